@@ -1,0 +1,27 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { LoggerService } from '@nestjs/common';
+import type { PlatformOptions } from '@su/platform';
+import { GatewayModule } from './gateway.module.ts';
+import { createValidationPipe } from './validation.pipe.ts';
+
+/** Builds the HTTP application (used by main.ts and by the integration tests). */
+export async function createGatewayApp(platform: PlatformOptions, logger: LoggerService | false): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(platform), {
+    logger,
+    bufferLogs: false,
+  });
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  const doc = new DocumentBuilder()
+    .setTitle('system-update API')
+    .setDescription('Fleet update manager: machines, jobs, approvals. Authenticate with a bearer token (login or API client).')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs-json' });
+  return app;
+}

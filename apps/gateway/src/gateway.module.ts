@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard, AuthModule } from '@su/auth';
+import { MachinesModule } from '@su/machines';
+import { PlatformModule, type PlatformOptions } from '@su/platform';
+import { ApiClientsController } from './api-clients.controller.ts';
+import { AuthController } from './auth.controller.ts';
+import { HealthController } from './health.controller.ts';
+import { JobsController } from './jobs.controller.ts';
+import { MachinesController } from './machines.controller.ts';
+
+@Module({})
+export class GatewayModule {
+  static forRoot(platform: PlatformOptions): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [PlatformModule.forService(platform), AuthModule, MachinesModule],
+      controllers: [HealthController, AuthController, ApiClientsController, MachinesController, JobsController],
+      // Every route is authenticated unless marked @Public(); scopes are checked by the same guard.
+      providers: [{ provide: APP_GUARD, useExisting: AuthGuard }],
+    };
+  }
+}

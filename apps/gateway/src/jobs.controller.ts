@@ -1,0 +1,52 @@
+import { Body, Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { CurrentActor, RequireScope } from '@su/auth';
+import { JOB_KINDS, JOB_STATUSES, type Actor } from '@su/contracts';
+import { JobsService } from '@su/platform';
+
+class ListJobsQuery {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() machineId?: string;
+  @ApiPropertyOptional({ enum: JOB_STATUSES }) @IsOptional() @IsIn(JOB_STATUSES) status?: string;
+  @ApiPropertyOptional({ enum: JOB_KINDS }) @IsOptional() @IsIn(JOB_KINDS) kind?: string;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+}
+
+class SelftestDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) echo?: string;
+  @ApiPropertyOptional({ enum: ['apt-worker', 'docker-worker'], default: 'apt-worker' })
+  @IsOptional()
+  @IsIn(['apt-worker', 'docker-worker'])
+  worker?: 'apt-worker' | 'docker-worker';
+}
+
+@ApiTags('jobs')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class JobsController {
+  constructor(@Inject(JobsService) private readonly jobs: JobsService) {}
+
+  @Get('jobs')
+  @RequireScope('read')
+  list(@Query() q: ListJobsQuery) {
+    return this.jobs.list({ machineId: q.machineId, status: q.status, kind: q.kind, limit: q.limit ?? 50, offset: q.offset ?? 0 });
+  }
+
+  @Get('jobs/:id')
+  @RequireScope('read')
+  async get(@Param('id', new ParseUUIDPipe()) id: string) {
+    const job = await this.jobs.find(id);
+    if (!job) throw new NotFoundException(`job ${id} not found`);
+    return job;
+  }
+
+  @Post('system/selftest')
+  @RequireScope('operate')
+  @ApiOperation({ summary: 'Queue a self-test job that a worker answers: proves API → queue → worker → jobs row.' })
+  selftest(@Body() dto: SelftestDto, @CurrentActor() actor: Actor) {
+    const kind = dto.worker === 'docker-worker' ? 'docker.selftest' : 'system.selftest';
+    return this.jobs.enqueue({ kind, payload: dto.echo === undefined ? {} : { echo: dto.echo }, actor });
+  }
+}

@@ -1,0 +1,67 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, RequireScope } from '@su/auth';
+import type { Actor } from '@su/contracts';
+import { CreateMachineDto, CredentialsDto, ListMachinesQuery, MachinesService, SetTagsDto, UpdateMachineDto } from '@su/machines';
+
+const uuid = new ParseUUIDPipe();
+
+@ApiTags('machines')
+@ApiBearerAuth()
+@Controller('api/v1/machines')
+export class MachinesController {
+  constructor(@Inject(MachinesService) private readonly machines: MachinesService) {}
+
+  @Get()
+  @RequireScope('read')
+  @ApiOperation({ summary: 'Machine tiles: machines with their derived state (no history read).' })
+  list(@Query() q: ListMachinesQuery) {
+    return this.machines.list({ tag: q.tag, limit: q.limit ?? 100, offset: q.offset ?? 0 });
+  }
+
+  @Post()
+  @RequireScope('admin')
+  @ApiOperation({ summary: 'Add a machine. Credentials are encrypted at once and never returned.' })
+  create(@Body() dto: CreateMachineDto, @CurrentActor() actor: Actor) {
+    return this.machines.create(dto, actor);
+  }
+
+  @Get(':id')
+  @RequireScope('read')
+  get(@Param('id', uuid) id: string) {
+    return this.machines.get(id);
+  }
+
+  @Patch(':id')
+  @RequireScope('admin')
+  update(@Param('id', uuid) id: string, @Body() dto: UpdateMachineDto, @CurrentActor() actor: Actor) {
+    return this.machines.update(id, dto, actor);
+  }
+
+  @Put(':id/credentials')
+  @RequireScope('admin')
+  @ApiOperation({ summary: 'Replace the machine credentials (write-only).' })
+  setCredentials(@Param('id', uuid) id: string, @Body() dto: CredentialsDto, @CurrentActor() actor: Actor) {
+    return this.machines.setCredentials(id, dto, actor);
+  }
+
+  @Put(':id/tags')
+  @RequireScope('operate')
+  setTags(@Param('id', uuid) id: string, @Body() dto: SetTagsDto, @CurrentActor() actor: Actor) {
+    return this.machines.setTags(id, dto.tags, actor);
+  }
+
+  @Delete(':id')
+  @RequireScope('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Soft delete: the machine leaves every list; its history stays.' })
+  async remove(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
+    await this.machines.remove(id, actor);
+  }
+
+  @Get(':id/events')
+  @RequireScope('read')
+  events(@Param('id', uuid) id: string) {
+    return this.machines.events(id, 200);
+  }
+}

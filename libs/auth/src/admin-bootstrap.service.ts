@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Database, MachineEventsRepository, UsersRepository } from '@su/db';
+import { generatePassword, hashPassword } from '@su/security';
+
+/**
+ * First start: create the admin user with a generated password. The password is returned so the launcher can print
+ * it once; only its hash is stored. Later starts find a user and return null.
+ */
+@Injectable()
+export class AdminBootstrapService {
+  constructor(@Inject(Database) private readonly db: Database) {}
+
+  async ensureAdmin(username: string): Promise<{ username: string; password: string } | null> {
+    // Serialised with an advisory lock so two gateways starting together cannot both create an admin.
+    return this.db.transaction(async (tx) => {
+      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('su:admin-bootstrap'))`);
+      const users = new UsersRepository(tx);
+      if ((await users.count()) > 0) return null;
+      const password = generatePassword(20);
+      await users.create({ username, passwordHash: await hashPassword(password), role: 'admin' });
+      await new MachineEventsRepository(tx).insert({
+        machineId: null,
+        eventType: 'user.created',
+        actor: { type: 'system', id: 'bootstrap' },
+        message: `first admin user "${username}" created`,
+      });
+      return { username, password };
+    });
+  }
+}

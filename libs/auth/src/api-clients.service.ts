@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Actor, Scope } from '@su/contracts';
+import { ApiClientsRepository, Database, MachineEventsRepository, type ApiClientView } from '@su/db';
+import { generateToken, hashToken, tokenDisplayPrefix } from '@su/security';
+
+@Injectable()
+export class ApiClientsService {
+  constructor(@Inject(Database) private readonly db: Database) {}
+
+  /** Creates a client; the returned token is shown once and only its hash is stored. */
+  async create(
+    input: { label: string; clientKind: string; scopes: Scope[]; expiresInDays?: number | undefined },
+    actor: Actor,
+  ): Promise<{ client: ApiClientView; token: string }> {
+    const token = generateToken('sua');
+    const client = await this.db.transaction(async (tx) => {
+      const c = await new ApiClientsRepository(tx).create({
+        label: input.label,
+        clientKind: input.clientKind,
+        tokenHash: hashToken(token),
+        tokenPrefix: tokenDisplayPrefix(token),
+        scopes: input.scopes,
+        createdBy: actor.label ?? actor.id,
+        expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86400_000) : null,
+      });
+      await new MachineEventsRepository(tx).insert({
+        machineId: null,
+        eventType: 'api_client.created',
+        actor,
+        message: `API client "${c.label}" created with scopes ${c.scopes.join(',')}`,
+        payload: { apiClientId: c.id, scopes: c.scopes },
+      });
+      return c;
+    });
+    return { client, token };
+  }
+
+  list(): Promise<ApiClientView[]> {
+    return new ApiClientsRepository(this.db.prisma).list();
+  }
+
+  async revoke(id: string, actor: Actor): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const ok = await new ApiClientsRepository(tx).revoke(id);
+      if (ok) {
+        await new MachineEventsRepository(tx).insert({
+          machineId: null,
+          eventType: 'api_client.revoked',
+          actor,
+          message: `API client ${id} revoked`,
+          payload: { apiClientId: id },
+        });
+      }
+      return ok;
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+/**
+ * Every environment variable the product reads. Unknown SU_* variables are reported as warnings by the loader
+ * (a typo should not silently fall back to a default).
+ */
+export const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  SU_DATA_DIR: z.string().min(1).default('./data'),
+  SU_MASTER_KEY: z
+    .string()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes as 64 hex digits or base64')
+    .optional(),
+  SU_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SU_HTTP_PORT: port.default(8080),
+  SU_EMBEDDED_PG_PORT: port.default(54329),
+  SU_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  SU_LOG_JSON: bool.default(false),
+  SU_SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(12),
+  SU_QUEUE_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  SU_QUEUE_LISTEN_NOTIFY: bool.default(true),
+  SU_SERVICE_NAME: z.string().optional(),
+  SU_ADMIN_USERNAME: z.string().min(1).max(64).default('admin'),
+  SU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,75 @@
+import { isAbsolute, resolve } from 'node:path';
+import { envSchema } from './config.schema.ts';
+
+export interface AppConfig {
+  /** Set when an external PostgreSQL is used; absent means the embedded server (started by the launcher). */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  masterKey: string | undefined;
+  http: { host: string; port: number };
+  embeddedPgPort: number;
+  log: { level: 'error' | 'warn' | 'log' | 'debug' | 'verbose'; json: boolean };
+  sessionTtlHours: number;
+  queue: { pollingIntervalSeconds: number; listenNotify: boolean; workerConcurrency: number };
+  serviceName: string | undefined;
+  adminUsername: string;
+  /** Unknown SU_* variables: probably typos; the services print them at start. */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type EnvSource = Record<string, string | undefined>;
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable and why. */
+export function loadConfig(env: EnvSource = process.env): AppConfig {
+  // Empty strings mean "not set" (docker compose passes `${VAR:-}` as "").
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const res = envSchema.safeParse(cleaned);
+  if (!res.success) {
+    throw new ConfigError(res.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = res.data;
+  const known = new Set(Object.keys(envSchema.shape));
+  const warnings = Object.keys(cleaned)
+    .filter((k) => k.startsWith('SU_') && !known.has(k) && !k.startsWith('SU_LAB_') && !k.startsWith('SU_TEST_'))
+    .map((k) => `unknown variable ${k} is ignored`);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: isAbsolute(e.SU_DATA_DIR) ? e.SU_DATA_DIR : resolve(e.SU_DATA_DIR),
+    masterKey: e.SU_MASTER_KEY,
+    http: { host: e.SU_HTTP_HOST, port: e.SU_HTTP_PORT },
+    embeddedPgPort: e.SU_EMBEDDED_PG_PORT,
+    log: { level: e.SU_LOG_LEVEL, json: e.SU_LOG_JSON },
+    sessionTtlHours: e.SU_SESSION_TTL_HOURS,
+    queue: {
+      pollingIntervalSeconds: e.SU_QUEUE_POLL_SECONDS,
+      listenNotify: e.SU_QUEUE_LISTEN_NOTIFY,
+      workerConcurrency: e.SU_WORKER_CONCURRENCY,
+    },
+    serviceName: e.SU_SERVICE_NAME,
+    adminUsername: e.SU_ADMIN_USERNAME,
+    warnings,
+  };
+}
+
+/**
+ * The environment for a child service process: this process's environment plus overrides. Lives here because this
+ * lib is the only reader of process.env.
+ */
+export function childProcessEnv(overrides: Record<string, string>): Record<string, string> {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  return { ...base, ...overrides };
+}
+
+/** Test-only knobs (SU_TEST_*), read here so that tests need not touch process.env. */
+export function testEnv(name: 'SU_TEST_KEEP_DB' | 'SU_TEST_PG_PORT' | 'DATABASE_URL'): string | undefined {
+  const v = process.env[name];
+  return v === '' ? undefined : v;
+}

@@ -1,0 +1,23 @@
+/**
+ * Classified failure kinds, stored in `error_kind` on jobs and executions. A persisted contract: add, never rename.
+ */
+export const ERROR_KINDS = [
+  'auth_failed',
+  'host_key_unknown',
+  'host_key_changed',
+  'unreachable',
+  'connection_refused',
+  'timeout',
+  'sudo_failed',
+  'sudo_requires_tty',
+  'command_failed',
+  'output_too_large',
+  'cancelled',
+  'apt_lock_busy',
+  'dpkg_interrupted',
+  'plan_drifted',
+  'worker_lost',
+  'invalid_payload',
+  'internal_error',
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];

@@ -1,0 +1,5 @@
+export * from './scopes.ts';
+export * from './error-kinds.ts';
+export * from './jobs.ts';
+export * from './machines.ts';
+export * from './sql.ts';

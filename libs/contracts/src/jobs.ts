@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { ErrorKind } from './error-kinds.ts';
+
+export const JOB_STATUSES = ['queued', 'running', 'ok', 'warning', 'error', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const FINISHED_JOB_STATUSES: readonly JobStatus[] = ['ok', 'warning', 'error', 'cancelled'];
+
+export const REQUESTER_TYPES = ['user', 'api_client', 'system', 'schedule', 'hermes'] as const;
+export type RequesterType = (typeof REQUESTER_TYPES)[number];
+
+/** Who asked for something; recorded on jobs and events. */
+export interface Actor {
+  type: RequesterType;
+  id: string | null;
+  /** Human label for timelines (username or token label), never a secret. */
+  label?: string;
+}
+
+/**
+ * The job kinds, their queue, payload schema and owning service. Queue names and payloads are persisted
+ * contracts: never rename a kind; evolve a payload only by adding optional fields.
+ */
+export const JOB_DEFINITIONS = {
+  'system.selftest': {
+    owner: 'apt-worker',
+    payload: z.strictObject({ echo: z.string().max(200).optional() }),
+    result: z.strictObject({ echo: z.string().nullable(), service: z.string(), pid: z.number().int() }),
+  },
+  'docker.selftest': {
+    owner: 'docker-worker',
+    payload: z.strictObject({ echo: z.string().max(200).optional() }),
+    result: z.strictObject({ echo: z.string().nullable(), service: z.string(), pid: z.number().int() }),
+  },
+} as const;
+
+export type JobKind = keyof typeof JOB_DEFINITIONS;
+export type JobPayload<K extends JobKind> = z.infer<(typeof JOB_DEFINITIONS)[K]['payload']>;
+export type JobResult<K extends JobKind> = z.infer<(typeof JOB_DEFINITIONS)[K]['result']>;
+export type WorkerService = (typeof JOB_DEFINITIONS)[JobKind]['owner'];
+
+export const JOB_KINDS = Object.keys(JOB_DEFINITIONS) as JobKind[];
+
+export function isJobKind(value: unknown): value is JobKind {
+  return typeof value === 'string' && Object.hasOwn(JOB_DEFINITIONS, value);
+}
+
+export function jobKindsOwnedBy(service: string): JobKind[] {
+  return JOB_KINDS.filter((k) => JOB_DEFINITIONS[k].owner === service);
+}
+
+/** The message carried by the queue: the `jobs` row id and the validated payload. */
+export interface JobMessage<K extends JobKind = JobKind> {
+  jobId: string;
+  kind: K;
+  payload: JobPayload<K>;
+}
+
+export class InvalidJobPayloadError extends Error {
+  readonly errorKind: ErrorKind = 'invalid_payload';
+  constructor(
+    readonly kind: string,
+    readonly issues: string[],
+  ) {
+    super(`invalid payload for job ${kind}: ${issues.join('; ')}`);
+  }
+}
+
+/** Validates a payload against its kind's schema; throws InvalidJobPayloadError naming each bad field. */
+export function parseJobPayload<K extends JobKind>(kind: K, payload: unknown): JobPayload<K> {
+  const res = JOB_DEFINITIONS[kind].payload.safeParse(payload ?? {});
+  if (!res.success) {
+    throw new InvalidJobPayloadError(
+      kind,
+      res.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  return res.data as JobPayload<K>;
+}
+
+export interface JobView {
+  id: string;
+  kind: string;
+  machineId: string | null;
+  scheduleId: string | null;
+  requestId: string | null;
+  status: JobStatus;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  attempt: number;
+  requestedBy: { type: string | null; id: string | null };
+  payload: unknown;
+  result: unknown;
+  errorKind: string | null;
+  errorMessage: string | null;
+}

@@ -1,0 +1,86 @@
+export const AUTH_METHODS = ['password', 'ssh_key'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+/**
+ * How privileged commands run: `same_as_ssh` (sudo -S with the login password), `separate` (sudo -S with its own
+ * password), `none` (NOPASSWD sudo), `root` (the login is root; no sudo).
+ */
+export const SUDO_MODES = ['same_as_ssh', 'separate', 'none', 'root'] as const;
+export type SudoMode = (typeof SUDO_MODES)[number];
+
+export const MACHINE_KINDS = ['physical', 'vm', 'proxmox_host', 'lxc', 'container', 'raspberry_pi', 'workstation', 'unknown'] as const;
+export type MachineKind = (typeof MACHINE_KINDS)[number];
+
+/** Plain-text credentials as given by a person; only ever held in memory, encrypted before storage. */
+export interface MachineCredentialsInput {
+  authMethod: AuthMethod;
+  password?: string | undefined;
+  privateKey?: string | undefined;
+  keyPassphrase?: string | undefined;
+  sudoMode: SudoMode;
+  sudoPassword?: string | undefined;
+}
+
+/** What the API shows about credentials: which exist, never their values. */
+export interface CredentialsSummary {
+  authMethod: AuthMethod;
+  sudoMode: SudoMode;
+  hasPassword: boolean;
+  hasPrivateKey: boolean;
+  hasKeyPassphrase: boolean;
+  hasSudoPassword: boolean;
+  status: string;
+  updatedAt: string;
+}
+
+export interface MachineStateView {
+  status: string;
+  aptStatus: string | null;
+  aptUpdatesCount: number;
+  aptSecurityCount: number;
+  aptRebootRequired: boolean;
+  aptLastAnalyzeAt: string | null;
+  dockerStatus: string | null;
+  dockerUpdatesCount: number;
+  blocked: boolean;
+  blockedReason: string | null;
+  runningJobId: string | null;
+  lastErrorKind: string | null;
+  lastErrorMessage: string | null;
+  updatedAt: string;
+}
+
+export interface MachineView {
+  id: string;
+  name: string;
+  hostname: string;
+  port: number;
+  username: string;
+  osFamily: string;
+  osVersion: string | null;
+  osCodename: string | null;
+  arch: string | null;
+  machineKind: string;
+  virtualization: string | null;
+  status: string;
+  notes: string | null;
+  tags: string[];
+  credentials: CredentialsSummary | null;
+  state: MachineStateView | null;
+  createdAt: string;
+  updatedAt: string;
+  lastSeenAt: string | null;
+}
+
+export interface MachineEventView {
+  id: string;
+  machineId: string | null;
+  eventType: string;
+  severity: string;
+  createdAt: string;
+  actorType: string | null;
+  actorId: string | null;
+  jobId: string | null;
+  message: string | null;
+  payload: unknown;
+}

@@ -1,0 +1,124 @@
+import type { Actor, JobStatus, JobView } from '@su/contracts';
+import type { DbClient } from '../database.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+
+export interface NewJob {
+  id: string;
+  kind: string;
+  machineId: string | null;
+  scheduleId?: string | null;
+  requestId?: string | null;
+  priority?: number;
+  maxAttempts?: number;
+  requestedBy: Actor;
+  payload: Prisma.InputJsonValue;
+}
+
+type Row = Prisma.JobGetPayload<object>;
+
+function toView(r: Row): JobView {
+  return {
+    id: r.id,
+    kind: r.kind,
+    machineId: r.machineId,
+    scheduleId: r.scheduleId,
+    requestId: r.requestId,
+    status: r.status as JobStatus,
+    createdAt: r.createdAt.toISOString(),
+    startedAt: r.startedAt?.toISOString() ?? null,
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    attempt: r.attempt,
+    requestedBy: { type: r.requestedByType, id: r.requestedById },
+    payload: r.payload,
+    result: r.result,
+    errorKind: r.errorKind,
+    errorMessage: r.errorMessage,
+  };
+}
+
+export class JobsRepository {
+  constructor(private readonly db: DbClient) {}
+
+  async insert(j: NewJob): Promise<JobView> {
+    const row = await this.db.job.create({
+      data: {
+        id: j.id,
+        kind: j.kind,
+        machineId: j.machineId,
+        scheduleId: j.scheduleId ?? null,
+        requestId: j.requestId ?? null,
+        priority: j.priority ?? 0,
+        maxAttempts: j.maxAttempts ?? 1,
+        requestedByType: j.requestedBy.type,
+        requestedById: j.requestedBy.id,
+        payload: j.payload,
+      },
+    });
+    return toView(row);
+  }
+
+  /** One statement for a whole batch (fan-out): never a loop of inserts. */
+  async insertMany(jobs: NewJob[]): Promise<void> {
+    await this.db.job.createMany({
+      data: jobs.map((j) => ({
+        id: j.id,
+        kind: j.kind,
+        machineId: j.machineId,
+        scheduleId: j.scheduleId ?? null,
+        requestId: j.requestId ?? null,
+        priority: j.priority ?? 0,
+        maxAttempts: j.maxAttempts ?? 1,
+        requestedByType: j.requestedBy.type,
+        requestedById: j.requestedBy.id,
+        payload: j.payload,
+      })),
+    });
+  }
+
+  async findView(id: string): Promise<JobView | null> {
+    const row = await this.db.job.findUnique({ where: { id } });
+    return row && toView(row);
+  }
+
+  /**
+   * queued → running. Returns false when the job is not queued any more (cancelled, or already taken by a delivery
+   * that pg-boss repeated), so handlers stay idempotent.
+   */
+  async markRunning(id: string, workerId: string): Promise<boolean> {
+    const res = await this.db.job.updateMany({
+      where: { id, status: 'queued' },
+      data: { status: 'running', startedAt: new Date(), workerId, attempt: { increment: 1 } },
+    });
+    return res.count === 1;
+  }
+
+  async markFinished(
+    id: string,
+    outcome: { status: Exclude<JobStatus, 'queued' | 'running'>; result?: Prisma.InputJsonValue; errorKind?: string | null; errorMessage?: string | null },
+  ): Promise<void> {
+    await this.db.job.update({
+      where: { id },
+      data: {
+        status: outcome.status,
+        finishedAt: new Date(),
+        ...(outcome.result === undefined ? {} : { result: outcome.result }),
+        errorKind: outcome.errorKind ?? null,
+        errorMessage: outcome.errorMessage ?? null,
+      },
+    });
+  }
+
+  async list(filter: { machineId?: string | undefined; status?: string | undefined; kind?: string | undefined; limit: number; offset: number }): Promise<JobView[]> {
+    const rows = await this.db.job.findMany({
+      where: {
+        ...(filter.machineId ? { machineId: filter.machineId } : {}),
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.kind ? { kind: filter.kind } : {}),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: filter.limit,
+      skip: filter.offset,
+    });
+    return rows.map(toView);
+  }
+}

@@ -1,0 +1,179 @@
+import type { AuthMethod, MachineView, SudoMode } from '@su/contracts';
+import type { DbClient } from '../database.ts';
+
+export interface NewMachine {
+  /** Chosen by the caller, because credentials are encrypted with the machine id as associated data. */
+  id: string;
+  name: string;
+  hostname: string;
+  port: number;
+  username: string;
+  osFamily?: string | undefined;
+  machineKind?: string | undefined;
+  notes?: string | undefined;
+}
+
+export type MachinePatch = Partial<Omit<NewMachine, 'id'>>;
+
+/** Already-encrypted credential columns: this repository never sees a secret in clear. */
+export interface EncryptedCredentials {
+  authMethod: AuthMethod;
+  sudoMode: SudoMode;
+  keyId: string;
+  encPassword: string | null;
+  encPrivateKey: string | null;
+  encKeyPassphrase: string | null;
+  encSudoPassword: string | null;
+}
+
+const viewInclude = {
+  tags: { select: { tag: { select: { name: true } } } },
+  credentials: {
+    select: {
+      authMethod: true,
+      sudoMode: true,
+      encPassword: true,
+      encPrivateKey: true,
+      encKeyPassphrase: true,
+      encSudoPassword: true,
+      status: true,
+      updatedAt: true,
+    },
+  },
+  state: true,
+} as const;
+
+type ViewRow = Awaited<ReturnType<MachinesRepository['findRow']>>;
+
+function iso(d: Date | null | undefined): string | null {
+  return d ? d.toISOString() : null;
+}
+
+function toView(m: NonNullable<ViewRow>): MachineView {
+  const c = m.credentials;
+  const s = m.state;
+  return {
+    id: m.id,
+    name: m.name,
+    hostname: m.hostname,
+    port: m.port,
+    username: m.username,
+    osFamily: m.osFamily,
+    osVersion: m.osVersion,
+    osCodename: m.osCodename,
+    arch: m.arch,
+    machineKind: m.machineKind,
+    virtualization: m.virtualization,
+    status: m.status,
+    notes: m.notes,
+    tags: m.tags.map((t) => t.tag.name).sort(),
+    // Only whether each secret exists; the encrypted values never leave this function.
+    credentials: c && {
+      authMethod: c.authMethod as AuthMethod,
+      sudoMode: c.sudoMode as SudoMode,
+      hasPassword: c.encPassword !== null,
+      hasPrivateKey: c.encPrivateKey !== null,
+      hasKeyPassphrase: c.encKeyPassphrase !== null,
+      hasSudoPassword: c.encSudoPassword !== null,
+      status: c.status,
+      updatedAt: c.updatedAt.toISOString(),
+    },
+    state: s && {
+      status: s.status,
+      aptStatus: s.aptStatus,
+      aptUpdatesCount: s.aptUpdatesCount,
+      aptSecurityCount: s.aptSecurityCount,
+      aptRebootRequired: s.aptRebootRequired,
+      aptLastAnalyzeAt: iso(s.aptLastAnalyzeAt),
+      dockerStatus: s.dockerStatus,
+      dockerUpdatesCount: s.dockerUpdatesCount,
+      blocked: s.blocked,
+      blockedReason: s.blockedReason,
+      runningJobId: s.runningJobId,
+      lastErrorKind: s.lastErrorKind,
+      lastErrorMessage: s.lastErrorMessage,
+      updatedAt: s.updatedAt.toISOString(),
+    },
+    createdAt: m.createdAt.toISOString(),
+    updatedAt: m.updatedAt.toISOString(),
+    lastSeenAt: iso(m.lastSeenAt),
+  };
+}
+
+export class MachinesRepository {
+  constructor(private readonly db: DbClient) {}
+
+  private findRow(id: string) {
+    return this.db.machine.findFirst({ where: { id, deletedAt: null }, include: viewInclude });
+  }
+
+  async create(m: NewMachine, creds: EncryptedCredentials | null): Promise<{ id: string }> {
+    return this.db.machine.create({
+      data: {
+        id: m.id,
+        name: m.name,
+        hostname: m.hostname,
+        port: m.port,
+        username: m.username,
+        osFamily: m.osFamily ?? 'unknown',
+        machineKind: m.machineKind ?? 'unknown',
+        notes: m.notes ?? null,
+        state: { create: {} },
+        ...(creds ? { credentials: { create: creds } } : {}),
+      },
+      select: { id: true },
+    });
+  }
+
+  async findView(id: string): Promise<MachineView | null> {
+    const row = await this.findRow(id);
+    return row ? toView(row) : null;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.db.machine.count({ where: { id, deletedAt: null } })) === 1;
+  }
+
+  /** The tile list: machines with their derived state, one query, no history read. */
+  async listViews(filter: { tag?: string | undefined; limit: number; offset: number }): Promise<MachineView[]> {
+    const rows = await this.db.machine.findMany({
+      where: { deletedAt: null, ...(filter.tag ? { tags: { some: { tag: { name: filter.tag } } } } : {}) },
+      include: viewInclude,
+      orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      take: filter.limit,
+      skip: filter.offset,
+    });
+    return rows.map(toView);
+  }
+
+  async countActive(tag?: string): Promise<number> {
+    return this.db.machine.count({
+      where: { deletedAt: null, ...(tag ? { tags: { some: { tag: { name: tag } } } } : {}) },
+    });
+  }
+
+  async update(id: string, patch: MachinePatch): Promise<void> {
+    await this.db.machine.update({ where: { id }, data: patch });
+  }
+
+  async softDelete(id: string): Promise<void> {
+    await this.db.machine.update({ where: { id }, data: { deletedAt: new Date(), status: 'deleted' } });
+  }
+
+  async upsertCredentials(machineId: string, creds: EncryptedCredentials): Promise<void> {
+    await this.db.machineCredential.upsert({
+      where: { machineId },
+      create: { machineId, ...creds },
+      update: { ...creds, status: 'unknown' },
+    });
+  }
+
+  /** Replaces the machine's tags with `names`, creating tags that do not exist yet. */
+  async setTags(machineId: string, names: string[]): Promise<void> {
+    const unique = [...new Set(names)];
+    await this.db.tag.createMany({ data: unique.map((name) => ({ name })), skipDuplicates: true });
+    const tags = await this.db.tag.findMany({ where: { name: { in: unique } }, select: { id: true } });
+    await this.db.machineTag.deleteMany({ where: { machineId } });
+    await this.db.machineTag.createMany({ data: tags.map((t) => ({ machineId, tagId: t.id })) });
+  }
+}

@@ -1,0 +1,4 @@
+export * from './machine.dto.ts';
+export * from './machines.service.ts';
+export * from './machines.module.ts';
+export * from './hostname.validator.ts';

@@ -1,0 +1,187 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { AUTH_METHODS, MACHINE_KINDS, SUDO_MODES, type AuthMethod, type MachineKind, type SudoMode } from '@su/contracts';
+import { IsHostnameOrIp } from './hostname.validator.ts';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const TAG = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
+// POSIX portable user names, as useradd accepts them.
+const USERNAME = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/**
+ * Credentials as given by a person. Values are write-only: they are encrypted at once and no endpoint returns them.
+ * Validation messages never include the values.
+ */
+export class CredentialsDto {
+  @ApiProperty({ enum: AUTH_METHODS })
+  @IsIn(AUTH_METHODS)
+  authMethod!: AuthMethod;
+
+  @ApiPropertyOptional({ format: 'password', writeOnly: true, description: 'Required when authMethod is password.' })
+  @ValidateIf((o: CredentialsDto) => o.authMethod === 'password' || o.password !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  password?: string;
+
+  @ApiPropertyOptional({ writeOnly: true, description: 'OpenSSH or PEM private key; required when authMethod is ssh_key.' })
+  @ValidateIf((o: CredentialsDto) => o.authMethod === 'ssh_key' || o.privateKey !== undefined)
+  @IsString()
+  @Matches(/^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]+-----END [A-Z0-9 ]*PRIVATE KEY-----\s*$/, {
+    message: 'privateKey must be a PEM or OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)',
+  })
+  @MaxLength(16384)
+  privateKey?: string;
+
+  @ApiPropertyOptional({ format: 'password', writeOnly: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  keyPassphrase?: string;
+
+  @ApiProperty({ enum: SUDO_MODES, description: 'same_as_ssh, separate (give sudoPassword), none (NOPASSWD), root' })
+  @IsIn(SUDO_MODES)
+  sudoMode!: SudoMode;
+
+  @ApiPropertyOptional({ format: 'password', writeOnly: true, description: 'Required when sudoMode is separate.' })
+  @ValidateIf((o: CredentialsDto) => o.sudoMode === 'separate' || o.sudoPassword !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  sudoPassword?: string;
+}
+
+export class CreateMachineDto {
+  @ApiProperty({ example: 'nas' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name!: string;
+
+  @ApiProperty({ example: 'nas.home.arpa' })
+  @IsString()
+  @IsHostnameOrIp()
+  hostname!: string;
+
+  @ApiPropertyOptional({ default: 22 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port?: number;
+
+  @ApiProperty({ example: 'admin' })
+  @IsString()
+  @Matches(USERNAME, { message: 'username must be a POSIX user name (lower-case letters, digits, _ and -)' })
+  username!: string;
+
+  @ApiPropertyOptional({ enum: MACHINE_KINDS })
+  @IsOptional()
+  @IsIn(MACHINE_KINDS)
+  machineKind?: MachineKind;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  notes?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['debian', 'prod'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TAG, { each: true, message: 'each tag must be 1-32 of a-z 0-9 _ . - starting with a letter or digit' })
+  tags?: string[];
+
+  @ApiPropertyOptional({ type: CredentialsDto, description: 'Can also be set later with PUT /machines/:id/credentials.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CredentialsDto)
+  credentials?: CredentialsDto;
+}
+
+export class UpdateMachineDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsHostnameOrIp()
+  hostname?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Matches(USERNAME, { message: 'username must be a POSIX user name (lower-case letters, digits, _ and -)' })
+  username?: string;
+
+  @ApiPropertyOptional({ enum: MACHINE_KINDS })
+  @IsOptional()
+  @IsIn(MACHINE_KINDS)
+  machineKind?: MachineKind;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  notes?: string;
+}
+
+export class SetTagsDto {
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TAG, { each: true, message: 'each tag must be 1-32 of a-z 0-9 _ . - starting with a letter or digit' })
+  tags!: string[];
+}
+
+export class ListMachinesQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(TAG, { message: 'tag must be 1-32 of a-z 0-9 _ . -' })
+  tag?: string;
+
+  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { Actor, MachineCredentialsInput, MachineEventView, MachineView } from '@su/contracts';
+import { Database, MachineEventsRepository, MachinesRepository } from '@su/db';
+import { SecretBox } from '@su/security';
+import { credentialFieldsGiven, encryptCredentials } from './machine-credentials.cipher.ts';
+import type { CreateMachineDto, UpdateMachineDto } from './machine.dto.ts';
+
+/** Machine inventory: every change is written with its audit event in one transaction. */
+@Injectable()
+export class MachinesService {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(SecretBox) private readonly box: SecretBox,
+  ) {}
+
+  async create(dto: CreateMachineDto, actor: Actor): Promise<MachineView> {
+    const id = randomUUID();
+    await this.db.transaction(async (tx) => {
+      const machines = new MachinesRepository(tx);
+      const creds = dto.credentials ? encryptCredentials(this.box, id, dto.credentials) : null;
+      await machines.create(
+        { id, name: dto.name, hostname: dto.hostname, port: dto.port ?? 22, username: dto.username, machineKind: dto.machineKind, notes: dto.notes },
+        creds,
+      );
+      if (dto.tags?.length) await machines.setTags(id, dto.tags);
+      await new MachineEventsRepository(tx).insert({
+        machineId: id,
+        eventType: 'machine.created',
+        actor,
+        message: `machine "${dto.name}" (${dto.username}@${dto.hostname}:${dto.port ?? 22}) added`,
+        payload: { credentialFields: dto.credentials ? credentialFieldsGiven(dto.credentials) : [] },
+      });
+    });
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<MachineView> {
+    const m = await new MachinesRepository(this.db.prisma).findView(id);
+    if (!m) throw new NotFoundException(`machine ${id} not found`);
+    return m;
+  }
+
+  async list(q: { tag?: string | undefined; limit: number; offset: number }): Promise<{ items: MachineView[]; total: number }> {
+    const repo = new MachinesRepository(this.db.prisma);
+    const [items, total] = await Promise.all([repo.listViews(q), repo.countActive(q.tag)]);
+    return { items, total };
+  }
+
+  async update(id: string, dto: UpdateMachineDto, actor: Actor): Promise<MachineView> {
+    await this.inTxForExisting(id, async (machines, events) => {
+      await machines.update(id, dto);
+      await events.insert({
+        machineId: id,
+        eventType: 'machine.updated',
+        actor,
+        message: `machine updated: ${Object.keys(dto).join(', ') || 'nothing'}`,
+        payload: { fields: Object.keys(dto) },
+      });
+    });
+    return this.get(id);
+  }
+
+  async setCredentials(id: string, creds: MachineCredentialsInput, actor: Actor): Promise<MachineView> {
+    await this.inTxForExisting(id, async (machines, events) => {
+      await machines.upsertCredentials(id, encryptCredentials(this.box, id, creds));
+      await events.insert({
+        machineId: id,
+        eventType: 'machine.credentials_changed',
+        severity: 'warning',
+        actor,
+        message: `credentials replaced (${creds.authMethod}, sudo ${creds.sudoMode})`,
+        payload: { credentialFields: credentialFieldsGiven(creds) },
+      });
+    });
+    return this.get(id);
+  }
+
+  async setTags(id: string, tags: string[], actor: Actor): Promise<MachineView> {
+    await this.inTxForExisting(id, async (machines, events) => {
+      await machines.setTags(id, tags);
+      await events.insert({ machineId: id, eventType: 'machine.tags_changed', actor, message: `tags set to [${tags.join(', ')}]`, payload: { tags } });
+    });
+    return this.get(id);
+  }
+
+  /** Soft delete: history stays for audit; the machine disappears from lists and cannot be targeted. */
+  async remove(id: string, actor: Actor): Promise<void> {
+    await this.inTxForExisting(id, async (machines, events) => {
+      await machines.softDelete(id);
+      await events.insert({ machineId: id, eventType: 'machine.deleted', severity: 'warning', actor, message: 'machine deleted' });
+    });
+  }
+
+  async events(id: string, limit: number): Promise<MachineEventView[]> {
+    await this.get(id);
+    return new MachineEventsRepository(this.db.prisma).listByMachine(id, limit);
+  }
+
+  private async inTxForExisting(
+    id: string,
+    fn: (machines: MachinesRepository, events: MachineEventsRepository) => Promise<void>,
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const machines = new MachinesRepository(tx);
+      if (!(await machines.exists(id))) throw new NotFoundException(`machine ${id} not found`);
+      await fn(machines, new MachineEventsRepository(tx));
+    });
+  }
+}

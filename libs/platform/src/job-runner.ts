@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { JOB_DEFINITIONS, jobKindsOwnedBy, type JobKind } from '@su/contracts';
+import { Database, JobsRepository, MachineEventsRepository } from '@su/db';
+import { JobQueue } from '@su/queue';
+import type { JobHandler } from './job-handler.ts';
+
+export class HandlerRegistrationError extends Error {}
+
+/**
+ * Checks, before anything is consumed, that the service has exactly one handler for each kind it owns and none for
+ * kinds it does not own. A missing handler would leave jobs queued forever; two would make the outcome depend on
+ * registration order. Both are programming errors, so the service refuses to start.
+ */
+export function checkHandlers(service: string, handlers: readonly JobHandler[]): Map<JobKind, JobHandler> {
+  const problems: string[] = [];
+  const byKind = new Map<JobKind, JobHandler>();
+  for (const h of handlers) {
+    if (!Object.hasOwn(JOB_DEFINITIONS, h.kind)) problems.push(`handler for unknown job kind "${h.kind}"`);
+    else if (JOB_DEFINITIONS[h.kind].owner !== service)
+      problems.push(`handler for "${h.kind}", which belongs to ${JOB_DEFINITIONS[h.kind].owner}, not ${service}`);
+    if (byKind.has(h.kind)) problems.push(`two handlers for "${h.kind}"`);
+    byKind.set(h.kind, h);
+  }
+  for (const kind of jobKindsOwnedBy(service)) {
+    if (!byKind.has(kind)) problems.push(`no handler for "${kind}"`);
+  }
+  if (problems.length) throw new HandlerRegistrationError(`${service}: ${problems.join('; ')}`);
+  return byKind;
+}
+
+/**
+ * Consumes the service's queues and keeps the `jobs` rows true: queued → running → ok | error, with the result or a
+ * classified error. A handler that throws never leaves its job `running`.
+ */
+@Injectable()
+export class JobRunner {
+  private readonly logger = new Logger('JobRunner');
+
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(JobQueue) private readonly queue: JobQueue,
+  ) {}
+
+  async start(service: string, handlers: readonly JobHandler[], concurrency: number): Promise<JobKind[]> {
+    const byKind = checkHandlers(service, handlers);
+    const workerId = `${service}:${process.pid}`;
+    const jobs = new JobsRepository(this.db.prisma);
+    for (const [kind, handler] of byKind) {
+      await this.queue.work(
+        kind,
+        {
+          concurrency,
+          onInvalid: async (jobId, error) => {
+            this.logger.warn(`job ${jobId} (${kind}) rejected: ${error.message}`);
+            await jobs.markFinished(jobId, { status: 'error', errorKind: 'invalid_payload', errorMessage: error.message }).catch(() => undefined);
+          },
+        },
+        async (message, signal) => {
+          if (!(await jobs.markRunning(message.jobId, workerId))) {
+            this.logger.log(`job ${message.jobId} is not queued any more; skipped`);
+            return;
+          }
+          try {
+            const result = await handler.handle({ message, signal } as never);
+            await jobs.markFinished(message.jobId, { status: 'ok', result: result as object });
+          } catch (e) {
+            const err = e as Error & { errorKind?: string };
+            const errorKind = err.errorKind ?? 'internal_error';
+            this.logger.warn(`job ${message.jobId} (${kind}) failed: ${errorKind}: ${err.message}`);
+            await jobs.markFinished(message.jobId, { status: 'error', errorKind, errorMessage: err.message });
+            const view = await jobs.findView(message.jobId);
+            if (view?.machineId) {
+              await new MachineEventsRepository(this.db.prisma).insert({
+                machineId: view.machineId,
+                eventType: 'job.failed',
+                severity: 'error',
+                actor: { type: 'system', id: workerId },
+                jobId: message.jobId,
+                message: `${kind} failed: ${errorKind}`,
+              });
+            }
+          }
+        },
+      );
+    }
+    return [...byKind.keys()];
+  }
+}

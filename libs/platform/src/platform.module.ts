@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import type { AppConfig } from '@su/config';
+import { Database } from '@su/db';
+import { JobQueue } from '@su/queue';
+import { loadOrCreateMasterKey, SecretBox } from '@su/security';
+import { JobRunner } from './job-runner.ts';
+import { JobsService } from './jobs.service.ts';
+import { APP_CONFIG, SERVICE_NAME } from './tokens.ts';
+
+/** Closes what the platform opened, queue first (it may still be finishing a job that writes to the database). */
+@Injectable()
+class PlatformShutdown implements OnApplicationShutdown {
+  constructor(
+    @Inject(JobQueue) private readonly queue: JobQueue,
+    @Inject(Database) private readonly db: Database,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.stop().catch((e) => new Logger('Platform').warn(`queue stop: ${(e as Error).message}`));
+    await this.db.close();
+  }
+}
+
+export interface PlatformOptions {
+  service: string;
+  config: AppConfig;
+  /** The database URL to use (the config's, or the embedded server's given by the launcher). */
+  databaseUrl: string;
+}
+
+/**
+ * What every service needs: configuration, the database, the queue, the secret box, jobs. Global, so feature
+ * modules can inject these without re-importing.
+ */
+@Module({})
+export class PlatformModule {
+  static forService(opts: PlatformOptions): DynamicModule {
+    const logger = new Logger('Queue');
+    return {
+      module: PlatformModule,
+      global: true,
+      providers: [
+        { provide: APP_CONFIG, useValue: opts.config },
+        { provide: SERVICE_NAME, useValue: opts.service },
+        {
+          provide: Database,
+          useFactory: () => Database.connect({ url: opts.databaseUrl, applicationName: `su-${opts.service}` }),
+        },
+        {
+          provide: JobQueue,
+          useFactory: async () => {
+            const queue = new JobQueue({
+              url: opts.databaseUrl,
+              applicationName: `su-${opts.service}-queue`,
+              listenNotify: opts.config.queue.listenNotify,
+              pollingIntervalSeconds: opts.config.queue.pollingIntervalSeconds,
+              onError: (e) => logger.error(`pg-boss: ${(e as Error).message}`),
+            });
+            await queue.start();
+            return queue;
+          },
+        },
+        {
+          provide: SecretBox,
+          useFactory: () => {
+            const { key } = loadOrCreateMasterKey({ envKey: opts.config.masterKey, dataDir: opts.config.dataDir });
+            return new SecretBox(key);
+          },
+        },
+        JobsService,
+        JobRunner,
+        PlatformShutdown,
+      ],
+      exports: [APP_CONFIG, SERVICE_NAME, Database, JobQueue, SecretBox, JobsService, JobRunner],
+    };
+  }
+}

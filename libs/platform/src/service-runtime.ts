@@ -1,0 +1,49 @@
+import { Logger, type INestApplicationContext, type LoggerService } from '@nestjs/common';
+import { ConfigError, loadConfig, type AppConfig } from '@su/config';
+import { migrateDatabase } from '@su/db';
+import type { PlatformOptions } from './platform.module.ts';
+import { createServiceLogger } from './service-logger.ts';
+
+export interface ServiceDefinition {
+  service: string;
+  /** Builds the Nest application or context; `afterStart` runs once it is up. */
+  create: (platform: PlatformOptions, logger: LoggerService) => Promise<INestApplicationContext>;
+  afterStart?: (app: INestApplicationContext, config: AppConfig, logger: Logger) => Promise<void>;
+}
+
+/**
+ * The common start of every service: validate configuration (a bad value stops the service with a message naming
+ * it), apply migrations under an advisory lock (several services may start together), build the app, and stop
+ * cleanly on SIGINT/SIGTERM.
+ */
+export async function runService(def: ServiceDefinition): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${def.service}: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createServiceLogger(def.service, config);
+  Logger.overrideLogger(logger);
+  const log = new Logger('Service');
+  for (const w of config.warnings) log.warn(w);
+  if (!config.databaseUrl) {
+    log.fatal('DATABASE_URL is not set. Run `npm start` for the embedded database, or set DATABASE_URL.');
+    process.exit(2);
+  }
+  try {
+    const applied = await migrateDatabase(config.databaseUrl, { log: (m) => log.log(m) });
+    if (applied.length) log.log(`applied migrations: ${applied.join(', ')}`);
+    const app = await def.create({ service: def.service, config, databaseUrl: config.databaseUrl }, logger);
+    app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
+    await def.afterStart?.(app, config, log);
+    log.log(`${def.service} ready (pid ${process.pid})`);
+  } catch (e) {
+    log.fatal(`${def.service} failed to start: ${(e as Error).stack ?? String(e)}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,148 @@
+import { PgBoss, type Job } from 'pg-boss';
+import {
+  JOB_DEFINITIONS,
+  JOB_KINDS,
+  parseJobPayload,
+  type JobKind,
+  type JobMessage,
+  type SqlExecutor,
+} from '@su/contracts';
+
+export interface JobQueueOptions {
+  url: string;
+  applicationName: string;
+  /** LISTEN/NOTIFY wakes workers at once; without it they wait up to `pollingIntervalSeconds` between fetches. */
+  listenNotify: boolean;
+  pollingIntervalSeconds: number;
+  /** Maintenance (expiry, archiving) runs in every instance but pg-boss elects one at a time. */
+  supervise?: boolean;
+  maxConnections?: number;
+  onError?: (err: unknown) => void;
+}
+
+export interface SendOptions {
+  /** Write the pg-boss job in this transaction (the one that writes the `jobs` row). */
+  executor: SqlExecutor;
+  priority?: number;
+  startAfter?: Date;
+}
+
+export type QueueHandler<K extends JobKind> = (message: JobMessage<K>, signal: AbortSignal) => Promise<void>;
+
+/**
+ * The only user of pg-boss. Queue names are the job kinds of @su/contracts; every message is validated against its
+ * kind's schema when sent and again when received (a message written by an older or newer release must not reach a
+ * handler unchecked).
+ */
+export class JobQueue {
+  private readonly boss: PgBoss;
+  private started = false;
+
+  constructor(private readonly opts: JobQueueOptions) {
+    this.boss = new PgBoss({
+      connectionString: opts.url,
+      application_name: opts.applicationName,
+      useListenNotify: opts.listenNotify,
+      supervise: opts.supervise ?? true,
+      // Our own migrations own the product schema; pg-boss owns and migrates `pgboss`.
+      migrate: true,
+      max: opts.maxConnections ?? 5,
+      // Schedules are the scheduler service's job (exactly-once per slot in our tables), not pg-boss cron.
+      schedule: false,
+    });
+    this.boss.on('error', (err) => opts.onError?.(err));
+  }
+
+  async start(): Promise<void> {
+    await this.boss.start({ attempts: 5 });
+    // Every process creates every queue: creation is idempotent, and a sender must not depend on a worker having
+    // started first.
+    for (const kind of JOB_KINDS) {
+      await this.boss.createQueue(kind, { notify: true, retryLimit: 0 });
+    }
+    this.started = true;
+  }
+
+  isStarted(): boolean {
+    return this.started;
+  }
+
+  /** Round trip to the queue's tables; used by readiness checks. */
+  async ping(): Promise<void> {
+    await this.boss.getQueue(JOB_KINDS[0]!);
+  }
+
+  async send<K extends JobKind>(message: JobMessage<K>, opts: SendOptions): Promise<void> {
+    const payload = parseJobPayload(message.kind, message.payload);
+    await this.boss.send(
+      message.kind,
+      { jobId: message.jobId, kind: message.kind, payload },
+      {
+        id: message.jobId,
+        db: opts.executor,
+        ...(opts.priority === undefined ? {} : { priority: opts.priority }),
+        ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
+      },
+    );
+  }
+
+  /** The batch path: one statement for many jobs of one kind (fan-out of a schedule run). */
+  async sendMany<K extends JobKind>(kind: K, messages: JobMessage<K>[], opts: SendOptions): Promise<void> {
+    if (messages.length === 0) return;
+    await this.boss.insert(
+      kind,
+      messages.map((m) => ({
+        id: m.jobId,
+        data: { jobId: m.jobId, kind, payload: parseJobPayload(kind, m.payload) },
+        ...(opts.priority === undefined ? {} : { priority: opts.priority }),
+      })),
+      { db: opts.executor },
+    );
+  }
+
+  /**
+   * Registers the handler of one kind. A message that fails validation never reaches the handler: `onInvalid` gets
+   * its id and the reason, so the job can be closed with a visible error instead of vanishing.
+   */
+  async work<K extends JobKind>(
+    kind: K,
+    opts: { concurrency: number; onInvalid: (jobId: string, error: Error) => Promise<void> },
+    handler: QueueHandler<K>,
+  ): Promise<void> {
+    if (!Object.hasOwn(JOB_DEFINITIONS, kind)) throw new Error(`unknown job kind ${kind}`);
+    await this.boss.work<unknown>(
+      kind,
+      {
+        batchSize: 1,
+        localConcurrency: opts.concurrency,
+        pollingIntervalSeconds: this.opts.pollingIntervalSeconds,
+      },
+      async (jobs: Job<unknown>[]) => {
+        for (const job of jobs) {
+          let message: JobMessage<K>;
+          try {
+            message = this.decode(kind, job);
+          } catch (e) {
+            await opts.onInvalid(job.id, e as Error);
+            continue;
+          }
+          await handler(message, job.signal);
+        }
+      },
+    );
+  }
+
+  private decode<K extends JobKind>(kind: K, job: Job<unknown>): JobMessage<K> {
+    const data = job.data as Partial<JobMessage<K>> | null;
+    if (!data || data.jobId !== job.id || data.kind !== kind) {
+      throw new Error(`malformed message on queue ${kind} (pg-boss id ${job.id})`);
+    }
+    return { jobId: job.id, kind, payload: parseJobPayload(kind, data.payload) };
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, timeout: 10_000, close: true });
+  }
+}

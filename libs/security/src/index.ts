@@ -1,0 +1,5 @@
+export * from './secret-box.ts';
+export * from './master-key.ts';
+export * from './password-hash.ts';
+export * from './tokens.ts';
+export * from './redactor.ts';

@@ -1,0 +1,61 @@
+// Lab configuration: paths, addresses, users. Everything the lab creates is named with the `sulab` prefix and lives
+// in the 10.213.0.0/24 range on the lab's own bridge; the lab never routes anywhere else.
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const LAB_PREFIX = 'sulab';
+export const BRIDGE = 'sulab0';
+export const SUBNET_PREFIX = '10.213.0';
+export const HOST_ADDRESS = `${SUBNET_PREFIX}.1`;
+export const NETMASK_BITS = 24;
+export const REPO_PORT = 8080;
+export const REGISTRY_PORT = 5000;
+export const REPO_URL = `http://${HOST_ADDRESS}:${REPO_PORT}`;
+export const REGISTRY_HOST = `${HOST_ADDRESS}:${REGISTRY_PORT}`;
+export const SSH_PORT = 22;
+
+/** Users every machine has. `admin` logs in with a password (and the lab key) and needs its password for sudo;
+ * `deploy` logs in with the lab key only and has passwordless sudo. root cannot log in over SSH. */
+export const USERS = {
+  admin: { name: 'admin', password: 'lab-admin-pw', sudo: 'password' as const },
+  deploy: { name: 'deploy', password: null, sudo: 'nopasswd' as const },
+};
+
+export const BASE_PACKAGES = [
+  'openssh-server',
+  'sudo',
+  'ca-certificates',
+  'iproute2',
+  'procps',
+  'docker.io',
+  'iptables',
+  'busybox-static',
+];
+
+export interface LabPaths {
+  /** Cache outside the repo: base rootfs tarball, unpacked base, built .debs, docker-compose .deb. */
+  cache: string;
+  /** Runtime state: machines, repo, registry, keys, pids. */
+  state: string;
+  /** tools/lab in the repo (shell helpers). */
+  tools: string;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export function labPaths(): LabPaths {
+  return {
+    cache: resolve(process.env.SU_LAB_CACHE ?? join(homedir(), '.cache', 'system-update-lab')),
+    state: resolve(process.env.SU_LAB_STATE ?? '/run/su-lab'),
+    tools: resolve(here, '../../../../tools/lab'),
+  };
+}
+
+export function machineName(index: number): string {
+  return `lab${index + 1}`;
+}
+
+export function machineAddress(index: number): string {
+  return `${SUBNET_PREFIX}.${11 + index}`;
+}

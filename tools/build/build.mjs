@@ -1,0 +1,33 @@
+// Bundles each app into dist/apps/<name>/main.js (ESM). Workspace libs (@su/*) and the generated Prisma client
+// are bundled; npm packages stay external and load from node_modules. Rolldown's Oxc transform emits the decorator
+// metadata NestJS's dependency injection reads (docs/adr/0003-build-and-test-toolchain.md).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'rolldown';
+
+const root = new URL('../..', import.meta.url).pathname;
+const gen = spawnSync(process.execPath, [join(root, 'tools/db/generate.mjs')], { stdio: 'inherit' });
+if (gen.status !== 0) process.exit(gen.status ?? 1);
+
+const only = process.argv.slice(2);
+const apps = readdirSync(join(root, 'apps')).filter(
+  (a) => existsSync(join(root, 'apps', a, 'src/main.ts')) && (only.length === 0 || only.includes(a)),
+);
+const isExternal = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('@su/') && !id.startsWith('@oxc-project/runtime') && !id.startsWith('\0');
+
+const t0 = Date.now();
+for (const app of apps) {
+  const outDir = join(root, 'dist/apps', app);
+  rmSync(outDir, { recursive: true, force: true });
+  await build({
+    cwd: root,
+    input: join(root, 'apps', app, 'src/main.ts'),
+    platform: 'node',
+    tsconfig: join(root, 'tsconfig.base.json'),
+    external: isExternal,
+    logLevel: 'warn',
+    output: { dir: outDir, format: 'esm', entryFileNames: 'main.js', sourcemap: true, codeSplitting: false },
+  });
+}
+console.log(`built ${apps.join(', ')} in ${Date.now() - t0} ms`);
