@@ -27,9 +27,20 @@ function isAlive(pid: number): boolean {
   }
 }
 
+function parentPid(pid: number): number | null {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so split after the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * A postmaster left by a launcher that was killed (SIGKILL gives it no chance to stop PostgreSQL) still holds the
- * data directory. It is ours (same data directory), so stop it cleanly instead of failing with "lock file exists".
+ * data directory. When it is ours (same data directory) and orphaned (re-parented to init), stop it cleanly instead
+ * of failing with "lock file exists". One whose launcher is alive belongs to another running instance: refuse.
  */
 async function stopOrphan(pgDir: string, log: (l: string) => void): Promise<void> {
   const pidFile = join(pgDir, 'postmaster.pid');
@@ -43,6 +54,9 @@ async function stopOrphan(pgDir: string, log: (l: string) => void): Promise<void
     return;
   }
   if (!cmdline.includes(pgDir)) return;
+  if (parentPid(pid) !== 1) {
+    throw new Error(`${pgDir} is in use by PostgreSQL pid ${pid} of another running instance (stop it first, or set SU_DATA_DIR)`);
+  }
   log(`stopping PostgreSQL left running by a previous start (pid ${pid})`);
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));

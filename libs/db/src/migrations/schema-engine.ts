@@ -54,13 +54,44 @@ function offlineAdapterFactory() {
 }
 
 /**
+ * @prisma/adapter-pg 7.10 runs a migration script by splitting it at every `;` and sending the pieces to the pool:
+ * they may land on different connections, a failure leaves the earlier statements applied, and a `;` inside a
+ * string, comment or `$$` body breaks the script. The native engine sends the whole script as one simple query,
+ * which PostgreSQL runs as one implicit transaction; this restores that behaviour.
+ */
+class AtomicScriptPrismaPg extends PrismaPg {
+  override async connect() {
+    return withAtomicScripts(await super.connect());
+  }
+  override async connectToShadowDb() {
+    return withAtomicScripts(await super.connectToShadowDb());
+  }
+}
+
+function withAtomicScripts<A extends Awaited<ReturnType<PrismaPg['connect']>>>(adapter: A): A {
+  const a = adapter as A & { underlyingDriver(): pg.Pool; onError(e: unknown): never };
+  const pool = a.underlyingDriver();
+  a.executeScript = async (script: string) => {
+    const client = await pool.connect();
+    try {
+      await client.query(script);
+    } catch (e) {
+      a.onError(e);
+    } finally {
+      client.release();
+    }
+  };
+  return adapter;
+}
+
+/**
  * Opens an engine on `url` (null: no database; only schema↔schema diffs). Always `close()`: the engine holds
  * pg_advisory_lock(72707369) on a pooled connection and only ending the pool releases it.
  */
 export async function openEngine(url: string | null, log?: (line: string) => void): Promise<{ run: EngineRun; close: () => Promise<void> }> {
   const pool = url ? new pg.Pool({ connectionString: url, max: 2, application_name: 'su-migrate' }) : null;
   pool?.on('error', () => undefined);
-  const inner = pool ? new PrismaPg(pool) : offlineAdapterFactory();
+  const inner = pool ? new AtomicScriptPrismaPg(pool) : offlineAdapterFactory();
   const factory = bindMigrationAwareSqlAdapterFactory(inner as never);
   const engine: Engine = await SchemaEngine.new({ datamodels: undefined } as never, (l: string) => log?.(l), factory as never);
   const run: EngineRun = async (method, input) => {

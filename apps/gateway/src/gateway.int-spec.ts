@@ -1,0 +1,221 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConsoleLogger, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminBootstrapService } from '@su/auth';
+import { loadConfig } from '@su/config';
+import { JobRunner, PlatformModule, SelftestHandler, type PlatformOptions } from '@su/platform';
+import { createTestDatabase, type TestDatabase } from '@su/testing';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { createGatewayApp } from './gateway.app.ts';
+
+/** Every line any Nest logger writes during the test, to prove no secret reaches the logs. */
+class CapturingLogger extends ConsoleLogger {
+  static lines: string[] = [];
+  protected override printMessages(messages: unknown[], context?: string, logLevel?: string): void {
+    for (const m of messages) CapturingLogger.lines.push(`${logLevel} [${context}] ${typeof m === 'string' ? m : JSON.stringify(m)}`);
+  }
+  protected override printStackTrace(stack: string): void {
+    CapturingLogger.lines.push(stack);
+  }
+}
+
+@Module({})
+class TestWorkerModule {
+  static forRoot(p: PlatformOptions): DynamicModule {
+    return { module: TestWorkerModule, imports: [PlatformModule.forService(p)] };
+  }
+}
+
+const SSH_PASSWORD = `ssh-${randomBytes(9).toString('hex')}`;
+const SUDO_PASSWORD = `sudo-${randomBytes(9).toString('hex')}`;
+const PRIVATE_KEY_BODY = randomBytes(48).toString('base64');
+const PRIVATE_KEY = `-----BEGIN OPENSSH PRIVATE KEY-----\n${PRIVATE_KEY_BODY}\n-----END OPENSSH PRIVATE KEY-----\n`;
+const PASSPHRASE = `pp-${randomBytes(9).toString('hex')}`;
+
+let db: TestDatabase;
+let app: NestExpressApplication;
+let worker: INestApplicationContext;
+let base: string;
+let adminToken: string;
+let adminPassword: string;
+const dataDir = mkdtempSync(join(tmpdir(), 'su-gw-'));
+
+async function api(method: string, path: string, opts: { token?: string | null; body?: unknown } = {}) {
+  const token = opts.token === undefined ? adminToken : opts.token;
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, text };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const config = loadConfig({ DATABASE_URL: db.url, SU_DATA_DIR: dataDir, SU_HTTP_PORT: '1' });
+  const platform: PlatformOptions = { service: 'gateway', config, databaseUrl: db.url };
+  app = await createGatewayApp(platform, new CapturingLogger());
+  await app.listen(0, '127.0.0.1');
+  base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  // The apt-worker, in process: consumes system.selftest from the same database.
+  worker = await NestFactory.createApplicationContext(TestWorkerModule.forRoot({ ...platform, service: 'apt-worker' }), { logger: new CapturingLogger() });
+  await worker.get(JobRunner).start('apt-worker', [new SelftestHandler('system.selftest', 'apt-worker')], 2);
+  const admin = await app.get(AdminBootstrapService).ensureAdmin('admin');
+  adminPassword = admin!.password;
+  const login = await api('POST', '/api/v1/auth/login', { token: null, body: { username: 'admin', password: adminPassword } });
+  expect(login.status).toBe(200);
+  adminToken = login.body.token;
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await app?.close();
+  await db?.drop();
+});
+
+async function createToken(scopes: string[]) {
+  const res = await api('POST', '/api/v1/api-clients', { body: { label: `t-${scopes.join('-')}`, scopes } });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; token: string };
+}
+
+describe('gateway', () => {
+  it('answers /health and /ready, and serves OpenAPI', async () => {
+    expect((await api('GET', '/health', { token: null })).status).toBe(200);
+    const ready = await api('GET', '/ready', { token: null });
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks).toEqual({ database: 'ok', queue: 'ok' });
+    const doc = await api('GET', '/api/docs-json', { token: null });
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toContain('/api/v1/machines');
+  });
+
+  it('logs in with the bootstrap admin and refuses a wrong password without saying which part was wrong', async () => {
+    const me = await api('GET', '/api/v1/auth/me');
+    expect(me.body).toMatchObject({ type: 'user', label: 'admin', scopes: ['admin'] });
+    const bad = await api('POST', '/api/v1/auth/login', { token: null, body: { username: 'admin', password: 'nope' } });
+    expect(bad.status).toBe(401);
+    const nobody = await api('POST', '/api/v1/auth/login', { token: null, body: { username: 'ghost', password: 'nope' } });
+    expect(nobody.status).toBe(401);
+    expect(nobody.body.message).toBe(bad.body.message);
+  });
+
+  it('rejects a bad machine with 400 naming each bad field and why', async () => {
+    const res = await api('POST', '/api/v1/machines', { body: { name: '', hostname: 'bad host!', port: 70000 } });
+    expect(res.status).toBe(400);
+    const fields = (res.body.errors as { field: string; reasons: string[] }[]).map((e) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['name', 'hostname', 'port']));
+    for (const e of res.body.errors) expect(e.reasons.length).toBeGreaterThan(0);
+    const unknown = await api('POST', '/api/v1/machines', { body: { name: 'x', hostname: 'x', username: 'u', admin: true } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([{ field: 'admin', reasons: ['property admin should not exist'] }]);
+    const credsMissing = await api('POST', '/api/v1/machines', {
+      body: { name: 'x', hostname: 'x', username: 'u', credentials: { authMethod: 'password', sudoMode: 'separate' } },
+    });
+    expect(credsMissing.body.errors.map((e: { field: string }) => e.field)).toEqual(['credentials.password', 'credentials.sudoPassword']);
+  });
+
+  it('creates a machine (201); no response, log, event or column holds a secret; credentials are ciphertext', async () => {
+    const res = await api('POST', '/api/v1/machines', {
+      body: {
+        name: 'nas',
+        hostname: 'nas.home.arpa',
+        port: 2222,
+        username: 'admin',
+        tags: ['lab', 'debian'],
+        credentials: { authMethod: 'password', password: SSH_PASSWORD, sudoMode: 'separate', sudoPassword: SUDO_PASSWORD },
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ name: 'nas', port: 2222, tags: ['debian', 'lab'], credentials: { hasPassword: true, hasSudoPassword: true } });
+    const keyed = await api('POST', '/api/v1/machines', {
+      body: { name: 'pi', hostname: '192.168.1.20', username: 'pi', credentials: { authMethod: 'ssh_key', privateKey: PRIVATE_KEY, keyPassphrase: PASSPHRASE, sudoMode: 'none' } },
+    });
+    expect(keyed.status).toBe(201);
+    const id = res.body.id as string;
+    await api('PATCH', `/api/v1/machines/${id}`, { body: { notes: 'rack 2' } });
+    await api('PUT', `/api/v1/machines/${id}/credentials`, { body: { authMethod: 'password', password: SSH_PASSWORD, sudoMode: 'same_as_ssh' } });
+
+    const responses = [res.text, keyed.text, (await api('GET', `/api/v1/machines/${id}`)).text, (await api('GET', '/api/v1/machines')).text, (await api('GET', `/api/v1/machines/${id}/events`)).text];
+    const secrets = [SSH_PASSWORD, SUDO_PASSWORD, PRIVATE_KEY_BODY.slice(0, 24), PASSPHRASE];
+    for (const text of [...responses, CapturingLogger.lines.join('\n')]) {
+      for (const s of secrets) expect(text).not.toContain(s);
+    }
+    // Every table, every column (JSON included), as text.
+    const tables = await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
+    for (const { table_name } of tables) {
+      const dump = JSON.stringify(await db.query(`SELECT * FROM "${table_name}"`));
+      for (const s of secrets) expect(dump, table_name).not.toContain(s);
+    }
+    const [cred] = await db.query<{ enc_password: string; enc_sudo_password: string | null; key_id: string }>(
+      'SELECT enc_password, enc_sudo_password, key_id FROM machine_credentials WHERE machine_id = $1',
+      [id],
+    );
+    expect(cred!.enc_password).toMatch(new RegExp(`^v1\\.${cred!.key_id}\\.[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
+    // sudo mode same_as_ssh: the separate sudo password was dropped, not kept around.
+    expect(cred!.enc_sudo_password).toBeNull();
+    const events = await db.query<{ event_type: string; actor_type: string; actor_id: string }>(
+      'SELECT event_type, actor_type, actor_id FROM machine_events WHERE machine_id = $1 ORDER BY created_at',
+      [id],
+    );
+    expect(events.map((e) => e.event_type)).toEqual(['machine.created', 'machine.updated', 'machine.credentials_changed']);
+    expect(new Set(events.map((e) => e.actor_type))).toEqual(new Set(['user']));
+  });
+
+  it('enforces scopes: read token 403 on create, no token 401, revoked token 401', async () => {
+    const read = await createToken(['read']);
+    const body = { name: 'x', hostname: 'x.lan', username: 'u' };
+    expect((await api('GET', '/api/v1/machines', { token: read.token })).status).toBe(200);
+    const forbidden = await api('POST', '/api/v1/machines', { token: read.token, body });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.message).toMatch(/needs the "admin" scope/);
+    expect((await api('POST', '/api/v1/machines', { token: null, body })).status).toBe(401);
+    expect((await api('GET', '/api/v1/machines', { token: 'sua_made-up' })).status).toBe(401);
+    const operate = await createToken(['operate']);
+    expect((await api('POST', '/api/v1/system/selftest', { token: operate.token, body: {} })).status).toBe(201);
+    expect((await api('DELETE', `/api/v1/api-clients/${read.id}`)).status).toBe(204);
+    expect((await api('GET', '/api/v1/machines', { token: read.token })).status).toBe(401);
+    const [row] = await db.query<{ token_hash: string; status: string }>('SELECT token_hash, status FROM api_clients WHERE id = $1', [read.id]);
+    expect(row).toMatchObject({ status: 'revoked' });
+    expect(row!.token_hash).not.toContain(read.token.slice(4, 20));
+    const list = await api('GET', '/api/v1/api-clients');
+    expect(list.text).not.toContain(read.token);
+  });
+
+  it('soft-deletes a machine: gone from lists, history kept', async () => {
+    const m = await api('POST', '/api/v1/machines', { body: { name: 'old', hostname: 'old.lan', username: 'u' } });
+    expect((await api('DELETE', `/api/v1/machines/${m.body.id}`)).status).toBe(204);
+    expect((await api('GET', `/api/v1/machines/${m.body.id}`)).status).toBe(404);
+    const [row] = await db.query<{ deleted_at: Date | null }>('SELECT deleted_at FROM machines WHERE id = $1', [m.body.id]);
+    expect(row!.deleted_at).not.toBeNull();
+  });
+
+  it('round trip: API → queue → worker → jobs row finished', async () => {
+    const job = await api('POST', '/api/v1/system/selftest', { body: { echo: 'ping' } });
+    expect(job.status).toBe(201);
+    expect(job.body).toMatchObject({ kind: 'system.selftest', status: 'queued' });
+    let view = job.body;
+    const deadline = Date.now() + 10_000;
+    while (view.status !== 'ok' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 25));
+      view = (await api('GET', `/api/v1/jobs/${job.body.id}`)).body;
+    }
+    expect(view).toMatchObject({ status: 'ok', attempt: 1, result: { echo: 'ping', service: 'apt-worker' }, requestedBy: { type: 'user' } });
+    const [boss] = await db.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE id = $1`, [job.body.id]);
+    expect(boss?.state).toBe('completed');
+    const deep = await api('GET', '/ready?deep=1', { token: null });
+    expect(deep.body.checks.worker).toBe('ok');
+  });
+
+  it('keeps the master key in a 0600 file in the data directory', () => {
+    const key = readFileSync(join(dataDir, 'master.key'), 'utf8').trim();
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
