@@ -1,14 +1,14 @@
 #!/bin/sh
 # Lab machine boot (host side). Runs as PID 1 of a fresh PID+mount+UTS+IPC namespace, already inside the
-# machine's network namespace (started by supervisor.sh via `ip netns exec NS unshare ...`).
+# machine's network namespace (started by supervisor.sh via `nsenter --net=/run/netns/NS unshare ...`).
 # Mounts the machine's pseudo file systems, gives it a fresh boot_id, pivots into its root and execs the
 # machine's init (tini -> /usr/local/sbin/lab-init). Everything mounted here dies with the namespace.
 # Usage: machine-boot.sh MACHINE_DIR
 set -eu
 M=$1
 R=$M/root
-# Host PID of this process (host /proc is still mounted here): the supervisor and `lab exec` use it.
-sed -n 's/^Pid:[[:space:]]*//p' /proc/self/status > "$M/init.pid"
+# Host PID of this shell (host /proc is still mounted here, and sed is our child, so its PPid is us).
+sed -n "s/^PPid:[[:space:]]*//p" /proc/self/status > "$M/init.pid"
 mount --make-rprivate /
 hostname "$(cat "$M/hostname")"
 mount --bind "$R" "$R"            # pivot_root needs the new root to be a mount point of this namespace
@@ -37,6 +37,7 @@ mkdir -p .oldroot
 pivot_root . .oldroot
 cd /
 umount -l /.oldroot
+mount --make-rprivate /
 rmdir /.oldroot 2>/dev/null || true
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
 if [ -x /usr/bin/tini ]; then exec /usr/bin/tini -- /usr/local/sbin/lab-init; fi

@@ -1,5 +1,6 @@
 #!/bin/sh
 # Lab machine supervisor (host side, one per machine, started detached by the lab; PID in MACHINE_DIR/supervisor.pid).
+# (nsenter --net rather than `ip netns exec`: the latter remounts /sys and would hide the host cgroup mounts.)
 # Boots the machine whenever MACHINE_DIR/desired is "run"; exit 133 from the machine means reboot: stay down
 # MACHINE_DIR/reboot_delay seconds, then boot again with a fresh boot_id.
 # Usage: supervisor.sh MACHINE_DIR TOOLS_DIR
@@ -13,7 +14,7 @@ while :; do
   cat /proc/sys/kernel/random/uuid > "$M/boot_id"
   echo booting > "$M/state"
   echo "supervisor: boot $(cat "$M/boot_id") at $(date -Is)" >> "$M/console.log"
-  ip netns exec "$NS" unshare --pid --mount --uts --ipc --fork --kill-child -- /bin/sh "$T/machine-boot.sh" "$M" >> "$M/console.log" 2>&1 &
+  nsenter --net="/run/netns/$NS" unshare --pid --mount --uts --ipc --fork --kill-child -- /bin/sh "$T/machine-boot.sh" "$M" >> "$M/console.log" 2>&1 &
   echo $! > "$M/boot.pid"
   wait $!
   rc=$?

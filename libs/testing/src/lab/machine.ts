@@ -1,12 +1,30 @@
 // One lab machine: overlayfs root (shared read-only base + per-machine tmpfs "disk"), its own network namespace
 // with a veth on the lab bridge, and a supervisor that boots it in fresh PID/mount/UTS/IPC namespaces.
-import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { BRIDGE, HOST_ADDRESS, NETMASK_BITS, REGISTRY_HOST, SUBNET_PREFIX, USERS, labPaths, machineAddress, machineName } from './config.ts';
+import {
+  BRIDGE,
+  HOST_ADDRESS,
+  NETMASK_BITS,
+  REGISTRY_HOST,
+  SUBNET_PREFIX,
+  USERS,
+  labPaths,
+  machineAddress,
+  machineName,
+} from './config.ts';
 import { CATALOG, buildDebs, debFileName, sourcesList } from './repo.ts';
-import { run, runSync, pidAlive } from './exec.ts';
+import { run, runSync, pidAlive, spawnDaemon } from './exec.ts';
 
 export interface MachineRecord {
   name: string;
@@ -50,7 +68,10 @@ export function readPid(file: string): number | null {
 
 export async function createNetwork(): Promise<void> {
   const existing = runSync('ip', ['-4', 'route', 'show', `${SUBNET_PREFIX}.0/${NETMASK_BITS}`]).stdout.trim();
-  if (existing && !existing.includes(BRIDGE)) throw new Error(`refusing to create the lab bridge: ${SUBNET_PREFIX}.0/${NETMASK_BITS} is already routed on this host (${existing})`);
+  if (existing && !existing.includes(BRIDGE))
+    throw new Error(
+      `refusing to create the lab bridge: ${SUBNET_PREFIX}.0/${NETMASK_BITS} is already routed on this host (${existing})`,
+    );
   if (runSync('ip', ['link', 'show', BRIDGE]).code !== 0) {
     await run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
   }
@@ -71,16 +92,33 @@ async function mounted(path: string): Promise<boolean> {
 }
 
 /** Creates disk, root, configuration and network of a machine (not booted yet). */
-export async function createMachine(m: MachineRecord, baseRootfs: string, labPubKey: string, all: MachineRecord[], rebootDelay: number): Promise<void> {
+export async function createMachine(
+  m: MachineRecord,
+  baseRootfs: string,
+  labPubKey: string,
+  all: MachineRecord[],
+  rebootDelay: number,
+): Promise<void> {
   const { tools } = labPaths();
   const d = m.dir;
   mkdirSync(join(d, 'disk'), { recursive: true });
   mkdirSync(join(d, 'root'), { recursive: true });
-  if (!(await mounted(join(d, 'disk')))) await run('mount', ['-t', 'tmpfs', '-o', `size=${m.diskSize},mode=755`, `sulab-disk-${m.name}`, join(d, 'disk')]);
+  if (!(await mounted(join(d, 'disk'))))
+    await run('mount', ['-t', 'tmpfs', '-o', `size=${m.diskSize},mode=755`, `sulab-disk-${m.name}`, join(d, 'disk')]);
   for (const sub of ['upper', 'work', 'docker']) mkdirSync(join(d, 'disk', sub), { recursive: true });
   if (!(await mounted(join(d, 'root')))) {
-    await run('mount', ['-t', 'overlay', '-o', `lowerdir=${baseRootfs},upperdir=${join(d, 'disk', 'upper')},workdir=${join(d, 'disk', 'work')}`, `sulab-root-${m.name}`, join(d, 'root')]);
+    await run('mount', [
+      '-t',
+      'overlay',
+      '-o',
+      `lowerdir=${baseRootfs},upperdir=${join(d, 'disk', 'upper')},workdir=${join(d, 'disk', 'work')}`,
+      `sulab-root-${m.name}`,
+      join(d, 'root'),
+    ]);
   }
+  // private: nothing mounted inside a machine (e.g. dockerd's overlays) propagates back to the host
+  await run('mount', ['--make-private', join(d, 'disk')]);
+  await run('mount', ['--make-private', join(d, 'root')]);
   const R = join(d, 'root');
   const w = (path: string, content: string, mode = 0o644) => {
     const f = join(R, path);
@@ -93,18 +131,33 @@ export async function createMachine(m: MachineRecord, baseRootfs: string, labPub
   w('etc/hostname', `${m.name}\n`);
   w(
     'etc/hosts',
-    `127.0.0.1\tlocalhost\n127.0.1.1\t${m.name}\n${HOST_ADDRESS}\tlab-host\n` + all.map((o) => `${o.address}\t${o.name}\n`).join('') + `::1\tlocalhost ip6-localhost ip6-loopback\n`,
+    `127.0.0.1\tlocalhost\n127.0.1.1\t${m.name}\n${HOST_ADDRESS}\tlab-host\n` +
+      all.map((o) => `${o.address}\t${o.name}\n`).join('') +
+      `::1\tlocalhost ip6-localhost ip6-loopback\n`,
   );
   w('etc/resolv.conf', '# lab machine: no DNS\n');
   w('etc/machine-id', createHash('md5').update(`su-lab ${m.name}`).digest('hex') + '\n', 0o444);
   // APT: only the lab repository
   rmSync(join(R, 'etc/apt/sources.list'), { force: true });
   w('etc/apt/sources.list.d/lab.list', sourcesList());
-  w('etc/apt/apt.conf.d/99lab', 'Acquire::Languages "none";\nAcquire::http::Timeout "10";\nAcquire::Retries "0";\nAPT::Periodic::Enable "0";\n');
+  w(
+    'etc/apt/apt.conf.d/99lab',
+    'Acquire::Languages "none";\nAcquire::http::Timeout "10";\nAcquire::Retries "0";\nAPT::Periodic::Enable "0";\n',
+  );
   // SSH: own host keys, passwords allowed, root login disabled
   await run('/bin/sh', ['-c', `rm -f ${R}/etc/ssh/ssh_host_*`]);
   for (const t of ['ed25519', 'ecdsa']) {
-    await run('ssh-keygen', ['-q', '-t', t, '-N', '', '-C', `root@${m.name}`, '-f', join(R, `etc/ssh/ssh_host_${t}_key`)]);
+    await run('ssh-keygen', [
+      '-q',
+      '-t',
+      t,
+      '-N',
+      '',
+      '-C',
+      `root@${m.name}`,
+      '-f',
+      join(R, `etc/ssh/ssh_host_${t}_key`),
+    ]);
   }
   w(
     'etc/ssh/sshd_config.d/00-lab.conf',
@@ -150,20 +203,36 @@ export async function createMachine(m: MachineRecord, baseRootfs: string, labPub
   // docker: local insecure registry; cgroups under /sulab-<name> so `down` can remove them
   w(
     'etc/docker/daemon.json',
-    JSON.stringify({ 'insecure-registries': [REGISTRY_HOST], 'cgroup-parent': `/sulab-${m.name}`, 'log-driver': 'json-file', 'storage-driver': 'overlay2' }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        'insecure-registries': [REGISTRY_HOST],
+        'cgroup-parent': `/sulab-${m.name}`,
+        'log-driver': 'json-file',
+        'storage-driver': 'overlay2',
+      },
+      null,
+      2,
+    ) + '\n',
   );
   if (m.docker) w('etc/lab/docker-enabled', '');
   else rmSync(join(R, 'etc/lab/docker-enabled'), { force: true });
   // lab packages at their initial versions, holds, the modified conffile
   const debs = await buildDebs();
   mkdirSync(join(R, 'tmp/lab-debs'), { recursive: true });
-  const initial = CATALOG.filter((p) => p.installed);
-  for (const p of initial) copyFileSync(join(debs, debFileName(p.name, p.installed!)), join(R, 'tmp/lab-debs', debFileName(p.name, p.installed!)));
+  for (const p of CATALOG) {
+    if (p.installed)
+      copyFileSync(
+        join(debs, debFileName(p.name, p.installed)),
+        join(R, 'tmp/lab-debs', debFileName(p.name, p.installed)),
+      );
+  }
   await chroot(
     R,
     `dpkg -i /tmp/lab-debs/*.deb >/dev/null
      rm -rf /tmp/lab-debs
-     apt-mark hold ${CATALOG.filter((p) => p.hold).map((p) => p.name).join(' ')} >/dev/null
+     apt-mark hold ${CATALOG.filter((p) => p.hold)
+       .map((p) => p.name)
+       .join(' ')} >/dev/null
      echo 'mode = customised-by-admin' >> /etc/homelab/homelab.conf`,
   );
   // host-side control files
@@ -189,13 +258,9 @@ export async function createMachine(m: MachineRecord, baseRootfs: string, labPub
 /** Starts the machine's supervisor (detached; it boots the machine). Returns its PID. */
 export function startSupervisor(m: MachineRecord): number {
   const { tools } = labPaths();
-  const log = openSync(join(m.dir, 'supervisor.log'), 'a');
-  const child = spawn('/bin/sh', [join(tools, 'supervisor.sh'), m.dir, tools], { detached: true, stdio: ['ignore', log, log] });
-  closeSync(log);
-  child.unref();
-  if (!child.pid) throw new Error(`could not start supervisor for ${m.name}`);
-  writeFileSync(join(m.dir, 'supervisor.pid'), `${child.pid}\n`);
-  return child.pid;
+  const pid = spawnDaemon('/bin/sh', [join(tools, 'supervisor.sh'), m.dir, tools], join(m.dir, 'supervisor.log'));
+  writeFileSync(join(m.dir, 'supervisor.pid'), `${pid}\n`);
+  return pid;
 }
 
 export function initPid(m: MachineRecord): number | null {
@@ -218,7 +283,9 @@ export function removeCgroups(name: string): void {
   const rmTree = (dir: string) => {
     let entries: string[] = [];
     try {
-      entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      entries = readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name);
     } catch {
       return;
     }

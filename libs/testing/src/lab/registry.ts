@@ -83,14 +83,21 @@ let serial = 0;
 
 /** Builds a tiny busybox image (from the host's busybox-static) with a unique marker file and pushes it. */
 export async function pushImage(tag: string, opts: { cmd?: string[]; marker?: string } = {}): Promise<PushedImage> {
-  const [repository, t] = tag.includes(':') ? [tag.slice(0, tag.lastIndexOf(':')), tag.slice(tag.lastIndexOf(':') + 1)] : [tag, 'latest'];
+  const [repository, t] = tag.includes(':')
+    ? [tag.slice(0, tag.lastIndexOf(':')), tag.slice(tag.lastIndexOf(':') + 1)]
+    : [tag, 'latest'];
   if (!repository || !t) throw new Error(`bad tag ${tag}`);
   const marker = opts.marker ?? `${repository}:${t} push ${++serial} at ${new Date().toISOString()} pid ${process.pid}`;
   const busybox = readFileSync('/bin/busybox');
   const layer = makeTar([
     { path: 'bin/', type: 'dir', mode: 0o755 },
     { path: 'bin/busybox', type: 'file', mode: 0o755, data: busybox },
-    { path: 'bin/sh', type: 'symlink', mode: 0o777, target: 'busybox' },
+    ...['sh', 'cat', 'ls', 'ps', 'sleep', 'echo', 'wget', 'httpd', 'env', 'id'].map((a) => ({
+      path: `bin/${a}`,
+      type: 'symlink' as const,
+      mode: 0o777,
+      target: 'busybox',
+    })),
     { path: 'etc/', type: 'dir', mode: 0o755 },
     { path: 'etc/lab-image', type: 'file', mode: 0o644, data: Buffer.from(marker + '\n') },
     { path: 'tmp/', type: 'dir', mode: 0o1777 },

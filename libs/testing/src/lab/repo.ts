@@ -3,7 +3,18 @@
 // the indexes (dpkg-scanpackages --multiversion) list. Release files mimic Debian's own metadata
 // (Origin/Label/Suite/Codename) so "security" can be detected from origin/suite as apt shows it.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync, chmodSync, linkSync, copyFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+  chmodSync,
+  linkSync,
+  copyFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { labPaths, REPO_URL } from './config.ts';
@@ -46,11 +57,22 @@ exit 0
 export const CATALOG: CatalogPackage[] = [
   {
     name: 'homelab-demo',
-    purpose: '1.0 -> 1.1 plain upgrade; 1.2 needs the new package homelab-dep (kept back by upgrade, installed by dist-upgrade) and requires a reboot',
+    purpose:
+      '1.0 -> 1.1 plain upgrade; 1.2 needs the new package homelab-dep (kept back by upgrade, installed by dist-upgrade) and requires a reboot',
     installed: '1.0',
     versions: [
-      { version: '1.0', suite: 'bookworm', description: 'lab demo package', files: { '/usr/share/homelab-demo/VERSION': '1.0\n' } },
-      { version: '1.1', suite: 'bookworm', description: 'lab demo package', files: { '/usr/share/homelab-demo/VERSION': '1.1\n' } },
+      {
+        version: '1.0',
+        suite: 'bookworm',
+        description: 'lab demo package',
+        files: { '/usr/share/homelab-demo/VERSION': '1.0\n' },
+      },
+      {
+        version: '1.1',
+        suite: 'bookworm',
+        description: 'lab demo package',
+        files: { '/usr/share/homelab-demo/VERSION': '1.1\n' },
+      },
       {
         version: '1.2',
         suite: 'bookworm',
@@ -64,15 +86,32 @@ export const CATALOG: CatalogPackage[] = [
   {
     name: 'homelab-dep',
     purpose: 'new dependency of homelab-demo 1.2 (not installed initially)',
-    versions: [{ version: '1.0', suite: 'bookworm', description: 'lab dependency', files: { '/usr/share/homelab-dep/VERSION': '1.0\n' } }],
+    versions: [
+      {
+        version: '1.0',
+        suite: 'bookworm',
+        description: 'lab dependency',
+        files: { '/usr/share/homelab-dep/VERSION': '1.0\n' },
+      },
+    ],
   },
   {
     name: 'homelab-secfix',
     purpose: '1.1 is published in the security suite (bookworm-security, Label Debian-Security)',
     installed: '1.0',
     versions: [
-      { version: '1.0', suite: 'bookworm', description: 'lab package with a security fix', files: { '/usr/share/homelab-secfix/VERSION': '1.0\n' } },
-      { version: '1.1', suite: 'bookworm-security', description: 'lab package with a security fix', files: { '/usr/share/homelab-secfix/VERSION': '1.1\n' } },
+      {
+        version: '1.0',
+        suite: 'bookworm',
+        description: 'lab package with a security fix',
+        files: { '/usr/share/homelab-secfix/VERSION': '1.0\n' },
+      },
+      {
+        version: '1.1',
+        suite: 'bookworm-security',
+        description: 'lab package with a security fix',
+        files: { '/usr/share/homelab-secfix/VERSION': '1.1\n' },
+      },
     ],
   },
   {
@@ -81,8 +120,18 @@ export const CATALOG: CatalogPackage[] = [
     installed: '1.0',
     hold: true,
     versions: [
-      { version: '1.0', suite: 'bookworm', description: 'lab package on hold', files: { '/usr/share/homelab-held/VERSION': '1.0\n' } },
-      { version: '1.1', suite: 'bookworm', description: 'lab package on hold', files: { '/usr/share/homelab-held/VERSION': '1.1\n' } },
+      {
+        version: '1.0',
+        suite: 'bookworm',
+        description: 'lab package on hold',
+        files: { '/usr/share/homelab-held/VERSION': '1.0\n' },
+      },
+      {
+        version: '1.1',
+        suite: 'bookworm',
+        description: 'lab package on hold',
+        files: { '/usr/share/homelab-held/VERSION': '1.1\n' },
+      },
     ],
   },
   {
@@ -90,7 +139,12 @@ export const CATALOG: CatalogPackage[] = [
     purpose: '1.1 has Phased-Update-Percentage: 0 in the index (apt defers it)',
     installed: '1.0',
     versions: [
-      { version: '1.0', suite: 'bookworm', description: 'lab phased package', files: { '/usr/share/homelab-phased/VERSION': '1.0\n' } },
+      {
+        version: '1.0',
+        suite: 'bookworm',
+        description: 'lab phased package',
+        files: { '/usr/share/homelab-phased/VERSION': '1.0\n' },
+      },
       {
         version: '1.1',
         suite: 'bookworm',
@@ -102,11 +156,22 @@ export const CATALOG: CatalogPackage[] = [
   },
   {
     name: 'homelab-conf',
-    purpose: 'ships conffile /etc/homelab/homelab.conf which every machine has modified: upgrading prompts unless --force-confdef/--force-confold',
+    purpose:
+      'ships conffile /etc/homelab/homelab.conf which every machine has modified: upgrading prompts unless --force-confdef/--force-confold',
     installed: '1.0',
     versions: [
-      { version: '1.0', suite: 'bookworm', description: 'lab package with a conffile', files: { '/etc/homelab/homelab.conf': '# homelab 1.0\nmode = default\n' } },
-      { version: '1.1', suite: 'bookworm', description: 'lab package with a conffile', files: { '/etc/homelab/homelab.conf': '# homelab 1.1\nmode = default\nnew_option = yes\n' } },
+      {
+        version: '1.0',
+        suite: 'bookworm',
+        description: 'lab package with a conffile',
+        files: { '/etc/homelab/homelab.conf': '# homelab 1.0\nmode = default\n' },
+      },
+      {
+        version: '1.1',
+        suite: 'bookworm',
+        description: 'lab package with a conffile',
+        files: { '/etc/homelab/homelab.conf': '# homelab 1.1\nmode = default\nnew_option = yes\n' },
+      },
     ],
   },
   {
@@ -114,7 +179,12 @@ export const CATALOG: CatalogPackage[] = [
     purpose: "1.1's postinst fails, producing a real dpkg error",
     installed: '1.0',
     versions: [
-      { version: '1.0', suite: 'bookworm', description: 'lab package whose next version fails', files: { '/usr/share/homelab-broken/VERSION': '1.0\n' } },
+      {
+        version: '1.0',
+        suite: 'bookworm',
+        description: 'lab package whose next version fails',
+        files: { '/usr/share/homelab-broken/VERSION': '1.0\n' },
+      },
       {
         version: '1.1',
         suite: 'bookworm',
@@ -136,9 +206,26 @@ export function initialPublishedSet(): PublishedSet {
 }
 
 const EPOCH = 1735689600; // 2025-01-01T00:00:00Z, for reproducible builds and the Release Date
-const SUITES: Record<Suite, { dir: string; origin: string; label: string; suite: string; codename: string; version: string }> = {
-  bookworm: { dir: 'debian', origin: 'Debian', label: 'Debian', suite: 'stable', codename: 'bookworm', version: '12.10' },
-  'bookworm-security': { dir: 'debian-security', origin: 'Debian', label: 'Debian-Security', suite: 'stable-security', codename: 'bookworm-security', version: '12' },
+const SUITES: Record<
+  Suite,
+  { dir: string; origin: string; label: string; suite: string; codename: string; version: string }
+> = {
+  bookworm: {
+    dir: 'debian',
+    origin: 'Debian',
+    label: 'Debian',
+    suite: 'stable',
+    codename: 'bookworm',
+    version: '12.10',
+  },
+  'bookworm-security': {
+    dir: 'debian-security',
+    origin: 'Debian',
+    label: 'Debian-Security',
+    suite: 'stable-security',
+    codename: 'bookworm-security',
+    version: '12',
+  },
 };
 
 export function sourcesList(): string {
@@ -150,7 +237,10 @@ export function sourcesList(): string {
 }
 
 function catalogHash(): string {
-  return createHash('sha256').update(JSON.stringify({ CATALOG, v: 2 })).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(JSON.stringify({ CATALOG, v: 2 }))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 function compareVersions(a: string, b: string): number {
@@ -203,9 +293,13 @@ export async function buildDebs(): Promise<string> {
         writeFileSync(f, content);
       }
       await run('find', [root, '-exec', 'touch', '-h', '-d', `@${EPOCH}`, '{}', '+']);
-      await run('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', root, join(out, debFileName(pkg.name, v.version))], {
-        env: { ...process.env, SOURCE_DATE_EPOCH: String(EPOCH) },
-      });
+      await run(
+        'dpkg-deb',
+        ['--root-owner-group', '-Zgzip', '--build', root, join(out, debFileName(pkg.name, v.version))],
+        {
+          env: { ...process.env, SOURCE_DATE_EPOCH: String(EPOCH) },
+        },
+      );
     }
   }
   rmSync(work, { recursive: true, force: true });
@@ -270,7 +364,13 @@ export async function writeRepo(set: PublishedSet): Promise<void> {
         const name = /^Package: (.+)$/m.exec(st)?.[1];
         const version = /^Version: (.+)$/m.exec(st)?.[1];
         const fields = extra.get(`${name} ${version}`);
-        return fields ? st.trimEnd() + '\n' + Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('\n') : st.trimEnd();
+        return fields
+          ? st.trimEnd() +
+              '\n' +
+              Object.entries(fields)
+                .map(([k, v]) => `${k}: ${v}`)
+                .join('\n')
+          : st.trimEnd();
       })
       .join('\n\n');
     if (packages) packages += '\n';

@@ -40,13 +40,20 @@ export async function fetchComposeDeb(log: (m: string) => void): Promise<string>
     `deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror} trixie main\n`,
   );
   const opts = [
-    '-o', `Dir::Etc::SourceList=${join(aptDir, 'sources.list')}`,
-    '-o', 'Dir::Etc::SourceParts=/nonexistent',
-    '-o', `Dir::State::Lists=${join(aptDir, 'lists')}`,
-    '-o', `Dir::Cache=${join(aptDir, 'cache')}`,
-    '-o', 'APT::Architecture=amd64',
-    '-o', 'Acquire::Languages=none',
-    '-o', 'APT::Sandbox::User=root',
+    '-o',
+    `Dir::Etc::SourceList=${join(aptDir, 'sources.list')}`,
+    '-o',
+    'Dir::Etc::SourceParts=/nonexistent',
+    '-o',
+    `Dir::State::Lists=${join(aptDir, 'lists')}`,
+    '-o',
+    `Dir::Cache=${join(aptDir, 'cache')}`,
+    '-o',
+    'APT::Architecture=amd64',
+    '-o',
+    'Acquire::Languages=none',
+    '-o',
+    'APT::Sandbox::User=root',
   ];
   await run('apt-get', [...opts, '-q', 'update'], { timeoutMs: 5 * 60_000 });
   await run('apt-get', [...opts, '-q', 'download', 'docker-compose'], { cwd: dir, timeoutMs: 5 * 60_000 });
@@ -56,7 +63,7 @@ export async function fetchComposeDeb(log: (m: string) => void): Promise<string>
   return join(dir, got);
 }
 
-export async function ensureBaseRootfs(log: (m: string) => void = () => {}): Promise<BaseRootfs> {
+export async function ensureBaseRootfs(log: (m: string) => void = () => undefined): Promise<BaseRootfs> {
   const { cache } = labPaths();
   const key = baseKey();
   const tarball = join(cache, `bookworm-base-${key}.tar.zst`);
@@ -71,11 +78,9 @@ export async function ensureBaseRootfs(log: (m: string) => void = () => {}): Pro
     rmSync(build, { recursive: true, force: true });
     const mirror = detectMirror();
     log(`debootstrap bookworm (${BASE_PACKAGES.join(',')}) from ${mirror} ...`);
-    await run(
-      'debootstrap',
-      ['--variant=minbase', `--include=${BASE_PACKAGES.join(',')}`, 'bookworm', build, mirror],
-      { timeoutMs: 20 * 60_000 },
-    );
+    await run('debootstrap', ['--variant=minbase', `--include=${BASE_PACKAGES.join(',')}`, 'bookworm', build, mirror], {
+      timeoutMs: 20 * 60_000,
+    });
     writeFileSync(join(build, 'tmp', 'compose.deb'), '');
     await run('cp', [compose, join(build, 'tmp', 'compose.deb')]);
     await run('chroot', [build, 'dpkg', '-i', '/tmp/compose.deb']);

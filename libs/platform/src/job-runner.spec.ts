@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { checkHandlers, HandlerRegistrationError } from './job-runner.ts';
+import { SelftestHandler } from './selftest.handler.ts';
+import type { JobHandler } from './job-handler.ts';
+
+describe('checkHandlers (fail fast at start)', () => {
+  it('accepts exactly one handler per owned kind', () => {
+    const map = checkHandlers('apt-worker', [new SelftestHandler('system.selftest', 'apt-worker')]);
+    expect([...map.keys()]).toEqual(['system.selftest']);
+  });
+
+  it('refuses a service with an owned kind left without a handler', () => {
+    expect(() => checkHandlers('apt-worker', [])).toThrow(new HandlerRegistrationError('apt-worker: no handler for "system.selftest"'));
+  });
+
+  it('refuses two handlers for one kind', () => {
+    const h = new SelftestHandler('system.selftest', 'apt-worker');
+    expect(() => checkHandlers('apt-worker', [h, h])).toThrow(/two handlers for "system.selftest"/);
+  });
+
+  it("refuses a handler for another service's kind or an unknown kind", () => {
+    expect(() => checkHandlers('apt-worker', [new SelftestHandler('system.selftest', 'apt-worker'), new SelftestHandler('docker.selftest', 'apt-worker')])).toThrow(
+      /belongs to docker-worker, not apt-worker/,
+    );
+    const bogus = { kind: 'apt.nope', handle: async () => ({}) } as unknown as JobHandler;
+    expect(() => checkHandlers('apt-worker', [new SelftestHandler('system.selftest', 'apt-worker'), bogus])).toThrow(/unknown job kind "apt.nope"/);
+  });
+});

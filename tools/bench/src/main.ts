@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import { queueBench } from './queue.bench.ts';
+
+const benches: Record<string, () => Promise<void>> = { queue: queueBench };
+const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = names.filter((n) => !benches[n]);
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+console.log(`system-update benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+for (const name of names.length ? names : Object.keys(benches)) await benches[name]!();

@@ -1,0 +1,43 @@
+import { ESLint } from 'eslint';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+/*
+ * The layout rules of ARCHITECTURE §6 are enforced by lint, not by memory. This proves the lint catches the two
+ * classic violations, by linting probe sources as if they were files of the projects (nothing is written to disk).
+ */
+let eslint: ESLint;
+beforeAll(() => {
+  eslint = new ESLint({ cwd: new URL('../..', import.meta.url).pathname });
+});
+
+async function ruleIds(filePath: string, code: string): Promise<string[]> {
+  const [res] = await eslint.lintText(code, { filePath });
+  return res!.messages.filter((m) => m.severity === 2).map((m) => `${m.ruleId}: ${m.message}`);
+}
+
+describe('module boundaries', () => {
+  it('reject @prisma/client imported by an app', async () => {
+    const errors = await ruleIds('apps/gateway/src/probe.ts', `import { PrismaClient } from '@prisma/client';\nexport const c = PrismaClient;\n`);
+    expect(errors.join('\n')).toMatch(/no-restricted-imports: .*Only libs\/db may import this package/);
+  });
+
+  it('reject pg-boss imported outside the queue lib', async () => {
+    const errors = await ruleIds('libs/machines/src/probe.ts', `import { PgBoss } from 'pg-boss';\nexport const b = PgBoss;\n`);
+    expect(errors.join('\n')).toMatch(/Only libs\/queue may import this package/);
+  });
+
+  it('reject one feature lib importing another', async () => {
+    const errors = await ruleIds('libs/machines/src/probe.ts', `import { AuthService } from '@su/auth';\nexport const a = AuthService;\n`);
+    expect(errors.join('\n')).toMatch(/@nx\/enforce-module-boundaries: A project tagged with "type:feature" can only depend on libs tagged with/);
+  });
+
+  it('reject process.env outside the config lib', async () => {
+    const errors = await ruleIds('libs/platform/src/probe.ts', `export const u = process.env['DATABASE_URL'];\n`);
+    expect(errors.join('\n')).toMatch(/no-restricted-properties/);
+  });
+
+  it('accept the allowed direction (app → feature lib, db lib → @prisma)', async () => {
+    expect(await ruleIds('apps/gateway/src/probe.ts', `import { MachinesService } from '@su/machines';\nexport const m = MachinesService;\n`)).toEqual([]);
+    expect(await ruleIds('libs/db/src/probe.ts', `import { PrismaPg } from '@prisma/adapter-pg';\nexport const p = PrismaPg;\n`)).toEqual([]);
+  });
+});
