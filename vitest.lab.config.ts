@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 10 * 60_000,
     hookTimeout: 10 * 60_000,
     fileParallelism: false,
+    reporters: ['default', './tools/test/summary.reporter.ts'],
     // Lab tests that also need the database get the same per-run PostgreSQL as integration tests.
     globalSetup: ['libs/testing/src/test-postgres.global-setup.ts'],
   },

@@ -26,7 +26,11 @@ for (const app of apps) {
     platform: 'node',
     tsconfig: join(root, 'tsconfig.base.json'),
     external: isExternal,
-    logLevel: 'warn',
+    // An import that does not resolve would become a runtime crash of a service; fail the build instead.
+    onLog(level, log, handler) {
+      if (log.code === 'UNRESOLVED_IMPORT') throw new Error(`${app}: ${log.message}`);
+      handler(level, log);
+    },
     output: { dir: outDir, format: 'esm', entryFileNames: 'main.js', sourcemap: true, codeSplitting: false },
   });
 }

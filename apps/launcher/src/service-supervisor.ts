@@ -33,8 +33,9 @@ export class ServiceSupervisor {
   }
 
   private spawn(def: SupervisedService, restarts: number[]): void {
-    const child = spawn(process.execPath, ['--enable-source-maps', def.script], {
-      env: { ...this.env, SU_SERVICE_NAME: def.name },
+    // The schema engine is WebAssembly imported as a module, which Node still flags as experimental.
+    const child = spawn(process.execPath, ['--enable-source-maps', '--disable-warning=ExperimentalWarning', def.script], {
+      env: { ...this.env, SU_SERVICE_NAME: def.name, ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const pad = def.name.padEnd(13);

@@ -102,11 +102,15 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
         `is the port in use? Set SU_EMBEDDED_PG_PORT to another port, or DATABASE_URL to use an external server.`,
     );
   }
-  const pid = (server as unknown as { process?: { pid?: number } }).process?.pid;
+  const proc = (server as unknown as { process?: { pid?: number; exitCode: number | null; signalCode: string | null } }).process;
   return {
     url: (database = 'postgres') =>
       `postgresql://${DB_USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${database}`,
-    stop: () => server.stop(),
-    pid,
+    // A Ctrl-C from a terminal reaches PostgreSQL too (same process group) and it stops by itself; server.stop()
+    // would then wait forever for an exit that already happened.
+    stop: async () => {
+      if (proc && proc.exitCode === null && proc.signalCode === null) await server.stop();
+    },
+    pid: proc?.pid,
   };
 }

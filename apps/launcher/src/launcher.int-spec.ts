@@ -1,0 +1,140 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/*
+ * `npm start` end to end: the built launcher on a fresh data directory, with the embedded PostgreSQL. Proves the
+ * first start prints a working admin login, Ctrl-C (SIGINT to the process group, as a terminal sends it) and
+ * SIGTERM leave no process behind, and a second start keeps the data.
+ */
+const root = new URL('../../..', import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), 'su-launch-'));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  base: string;
+}
+
+async function start(httpPort: number, pgPort: number): Promise<Started> {
+  let out = '';
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(root, 'dist/apps/launcher/main.js')], {
+    cwd: root,
+    // A process group of its own, so the test can signal the whole tree like a terminal's Ctrl-C does.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DATABASE_URL: '', SU_DATA_DIR: dataDir, SU_HTTP_PORT: String(httpPort), SU_EMBEDDED_PG_PORT: String(pgPort) },
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const deadline = Date.now() + 60_000;
+  while (!out.includes('system-update is running') && Date.now() < deadline && child.exitCode === null) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!out.includes('system-update is running')) throw new Error(`launcher did not start:\n${out}`);
+  return { child, output: () => out, base: `http://127.0.0.1:${httpPort}` };
+}
+
+/** PIDs of processes whose command line mentions our data directory or our built apps. */
+function ourProcesses(): string[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map((pid) => {
+      try {
+        return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')}`;
+      } catch {
+        return '';
+      }
+    })
+    .filter((l) => l.includes(dataDir) || (l.includes('dist/apps/') && l.includes(root) && !l.includes('vitest')));
+}
+
+async function waitExit(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  return new Promise((r) => child.once('exit', (code) => r(code)));
+}
+
+async function waitGone(ms: number): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  let left = ourProcesses();
+  while (left.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    left = ourProcesses();
+  }
+  return left;
+}
+
+let httpPort: number;
+let pgPort: number;
+
+beforeAll(async () => {
+  const build = spawnSync(process.execPath, [join(root, 'tools/build/build.mjs')], { cwd: root, encoding: 'utf8' });
+  expect(build.status, build.stderr).toBe(0);
+  httpPort = await freePort();
+  pgPort = await freePort();
+}, 120_000);
+
+afterAll(() => {
+  for (const l of ourProcesses()) process.kill(Number(l.split(' ')[0]), 'SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function login(base: string, password: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { token: string }).token;
+}
+
+describe('npm start (launcher)', () => {
+  let machineId: string;
+  let adminPassword: string;
+
+  it('first start: /health 200, prints an admin login that works; Ctrl-C leaves nothing running', async () => {
+    const s = await start(httpPort, pgPort);
+    expect((await fetch(`${s.base}/health`)).status).toBe(200);
+    adminPassword = /password: (\S+)/.exec(s.output())?.[1] ?? '';
+    expect(adminPassword).toMatch(/^\S{20}$/);
+    const token = await login(s.base, adminPassword);
+    const created = await fetch(`${s.base}/api/v1/machines`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ name: 'kept', hostname: 'kept.lan', username: 'admin' }),
+    });
+    expect(created.status).toBe(201);
+    machineId = ((await created.json()) as { id: string }).id;
+    const ready = await fetch(`${s.base}/ready?deep=1`);
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { worker: 'ok' } });
+    expect(ourProcesses().length).toBeGreaterThanOrEqual(5);
+
+    process.kill(-s.child.pid!, 'SIGINT');
+    expect(await waitExit(s.child)).toBe(0);
+    expect(await waitGone(10_000)).toEqual([]);
+    expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+    expect(s.output()).toContain('launcher     | stopped');
+  }, 120_000);
+
+  it('second start keeps the data and prints no new password; SIGTERM to the launcher stops everything', async () => {
+    const s = await start(httpPort, pgPort);
+    expect(s.output()).not.toMatch(/password: /);
+    expect(readFileSync(join(dataDir, 'master.key'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+    const token = await login(s.base, adminPassword);
+    const res = await fetch(`${s.base}/api/v1/machines/${machineId}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: machineId, name: 'kept' });
+    process.kill(s.child.pid!, 'SIGTERM');
+    expect(await waitExit(s.child)).toBe(0);
+    expect(await waitGone(10_000)).toEqual([]);
+  }, 120_000);
+});

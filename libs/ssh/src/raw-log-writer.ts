@@ -1,0 +1,73 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface RawLogOptions {
+  /** File to write (created with mode 0600; an existing file is replaced). */
+  path: string;
+  /** Hard cap on the bytes written; what comes after is dropped and `truncated` is set. */
+  maxBytes: number;
+}
+
+/** What ends up in `raw_artifacts`: the sha256 is of exactly the bytes in the file. */
+export interface RawLogResult {
+  path: string;
+  bytes: number;
+  sha256: string;
+  truncated: boolean;
+}
+
+/**
+ * Append-only raw log of a session with a byte cap and a running sha256. It only ever receives text that was already
+ * redacted (the session redacts before calling `write`), so nothing here needs to know about secrets.
+ */
+export class RawLogWriter {
+  private readonly stream: WriteStream;
+  private readonly hash: Hash = createHash('sha256');
+  private bytes = 0;
+  private truncated = false;
+  private closed: Promise<void> | null = null;
+  private failure: Error | null = null;
+
+  constructor(private readonly opts: RawLogOptions) {
+    if (!(opts.maxBytes > 0)) throw new Error('rawLog.maxBytes must be > 0');
+    mkdirSync(dirname(opts.path), { recursive: true });
+    this.stream = createWriteStream(opts.path, { flags: 'w', mode: 0o600 });
+    // A failing disk must not crash the worker; the failure is reported by close().
+    this.stream.on('error', (e) => (this.failure ??= e));
+  }
+
+  write(text: string): void {
+    if (this.closed || this.truncated || text.length === 0) return;
+    let buf = Buffer.from(text, 'utf8');
+    const room = this.opts.maxBytes - this.bytes;
+    if (buf.length > room) {
+      // Cut on a UTF-8 character boundary so the file stays valid text.
+      let cut = room;
+      while (cut > 0 && (buf[cut]! & 0xc0) === 0x80) cut--;
+      buf = buf.subarray(0, cut);
+      this.truncated = true;
+    }
+    if (buf.length === 0) return;
+    this.hash.update(buf);
+    this.bytes += buf.length;
+    this.stream.write(buf);
+  }
+
+  result(): RawLogResult {
+    return {
+      path: this.opts.path,
+      bytes: this.bytes,
+      sha256: this.hash.copy().digest('hex'),
+      truncated: this.truncated,
+    };
+  }
+
+  /** Flushes and closes the file; the result is final afterwards. */
+  close(): Promise<void> {
+    this.closed ??= new Promise<void>((resolve, reject) => {
+      this.stream.end(() => (this.failure ? reject(this.failure) : resolve()));
+    });
+    return this.closed;
+  }
+}
