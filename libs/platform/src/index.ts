@@ -6,3 +6,4 @@ export * from './selftest.handler.ts';
 export * from './platform.module.ts';
 export * from './service-logger.ts';
 export * from './service-runtime.ts';
+export * from './heartbeat-file.ts';

@@ -1,6 +1,7 @@
 import { Logger, type INestApplicationContext, type LoggerService } from '@nestjs/common';
 import { ConfigError, loadConfig, type AppConfig } from '@su/config';
-import { migrateDatabase } from '@su/db';
+import { Database, migrateDatabase } from '@su/db';
+import { startHeartbeatFile } from './heartbeat-file.ts';
 import type { PlatformOptions } from './platform.module.ts';
 import { createServiceLogger } from './service-logger.ts';
 
@@ -41,6 +42,7 @@ export async function runService(def: ServiceDefinition): Promise<void> {
     const app = await def.create({ service: def.service, config, databaseUrl: config.databaseUrl }, logger);
     app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
     await def.afterStart?.(app, config, log);
+    startHeartbeatFile(def.service, app.get(Database));
     log.log(`${def.service} ready (pid ${process.pid})`);
   } catch (e) {
     log.fatal(`${def.service} failed to start: ${(e as Error).stack ?? String(e)}`);

@@ -1,1 +1,12 @@
-export {};
+// The only place that talks SSH (ARCHITECTURE §6: `ssh2` is imported here and nowhere else).
+export { SshSession, DEFAULT_TIMEOUTS, DEFAULT_MAX_OUTPUT_BYTES, KEX_ALGORITHMS } from './ssh-session.ts';
+export type { SshTarget, SshAuth, SshTimeouts, ConnectOptions, RunOptions, CommandResult } from './ssh-session.ts';
+export { SshError, REMEDIATIONS, classifyConnectFailure } from './ssh-error.ts';
+export type { SshErrorKind, ConnectFailure } from './ssh-error.ts';
+export { shellQuote, quoteArg } from './shell-quote.ts';
+export { hostKeyInfoFromBlob, hostKeyInfoFromPublicKey, fingerprintSha256 } from './host-key-info.ts';
+export type { HostKeyInfo } from './host-key-info.ts';
+export { knownHostKeyVerifier } from './host-key-verifier.ts';
+export type { HostKeyVerifier, HostKeyVerdict } from './host-key-verifier.ts';
+export type { SudoMode } from './sudo-invocation.ts';
+export type { RawLogOptions, RawLogResult } from './raw-log-writer.ts';

@@ -52,7 +52,7 @@ export class StreamRedactor {
     // Redact complete occurrences first, and only then look for a partial one at the very end: the replacement text
     // never starts a secret, so what is held back is always raw text.
     const redacted = redactAll(text, this.secrets, this.replacement);
-    const hold = this.heldSuffixStart(redacted);
+    const hold = partialMatchStart(redacted, this.secrets);
     this.pending = redacted.slice(hold);
     return redacted.slice(0, hold);
   }
@@ -63,19 +63,18 @@ export class StreamRedactor {
     this.pending = '';
     return rest;
   }
+}
 
-  /** Index where the longest suffix of `text` that is a proper prefix of some secret starts (text.length if none). */
-  private heldSuffixStart(text: string): number {
-    let start = text.length;
-    for (const s of this.secrets) {
-      const from = Math.max(0, text.length - (s.length - 1));
-      for (let i = from; i < start; i++) {
-        if (text.charCodeAt(i) === s.charCodeAt(0) && s.startsWith(text.slice(i))) {
-          start = i;
-          break;
-        }
+/** Index where the longest suffix of `text` that is a proper prefix of one of `needles` starts (text.length if none). */
+export function partialMatchStart(text: string, needles: readonly string[]): number {
+  let start = text.length;
+  for (const s of needles) {
+    for (let i = Math.max(0, text.length - (s.length - 1)); i < start; i++) {
+      if (text.charCodeAt(i) === s.charCodeAt(0) && s.startsWith(text.slice(i))) {
+        start = i;
+        break;
       }
     }
-    return start;
   }
+  return start;
 }
