@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -69,13 +70,30 @@ function serverUser(): { uid: number; gid: number } | null {
   return { uid: Number(id('-u').stdout.trim()), gid: Number(id('-g').stdout.trim()) };
 }
 
-/** True when every directory above `path` lets "others" through and the file is executable by others. */
+/** True when `path` and every directory above it let "others" (the postgres user, when we are root) through. */
 function reachableByOthers(path: string): boolean {
-  for (let d = dirname(path); ; d = dirname(d)) {
+  for (let d = path; ; d = dirname(d)) {
     if ((statSync(d).mode & 0o001) === 0) return false;
-    if (dirname(d) === d) break;
+    if (dirname(d) === d) return true;
   }
-  return (statSync(path).mode & 0o001) !== 0;
+}
+
+/**
+ * Where the cluster lives: `<dataDir>/pg`. When we are root and the data directory sits below a directory the
+ * postgres user cannot traverse (a checkout under /root), the cluster goes to /var/lib/system-update/<hash of the
+ * data directory>/pg and `<dataDir>/pg` becomes a symlink to it, so the data directory still names it.
+ */
+function clusterDir(dataDir: string, asOther: boolean, log: (l: string) => void): string {
+  const link = join(dataDir, 'pg');
+  if (existsSync(link) && lstatSync(link).isSymbolicLink()) return realpathSync(link);
+  if (!asOther || existsSync(join(link, 'PG_VERSION')) || reachableByOthers(dataDir)) return link;
+  rmSync(link, { recursive: true, force: true }); // left half-initialised by a start that failed
+  const target = join('/var/lib/system-update', createHash('sha256').update(realpathSync(dataDir)).digest('hex').slice(0, 12), 'pg');
+  mkdirSync(dirname(target), { recursive: true, mode: 0o711 });
+  chmodSync(dirname(target), 0o711);
+  symlinkSync(target, link);
+  log(`${dataDir} is not reachable by the postgres user; the cluster lives in ${target} (linked from ${link})`);
+  return target;
 }
 
 /**
@@ -140,11 +158,12 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   const user = serverUser();
   const native = runnableBinaries(await binariesDir(), user !== null);
   const bin = (name: string) => join(native, 'bin', name);
+  const asOther = user !== null;
 
   // 0711: the postgres system user (when we run as root) must traverse it; nobody else may list it.
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o711 });
   chmodSync(opts.dataDir, 0o711);
-  const pgDir = join(opts.dataDir, 'pg');
+  const pgDir = clusterDir(opts.dataDir, asOther, log);
   const pwFile = join(opts.dataDir, 'pg-password');
   if (!existsSync(pwFile)) writeFileSync(pwFile, randomBytes(24).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
   const password = readFileSync(pwFile, 'utf8').trim();
@@ -152,9 +171,9 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   if (!existsSync(join(pgDir, 'PG_VERSION'))) {
     log(`initialising PostgreSQL in ${pgDir}`);
     rmSync(pgDir, { recursive: true, force: true }); // a half-initialised directory from an interrupted first start
-    mkdirSync(pgDir, { mode: 0o700 });
+    mkdirSync(pgDir, { recursive: true, mode: 0o700 });
     // initdb reads the superuser password from a file; it must be readable by the server user, and only by it.
-    const initPw = join(pgDir, '..', `.pg-init-pw-${process.pid}`);
+    const initPw = join(dirname(pgDir), `.pg-init-pw-${process.pid}`);
     writeFileSync(initPw, `${password}\n`, { mode: 0o600 });
     if (user) {
       chownSync(pgDir, user.uid, user.gid);
