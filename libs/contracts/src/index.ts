@@ -3,3 +3,4 @@ export * from './error-kinds.ts';
 export * from './jobs.ts';
 export * from './machines.ts';
 export * from './sql.ts';
+export * from './machine-probe.ts';

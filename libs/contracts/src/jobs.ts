@@ -26,6 +26,17 @@ export const JOB_DEFINITIONS = {
     payload: z.strictObject({ echo: z.string().max(200).optional() }),
     result: z.strictObject({ echo: z.string().nullable(), service: z.string(), pid: z.number().int() }),
   },
+  'machine.probe': {
+    owner: 'apt-worker',
+    payload: z.strictObject({}),
+    result: z.strictObject({
+      snapshotId: z.string(),
+      os: z.string(),
+      arch: z.string().nullable(),
+      virtualization: z.string(),
+      machineKind: z.string(),
+    }),
+  },
   'docker.selftest': {
     owner: 'docker-worker',
     payload: z.strictObject({ echo: z.string().max(200).optional() }),

@@ -6,11 +6,13 @@ import { partialMatchStart } from './secret-redactor.ts';
  */
 export class MarkerScanner {
   private pending = '';
+  private readonly markers: readonly string[];
+  private readonly onMarker: (marker: string) => void;
 
-  constructor(
-    private readonly markers: readonly string[],
-    private readonly onMarker: (marker: string) => void,
-  ) {}
+  constructor(markers: readonly string[], onMarker: (marker: string) => void) {
+    this.markers = markers;
+    this.onMarker = onMarker;
+  }
 
   push(chunk: string): string {
     if (this.markers.length === 0) return chunk;

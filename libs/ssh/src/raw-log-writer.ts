@@ -28,8 +28,10 @@ export class RawLogWriter {
   private truncated = false;
   private closed: Promise<void> | null = null;
   private failure: Error | null = null;
+  private readonly opts: RawLogOptions;
 
-  constructor(private readonly opts: RawLogOptions) {
+  constructor(opts: RawLogOptions) {
+    this.opts = opts;
     if (!(opts.maxBytes > 0)) throw new Error('rawLog.maxBytes must be > 0');
     mkdirSync(dirname(opts.path), { recursive: true });
     this.stream = createWriteStream(opts.path, { flags: 'w', mode: 0o600 });
@@ -44,7 +46,7 @@ export class RawLogWriter {
     if (buf.length > room) {
       // Cut on a UTF-8 character boundary so the file stays valid text.
       let cut = room;
-      while (cut > 0 && (buf[cut]! & 0xc0) === 0x80) cut--;
+      while (cut > 0 && ((buf[cut] ?? 0) & 0xc0) === 0x80) cut--;
       buf = buf.subarray(0, cut);
       this.truncated = true;
     }

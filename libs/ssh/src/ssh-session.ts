@@ -1,7 +1,7 @@
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
-import { Client, utils as ssh2Utils, type ClientChannel, type ConnectConfig } from 'ssh2';
+import ssh2, { type Client as Ssh2Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { hostKeyInfoFromBlob, type HostKeyInfo } from './host-key-info.ts';
 import type { HostKeyVerifier } from './host-key-verifier.ts';
 import { MarkerScanner } from './marker-scanner.ts';
@@ -90,8 +90,12 @@ interface ChannelInternals {
 
 function sendSignal(ch: ClientChannel, name: 'TERM' | 'KILL'): void {
   const c = ch as unknown as ChannelInternals;
-  if (c.outgoing?.state === 'open') c._client._protocol.signal(c.outgoing.id, name);
+  const state = c.outgoing?.state;
+  if (state === 'open' || state === 'eof') c._client._protocol.signal(c.outgoing.id, name);
 }
+
+// ssh2 is CommonJS and Node's export detection misses `utils`: take everything from the default export.
+const { Client, utils: ssh2Utils } = ssh2;
 
 function label(t: SshTarget): string {
   return `${t.username}@${t.host}:${t.port}`;
@@ -103,7 +107,7 @@ function label(t: SshTarget): string {
  */
 export class SshSession {
   readonly hostKey: HostKeyInfo;
-  private readonly client: Client;
+  private readonly client: Ssh2Client;
   private readonly timeouts: SshTimeouts;
   private readonly secrets: string[];
   private readonly sudo: SudoInvocation;
@@ -114,7 +118,7 @@ export class SshSession {
   private closing: Promise<void> | null = null;
 
   private constructor(init: {
-    client: Client;
+    client: Ssh2Client;
     hostKey: HostKeyInfo;
     timeouts: SshTimeouts;
     secrets: string[];
@@ -200,14 +204,17 @@ export class SshSession {
 
       client.once('ready', () => {
         if (settled) return;
+        // ssh2 only gets here after the verifier accepted a key, so hostKey is set; check anyway rather than assume.
+        const key = hostKey;
+        if (!key) return fail(new SshError('host_key_unknown', `No verified host key for ${target}`));
         settled = true;
         clearTimeout(timer);
         client.removeAllListeners('error');
         client.removeAllListeners('close');
         client.removeAllListeners('keyboard-interactive');
         const log = o.rawLog ? new RawLogWriter(o.rawLog) : null;
-        log?.write(`# ssh ${target} host key ${hostKey!.keyType} ${hostKey!.fingerprintSha256}\n`);
-        resolve(new SshSession({ client, hostKey: hostKey!, timeouts, secrets, sudo, log, target }));
+        log?.write(`# ssh ${target} host key ${key.keyType} ${key.fingerprintSha256}\n`);
+        resolve(new SshSession({ client, hostKey: key, timeouts, secrets, sudo, log, target }));
       });
 
       const hostVerifier = (blob: Buffer, verify: (ok: boolean) => void): void => {
@@ -229,7 +236,10 @@ export class SshSession {
                 return verify(true);
               }
               const kind = v === 'unknown' ? 'host_key_unknown' : 'host_key_changed';
-              verdict = new SshError(kind, `${connectFailureMessage(kind, target, 0)} (${info.keyType} ${info.fingerprintSha256})`);
+              verdict = new SshError(
+                kind,
+                `${connectFailureMessage(kind, target, 0)} (${info.keyType} ${info.fingerprintSha256})`,
+              );
               verify(false);
             },
             (e: unknown) => {
@@ -346,20 +356,22 @@ export class SshSession {
       const scanner = new MarkerScanner(
         [sudo?.promptMarker, sudo?.readyMarker].filter((m): m is string => !!m),
         (marker) => {
-          if (!ch) return;
-          if (marker === sudo?.readyMarker) {
+          if (!ch || !sudo) return;
+          if (marker === sudo.readyMarker) {
             sudoReady = true;
             if (sudo.password) ch.end(stdin); // the command starts now: its own stdin, then EOF
             return;
           }
           prompts++;
-          if (prompts === 1) ch.write(`${sudo!.password}\n`);
+          if (prompts === 1) ch.write(`${sudo.password}\n`);
           else {
             // sudo asks again: the password was wrong. EOF makes it give up now instead of waiting for input.
             wrongPassword = true;
             ch.end();
             const f = classifySudoFailure('', { wrongPasswordSeen: true });
-            timers.push(setTimeout(() => stop(new SshError(f.kind, `${f.message} (running \`${display}\`)`, f)), 2_000));
+            timers.push(
+              setTimeout(() => stop(new SshError(f.kind, `${f.message} (running \`${display}\`)`, f)), 2_000),
+            );
           }
         },
       );
@@ -426,12 +438,18 @@ export class SshSession {
       };
 
       o.signal?.addEventListener('abort', onAbort, { once: true });
-      timers.push(setTimeout(() => stop(new SshError('timeout', `Command \`${display}\` took longer than ${totalMs} ms`)), totalMs));
+      timers.push(
+        setTimeout(
+          () => stop(new SshError('timeout', `Command \`${display}\` took longer than ${totalMs} ms`)),
+          totalMs,
+        ),
+      );
       armIdle();
 
       try {
         this.client.exec(line, (err, channel) => {
-          if (err) return finish(this.lost ?? new SshError('unreachable', `Cannot start \`${display}\` on ${this.target}`));
+          if (err)
+            return finish(this.lost ?? new SshError('unreachable', `Cannot start \`${display}\` on ${this.target}`));
           ch = channel;
           if (stopping) return stop(stopping);
           channel.on('data', (b: Buffer) => onData('stdout', b));
@@ -443,7 +461,10 @@ export class SshSession {
           });
           channel.on('close', () => {
             if (stopping) return finish(stopping);
-            if (!sawExit && this.lost) return finish(new SshError('unreachable', `Connection to ${this.target} lost while running \`${display}\``));
+            if (!sawExit && this.lost)
+              return finish(
+                new SshError('unreachable', `Connection to ${this.target} lost while running \`${display}\``),
+              );
             finish(null);
           });
           // Without a password nothing reads stdin before the command: write it and close it now.

@@ -53,7 +53,10 @@ export interface SudoFailure {
  */
 export function classifySudoFailure(stderr: string, opts: { wrongPasswordSeen?: boolean } = {}): SudoFailure {
   if (/a terminal is required|no tty present|must have a tty/i.test(stderr))
-    return { kind: 'sudo_requires_tty', message: 'sudo requires a terminal (requiretty) or a password it cannot ask for' };
+    return {
+      kind: 'sudo_requires_tty',
+      message: 'sudo requires a terminal (requiretty) or a password it cannot ask for',
+    };
   if (/not in the sudoers file|is not allowed to (run|execute)|may not run sudo/i.test(stderr))
     return {
       kind: 'sudo_failed',

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { queueBench } from './queue.bench.ts';
+import { sshBench } from './ssh.bench.ts';
 
-const benches: Record<string, () => Promise<void>> = { queue: queueBench };
+const benches: Record<string, () => Promise<void>> = { queue: queueBench, ssh: sshBench };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !benches[n]);
 if (unknown.length) {

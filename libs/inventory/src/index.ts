@@ -1,0 +1,2 @@
+export * from './probe.script.ts';
+export * from './probe.parser.ts';
