@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { InventoryModule } from '@su/inventory';
 import { PlatformModule, type PlatformOptions } from '@su/platform';
 
 @Module({})
 export class AptWorkerModule {
   static forRoot(platform: PlatformOptions): DynamicModule {
-    return { module: AptWorkerModule, imports: [PlatformModule.forService(platform)] };
+    return { module: AptWorkerModule, imports: [PlatformModule.forService(platform), InventoryModule] };
   }
 }

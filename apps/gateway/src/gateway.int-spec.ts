@@ -9,6 +9,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminBootstrapService } from '@su/auth';
 import { loadConfig } from '@su/config';
+import { InventoryModule, MachineProbeHandler } from '@su/inventory';
 import { JobRunner, PlatformModule, SelftestHandler, type PlatformOptions } from '@su/platform';
 import { createTestDatabase, type TestDatabase } from '@su/testing';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -28,7 +29,7 @@ class CapturingLogger extends ConsoleLogger {
 @Module({})
 class TestWorkerModule {
   static forRoot(p: PlatformOptions): DynamicModule {
-    return { module: TestWorkerModule, imports: [PlatformModule.forService(p)] };
+    return { module: TestWorkerModule, imports: [PlatformModule.forService(p), InventoryModule] };
   }
 }
 
@@ -66,7 +67,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   // The apt-worker, in process: consumes system.selftest from the same database.
   worker = await NestFactory.createApplicationContext(TestWorkerModule.forRoot({ ...platform, service: 'apt-worker' }), { logger: new CapturingLogger() });
-  await worker.get(JobRunner).start('apt-worker', [new SelftestHandler('system.selftest', 'apt-worker')], 2);
+  await worker.get(JobRunner).start('apt-worker', [new SelftestHandler('system.selftest', 'apt-worker'), worker.get(MachineProbeHandler)], 2);
   const admin = await app.get(AdminBootstrapService).ensureAdmin('admin');
   adminPassword = admin!.password;
   const login = await api('POST', '/api/v1/auth/login', { token: null, body: { username: 'admin', password: adminPassword } });
@@ -126,17 +127,19 @@ describe('gateway', () => {
     const res = await api('POST', '/api/v1/machines', {
       body: {
         name: 'nas',
-        hostname: 'nas.home.arpa',
-        port: 2222,
+        // Loopback with a closed port: the probe queued for a machine with credentials fails fast and sends no
+        // traffic off this host.
+        hostname: '127.0.0.1',
+        port: 9,
         username: 'admin',
         tags: ['lab', 'debian'],
         credentials: { authMethod: 'password', password: SSH_PASSWORD, sudoMode: 'separate', sudoPassword: SUDO_PASSWORD },
       },
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ name: 'nas', port: 2222, tags: ['debian', 'lab'], credentials: { hasPassword: true, hasSudoPassword: true } });
+    expect(res.body).toMatchObject({ name: 'nas', port: 9, tags: ['debian', 'lab'], credentials: { hasPassword: true, hasSudoPassword: true } });
     const keyed = await api('POST', '/api/v1/machines', {
-      body: { name: 'pi', hostname: '192.168.1.20', username: 'pi', credentials: { authMethod: 'ssh_key', privateKey: PRIVATE_KEY, keyPassphrase: PASSPHRASE, sudoMode: 'none' } },
+      body: { name: 'pi', hostname: '127.0.0.2', port: 9, username: 'pi', credentials: { authMethod: 'ssh_key', privateKey: PRIVATE_KEY, keyPassphrase: PASSPHRASE, sudoMode: 'none' } },
     });
     expect(keyed.status).toBe(201);
     const id = res.body.id as string;
@@ -165,8 +168,22 @@ describe('gateway', () => {
       'SELECT event_type, actor_type, actor_id FROM machine_events WHERE machine_id = $1 ORDER BY created_at',
       [id],
     );
-    expect(events.map((e) => e.event_type)).toEqual(['machine.created', 'machine.updated', 'machine.credentials_changed']);
-    expect(new Set(events.map((e) => e.actor_type))).toEqual(new Set(['user']));
+    expect(events.map((e) => e.event_type).filter((t) => t.startsWith('machine.'))).toEqual(['machine.created', 'machine.updated', 'machine.credentials_changed']);
+    // Adding credentials queued a probe; the worker opened the credentials (audited, without values) and the closed
+    // port gave a classified error, recorded on the job.
+    const deadline = Date.now() + 10_000;
+    let probes: { status: string; error_kind: string | null }[] = [];
+    while (Date.now() < deadline) {
+      probes = await db.query(`SELECT status, error_kind FROM jobs WHERE machine_id = $1 AND kind = 'machine.probe'`, [id]);
+      if (probes.length === 2 && probes.every((p) => p.status !== 'queued' && p.status !== 'running')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(probes).toEqual([
+      { status: 'error', error_kind: 'connection_refused' },
+      { status: 'error', error_kind: 'connection_refused' },
+    ]);
+    expect(events.map((e) => e.event_type)).toContain('credentials.decrypted');
+    expect(new Set(events.filter((e) => e.event_type.startsWith('machine.')).map((e) => e.actor_type))).toEqual(new Set(['user']));
   });
 
   it('enforces scopes: read token 403 on create, no token 401, revoked token 401', async () => {

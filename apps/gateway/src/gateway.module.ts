@@ -1,12 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard, AuthModule } from '@su/auth';
+import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
 import { PlatformModule, type PlatformOptions } from '@su/platform';
 import { ApiClientsController } from './api-clients.controller.ts';
 import { AuthController } from './auth.controller.ts';
 import { HealthController } from './health.controller.ts';
 import { JobsController } from './jobs.controller.ts';
+import { MachineAccessController } from './machine-access.controller.ts';
 import { MachinesController } from './machines.controller.ts';
 
 @Module({})
@@ -14,8 +16,8 @@ export class GatewayModule {
   static forRoot(platform: PlatformOptions): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [PlatformModule.forService(platform), AuthModule, MachinesModule],
-      controllers: [HealthController, AuthController, ApiClientsController, MachinesController, JobsController],
+      imports: [PlatformModule.forService(platform), AuthModule, MachinesModule, MachineAccessModule],
+      controllers: [HealthController, AuthController, ApiClientsController, MachinesController, MachineAccessController, JobsController],
       // Every route is authenticated unless marked @Public(); scopes are checked by the same guard.
       providers: [{ provide: APP_GUARD, useExisting: AuthGuard }],
     };

@@ -29,6 +29,7 @@ export const envSchema = z.object({
   SU_QUEUE_LISTEN_NOTIFY: bool.default(true),
   SU_SERVICE_NAME: z.string().optional(),
   SU_ADMIN_USERNAME: z.string().min(1).max(64).default('admin'),
+  SU_SSH_CONNECT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
   SU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
 });
 

@@ -13,6 +13,7 @@ export interface AppConfig {
   queue: { pollingIntervalSeconds: number; listenNotify: boolean; workerConcurrency: number };
   serviceName: string | undefined;
   adminUsername: string;
+  ssh: { connectTimeoutMs: number };
   /** Unknown SU_* variables: probably typos; the services print them at start. */
   warnings: string[];
 }
@@ -53,6 +54,7 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     },
     serviceName: e.SU_SERVICE_NAME,
     adminUsername: e.SU_ADMIN_USERNAME,
+    ssh: { connectTimeoutMs: e.SU_SSH_CONNECT_TIMEOUT_SECONDS * 1000 },
     warnings,
   };
 }

@@ -18,6 +18,8 @@ export const ERROR_KINDS = [
   'plan_drifted',
   'worker_lost',
   'invalid_payload',
+  'credentials_missing',
+  'machine_not_found',
   'internal_error',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];

@@ -63,6 +63,8 @@ export function jobKindsOwnedBy(service: string): JobKind[] {
 export interface JobMessage<K extends JobKind = JobKind> {
   jobId: string;
   kind: K;
+  /** The machine the job acts on, when it acts on one. */
+  machineId: string | null;
   payload: JobPayload<K>;
 }
 

@@ -42,12 +42,34 @@ export interface MachineStateView {
   aptLastAnalyzeAt: string | null;
   dockerStatus: string | null;
   dockerUpdatesCount: number;
+  dockerInstalled: boolean;
+  aptUsable: boolean | null;
+  lastProbeAt: string | null;
   blocked: boolean;
   blockedReason: string | null;
   runningJobId: string | null;
   lastErrorKind: string | null;
   lastErrorMessage: string | null;
   updatedAt: string;
+}
+
+export interface MachineHardwareView {
+  cpuModel: string | null;
+  cpuCores: number | null;
+  memoryBytes: number | null;
+  hardwareModel: string | null;
+  updatedAt: string;
+}
+
+export interface MachineMetricsView {
+  collectedAt: string;
+  cpuLoad1: number | null;
+  cpuLoad5: number | null;
+  memoryUsedPercent: number | null;
+  rootUsedPercent: number | null;
+  filesystems: { mount: string; usedPercent: number; sizeBytes: number }[];
+  bootId: string | null;
+  uptimeSeconds: number | null;
 }
 
 export interface MachineView {
@@ -67,6 +89,8 @@ export interface MachineView {
   tags: string[];
   credentials: CredentialsSummary | null;
   state: MachineStateView | null;
+  hardware: MachineHardwareView | null;
+  metrics: MachineMetricsView | null;
   createdAt: string;
   updatedAt: string;
   lastSeenAt: string | null;

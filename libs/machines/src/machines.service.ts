@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Actor, MachineCredentialsInput, MachineEventView, MachineView } from '@su/contracts';
-import { Database, MachineEventsRepository, MachinesRepository } from '@su/db';
+import { Database, MachineEventsRepository, MachinesRepository, type Tx } from '@su/db';
+import { JobsService } from '@su/platform';
 import { SecretBox } from '@su/security';
 import { credentialFieldsGiven, encryptCredentials } from './machine-credentials.cipher.ts';
 import type { CreateMachineDto, UpdateMachineDto } from './machine.dto.ts';
@@ -12,6 +13,7 @@ export class MachinesService {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(SecretBox) private readonly box: SecretBox,
+    @Inject(JobsService) private readonly jobs: JobsService,
   ) {}
 
   async create(dto: CreateMachineDto, actor: Actor): Promise<MachineView> {
@@ -31,6 +33,8 @@ export class MachinesService {
         message: `machine "${dto.name}" (${dto.username}@${dto.hostname}:${dto.port ?? 22}) added`,
         payload: { credentialFields: dto.credentials ? credentialFieldsGiven(dto.credentials) : [] },
       });
+      // A machine with credentials is probed at once, so its tile fills without anyone asking.
+      if (creds) await this.jobs.enqueueIn(tx, { kind: 'machine.probe', payload: {}, machineId: id, actor });
     });
     return this.get(id);
   }
@@ -62,7 +66,7 @@ export class MachinesService {
   }
 
   async setCredentials(id: string, creds: MachineCredentialsInput, actor: Actor): Promise<MachineView> {
-    await this.inTxForExisting(id, async (machines, events) => {
+    await this.inTxForExisting(id, async (machines, events, tx) => {
       await machines.upsertCredentials(id, encryptCredentials(this.box, id, creds));
       await events.insert({
         machineId: id,
@@ -72,6 +76,7 @@ export class MachinesService {
         message: `credentials replaced (${creds.authMethod}, sudo ${creds.sudoMode})`,
         payload: { credentialFields: credentialFieldsGiven(creds) },
       });
+      await this.jobs.enqueueIn(tx, { kind: 'machine.probe', payload: {}, machineId: id, actor });
     });
     return this.get(id);
   }
@@ -92,6 +97,12 @@ export class MachinesService {
     });
   }
 
+  /** Queues a probe (on demand; one also runs after a machine is added or its credentials change). */
+  async probe(id: string, actor: Actor) {
+    await this.get(id);
+    return this.jobs.enqueue({ kind: 'machine.probe', payload: {}, machineId: id, actor });
+  }
+
   async events(id: string, limit: number): Promise<MachineEventView[]> {
     await this.get(id);
     return new MachineEventsRepository(this.db.prisma).listByMachine(id, limit);
@@ -99,12 +110,12 @@ export class MachinesService {
 
   private async inTxForExisting(
     id: string,
-    fn: (machines: MachinesRepository, events: MachineEventsRepository) => Promise<void>,
+    fn: (machines: MachinesRepository, events: MachineEventsRepository, tx: Tx) => Promise<void>,
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
       const machines = new MachinesRepository(tx);
       if (!(await machines.exists(id))) throw new NotFoundException(`machine ${id} not found`);
-      await fn(machines, new MachineEventsRepository(tx));
+      await fn(machines, new MachineEventsRepository(tx), tx);
     });
   }
 }

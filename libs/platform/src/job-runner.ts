@@ -64,10 +64,15 @@ export class JobRunner {
             const result = await handler.handle({ message, signal } as never);
             await jobs.markFinished(message.jobId, { status: 'ok', result: result as object });
           } catch (e) {
-            const err = e as Error & { errorKind?: string };
+            const err = e as Error & { errorKind?: string; remediation?: string };
             const errorKind = err.errorKind ?? 'internal_error';
             this.logger.warn(`job ${message.jobId} (${kind}) failed: ${errorKind}: ${err.message}`);
-            await jobs.markFinished(message.jobId, { status: 'error', errorKind, errorMessage: err.message });
+            await jobs.markFinished(message.jobId, {
+              status: 'error',
+              errorKind,
+              errorMessage: err.message,
+              result: { error: { kind: errorKind, message: err.message, remediation: err.remediation ?? null } },
+            });
             const view = await jobs.findView(message.jobId);
             if (view?.machineId) {
               await new MachineEventsRepository(this.db.prisma).insert({

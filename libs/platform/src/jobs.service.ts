@@ -39,7 +39,7 @@ export class JobsService {
       payload: payload as object,
       ...(req.priority === undefined ? {} : { priority: req.priority }),
     });
-    await this.queue.send({ jobId: id, kind: req.kind, payload }, { executor: sqlExecutor(tx), ...(req.priority === undefined ? {} : { priority: req.priority }) });
+    await this.queue.send({ jobId: id, kind: req.kind, machineId: req.machineId ?? null, payload }, { executor: sqlExecutor(tx), ...(req.priority === undefined ? {} : { priority: req.priority }) });
     if (req.machineId) {
       await new MachineEventsRepository(tx).insert({
         machineId: req.machineId,
@@ -64,7 +64,7 @@ export class JobsService {
       );
       await this.queue.sendMany(
         kind,
-        jobs.map((j) => ({ jobId: j.id, kind, payload: j.payload })),
+        jobs.map((j) => ({ jobId: j.id, kind, machineId: j.machineId, payload: j.payload })),
         { executor: sqlExecutor(tx) },
       );
     });

@@ -76,7 +76,7 @@ export class JobQueue {
     const payload = parseJobPayload(message.kind, message.payload);
     await this.boss.send(
       message.kind,
-      { jobId: message.jobId, kind: message.kind, payload },
+      { jobId: message.jobId, kind: message.kind, machineId: message.machineId, payload },
       {
         id: message.jobId,
         db: opts.executor,
@@ -93,7 +93,7 @@ export class JobQueue {
       kind,
       messages.map((m) => ({
         id: m.jobId,
-        data: { jobId: m.jobId, kind, payload: parseJobPayload(kind, m.payload) },
+        data: { jobId: m.jobId, kind, machineId: m.machineId, payload: parseJobPayload(kind, m.payload) },
         ...(opts.priority === undefined ? {} : { priority: opts.priority }),
       })),
       { db: opts.executor },
@@ -151,7 +151,7 @@ export class JobQueue {
     if (!data || data.jobId !== job.id || data.kind !== kind) {
       throw new Error(`malformed message on queue ${kind} (pg-boss id ${job.id})`);
     }
-    return { jobId: job.id, kind, payload: parseJobPayload(kind, data.payload) };
+    return { jobId: job.id, kind, machineId: typeof data.machineId === 'string' ? data.machineId : null, payload: parseJobPayload(kind, data.payload) };
   }
 
   async stop(): Promise<void> {

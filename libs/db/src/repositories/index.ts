@@ -5,3 +5,7 @@ export * from './machines.repository.ts';
 export * from './machine-events.repository.ts';
 export * from './jobs.repository.ts';
 export * from './app-settings.repository.ts';
+export * from './host-keys.repository.ts';
+export * from './machine-state.repository.ts';
+export * from './important-messages.repository.ts';
+export * from './machine-inventory.repository.ts';

@@ -26,6 +26,15 @@ export interface EncryptedCredentials {
   encSudoPassword: string | null;
 }
 
+export interface ConnectionInfo {
+  id: string;
+  name: string;
+  hostname: string;
+  port: number;
+  username: string;
+  credentials: Omit<EncryptedCredentials, 'keyId'> | null;
+}
+
 const viewInclude = {
   tags: { select: { tag: { select: { name: true } } } },
   credentials: {
@@ -41,6 +50,10 @@ const viewInclude = {
     },
   },
   state: true,
+  hardware: { select: { cpuModel: true, cpuCores: true, memoryBytes: true, firmwareJson: true, updatedAt: true } },
+  metricsLatest: {
+    select: { collectedAt: true, cpuLoad1: true, cpuLoad5: true, memoryUsedPercent: true, rootUsedPercent: true, filesystemsJson: true, bootId: true, uptimeSeconds: true },
+  },
 } as const;
 
 type ViewRow = Awaited<ReturnType<MachinesRepository['findRow']>>;
@@ -87,12 +100,32 @@ function toView(m: NonNullable<ViewRow>): MachineView {
       aptLastAnalyzeAt: iso(s.aptLastAnalyzeAt),
       dockerStatus: s.dockerStatus,
       dockerUpdatesCount: s.dockerUpdatesCount,
+      dockerInstalled: s.dockerInstalled,
+      aptUsable: s.aptUsable,
+      lastProbeAt: iso(s.lastProbeAt),
       blocked: s.blocked,
       blockedReason: s.blockedReason,
       runningJobId: s.runningJobId,
       lastErrorKind: s.lastErrorKind,
       lastErrorMessage: s.lastErrorMessage,
       updatedAt: s.updatedAt.toISOString(),
+    },
+    hardware: m.hardware && {
+      cpuModel: m.hardware.cpuModel,
+      cpuCores: m.hardware.cpuCores,
+      memoryBytes: m.hardware.memoryBytes === null ? null : Number(m.hardware.memoryBytes),
+      hardwareModel: ((m.hardware.firmwareJson ?? {}) as { hardwareModel?: string | null }).hardwareModel ?? null,
+      updatedAt: m.hardware.updatedAt.toISOString(),
+    },
+    metrics: m.metricsLatest && {
+      collectedAt: m.metricsLatest.collectedAt.toISOString(),
+      cpuLoad1: m.metricsLatest.cpuLoad1,
+      cpuLoad5: m.metricsLatest.cpuLoad5,
+      memoryUsedPercent: m.metricsLatest.memoryUsedPercent,
+      rootUsedPercent: m.metricsLatest.rootUsedPercent,
+      filesystems: (m.metricsLatest.filesystemsJson as { mount: string; usedPercent: number; sizeBytes: number }[]).map((f) => ({ mount: f.mount, usedPercent: f.usedPercent, sizeBytes: f.sizeBytes })),
+      bootId: m.metricsLatest.bootId,
+      uptimeSeconds: m.metricsLatest.uptimeSeconds,
     },
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
@@ -128,6 +161,27 @@ export class MachinesRepository {
   async findView(id: string): Promise<MachineView | null> {
     const row = await this.findRow(id);
     return row ? toView(row) : null;
+  }
+
+  /** What a connection needs: address, login and the encrypted credentials (decrypted by the caller, audited). */
+  async findConnectionInfo(id: string): Promise<ConnectionInfo | null> {
+    const m = await this.db.machine.findFirst({
+      where: { id, deletedAt: null },
+      select: {
+        id: true,
+        name: true,
+        hostname: true,
+        port: true,
+        username: true,
+        credentials: { select: { authMethod: true, sudoMode: true, encPassword: true, encPrivateKey: true, encKeyPassphrase: true, encSudoPassword: true } },
+      },
+    });
+    if (!m) return null;
+    return { ...m, credentials: m.credentials && { ...m.credentials, authMethod: m.credentials.authMethod as AuthMethod, sudoMode: m.credentials.sudoMode as SudoMode } };
+  }
+
+  async markCredentialsTested(id: string, ok: boolean): Promise<void> {
+    await this.db.machineCredential.updateMany({ where: { machineId: id }, data: { lastTestAt: new Date(), status: ok ? 'ok' : 'error' } });
   }
 
   async exists(id: string): Promise<boolean> {

@@ -1,0 +1,49 @@
+import type { DbClient } from '../database.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+
+export interface ImportantMessageInput {
+  machineId: string;
+  source: 'apt' | 'docker' | 'post_install' | 'ssh' | 'system';
+  category: string;
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+  /** Same key on a later run: the existing row's last_seen_at moves instead of a new row. */
+  dedupKey: string;
+  packageName?: string | null;
+  component?: string | null;
+  snapshotId?: string | null;
+  executionId?: string | null;
+  rawLineRef?: string | null;
+  payload?: Prisma.InputJsonValue;
+}
+
+export class ImportantMessagesRepository {
+  constructor(private readonly db: DbClient) {}
+
+  async upsert(m: ImportantMessageInput): Promise<void> {
+    const now = new Date();
+    await this.db.importantMessage.upsert({
+      where: { machineId_dedupKey: { machineId: m.machineId, dedupKey: m.dedupKey } },
+      create: {
+        machineId: m.machineId,
+        source: m.source,
+        category: m.category,
+        severity: m.severity,
+        message: m.message,
+        dedupKey: m.dedupKey,
+        packageName: m.packageName ?? null,
+        component: m.component ?? null,
+        snapshotId: m.snapshotId ?? null,
+        executionId: m.executionId ?? null,
+        rawLineRef: m.rawLineRef ?? null,
+        ...(m.payload === undefined ? {} : { payload: m.payload }),
+      },
+      // A notice seen again is news again: un-acknowledge it.
+      update: { lastSeenAt: now, message: m.message, severity: m.severity, acknowledged: false, acknowledgedAt: null, acknowledgedBy: null },
+    });
+  }
+
+  async listByMachine(machineId: string, limit: number) {
+    return this.db.importantMessage.findMany({ where: { machineId }, orderBy: { lastSeenAt: 'desc' }, take: limit });
+  }
+}

@@ -1,0 +1,27 @@
+import type { DbClient } from '../database.ts';
+
+export class MachineStateRepository {
+  constructor(private readonly db: DbClient) {}
+
+  /** A blocked machine is not connected to until a person acts (for example approves a changed host key). */
+  async block(machineId: string, reason: string, errorKind: string, message: string): Promise<void> {
+    await this.db.machineState.upsert({
+      where: { machineId },
+      create: { machineId, blocked: true, blockedReason: reason, status: 'blocked', lastErrorKind: errorKind, lastErrorMessage: message },
+      update: { blocked: true, blockedReason: reason, status: 'blocked', lastErrorKind: errorKind, lastErrorMessage: message },
+    });
+  }
+
+  async unblock(machineId: string): Promise<void> {
+    await this.db.machineState.updateMany({ where: { machineId }, data: { blocked: false, blockedReason: null, status: 'unknown' } });
+  }
+
+  async isBlocked(machineId: string): Promise<{ blocked: boolean; reason: string | null }> {
+    const s = await this.db.machineState.findUnique({ where: { machineId }, select: { blocked: true, blockedReason: true } });
+    return { blocked: s?.blocked ?? false, reason: s?.blockedReason ?? null };
+  }
+
+  async recordError(machineId: string, errorKind: string, message: string): Promise<void> {
+    await this.db.machineState.updateMany({ where: { machineId }, data: { lastErrorKind: errorKind, lastErrorMessage: message, status: errorKind === 'unreachable' || errorKind === 'timeout' || errorKind === 'connection_refused' ? 'offline' : 'error' } });
+  }
+}

@@ -1,0 +1,86 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '@su/config';
+import type { Actor } from '@su/contracts';
+import { Database, MachineEventsRepository, MachinesRepository, MachineStateRepository, type ConnectionInfo } from '@su/db';
+import { APP_CONFIG, ClassifiedError } from '@su/platform';
+import { SecretBox } from '@su/security';
+import { SshError, SshSession, type RawLogOptions, type SshAuth, type SudoMode } from '@su/ssh';
+import { HostKeyTrustService } from './host-key-trust.service.ts';
+
+export interface AccessContext {
+  actor: Actor;
+  /** Why the credentials are opened (recorded in the audit event): "machine.probe", "test-connection", ... */
+  purpose: string;
+  jobId?: string | null;
+  rawLog?: RawLogOptions;
+  connectTimeoutMs?: number;
+}
+
+export interface OpenedMachine {
+  session: SshSession;
+  machine: Omit<ConnectionInfo, 'credentials'>;
+  sudoMode: SudoMode;
+}
+
+/**
+ * The one way to reach a machine: refuses a blocked machine before any network traffic, decrypts its credentials
+ * for this use only (and audits that it did, never the values), verifies the host key against what was trusted,
+ * and returns an open SSH session. Connection failures update the machine's state with their classified kind.
+ */
+@Injectable()
+export class MachineConnector {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(SecretBox) private readonly box: SecretBox,
+    @Inject(HostKeyTrustService) private readonly trust: HostKeyTrustService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async open(machineId: string, ctx: AccessContext): Promise<OpenedMachine> {
+    const info = await new MachinesRepository(this.db.prisma).findConnectionInfo(machineId);
+    if (!info) throw new ClassifiedError('machine_not_found', `machine ${machineId} not found`);
+    const state = await new MachineStateRepository(this.db.prisma).isBlocked(machineId);
+    if (state.blocked) {
+      throw new ClassifiedError(
+        state.reason ?? 'host_key_changed',
+        `machine "${info.name}" is blocked (${state.reason}); nothing was run`,
+        'Compare the new host key (GET /api/v1/machines/:id/host-keys) with `ssh-keygen -lf` on the machine, then approve it.',
+      );
+    }
+    const c = info.credentials;
+    if (!c) throw new ClassifiedError('credentials_missing', `machine "${info.name}" has no credentials`, 'Set them with PUT /api/v1/machines/:id/credentials.');
+    const open = (field: string, v: string | null) => (v === null ? undefined : this.box.decrypt(v, `machine:${machineId}:${field}`));
+    const password = open('password', c.encPassword);
+    const auth: SshAuth = {
+      ...(password === undefined ? {} : { password }),
+      ...(c.encPrivateKey ? { privateKey: open('private_key', c.encPrivateKey)! } : {}),
+      ...(c.encKeyPassphrase ? { passphrase: open('key_passphrase', c.encKeyPassphrase)! } : {}),
+    };
+    const sudoPassword = c.sudoMode === 'separate' ? open('sudo_password', c.encSudoPassword) : c.sudoMode === 'same_as_ssh' ? password : undefined;
+    await new MachineEventsRepository(this.db.prisma).insert({
+      machineId,
+      eventType: 'credentials.decrypted',
+      actor: ctx.actor,
+      jobId: ctx.jobId ?? null,
+      message: `credentials opened for ${ctx.purpose}`,
+      payload: { purpose: ctx.purpose, fields: [c.encPassword && 'password', c.encPrivateKey && 'private_key', c.encKeyPassphrase && 'key_passphrase', c.encSudoPassword && 'sudo_password'].filter(Boolean) as string[] },
+    });
+    try {
+      const session = await SshSession.connect({
+        target: { host: info.hostname, port: info.port, username: info.username },
+        auth,
+        verifyHostKey: this.trust.verifierFor({ machineId, hostname: info.hostname, port: info.port }, ctx.actor),
+        timeouts: { connectMs: ctx.connectTimeoutMs ?? this.config.ssh.connectTimeoutMs },
+        sudo: { mode: c.sudoMode, ...(sudoPassword === undefined ? {} : { password: sudoPassword }) },
+        ...(ctx.rawLog ? { rawLog: ctx.rawLog } : {}),
+      });
+      const { credentials: _omit, ...machine } = info;
+      return { session, machine, sudoMode: c.sudoMode };
+    } catch (e) {
+      if (e instanceof SshError && e.errorKind !== 'host_key_changed') {
+        await new MachineStateRepository(this.db.prisma).recordError(machineId, e.errorKind, e.message);
+      }
+      throw e;
+    }
+  }
+}
