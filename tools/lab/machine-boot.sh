@@ -29,7 +29,10 @@ ln -s /proc/self/fd/0 "$R/dev/stdin"; ln -s /proc/self/fd/1 "$R/dev/stdout"; ln 
 mount -t tmpfs -o mode=1777,nosuid,nodev shm "$R/dev/shm"
 mount -t mqueue mqueue "$R/dev/mqueue" 2>/dev/null || true
 mount -t tmpfs -o mode=755,size=256m,nosuid,nodev run "$R/run"
-mkdir -p "$R/run/lock" "$R/run/sshd" && chmod 1777 "$R/run/lock"
+mkdir -p "$R/run/lock" "$R/run/sshd" "$R/run/systemd" && chmod 1777 "$R/run/lock"
+# Mark the machine as a container the way real runtimes do (systemd-nspawn, LXC, podman): `container=` in PID 1's
+# environment and /run/systemd/container, which is what systemd-detect-virt and the product's probe read.
+echo su-lab > "$R/run/systemd/container"
 mkdir -p "$R/var/lib/docker"
 mount --bind "$M/disk/docker" "$R/var/lib/docker"
 cd "$R"
@@ -39,6 +42,6 @@ cd /
 umount -l /.oldroot
 mount --make-rprivate /
 rmdir /.oldroot 2>/dev/null || true
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 container=su-lab
 if [ -x /usr/bin/tini ]; then exec /usr/bin/tini -- /usr/local/sbin/lab-init; fi
 exec /usr/local/sbin/lab-init

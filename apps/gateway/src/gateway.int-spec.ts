@@ -1,37 +1,9 @@
-import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConsoleLogger, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminBootstrapService } from '@su/auth';
-import { loadConfig } from '@su/config';
-import { InventoryModule, MachineProbeHandler } from '@su/inventory';
-import { JobRunner, PlatformModule, SelftestHandler, type PlatformOptions } from '@su/platform';
 import { createTestDatabase, type TestDatabase } from '@su/testing';
-import { Module, type DynamicModule } from '@nestjs/common';
-import { createGatewayApp } from './gateway.app.ts';
-
-/** Every line any Nest logger writes during the test, to prove no secret reaches the logs. */
-class CapturingLogger extends ConsoleLogger {
-  static lines: string[] = [];
-  protected override printMessages(messages: unknown[], context?: string, logLevel?: string): void {
-    for (const m of messages) CapturingLogger.lines.push(`${logLevel} [${context}] ${typeof m === 'string' ? m : JSON.stringify(m)}`);
-  }
-  protected override printStackTrace(stack: string): void {
-    CapturingLogger.lines.push(stack);
-  }
-}
-
-@Module({})
-class TestWorkerModule {
-  static forRoot(p: PlatformOptions): DynamicModule {
-    return { module: TestWorkerModule, imports: [PlatformModule.forService(p), InventoryModule] };
-  }
-}
+import { CapturingLogger, startGateway, type GatewayHarness } from './test/gateway.harness.ts';
 
 const SSH_PASSWORD = `ssh-${randomBytes(9).toString('hex')}`;
 const SUDO_PASSWORD = `sudo-${randomBytes(9).toString('hex')}`;
@@ -40,44 +12,16 @@ const PRIVATE_KEY = `-----BEGIN OPENSSH PRIVATE KEY-----\n${PRIVATE_KEY_BODY}\n-
 const PASSPHRASE = `pp-${randomBytes(9).toString('hex')}`;
 
 let db: TestDatabase;
-let app: NestExpressApplication;
-let worker: INestApplicationContext;
-let base: string;
-let adminToken: string;
-let adminPassword: string;
-const dataDir = mkdtempSync(join(tmpdir(), 'su-gw-'));
-
-async function api(method: string, path: string, opts: { token?: string | null; body?: unknown } = {}) {
-  const token = opts.token === undefined ? adminToken : opts.token;
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, text };
-}
+let gw: GatewayHarness;
+const api: GatewayHarness['api'] = (...args) => gw.api(...args);
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: db.url, SU_DATA_DIR: dataDir, SU_HTTP_PORT: '1' });
-  const platform: PlatformOptions = { service: 'gateway', config, databaseUrl: db.url };
-  app = await createGatewayApp(platform, new CapturingLogger());
-  await app.listen(0, '127.0.0.1');
-  base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-  // The apt-worker, in process: consumes system.selftest from the same database.
-  worker = await NestFactory.createApplicationContext(TestWorkerModule.forRoot({ ...platform, service: 'apt-worker' }), { logger: new CapturingLogger() });
-  await worker.get(JobRunner).start('apt-worker', [new SelftestHandler('system.selftest', 'apt-worker'), worker.get(MachineProbeHandler)], 2);
-  const admin = await app.get(AdminBootstrapService).ensureAdmin('admin');
-  adminPassword = admin!.password;
-  const login = await api('POST', '/api/v1/auth/login', { token: null, body: { username: 'admin', password: adminPassword } });
-  expect(login.status).toBe(200);
-  adminToken = login.body.token;
+  gw = await startGateway(db);
 });
 
 afterAll(async () => {
-  await worker?.close();
-  await app?.close();
+  await gw?.close();
   await db?.drop();
 });
 
@@ -232,7 +176,7 @@ describe('gateway', () => {
   });
 
   it('keeps the master key in a 0600 file in the data directory', () => {
-    const key = readFileSync(join(dataDir, 'master.key'), 'utf8').trim();
+    const key = readFileSync(join(gw.dataDir, 'master.key'), 'utf8').trim();
     expect(key).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JobResult } from '@su/contracts';
-import { Database, MachineEventsRepository, MachineInventoryRepository } from '@su/db';
+import { join } from 'node:path';
+import type { AppConfig } from '@su/config';
+import { Database, MachineEventsRepository, MachineInventoryRepository, RawArtifactsRepository } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import type { JobContext, JobHandler } from '@su/platform';
-import { ClassifiedError } from '@su/platform';
+import { APP_CONFIG, ClassifiedError } from '@su/platform';
 import { parseProbe } from './probe.parser.ts';
 import { PROBE_SCRIPT } from './probe.script.ts';
 
@@ -19,13 +21,16 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(MachineConnector) private readonly connector: MachineConnector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async handle(ctx: JobContext<'machine.probe'>): Promise<JobResult<'machine.probe'>> {
     const machineId = ctx.message.machineId;
     if (!machineId) throw new ClassifiedError('invalid_payload', 'machine.probe needs a machine');
     const actor = { type: 'system' as const, id: `job:${ctx.message.jobId}` };
-    const { session } = await this.connector.open(machineId, { actor, purpose: 'machine.probe', jobId: ctx.message.jobId });
+    // The session's raw output (secrets redacted) is kept as an artifact, linked from the snapshot.
+    const rawLog = { path: join(this.config.dataDir, 'artifacts', 'raw', machineId, `${ctx.message.jobId}.log`), maxBytes: 4 * 1024 * 1024 };
+    const { session } = await this.connector.open(machineId, { actor, purpose: 'machine.probe', jobId: ctx.message.jobId, rawLog });
     let output: string;
     try {
       const r = await session.runScript(PROBE_SCRIPT, { timeoutMs: 60_000, idleTimeoutMs: 30_000, signal: ctx.signal });
@@ -33,11 +38,16 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
     } finally {
       await session.close();
     }
+    const raw = session.rawLog();
     const probe = parseProbe(output, new Date());
     const status = probe.warnings.length ? 'warning' : 'ok';
     const snapshotId = await this.db.transaction(async (tx) => {
       const inv = new MachineInventoryRepository(tx);
+      const rawArtifactId = raw
+        ? await new RawArtifactsRepository(tx).insert({ machineId, kind: 'raw_log', path: raw.path, bytes: raw.bytes, sha256: raw.sha256, truncated: raw.truncated, jobId: ctx.message.jobId })
+        : null;
       const id = await inv.insertSnapshot({
+        rawArtifactId,
         machineId,
         kind: 'machine_probe',
         status,

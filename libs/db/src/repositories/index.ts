@@ -9,3 +9,4 @@ export * from './host-keys.repository.ts';
 export * from './machine-state.repository.ts';
 export * from './important-messages.repository.ts';
 export * from './machine-inventory.repository.ts';
+export * from './raw-artifacts.repository.ts';

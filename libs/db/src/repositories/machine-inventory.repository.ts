@@ -6,7 +6,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 export class MachineInventoryRepository {
   constructor(private readonly db: DbClient) {}
 
-  async insertSnapshot(s: { machineId: string; kind: string; status: string; payload: Prisma.InputJsonValue; importantJson?: Prisma.InputJsonValue; sourceJobId: string | null }): Promise<string> {
+  async insertSnapshot(s: { machineId: string; kind: string; status: string; payload: Prisma.InputJsonValue; importantJson?: Prisma.InputJsonValue; sourceJobId: string | null; rawArtifactId?: string | null }): Promise<string> {
     const row = await this.db.snapshot.create({
       data: {
         machineId: s.machineId,
@@ -15,6 +15,7 @@ export class MachineInventoryRepository {
         payload: s.payload,
         ...(s.importantJson === undefined ? {} : { importantJson: s.importantJson }),
         sourceJobId: s.sourceJobId,
+        rawArtifactId: s.rawArtifactId ?? null,
       },
       select: { id: true },
     });

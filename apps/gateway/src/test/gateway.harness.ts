@@ -1,0 +1,105 @@
+import 'reflect-metadata';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConsoleLogger, Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AdminBootstrapService } from '@su/auth';
+import { loadConfig } from '@su/config';
+import { InventoryModule, MachineProbeHandler } from '@su/inventory';
+import { JobRunner, PlatformModule, SelftestHandler, type PlatformOptions } from '@su/platform';
+import type { TestDatabase } from '@su/testing';
+import { createGatewayApp } from '../gateway.app.ts';
+
+/** Every line any Nest logger writes, so tests can prove no secret reaches the logs. */
+export class CapturingLogger extends ConsoleLogger {
+  static lines: string[] = [];
+  protected override printMessages(messages: unknown[], context?: string, logLevel?: string): void {
+    for (const m of messages) CapturingLogger.lines.push(`${logLevel} [${context}] ${typeof m === 'string' ? m : JSON.stringify(m)}`);
+  }
+  protected override printStackTrace(stack: string): void {
+    CapturingLogger.lines.push(stack);
+  }
+}
+
+@Module({})
+class TestAptWorkerModule {
+  static forRoot(p: PlatformOptions): DynamicModule {
+    return { module: TestAptWorkerModule, imports: [PlatformModule.forService(p), InventoryModule] };
+  }
+}
+
+export interface ApiResponse {
+  status: number;
+  body: any;
+  text: string;
+}
+
+export interface GatewayHarness {
+  base: string;
+  dataDir: string;
+  adminPassword: string;
+  adminToken: string;
+  app: NestExpressApplication;
+  worker: INestApplicationContext;
+  api: (method: string, path: string, opts?: { token?: string | null; body?: unknown }) => Promise<ApiResponse>;
+  /** Polls a job until it leaves queued/running. */
+  waitJob: (id: string, timeoutMs?: number) => Promise<any>;
+  close: () => Promise<void>;
+}
+
+/**
+ * The gateway over real HTTP on a random port and the apt-worker in the same process, both on the test database,
+ * logged in as the bootstrap admin.
+ */
+export async function startGateway(db: TestDatabase, env: Record<string, string> = {}): Promise<GatewayHarness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'su-gw-'));
+  const config = loadConfig({ DATABASE_URL: db.url, SU_DATA_DIR: dataDir, ...env });
+  const platform: PlatformOptions = { service: 'gateway', config, databaseUrl: db.url };
+  const app = await createGatewayApp(platform, new CapturingLogger());
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  const worker = await NestFactory.createApplicationContext(TestAptWorkerModule.forRoot({ ...platform, service: 'apt-worker' }), { logger: new CapturingLogger() });
+  await worker.get(JobRunner).start('apt-worker', [new SelftestHandler('system.selftest', 'apt-worker'), worker.get(MachineProbeHandler)], 4);
+  const admin = await app.get(AdminBootstrapService).ensureAdmin('admin');
+  let adminToken = '';
+  const api: GatewayHarness['api'] = async (method, path, opts = {}) => {
+    const token = opts.token === undefined ? adminToken : opts.token;
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null, text };
+  };
+  const login = await api('POST', '/api/v1/auth/login', { token: null, body: { username: 'admin', password: admin!.password } });
+  if (login.status !== 200) throw new Error(`login failed: ${login.text}`);
+  adminToken = login.body.token;
+  const waitJob = async (id: string, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    let view = (await api('GET', `/api/v1/jobs/${id}`)).body;
+    while ((view.status === 'queued' || view.status === 'running') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      view = (await api('GET', `/api/v1/jobs/${id}`)).body;
+    }
+    return view;
+  };
+  return {
+    base,
+    dataDir,
+    adminPassword: admin!.password,
+    get adminToken() {
+      return adminToken;
+    },
+    app,
+    worker,
+    api,
+    waitJob,
+    close: async () => {
+      await worker.close();
+      await app.close();
+    },
+  };
+}
