@@ -12,7 +12,8 @@ if (skipReason) console.log(`machine access lab tests skipped: ${skipReason}`);
 const ADMIN_PW = 'lab-admin-pw';
 const WRONG_PW = 'not-the-admin-pw-0451';
 const WRONG_SUDO_PW = 'not-the-sudo-pw-7781';
-const CONNECT_TIMEOUT_S = 3;
+// Long enough for a refused password (sshd and PAM delay a failure by ~2 s), short enough to keep the power-off case quick.
+const CONNECT_TIMEOUT_S = 6;
 const UNAME_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
 
 describe.skipIf(!!skipReason)('machine access (lab)', () => {
