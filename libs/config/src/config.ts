@@ -14,6 +14,9 @@ export interface AppConfig {
   serviceName: string | undefined;
   adminUsername: string;
   ssh: { connectTimeoutMs: number };
+  /** Machine locks: expiry without heartbeat (a dead worker's lock frees after this), and the wait before a job
+   * for a busy machine is tried again. */
+  locks: { ttlSeconds: number; retrySeconds: number };
   /** Unknown SU_* variables: probably typos; the services print them at start. */
   warnings: string[];
 }
@@ -55,6 +58,7 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     serviceName: e.SU_SERVICE_NAME,
     adminUsername: e.SU_ADMIN_USERNAME,
     ssh: { connectTimeoutMs: e.SU_SSH_CONNECT_TIMEOUT_SECONDS * 1000 },
+    locks: { ttlSeconds: e.SU_LOCK_TTL_SECONDS, retrySeconds: e.SU_LOCK_RETRY_SECONDS },
     warnings,
   };
 }

@@ -7,3 +7,4 @@ export * from './platform.module.ts';
 export * from './service-logger.ts';
 export * from './service-runtime.ts';
 export * from './heartbeat-file.ts';
+export * from './machine-lock.service.ts';

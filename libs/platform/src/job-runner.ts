@@ -3,6 +3,7 @@ import { JOB_DEFINITIONS, jobKindsOwnedBy, type JobKind } from '@su/contracts';
 import { Database, JobsRepository, MachineEventsRepository } from '@su/db';
 import { JobQueue } from '@su/queue';
 import type { JobHandler } from './job-handler.ts';
+import { MachineLockService, type HeldLock } from './machine-lock.service.ts';
 
 export class HandlerRegistrationError extends Error {}
 
@@ -39,6 +40,7 @@ export class JobRunner {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(JobQueue) private readonly queue: JobQueue,
+    @Inject(MachineLockService) private readonly locks: MachineLockService,
   ) {}
 
   async start(service: string, handlers: readonly JobHandler[], concurrency: number): Promise<JobKind[]> {
@@ -56,12 +58,27 @@ export class JobRunner {
           },
         },
         async (message, signal) => {
-          if (!(await jobs.markRunning(message.jobId, workerId))) {
+          if ((await jobs.status(message.jobId)) !== 'queued') {
             this.logger.log(`job ${message.jobId} is not queued any more; skipped`);
             return;
           }
+          // Jobs on a machine hold its lock for their whole run; a busy machine's job waits its turn.
+          let lock: HeldLock | null = null;
+          if (message.machineId) {
+            lock = await this.locks.acquire(message.machineId, message.jobId, kind, workerId);
+            if (!lock) {
+              await this.queue.requeue(message, this.locks.retrySeconds);
+              return;
+            }
+          }
+          if (!(await jobs.markRunning(message.jobId, workerId))) {
+            await lock?.release();
+            this.logger.log(`job ${message.jobId} is not queued any more; skipped`);
+            return;
+          }
+          const stop = lock ? AbortSignal.any([signal, lock.lost]) : signal;
           try {
-            const result = await handler.handle({ message, signal } as never);
+            const result = await handler.handle({ message, signal: stop } as never);
             await jobs.markFinished(message.jobId, { status: 'ok', result: result as object });
           } catch (e) {
             const err = e as Error & { errorKind?: string; remediation?: string };
@@ -84,10 +101,15 @@ export class JobRunner {
                 message: `${kind} failed: ${errorKind}`,
               });
             }
+          } finally {
+            await lock?.release().catch((e: Error) => this.logger.warn(`releasing machine lock: ${e.message}`));
           }
         },
       );
     }
+    // Dead workers' jobs are closed even when no new job comes for their machine.
+    const sweep = setInterval(() => void this.locks.reconcileExpired().catch(() => undefined), 15_000);
+    sweep.unref();
     return [...byKind.keys()];
   }
 }

@@ -4,6 +4,7 @@ import { Database } from '@su/db';
 import { JobQueue } from '@su/queue';
 import { loadOrCreateMasterKey, SecretBox } from '@su/security';
 import { JobRunner } from './job-runner.ts';
+import { MachineLockService } from './machine-lock.service.ts';
 import { JobsService } from './jobs.service.ts';
 import { APP_CONFIG, SERVICE_NAME } from './tokens.ts';
 
@@ -69,9 +70,10 @@ export class PlatformModule {
         },
         JobsService,
         JobRunner,
+        MachineLockService,
         PlatformShutdown,
       ],
-      exports: [APP_CONFIG, SERVICE_NAME, Database, JobQueue, SecretBox, JobsService, JobRunner],
+      exports: [APP_CONFIG, SERVICE_NAME, Database, JobQueue, SecretBox, JobsService, JobRunner, MachineLockService],
     };
   }
 }

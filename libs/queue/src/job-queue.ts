@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { PgBoss, type Job } from 'pg-boss';
 import {
   JOB_DEFINITIONS,
@@ -86,6 +87,18 @@ export class JobQueue {
     );
   }
 
+  /**
+   * Delivers the same `jobs` row again after a delay (its machine is busy). A new pg-boss job, since the current
+   * delivery completes normally; the handler's queued → running check keeps a double delivery harmless.
+   */
+  async requeue<K extends JobKind>(message: JobMessage<K>, delaySeconds: number): Promise<void> {
+    await this.boss.send(
+      message.kind,
+      { jobId: message.jobId, kind: message.kind, machineId: message.machineId, payload: message.payload },
+      { id: randomUUID(), startAfter: delaySeconds },
+    );
+  }
+
   /** The batch path: one statement for many jobs of one kind (fan-out of a schedule run). */
   async sendMany<K extends JobKind>(kind: K, messages: JobMessage<K>[], opts: SendOptions): Promise<void> {
     if (messages.length === 0) return;
@@ -148,10 +161,11 @@ export class JobQueue {
 
   private decode<K extends JobKind>(kind: K, job: Job<unknown>): JobMessage<K> {
     const data = job.data as Partial<JobMessage<K>> | null;
-    if (!data || data.jobId !== job.id || data.kind !== kind) {
+    // data.jobId is the `jobs` row; the pg-boss id equals it for the first delivery and differs for a re-queue.
+    if (!data || typeof data.jobId !== 'string' || data.kind !== kind) {
       throw new Error(`malformed message on queue ${kind} (pg-boss id ${job.id})`);
     }
-    return { jobId: job.id, kind, machineId: typeof data.machineId === 'string' ? data.machineId : null, payload: parseJobPayload(kind, data.payload) };
+    return { jobId: data.jobId, kind, machineId: typeof data.machineId === 'string' ? data.machineId : null, payload: parseJobPayload(kind, data.payload) };
   }
 
   async stop(): Promise<void> {

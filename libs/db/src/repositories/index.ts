@@ -10,3 +10,4 @@ export * from './machine-state.repository.ts';
 export * from './important-messages.repository.ts';
 export * from './machine-inventory.repository.ts';
 export * from './raw-artifacts.repository.ts';
+export * from './machine-locks.repository.ts';

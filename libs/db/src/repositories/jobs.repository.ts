@@ -117,6 +117,19 @@ export class JobsRepository {
     });
   }
 
+  /** A running job whose worker is gone: closed as error/worker_lost (only if it is still running). */
+  async markWorkerLost(id: string, message: string): Promise<boolean> {
+    const res = await this.db.job.updateMany({
+      where: { id, status: 'running' },
+      data: { status: 'error', finishedAt: new Date(), errorKind: 'worker_lost', errorMessage: message },
+    });
+    return res.count === 1;
+  }
+
+  async status(id: string): Promise<string | null> {
+    return (await this.db.job.findUnique({ where: { id }, select: { status: true } }))?.status ?? null;
+  }
+
   async list(filter: { machineId?: string | undefined; status?: string | undefined; kind?: string | undefined; limit: number; offset: number }): Promise<JobView[]> {
     const rows = await this.db.job.findMany({
       where: {

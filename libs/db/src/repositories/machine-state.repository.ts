@@ -21,6 +21,10 @@ export class MachineStateRepository {
     return { blocked: s?.blocked ?? false, reason: s?.blockedReason ?? null };
   }
 
+  async setRunningJob(machineId: string, jobId: string | null): Promise<void> {
+    await this.db.machineState.updateMany({ where: { machineId }, data: { runningJobId: jobId } });
+  }
+
   async recordError(machineId: string, errorKind: string, message: string): Promise<void> {
     await this.db.machineState.updateMany({ where: { machineId }, data: { lastErrorKind: errorKind, lastErrorMessage: message, status: errorKind === 'unreachable' || errorKind === 'timeout' || errorKind === 'connection_refused' ? 'offline' : 'error' } });
   }

@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { AppConfig } from '@su/config';
+import { Database, JobsRepository, MachineEventsRepository, MachineLocksRepository, MachineStateRepository } from '@su/db';
+import { APP_CONFIG } from './tokens.ts';
+
+export interface HeldLock {
+  machineId: string;
+  jobId: string;
+  /** Aborted when the lock was lost (taken over after missed heartbeats): the job must stop touching the machine. */
+  lost: AbortSignal;
+  release: () => Promise<void>;
+}
+
+/**
+ * One job per machine at a time, across every worker process: a `machine_locks` row with an expiry that a heartbeat
+ * pushes forward. A worker that dies stops heartbeating; after the TTL its lock is taken over and its job is closed
+ * as `worker_lost` by the reconciler, never left `running`.
+ */
+@Injectable()
+export class MachineLockService {
+  private readonly logger = new Logger('MachineLocks');
+
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get retrySeconds(): number {
+    return this.config.locks.retrySeconds;
+  }
+
+  /** The lock, or null when another live job holds the machine. */
+  async acquire(machineId: string, jobId: string, lockKind: string, workerId: string): Promise<HeldLock | null> {
+    const ttl = this.config.locks.ttlSeconds;
+    // An expired holder is a dead worker's job: close it before taking over, so the history says what happened.
+    await this.reconcileExpired();
+    const locks = new MachineLocksRepository(this.db.prisma);
+    if (!(await locks.tryAcquire({ machineId, jobId, lockKind, workerId, ttlSeconds: ttl }))) return null;
+    await new MachineStateRepository(this.db.prisma).setRunningJob(machineId, jobId);
+    const lost = new AbortController();
+    const beat = setInterval(() => {
+      locks.heartbeat(machineId, jobId, ttl).then(
+        (ok) => {
+          if (!ok && !lost.signal.aborted) {
+            this.logger.error(`lost the lock of machine ${machineId} (job ${jobId})`);
+            lost.abort(new Error('machine lock lost'));
+          }
+        },
+        (e: Error) => this.logger.warn(`heartbeat for machine ${machineId}: ${e.message}`),
+      );
+    }, Math.max(1000, (ttl * 1000) / 3));
+    beat.unref();
+    return {
+      machineId,
+      jobId,
+      lost: lost.signal,
+      release: async () => {
+        clearInterval(beat);
+        await this.db.transaction(async (tx) => {
+          await new MachineLocksRepository(tx).release(machineId, jobId);
+          await new MachineStateRepository(tx).setRunningJob(machineId, null);
+        });
+      },
+    };
+  }
+
+  /**
+   * Closes the jobs of expired locks as `worker_lost` and frees the machines. Safe to run from every worker at once
+   * (rows are taken with SKIP LOCKED).
+   */
+  async reconcileExpired(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const expired = await new MachineLocksRepository(tx).takeExpired();
+      for (const l of expired) {
+        const msg = `the worker running this job (${l.workerId ?? 'unknown'}) stopped answering; its machine lock expired at ${l.expiresAt.toISOString()}`;
+        const closed = await new JobsRepository(tx).markWorkerLost(l.jobId, msg);
+        await new MachineLocksRepository(tx).release(l.machineId, l.jobId);
+        await new MachineStateRepository(tx).setRunningJob(l.machineId, null);
+        if (closed) {
+          await new MachineEventsRepository(tx).insert({ machineId: l.machineId, eventType: 'job.worker_lost', severity: 'error', actor: { type: 'system', id: 'lock-reconciler' }, jobId: l.jobId, message: msg });
+          this.logger.warn(`job ${l.jobId}: worker_lost (${l.workerId})`);
+        }
+      }
+      return expired.length;
+    });
+  }
+}
