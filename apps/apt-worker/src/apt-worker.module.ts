@@ -1,10 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AptJobsModule } from '@su/apt';
 import { InventoryModule } from '@su/inventory';
+import { RebootJobsModule } from '@su/reboot';
 import { PlatformModule, type PlatformOptions } from '@su/platform';
 
 @Module({})
 export class AptWorkerModule {
   static forRoot(platform: PlatformOptions): DynamicModule {
-    return { module: AptWorkerModule, imports: [PlatformModule.forService(platform), InventoryModule] };
+    return {
+      module: AptWorkerModule,
+      imports: [PlatformModule.forService(platform), InventoryModule, AptJobsModule, RebootJobsModule],
+    };
   }
 }

@@ -8,7 +8,13 @@ await runService({
   service: 'docker-worker',
   create: (platform, logger) => NestFactory.createApplicationContext(DockerWorkerModule.forRoot(platform), { logger }),
   afterStart: async (app, config, log) => {
-    const kinds = await app.get(JobRunner).start('docker-worker', [new SelftestHandler('docker.selftest', 'docker-worker')], config.queue.workerConcurrency);
+    const kinds = await app
+      .get(JobRunner)
+      .start(
+        'docker-worker',
+        [new SelftestHandler('docker.selftest', 'docker-worker')],
+        config.queue.workerConcurrency,
+      );
     log.log(`consuming ${kinds.join(', ')}`);
   },
 });

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiClientsService, CreateApiClientDto, CurrentActor, RequireScope } from '@su/auth';
 import type { Actor } from '@su/contracts';
@@ -19,7 +30,12 @@ export class ApiClientsController {
   @ApiOperation({ summary: 'Create an API token. The token is in this response only; it is stored hashed.' })
   async create(@Body() dto: CreateApiClientDto, @CurrentActor() actor: Actor) {
     const { client, token } = await this.clients.create(
-      { label: dto.label, clientKind: dto.clientKind ?? 'script', scopes: dto.scopes, expiresInDays: dto.expiresInDays },
+      {
+        label: dto.label,
+        clientKind: dto.clientKind ?? 'script',
+        scopes: dto.scopes,
+        expiresInDays: dto.expiresInDays,
+      },
       actor,
     );
     return { ...client, token };

@@ -7,7 +7,10 @@ import { GatewayModule } from './gateway.module.ts';
 import { createValidationPipe } from './validation.pipe.ts';
 
 /** Builds the HTTP application (used by main.ts and by the integration tests). */
-export async function createGatewayApp(platform: PlatformOptions, logger: LoggerService | false): Promise<NestExpressApplication> {
+export async function createGatewayApp(
+  platform: PlatformOptions,
+  logger: LoggerService | false,
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(platform), {
     logger,
     bufferLogs: false,
@@ -18,10 +21,14 @@ export async function createGatewayApp(platform: PlatformOptions, logger: Logger
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()
     .setTitle('system-update API')
-    .setDescription('Fleet update manager: machines, jobs, approvals. Authenticate with a bearer token (login or API client).')
+    .setDescription(
+      'Fleet update manager: machines, jobs, approvals. Authenticate with a bearer token (login or API client).',
+    )
     .setVersion('1')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), {
+    jsonDocumentUrl: 'api/docs-json',
+  });
   return app;
 }

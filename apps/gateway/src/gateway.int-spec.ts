@@ -47,7 +47,10 @@ describe('gateway', () => {
     expect(me.body).toMatchObject({ type: 'user', label: 'admin', scopes: ['admin'] });
     const bad = await api('POST', '/api/v1/auth/login', { token: null, body: { username: 'admin', password: 'nope' } });
     expect(bad.status).toBe(401);
-    const nobody = await api('POST', '/api/v1/auth/login', { token: null, body: { username: 'ghost', password: 'nope' } });
+    const nobody = await api('POST', '/api/v1/auth/login', {
+      token: null,
+      body: { username: 'ghost', password: 'nope' },
+    });
     expect(nobody.status).toBe(401);
     expect(nobody.body.message).toBe(bad.body.message);
   });
@@ -58,13 +61,18 @@ describe('gateway', () => {
     const fields = (res.body.errors as { field: string; reasons: string[] }[]).map((e) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['name', 'hostname', 'port']));
     for (const e of res.body.errors) expect(e.reasons.length).toBeGreaterThan(0);
-    const unknown = await api('POST', '/api/v1/machines', { body: { name: 'x', hostname: 'x', username: 'u', admin: true } });
+    const unknown = await api('POST', '/api/v1/machines', {
+      body: { name: 'x', hostname: 'x', username: 'u', admin: true },
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors).toEqual([{ field: 'admin', reasons: ['property admin should not exist'] }]);
     const credsMissing = await api('POST', '/api/v1/machines', {
       body: { name: 'x', hostname: 'x', username: 'u', credentials: { authMethod: 'password', sudoMode: 'separate' } },
     });
-    expect(credsMissing.body.errors.map((e: { field: string }) => e.field)).toEqual(['credentials.password', 'credentials.sudoPassword']);
+    expect(credsMissing.body.errors.map((e: { field: string }) => e.field)).toEqual([
+      'credentials.password',
+      'credentials.sudoPassword',
+    ]);
   });
 
   it('creates a machine (201); no response, log, event or column holds a secret; credentials are ciphertext', async () => {
@@ -77,26 +85,52 @@ describe('gateway', () => {
         port: 9,
         username: 'admin',
         tags: ['lab', 'debian'],
-        credentials: { authMethod: 'password', password: SSH_PASSWORD, sudoMode: 'separate', sudoPassword: SUDO_PASSWORD },
+        credentials: {
+          authMethod: 'password',
+          password: SSH_PASSWORD,
+          sudoMode: 'separate',
+          sudoPassword: SUDO_PASSWORD,
+        },
       },
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ name: 'nas', port: 9, tags: ['debian', 'lab'], credentials: { hasPassword: true, hasSudoPassword: true } });
+    expect(res.body).toMatchObject({
+      name: 'nas',
+      port: 9,
+      tags: ['debian', 'lab'],
+      credentials: { hasPassword: true, hasSudoPassword: true },
+    });
     const keyed = await api('POST', '/api/v1/machines', {
-      body: { name: 'pi', hostname: '127.0.0.2', port: 9, username: 'pi', credentials: { authMethod: 'ssh_key', privateKey: PRIVATE_KEY, keyPassphrase: PASSPHRASE, sudoMode: 'none' } },
+      body: {
+        name: 'pi',
+        hostname: '127.0.0.2',
+        port: 9,
+        username: 'pi',
+        credentials: { authMethod: 'ssh_key', privateKey: PRIVATE_KEY, keyPassphrase: PASSPHRASE, sudoMode: 'none' },
+      },
     });
     expect(keyed.status).toBe(201);
     const id = res.body.id as string;
     await api('PATCH', `/api/v1/machines/${id}`, { body: { notes: 'rack 2' } });
-    await api('PUT', `/api/v1/machines/${id}/credentials`, { body: { authMethod: 'password', password: SSH_PASSWORD, sudoMode: 'same_as_ssh' } });
+    await api('PUT', `/api/v1/machines/${id}/credentials`, {
+      body: { authMethod: 'password', password: SSH_PASSWORD, sudoMode: 'same_as_ssh' },
+    });
 
-    const responses = [res.text, keyed.text, (await api('GET', `/api/v1/machines/${id}`)).text, (await api('GET', '/api/v1/machines')).text, (await api('GET', `/api/v1/machines/${id}/events`)).text];
+    const responses = [
+      res.text,
+      keyed.text,
+      (await api('GET', `/api/v1/machines/${id}`)).text,
+      (await api('GET', '/api/v1/machines')).text,
+      (await api('GET', `/api/v1/machines/${id}/events`)).text,
+    ];
     const secrets = [SSH_PASSWORD, SUDO_PASSWORD, PRIVATE_KEY_BODY.slice(0, 24), PASSPHRASE];
     for (const text of [...responses, CapturingLogger.lines.join('\n')]) {
       for (const s of secrets) expect(text).not.toContain(s);
     }
     // Every table, every column (JSON included), as text.
-    const tables = await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
+    const tables = await db.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+    );
     for (const { table_name } of tables) {
       const dump = JSON.stringify(await db.query(`SELECT * FROM "${table_name}"`));
       for (const s of secrets) expect(dump, table_name).not.toContain(s);
@@ -112,13 +146,19 @@ describe('gateway', () => {
       'SELECT event_type, actor_type, actor_id FROM machine_events WHERE machine_id = $1 ORDER BY created_at',
       [id],
     );
-    expect(events.map((e) => e.event_type).filter((t) => t.startsWith('machine.'))).toEqual(['machine.created', 'machine.updated', 'machine.credentials_changed']);
+    expect(events.map((e) => e.event_type).filter((t) => t.startsWith('machine.'))).toEqual([
+      'machine.created',
+      'machine.updated',
+      'machine.credentials_changed',
+    ]);
     // Adding credentials queued a probe; the worker opened the credentials (audited, without values) and the closed
     // port gave a classified error, recorded on the job.
     const deadline = Date.now() + 10_000;
     let probes: { status: string; error_kind: string | null }[] = [];
     while (Date.now() < deadline) {
-      probes = await db.query(`SELECT status, error_kind FROM jobs WHERE machine_id = $1 AND kind = 'machine.probe'`, [id]);
+      probes = await db.query(`SELECT status, error_kind FROM jobs WHERE machine_id = $1 AND kind = 'machine.probe'`, [
+        id,
+      ]);
       if (probes.length === 2 && probes.every((p) => p.status !== 'queued' && p.status !== 'running')) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -127,7 +167,9 @@ describe('gateway', () => {
       { status: 'error', error_kind: 'connection_refused' },
     ]);
     expect(events.map((e) => e.event_type)).toContain('credentials.decrypted');
-    expect(new Set(events.filter((e) => e.event_type.startsWith('machine.')).map((e) => e.actor_type))).toEqual(new Set(['user']));
+    expect(new Set(events.filter((e) => e.event_type.startsWith('machine.')).map((e) => e.actor_type))).toEqual(
+      new Set(['user']),
+    );
   });
 
   it('enforces scopes: read token 403 on create, no token 401, revoked token 401', async () => {
@@ -143,7 +185,10 @@ describe('gateway', () => {
     expect((await api('POST', '/api/v1/system/selftest', { token: operate.token, body: {} })).status).toBe(201);
     expect((await api('DELETE', `/api/v1/api-clients/${read.id}`)).status).toBe(204);
     expect((await api('GET', '/api/v1/machines', { token: read.token })).status).toBe(401);
-    const [row] = await db.query<{ token_hash: string; status: string }>('SELECT token_hash, status FROM api_clients WHERE id = $1', [read.id]);
+    const [row] = await db.query<{ token_hash: string; status: string }>(
+      'SELECT token_hash, status FROM api_clients WHERE id = $1',
+      [read.id],
+    );
     expect(row).toMatchObject({ status: 'revoked' });
     expect(row!.token_hash).not.toContain(read.token.slice(4, 20));
     const list = await api('GET', '/api/v1/api-clients');
@@ -154,7 +199,9 @@ describe('gateway', () => {
     const m = await api('POST', '/api/v1/machines', { body: { name: 'old', hostname: 'old.lan', username: 'u' } });
     expect((await api('DELETE', `/api/v1/machines/${m.body.id}`)).status).toBe(204);
     expect((await api('GET', `/api/v1/machines/${m.body.id}`)).status).toBe(404);
-    const [row] = await db.query<{ deleted_at: Date | null }>('SELECT deleted_at FROM machines WHERE id = $1', [m.body.id]);
+    const [row] = await db.query<{ deleted_at: Date | null }>('SELECT deleted_at FROM machines WHERE id = $1', [
+      m.body.id,
+    ]);
     expect(row!.deleted_at).not.toBeNull();
   });
 
@@ -168,7 +215,12 @@ describe('gateway', () => {
       await new Promise((r) => setTimeout(r, 25));
       view = (await api('GET', `/api/v1/jobs/${job.body.id}`)).body;
     }
-    expect(view).toMatchObject({ status: 'ok', attempt: 1, result: { echo: 'ping', service: 'apt-worker' }, requestedBy: { type: 'user' } });
+    expect(view).toMatchObject({
+      status: 'ok',
+      attempt: 1,
+      result: { echo: 'ping', service: 'apt-worker' },
+      requestedBy: { type: 'user' },
+    });
     const [boss] = await db.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE id = $1`, [job.body.id]);
     expect(boss?.state).toBe('completed');
     const deep = await api('GET', '/ready?deep=1', { token: null });

@@ -9,6 +9,7 @@ import { AuthController } from './auth.controller.ts';
 import { HealthController } from './health.controller.ts';
 import { JobsController } from './jobs.controller.ts';
 import { MachineAccessController } from './machine-access.controller.ts';
+import { MachineHistoryController } from './machine-history.controller.ts';
 import { MachinesController } from './machines.controller.ts';
 
 @Module({})
@@ -17,7 +18,15 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [PlatformModule.forService(platform), AuthModule, MachinesModule, MachineAccessModule],
-      controllers: [HealthController, AuthController, ApiClientsController, MachinesController, MachineAccessController, JobsController],
+      controllers: [
+        HealthController,
+        AuthController,
+        ApiClientsController,
+        MachinesController,
+        MachineAccessController,
+        MachineHistoryController,
+        JobsController,
+      ],
       // Every route is authenticated unless marked @Public(); scopes are checked by the same guard.
       providers: [{ provide: APP_GUARD, useExisting: AuthGuard }],
     };

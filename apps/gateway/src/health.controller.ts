@@ -36,7 +36,11 @@ export class HealthController {
       await this.queue.ping();
       checks['queue'] = 'ok';
       if (deep === '1' || deep === 'true') {
-        const job = await this.jobs.enqueue({ kind: 'system.selftest', payload: { echo: 'ready' }, actor: { type: 'system', id: 'ready-check' } });
+        const job = await this.jobs.enqueue({
+          kind: 'system.selftest',
+          payload: { echo: 'ready' },
+          actor: { type: 'system', id: 'ready-check' },
+        });
         const deadline = Date.now() + 5000;
         let status = job.status as string;
         while (Date.now() < deadline && (status === 'queued' || status === 'running')) {

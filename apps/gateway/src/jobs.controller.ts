@@ -31,7 +31,13 @@ export class JobsController {
   @Get('jobs')
   @RequireScope('read')
   list(@Query() q: ListJobsQuery) {
-    return this.jobs.list({ machineId: q.machineId, status: q.status, kind: q.kind, limit: q.limit ?? 50, offset: q.offset ?? 0 });
+    return this.jobs.list({
+      machineId: q.machineId,
+      status: q.status,
+      kind: q.kind,
+      limit: q.limit ?? 50,
+      offset: q.offset ?? 0,
+    });
   }
 
   @Get('jobs/:id')

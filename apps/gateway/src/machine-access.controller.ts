@@ -27,7 +27,10 @@ export class MachineAccessController {
   @Post('machines/:id/test-connection')
   @RequireScope('operate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Connect, check the host key, run `id` and a sudo round trip, now (not queued). Answers within the connect timeout.' })
+  @ApiOperation({
+    summary:
+      'Connect, check the host key, run `id` and a sudo round trip, now (not queued). Answers within the connect timeout.',
+  })
   async testConnection(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
     await this.machines.get(id);
     return this.tests.test(id, actor);
@@ -42,7 +45,9 @@ export class MachineAccessController {
 
   @Get('machines/:id/host-keys')
   @RequireScope('read')
-  @ApiOperation({ summary: 'Host keys seen for the machine, with SHA-256 fingerprints as `ssh-keygen -lf` prints them.' })
+  @ApiOperation({
+    summary: 'Host keys seen for the machine, with SHA-256 fingerprints as `ssh-keygen -lf` prints them.',
+  })
   async hostKeys(@Param('id', uuid) id: string) {
     await this.machines.get(id);
     return this.trust.list(id);
@@ -51,7 +56,9 @@ export class MachineAccessController {
   @Post('machines/:id/host-keys/:keyId/approve')
   @RequireScope('admin')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Trust this key (a pending first key, or a changed key after checking it); unblocks the machine.' })
+  @ApiOperation({
+    summary: 'Trust this key (a pending first key, or a changed key after checking it); unblocks the machine.',
+  })
   async approve(@Param('id', uuid) id: string, @Param('keyId', uuid) keyId: string, @CurrentActor() actor: Actor) {
     await this.machines.get(id);
     return this.trust.approve(id, keyId, actor);

@@ -26,22 +26,33 @@ describe.skipIf(!!skipReason)('machine access (lab)', () => {
   const ids: Record<string, string> = {};
 
   const api: GatewayHarness['api'] = (...a) => gw.api(...a);
-  const createMachine = async (name: string, m: LabMachine, credentials: Record<string, unknown>, username = 'admin') => {
-    const res = await api('POST', '/api/v1/machines', { body: { name, hostname: m.address, port: m.sshPort, username, credentials } });
+  const createMachine = async (
+    name: string,
+    m: LabMachine,
+    credentials: Record<string, unknown>,
+    username = 'admin',
+  ) => {
+    const res = await api('POST', '/api/v1/machines', {
+      body: { name, hostname: m.address, port: m.sshPort, username, credentials },
+    });
     expect(res.status, res.text).toBe(201);
     return res.body.id as string;
   };
   const latestProbe = async (machineId: string) => {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const jobs = (await api('GET', `/api/v1/jobs?machineId=${machineId}&kind=machine.probe`)).body as { id: string; status: string }[];
+      const jobs = (await api('GET', `/api/v1/jobs?machineId=${machineId}&kind=machine.probe`)).body as {
+        id: string;
+        status: string;
+      }[];
       const job = jobs[0];
       if (job && job.status !== 'queued' && job.status !== 'running') return job as any;
       if (Date.now() > deadline) throw new Error(`no finished probe for ${machineId}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  const acceptedLogins = async (m: LabMachine) => Number((await lab.exec(m.name, `grep -c 'Accepted' /var/log/sshd.log || true`)).stdout.trim());
+  const acceptedLogins = async (m: LabMachine) =>
+    Number((await lab.exec(m.name, `grep -c 'Accepted' /var/log/sshd.log || true`)).stdout.trim());
 
   beforeAll(async () => {
     if (Lab.exists()) lab = Lab.attach();
@@ -63,23 +74,49 @@ describe.skipIf(!!skipReason)('machine access (lab)', () => {
   });
 
   it('probes each machine after it is added: Debian 12, the host arch, container virtualization; tiles show it', async () => {
-    ids['m1'] = await createMachine('m1', ms[0]!, { authMethod: 'password', password: ADMIN_PW, sudoMode: 'same_as_ssh' });
-    ids['m2'] = await createMachine('m2', ms[1]!, { authMethod: 'password', password: ADMIN_PW, sudoMode: 'same_as_ssh' });
+    ids['m1'] = await createMachine('m1', ms[0]!, {
+      authMethod: 'password',
+      password: ADMIN_PW,
+      sudoMode: 'same_as_ssh',
+    });
+    ids['m2'] = await createMachine('m2', ms[1]!, {
+      authMethod: 'password',
+      password: ADMIN_PW,
+      sudoMode: 'same_as_ssh',
+    });
     ids['m3'] = await createMachine('m3', ms[2]!, { authMethod: 'ssh_key', privateKey, sudoMode: 'none' }, 'deploy');
     for (const [i, key] of ['m1', 'm2', 'm3'].entries()) {
       const job = await latestProbe(ids[key]!);
       expect(job, JSON.stringify(job)).toMatchObject({
         status: 'ok',
-        result: { os: 'debian 12', arch: UNAME_ARCH[arch()] ?? arch(), virtualization: 'container-other', machineKind: 'container' },
+        result: {
+          os: 'debian 12',
+          arch: UNAME_ARCH[arch()] ?? arch(),
+          virtualization: 'container-other',
+          machineKind: 'container',
+        },
       });
       const keys = (await api('GET', `/api/v1/machines/${ids[key]}/host-keys`)).body;
-      expect(keys).toEqual([expect.objectContaining({ status: 'approved', fingerprintSha256: ms[i]!.hostKeyFingerprint, approvedBy: 'trust-on-first-use' })]);
+      expect(keys).toEqual([
+        expect.objectContaining({
+          status: 'approved',
+          fingerprintSha256: ms[i]!.hostKeyFingerprint,
+          approvedBy: 'trust-on-first-use',
+        }),
+      ]);
     }
     // The tile list is built from machines + machine_state + machine_hardware + machine_metrics_latest only.
     const tiles = (await api('GET', '/api/v1/machines')).body.items as any[];
     for (const [i, key] of ['m1', 'm2', 'm3'].entries()) {
       const t = tiles.find((x) => x.id === ids[key]);
-      expect(t).toMatchObject({ osFamily: 'debian', osVersion: '12', osCodename: 'bookworm', virtualization: 'container-other', machineKind: 'container', status: 'online' });
+      expect(t).toMatchObject({
+        osFamily: 'debian',
+        osVersion: '12',
+        osCodename: 'bookworm',
+        virtualization: 'container-other',
+        machineKind: 'container',
+        status: 'online',
+      });
       expect(t.hardware.cpuCores).toBeGreaterThan(0);
       expect(t.hardware.memoryBytes).toBeGreaterThan(0);
       expect(t.metrics.rootUsedPercent).toBeGreaterThan(0);
@@ -89,7 +126,9 @@ describe.skipIf(!!skipReason)('machine access (lab)', () => {
     const [hw] = await db.query(`SELECT count(*)::int AS n FROM machine_hardware`);
     const [mt] = await db.query(`SELECT count(*)::int AS n FROM machine_metrics_latest`);
     expect([hw.n, mt.n]).toEqual([3, 3]);
-    const [art] = await db.query(`SELECT count(*)::int AS n FROM raw_artifacts WHERE kind = 'raw_log' AND sha256 IS NOT NULL`);
+    const [art] = await db.query(
+      `SELECT count(*)::int AS n FROM raw_artifacts WHERE kind = 'raw_log' AND sha256 IS NOT NULL`,
+    );
     expect(art.n).toBe(3);
   });
 
@@ -101,13 +140,22 @@ describe.skipIf(!!skipReason)('machine access (lab)', () => {
   });
 
   it('classifies failures: auth_failed, connection_refused, unreachable/timeout within the connect timeout, sudo_failed without hanging', async () => {
-    const badPw = await createMachine('bad-pw', ms[0]!, { authMethod: 'password', password: WRONG_PW, sudoMode: 'same_as_ssh' });
+    const badPw = await createMachine('bad-pw', ms[0]!, {
+      authMethod: 'password',
+      password: WRONG_PW,
+      sudoMode: 'same_as_ssh',
+    });
     const auth = (await api('POST', `/api/v1/machines/${badPw}/test-connection`)).body;
     expect(auth).toMatchObject({ ok: false, errorKind: 'auth_failed' });
     expect(auth.remediation).toBeTruthy();
     expect((await latestProbe(badPw)).errorKind).toBe('auth_failed');
 
-    const badSudo = await createMachine('bad-sudo', ms[0]!, { authMethod: 'password', password: ADMIN_PW, sudoMode: 'separate', sudoPassword: WRONG_SUDO_PW });
+    const badSudo = await createMachine('bad-sudo', ms[0]!, {
+      authMethod: 'password',
+      password: ADMIN_PW,
+      sudoMode: 'separate',
+      sudoPassword: WRONG_SUDO_PW,
+    });
     const sudo = (await api('POST', `/api/v1/machines/${badSudo}/test-connection`)).body;
     expect(sudo).toMatchObject({ ok: false, reached: 'identity', sudo: 'failed', errorKind: 'sudo_failed' });
     expect(sudo.durationMs).toBeLessThan(15_000);
@@ -148,16 +196,28 @@ describe.skipIf(!!skipReason)('machine access (lab)', () => {
     const test = (await api('POST', `/api/v1/machines/${ids['m1']}/test-connection`)).body;
     expect(test).toMatchObject({ ok: false, errorKind: 'host_key_changed', reached: 'none' });
     expect(await acceptedLogins(m)).toBe(loginsBefore);
-    const events = (await api('GET', `/api/v1/machines/${ids['m1']}/events`)).body.map((e: { eventType: string }) => e.eventType);
+    const events = (await api('GET', `/api/v1/machines/${ids['m1']}/events`)).body.map(
+      (e: { eventType: string }) => e.eventType,
+    );
     expect(events).toContain('host_key.changed');
-    const [msg] = await db.query(`SELECT severity, category FROM important_messages WHERE machine_id = $1 AND dedup_key LIKE 'ssh:host_key_changed:%'`, [ids['m1']]);
+    const [msg] = await db.query(
+      `SELECT severity, category FROM important_messages WHERE machine_id = $1 AND dedup_key LIKE 'ssh:host_key_changed:%'`,
+      [ids['m1']],
+    );
     expect(msg).toMatchObject({ severity: 'error', category: 'security_notice' });
 
-    const keys = (await api('GET', `/api/v1/machines/${ids['m1']}/host-keys`)).body as { id: string; status: string; fingerprintSha256: string }[];
+    const keys = (await api('GET', `/api/v1/machines/${ids['m1']}/host-keys`)).body as {
+      id: string;
+      status: string;
+      fingerprintSha256: string;
+    }[];
     const changed = keys.find((k) => k.status === 'changed')!;
     expect(changed.fingerprintSha256).toBe(after);
-    const read = (await api('POST', '/api/v1/api-clients', { body: { label: 'viewer', scopes: ['operate'] } })).body.token;
-    expect((await api('POST', `/api/v1/machines/${ids['m1']}/host-keys/${changed.id}/approve`, { token: read })).status).toBe(403);
+    const read = (await api('POST', '/api/v1/api-clients', { body: { label: 'viewer', scopes: ['operate'] } })).body
+      .token;
+    expect(
+      (await api('POST', `/api/v1/machines/${ids['m1']}/host-keys/${changed.id}/approve`, { token: read })).status,
+    ).toBe(403);
     const approved = await api('POST', `/api/v1/machines/${ids['m1']}/host-keys/${changed.id}/approve`);
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe('approved');
@@ -168,9 +228,15 @@ describe.skipIf(!!skipReason)('machine access (lab)', () => {
   });
 
   it('with the require_approval policy a first key waits for a person', async () => {
-    expect((await api('PUT', '/api/v1/settings/host-key-policy', { body: { policy: 'require_approval' } })).status).toBe(200);
+    expect(
+      (await api('PUT', '/api/v1/settings/host-key-policy', { body: { policy: 'require_approval' } })).status,
+    ).toBe(200);
     try {
-      const id = await createMachine('strict', ms[2]!, { authMethod: 'password', password: ADMIN_PW, sudoMode: 'same_as_ssh' });
+      const id = await createMachine('strict', ms[2]!, {
+        authMethod: 'password',
+        password: ADMIN_PW,
+        sudoMode: 'same_as_ssh',
+      });
       expect(await latestProbe(id)).toMatchObject({ status: 'error', errorKind: 'host_key_unknown' });
       const [pending] = (await api('GET', `/api/v1/machines/${id}/host-keys`)).body;
       expect(pending).toMatchObject({ status: 'pending', fingerprintSha256: ms[2]!.hostKeyFingerprint });
@@ -184,7 +250,9 @@ describe.skipIf(!!skipReason)('machine access (lab)', () => {
   it('leaves no password or key material in any table, service log or raw artifact', async () => {
     const keyLines = privateKey.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
     const secrets = [ADMIN_PW, WRONG_PW, WRONG_SUDO_PW, ...keyLines];
-    const tables = await db.query<{ table_name: string; table_schema: string }>(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ('public', 'pgboss') AND table_type = 'BASE TABLE'`);
+    const tables = await db.query<{ table_name: string; table_schema: string }>(
+      `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ('public', 'pgboss') AND table_type = 'BASE TABLE'`,
+    );
     let rows = 0;
     for (const { table_schema, table_name } of tables) {
       const all = await db.query(`SELECT * FROM "${table_schema}"."${table_name}"`);

@@ -1,8 +1,28 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, RequireScope } from '@su/auth';
 import type { Actor } from '@su/contracts';
-import { CreateMachineDto, CredentialsDto, ListMachinesQuery, MachinesService, SetTagsDto, UpdateMachineDto } from '@su/machines';
+import {
+  CreateMachineDto,
+  CredentialsDto,
+  ListMachinesQuery,
+  MachinesService,
+  SetTagsDto,
+  UpdateMachineDto,
+} from '@su/machines';
 
 const uuid = new ParseUUIDPipe();
 

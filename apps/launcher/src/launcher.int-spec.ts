@@ -31,13 +31,22 @@ interface Started {
 
 async function start(httpPort: number, pgPort: number): Promise<Started> {
   let out = '';
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(root, 'dist/apps/launcher/main.js')], {
-    cwd: root,
-    // A process group of its own, so the test can signal the whole tree like a terminal's Ctrl-C does.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: childProcessEnv({ DATABASE_URL: '', SU_DATA_DIR: dataDir, SU_HTTP_PORT: String(httpPort), SU_EMBEDDED_PG_PORT: String(pgPort) }),
-  });
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', join(root, 'dist/apps/launcher/main.js')],
+    {
+      cwd: root,
+      // A process group of its own, so the test can signal the whole tree like a terminal's Ctrl-C does.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: childProcessEnv({
+        DATABASE_URL: '',
+        SU_DATA_DIR: dataDir,
+        SU_HTTP_PORT: String(httpPort),
+        SU_EMBEDDED_PG_PORT: String(pgPort),
+      }),
+    },
+  );
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const deadline = Date.now() + 60_000;
@@ -93,7 +102,11 @@ afterAll(() => {
 });
 
 async function login(base: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
   expect(res.status).toBe(200);
   return ((await res.json()) as { token: string }).token;
 }
@@ -131,7 +144,9 @@ describe('npm start (launcher)', () => {
     expect(s.output()).not.toMatch(/password: /);
     expect(readFileSync(join(dataDir, 'master.key'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
     const token = await login(s.base, adminPassword);
-    const res = await fetch(`${s.base}/api/v1/machines/${machineId}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${s.base}/api/v1/machines/${machineId}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id: machineId, name: 'kept' });
     process.kill(s.child.pid!, 'SIGTERM');

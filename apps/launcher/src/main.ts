@@ -28,7 +28,10 @@ try {
 for (const w of config.warnings) say(`warning: ${w}`);
 
 const distApps = join(dirname(fileURLToPath(import.meta.url)), '..');
-const services = ['gateway', 'apt-worker', 'docker-worker', 'scheduler'].map((name) => ({ name, script: join(distApps, name, 'main.js') }));
+const services = ['gateway', 'apt-worker', 'docker-worker', 'scheduler'].map((name) => ({
+  name,
+  script: join(distApps, name, 'main.js'),
+}));
 for (const s of services) {
   if (!existsSync(s.script)) {
     process.stderr.write(`missing ${s.script}: run \`npm run build\` first (npm start does it)\n`);
@@ -63,7 +66,9 @@ try {
     const t0 = Date.now();
     embedded = await startEmbeddedServer({ dataDir: config.dataDir, port: config.embeddedPgPort });
     url = embedded.url('system_update');
-    say(`embedded PostgreSQL on 127.0.0.1:${config.embeddedPgPort} (data ${join(config.dataDir, 'pg')}), up in ${Date.now() - t0} ms`);
+    say(
+      `embedded PostgreSQL on 127.0.0.1:${config.embeddedPgPort} (data ${join(config.dataDir, 'pg')}), up in ${Date.now() - t0} ms`,
+    );
   } else {
     say('using DATABASE_URL; no embedded PostgreSQL');
   }
@@ -81,7 +86,10 @@ try {
   const deadline = Date.now() + 60_000;
   let up = false;
   while (!up && Date.now() < deadline && !shuttingDown) {
-    up = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+    up = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (!up) await new Promise((r) => setTimeout(r, 250));
   }
   if (!up) await shutdown('gateway did not answer /health within 60 s', 1);

@@ -34,10 +34,14 @@ export class ServiceSupervisor {
 
   private spawn(def: SupervisedService, restarts: number[]): void {
     // The schema engine is WebAssembly imported as a module, which Node still flags as experimental.
-    const child = spawn(process.execPath, ['--enable-source-maps', '--disable-warning=ExperimentalWarning', def.script], {
-      env: { ...this.env, SU_SERVICE_NAME: def.name, ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--enable-source-maps', '--disable-warning=ExperimentalWarning', def.script],
+      {
+        env: { ...this.env, SU_SERVICE_NAME: def.name, ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const pad = def.name.padEnd(13);
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (l) => this.write(`${pad}| ${l}`));

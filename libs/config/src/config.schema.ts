@@ -24,7 +24,11 @@ export const envSchema = z.object({
   SU_EMBEDDED_PG_PORT: port.default(54329),
   SU_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   SU_LOG_JSON: bool.default(false),
-  SU_SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(12),
+  SU_SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(12),
   SU_QUEUE_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
   SU_QUEUE_LISTEN_NOTIFY: bool.default(true),
   SU_SERVICE_NAME: z.string().optional(),
@@ -32,6 +36,7 @@ export const envSchema = z.object({
   SU_SSH_CONNECT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
   SU_LOCK_TTL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   SU_LOCK_RETRY_SECONDS: z.coerce.number().min(0.5).max(600).default(5),
+  SU_APT_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   SU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
 });
 

@@ -17,6 +17,8 @@ export interface AppConfig {
   /** Machine locks: expiry without heartbeat (a dead worker's lock frees after this), and the wait before a job
    * for a busy machine is tried again. */
   locks: { ttlSeconds: number; retrySeconds: number };
+  /** How long an apt job waits for dpkg/apt locks held by another process before failing with apt_lock_busy. */
+  apt: { lockTimeoutSeconds: number };
   /** Unknown SU_* variables: probably typos; the services print them at start. */
   warnings: string[];
 }
@@ -59,6 +61,7 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     adminUsername: e.SU_ADMIN_USERNAME,
     ssh: { connectTimeoutMs: e.SU_SSH_CONNECT_TIMEOUT_SECONDS * 1000 },
     locks: { ttlSeconds: e.SU_LOCK_TTL_SECONDS, retrySeconds: e.SU_LOCK_RETRY_SECONDS },
+    apt: { lockTimeoutSeconds: e.SU_APT_LOCK_TIMEOUT_SECONDS },
     warnings,
   };
 }

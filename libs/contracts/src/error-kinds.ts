@@ -19,6 +19,10 @@ export const ERROR_KINDS = [
   'worker_lost',
   'invalid_payload',
   'credentials_missing',
+  'reboot_command_failed',
+  'ssh_never_went_down',
+  'machine_did_not_return',
+  'boot_id_unchanged',
   'machine_not_found',
   'internal_error',
 ] as const;

@@ -4,3 +4,4 @@ export * from './jobs.ts';
 export * from './machines.ts';
 export * from './sql.ts';
 export * from './machine-probe.ts';
+export * from './apt.ts';

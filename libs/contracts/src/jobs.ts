@@ -37,6 +37,47 @@ export const JOB_DEFINITIONS = {
       machineKind: z.string(),
     }),
   },
+  // APT and reboot jobs (issue 5). Queue names are persisted: never rename.
+  'apt.update_analyze': {
+    owner: 'apt-worker',
+    payload: z.strictObject({}),
+    result: z
+      .object({ snapshotId: z.string(), status: z.string(), updates: z.number().int(), security: z.number().int() })
+      .passthrough(),
+  },
+  'apt.upgrade': {
+    owner: 'apt-worker',
+    payload: z.strictObject({
+      /** Only these packages (apt-get install --only-upgrade); absent: everything `upgrade` would do. */
+      packages: z
+        .array(z.string().regex(/^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/))
+        .min(1)
+        .max(500)
+        .optional(),
+      keepLocalConfig: z.boolean().optional(),
+    }),
+    result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
+  },
+  'apt.dist_upgrade': {
+    owner: 'apt-worker',
+    payload: z.strictObject({ keepLocalConfig: z.boolean().optional() }),
+    result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
+  },
+  'apt.autoremove': {
+    owner: 'apt-worker',
+    payload: z.strictObject({}),
+    result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
+  },
+  'apt.clean': {
+    owner: 'apt-worker',
+    payload: z.strictObject({}),
+    result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
+  },
+  'machine.reboot_verified': {
+    owner: 'apt-worker',
+    payload: z.strictObject({ maxWaitSeconds: z.number().int().min(10).max(3600).optional() }),
+    result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
+  },
   'docker.selftest': {
     owner: 'docker-worker',
     payload: z.strictObject({ echo: z.string().max(200).optional() }),
@@ -107,3 +148,18 @@ export interface JobView {
   errorKind: string | null;
   errorMessage: string | null;
 }
+
+/**
+ * Machine actions as the API names them (seed 004 ActionType) and the job kind that carries each.
+ */
+export const MACHINE_ACTIONS = {
+  apt_update_analyze: 'apt.update_analyze',
+  apt_upgrade: 'apt.upgrade',
+  apt_dist_upgrade: 'apt.dist_upgrade',
+  apt_autoremove: 'apt.autoremove',
+  apt_clean: 'apt.clean',
+  reboot_verified: 'machine.reboot_verified',
+  machine_probe: 'machine.probe',
+} as const satisfies Record<string, JobKind>;
+export type MachineAction = keyof typeof MACHINE_ACTIONS;
+export const MACHINE_ACTION_NAMES = Object.keys(MACHINE_ACTIONS) as MachineAction[];

@@ -8,7 +8,16 @@ export type AuthMethod = (typeof AUTH_METHODS)[number];
 export const SUDO_MODES = ['same_as_ssh', 'separate', 'none', 'root'] as const;
 export type SudoMode = (typeof SUDO_MODES)[number];
 
-export const MACHINE_KINDS = ['physical', 'vm', 'proxmox_host', 'lxc', 'container', 'raspberry_pi', 'workstation', 'unknown'] as const;
+export const MACHINE_KINDS = [
+  'physical',
+  'vm',
+  'proxmox_host',
+  'lxc',
+  'container',
+  'raspberry_pi',
+  'workstation',
+  'unknown',
+] as const;
 export type MachineKind = (typeof MACHINE_KINDS)[number];
 
 /** Plain-text credentials as given by a person; only ever held in memory, encrypted before storage. */

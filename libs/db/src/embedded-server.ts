@@ -1,7 +1,21 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -35,7 +49,9 @@ async function binariesDir(): Promise<string> {
   try {
     mod = (await import(pkg)) as { postgres: string };
   } catch {
-    throw new Error(`no embedded PostgreSQL for ${platform()}-${arch()} (${pkg} is not installed); set DATABASE_URL to use a server`);
+    throw new Error(
+      `no embedded PostgreSQL for ${platform()}-${arch()} (${pkg} is not installed); set DATABASE_URL to use a server`,
+    );
   }
   return dirname(dirname(mod.postgres)); // .../native
 }
@@ -64,8 +80,13 @@ function serverUser(): { uid: number; gid: number } | null {
   if (process.getuid?.() !== 0) return null;
   const id = (flag: string) => spawnSync('id', [flag, DB_USER], { encoding: 'utf8' });
   if (id('-u').status !== 0) {
-    const add = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', DB_USER], { encoding: 'utf8' });
-    if (add.status !== 0) throw new Error(`cannot create the "${DB_USER}" system user to run PostgreSQL as: ${add.stderr.trim()}`);
+    const add = spawnSync(
+      'useradd',
+      ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', DB_USER],
+      { encoding: 'utf8' },
+    );
+    if (add.status !== 0)
+      throw new Error(`cannot create the "${DB_USER}" system user to run PostgreSQL as: ${add.stderr.trim()}`);
   }
   return { uid: Number(id('-u').stdout.trim()), gid: Number(id('-g').stdout.trim()) };
 }
@@ -88,7 +109,11 @@ function clusterDir(dataDir: string, asOther: boolean, log: (l: string) => void)
   if (existsSync(link) && lstatSync(link).isSymbolicLink()) return realpathSync(link);
   if (!asOther || existsSync(join(link, 'PG_VERSION')) || reachableByOthers(dataDir)) return link;
   rmSync(link, { recursive: true, force: true }); // left half-initialised by a start that failed
-  const target = join('/var/lib/system-update', createHash('sha256').update(realpathSync(dataDir)).digest('hex').slice(0, 12), 'pg');
+  const target = join(
+    '/var/lib/system-update',
+    createHash('sha256').update(realpathSync(dataDir)).digest('hex').slice(0, 12),
+    'pg',
+  );
   mkdirSync(dirname(target), { recursive: true, mode: 0o711 });
   chmodSync(dirname(target), 0o711);
   symlinkSync(target, link);
@@ -135,7 +160,9 @@ async function stopOrphan(pgDir: string, log: (l: string) => void): Promise<void
   }
   if (!cmdline.includes(pgDir)) return;
   if (parentPid(pid) !== 1) {
-    throw new Error(`${pgDir} is in use by PostgreSQL pid ${pid} of another running instance (stop it first, or set SU_DATA_DIR)`);
+    throw new Error(
+      `${pgDir} is in use by PostgreSQL pid ${pid} of another running instance (stop it first, or set SU_DATA_DIR)`,
+    );
   }
   log(`stopping PostgreSQL left running by a previous start (pid ${pid})`);
   process.kill(pid, 'SIGINT');
@@ -144,12 +171,18 @@ async function stopOrphan(pgDir: string, log: (l: string) => void): Promise<void
 
 function run(bin: string, args: string[], user: { uid: number; gid: number } | null): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { ...(user ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { LC_ALL: 'C', PATH: '/usr/bin:/bin' } });
+    const child = spawn(bin, args, {
+      ...(user ?? {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { LC_ALL: 'C', PATH: '/usr/bin:/bin' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${bin} exited with ${code}: ${out.trim().slice(-2000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${bin} exited with ${code}: ${out.trim().slice(-2000)}`)),
+    );
   });
 }
 
@@ -165,7 +198,8 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   chmodSync(opts.dataDir, 0o711);
   const pgDir = clusterDir(opts.dataDir, asOther, log);
   const pwFile = join(opts.dataDir, 'pg-password');
-  if (!existsSync(pwFile)) writeFileSync(pwFile, randomBytes(24).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+  if (!existsSync(pwFile))
+    writeFileSync(pwFile, randomBytes(24).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
   const password = readFileSync(pwFile, 'utf8').trim();
 
   if (!existsSync(join(pgDir, 'PG_VERSION'))) {
@@ -180,7 +214,18 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
       chownSync(initPw, user.uid, user.gid);
     }
     try {
-      await run(bin('initdb'), [`--pgdata=${pgDir}`, '--auth=scram-sha-256', `--username=${DB_USER}`, `--pwfile=${initPw}`, '--encoding=UTF8', '--no-locale'], user);
+      await run(
+        bin('initdb'),
+        [
+          `--pgdata=${pgDir}`,
+          '--auth=scram-sha-256',
+          `--username=${DB_USER}`,
+          `--pwfile=${initPw}`,
+          '--encoding=UTF8',
+          '--no-locale',
+        ],
+        user,
+      );
     } finally {
       rmSync(initPw, { force: true });
     }
@@ -189,9 +234,25 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
 
   const child: ChildProcess = spawn(
     bin('postgres'),
-    ['-D', pgDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    [
+      '-D',
+      pgDir,
+      '-p',
+      String(opts.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+    ],
     // detached: a process group of its own, so a terminal's Ctrl-C reaches the services, not the database.
-    { ...(user ?? {}), detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { LC_ALL: 'C', PATH: '/usr/bin:/bin' } },
+    {
+      ...(user ?? {}),
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { LC_ALL: 'C', PATH: '/usr/bin:/bin' },
+    },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // If this process dies without stopping the server (uncaught error, process.exit), do not leave it running.
@@ -217,7 +278,8 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   });
 
   return {
-    url: (database = 'postgres') => `postgresql://${DB_USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${database}`,
+    url: (database = 'postgres') =>
+      `postgresql://${DB_USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${database}`,
     pid: child.pid,
     stop: async () => {
       process.removeListener('exit', killOnExit);

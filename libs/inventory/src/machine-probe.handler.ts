@@ -29,8 +29,16 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
     if (!machineId) throw new ClassifiedError('invalid_payload', 'machine.probe needs a machine');
     const actor = { type: 'system' as const, id: `job:${ctx.message.jobId}` };
     // The session's raw output (secrets redacted) is kept as an artifact, linked from the snapshot.
-    const rawLog = { path: join(this.config.dataDir, 'artifacts', 'raw', machineId, `${ctx.message.jobId}.log`), maxBytes: 4 * 1024 * 1024 };
-    const { session } = await this.connector.open(machineId, { actor, purpose: 'machine.probe', jobId: ctx.message.jobId, rawLog });
+    const rawLog = {
+      path: join(this.config.dataDir, 'artifacts', 'raw', machineId, `${ctx.message.jobId}.log`),
+      maxBytes: 4 * 1024 * 1024,
+    };
+    const { session } = await this.connector.open(machineId, {
+      actor,
+      purpose: 'machine.probe',
+      jobId: ctx.message.jobId,
+      rawLog,
+    });
     let output: string;
     try {
       const r = await session.runScript(PROBE_SCRIPT, { timeoutMs: 60_000, idleTimeoutMs: 30_000, signal: ctx.signal });
@@ -44,7 +52,15 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
     const snapshotId = await this.db.transaction(async (tx) => {
       const inv = new MachineInventoryRepository(tx);
       const rawArtifactId = raw
-        ? await new RawArtifactsRepository(tx).insert({ machineId, kind: 'raw_log', path: raw.path, bytes: raw.bytes, sha256: raw.sha256, truncated: raw.truncated, jobId: ctx.message.jobId })
+        ? await new RawArtifactsRepository(tx).insert({
+            machineId,
+            kind: 'raw_log',
+            path: raw.path,
+            bytes: raw.bytes,
+            sha256: raw.sha256,
+            truncated: raw.truncated,
+            jobId: ctx.message.jobId,
+          })
         : null;
       const id = await inv.insertSnapshot({
         rawArtifactId,
@@ -52,7 +68,12 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
         kind: 'machine_probe',
         status,
         payload: probe,
-        importantJson: { os: probe.os.prettyName, arch: probe.arch, virtualization: probe.virtualization, warnings: probe.warnings },
+        importantJson: {
+          os: probe.os.prettyName,
+          arch: probe.arch,
+          virtualization: probe.virtualization,
+          warnings: probe.warnings,
+        },
         sourceJobId: ctx.message.jobId,
       });
       await inv.upsertHardware(machineId, id, probe);
@@ -70,6 +91,12 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
       });
       return id;
     });
-    return { snapshotId, os: `${probe.os.id ?? probe.os.family} ${probe.os.versionId ?? ''}`.trim(), arch: probe.arch, virtualization: probe.virtualization, machineKind: probe.machineKind };
+    return {
+      snapshotId,
+      os: `${probe.os.id ?? probe.os.family} ${probe.os.versionId ?? ''}`.trim(),
+      arch: probe.arch,
+      virtualization: probe.virtualization,
+      machineKind: probe.machineKind,
+    };
   }
 }

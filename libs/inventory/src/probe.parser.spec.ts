@@ -5,7 +5,10 @@ import { parseDf, parseOsRelease, parseProbe } from './probe.parser.ts';
 const section = (name: string, body: string) => `\n@@su:${name}@@\n${body}`;
 
 const DEBIAN_VM =
-  section('os-release', 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian') +
+  section(
+    'os-release',
+    'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian',
+  ) +
   section('hostname', 'nas') +
   section('uname', '6.1.0-27-amd64\nx86_64') +
   section('detect-virt', 'kvm') +
@@ -34,8 +37,19 @@ describe('probe parser', () => {
   it('reads a Debian 12 KVM guest', () => {
     const p = parseProbe(DEBIAN_VM, new Date('2026-01-01T00:00:00Z'));
     expect(machineProbeSchema.parse(p)).toEqual(p);
-    expect(p.os).toMatchObject({ family: 'debian', versionId: '12', codename: 'bookworm', prettyName: 'Debian GNU/Linux 12 (bookworm)' });
-    expect(p).toMatchObject({ kernel: '6.1.0-27-amd64', arch: 'x86_64', virtualization: 'kvm', machineKind: 'vm', hostname: 'nas' });
+    expect(p.os).toMatchObject({
+      family: 'debian',
+      versionId: '12',
+      codename: 'bookworm',
+      prettyName: 'Debian GNU/Linux 12 (bookworm)',
+    });
+    expect(p).toMatchObject({
+      kernel: '6.1.0-27-amd64',
+      arch: 'x86_64',
+      virtualization: 'kvm',
+      machineKind: 'vm',
+      hostname: 'nas',
+    });
     expect(p.cpu).toEqual({ model: 'AMD EPYC 7302P 16-Core Processor', cores: 4 });
     expect(p.memory.totalBytes).toBe(8048576 * 1024);
     expect(p.memory.usedPercent).toBe(25);
@@ -52,11 +66,24 @@ describe('probe parser', () => {
     const other = parseProbe(DEBIAN_VM.replace('@@su:container@@\n', '@@su:container@@\nsu-lab'), new Date());
     expect(other).toMatchObject({ virtualization: 'container-other', machineKind: 'container' });
     const pi = parseProbe(
-      DEBIAN_VM.replace('@@su:detect-virt@@\nkvm', '@@su:detect-virt@@\nnone').replace('@@su:dt-model@@\n', '@@su:dt-model@@\nRaspberry Pi 4 Model B Rev 1.4'),
+      DEBIAN_VM.replace('@@su:detect-virt@@\nkvm', '@@su:detect-virt@@\nnone').replace(
+        '@@su:dt-model@@\n',
+        '@@su:dt-model@@\nRaspberry Pi 4 Model B Rev 1.4',
+      ),
       new Date(),
     );
-    expect(pi).toMatchObject({ virtualization: 'none', machineKind: 'raspberry_pi', hardwareModel: 'Raspberry Pi 4 Model B Rev 1.4' });
-    const metal = parseProbe(DEBIAN_VM.replace('@@su:detect-virt@@\nkvm', '@@su:detect-virt@@\nnone').replace('sys_vendor=QEMU\nproduct_name=Standard PC (Q35 + ICH9, 2009)', 'sys_vendor=Dell Inc.\nproduct_name=OptiPlex 7050'), new Date());
+    expect(pi).toMatchObject({
+      virtualization: 'none',
+      machineKind: 'raspberry_pi',
+      hardwareModel: 'Raspberry Pi 4 Model B Rev 1.4',
+    });
+    const metal = parseProbe(
+      DEBIAN_VM.replace('@@su:detect-virt@@\nkvm', '@@su:detect-virt@@\nnone').replace(
+        'sys_vendor=QEMU\nproduct_name=Standard PC (Q35 + ICH9, 2009)',
+        'sys_vendor=Dell Inc.\nproduct_name=OptiPlex 7050',
+      ),
+      new Date(),
+    );
     expect(metal).toMatchObject({ virtualization: 'none', machineKind: 'physical' });
   });
 
@@ -65,13 +92,31 @@ describe('probe parser', () => {
     expect(p.os.family).toBe('unknown');
     expect(p.arch).toBe('aarch64');
     expect(p.apt).toEqual({ usable: false, reason: 'apt-get not found' });
-    expect(p.warnings).toEqual(expect.arrayContaining(['probe output was cut short; some values may be missing', 'apt is not usable: apt-get not found']));
+    expect(p.warnings).toEqual(
+      expect.arrayContaining([
+        'probe output was cut short; some values may be missing',
+        'apt is not usable: apt-get not found',
+      ]),
+    );
   });
 
   it('parses os-release quoting and df edge cases', () => {
-    expect(parseOsRelease('NAME="A \\"quoted\\" name"\nID=ubuntu\n# comment')).toEqual({ NAME: 'A "quoted" name', ID: 'ubuntu' });
-    expect(parseDf('Filesystem Type 1-blocks Used Available Capacity Mounted on\noverlay overlay 100 25 75 25% /')).toEqual([
-      { mount: '/', device: 'overlay', fsType: 'overlay', sizeBytes: 100, usedBytes: 25, availableBytes: 75, usedPercent: 25 },
+    expect(parseOsRelease('NAME="A \\"quoted\\" name"\nID=ubuntu\n# comment')).toEqual({
+      NAME: 'A "quoted" name',
+      ID: 'ubuntu',
+    });
+    expect(
+      parseDf('Filesystem Type 1-blocks Used Available Capacity Mounted on\noverlay overlay 100 25 75 25% /'),
+    ).toEqual([
+      {
+        mount: '/',
+        device: 'overlay',
+        fsType: 'overlay',
+        sizeBytes: 100,
+        usedBytes: 25,
+        availableBytes: 75,
+        usedPercent: 25,
+      },
     ]);
   });
 });

@@ -35,7 +35,22 @@ export function parseOsRelease(text: string): Record<string, string> {
 
 /** `df -P -T -B1`: device, type, size, used, available, capacity, mount (mount may contain spaces). */
 export function parseDf(text: string): FilesystemUsage[] {
-  const pseudo = new Set(['tmpfs', 'devtmpfs', 'proc', 'sysfs', 'cgroup', 'cgroup2', 'devpts', 'mqueue', 'squashfs', 'efivarfs', 'ramfs', 'nsfs', 'fuse.lxcfs', 'autofs']);
+  const pseudo = new Set([
+    'tmpfs',
+    'devtmpfs',
+    'proc',
+    'sysfs',
+    'cgroup',
+    'cgroup2',
+    'devpts',
+    'mqueue',
+    'squashfs',
+    'efivarfs',
+    'ramfs',
+    'nsfs',
+    'fuse.lxcfs',
+    'autofs',
+  ]);
   const out: FilesystemUsage[] = [];
   for (const line of text.split('\n').slice(1)) {
     const m = /^(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)%\s+(.+)$/.exec(line.trim());
@@ -47,14 +62,26 @@ export function parseDf(text: string): FilesystemUsage[] {
     const usedBytes = Number(used);
     const availableBytes = Number(avail);
     // df's own percentage rounds up and ignores reserved blocks the same way; recompute for precision.
-    const usedPercent = usedBytes + availableBytes > 0 ? Math.round((usedBytes / (usedBytes + availableBytes)) * 1000) / 10 : 0;
+    const usedPercent =
+      usedBytes + availableBytes > 0 ? Math.round((usedBytes / (usedBytes + availableBytes)) * 1000) / 10 : 0;
     out.push({ mount: mount!, device: device!, fsType: fsType!, sizeBytes, usedBytes, availableBytes, usedPercent });
   }
   return out;
 }
 
 // systemd-detect-virt's container identifiers; anything else a runtime writes is "container-other".
-const CONTAINERS = new Set(['lxc', 'lxc-libvirt', 'systemd-nspawn', 'docker', 'podman', 'rkt', 'wsl', 'proot', 'pouch', 'openvz']);
+const CONTAINERS = new Set([
+  'lxc',
+  'lxc-libvirt',
+  'systemd-nspawn',
+  'docker',
+  'podman',
+  'rkt',
+  'wsl',
+  'proot',
+  'pouch',
+  'openvz',
+]);
 const DMI_VMS: [RegExp, string][] = [
   [/qemu|kvm|standard pc/i, 'kvm'],
   [/vmware/i, 'vmware'],
@@ -73,7 +100,10 @@ const DMI_VMS: [RegExp, string][] = [
  * systemd-detect-virt itself, then DMI strings. 'unknown' when nothing answers.
  */
 export function detectVirtualization(sections: Map<string, string>): string {
-  const marker = (sections.get('container') ?? '').split('\n').map((l) => l.trim()).find(Boolean);
+  const marker = (sections.get('container') ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .find(Boolean);
   if (marker) return CONTAINERS.has(marker) ? marker : 'container-other';
   const dv = (sections.get('detect-virt') ?? '').trim();
   if (dv) return dv;
@@ -93,7 +123,8 @@ export function machineKindOf(virtualization: string, hardwareModel: string | nu
   return 'vm';
 }
 
-const num = (v: string | undefined): number | null => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+const num = (v: string | undefined): number | null =>
+  v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : null;
 
 /** Turns the probe script's output into the canonical `machine_probe` JSON. */
 export function parseProbe(output: string, collectedAt: Date): MachineProbe {
@@ -107,7 +138,11 @@ export function parseProbe(output: string, collectedAt: Date): MachineProbe {
   const virtualization = detectVirtualization(s);
   const cpuLine = s.get('cpuinfo') ?? '';
   const mem = Object.fromEntries(
-    (s.get('meminfo') ?? '').split('\n').map((l) => /^(\w+):\s+(\d+)\s*kB/.exec(l)).filter((m): m is RegExpExecArray => !!m).map((m) => [m[1]!, Number(m[2]) * 1024]),
+    (s.get('meminfo') ?? '')
+      .split('\n')
+      .map((l) => /^(\w+):\s+(\d+)\s*kB/.exec(l))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => [m[1]!, Number(m[2]) * 1024]),
   ) as Record<string, number>;
   const total = mem['MemTotal'] ?? null;
   const available = mem['MemAvailable'] ?? null;
@@ -146,7 +181,10 @@ export function parseProbe(output: string, collectedAt: Date): MachineProbe {
       usedPercent: total && used !== null ? Math.round((used / total) * 1000) / 10 : null,
     },
     filesystems,
-    load: loadParts.length >= 3 && loadParts.slice(0, 3).every(Number.isFinite) ? { load1: loadParts[0]!, load5: loadParts[1]!, load15: loadParts[2]! } : null,
+    load:
+      loadParts.length >= 3 && loadParts.slice(0, 3).every(Number.isFinite)
+        ? { load1: loadParts[0]!, load5: loadParts[1]!, load15: loadParts[2]! }
+        : null,
     bootId: (s.get('boot-id') ?? '').trim() || null,
     uptimeSeconds: num((s.get('uptime') ?? '').split(/\s+/)[0]),
     docker,

@@ -31,7 +31,18 @@ export class ConnectionTestService {
 
   async test(machineId: string, actor: Actor): Promise<ConnectionTestResult> {
     const t0 = performance.now();
-    const result: ConnectionTestResult = { ok: false, reached: 'none', durationMs: 0, hostKey: null, remoteUser: null, remoteUid: null, sudo: 'not_checked', errorKind: null, message: null, remediation: null };
+    const result: ConnectionTestResult = {
+      ok: false,
+      reached: 'none',
+      durationMs: 0,
+      hostKey: null,
+      remoteUser: null,
+      remoteUid: null,
+      sudo: 'not_checked',
+      errorKind: null,
+      message: null,
+      remediation: null,
+    };
     let session;
     try {
       const opened = await this.connector.open(machineId, { actor, purpose: 'test-connection' });

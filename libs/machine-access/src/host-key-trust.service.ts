@@ -1,8 +1,21 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Actor } from '@su/contracts';
-import { AppSettingsRepository, Database, HostKeysRepository, ImportantMessagesRepository, MachineEventsRepository, MachineStateRepository, type HostKeyView } from '@su/db';
+import {
+  AppSettingsRepository,
+  Database,
+  HostKeysRepository,
+  ImportantMessagesRepository,
+  MachineEventsRepository,
+  MachineStateRepository,
+  type HostKeyView,
+} from '@su/db';
 import type { HostKeyInfo, HostKeyVerifier } from '@su/ssh';
-import { DEFAULT_HOST_KEY_POLICY, HOST_KEY_POLICY_SETTING, isHostKeyPolicy, type HostKeyPolicy } from './host-key-policy.ts';
+import {
+  DEFAULT_HOST_KEY_POLICY,
+  HOST_KEY_POLICY_SETTING,
+  isHostKeyPolicy,
+  type HostKeyPolicy,
+} from './host-key-policy.ts';
 
 export interface TrustTarget {
   machineId: string;
@@ -27,7 +40,13 @@ export class HostKeyTrustService {
   async setPolicy(policy: HostKeyPolicy, actor: Actor): Promise<void> {
     await this.db.transaction(async (tx) => {
       await new AppSettingsRepository(tx).set(HOST_KEY_POLICY_SETTING, policy, actor.label ?? actor.id);
-      await new MachineEventsRepository(tx).insert({ machineId: null, eventType: 'settings.host_key_policy', actor, message: `host key policy set to ${policy}`, payload: { policy } });
+      await new MachineEventsRepository(tx).insert({
+        machineId: null,
+        eventType: 'settings.host_key_policy',
+        actor,
+        message: `host key policy set to ${policy}`,
+        payload: { policy },
+      });
     });
   }
 
@@ -49,23 +68,59 @@ export class HostKeyTrustService {
         return true;
       }
       const record = (status: 'approved' | 'pending' | 'changed', approvedBy?: string) =>
-        keys.insert({ machineId: t.machineId, hostname: t.hostname, port: t.port, keyType: key.keyType, fingerprintSha256: key.fingerprintSha256, publicKey: key.publicKey, status, ...(approvedBy ? { approvedBy } : {}) });
+        keys.insert({
+          machineId: t.machineId,
+          hostname: t.hostname,
+          port: t.port,
+          keyType: key.keyType,
+          fingerprintSha256: key.fingerprintSha256,
+          publicKey: key.publicKey,
+          status,
+          ...(approvedBy ? { approvedBy } : {}),
+        });
       if ((await keys.countApproved(t.machineId)) === 0) {
         if (known?.status === 'rejected') return 'unknown';
         if (policy === 'trust_first_use') {
           await record('approved', 'trust-on-first-use');
-          await events.insert({ machineId: t.machineId, eventType: 'host_key.trusted', actor, message: `first host key trusted on first use: ${key.keyType} ${key.fingerprintSha256}`, payload: { fingerprint: key.fingerprintSha256, keyType: key.keyType } });
+          await events.insert({
+            machineId: t.machineId,
+            eventType: 'host_key.trusted',
+            actor,
+            message: `first host key trusted on first use: ${key.keyType} ${key.fingerprintSha256}`,
+            payload: { fingerprint: key.fingerprintSha256, keyType: key.keyType },
+          });
           return true;
         }
         await record('pending');
-        await events.insert({ machineId: t.machineId, eventType: 'host_key.pending', severity: 'warning', actor, message: `host key ${key.keyType} ${key.fingerprintSha256} waits for approval (policy: require approval)`, payload: { fingerprint: key.fingerprintSha256 } });
-        await new ImportantMessagesRepository(tx).upsert({ machineId: t.machineId, source: 'ssh', category: 'security_notice', severity: 'warning', message: `First host key ${key.fingerprintSha256} waits for approval before any connection.`, dedupKey: `ssh:host_key_pending:${key.fingerprintSha256}` });
+        await events.insert({
+          machineId: t.machineId,
+          eventType: 'host_key.pending',
+          severity: 'warning',
+          actor,
+          message: `host key ${key.keyType} ${key.fingerprintSha256} waits for approval (policy: require approval)`,
+          payload: { fingerprint: key.fingerprintSha256 },
+        });
+        await new ImportantMessagesRepository(tx).upsert({
+          machineId: t.machineId,
+          source: 'ssh',
+          category: 'security_notice',
+          severity: 'warning',
+          message: `First host key ${key.fingerprintSha256} waits for approval before any connection.`,
+          dedupKey: `ssh:host_key_pending:${key.fingerprintSha256}`,
+        });
         return 'unknown';
       }
       await record('changed');
       const message = `host key changed: the server presented ${key.keyType} ${key.fingerprintSha256}, which is not the trusted key; the machine is blocked until a person approves the new key`;
       await new MachineStateRepository(tx).block(t.machineId, 'host_key_changed', 'host_key_changed', message);
-      await events.insert({ machineId: t.machineId, eventType: 'host_key.changed', severity: 'error', actor, message, payload: { fingerprint: key.fingerprintSha256, keyType: key.keyType } });
+      await events.insert({
+        machineId: t.machineId,
+        eventType: 'host_key.changed',
+        severity: 'error',
+        actor,
+        message,
+        payload: { fingerprint: key.fingerprintSha256, keyType: key.keyType },
+      });
       await new ImportantMessagesRepository(tx).upsert({
         machineId: t.machineId,
         source: 'ssh',

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import type { Actor } from '@su/contracts';
-import { Database, MachineEventsRepository, MachinesRepository, MachineStateRepository, type ConnectionInfo } from '@su/db';
+import {
+  Database,
+  MachineEventsRepository,
+  MachinesRepository,
+  MachineStateRepository,
+  type ConnectionInfo,
+} from '@su/db';
 import { APP_CONFIG, ClassifiedError } from '@su/platform';
 import { SecretBox } from '@su/security';
 import { SshError, SshSession, type RawLogOptions, type SshAuth, type SudoMode } from '@su/ssh';
@@ -20,6 +26,11 @@ export interface OpenedMachine {
   session: SshSession;
   machine: Omit<ConnectionInfo, 'credentials'>;
   sudoMode: SudoMode;
+  /**
+   * Opens another session with the same credentials and host key verification, without decrypting again (for a
+   * reboot's reconnection attempts). The credentials live only in this closure, for the job's duration.
+   */
+  reconnect: () => Promise<SshSession>;
 }
 
 /**
@@ -48,34 +59,55 @@ export class MachineConnector {
       );
     }
     const c = info.credentials;
-    if (!c) throw new ClassifiedError('credentials_missing', `machine "${info.name}" has no credentials`, 'Set them with PUT /api/v1/machines/:id/credentials.');
-    const open = (field: string, v: string | null) => (v === null ? undefined : this.box.decrypt(v, `machine:${machineId}:${field}`));
+    if (!c)
+      throw new ClassifiedError(
+        'credentials_missing',
+        `machine "${info.name}" has no credentials`,
+        'Set them with PUT /api/v1/machines/:id/credentials.',
+      );
+    const open = (field: string, v: string | null) =>
+      v === null ? undefined : this.box.decrypt(v, `machine:${machineId}:${field}`);
     const password = open('password', c.encPassword);
     const auth: SshAuth = {
       ...(password === undefined ? {} : { password }),
       ...(c.encPrivateKey ? { privateKey: open('private_key', c.encPrivateKey)! } : {}),
       ...(c.encKeyPassphrase ? { passphrase: open('key_passphrase', c.encKeyPassphrase)! } : {}),
     };
-    const sudoPassword = c.sudoMode === 'separate' ? open('sudo_password', c.encSudoPassword) : c.sudoMode === 'same_as_ssh' ? password : undefined;
+    const sudoPassword =
+      c.sudoMode === 'separate'
+        ? open('sudo_password', c.encSudoPassword)
+        : c.sudoMode === 'same_as_ssh'
+          ? password
+          : undefined;
     await new MachineEventsRepository(this.db.prisma).insert({
       machineId,
       eventType: 'credentials.decrypted',
       actor: ctx.actor,
       jobId: ctx.jobId ?? null,
       message: `credentials opened for ${ctx.purpose}`,
-      payload: { purpose: ctx.purpose, fields: [c.encPassword && 'password', c.encPrivateKey && 'private_key', c.encKeyPassphrase && 'key_passphrase', c.encSudoPassword && 'sudo_password'].filter(Boolean) as string[] },
+      payload: {
+        purpose: ctx.purpose,
+        fields: [
+          c.encPassword && 'password',
+          c.encPrivateKey && 'private_key',
+          c.encKeyPassphrase && 'key_passphrase',
+          c.encSudoPassword && 'sudo_password',
+        ].filter(Boolean) as string[],
+      },
     });
-    try {
-      const session = await SshSession.connect({
+    const connect = (withRawLog: boolean) =>
+      SshSession.connect({
         target: { host: info.hostname, port: info.port, username: info.username },
         auth,
         verifyHostKey: this.trust.verifierFor({ machineId, hostname: info.hostname, port: info.port }, ctx.actor),
         timeouts: { connectMs: ctx.connectTimeoutMs ?? this.config.ssh.connectTimeoutMs },
         sudo: { mode: c.sudoMode, ...(sudoPassword === undefined ? {} : { password: sudoPassword }) },
-        ...(ctx.rawLog ? { rawLog: ctx.rawLog } : {}),
+        ...(withRawLog && ctx.rawLog ? { rawLog: ctx.rawLog } : {}),
       });
+    try {
+      const session = await connect(true);
       const { credentials: _omit, ...machine } = info;
-      return { session, machine, sudoMode: c.sudoMode };
+      return { session, machine, sudoMode: c.sudoMode, reconnect: () => connect(false) };
     } catch (e) {
       if (e instanceof SshError && e.errorKind !== 'host_key_changed') {
         await new MachineStateRepository(this.db.prisma).recordError(machineId, e.errorKind, e.message);

@@ -2,7 +2,8 @@ import { isIP } from 'node:net';
 import { registerDecorator, type ValidationOptions } from 'class-validator';
 
 // RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens, at most 253 characters.
-const HOSTNAME = /^(?=.{1,253}\.?$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;
+const HOSTNAME =
+  /^(?=.{1,253}\.?$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;
 
 export function isHostnameOrIp(value: unknown): boolean {
   return typeof value === 'string' && (isIP(value) !== 0 || HOSTNAME.test(value));
@@ -15,7 +16,10 @@ export function IsHostnameOrIp(options?: ValidationOptions): PropertyDecorator {
       name: 'isHostnameOrIp',
       target: object.constructor,
       propertyName: propertyName as string,
-      options: { message: '$property must be a host name (letters, digits, hyphens, dots) or an IP address', ...options },
+      options: {
+        message: '$property must be a host name (letters, digits, hyphens, dots) or an IP address',
+        ...options,
+      },
       validator: { validate: isHostnameOrIp },
     });
 }

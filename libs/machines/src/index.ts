@@ -2,3 +2,4 @@ export * from './machine.dto.ts';
 export * from './machines.service.ts';
 export * from './machines.module.ts';
 export * from './hostname.validator.ts';
+export * from './machine-actions.service.ts';

@@ -6,8 +6,13 @@ import type { SecretBox } from '@su/security';
  * Encrypts each secret with the machine id and the field name as associated data, so a ciphertext is only valid in
  * the row and column it was written for.
  */
-export function encryptCredentials(box: SecretBox, machineId: string, c: MachineCredentialsInput): EncryptedCredentials {
-  const enc = (field: string, v: string | undefined) => (v === undefined ? null : box.encrypt(v, `machine:${machineId}:${field}`));
+export function encryptCredentials(
+  box: SecretBox,
+  machineId: string,
+  c: MachineCredentialsInput,
+): EncryptedCredentials {
+  const enc = (field: string, v: string | undefined) =>
+    v === undefined ? null : box.encrypt(v, `machine:${machineId}:${field}`);
   return {
     authMethod: c.authMethod,
     sudoMode: c.sudoMode,

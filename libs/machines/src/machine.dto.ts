@@ -15,7 +15,14 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { AUTH_METHODS, MACHINE_KINDS, SUDO_MODES, type AuthMethod, type MachineKind, type SudoMode } from '@su/contracts';
+import {
+  AUTH_METHODS,
+  MACHINE_KINDS,
+  SUDO_MODES,
+  type AuthMethod,
+  type MachineKind,
+  type SudoMode,
+} from '@su/contracts';
 import { IsHostnameOrIp } from './hostname.validator.ts';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -39,7 +46,10 @@ export class CredentialsDto {
   @MaxLength(1024)
   password?: string;
 
-  @ApiPropertyOptional({ writeOnly: true, description: 'OpenSSH or PEM private key; required when authMethod is ssh_key.' })
+  @ApiPropertyOptional({
+    writeOnly: true,
+    description: 'OpenSSH or PEM private key; required when authMethod is ssh_key.',
+  })
   @ValidateIf((o: CredentialsDto) => o.authMethod === 'ssh_key' || o.privateKey !== undefined)
   @IsString()
   @Matches(/^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]+-----END [A-Z0-9 ]*PRIVATE KEY-----\s*$/, {
@@ -109,7 +119,10 @@ export class CreateMachineDto {
   @Matches(TAG, { each: true, message: 'each tag must be 1-32 of a-z 0-9 _ . - starting with a letter or digit' })
   tags?: string[];
 
-  @ApiPropertyOptional({ type: CredentialsDto, description: 'Can also be set later with PUT /machines/:id/credentials.' })
+  @ApiPropertyOptional({
+    type: CredentialsDto,
+    description: 'Can also be set later with PUT /machines/:id/credentials.',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => CredentialsDto)

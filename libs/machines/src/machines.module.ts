@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { MachineActionsService } from './machine-actions.service.ts';
 import { MachinesService } from './machines.service.ts';
 
-@Module({ providers: [MachinesService], exports: [MachinesService] })
+@Module({ providers: [MachinesService, MachineActionsService], exports: [MachinesService, MachineActionsService] })
 export class MachinesModule {}

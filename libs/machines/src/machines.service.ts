@@ -22,7 +22,15 @@ export class MachinesService {
       const machines = new MachinesRepository(tx);
       const creds = dto.credentials ? encryptCredentials(this.box, id, dto.credentials) : null;
       await machines.create(
-        { id, name: dto.name, hostname: dto.hostname, port: dto.port ?? 22, username: dto.username, machineKind: dto.machineKind, notes: dto.notes },
+        {
+          id,
+          name: dto.name,
+          hostname: dto.hostname,
+          port: dto.port ?? 22,
+          username: dto.username,
+          machineKind: dto.machineKind,
+          notes: dto.notes,
+        },
         creds,
       );
       if (dto.tags?.length) await machines.setTags(id, dto.tags);
@@ -45,7 +53,11 @@ export class MachinesService {
     return m;
   }
 
-  async list(q: { tag?: string | undefined; limit: number; offset: number }): Promise<{ items: MachineView[]; total: number }> {
+  async list(q: {
+    tag?: string | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<{ items: MachineView[]; total: number }> {
     const repo = new MachinesRepository(this.db.prisma);
     const [items, total] = await Promise.all([repo.listViews(q), repo.countActive(q.tag)]);
     return { items, total };
@@ -84,7 +96,13 @@ export class MachinesService {
   async setTags(id: string, tags: string[], actor: Actor): Promise<MachineView> {
     await this.inTxForExisting(id, async (machines, events) => {
       await machines.setTags(id, tags);
-      await events.insert({ machineId: id, eventType: 'machine.tags_changed', actor, message: `tags set to [${tags.join(', ')}]`, payload: { tags } });
+      await events.insert({
+        machineId: id,
+        eventType: 'machine.tags_changed',
+        actor,
+        message: `tags set to [${tags.join(', ')}]`,
+        payload: { tags },
+      });
     });
     return this.get(id);
   }
@@ -93,7 +111,13 @@ export class MachinesService {
   async remove(id: string, actor: Actor): Promise<void> {
     await this.inTxForExisting(id, async (machines, events) => {
       await machines.softDelete(id);
-      await events.insert({ machineId: id, eventType: 'machine.deleted', severity: 'warning', actor, message: 'machine deleted' });
+      await events.insert({
+        machineId: id,
+        eventType: 'machine.deleted',
+        severity: 'warning',
+        actor,
+        message: 'machine deleted',
+      });
     });
   }
 

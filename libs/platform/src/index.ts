@@ -8,3 +8,4 @@ export * from './service-logger.ts';
 export * from './service-runtime.ts';
 export * from './heartbeat-file.ts';
 export * from './machine-lock.service.ts';
+export * from './report-writer.ts';

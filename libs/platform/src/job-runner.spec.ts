@@ -11,7 +11,9 @@ describe('checkHandlers (fail fast at start)', () => {
   });
 
   it('refuses a service with an owned kind left without a handler', () => {
-    expect(() => checkHandlers('docker-worker', [])).toThrow(new HandlerRegistrationError('docker-worker: no handler for "docker.selftest"'));
+    expect(() => checkHandlers('docker-worker', [])).toThrow(
+      new HandlerRegistrationError('docker-worker: no handler for "docker.selftest"'),
+    );
   });
 
   it('refuses two handlers for one kind', () => {
@@ -20,10 +22,15 @@ describe('checkHandlers (fail fast at start)', () => {
   });
 
   it("refuses a handler for another service's kind or an unknown kind", () => {
-    expect(() => checkHandlers('apt-worker', [new SelftestHandler('system.selftest', 'apt-worker'), new SelftestHandler('docker.selftest', 'apt-worker')])).toThrow(
-      /belongs to docker-worker, not apt-worker/,
-    );
+    expect(() =>
+      checkHandlers('apt-worker', [
+        new SelftestHandler('system.selftest', 'apt-worker'),
+        new SelftestHandler('docker.selftest', 'apt-worker'),
+      ]),
+    ).toThrow(/belongs to docker-worker, not apt-worker/);
     const bogus = { kind: 'apt.nope', handle: async () => ({}) } as unknown as JobHandler;
-    expect(() => checkHandlers('apt-worker', [new SelftestHandler('system.selftest', 'apt-worker'), bogus])).toThrow(/unknown job kind "apt.nope"/);
+    expect(() => checkHandlers('apt-worker', [new SelftestHandler('system.selftest', 'apt-worker'), bogus])).toThrow(
+      /unknown job kind "apt.nope"/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JOB_DEFINITIONS, jobKindsOwnedBy, type JobKind } from '@su/contracts';
-import { Database, JobsRepository, MachineEventsRepository } from '@su/db';
+import { Database, ExecutionsRepository, JobsRepository, MachineEventsRepository } from '@su/db';
 import { JobQueue } from '@su/queue';
 import type { JobHandler } from './job-handler.ts';
 import { MachineLockService, type HeldLock } from './machine-lock.service.ts';
@@ -54,7 +54,9 @@ export class JobRunner {
           concurrency,
           onInvalid: async (jobId, error) => {
             this.logger.warn(`job ${jobId} (${kind}) rejected: ${error.message}`);
-            await jobs.markFinished(jobId, { status: 'error', errorKind: 'invalid_payload', errorMessage: error.message }).catch(() => undefined);
+            await jobs
+              .markFinished(jobId, { status: 'error', errorKind: 'invalid_payload', errorMessage: error.message })
+              .catch(() => undefined);
           },
         },
         async (message, signal) => {
@@ -90,6 +92,8 @@ export class JobRunner {
               errorMessage: err.message,
               result: { error: { kind: errorKind, message: err.message, remediation: err.remediation ?? null } },
             });
+            // A handler that failed before closing its execution must not leave it `running`.
+            await new ExecutionsRepository(this.db.prisma).failRunningOfJob(message.jobId, errorKind, err.message);
             const view = await jobs.findView(message.jobId);
             if (view?.machineId) {
               await new MachineEventsRepository(this.db.prisma).insert({

@@ -39,7 +39,10 @@ export class JobsService {
       payload: payload as object,
       ...(req.priority === undefined ? {} : { priority: req.priority }),
     });
-    await this.queue.send({ jobId: id, kind: req.kind, machineId: req.machineId ?? null, payload }, { executor: sqlExecutor(tx), ...(req.priority === undefined ? {} : { priority: req.priority }) });
+    await this.queue.send(
+      { jobId: id, kind: req.kind, machineId: req.machineId ?? null, payload },
+      { executor: sqlExecutor(tx), ...(req.priority === undefined ? {} : { priority: req.priority }) },
+    );
     if (req.machineId) {
       await new MachineEventsRepository(tx).insert({
         machineId: req.machineId,
@@ -56,8 +59,16 @@ export class JobsService {
    * The fan-out path: many jobs of one kind in one transaction, two statements whatever their number (one insert
    * into `jobs`, one batch insert into pg-boss), never a loop of sends.
    */
-  async enqueueMany<K extends JobKind>(kind: K, items: { payload: JobPayload<K>; machineId?: string | null }[], actor: Actor): Promise<string[]> {
-    const jobs = items.map((i) => ({ id: randomUUID(), payload: parseJobPayload(kind, i.payload), machineId: i.machineId ?? null }));
+  async enqueueMany<K extends JobKind>(
+    kind: K,
+    items: { payload: JobPayload<K>; machineId?: string | null }[],
+    actor: Actor,
+  ): Promise<string[]> {
+    const jobs = items.map((i) => ({
+      id: randomUUID(),
+      payload: parseJobPayload(kind, i.payload),
+      machineId: i.machineId ?? null,
+    }));
     await this.db.transaction(async (tx) => {
       await new JobsRepository(tx).insertMany(
         jobs.map((j) => ({ id: j.id, kind, machineId: j.machineId, requestedBy: actor, payload: j.payload as object })),

@@ -22,7 +22,10 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   db = Database.connect({ url: tdb.url });
   locks = new MachineLockService(db, loadConfig({ SU_LOCK_TTL_SECONDS: '5' }));
-  await new MachinesRepository(db.prisma).create({ id: machineId, name: 'm', hostname: '127.0.0.1', port: 9, username: 'u' }, null);
+  await new MachinesRepository(db.prisma).create(
+    { id: machineId, name: 'm', hostname: '127.0.0.1', port: 9, username: 'u' },
+    null,
+  );
 });
 
 afterAll(async () => {
@@ -46,7 +49,7 @@ describe('machine locks', () => {
     expect(await tdb.query(`SELECT * FROM machine_locks`)).toEqual([]);
   });
 
-  it('close a dead worker\'s job as worker_lost when its lock expires, and hand the machine to the next job', async () => {
+  it("close a dead worker's job as worker_lost when its lock expires, and hand the machine to the next job", async () => {
     const dead = await job('running');
     const held = await locks.acquire(machineId, dead, 'exclusive', 'dead-worker');
     expect(held).not.toBeNull();

@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
-import { Database, JobsRepository, MachineEventsRepository, MachineLocksRepository, MachineStateRepository } from '@su/db';
+import {
+  Database,
+  ExecutionsRepository,
+  JobsRepository,
+  MachineEventsRepository,
+  MachineLocksRepository,
+  MachineStateRepository,
+} from '@su/db';
 import { APP_CONFIG } from './tokens.ts';
 
 export interface HeldLock {
@@ -38,17 +45,20 @@ export class MachineLockService {
     if (!(await locks.tryAcquire({ machineId, jobId, lockKind, workerId, ttlSeconds: ttl }))) return null;
     await new MachineStateRepository(this.db.prisma).setRunningJob(machineId, jobId);
     const lost = new AbortController();
-    const beat = setInterval(() => {
-      locks.heartbeat(machineId, jobId, ttl).then(
-        (ok) => {
-          if (!ok && !lost.signal.aborted) {
-            this.logger.error(`lost the lock of machine ${machineId} (job ${jobId})`);
-            lost.abort(new Error('machine lock lost'));
-          }
-        },
-        (e: Error) => this.logger.warn(`heartbeat for machine ${machineId}: ${e.message}`),
-      );
-    }, Math.max(1000, (ttl * 1000) / 3));
+    const beat = setInterval(
+      () => {
+        locks.heartbeat(machineId, jobId, ttl).then(
+          (ok) => {
+            if (!ok && !lost.signal.aborted) {
+              this.logger.error(`lost the lock of machine ${machineId} (job ${jobId})`);
+              lost.abort(new Error('machine lock lost'));
+            }
+          },
+          (e: Error) => this.logger.warn(`heartbeat for machine ${machineId}: ${e.message}`),
+        );
+      },
+      Math.max(1000, (ttl * 1000) / 3),
+    );
     beat.unref();
     return {
       machineId,
@@ -74,10 +84,18 @@ export class MachineLockService {
       for (const l of expired) {
         const msg = `the worker running this job (${l.workerId ?? 'unknown'}) stopped answering; its machine lock expired at ${l.expiresAt.toISOString()}`;
         const closed = await new JobsRepository(tx).markWorkerLost(l.jobId, msg);
+        await new ExecutionsRepository(tx).failRunningOfJob(l.jobId, 'worker_lost', msg);
         await new MachineLocksRepository(tx).release(l.machineId, l.jobId);
         await new MachineStateRepository(tx).setRunningJob(l.machineId, null);
         if (closed) {
-          await new MachineEventsRepository(tx).insert({ machineId: l.machineId, eventType: 'job.worker_lost', severity: 'error', actor: { type: 'system', id: 'lock-reconciler' }, jobId: l.jobId, message: msg });
+          await new MachineEventsRepository(tx).insert({
+            machineId: l.machineId,
+            eventType: 'job.worker_lost',
+            severity: 'error',
+            actor: { type: 'system', id: 'lock-reconciler' },
+            jobId: l.jobId,
+            message: msg,
+          });
           this.logger.warn(`job ${l.jobId}: worker_lost (${l.workerId})`);
         }
       }

@@ -5,6 +5,7 @@ import { JobQueue } from '@su/queue';
 import { loadOrCreateMasterKey, SecretBox } from '@su/security';
 import { JobRunner } from './job-runner.ts';
 import { MachineLockService } from './machine-lock.service.ts';
+import { ReportWriter } from './report-writer.ts';
 import { JobsService } from './jobs.service.ts';
 import { APP_CONFIG, SERVICE_NAME } from './tokens.ts';
 
@@ -71,9 +72,20 @@ export class PlatformModule {
         JobsService,
         JobRunner,
         MachineLockService,
+        ReportWriter,
         PlatformShutdown,
       ],
-      exports: [APP_CONFIG, SERVICE_NAME, Database, JobQueue, SecretBox, JobsService, JobRunner, MachineLockService],
+      exports: [
+        APP_CONFIG,
+        SERVICE_NAME,
+        Database,
+        JobQueue,
+        SecretBox,
+        JobsService,
+        JobRunner,
+        MachineLockService,
+        ReportWriter,
+      ],
     };
   }
 }

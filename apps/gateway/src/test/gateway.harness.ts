@@ -7,7 +7,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AdminBootstrapService } from '@su/auth';
 import { loadConfig } from '@su/config';
+import { APT_HANDLERS, AptJobsModule } from '@su/apt';
 import { InventoryModule, MachineProbeHandler } from '@su/inventory';
+import { RebootJobsModule, RebootVerifiedHandler } from '@su/reboot';
 import { JobRunner, PlatformModule, SelftestHandler, type PlatformOptions } from '@su/platform';
 import type { TestDatabase } from '@su/testing';
 import { createGatewayApp } from '../gateway.app.ts';
@@ -16,7 +18,8 @@ import { createGatewayApp } from '../gateway.app.ts';
 export class CapturingLogger extends ConsoleLogger {
   static lines: string[] = [];
   protected override printMessages(messages: unknown[], context?: string, logLevel?: string): void {
-    for (const m of messages) CapturingLogger.lines.push(`${logLevel} [${context}] ${typeof m === 'string' ? m : JSON.stringify(m)}`);
+    for (const m of messages)
+      CapturingLogger.lines.push(`${logLevel} [${context}] ${typeof m === 'string' ? m : JSON.stringify(m)}`);
   }
   protected override printStackTrace(stack: string): void {
     CapturingLogger.lines.push(stack);
@@ -26,7 +29,10 @@ export class CapturingLogger extends ConsoleLogger {
 @Module({})
 class TestAptWorkerModule {
   static forRoot(p: PlatformOptions): DynamicModule {
-    return { module: TestAptWorkerModule, imports: [PlatformModule.forService(p), InventoryModule] };
+    return {
+      module: TestAptWorkerModule,
+      imports: [PlatformModule.forService(p), InventoryModule, AptJobsModule, RebootJobsModule],
+    };
   }
 }
 
@@ -60,8 +66,22 @@ export async function startGateway(db: TestDatabase, env: Record<string, string>
   const app = await createGatewayApp(platform, new CapturingLogger());
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-  const worker = await NestFactory.createApplicationContext(TestAptWorkerModule.forRoot({ ...platform, service: 'apt-worker' }), { logger: new CapturingLogger() });
-  await worker.get(JobRunner).start('apt-worker', [new SelftestHandler('system.selftest', 'apt-worker'), worker.get(MachineProbeHandler)], 4);
+  const worker = await NestFactory.createApplicationContext(
+    TestAptWorkerModule.forRoot({ ...platform, service: 'apt-worker' }),
+    { logger: new CapturingLogger() },
+  );
+  await worker
+    .get(JobRunner)
+    .start(
+      'apt-worker',
+      [
+        new SelftestHandler('system.selftest', 'apt-worker'),
+        worker.get(MachineProbeHandler),
+        ...APT_HANDLERS.map((h) => worker.get(h)),
+        worker.get(RebootVerifiedHandler),
+      ],
+      4,
+    );
   const admin = await app.get(AdminBootstrapService).ensureAdmin('admin');
   let adminToken = '';
   const api: GatewayHarness['api'] = async (method, path, opts = {}) => {
@@ -74,7 +94,10 @@ export async function startGateway(db: TestDatabase, env: Record<string, string>
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null, text };
   };
-  const login = await api('POST', '/api/v1/auth/login', { token: null, body: { username: 'admin', password: admin!.password } });
+  const login = await api('POST', '/api/v1/auth/login', {
+    token: null,
+    body: { username: 'admin', password: admin!.password },
+  });
   if (login.status !== 200) throw new Error(`login failed: ${login.text}`);
   adminToken = login.body.token;
   const waitJob = async (id: string, timeoutMs = 30_000) => {

@@ -55,10 +55,18 @@ export async function migrateDatabase(url: string, opts: MigrateOptions = {}): P
     if (migrationsList.migrationDirectories.length === 0) throw new Error(`no migrations in ${migrationsList.baseDir}`);
     const { run, close } = await openEngine(url);
     try {
-      const { appliedMigrationNames } = await run<{ appliedMigrationNames: string[] }>('applyMigrations', { migrationsList, filters: NO_FILTER });
+      const { appliedMigrationNames } = await run<{ appliedMigrationNames: string[] }>('applyMigrations', {
+        migrationsList,
+        filters: NO_FILTER,
+      });
       // Same report as `prisma migrate status`: an applied migration edited afterwards is a deployment error.
-      const d = await run<{ editedMigrationNames: string[] }>('diagnoseMigrationHistory', { migrationsList, optInToShadowDatabase: false, filters: NO_FILTER });
-      if (d.editedMigrationNames.length) log(`WARNING: migrations edited after they were applied: ${d.editedMigrationNames.join(', ')}`);
+      const d = await run<{ editedMigrationNames: string[] }>('diagnoseMigrationHistory', {
+        migrationsList,
+        optInToShadowDatabase: false,
+        filters: NO_FILTER,
+      });
+      if (d.editedMigrationNames.length)
+        log(`WARNING: migrations edited after they were applied: ${d.editedMigrationNames.join(', ')}`);
       return appliedMigrationNames;
     } finally {
       await close();

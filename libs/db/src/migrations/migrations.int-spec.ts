@@ -6,7 +6,16 @@ import { createTestDatabase, type TestDatabase } from '@su/testing';
 import { compareCatalogs, executeScript, readCatalog } from './catalog.ts';
 import { migrateDatabase } from './migrate.ts';
 import { defaultMigrationsDir, findPrismaDir } from './migrations-dir.ts';
-import { diffSchemas, EMPTY_TARGET, LOCKFILE_CONTENT, LOCKFILE_NAME, migrationChecksum, readMigrationsList, schemaTarget, SNAPSHOT_NAME } from './schema-engine.ts';
+import {
+  diffSchemas,
+  EMPTY_TARGET,
+  LOCKFILE_CONTENT,
+  LOCKFILE_NAME,
+  migrationChecksum,
+  readMigrationsList,
+  schemaTarget,
+  SNAPSHOT_NAME,
+} from './schema-engine.ts';
 
 const dbs: TestDatabase[] = [];
 async function emptyDb(): Promise<TestDatabase> {
@@ -27,7 +36,10 @@ describe('migrations', () => {
     const sql = await diffSchemas(EMPTY_TARGET, schemaTarget(schema));
     expect(sql).toBeTruthy();
     await executeScript(fromSchema.url, sql!);
-    const diffs = compareCatalogs(await readCatalog(fromMigrations.url), await readCatalog(fromSchema.url), ['migrations', 'schema.prisma']);
+    const diffs = compareCatalogs(await readCatalog(fromMigrations.url), await readCatalog(fromSchema.url), [
+      'migrations',
+      'schema.prisma',
+    ]);
     // On failure this lists each table/column/index that differs: run `npm run db:diff -- --name <what>`.
     expect(diffs).toEqual([]);
   });
@@ -46,9 +58,12 @@ describe('migrations', () => {
     const applied = await migrateDatabase(db.url);
     const list = await readMigrationsList(defaultMigrationsDir());
     expect(applied).toEqual(list.migrationDirectories.map((d) => d.path));
-    const rows = await db.query<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null }>(
-      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name',
-    );
+    const rows = await db.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      rolled_back_at: Date | null;
+    }>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name');
     expect(rows.map((r) => r.migration_name)).toEqual(applied);
     for (const [i, r] of rows.entries()) {
       expect(r.checksum).toBe(migrationChecksum(list.migrationDirectories[i]!.migrationFile.content.value));
@@ -72,10 +87,16 @@ describe('migrations', () => {
     await migrateDatabase(fromMigrations.url);
     const schema = await readFile(join(findPrismaDir(), 'schema.prisma'), 'utf8');
     // The edit a developer might make and forget to migrate: a new column and a new index.
-    const changed = schema.replace('  notes           String?\n', '  notes           String?\n  rackSlot        Int? @map("rack_slot")\n\n  @@index([name])\n');
+    const changed = schema.replace(
+      '  notes           String?\n',
+      '  notes           String?\n  rackSlot        Int? @map("rack_slot")\n\n  @@index([name])\n',
+    );
     expect(changed).not.toBe(schema);
     await executeScript(edited.url, (await diffSchemas(EMPTY_TARGET, schemaTarget(changed)))!);
-    const diffs = compareCatalogs(await readCatalog(fromMigrations.url), await readCatalog(edited.url), ['migrations', 'schema.prisma']);
+    const diffs = compareCatalogs(await readCatalog(fromMigrations.url), await readCatalog(edited.url), [
+      'migrations',
+      'schema.prisma',
+    ]);
     expect(diffs).toContain('columns: machines.rack_slot only in schema.prisma: integer NULL');
     expect(diffs.some((d) => d.startsWith('indexes: machines.machines_name_idx only in schema.prisma'))).toBe(true);
   });
@@ -86,7 +107,10 @@ describe('migrations', () => {
     await writeFile(join(dir, LOCKFILE_NAME), LOCKFILE_CONTENT);
     await mkdir(join(dir, '20260101000000_bad'));
     // A ';' inside a string and a failing statement after a successful one.
-    await writeFile(join(dir, '20260101000000_bad', 'migration.sql'), `CREATE TABLE a (v text DEFAULT 'x;y');\nSELECT 1/0;\n`);
+    await writeFile(
+      join(dir, '20260101000000_bad', 'migration.sql'),
+      `CREATE TABLE a (v text DEFAULT 'x;y');\nSELECT 1/0;\n`,
+    );
     await expect(migrateDatabase(db.url, { migrationsDir: dir })).rejects.toThrow(/division by zero/);
     const tables = await db.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'a'`);
     expect(tables).toEqual([]);

@@ -34,7 +34,8 @@ function offlineAdapterFactory() {
     provider: 'postgres' as const,
     adapterName: 'offline',
     queryRaw: async (q: { sql: string }) => {
-      if (q.sql.startsWith('SELECT EXISTS(SELECT 1 FROM pg_namespace')) return { columnNames: [], columnTypes: [], rows: [] };
+      if (q.sql.startsWith('SELECT EXISTS(SELECT 1 FROM pg_namespace'))
+        return { columnNames: [], columnTypes: [], rows: [] };
       throw new Error(`offline adapter: unexpected query ${q.sql}`);
     },
     executeRaw: async (q: { sql: string }) => {
@@ -50,7 +51,12 @@ function offlineAdapterFactory() {
     getConnectionInfo: () => ({ schemaName: 'public', supportsRelationJoins: true }),
     dispose: async () => undefined,
   });
-  return { provider: 'postgres' as const, adapterName: 'offline', connect: async () => adapter(), connectToShadowDb: async () => adapter() };
+  return {
+    provider: 'postgres' as const,
+    adapterName: 'offline',
+    connect: async () => adapter(),
+    connectToShadowDb: async () => adapter(),
+  };
 }
 
 /**
@@ -88,18 +94,27 @@ function withAtomicScripts<A extends Awaited<ReturnType<PrismaPg['connect']>>>(a
  * Opens an engine on `url` (null: no database; only schema↔schema diffs). Always `close()`: the engine holds
  * pg_advisory_lock(72707369) on a pooled connection and only ending the pool releases it.
  */
-export async function openEngine(url: string | null, log?: (line: string) => void): Promise<{ run: EngineRun; close: () => Promise<void> }> {
+export async function openEngine(
+  url: string | null,
+  log?: (line: string) => void,
+): Promise<{ run: EngineRun; close: () => Promise<void> }> {
   const pool = url ? new pg.Pool({ connectionString: url, max: 2, application_name: 'su-migrate' }) : null;
   pool?.on('error', () => undefined);
   const inner = pool ? new AtomicScriptPrismaPg(pool) : offlineAdapterFactory();
   const factory = bindMigrationAwareSqlAdapterFactory(inner as never);
-  const engine: Engine = await SchemaEngine.new({ datamodels: undefined } as never, (l: string) => log?.(l), factory as never);
+  const engine: Engine = await SchemaEngine.new(
+    { datamodels: undefined } as never,
+    (l: string) => log?.(l),
+    factory as never,
+  );
   const run: EngineRun = async (method, input) => {
     try {
       // Called on the engine object: a detached method loses its wasm `this`.
       return await (engine as unknown as Record<string, (i: unknown) => Promise<any>>)[method]!(input);
     } catch (e) {
-      const registered = (factory as { errorRegistry?: { lookupError?: (e: unknown) => { error?: unknown } | undefined } }).errorRegistry?.lookupError?.(e);
+      const registered = (
+        factory as { errorRegistry?: { lookupError?: (e: unknown) => { error?: unknown } | undefined } }
+      ).errorRegistry?.lookupError?.(e);
       throw registered?.error ?? e;
     }
   };
@@ -115,7 +130,10 @@ export async function openEngine(url: string | null, log?: (line: string) => voi
 export interface MigrationsList {
   baseDir: string;
   lockfile: { path: string; content: string | null };
-  migrationDirectories: { path: string; migrationFile: { path: string; content: { tag: 'ok' | 'error'; value: string } } }[];
+  migrationDirectories: {
+    path: string;
+    migrationFile: { path: string; content: { tag: 'ok' | 'error'; value: string } };
+  }[];
   shadowDbInitScript: string;
 }
 
@@ -132,7 +150,12 @@ export async function readMigrationsList(dir: string): Promise<MigrationsList> {
     migrationDirectories.push({ path: d.name, migrationFile: { path: 'migration.sql', content } });
   }
   migrationDirectories.sort((a, b) => a.path.localeCompare(b.path));
-  return { baseDir: dir, lockfile: { path: LOCKFILE_NAME, content: lockContent }, migrationDirectories, shadowDbInitScript: '' };
+  return {
+    baseDir: dir,
+    lockfile: { path: LOCKFILE_NAME, content: lockContent },
+    migrationDirectories,
+    shadowDbInitScript: '',
+  };
 }
 
 /** What Prisma stores in _prisma_migrations.checksum. */
@@ -150,7 +173,13 @@ export function schemaTarget(content: string, path = 'schema.prisma'): DiffTarge
 export async function diffSchemas(from: DiffTarget, to: DiffTarget): Promise<string | null> {
   const { run, close } = await openEngine(null);
   try {
-    const res = await run<{ exitCode: number; stdout: string }>('diff', { from, to, script: true, exitCode: true, filters: NO_FILTER });
+    const res = await run<{ exitCode: number; stdout: string }>('diff', {
+      from,
+      to,
+      script: true,
+      exitCode: true,
+      filters: NO_FILTER,
+    });
     return res.exitCode === 2 ? res.stdout : null;
   } finally {
     await close();

@@ -52,7 +52,9 @@ export class HostKeysRepository {
   }
 
   async findByFingerprint(machineId: string, fingerprintSha256: string): Promise<HostKeyView | null> {
-    const r = await this.db.machineHostKey.findUnique({ where: { machineId_fingerprintSha256: { machineId, fingerprintSha256 } } });
+    const r = await this.db.machineHostKey.findUnique({
+      where: { machineId_fingerprintSha256: { machineId, fingerprintSha256 } },
+    });
     return r && toView(r);
   }
 
@@ -61,7 +63,16 @@ export class HostKeysRepository {
   }
 
   /** Records a key seen for the first time; a concurrent insert of the same key is not an error. */
-  async insert(k: { machineId: string; hostname: string; port: number; keyType: string; fingerprintSha256: string; publicKey: string; status: HostKeyStatus; approvedBy?: string | null }): Promise<HostKeyView> {
+  async insert(k: {
+    machineId: string;
+    hostname: string;
+    port: number;
+    keyType: string;
+    fingerprintSha256: string;
+    publicKey: string;
+    status: HostKeyStatus;
+    approvedBy?: string | null;
+  }): Promise<HostKeyView> {
     const now = new Date();
     const r = await this.db.machineHostKey.upsert({
       where: { machineId_fingerprintSha256: { machineId: k.machineId, fingerprintSha256: k.fingerprintSha256 } },
@@ -81,7 +92,13 @@ export class HostKeysRepository {
 
   /** Approves one key; every other approved key of the machine becomes superseded (one trusted key at a time). */
   async approve(machineId: string, id: string, approvedBy: string): Promise<void> {
-    await this.db.machineHostKey.updateMany({ where: { machineId, status: 'approved', NOT: { id } }, data: { status: 'superseded' } });
-    await this.db.machineHostKey.update({ where: { id }, data: { status: 'approved', approvedAt: new Date(), approvedBy } });
+    await this.db.machineHostKey.updateMany({
+      where: { machineId, status: 'approved', NOT: { id } },
+      data: { status: 'superseded' },
+    });
+    await this.db.machineHostKey.update({
+      where: { id },
+      data: { status: 'approved', approvedAt: new Date(), approvedBy },
+    });
   }
 }

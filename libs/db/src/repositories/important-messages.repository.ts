@@ -39,11 +39,46 @@ export class ImportantMessagesRepository {
         ...(m.payload === undefined ? {} : { payload: m.payload }),
       },
       // A notice seen again is news again: un-acknowledge it.
-      update: { lastSeenAt: now, message: m.message, severity: m.severity, acknowledged: false, acknowledgedAt: null, acknowledgedBy: null },
+      update: {
+        lastSeenAt: now,
+        message: m.message,
+        severity: m.severity,
+        acknowledged: false,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+      },
     });
   }
 
-  async listByMachine(machineId: string, limit: number) {
-    return this.db.importantMessage.findMany({ where: { machineId }, orderBy: { lastSeenAt: 'desc' }, take: limit });
+  async listByMachine(machineId: string, limit: number, includeAcknowledged: boolean) {
+    const rows = await this.db.importantMessage.findMany({
+      where: { machineId, ...(includeAcknowledged ? {} : { acknowledged: false }) },
+      orderBy: { lastSeenAt: 'desc' },
+      take: limit,
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      source: r.source,
+      category: r.category,
+      severity: r.severity,
+      packageName: r.packageName,
+      message: r.message,
+      rawLineRef: r.rawLineRef,
+      snapshotId: r.snapshotId,
+      executionId: r.executionId,
+      firstSeenAt: r.firstSeenAt.toISOString(),
+      lastSeenAt: r.lastSeenAt.toISOString(),
+      acknowledged: r.acknowledged,
+      acknowledgedAt: r.acknowledgedAt?.toISOString() ?? null,
+      acknowledgedBy: r.acknowledgedBy,
+    }));
+  }
+
+  async acknowledge(machineId: string, id: string, by: string): Promise<boolean> {
+    const res = await this.db.importantMessage.updateMany({
+      where: { id, machineId },
+      data: { acknowledged: true, acknowledgedAt: new Date(), acknowledgedBy: by },
+    });
+    return res.count === 1;
   }
 }

@@ -103,7 +103,12 @@ export class JobsRepository {
 
   async markFinished(
     id: string,
-    outcome: { status: Exclude<JobStatus, 'queued' | 'running'>; result?: Prisma.InputJsonValue; errorKind?: string | null; errorMessage?: string | null },
+    outcome: {
+      status: Exclude<JobStatus, 'queued' | 'running'>;
+      result?: Prisma.InputJsonValue;
+      errorKind?: string | null;
+      errorMessage?: string | null;
+    },
   ): Promise<void> {
     await this.db.job.update({
       where: { id },
@@ -130,7 +135,13 @@ export class JobsRepository {
     return (await this.db.job.findUnique({ where: { id }, select: { status: true } }))?.status ?? null;
   }
 
-  async list(filter: { machineId?: string | undefined; status?: string | undefined; kind?: string | undefined; limit: number; offset: number }): Promise<JobView[]> {
+  async list(filter: {
+    machineId?: string | undefined;
+    status?: string | undefined;
+    kind?: string | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<JobView[]> {
     const rows = await this.db.job.findMany({
       where: {
         ...(filter.machineId ? { machineId: filter.machineId } : {}),

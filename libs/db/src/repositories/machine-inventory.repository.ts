@@ -6,7 +6,15 @@ import type { Prisma } from '../generated/prisma/client.ts';
 export class MachineInventoryRepository {
   constructor(private readonly db: DbClient) {}
 
-  async insertSnapshot(s: { machineId: string; kind: string; status: string; payload: Prisma.InputJsonValue; importantJson?: Prisma.InputJsonValue; sourceJobId: string | null; rawArtifactId?: string | null }): Promise<string> {
+  async insertSnapshot(s: {
+    machineId: string;
+    kind: string;
+    status: string;
+    payload: Prisma.InputJsonValue;
+    importantJson?: Prisma.InputJsonValue;
+    sourceJobId: string | null;
+    rawArtifactId?: string | null;
+  }): Promise<string> {
     const row = await this.db.snapshot.create({
       data: {
         machineId: s.machineId,
@@ -28,7 +36,12 @@ export class MachineInventoryRepository {
       cpuModel: p.cpu.model,
       cpuCores: p.cpu.cores,
       memoryBytes: p.memory.totalBytes === null ? null : BigInt(p.memory.totalBytes),
-      disksJson: p.filesystems.map((f) => ({ device: f.device, mount: f.mount, fsType: f.fsType, sizeBytes: f.sizeBytes })),
+      disksJson: p.filesystems.map((f) => ({
+        device: f.device,
+        mount: f.mount,
+        fsType: f.fsType,
+        sizeBytes: f.sizeBytes,
+      })),
       firmwareJson: { hardwareModel: p.hardwareModel, kernel: p.kernel },
       warningsJson: p.warnings,
     };

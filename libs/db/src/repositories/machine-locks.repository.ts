@@ -15,7 +15,13 @@ export class MachineLocksRepository {
   constructor(private readonly db: DbClient) {}
 
   /** Takes the machine's lock for `jobId` unless another unexpired job holds it. Returns true when taken. */
-  async tryAcquire(l: { machineId: string; jobId: string; lockKind: string; workerId: string; ttlSeconds: number }): Promise<boolean> {
+  async tryAcquire(l: {
+    machineId: string;
+    jobId: string;
+    lockKind: string;
+    workerId: string;
+    ttlSeconds: number;
+  }): Promise<boolean> {
     const rows = await this.db.$queryRawUnsafe<{ job_id: string }[]>(
       `INSERT INTO machine_locks (machine_id, job_id, lock_kind, worker_id, created_at, expires_at)
        VALUES ($1::uuid, $2::uuid, $3, $4, now(), now() + make_interval(secs => $5))
@@ -54,11 +60,18 @@ export class MachineLocksRepository {
 
   /** Expired locks, locked for this transaction so two reconcilers do not both handle one. */
   async takeExpired(limit = 100): Promise<ExpiredLock[]> {
-    const rows = await this.db.$queryRawUnsafe<{ machine_id: string; job_id: string; worker_id: string | null; expires_at: Date }[]>(
+    const rows = await this.db.$queryRawUnsafe<
+      { machine_id: string; job_id: string; worker_id: string | null; expires_at: Date }[]
+    >(
       `SELECT machine_id, job_id, worker_id, expires_at FROM machine_locks WHERE expires_at < now()
        ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
       limit,
     );
-    return rows.map((r) => ({ machineId: r.machine_id, jobId: r.job_id, workerId: r.worker_id, expiresAt: r.expires_at }));
+    return rows.map((r) => ({
+      machineId: r.machine_id,
+      jobId: r.job_id,
+      workerId: r.worker_id,
+      expiresAt: r.expires_at,
+    }));
   }
 }

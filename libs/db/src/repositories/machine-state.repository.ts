@@ -7,17 +7,36 @@ export class MachineStateRepository {
   async block(machineId: string, reason: string, errorKind: string, message: string): Promise<void> {
     await this.db.machineState.upsert({
       where: { machineId },
-      create: { machineId, blocked: true, blockedReason: reason, status: 'blocked', lastErrorKind: errorKind, lastErrorMessage: message },
-      update: { blocked: true, blockedReason: reason, status: 'blocked', lastErrorKind: errorKind, lastErrorMessage: message },
+      create: {
+        machineId,
+        blocked: true,
+        blockedReason: reason,
+        status: 'blocked',
+        lastErrorKind: errorKind,
+        lastErrorMessage: message,
+      },
+      update: {
+        blocked: true,
+        blockedReason: reason,
+        status: 'blocked',
+        lastErrorKind: errorKind,
+        lastErrorMessage: message,
+      },
     });
   }
 
   async unblock(machineId: string): Promise<void> {
-    await this.db.machineState.updateMany({ where: { machineId }, data: { blocked: false, blockedReason: null, status: 'unknown' } });
+    await this.db.machineState.updateMany({
+      where: { machineId },
+      data: { blocked: false, blockedReason: null, status: 'unknown' },
+    });
   }
 
   async isBlocked(machineId: string): Promise<{ blocked: boolean; reason: string | null }> {
-    const s = await this.db.machineState.findUnique({ where: { machineId }, select: { blocked: true, blockedReason: true } });
+    const s = await this.db.machineState.findUnique({
+      where: { machineId },
+      select: { blocked: true, blockedReason: true },
+    });
     return { blocked: s?.blocked ?? false, reason: s?.blockedReason ?? null };
   }
 
@@ -26,6 +45,16 @@ export class MachineStateRepository {
   }
 
   async recordError(machineId: string, errorKind: string, message: string): Promise<void> {
-    await this.db.machineState.updateMany({ where: { machineId }, data: { lastErrorKind: errorKind, lastErrorMessage: message, status: errorKind === 'unreachable' || errorKind === 'timeout' || errorKind === 'connection_refused' ? 'offline' : 'error' } });
+    await this.db.machineState.updateMany({
+      where: { machineId },
+      data: {
+        lastErrorKind: errorKind,
+        lastErrorMessage: message,
+        status:
+          errorKind === 'unreachable' || errorKind === 'timeout' || errorKind === 'connection_refused'
+            ? 'offline'
+            : 'error',
+      },
+    });
   }
 }

@@ -52,7 +52,16 @@ const viewInclude = {
   state: true,
   hardware: { select: { cpuModel: true, cpuCores: true, memoryBytes: true, firmwareJson: true, updatedAt: true } },
   metricsLatest: {
-    select: { collectedAt: true, cpuLoad1: true, cpuLoad5: true, memoryUsedPercent: true, rootUsedPercent: true, filesystemsJson: true, bootId: true, uptimeSeconds: true },
+    select: {
+      collectedAt: true,
+      cpuLoad1: true,
+      cpuLoad5: true,
+      memoryUsedPercent: true,
+      rootUsedPercent: true,
+      filesystemsJson: true,
+      bootId: true,
+      uptimeSeconds: true,
+    },
   },
 } as const;
 
@@ -123,7 +132,9 @@ function toView(m: NonNullable<ViewRow>): MachineView {
       cpuLoad5: m.metricsLatest.cpuLoad5,
       memoryUsedPercent: m.metricsLatest.memoryUsedPercent,
       rootUsedPercent: m.metricsLatest.rootUsedPercent,
-      filesystems: (m.metricsLatest.filesystemsJson as { mount: string; usedPercent: number; sizeBytes: number }[]).map((f) => ({ mount: f.mount, usedPercent: f.usedPercent, sizeBytes: f.sizeBytes })),
+      filesystems: (m.metricsLatest.filesystemsJson as { mount: string; usedPercent: number; sizeBytes: number }[]).map(
+        (f) => ({ mount: f.mount, usedPercent: f.usedPercent, sizeBytes: f.sizeBytes }),
+      ),
       bootId: m.metricsLatest.bootId,
       uptimeSeconds: m.metricsLatest.uptimeSeconds,
     },
@@ -173,15 +184,34 @@ export class MachinesRepository {
         hostname: true,
         port: true,
         username: true,
-        credentials: { select: { authMethod: true, sudoMode: true, encPassword: true, encPrivateKey: true, encKeyPassphrase: true, encSudoPassword: true } },
+        credentials: {
+          select: {
+            authMethod: true,
+            sudoMode: true,
+            encPassword: true,
+            encPrivateKey: true,
+            encKeyPassphrase: true,
+            encSudoPassword: true,
+          },
+        },
       },
     });
     if (!m) return null;
-    return { ...m, credentials: m.credentials && { ...m.credentials, authMethod: m.credentials.authMethod as AuthMethod, sudoMode: m.credentials.sudoMode as SudoMode } };
+    return {
+      ...m,
+      credentials: m.credentials && {
+        ...m.credentials,
+        authMethod: m.credentials.authMethod as AuthMethod,
+        sudoMode: m.credentials.sudoMode as SudoMode,
+      },
+    };
   }
 
   async markCredentialsTested(id: string, ok: boolean): Promise<void> {
-    await this.db.machineCredential.updateMany({ where: { machineId: id }, data: { lastTestAt: new Date(), status: ok ? 'ok' : 'error' } });
+    await this.db.machineCredential.updateMany({
+      where: { machineId: id },
+      data: { lastTestAt: new Date(), status: ok ? 'ok' : 'error' },
+    });
   }
 
   async exists(id: string): Promise<boolean> {

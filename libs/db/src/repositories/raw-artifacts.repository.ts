@@ -3,7 +3,15 @@ import type { DbClient } from '../database.ts';
 export class RawArtifactsRepository {
   constructor(private readonly db: DbClient) {}
 
-  async insert(a: { machineId: string | null; kind: string; path: string; bytes: number; sha256: string; truncated: boolean; jobId: string | null }): Promise<string> {
+  async insert(a: {
+    machineId: string | null;
+    kind: string;
+    path: string;
+    bytes: number;
+    sha256: string;
+    truncated: boolean;
+    jobId: string | null;
+  }): Promise<string> {
     const row = await this.db.rawArtifact.create({
       data: {
         machineId: a.machineId,

@@ -20,7 +20,9 @@ export class UserSessionsRepository {
       where: { tokenHash, revokedAt: null, expiresAt: { gt: now }, user: { isActive: true, deletedAt: null } },
       select: { id: true, expiresAt: true, user: { select: { id: true, username: true, role: true } } },
     });
-    return s && { sessionId: s.id, userId: s.user.id, username: s.user.username, role: s.user.role, expiresAt: s.expiresAt };
+    return (
+      s && { sessionId: s.id, userId: s.user.id, username: s.user.username, role: s.user.role, expiresAt: s.expiresAt }
+    );
   }
 
   async revoke(id: string): Promise<void> {

@@ -1,0 +1,133 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsBooleanString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import { CurrentActor, RequireScope } from '@su/auth';
+import { MACHINE_ACTION_NAMES, type Actor, type MachineAction } from '@su/contracts';
+import { MachineActionsService } from '@su/machines';
+
+const uuid = new ParseUUIDPipe();
+
+class ActionDto {
+  @ApiProperty({ enum: MACHINE_ACTION_NAMES })
+  @IsIn(MACHINE_ACTION_NAMES)
+  action!: MachineAction;
+
+  @ApiPropertyOptional({ type: [String], description: 'apt_upgrade only: upgrade just these packages.' })
+  @IsOptional()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @Matches(/^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/, {
+    each: true,
+    message: 'each package must be a Debian package name (optionally :arch)',
+  })
+  packages?: string[];
+}
+
+class LimitQuery {
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional() @IsOptional() @Matches(/^[a-z_]{1,40}$/) kind?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBooleanString() acknowledged?: string;
+}
+
+@ApiTags('machines')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class MachineHistoryController {
+  constructor(@Inject(MachineActionsService) private readonly actions: MachineActionsService) {}
+
+  @Post('machines/:id/actions')
+  @RequireScope('operate')
+  @ApiOperation({
+    summary:
+      'Run an action on the machine (queued job): apt_update_analyze, apt_upgrade, apt_dist_upgrade, apt_autoremove, apt_clean, reboot_verified, machine_probe.',
+  })
+  act(@Param('id', uuid) id: string, @Body() dto: ActionDto, @CurrentActor() actor: Actor) {
+    return this.actions.request(id, dto.action, dto.packages, actor);
+  }
+
+  @Get('machines/:id/snapshots/latest')
+  @RequireScope('read')
+  latest(@Param('id', uuid) id: string, @Query() q: LimitQuery) {
+    return this.actions.latestSnapshot(id, q.kind ?? 'apt_update_analyze');
+  }
+
+  @Get('machines/:id/snapshots')
+  @RequireScope('read')
+  snapshots(@Param('id', uuid) id: string, @Query() q: LimitQuery) {
+    return this.actions.snapshots(id, q.kind, q.limit ?? 50);
+  }
+
+  @Get('machines/:id/executions')
+  @RequireScope('read')
+  executions(@Param('id', uuid) id: string, @Query() q: LimitQuery) {
+    return this.actions.executions(id, q.limit ?? 50);
+  }
+
+  @Get('machines/:id/important-messages')
+  @RequireScope('read')
+  messages(@Param('id', uuid) id: string, @Query() q: LimitQuery) {
+    return this.actions.messages(id, q.acknowledged === 'true', q.limit ?? 100);
+  }
+
+  @Post('machines/:id/important-messages/:messageId/acknowledge')
+  @RequireScope('operate')
+  @HttpCode(204)
+  async acknowledge(
+    @Param('id', uuid) id: string,
+    @Param('messageId', uuid) messageId: string,
+    @CurrentActor() actor: Actor,
+  ) {
+    await this.actions.acknowledge(id, messageId, actor);
+  }
+
+  @Get('machines/:id/reports')
+  @RequireScope('read')
+  reports(@Param('id', uuid) id: string, @Query() q: LimitQuery) {
+    return this.actions.reports(id, q.limit ?? 50);
+  }
+
+  @Get('machines/:id/reports/:reportId/download')
+  @RequireScope('read')
+  @Header('content-type', 'text/markdown; charset=utf-8')
+  async download(
+    @Param('id', uuid) id: string,
+    @Param('reportId', uuid) reportId: string,
+    @Res({ passthrough: true }) res: { setHeader(name: string, value: string): void },
+  ) {
+    const { title, markdown } = await this.actions.reportFile(id, reportId);
+    res.setHeader('content-disposition', `attachment; filename="${title.replace(/[^\w.-]+/g, '_')}.md"`);
+    return markdown;
+  }
+
+  @Get('updates/pending')
+  @RequireScope('read')
+  @ApiOperation({
+    summary: 'Fleet-wide pending package changes grouped by dedup key, with the machines that need each.',
+  })
+  pending(@Query() q: LimitQuery) {
+    return this.actions.pendingUpdates(q.limit ?? 200);
+  }
+}

@@ -1,0 +1,103 @@
+// The exact argv the apt-worker runs on a machine. Every apt/dpkg call is LC_ALL=C (the parsers read the English
+// messages) and non-interactive: no debconf question, no conffile prompt, no pager, and a bounded wait for the
+// dpkg/apt locks (DPkg::Lock::Timeout, honoured by apt >= 1.9.11; bookworm's apt 2.6 prints
+// "Waiting for cache lock: ..." while it waits and "E: Unable to acquire the dpkg frontend lock" when the wait runs out).
+// Package names are validated here so nothing user-given reaches a remote shell unchecked.
+
+export const DEFAULT_LOCK_TIMEOUT_SECONDS = 300;
+
+export interface AptApplyOptions {
+  /** Seconds apt waits for a lock held by another process (unattended-upgrades, apt-daily). */
+  lockTimeoutSeconds?: number;
+  /** Modified conffiles: keep the local file (default, dpkg writes the new one as .dpkg-dist) or take the package's. */
+  conffiles?: 'keep-local' | 'take-maintainer';
+}
+
+const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/;
+
+export function assertPackageNames(names: readonly string[]): void {
+  if (names.length === 0) throw new Error('empty package list');
+  for (const n of names) if (!PACKAGE_NAME.test(n)) throw new Error(`invalid package name: ${JSON.stringify(n)}`);
+}
+
+const ENV: readonly string[] = ['env', 'LC_ALL=C'];
+// noninteractive debconf; apt-listchanges and needrestart (Ubuntu) would otherwise open a pager or a dialog.
+const APPLY_ENV: readonly string[] = [
+  'env',
+  'LC_ALL=C',
+  'DEBIAN_FRONTEND=noninteractive',
+  'APT_LISTCHANGES_FRONTEND=none',
+  'NEEDRESTART_MODE=a',
+];
+
+function lockOption(opts: AptApplyOptions): string[] {
+  const s = Math.max(0, Math.floor(opts.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS));
+  return ['-o', `DPkg::Lock::Timeout=${s}`];
+}
+
+function dpkgOptions(opts: AptApplyOptions): string[] {
+  // confdef alone still asks when there is no default; confold/confnew answer that question.
+  return opts.conffiles === 'take-maintainer'
+    ? ['-o', 'Dpkg::Options::=--force-confnew']
+    : ['-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
+}
+
+function applyArgv(opts: AptApplyOptions, tail: string[]): string[] {
+  return [...APPLY_ENV, 'apt-get', '-y', ...lockOption(opts), ...dpkgOptions(opts), '-o', 'Dpkg::Use-Pty=0', ...tail];
+}
+
+/** Needs root. Lock wait applies: apt-get update takes the lists lock. */
+export function aptUpdateArgv(opts: AptApplyOptions = {}): string[] {
+  return [...ENV, 'apt-get', ...lockOption(opts), 'update'];
+}
+
+/** Simulations need no root and must not wait for or take locks (Debug::NoLocking). -V prints kept-back versions. */
+export function simulateArgv(mode: 'upgrade' | 'dist-upgrade' | 'autoremove'): string[] {
+  return [...ENV, 'apt-get', '-s', '-V', '-o', 'Debug::NoLocking=1', mode];
+}
+
+export const SHOWHOLD_ARGV: readonly string[] = [...ENV, 'apt-mark', 'showhold'];
+
+/** `apt-cache policy` of the kept-back packages: where apt 2.6 shows "(phased N%)". */
+export function policyArgv(packages: readonly string[]): string[] {
+  assertPackageNames(packages);
+  return [...ENV, 'apt-cache', 'policy', ...packages];
+}
+
+/** Prints "yes"/"no" then the packages listed in /run/reboot-required.pkgs (see parseRebootRequired). */
+export const REBOOT_REQUIRED_ARGV: readonly string[] = [
+  'sh',
+  '-c',
+  'if [ -e /run/reboot-required ]; then echo yes; else echo no; fi; cat /run/reboot-required.pkgs 2>/dev/null; true',
+];
+
+/** Preflight (root not needed): a non-empty output means dpkg has unfinished work (see parseDpkgAudit). */
+export const DPKG_AUDIT_ARGV: readonly string[] = [...ENV, 'dpkg', '--audit'];
+
+/** The remediation of dpkg_interrupted; run only when a person asks for it. */
+export const DPKG_CONFIGURE_PENDING_ARGV: readonly string[] = [...APPLY_ENV, 'dpkg', '--force-confdef', '--force-confold', '--configure', '-a'];
+
+export function applyUpgradeArgv(opts: AptApplyOptions = {}): string[] {
+  return applyArgv(opts, ['upgrade']);
+}
+
+export function applyDistUpgradeArgv(opts: AptApplyOptions = {}): string[] {
+  return applyArgv(opts, ['dist-upgrade']);
+}
+
+/** Upgrades only the chosen packages, never installs one that is not there yet. */
+export function applyOnlyUpgradeArgv(packages: readonly string[], opts: AptApplyOptions = {}): string[] {
+  assertPackageNames(packages);
+  return applyArgv(opts, ['install', '--only-upgrade', ...packages]);
+}
+
+export function autoremoveArgv(opts: AptApplyOptions = {}): string[] {
+  return applyArgv(opts, ['autoremove']);
+}
+
+export function cleanArgv(opts: AptApplyOptions = {}): string[] {
+  return [...ENV, 'apt-get', ...lockOption(opts), 'clean'];
+}
+
+/** Bytes in the downloaded-archives cache, read before and after `clean`. */
+export const ARCHIVES_SIZE_ARGV: readonly string[] = ['du', '-sb', '/var/cache/apt/archives'];

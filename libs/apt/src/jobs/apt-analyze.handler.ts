@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '@su/config';
+import type { JobResult, SnapshotError, UpdateSnapshot } from '@su/contracts';
+import { Database, MachineEventsRepository, MachineInventoryRepository } from '@su/db';
+import { MachineConnector } from '@su/machine-access';
+import { APP_CONFIG, ClassifiedError, type JobContext, type JobHandler } from '@su/platform';
+import { aptUpdateArgv, policyArgv, REBOOT_REQUIRED_ARGV, SHOWHOLD_ARGV, simulateArgv } from '../apt-commands.ts';
+import { reduceAptLines } from '../apt-dedup.ts';
+import { classifyAptFailure } from '../apt-failure.classifier.ts';
+import { extractAptMessages } from '../apt-messages.extractor.ts';
+import {
+  buildAptSnapshotDetail,
+  parseAptSimulation,
+  parsePhasedFromPolicy,
+  parseShowhold,
+} from '../apt-simulation.parser.ts';
+import { parseAptUpdate } from '../apt-update.parser.ts';
+import { parseRebootRequired } from '../reboot-required.parser.ts';
+import { combined, openAptSession } from './apt-session.ts';
+import { saveErrors, saveMessages, savePlan, saveRawLog } from './apt-results.writer.ts';
+
+/**
+ * apt.update_analyze: refresh the lists (root), simulate upgrade and dist-upgrade (no root), read holds, phasing and
+ * reboot-required, and write the UpdateSnapshot with its derived rows and machine_state in one transaction.
+ * Repository problems become SnapshotErrors and the rest of the analysis still completes.
+ */
+@Injectable()
+export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
+  readonly kind = 'apt.update_analyze' as const;
+
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(MachineConnector) private readonly connector: MachineConnector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async handle(ctx: JobContext<'apt.update_analyze'>): Promise<JobResult<'apt.update_analyze'>> {
+    const machineId = ctx.message.machineId;
+    if (!machineId) throw new ClassifiedError('invalid_payload', 'apt.update_analyze needs a machine');
+    const jobId = ctx.message.jobId;
+    const s = await openAptSession(this.connector, this.config, machineId, jobId, 'apt.update_analyze', ctx.signal);
+    const errors: SnapshotError[] = [];
+    let log = '';
+    let snapshotInput;
+    try {
+      const update = await s.run(aptUpdateArgv({ lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds }), {
+        sudo: true,
+        timeoutMs: 15 * 60_000,
+      });
+      const updateText = combined(update);
+      log += updateText;
+      const lock =
+        update.exitCode === 0 ? null : classifyAptFailure(update.exitCode ?? 1, update.stdout, update.stderr);
+      if (lock && lock.errorKind !== 'command_failed')
+        errors.push({
+          source: 'apt',
+          kind: lock.errorKind,
+          severity: 'error',
+          message: lock.message,
+          remediation: lock.remediation,
+        });
+      const parsedUpdate = parseAptUpdate(update.exitCode ?? 1, updateText);
+      errors.push(...parsedUpdate.errors);
+      const up = await s.run(simulateArgv('upgrade'), { timeoutMs: 10 * 60_000 });
+      const dist = await s.run(simulateArgv('dist-upgrade'), { timeoutMs: 10 * 60_000 });
+      log += `\n${combined(up)}\n${combined(dist)}`;
+      const upgrade = up.exitCode === 0 ? parseAptSimulation(combined(up)) : null;
+      const distUpgrade = dist.exitCode === 0 ? parseAptSimulation(combined(dist)) : null;
+      if (!distUpgrade)
+        errors.push({
+          source: 'apt',
+          kind: 'simulation_failed',
+          severity: 'error',
+          message: (dist.stderr || dist.stdout).trim().split('\n').slice(-3).join(' '),
+          remediation: 'Run `apt-get -s dist-upgrade` on the machine and fix what it reports.',
+        });
+      const held = parseShowhold((await s.run(SHOWHOLD_ARGV)).stdout);
+      const keptBack = [
+        ...new Set([...(upgrade?.keptBack ?? []), ...(distUpgrade?.keptBack ?? [])].map((k) => k.name)),
+      ];
+      const phased = keptBack.length ? parsePhasedFromPolicy((await s.run(policyArgv(keptBack))).stdout) : [];
+      const reboot = parseRebootRequired((await s.run(REBOOT_REQUIRED_ARGV)).stdout);
+      snapshotInput = {
+        osFamily: await this.osFamily(machineId),
+        upgrade,
+        distUpgrade,
+        held,
+        phased,
+        rebootRequired: reboot.rebootRequired,
+        rebootPkgs: reboot.rebootPkgs,
+        listsRefreshedAt: parsedUpdate.refreshed ? new Date().toISOString() : null,
+        errors,
+      };
+    } finally {
+      await s.opened.session.close();
+    }
+    const detail = buildAptSnapshotDetail(snapshotInput);
+    const status = detail.status ?? 'ok';
+    const snapshot: UpdateSnapshot = {
+      schemaVersion: 1,
+      kind: 'apt_update_analyze',
+      machineId,
+      hostname: s.opened.machine.hostname,
+      os: { family: snapshotInput.osFamily, version: '' },
+      checkedAt: new Date().toISOString(),
+      status,
+      apt: detail,
+      errors: detail.errors ?? [],
+      rawHints: { logImportantLines: reduceAptLines(log).slice(0, 200) },
+    };
+    const messages = extractAptMessages(log);
+    const raw = s.opened.session.rawLog();
+    const securityCount = detail.securityCount ?? detail.packages.filter((p) => p.security).length;
+    const snapshotId = await this.db.transaction(async (tx) => {
+      const rawArtifactId = await saveRawLog(tx, machineId, jobId, raw);
+      const id = await new MachineInventoryRepository(tx).insertSnapshot({
+        machineId,
+        kind: 'apt_update_analyze',
+        status,
+        payload: snapshot as object,
+        importantJson: {
+          status,
+          count: detail.count,
+          security: securityCount,
+          rebootRequired: detail.rebootRequired,
+          keptBack: (detail.keptBack ?? []).map((p) => p.name),
+          held: detail.held ?? [],
+          errors: (detail.errors ?? []).map((e) => e.kind),
+        },
+        sourceJobId: jobId,
+        rawArtifactId,
+      });
+      await savePlan(tx, machineId, id, 'dist_upgrade', [
+        ...detail.packages,
+        ...(detail.keptBack ?? []).filter((k) => !detail.packages.some((p) => p.name === k.name)),
+      ]);
+      await saveErrors(tx, machineId, { snapshotId: id }, detail.errors ?? []);
+      await saveMessages(tx, machineId, { snapshotId: id, rawArtifactId }, messages);
+      await tx.machineState.upsert({
+        where: { machineId },
+        create: { machineId },
+        update: {},
+      });
+      await tx.machineState.update({
+        where: { machineId },
+        data: {
+          aptStatus: status,
+          aptUpdatesCount: detail.count,
+          aptSecurityCount: securityCount,
+          aptRebootRequired: detail.rebootRequired,
+          aptLastAnalyzeAt: new Date(),
+          status: 'online',
+          ...(status === 'error'
+            ? {
+                lastErrorKind: detail.errors?.[0]?.kind ?? 'apt_error',
+                lastErrorMessage: detail.errors?.[0]?.message ?? null,
+              }
+            : { lastErrorKind: null, lastErrorMessage: null }),
+        },
+      });
+      await new MachineEventsRepository(tx).insert({
+        machineId,
+        eventType: 'apt.analyzed',
+        severity: status === 'error' ? 'error' : status === 'warning' ? 'warning' : 'info',
+        actor: { type: 'system', id: `job:${jobId}` },
+        jobId,
+        message: `${detail.count} update(s), ${securityCount} security${detail.rebootRequired ? ', reboot required' : ''}${detail.errors?.length ? `; ${detail.errors.length} problem(s)` : ''}`,
+        payload: { snapshotId: id, status },
+      });
+      return id;
+    });
+    return { snapshotId, status, updates: detail.count, security: securityCount };
+  }
+
+  private async osFamily(machineId: string): Promise<string> {
+    const m = await this.db.prisma.machine.findUnique({ where: { id: machineId }, select: { osFamily: true } });
+    return m?.osFamily && m.osFamily !== 'unknown' ? m.osFamily : 'debian';
+  }
+}

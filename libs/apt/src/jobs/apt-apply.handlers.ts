@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { JobResult } from '@su/contracts';
+import { ClassifiedError, type JobContext, type JobHandler } from '@su/platform';
+import { AptApplyService, type AptApplyMode } from './apt-apply.service.ts';
+
+function machineOf(ctx: JobContext<never>): string {
+  if (!ctx.message.machineId) throw new ClassifiedError('invalid_payload', `${ctx.message.kind} needs a machine`);
+  return ctx.message.machineId;
+}
+
+abstract class AptApplyHandlerBase {
+  constructor(protected readonly apply: AptApplyService) {}
+
+  protected run(
+    ctx: JobContext<never>,
+    mode: AptApplyMode,
+    extra: { packages?: string[]; keepLocalConfig?: boolean } = {},
+  ) {
+    return this.apply.apply({
+      machineId: machineOf(ctx),
+      jobId: ctx.message.jobId,
+      mode,
+      signal: ctx.signal,
+      ...extra,
+    });
+  }
+}
+
+@Injectable()
+export class AptUpgradeHandler extends AptApplyHandlerBase implements JobHandler<'apt.upgrade'> {
+  readonly kind = 'apt.upgrade' as const;
+  constructor(@Inject(AptApplyService) apply: AptApplyService) {
+    super(apply);
+  }
+  handle(ctx: JobContext<'apt.upgrade'>): Promise<JobResult<'apt.upgrade'>> {
+    const p = ctx.message.payload;
+    return this.run(ctx as never, p.packages ? 'packages' : 'upgrade', {
+      ...(p.packages ? { packages: p.packages } : {}),
+      ...(p.keepLocalConfig === undefined ? {} : { keepLocalConfig: p.keepLocalConfig }),
+    });
+  }
+}
+
+@Injectable()
+export class AptDistUpgradeHandler extends AptApplyHandlerBase implements JobHandler<'apt.dist_upgrade'> {
+  readonly kind = 'apt.dist_upgrade' as const;
+  constructor(@Inject(AptApplyService) apply: AptApplyService) {
+    super(apply);
+  }
+  handle(ctx: JobContext<'apt.dist_upgrade'>): Promise<JobResult<'apt.dist_upgrade'>> {
+    const p = ctx.message.payload;
+    return this.run(
+      ctx as never,
+      'dist_upgrade',
+      p.keepLocalConfig === undefined ? {} : { keepLocalConfig: p.keepLocalConfig },
+    );
+  }
+}
+
+@Injectable()
+export class AptAutoremoveHandler extends AptApplyHandlerBase implements JobHandler<'apt.autoremove'> {
+  readonly kind = 'apt.autoremove' as const;
+  constructor(@Inject(AptApplyService) apply: AptApplyService) {
+    super(apply);
+  }
+  handle(ctx: JobContext<'apt.autoremove'>): Promise<JobResult<'apt.autoremove'>> {
+    return this.run(ctx as never, 'autoremove');
+  }
+}
+
+@Injectable()
+export class AptCleanHandler extends AptApplyHandlerBase implements JobHandler<'apt.clean'> {
+  readonly kind = 'apt.clean' as const;
+  constructor(@Inject(AptApplyService) apply: AptApplyService) {
+    super(apply);
+  }
+  handle(ctx: JobContext<'apt.clean'>): Promise<JobResult<'apt.clean'>> {
+    return this.run(ctx as never, 'clean');
+  }
+}

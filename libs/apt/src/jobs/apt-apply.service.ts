@@ -1,0 +1,262 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '@su/config';
+import type { AptExecutionResult, AptPackage, SnapshotError } from '@su/contracts';
+import { Database, ExecutionsRepository, MachineEventsRepository, MachineStateRepository } from '@su/db';
+import { MachineConnector } from '@su/machine-access';
+import { APP_CONFIG, ClassifiedError, JobsService, ReportWriter } from '@su/platform';
+import {
+  applyDistUpgradeArgv,
+  applyOnlyUpgradeArgv,
+  applyUpgradeArgv,
+  ARCHIVES_SIZE_ARGV,
+  autoremoveArgv,
+  cleanArgv,
+  DPKG_AUDIT_ARGV,
+  REBOOT_REQUIRED_ARGV,
+  SHOWHOLD_ARGV,
+  simulateArgv,
+  type AptApplyOptions,
+} from '../apt-commands.ts';
+import { auditFailure, classifyAptFailure, parseDpkgAudit } from '../apt-failure.classifier.ts';
+import { parseAptSpaceFreed, parseDuBytes } from '../apt-maintenance.parser.ts';
+import { extractAptMessages, type AptMessage } from '../apt-messages.extractor.ts';
+import { buildAptSnapshotDetail, parseAptSimulation, parseShowhold } from '../apt-simulation.parser.ts';
+import { comparePlan, diffPackageSets, DPKG_QUERY_ARGV, parseDpkgQuery } from '../dpkg-state.parser.ts';
+import { parseRebootRequired } from '../reboot-required.parser.ts';
+import { renderAptReport } from './apt-report.renderer.ts';
+import { saveApplied, saveErrors, saveMessages, saveRawLog } from './apt-results.writer.ts';
+import { combined, openAptSession, type AptJobSession } from './apt-session.ts';
+
+export type AptApplyMode = 'upgrade' | 'dist_upgrade' | 'packages' | 'autoremove' | 'clean';
+
+const ACTION: Record<AptApplyMode, string> = {
+  upgrade: 'apt_upgrade',
+  dist_upgrade: 'apt_dist_upgrade',
+  packages: 'apt_upgrade',
+  autoremove: 'apt_autoremove',
+  clean: 'apt_clean',
+};
+
+/**
+ * Applies APT changes with proof: preflight (dpkg --audit), the plan simulated just before, the package set before
+ * and after (dpkg-query), the real diff compared with the plan, reboot-required, important messages, a report — all
+ * recorded in one transaction. Never interactive: DEBIAN_FRONTEND=noninteractive, local conffiles kept by default,
+ * waiting a bounded time for locks held by other processes (then apt_lock_busy).
+ */
+@Injectable()
+export class AptApplyService {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(MachineConnector) private readonly connector: MachineConnector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ReportWriter) private readonly reports: ReportWriter,
+    @Inject(JobsService) private readonly jobs: JobsService,
+  ) {}
+
+  async apply(p: {
+    machineId: string;
+    jobId: string;
+    mode: AptApplyMode;
+    packages?: string[];
+    keepLocalConfig?: boolean;
+    signal: AbortSignal;
+  }) {
+    const { machineId, jobId, mode } = p;
+    const actor = { type: 'system' as const, id: `job:${jobId}` };
+    const startedAt = new Date().toISOString();
+    const executionId = await new ExecutionsRepository(this.db.prisma).start({
+      machineId,
+      action: ACTION[mode],
+      mode: 'manual',
+      jobId,
+    });
+    const opts: AptApplyOptions = {
+      lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds,
+      conffiles: p.keepLocalConfig === false ? 'take-maintainer' : 'keep-local',
+    };
+    const s = await openAptSession(this.connector, this.config, machineId, jobId, `apt:${mode}`, p.signal);
+    const errors: SnapshotError[] = [];
+    let failure: { errorKind: string; message: string; remediation: string } | null = null;
+    let log = '';
+    let exitCode: number | null = null;
+    let result: AptExecutionResult;
+    try {
+      // Preflight: dpkg left half-done work → refuse, with the remediation, before touching anything.
+      const audit = auditFailure(parseDpkgAudit((await s.run(DPKG_AUDIT_ARGV)).stdout));
+      if (audit) failure = audit;
+      const held = parseShowhold((await s.run(SHOWHOLD_ARGV)).stdout);
+      const planned = failure ? [] : await this.plan(s, mode, p.packages, held, machineId);
+      const before = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV)).stdout);
+      let spaceFreedBytes: number | undefined;
+      if (!failure) {
+        const sizeBefore =
+          mode === 'clean' ? parseDuBytes((await s.run(ARCHIVES_SIZE_ARGV, { sudo: true })).stdout) : null;
+        const argv =
+          mode === 'upgrade'
+            ? applyUpgradeArgv(opts)
+            : mode === 'dist_upgrade'
+              ? applyDistUpgradeArgv(opts)
+              : mode === 'packages'
+                ? applyOnlyUpgradeArgv(p.packages ?? [], opts)
+                : mode === 'autoremove'
+                  ? autoremoveArgv(opts)
+                  : cleanArgv(opts);
+        const run = await s.run(argv, { sudo: true, timeoutMs: 2 * 60 * 60_000, idleTimeoutMs: 30 * 60_000 });
+        exitCode = run.exitCode;
+        log = combined(run);
+        if (run.exitCode !== 0)
+          failure = classifyAptFailure(run.exitCode ?? 1, run.stdout, run.stderr) ?? {
+            errorKind: 'command_failed',
+            message: `apt-get exited with ${run.exitCode}`,
+            remediation: 'Read the important messages and the raw log.',
+          };
+        if (mode === 'autoremove') spaceFreedBytes = parseAptSpaceFreed(log) ?? undefined;
+        if (mode === 'clean' && sizeBefore !== null) {
+          const after = parseDuBytes((await s.run(ARCHIVES_SIZE_ARGV, { sudo: true })).stdout);
+          if (after !== null) spaceFreedBytes = Math.max(0, sizeBefore - after);
+        }
+      }
+      const after = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV)).stdout);
+      const reboot = parseRebootRequired((await s.run(REBOOT_REQUIRED_ARGV)).stdout);
+      const applied = diffPackageSets(before, after);
+      if (failure)
+        errors.push({
+          source: 'apt',
+          kind: failure.errorKind,
+          severity: 'error',
+          message: failure.message,
+          remediation: failure.remediation,
+        });
+      result = {
+        planned,
+        applied,
+        installed: applied.filter((c) => c.operation === 'installed'),
+        removed: applied.filter((c) => c.operation === 'removed'),
+        held,
+        errors,
+        rebootRequiredAfterRun: reboot.rebootRequired,
+        rebootPkgs: reboot.rebootPkgs,
+        ...(mode === 'upgrade' || mode === 'dist_upgrade' || mode === 'packages'
+          ? { planComparison: comparePlan(planned, applied) }
+          : {}),
+        ...(spaceFreedBytes === undefined ? {} : { spaceFreedBytes }),
+      };
+    } finally {
+      await s.opened.session.close();
+    }
+    const messages: AptMessage[] = extractAptMessages(log);
+    const status = failure
+      ? 'error'
+      : messages.some((m) => m.severity !== 'info') || (result.planComparison && !result.planComparison.matches)
+        ? 'warning'
+        : 'ok';
+    const raw = s.opened.session.rawLog();
+    const finishedAt = new Date().toISOString();
+    await this.db.transaction(async (tx) => {
+      const rawArtifactId = await saveRawLog(tx, machineId, jobId, raw);
+      const reportId = await this.reports.write(tx, {
+        machineId,
+        executionId,
+        kind: 'machine',
+        title: `${ACTION[mode]}-${s.opened.machine.name}-${startedAt.slice(0, 19)}`,
+        markdown: renderAptReport({
+          machineName: s.opened.machine.name,
+          action: ACTION[mode],
+          status,
+          startedAt,
+          finishedAt,
+          result,
+          messages,
+          errors,
+        }),
+        summary: { status, changed: result.applied.length, rebootRequired: result.rebootRequiredAfterRun },
+      });
+      await new ExecutionsRepository(tx).finish(executionId, {
+        status,
+        result: {
+          schemaVersion: 1,
+          action: ACTION[mode],
+          executionId,
+          machineId,
+          startedAt,
+          finishedAt,
+          status,
+          rebootRequiredAfterRun: result.rebootRequiredAfterRun,
+          importantLogLines: messages.map((m) => m.message).slice(0, 50),
+          apt: result,
+        } as object,
+        importantJson: {
+          status,
+          changed: result.applied.map((c) => `${c.name} ${c.fromVersion ?? '∅'} → ${c.toVersion ?? '∅'}`),
+          errors: errors.map((e) => e.kind),
+          rebootRequired: result.rebootRequiredAfterRun,
+        },
+        exitCode,
+        errorKind: failure?.errorKind ?? null,
+        errorMessage: failure?.message ?? null,
+        rawArtifactId,
+        reportId,
+      });
+      await saveApplied(tx, machineId, executionId, result.applied);
+      await saveErrors(tx, machineId, { executionId }, errors);
+      await saveMessages(tx, machineId, { executionId, rawArtifactId }, messages);
+      await tx.machineState.updateMany({
+        where: { machineId },
+        data: { aptRebootRequired: result.rebootRequiredAfterRun },
+      });
+      if (failure) await new MachineStateRepository(tx).recordError(machineId, failure.errorKind, failure.message);
+      await new MachineEventsRepository(tx).insert({
+        machineId,
+        eventType: failure ? 'apt.apply_failed' : 'apt.applied',
+        severity: failure ? 'error' : status === 'warning' ? 'warning' : 'info',
+        actor,
+        jobId,
+        message: failure
+          ? `${ACTION[mode]} failed: ${failure.errorKind}: ${failure.message}`
+          : `${ACTION[mode]}: ${result.applied.length} package(s) changed${result.rebootRequiredAfterRun ? ', reboot required' : ''}`,
+        payload: { executionId },
+      });
+      // The plan on record is stale after a change: analyse again once this job releases the machine.
+      if (result.applied.length)
+        await this.jobs.enqueueIn(tx, { kind: 'apt.update_analyze', payload: {}, machineId, actor });
+    });
+    if (failure) throw new ClassifiedError(failure.errorKind, failure.message, failure.remediation);
+    return { executionId, status, changed: result.applied.length, rebootRequired: result.rebootRequiredAfterRun };
+  }
+
+  /** The plan simulated right before applying, in the same terms as an analysis. */
+  private async plan(
+    s: AptJobSession,
+    mode: AptApplyMode,
+    packages: string[] | undefined,
+    held: string[],
+    machineId: string,
+  ): Promise<AptPackage[]> {
+    if (mode === 'clean') return [];
+    const argv =
+      mode === 'dist_upgrade'
+        ? simulateArgv('dist-upgrade')
+        : mode === 'autoremove'
+          ? simulateArgv('autoremove')
+          : simulateArgv('upgrade');
+    const sim = parseAptSimulation(combined(await s.run(argv)));
+    const detail = buildAptSnapshotDetail({
+      osFamily: await this.osFamily(machineId),
+      upgrade: sim,
+      distUpgrade: sim,
+      held,
+      phased: [],
+      rebootRequired: false,
+      rebootPkgs: [],
+      listsRefreshedAt: null,
+      errors: [],
+    });
+    const all = [...detail.packages, ...(detail.removed ?? [])];
+    return mode === 'packages' ? all.filter((pk) => (packages ?? []).includes(pk.name)) : all;
+  }
+
+  private async osFamily(machineId: string): Promise<string> {
+    const m = await this.db.prisma.machine.findUnique({ where: { id: machineId }, select: { osFamily: true } });
+    return m?.osFamily && m.osFamily !== 'unknown' ? m.osFamily : 'debian';
+  }
+}

@@ -1,0 +1,109 @@
+import type { AptChange, AptPackage, SnapshotError } from '@su/contracts';
+import { AptPackagesRepository, ImportantMessagesRepository, RawArtifactsRepository, type Tx } from '@su/db';
+import type { RawLogResult } from '@su/ssh';
+import type { AptMessage } from '../apt-messages.extractor.ts';
+
+/** The derived rows of APT results, written inside the caller's transaction. */
+export async function saveRawLog(
+  tx: Tx,
+  machineId: string,
+  jobId: string,
+  raw: RawLogResult | null,
+): Promise<string | null> {
+  if (!raw) return null;
+  return new RawArtifactsRepository(tx).insert({
+    machineId,
+    kind: 'raw_log',
+    path: raw.path,
+    bytes: raw.bytes,
+    sha256: raw.sha256,
+    truncated: raw.truncated,
+    jobId,
+  });
+}
+
+export async function savePlan(
+  tx: Tx,
+  machineId: string,
+  snapshotId: string,
+  mode: 'upgrade' | 'dist_upgrade',
+  packages: AptPackage[],
+): Promise<void> {
+  await new AptPackagesRepository(tx).replaceCurrentPlanned(
+    machineId,
+    snapshotId,
+    packages.map((p) => ({
+      mode,
+      name: p.name,
+      arch: p.arch,
+      currentVersion: p.currentVersion,
+      targetVersion: p.targetVersion,
+      origin: p.origin,
+      operation: p.operation,
+      security: p.security,
+      keptBack: p.keptBack,
+      held: p.held,
+      phased: p.phased,
+      dedupKey: p.dedupKey,
+    })),
+  );
+}
+
+export async function saveApplied(tx: Tx, machineId: string, executionId: string, changes: AptChange[]): Promise<void> {
+  await new AptPackagesRepository(tx).insertApplied(
+    machineId,
+    executionId,
+    changes.map((c) => ({
+      name: c.name,
+      arch: c.arch ?? null,
+      fromVersion: c.fromVersion,
+      toVersion: c.toVersion,
+      operation: c.operation,
+      origin: c.origin ?? null,
+      dedupKey: c.dedupKey ?? null,
+    })),
+  );
+}
+
+export async function saveErrors(
+  tx: Tx,
+  machineId: string,
+  ref: { snapshotId?: string; executionId?: string },
+  errors: SnapshotError[],
+): Promise<void> {
+  await new AptPackagesRepository(tx).insertErrors(
+    machineId,
+    ref,
+    errors.map((e) => ({
+      kind: e.kind,
+      severity: e.severity,
+      message: e.message,
+      remediation: e.remediation ?? null,
+      importantLines: e.importantLines ?? [],
+    })),
+  );
+}
+
+/** Notices extracted from output; the same notice on a later run moves last_seen_at instead of adding a row. */
+export async function saveMessages(
+  tx: Tx,
+  machineId: string,
+  ref: { snapshotId?: string; executionId?: string; rawArtifactId: string | null },
+  messages: AptMessage[],
+): Promise<void> {
+  const repo = new ImportantMessagesRepository(tx);
+  for (const m of messages) {
+    await repo.upsert({
+      machineId,
+      source: 'apt',
+      category: m.category,
+      severity: m.severity,
+      message: m.message,
+      dedupKey: m.dedupKey,
+      packageName: m.packageName,
+      snapshotId: ref.snapshotId ?? null,
+      executionId: ref.executionId ?? null,
+      rawLineRef: ref.rawArtifactId ? `${ref.rawArtifactId}#${m.lineNo}` : null,
+    });
+  }
+}

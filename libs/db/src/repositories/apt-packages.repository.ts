@@ -1,0 +1,120 @@
+import type { DbClient } from '../database.ts';
+
+export interface PlannedRow {
+  mode: 'upgrade' | 'dist_upgrade';
+  name: string;
+  arch: string | null;
+  currentVersion: string | null;
+  targetVersion: string | null;
+  origin: string | null;
+  operation: string;
+  security: boolean;
+  keptBack: boolean;
+  held: boolean;
+  phased: boolean;
+  dedupKey: string;
+}
+
+export interface AppliedRow {
+  name: string;
+  arch: string | null;
+  fromVersion: string | null;
+  toVersion: string | null;
+  operation: string;
+  origin: string | null;
+  dedupKey: string | null;
+}
+
+export interface PendingUpdateGroup {
+  dedupKey: string;
+  name: string;
+  currentVersion: string | null;
+  targetVersion: string | null;
+  origin: string | null;
+  security: boolean;
+  machineCount: number;
+  machineIds: string[];
+}
+
+export class AptPackagesRepository {
+  constructor(private readonly db: DbClient) {}
+
+  /** The machine's plan is now this snapshot's: previous rows stay as history, no longer current. */
+  async replaceCurrentPlanned(machineId: string, snapshotId: string, rows: PlannedRow[]): Promise<void> {
+    await this.db.aptPlannedPackage.updateMany({ where: { machineId, isCurrent: true }, data: { isCurrent: false } });
+    if (rows.length)
+      await this.db.aptPlannedPackage.createMany({
+        data: rows.map((r) => ({ ...r, machineId, snapshotId, isCurrent: true })),
+      });
+  }
+
+  async insertApplied(machineId: string, executionId: string, rows: AppliedRow[]): Promise<void> {
+    if (rows.length)
+      await this.db.aptAppliedPackage.createMany({ data: rows.map((r) => ({ ...r, machineId, executionId })) });
+  }
+
+  async insertErrors(
+    machineId: string,
+    ref: { snapshotId?: string; executionId?: string },
+    errors: {
+      kind: string;
+      severity: string;
+      message: string;
+      remediation?: string | null;
+      importantLines?: string[];
+    }[],
+  ): Promise<void> {
+    if (!errors.length) return;
+    await this.db.aptError.createMany({
+      data: errors.map((e) => ({
+        machineId,
+        snapshotId: ref.snapshotId ?? null,
+        executionId: ref.executionId ?? null,
+        kind: e.kind,
+        severity: e.severity,
+        message: e.message,
+        remediation: e.remediation ?? null,
+        importantLinesJson: e.importantLines ?? [],
+      })),
+    });
+  }
+
+  /**
+   * Fleet view: each pending change (same package, same from → to, same origin) with the machines that need it.
+   * Served by the (is_current, dedup_key) index; excludes held and kept-back-only noise.
+   */
+  async pendingByDedupKey(limit: number): Promise<PendingUpdateGroup[]> {
+    const rows = await this.db.$queryRawUnsafe<
+      {
+        dedup_key: string;
+        name: string;
+        current_version: string | null;
+        target_version: string | null;
+        origin: string | null;
+        security: boolean;
+        machine_count: number;
+        machine_ids: string[];
+      }[]
+    >(
+      `SELECT p.dedup_key, min(p.name) AS name, min(p.current_version) AS current_version, min(p.target_version) AS target_version,
+              min(p.origin) AS origin, bool_or(p.security) AS security,
+              count(DISTINCT p.machine_id)::int AS machine_count, array_agg(DISTINCT p.machine_id::text) AS machine_ids
+         FROM apt_planned_packages p JOIN machines m ON m.id = p.machine_id AND m.deleted_at IS NULL
+        WHERE p.is_current AND NOT p.held AND p.operation <> 'remove'
+        GROUP BY p.dedup_key
+        ORDER BY bool_or(p.security) DESC, count(DISTINCT p.machine_id) DESC, min(p.name)
+        LIMIT $1`,
+      limit,
+    );
+    return rows.map((r) => ({
+      dedupKey: r.dedup_key,
+      name: r.name,
+      currentVersion: r.current_version,
+      targetVersion: r.target_version,
+      origin: r.origin,
+      security: r.security,
+      machineCount: r.machine_count,
+      machineIds: r.machine_ids,
+    }));
+  }
+}

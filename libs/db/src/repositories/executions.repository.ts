@@ -1,0 +1,136 @@
+import type { DbClient } from '../database.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+
+export interface ExecutionView {
+  id: string;
+  machineId: string;
+  action: string;
+  mode: string;
+  status: string;
+  startedAt: string;
+  finishedAt: string | null;
+  jobId: string | null;
+  requestId: string | null;
+  exitCode: number | null;
+  errorKind: string | null;
+  errorMessage: string | null;
+  reportId: string | null;
+  rawArtifactId: string | null;
+  result: unknown;
+  importantJson: unknown;
+}
+
+type Row = Prisma.ExecutionGetPayload<object>;
+function toView(r: Row): ExecutionView {
+  return {
+    id: r.id,
+    machineId: r.machineId,
+    action: r.action,
+    mode: r.mode,
+    status: r.status,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    jobId: r.jobId,
+    requestId: r.requestId,
+    exitCode: r.exitCode,
+    errorKind: r.errorKind,
+    errorMessage: r.errorMessage,
+    reportId: r.reportId,
+    rawArtifactId: r.rawArtifactId,
+    result: r.result,
+    importantJson: r.importantJson,
+  };
+}
+
+export class ExecutionsRepository {
+  constructor(private readonly db: DbClient) {}
+
+  /** An execution is recorded as `running` before anything runs, so a crash leaves a trace. */
+  async start(e: {
+    machineId: string;
+    action: string;
+    mode: string;
+    jobId: string | null;
+    requestId?: string | null;
+  }): Promise<string> {
+    const row = await this.db.execution.create({
+      data: {
+        machineId: e.machineId,
+        action: e.action,
+        mode: e.mode,
+        jobId: e.jobId,
+        requestId: e.requestId ?? null,
+        status: 'running',
+      },
+      select: { id: true },
+    });
+    return row.id;
+  }
+
+  async finish(
+    id: string,
+    f: {
+      status: string;
+      result: Prisma.InputJsonValue;
+      importantJson?: Prisma.InputJsonValue;
+      exitCode?: number | null;
+      errorKind?: string | null;
+      errorMessage?: string | null;
+      rawArtifactId?: string | null;
+      reportId?: string | null;
+    },
+  ): Promise<void> {
+    await this.db.execution.update({
+      where: { id },
+      data: {
+        status: f.status,
+        finishedAt: new Date(),
+        result: f.result,
+        ...(f.importantJson === undefined ? {} : { importantJson: f.importantJson }),
+        exitCode: f.exitCode ?? null,
+        errorKind: f.errorKind ?? null,
+        errorMessage: f.errorMessage ?? null,
+        rawArtifactId: f.rawArtifactId ?? null,
+        reportId: f.reportId ?? null,
+      },
+    });
+  }
+
+  /** Executions left `running` by a job that ended without finishing them (worker lost, crash). */
+  async failRunningOfJob(jobId: string, errorKind: string, message: string): Promise<void> {
+    await this.db.execution.updateMany({
+      where: { jobId, status: 'running' },
+      data: { status: 'error', finishedAt: new Date(), errorKind, errorMessage: message },
+    });
+  }
+
+  async find(id: string): Promise<ExecutionView | null> {
+    const r = await this.db.execution.findUnique({ where: { id } });
+    return r && toView(r);
+  }
+
+  async listByMachine(machineId: string, limit: number): Promise<ExecutionView[]> {
+    const rows = await this.db.execution.findMany({
+      where: { machineId },
+      orderBy: { startedAt: 'desc' },
+      take: limit,
+    });
+    return rows.map(toView);
+  }
+
+  /** Durations (seconds) of this machine's last successful verified reboots, for the recommended wait. */
+  async recentRebootDurations(machineId: string, limit = 10): Promise<number[]> {
+    const rows = await this.db.execution.findMany({
+      where: { machineId, action: 'reboot_verified', status: 'ok' },
+      orderBy: { startedAt: 'desc' },
+      take: limit,
+      select: { result: true },
+    });
+    return rows
+      .map(
+        (r) =>
+          (r.result as { reboot?: { lastRebootDurationSeconds?: number } } | null)?.reboot?.lastRebootDurationSeconds,
+      )
+      .filter((v): v is number => typeof v === 'number');
+  }
+}

@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { MACHINE_ACTIONS, type Actor, type JobView, type MachineAction } from '@su/contracts';
+import {
+  AptPackagesRepository,
+  Database,
+  ExecutionsRepository,
+  ImportantMessagesRepository,
+  MachinesRepository,
+  ReportsRepository,
+  SnapshotsRepository,
+} from '@su/db';
+import { JobsService } from '@su/platform';
+
+/** Actions on a machine (queued as jobs) and what they left behind (snapshots, executions, messages, reports). */
+@Injectable()
+export class MachineActionsService {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(JobsService) private readonly jobs: JobsService,
+  ) {}
+
+  private async mustExist(machineId: string): Promise<void> {
+    if (!(await new MachinesRepository(this.db.prisma).exists(machineId)))
+      throw new NotFoundException(`machine ${machineId} not found`);
+  }
+
+  async request(
+    machineId: string,
+    action: MachineAction,
+    packages: string[] | undefined,
+    actor: Actor,
+  ): Promise<JobView> {
+    await this.mustExist(machineId);
+    if (packages && action !== 'apt_upgrade') {
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'invalid request: packages',
+        errors: [{ field: 'packages', reasons: ['packages is only allowed with the apt_upgrade action'] }],
+      });
+    }
+    const kind = MACHINE_ACTIONS[action];
+    const payload = (kind === 'apt.upgrade' && packages ? { packages } : {}) as never;
+    return this.jobs.enqueue({ kind, payload, machineId, actor });
+  }
+
+  async latestSnapshot(machineId: string, kind: string) {
+    await this.mustExist(machineId);
+    const s = await new SnapshotsRepository(this.db.prisma).latest(machineId, kind);
+    if (!s) throw new NotFoundException(`no ${kind} snapshot for machine ${machineId} yet`);
+    return s;
+  }
+
+  async snapshots(machineId: string, kind: string | undefined, limit: number) {
+    await this.mustExist(machineId);
+    return new SnapshotsRepository(this.db.prisma).list(machineId, kind, limit);
+  }
+
+  async executions(machineId: string, limit: number) {
+    await this.mustExist(machineId);
+    return new ExecutionsRepository(this.db.prisma).listByMachine(machineId, limit);
+  }
+
+  async messages(machineId: string, includeAcknowledged: boolean, limit: number) {
+    await this.mustExist(machineId);
+    return new ImportantMessagesRepository(this.db.prisma).listByMachine(machineId, limit, includeAcknowledged);
+  }
+
+  async acknowledge(machineId: string, messageId: string, actor: Actor): Promise<void> {
+    if (
+      !(await new ImportantMessagesRepository(this.db.prisma).acknowledge(
+        machineId,
+        messageId,
+        actor.label ?? actor.id ?? 'unknown',
+      ))
+    ) {
+      throw new NotFoundException(`message ${messageId} not found on machine ${machineId}`);
+    }
+  }
+
+  async reports(machineId: string, limit: number) {
+    await this.mustExist(machineId);
+    return new ReportsRepository(this.db.prisma).listByMachine(machineId, limit);
+  }
+
+  async reportFile(machineId: string, reportId: string): Promise<{ title: string; markdown: string }> {
+    const r = await new ReportsRepository(this.db.prisma).find(machineId, reportId);
+    if (!r) throw new NotFoundException(`report ${reportId} not found`);
+    return { title: r.title, markdown: await readFile(r.path, 'utf8') };
+  }
+
+  pendingUpdates(limit: number) {
+    return new AptPackagesRepository(this.db.prisma).pendingByDedupKey(limit);
+  }
+}

@@ -1,0 +1,134 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { JobResult } from '@su/contracts';
+import {
+  Database,
+  ExecutionsRepository,
+  ImportantMessagesRepository,
+  MachineEventsRepository,
+  MachineStateRepository,
+} from '@su/db';
+import { MachineConnector } from '@su/machine-access';
+import { ClassifiedError, markdownTable, ReportWriter, type JobContext, type JobHandler } from '@su/platform';
+import { tcpPortProbe } from '../port-probe.ts';
+import type { RebootResult } from '../reboot-result.ts';
+import { verifiedReboot } from '../verified-reboot.ts';
+
+function renderReport(machineName: string, r: RebootResult): string {
+  return [
+    `# Verified reboot of ${machineName}: ${r.status}`,
+    '',
+    markdownTable(
+      ['step', 'value'],
+      [
+        ['requested at', r.requestedAt],
+        ['boot_id before', r.beforeBootId],
+        ['SSH went down at', r.sshWentDownAt],
+        ['SSH came back at', r.sshCameBackAt],
+        ['boot_id after', r.afterBootId],
+        ['waited (s)', r.waitedSeconds],
+        ['reboot duration (s)', r.lastRebootDurationSeconds],
+        ['recommended wait next time (s)', r.nextRecommendedWaitSeconds],
+      ],
+    ),
+    '',
+    ...(r.errors?.length
+      ? [
+          '## Errors',
+          '',
+          ...r.errors.map((e) => `- **${e.kind}**: ${e.message}${e.remediation ? ` — ${e.remediation}` : ''}`),
+        ]
+      : []),
+    '',
+  ].join('\n');
+}
+
+/**
+ * machine.reboot_verified: reboot and prove it (boot_id changed, SSH went down and came back with the same trusted
+ * host key). The outcome is an execution with the seed 004 RebootResult, a report, an event, and machine_state.
+ */
+@Injectable()
+export class RebootVerifiedHandler implements JobHandler<'machine.reboot_verified'> {
+  readonly kind = 'machine.reboot_verified' as const;
+
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(MachineConnector) private readonly connector: MachineConnector,
+    @Inject(ReportWriter) private readonly reports: ReportWriter,
+  ) {}
+
+  async handle(ctx: JobContext<'machine.reboot_verified'>): Promise<JobResult<'machine.reboot_verified'>> {
+    const machineId = ctx.message.machineId;
+    if (!machineId) throw new ClassifiedError('invalid_payload', 'machine.reboot_verified needs a machine');
+    const jobId = ctx.message.jobId;
+    const actor = { type: 'system' as const, id: `job:${jobId}` };
+    const executions = new ExecutionsRepository(this.db.prisma);
+    const executionId = await executions.start({ machineId, action: 'reboot_verified', mode: 'manual', jobId });
+    const previous = (await executions.recentRebootDurations(machineId)).reverse();
+    const opened = await this.connector.open(machineId, { actor, purpose: 'machine.reboot_verified', jobId });
+    const result = (await verifiedReboot(
+      {
+        session: opened.session,
+        connect: opened.reconnect,
+        probePort: tcpPortProbe(opened.machine.hostname, opened.machine.port),
+      },
+      {
+        previousDurationsSeconds: previous,
+        ...(ctx.message.payload.maxWaitSeconds ? { maxWaitSeconds: ctx.message.payload.maxWaitSeconds } : {}),
+      },
+    )) as RebootResult;
+    const ok = result.status === 'ok';
+    await this.db.transaction(async (tx) => {
+      const reportId = await this.reports.write(tx, {
+        machineId,
+        executionId,
+        kind: 'machine',
+        title: `reboot-${opened.machine.name}-${result.requestedAt.slice(0, 19)}`,
+        markdown: renderReport(opened.machine.name, result),
+        summary: { status: result.status, waitedSeconds: result.waitedSeconds },
+      });
+      await new ExecutionsRepository(tx).finish(executionId, {
+        status: ok ? 'ok' : 'error',
+        result: { schemaVersion: 1, action: 'reboot_verified', reboot: result } as object,
+        importantJson: { status: result.status, waitedSeconds: result.waitedSeconds },
+        errorKind: ok ? null : result.status,
+        errorMessage: ok ? null : (result.errors?.[0]?.message ?? result.status),
+        reportId,
+      });
+      const state = new MachineStateRepository(tx);
+      if (ok)
+        await tx.machineState.updateMany({
+          where: { machineId },
+          data: { aptRebootRequired: false, status: 'online' },
+        });
+      else await state.recordError(machineId, result.status, result.errors?.[0]?.message ?? result.status);
+      await new MachineEventsRepository(tx).insert({
+        machineId,
+        eventType: ok ? 'machine.rebooted' : 'machine.reboot_failed',
+        severity: ok ? 'info' : 'error',
+        actor,
+        jobId,
+        message: ok
+          ? `rebooted and verified in ${result.waitedSeconds}s (boot_id ${result.beforeBootId} → ${result.afterBootId})`
+          : `verified reboot failed: ${result.status}`,
+        payload: { executionId, status: result.status },
+      });
+      if (!ok) {
+        await new ImportantMessagesRepository(tx).upsert({
+          machineId,
+          source: 'system',
+          category: 'error',
+          severity: 'error',
+          message: `Verified reboot failed: ${result.status}. ${result.errors?.[0]?.message ?? ''}`.trim(),
+          dedupKey: `reboot:${result.status}`,
+          executionId,
+        });
+      }
+    });
+    if (!ok)
+      throw new ClassifiedError(
+        result.status,
+        result.errors?.[0]?.message ?? `verified reboot ended with ${result.status}`,
+      );
+    return { executionId, status: result.status, waitedSeconds: result.waitedSeconds };
+  }
+}
