@@ -44,6 +44,16 @@ class ActionDto {
     message: 'each package must be a Debian package name (optionally :arch)',
   })
   packages?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'reboot_verified only: how long the machine may stay unreachable (default: learnt from its previous reboots).',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(3600)
+  maxWaitSeconds?: number;
 }
 
 class LimitQuery {
@@ -65,7 +75,7 @@ export class MachineHistoryController {
       'Run an action on the machine (queued job): apt_update_analyze, apt_upgrade, apt_dist_upgrade, apt_autoremove, apt_clean, reboot_verified, machine_probe.',
   })
   act(@Param('id', uuid) id: string, @Body() dto: ActionDto, @CurrentActor() actor: Actor) {
-    return this.actions.request(id, dto.action, dto.packages, actor);
+    return this.actions.request(id, dto.action, { packages: dto.packages, maxWaitSeconds: dto.maxWaitSeconds }, actor);
   }
 
   @Get('machines/:id/snapshots/latest')

@@ -28,20 +28,35 @@ export class MachineActionsService {
   async request(
     machineId: string,
     action: MachineAction,
-    packages: string[] | undefined,
+    opts: { packages?: string[] | undefined; maxWaitSeconds?: number | undefined },
     actor: Actor,
   ): Promise<JobView> {
-    await this.mustExist(machineId);
-    if (packages && action !== 'apt_upgrade') {
+    // Options that belong to another action are refused, not silently dropped.
+    const misplaced = [
+      ...(opts.packages && action !== 'apt_upgrade'
+        ? [{ field: 'packages', reasons: ['packages is only allowed with the apt_upgrade action'] }]
+        : []),
+      ...(opts.maxWaitSeconds !== undefined && action !== 'reboot_verified'
+        ? [{ field: 'maxWaitSeconds', reasons: ['maxWaitSeconds is only allowed with the reboot_verified action'] }]
+        : []),
+    ];
+    if (misplaced.length) {
       throw new BadRequestException({
         statusCode: 400,
         error: 'Bad Request',
-        message: 'invalid request: packages',
-        errors: [{ field: 'packages', reasons: ['packages is only allowed with the apt_upgrade action'] }],
+        message: `invalid request: ${misplaced.map((m) => m.field).join(', ')}`,
+        errors: misplaced,
       });
     }
+    await this.mustExist(machineId);
     const kind = MACHINE_ACTIONS[action];
-    const payload = (kind === 'apt.upgrade' && packages ? { packages } : {}) as never;
+    const payload = (
+      kind === 'apt.upgrade' && opts.packages
+        ? { packages: opts.packages }
+        : kind === 'machine.reboot_verified' && opts.maxWaitSeconds
+          ? { maxWaitSeconds: opts.maxWaitSeconds }
+          : {}
+    ) as never;
     return this.jobs.enqueue({ kind, payload, machineId, actor });
   }
 

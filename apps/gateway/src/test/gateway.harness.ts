@@ -36,6 +36,26 @@ class TestAptWorkerModule {
   }
 }
 
+/** The apt-worker's handlers in this process (what apps/apt-worker registers). */
+export async function startAptWorker(platform: PlatformOptions): Promise<INestApplicationContext> {
+  const worker = await NestFactory.createApplicationContext(TestAptWorkerModule.forRoot(platform), {
+    logger: new CapturingLogger(),
+  });
+  await worker
+    .get(JobRunner)
+    .start(
+      'apt-worker',
+      [
+        new SelftestHandler('system.selftest', 'apt-worker'),
+        worker.get(MachineProbeHandler),
+        ...APT_HANDLERS.map((h) => worker.get(h)),
+        worker.get(RebootVerifiedHandler),
+      ],
+      4,
+    );
+  return worker;
+}
+
 export interface ApiResponse {
   status: number;
   body: any;
@@ -49,6 +69,10 @@ export interface GatewayHarness {
   adminToken: string;
   app: NestExpressApplication;
   worker: INestApplicationContext;
+  platform: PlatformOptions;
+  /** Stops the in-process worker (to let another worker process take the jobs). */
+  stopWorker: () => Promise<void>;
+  restartWorker: () => Promise<void>;
   api: (method: string, path: string, opts?: { token?: string | null; body?: unknown }) => Promise<ApiResponse>;
   /** Polls a job until it leaves queued/running. */
   waitJob: (id: string, timeoutMs?: number) => Promise<any>;
@@ -66,22 +90,7 @@ export async function startGateway(db: TestDatabase, env: Record<string, string>
   const app = await createGatewayApp(platform, new CapturingLogger());
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-  const worker = await NestFactory.createApplicationContext(
-    TestAptWorkerModule.forRoot({ ...platform, service: 'apt-worker' }),
-    { logger: new CapturingLogger() },
-  );
-  await worker
-    .get(JobRunner)
-    .start(
-      'apt-worker',
-      [
-        new SelftestHandler('system.selftest', 'apt-worker'),
-        worker.get(MachineProbeHandler),
-        ...APT_HANDLERS.map((h) => worker.get(h)),
-        worker.get(RebootVerifiedHandler),
-      ],
-      4,
-    );
+  let worker = await startAptWorker({ ...platform, service: 'apt-worker' });
   const admin = await app.get(AdminBootstrapService).ensureAdmin('admin');
   let adminToken = '';
   const api: GatewayHarness['api'] = async (method, path, opts = {}) => {
@@ -92,7 +101,11 @@ export async function startGateway(db: TestDatabase, env: Record<string, string>
       ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null, text };
+    return {
+      status: res.status,
+      body: text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : null,
+      text,
+    };
   };
   const login = await api('POST', '/api/v1/auth/login', {
     token: null,
@@ -117,7 +130,14 @@ export async function startGateway(db: TestDatabase, env: Record<string, string>
       return adminToken;
     },
     app,
-    worker,
+    get worker() {
+      return worker;
+    },
+    platform,
+    stopWorker: () => worker.close(),
+    restartWorker: async () => {
+      worker = await startAptWorker({ ...platform, service: 'apt-worker' });
+    },
     api,
     waitJob,
     close: async () => {

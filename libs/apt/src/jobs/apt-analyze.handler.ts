@@ -132,6 +132,8 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       });
       await savePlan(tx, machineId, id, 'dist_upgrade', [
         ...detail.packages,
+        ...(detail.installed ?? []),
+        ...(detail.removed ?? []),
         ...(detail.keptBack ?? []).filter((k) => !detail.packages.some((p) => p.name === k.name)),
       ]);
       await saveErrors(tx, machineId, { snapshotId: id }, detail.errors ?? []);

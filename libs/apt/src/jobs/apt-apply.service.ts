@@ -19,7 +19,7 @@ import {
 } from '../apt-commands.ts';
 import { auditFailure, classifyAptFailure, parseDpkgAudit } from '../apt-failure.classifier.ts';
 import { parseAptSpaceFreed, parseDuBytes } from '../apt-maintenance.parser.ts';
-import { extractAptMessages, type AptMessage } from '../apt-messages.extractor.ts';
+import { extractAptMessages, messageDedupKey, type AptMessage } from '../apt-messages.extractor.ts';
 import { buildAptSnapshotDetail, parseAptSimulation, parseShowhold } from '../apt-simulation.parser.ts';
 import { comparePlan, diffPackageSets, DPKG_QUERY_ARGV, parseDpkgQuery } from '../dpkg-state.parser.ts';
 import { parseRebootRequired } from '../reboot-required.parser.ts';
@@ -80,6 +80,7 @@ export class AptApplyService {
     let log = '';
     let exitCode: number | null = null;
     let result: AptExecutionResult;
+    let messages: AptMessage[] = [];
     try {
       // Preflight: dpkg left half-done work → refuse, with the remediation, before touching anything.
       const audit = auditFailure(parseDpkgAudit((await s.run(DPKG_AUDIT_ARGV)).stdout));
@@ -119,6 +120,7 @@ export class AptApplyService {
       const after = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV)).stdout);
       const reboot = parseRebootRequired((await s.run(REBOOT_REQUIRED_ARGV)).stdout);
       const applied = diffPackageSets(before, after);
+      messages = await this.attributeConffiles(s, extractAptMessages(log));
       if (failure)
         errors.push({
           source: 'apt',
@@ -144,7 +146,6 @@ export class AptApplyService {
     } finally {
       await s.opened.session.close();
     }
-    const messages: AptMessage[] = extractAptMessages(log);
     const status = failure
       ? 'error'
       : messages.some((m) => m.severity !== 'info') || (result.planComparison && !result.planComparison.matches)
@@ -224,6 +225,26 @@ export class AptApplyService {
     return { executionId, status, changed: result.applied.length, rebootRequired: result.rebootRequiredAfterRun };
   }
 
+  /**
+   * dpkg prints a conffile decision under whichever "Setting up" line came last, which is not always the owner's
+   * (configuration order varies). The file's owner, asked from dpkg, is the package the message is about.
+   */
+  private async attributeConffiles(s: AptJobSession, messages: AptMessage[]): Promise<AptMessage[]> {
+    const out: AptMessage[] = [];
+    for (const m of messages) {
+      const path = m.category === 'conffile' ? /'(\/[^']+)'/.exec(m.message)?.[1] : undefined;
+      if (!path) {
+        out.push(m);
+        continue;
+      }
+      const owner =
+        /^([a-z0-9][a-z0-9+.-]*)(?::[a-z0-9-]+)?: /m.exec((await s.run(['dpkg-query', '-S', path])).stdout)?.[1] ??
+        m.packageName;
+      out.push({ ...m, packageName: owner, dedupKey: messageDedupKey(m.category, owner, m.message) });
+    }
+    return out;
+  }
+
   /** The plan simulated right before applying, in the same terms as an analysis. */
   private async plan(
     s: AptJobSession,
@@ -251,7 +272,7 @@ export class AptApplyService {
       listsRefreshedAt: null,
       errors: [],
     });
-    const all = [...detail.packages, ...(detail.removed ?? [])];
+    const all = [...detail.packages, ...(detail.installed ?? []), ...(detail.removed ?? [])];
     return mode === 'packages' ? all.filter((pk) => (packages ?? []).includes(pk.name)) : all;
   }
 
