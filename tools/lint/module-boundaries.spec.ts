@@ -17,18 +17,29 @@ async function ruleIds(filePath: string, code: string): Promise<string[]> {
 
 describe('module boundaries', () => {
   it('reject @prisma/client imported by an app', async () => {
-    const errors = await ruleIds('apps/gateway/src/probe.ts', `import { PrismaClient } from '@prisma/client';\nexport const c = PrismaClient;\n`);
+    const errors = await ruleIds(
+      'apps/gateway/src/probe.ts',
+      `import { PrismaClient } from '@prisma/client';\nexport const c = PrismaClient;\n`,
+    );
     expect(errors.join('\n')).toMatch(/no-restricted-imports: .*Only libs\/db may import this package/);
   });
 
   it('reject pg-boss imported outside the queue lib', async () => {
-    const errors = await ruleIds('libs/machines/src/probe.ts', `import { PgBoss } from 'pg-boss';\nexport const b = PgBoss;\n`);
+    const errors = await ruleIds(
+      'libs/machines/src/probe.ts',
+      `import { PgBoss } from 'pg-boss';\nexport const b = PgBoss;\n`,
+    );
     expect(errors.join('\n')).toMatch(/Only libs\/queue may import this package/);
   });
 
   it('reject one feature lib importing another', async () => {
-    const errors = await ruleIds('libs/machines/src/probe.ts', `import { AuthService } from '@su/auth';\nexport const a = AuthService;\n`);
-    expect(errors.join('\n')).toMatch(/@nx\/enforce-module-boundaries: A project tagged with "type:feature" can only depend on libs tagged with/);
+    const errors = await ruleIds(
+      'libs/machines/src/probe.ts',
+      `import { AuthService } from '@su/auth';\nexport const a = AuthService;\n`,
+    );
+    expect(errors.join('\n')).toMatch(
+      /@nx\/enforce-module-boundaries: A project tagged with "type:feature" can only depend on libs tagged with/,
+    );
   });
 
   it('reject process.env outside the config lib', async () => {
@@ -37,7 +48,17 @@ describe('module boundaries', () => {
   });
 
   it('accept the allowed direction (app → feature lib, db lib → @prisma)', async () => {
-    expect(await ruleIds('apps/gateway/src/probe.ts', `import { MachinesService } from '@su/machines';\nexport const m = MachinesService;\n`)).toEqual([]);
-    expect(await ruleIds('libs/db/src/probe.ts', `import { PrismaPg } from '@prisma/adapter-pg';\nexport const p = PrismaPg;\n`)).toEqual([]);
+    expect(
+      await ruleIds(
+        'apps/gateway/src/probe.ts',
+        `import { MachinesService } from '@su/machines';\nexport const m = MachinesService;\n`,
+      ),
+    ).toEqual([]);
+    expect(
+      await ruleIds(
+        'libs/db/src/probe.ts',
+        `import { PrismaPg } from '@prisma/adapter-pg';\nexport const p = PrismaPg;\n`,
+      ),
+    ).toEqual([]);
   });
 });

@@ -18,18 +18,50 @@ import { parseRebootRequired } from './reboot-required.parser.ts';
 import { aptDedupKey, reduceAptLines } from './apt-dedup.ts';
 import { fixture, fixtureWithExit } from './fixtures.ts';
 
-const NONINTERACTIVE = ['env', 'LC_ALL=C', 'DEBIAN_FRONTEND=noninteractive', 'APT_LISTCHANGES_FRONTEND=none', 'NEEDRESTART_MODE=a'];
+const NONINTERACTIVE = [
+  'env',
+  'LC_ALL=C',
+  'DEBIAN_FRONTEND=noninteractive',
+  'APT_LISTCHANGES_FRONTEND=none',
+  'NEEDRESTART_MODE=a',
+];
 const KEEP = ['-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
 
 describe('apt argv', () => {
   it('builds the exact commands', () => {
-    expect(aptUpdateArgv({ lockTimeoutSeconds: 60 })).toEqual(['env', 'LC_ALL=C', 'apt-get', '-o', 'DPkg::Lock::Timeout=60', 'update']);
-    expect(simulateArgv('dist-upgrade')).toEqual(['env', 'LC_ALL=C', 'apt-get', '-s', '-V', '-o', 'Debug::NoLocking=1', 'dist-upgrade']);
+    expect(aptUpdateArgv({ lockTimeoutSeconds: 60 })).toEqual([
+      'env',
+      'LC_ALL=C',
+      'apt-get',
+      '-o',
+      'DPkg::Lock::Timeout=60',
+      'update',
+    ]);
+    expect(simulateArgv('dist-upgrade')).toEqual([
+      'env',
+      'LC_ALL=C',
+      'apt-get',
+      '-s',
+      '-V',
+      '-o',
+      'Debug::NoLocking=1',
+      'dist-upgrade',
+    ]);
     expect(SHOWHOLD_ARGV).toEqual(['env', 'LC_ALL=C', 'apt-mark', 'showhold']);
     expect(policyArgv(['homelab-phased'])).toEqual(['env', 'LC_ALL=C', 'apt-cache', 'policy', 'homelab-phased']);
     expect(DPKG_AUDIT_ARGV).toEqual(['env', 'LC_ALL=C', 'dpkg', '--audit']);
     expect(REBOOT_REQUIRED_ARGV[0]).toBe('sh');
-    expect(applyUpgradeArgv()).toEqual([...NONINTERACTIVE, 'apt-get', '-y', '-o', 'DPkg::Lock::Timeout=300', ...KEEP, '-o', 'Dpkg::Use-Pty=0', 'upgrade']);
+    expect(applyUpgradeArgv()).toEqual([
+      ...NONINTERACTIVE,
+      'apt-get',
+      '-y',
+      '-o',
+      'DPkg::Lock::Timeout=300',
+      ...KEEP,
+      '-o',
+      'Dpkg::Use-Pty=0',
+      'upgrade',
+    ]);
     expect(applyDistUpgradeArgv({ lockTimeoutSeconds: 30, conffiles: 'take-maintainer' })).toEqual([
       ...NONINTERACTIVE,
       'apt-get',
@@ -42,7 +74,12 @@ describe('apt argv', () => {
       'Dpkg::Use-Pty=0',
       'dist-upgrade',
     ]);
-    expect(applyOnlyUpgradeArgv(['homelab-demo', 'libc6:amd64']).slice(-4)).toEqual(['install', '--only-upgrade', 'homelab-demo', 'libc6:amd64']);
+    expect(applyOnlyUpgradeArgv(['homelab-demo', 'libc6:amd64']).slice(-4)).toEqual([
+      'install',
+      '--only-upgrade',
+      'homelab-demo',
+      'libc6:amd64',
+    ]);
     expect(autoremoveArgv().at(-1)).toBe('autoremove');
     expect(cleanArgv()).toEqual(['env', 'LC_ALL=C', 'apt-get', '-o', 'DPkg::Lock::Timeout=300', 'clean']);
   });
@@ -76,7 +113,7 @@ describe('classifyAptFailure', () => {
     expect(classifyAptFailure(exitCode, '', output)).toEqual({
       errorKind: 'dpkg_interrupted',
       message: "dpkg was interrupted, you must manually run 'dpkg --configure -a'",
-      remediation: expect.stringContaining("dpkg --configure -a"),
+      remediation: expect.stringContaining('dpkg --configure -a'),
     });
   });
 
@@ -91,7 +128,10 @@ describe('classifyAptFailure', () => {
   it('dpkg --audit (exit 0 even with pending work) as preflight', () => {
     const interrupted = parseDpkgAudit(fixtureWithExit('dpkg-audit-interrupted').output);
     expect(interrupted).toEqual({ clean: false, packages: ['homelab-demo'] });
-    expect(auditFailure(interrupted)).toMatchObject({ errorKind: 'dpkg_interrupted', message: 'dpkg has unfinished work on: homelab-demo' });
+    expect(auditFailure(interrupted)).toMatchObject({
+      errorKind: 'dpkg_interrupted',
+      message: 'dpkg has unfinished work on: homelab-demo',
+    });
     expect(parseDpkgAudit(fixtureWithExit('dpkg-audit-half-configured').output).packages).toEqual(['homelab-broken']);
     expect(auditFailure(parseDpkgAudit(''))).toBeNull();
   });
@@ -100,7 +140,9 @@ describe('classifyAptFailure', () => {
 describe('maintenance and reboot parsers', () => {
   it('autoremove: what was (or would be) removed', () => {
     expect(parseRemovedPackages(fixture('sim-autoremove'))).toEqual([{ name: 'homelab-phased', version: '1.1' }]);
-    expect(parseRemovedPackages(fixtureWithExit('apply-autoremove').output)).toEqual([{ name: 'homelab-phased', version: '1.1' }]);
+    expect(parseRemovedPackages(fixtureWithExit('apply-autoremove').output)).toEqual([
+      { name: 'homelab-phased', version: '1.1' },
+    ]);
     expect(parseAptSpaceFreed(fixtureWithExit('apply-autoremove').output)).toBe(0);
     expect(parseAptSpaceFreed('After this operation, 1,234 kB disk space will be freed.\n')).toBe(1_234_000);
     expect(parseAptSpaceFreed('After this operation, 12.5 MB disk space will be freed.\n')).toBe(12_500_000);
@@ -115,16 +157,19 @@ describe('maintenance and reboot parsers', () => {
   });
 
   it('reboot-required files', () => {
-    expect(parseRebootRequired('yes\nhomelab-demo\nhomelab-demo\n')).toEqual({ rebootRequired: true, rebootPkgs: ['homelab-demo'] });
+    expect(parseRebootRequired('yes\nhomelab-demo\nhomelab-demo\n')).toEqual({
+      rebootRequired: true,
+      rebootPkgs: ['homelab-demo'],
+    });
     expect(parseRebootRequired('no\n')).toEqual({ rebootRequired: false, rebootPkgs: [] });
   });
 });
 
 describe('dedup and reduction (seed 004 §6, §7)', () => {
   it('dedup key', () => {
-    expect(aptDedupKey('debian', 'openssl', '3.0.15-1~deb12u1', '3.0.16-1~deb12u1', 'Debian-Security:12/stable-security')).toBe(
-      'debian|openssl|3.0.15-1~deb12u1|3.0.16-1~deb12u1|Debian-Security:12/stable-security',
-    );
+    expect(
+      aptDedupKey('debian', 'openssl', '3.0.15-1~deb12u1', '3.0.16-1~deb12u1', 'Debian-Security:12/stable-security'),
+    ).toBe('debian|openssl|3.0.15-1~deb12u1|3.0.16-1~deb12u1|Debian-Security:12/stable-security');
     expect(aptDedupKey('debian', 'homelab-dep', null, '1.0', null)).toBe('debian|homelab-dep||1.0|');
   });
 
@@ -135,6 +180,8 @@ describe('dedup and reduction (seed 004 §6, §7)', () => {
       'E: Sub-process /usr/bin/dpkg returned an error code (1)',
     ]);
     expect(reduceAptLines(fixture('sim-dist-upgrade-1.2'))).toHaveLength(10);
-    expect(reduceAptLines(fixtureWithExit('apt-update-404').output).filter((l) => l.startsWith('Err:'))).toHaveLength(1);
+    expect(reduceAptLines(fixtureWithExit('apt-update-404').output).filter((l) => l.startsWith('Err:'))).toHaveLength(
+      1,
+    );
   });
 });

@@ -75,7 +75,14 @@ export const REBOOT_REQUIRED_ARGV: readonly string[] = [
 export const DPKG_AUDIT_ARGV: readonly string[] = [...ENV, 'dpkg', '--audit'];
 
 /** The remediation of dpkg_interrupted; run only when a person asks for it. */
-export const DPKG_CONFIGURE_PENDING_ARGV: readonly string[] = [...APPLY_ENV, 'dpkg', '--force-confdef', '--force-confold', '--configure', '-a'];
+export const DPKG_CONFIGURE_PENDING_ARGV: readonly string[] = [
+  ...APPLY_ENV,
+  'dpkg',
+  '--force-confdef',
+  '--force-confold',
+  '--configure',
+  '-a',
+];
 
 export function applyUpgradeArgv(opts: AptApplyOptions = {}): string[] {
   return applyArgv(opts, ['upgrade']);

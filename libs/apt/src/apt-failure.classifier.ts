@@ -30,7 +30,11 @@ export function classifyAptFailure(exitCode: number, stdout: string, stderr: str
   if (exitCode === 0 && eLines.length === 0) return null;
 
   if (INTERRUPTED.test(text)) {
-    return { errorKind: 'dpkg_interrupted', message: cleanMessage(INTERRUPTED.exec(text)![0]), remediation: DPKG_INTERRUPTED_REMEDIATION };
+    return {
+      errorKind: 'dpkg_interrupted',
+      message: cleanMessage(INTERRUPTED.exec(text)![0]),
+      remediation: DPKG_INTERRUPTED_REMEDIATION,
+    };
   }
   if (LOCK.test(text)) {
     const holder = HOLDER.exec(text);
@@ -78,7 +82,9 @@ export function auditFailure(audit: DpkgAudit): AptFailure | null {
   if (audit.clean) return null;
   return {
     errorKind: 'dpkg_interrupted',
-    message: cleanMessage(`dpkg has unfinished work${audit.packages.length ? ` on: ${audit.packages.join(', ')}` : ''}`),
+    message: cleanMessage(
+      `dpkg has unfinished work${audit.packages.length ? ` on: ${audit.packages.join(', ')}` : ''}`,
+    ),
     remediation: DPKG_INTERRUPTED_REMEDIATION,
   };
 }

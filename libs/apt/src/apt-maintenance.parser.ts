@@ -9,7 +9,9 @@ export interface RemovedPackage {
 export function parseRemovedPackages(output: string): RemovedPackage[] {
   const out: RemovedPackage[] = [];
   for (const line of output.split(/\r?\n/)) {
-    const m = /^Remv (\S+?)(?::\S+)?(?: \[([^\]]+)\])?(?: |$)/.exec(line) ?? /^Removing (\S+?)(?::\S+)? \(([^)]+)\) \.\.\.$/.exec(line);
+    const m =
+      /^Remv (\S+?)(?::\S+)?(?: \[([^\]]+)\])?(?: |$)/.exec(line) ??
+      /^Removing (\S+?)(?::\S+)? \(([^)]+)\) \.\.\.$/.exec(line);
     if (m && !out.some((p) => p.name === m[1])) out.push({ name: m[1]!, version: m[2] ?? null });
   }
   return out;
@@ -22,7 +24,10 @@ const UNITS: Record<string, number> = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9, TB: 1e1
  * space will be used" or nothing; null when the line is absent.
  */
 export function parseAptSpaceFreed(output: string): number | null {
-  const m = /After this operation, ([\d.,]+) ([kMGT]?B) (disk space will be freed|of additional disk space will be used)/.exec(output);
+  const m =
+    /After this operation, ([\d.,]+) ([kMGT]?B) (disk space will be freed|of additional disk space will be used)/.exec(
+      output,
+    );
   if (!m) return null;
   if (!m[3]!.includes('freed')) return 0;
   return Math.round(Number(m[1]!.replace(/,/g, '')) * (UNITS[m[2]!] ?? 1));

@@ -55,12 +55,18 @@ describe('apt messages extractor', () => {
     const normal = extractAptMessages(fixtureWithExit('apt-lock-waited-then-upgrade').output);
     expect(normal).toHaveLength(1);
     expect(normal[0]).toMatchObject({ category: 'warning', packageName: null, lineNo: 1 });
-    expect(normal[0]!.message).toMatch(/^Waited for the package manager lock: Could not get lock \/var\/lib\/dpkg\/lock-frontend/);
+    expect(normal[0]!.message).toMatch(
+      /^Waited for the package manager lock: Could not get lock \/var\/lib\/dpkg\/lock-frontend/,
+    );
   });
 
   it('keys are stable across runs (versions, pids and durations removed)', () => {
-    const a = extractAptMessages('Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 247 (/usr/bin/python)...\n');
-    const b = extractAptMessages('Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 9981 (/usr/bin/python)...\n');
+    const a = extractAptMessages(
+      'Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 247 (/usr/bin/python)...\n',
+    );
+    const b = extractAptMessages(
+      'Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 9981 (/usr/bin/python)...\n',
+    );
     expect(a[0]!.dedupKey).toBe(b[0]!.dedupKey);
     const again = extractAptMessages(fixtureWithExit('apply-upgrade-broken-pending').output);
     const brokenAgain = again.find((m) => m.packageName === 'homelab-broken')!;

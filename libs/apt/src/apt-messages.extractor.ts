@@ -55,10 +55,12 @@ export function messageDedupKey(category: MessageCategory, packageName: string |
   return `${category}|${packageName ?? ''}|${normalizeForDedup(message)}`;
 }
 
-const FUTURE = /\b(in a future (release|version)|will be (removed|dropped|disabled)|no longer (be )?supported|end of (life|support))\b/i;
+const FUTURE =
+  /\b(in a future (release|version)|will be (removed|dropped|disabled)|no longer (be )?supported|end of (life|support))\b/i;
 const DEPRECATION = /\b(deprecat\w*|obsolete)\b/i;
 const SECURITY = /\b(CVE-\d{4}-\d+|DSA-\d+|DLA-\d+|USN-\d+|security (update|fix|support|advisory))\b/i;
-const REPOSITORY = /\b(Release file|InRelease|Failed to fetch|GPG error|NO_PUBKEY|is not signed|Repository '|repository|changed its '\w+' value)\b/;
+const REPOSITORY =
+  /\b(Release file|InRelease|Failed to fetch|GPG error|NO_PUBKEY|is not signed|Repository '|repository|changed its '\w+' value)\b/;
 const REBOOT = /(\*\*\* System restart required \*\*\*|reboot-required|requires? a (system )?re(boot|start))/i;
 
 /** Category for a W:/N:/dpkg: warning line, most specific first. */
@@ -76,7 +78,13 @@ export function extractAptMessages(output: string): AptMessage[] {
   const lines = output.split(/\r?\n/);
   const out: AptMessage[] = [];
   const seen = new Set<string>();
-  const add = (category: MessageCategory, severity: MessageSeverity, packageName: string | null, text: string, lineNo: number) => {
+  const add = (
+    category: MessageCategory,
+    severity: MessageSeverity,
+    packageName: string | null,
+    text: string,
+    lineNo: number,
+  ) => {
     const message = cleanMessage(text);
     if (!message) return;
     const dedupKey = messageDedupKey(category, packageName, message);
@@ -93,11 +101,15 @@ export function extractAptMessages(output: string): AptMessage[] {
     const lineNo = i + 1;
     const continuation = () => {
       const parts: string[] = [];
-      while (i + 1 < lines.length && /^\s+\S/.test(lines[i + 1]!) && !/^ ==>/.test(lines[i + 1]!)) parts.push(lines[++i]!.trim());
+      while (i + 1 < lines.length && /^\s+\S/.test(lines[i + 1]!) && !/^ ==>/.test(lines[i + 1]!))
+        parts.push(lines[++i]!.trim());
       return parts;
     };
 
-    const setting = /^(?:Setting up|Unpacking|Preparing to unpack \.\.\.\/|Removing|Purging configuration files for) ([a-z0-9][a-z0-9+.-]*)(?::\S+)?[ _(]/.exec(line);
+    const setting =
+      /^(?:Setting up|Unpacking|Preparing to unpack \.\.\.\/|Removing|Purging configuration files for) ([a-z0-9][a-z0-9+.-]*)(?::\S+)?[ _(]/.exec(
+        line,
+      );
     if (setting) currentPackage = setting[1]!;
 
     let m: RegExpExecArray | null;
@@ -108,21 +120,48 @@ export function extractAptMessages(output: string): AptMessage[] {
     } else if ((m = /^Errors were encountered while processing:$/.exec(line))) {
       for (const name of continuation()) {
         const pkg = name.replace(/^.*\//, '').replace(/_.*$/, '').replace(/:.*$/, '');
-        if (!failedPackages.has(pkg)) add('error', 'error', pkg, `Errors were encountered while processing: ${name}`, lineNo);
+        if (!failedPackages.has(pkg))
+          add('error', 'error', pkg, `Errors were encountered while processing: ${name}`, lineNo);
       }
     } else if ((m = /^Configuration file '([^']+)'$/.exec(line))) {
       const details: string[] = [];
-      while (i + 1 < lines.length && /^ ==> /.test(lines[i + 1]!)) details.push(lines[++i]!.replace(/^ ==> /, '').trim());
+      while (i + 1 < lines.length && /^ ==> /.test(lines[i + 1]!))
+        details.push(lines[++i]!.replace(/^ ==> /, '').trim());
       const kept = details.some((d) => /Keeping old config file/.test(d));
-      const decision = kept ? 'kept the local version' : details.some((d) => /Using new config file/.test(d)) ? 'installed the package version' : 'decision pending';
-      add('conffile', kept ? 'warning' : 'info', currentPackage, `Configuration file '${m[1]}': ${decision} (${details.join(' ')})`, lineNo);
+      const decision = kept
+        ? 'kept the local version'
+        : details.some((d) => /Using new config file/.test(d))
+          ? 'installed the package version'
+          : 'decision pending';
+      add(
+        'conffile',
+        kept ? 'warning' : 'info',
+        currentPackage,
+        `Configuration file '${m[1]}': ${decision} (${details.join(' ')})`,
+        lineNo,
+      );
     } else if ((m = /^Installing new version of config file (\S+) \.\.\.$/.exec(line))) {
-      add('conffile', 'info', currentPackage, `Configuration file '${m[1]}': installed the new version (not modified locally)`, lineNo);
-    } else if (/^The following packages have been kept back:$/.test(line) || /^The following upgrades have been deferred due to phasing:$/.test(line)) {
+      add(
+        'conffile',
+        'info',
+        currentPackage,
+        `Configuration file '${m[1]}': installed the new version (not modified locally)`,
+        lineNo,
+      );
+    } else if (
+      /^The following packages have been kept back:$/.test(line) ||
+      /^The following upgrades have been deferred due to phasing:$/.test(line)
+    ) {
       const phasing = /phasing/.test(line);
       for (const entry of continuation().flatMap((l) => (/\(.* => .*\)$/.test(l) ? [l] : l.split(/\s+/)))) {
         const pkg = entry.split(' ')[0]!;
-        add('kept_back', 'info', pkg, phasing ? `${entry}: upgrade deferred due to phasing` : `${entry}: kept back`, lineNo);
+        add(
+          'kept_back',
+          'info',
+          pkg,
+          phasing ? `${entry}: upgrade deferred due to phasing` : `${entry}: kept back`,
+          lineNo,
+        );
       }
     } else if (line.startsWith('E: ')) {
       add('error', 'error', null, line.slice(3), lineNo);
@@ -131,9 +170,21 @@ export function extractAptMessages(output: string): AptMessage[] {
     } else if (line.startsWith('W: ')) {
       add(warningCategory(line), 'warning', null, line.slice(3), lineNo);
     } else if (line.startsWith('N: ')) {
-      add(warningCategory(line) === 'warning' ? 'repository_notice' : warningCategory(line), 'info', null, line.slice(3), lineNo);
+      add(
+        warningCategory(line) === 'warning' ? 'repository_notice' : warningCategory(line),
+        'info',
+        null,
+        line.slice(3),
+        lineNo,
+      );
     } else if ((m = /^dpkg: warning: (.*)$/.exec(line))) {
-      add(warningCategory(m[1]!), 'warning', currentPackage, [`dpkg: warning: ${m[1]}`, ...continuation()].join(' '), lineNo);
+      add(
+        warningCategory(m[1]!),
+        'warning',
+        currentPackage,
+        [`dpkg: warning: ${m[1]}`, ...continuation()].join(' '),
+        lineNo,
+      );
     } else if (REBOOT.test(line)) {
       add('reboot_required', 'info', currentPackage, line, lineNo);
     } else if (DEPRECATION.test(line) || FUTURE.test(line)) {

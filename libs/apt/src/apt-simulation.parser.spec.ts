@@ -10,7 +10,13 @@ import {
 } from './apt-simulation.parser.ts';
 import { fixture } from './fixtures.ts';
 
-const base = { osFamily: 'debian', rebootRequired: false, rebootPkgs: [], listsRefreshedAt: '2026-01-01T00:00:00.000Z', errors: [] };
+const base = {
+  osFamily: 'debian',
+  rebootRequired: false,
+  rebootPkgs: [],
+  listsRefreshedAt: '2026-01-01T00:00:00.000Z',
+  errors: [],
+};
 const held = parseShowhold(fixture('apt-mark-showhold'));
 const phased = parsePhasedFromPolicy(fixture('apt-cache-policy-kept-back'));
 
@@ -18,9 +24,30 @@ describe('apt simulation parser', () => {
   it('reads Inst/Conf lines, origins and the -V kept-back list of `upgrade` (1.1 published)', () => {
     const sim = parseAptSimulation(fixture('sim-upgrade-1.1'));
     expect(sim.actions).toEqual([
-      { operation: 'upgrade', name: 'homelab-broken', arch: 'all', currentVersion: '1.0', targetVersion: '1.1', origin: 'Debian:12.10/stable' },
-      { operation: 'upgrade', name: 'homelab-conf', arch: 'all', currentVersion: '1.0', targetVersion: '1.1', origin: 'Debian:12.10/stable' },
-      { operation: 'upgrade', name: 'homelab-demo', arch: 'all', currentVersion: '1.0', targetVersion: '1.1', origin: 'Debian:12.10/stable' },
+      {
+        operation: 'upgrade',
+        name: 'homelab-broken',
+        arch: 'all',
+        currentVersion: '1.0',
+        targetVersion: '1.1',
+        origin: 'Debian:12.10/stable',
+      },
+      {
+        operation: 'upgrade',
+        name: 'homelab-conf',
+        arch: 'all',
+        currentVersion: '1.0',
+        targetVersion: '1.1',
+        origin: 'Debian:12.10/stable',
+      },
+      {
+        operation: 'upgrade',
+        name: 'homelab-demo',
+        arch: 'all',
+        currentVersion: '1.0',
+        targetVersion: '1.1',
+        origin: 'Debian:12.10/stable',
+      },
       {
         operation: 'upgrade',
         name: 'homelab-secfix',
@@ -48,7 +75,10 @@ describe('apt simulation parser', () => {
 
   it('splits origins and flags security from the archive, never the name', () => {
     expect(splitOrigin('Debian:12.10/stable')).toEqual({ originName: 'Debian', suite: 'stable' });
-    expect(splitOrigin('Debian-Security:12/stable-security')).toEqual({ originName: 'Debian-Security', suite: 'stable-security' });
+    expect(splitOrigin('Debian-Security:12/stable-security')).toEqual({
+      originName: 'Debian-Security',
+      suite: 'stable-security',
+    });
     expect(isSecurityOrigin('Debian-Security:12/stable-security')).toBe(true);
     expect(isSecurityOrigin('Ubuntu:22.04/jammy-security, Ubuntu:22.04/jammy-updates')).toBe(true);
     expect(isSecurityOrigin('Debian:12.10/stable')).toBe(false);
@@ -122,14 +152,24 @@ describe('apt simulation parser', () => {
       origin: 'Debian:12.10/stable',
     });
 
-    const d = buildAptSnapshotDetail({ ...base, upgrade, distUpgrade: dist, held, phased, rebootRequired: true, rebootPkgs: ['homelab-demo'] });
+    const d = buildAptSnapshotDetail({
+      ...base,
+      upgrade,
+      distUpgrade: dist,
+      held,
+      phased,
+      rebootRequired: true,
+      rebootPkgs: ['homelab-demo'],
+    });
     expect(aptSnapshotDetailSchema.parse(d)).toEqual(d);
     expect(d.status).toBe('updates_available');
     expect(d.upgradeCount).toBe(3);
     expect(d.distUpgradeCount).toBe(5);
     const demo = d.packages.find((p) => p.name === 'homelab-demo')!;
     expect(demo).toMatchObject({ currentVersion: '1.0', targetVersion: '1.2', keptBack: true, operation: 'upgrade' });
-    expect(d.installed!.map((p) => [p.name, p.operation, p.targetVersion, p.currentVersion])).toEqual([['homelab-dep', 'install', '1.0', null]]);
+    expect(d.installed!.map((p) => [p.name, p.operation, p.targetVersion, p.currentVersion])).toEqual([
+      ['homelab-dep', 'install', '1.0', null],
+    ]);
     expect(d.keptBack!.map((k) => k.name)).toEqual(['homelab-demo', 'homelab-held', 'homelab-phased']);
     expect(d.rebootRequired).toBe(true);
     expect(d.rebootPkgs).toEqual(['homelab-demo']);
@@ -143,11 +183,27 @@ describe('apt simulation parser', () => {
     expect(ok.status).toBe('ok');
     expect(ok.count).toBe(0);
     expect(ok.keptBack).toHaveLength(2);
-    expect(buildAptSnapshotDetail({ ...base, listsRefreshedAt: null, upgrade: onlyKept, distUpgrade: onlyKept, held, phased }).status).toBe('warning');
+    expect(
+      buildAptSnapshotDetail({
+        ...base,
+        listsRefreshedAt: null,
+        upgrade: onlyKept,
+        distUpgrade: onlyKept,
+        held,
+        phased,
+      }).status,
+    ).toBe('warning');
 
     const removal = parseAptSimulation(fixture('sim-autoremove'));
     expect(removal.actions).toEqual([
-      { operation: 'remove', name: 'homelab-phased', arch: 'unknown', currentVersion: '1.1', targetVersion: null, origin: null },
+      {
+        operation: 'remove',
+        name: 'homelab-phased',
+        arch: 'unknown',
+        currentVersion: '1.1',
+        targetVersion: null,
+        origin: null,
+      },
     ]);
     const withRemoval = buildAptSnapshotDetail({ ...base, upgrade: onlyKept, distUpgrade: removal, held, phased });
     expect(withRemoval.status).toBe('warning');
@@ -164,7 +220,9 @@ describe('apt simulation parser', () => {
     expect(warned.status).toBe('warning');
     expect(warned.count).toBe(4);
 
-    const failed = parseAptSimulation("E: dpkg was interrupted, you must manually run 'dpkg --configure -a' to correct the problem.\n");
+    const failed = parseAptSimulation(
+      "E: dpkg was interrupted, you must manually run 'dpkg --configure -a' to correct the problem.\n",
+    );
     const error = buildAptSnapshotDetail({ ...base, upgrade: failed, distUpgrade: failed, held: [], phased: [] });
     expect(error.status).toBe('error');
     expect(error.errors![0]).toMatchObject({ kind: 'simulation_failed', severity: 'error' });

@@ -46,7 +46,14 @@ function splitArch(qualified: string): { name: string; arch: string | null } {
 }
 
 export function parseAptSimulation(output: string): AptSimulation {
-  const sim: AptSimulation = { actions: [], keptBack: [], deferredByPhasing: [], counts: null, errors: [], warnings: [] };
+  const sim: AptSimulation = {
+    actions: [],
+    keptBack: [],
+    deferredByPhasing: [],
+    counts: null,
+    errors: [],
+    warnings: [],
+  };
   let section: 'kept' | 'phasing' | null = null;
   for (const raw of output.split(/\r?\n/)) {
     const line = raw.trimEnd();
@@ -92,7 +99,12 @@ export function parseAptSimulation(output: string): AptSimulation {
       });
     } else if (COUNTS.test(line)) {
       const m = COUNTS.exec(line)!;
-      sim.counts = { upgraded: Number(m[1]), newlyInstalled: Number(m[2]), removed: Number(m[3]), notUpgraded: Number(m[4]) };
+      sim.counts = {
+        upgraded: Number(m[1]),
+        newlyInstalled: Number(m[2]),
+        removed: Number(m[3]),
+        notUpgraded: Number(m[4]),
+      };
     } else if (line.startsWith('E: ')) sim.errors.push(line.slice(3).trim());
     else if (line.startsWith('W: ')) sim.warnings.push(line.slice(3).trim());
   }
@@ -211,7 +223,11 @@ export function buildAptSnapshotDetail(input: SnapshotInput): AptSnapshotDetail 
   ]);
   const plan = input.distUpgrade ?? input.upgrade;
   const keptByUpgrade = new Map((input.upgrade?.keptBack ?? []).map((k) => [k.name, k]));
-  const flagsOf = (name: string) => ({ keptBack: keptByUpgrade.has(name), held: held.has(name), phased: phased.has(name) });
+  const flagsOf = (name: string) => ({
+    keptBack: keptByUpgrade.has(name),
+    held: held.has(name),
+    phased: phased.has(name),
+  });
 
   const packages: AptPackage[] = [];
   const installed: AptPackage[] = [];
@@ -232,7 +248,13 @@ export function buildAptSnapshotDetail(input: SnapshotInput): AptSnapshotDetail 
     keptBack.push(
       toPackage(
         osFamily,
-        inPlan ?? { name: k.name, arch: 'unknown', currentVersion: k.currentVersion, targetVersion: k.targetVersion, origin: null },
+        inPlan ?? {
+          name: k.name,
+          arch: 'unknown',
+          currentVersion: k.currentVersion,
+          targetVersion: k.targetVersion,
+          origin: null,
+        },
         'upgrade',
         { keptBack: true, held: held.has(k.name), phased: phased.has(k.name) },
       ),
@@ -246,9 +268,20 @@ export function buildAptSnapshotDetail(input: SnapshotInput): AptSnapshotDetail 
   ] as const) {
     if (!sim) continue;
     for (const e of sim.errors)
-      simErrors.push({ source: 'apt', kind: 'simulation_failed', severity: 'error', message: e, importantLines: [`E: ${e}`] });
+      simErrors.push({
+        source: 'apt',
+        kind: 'simulation_failed',
+        severity: 'error',
+        message: e,
+        importantLines: [`E: ${e}`],
+      });
     if (sim.errors.length === 0 && sim.counts === null)
-      simErrors.push({ source: 'apt', kind: 'simulation_unparsed', severity: 'error', message: `apt-get -s ${mode} printed no summary line` });
+      simErrors.push({
+        source: 'apt',
+        kind: 'simulation_unparsed',
+        severity: 'error',
+        message: `apt-get -s ${mode} printed no summary line`,
+      });
   }
   const errors = [...input.errors, ...simErrors];
   // The analysis completed when the plan we report comes from a simulation that ran to its summary line.

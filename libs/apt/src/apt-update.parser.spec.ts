@@ -23,9 +23,12 @@ describe('apt-get update classification', () => {
         source: 'apt',
         kind: 'repository_not_found',
         severity: 'error',
-        message: 'Failed to fetch http://10.213.0.1:8080/nonexistent/dists/bookworm/main/binary-amd64/Packages 404 Not Found [IP: 10.213.0.1 8080]',
+        message:
+          'Failed to fetch http://10.213.0.1:8080/nonexistent/dists/bookworm/main/binary-amd64/Packages 404 Not Found [IP: 10.213.0.1 8080]',
         remediation: expect.stringContaining('404'),
-        importantLines: ['E: Failed to fetch http://10.213.0.1:8080/nonexistent/dists/bookworm/main/binary-amd64/Packages  404  Not Found [IP: 10.213.0.1 8080]'],
+        importantLines: [
+          'E: Failed to fetch http://10.213.0.1:8080/nonexistent/dists/bookworm/main/binary-amd64/Packages  404  Not Found [IP: 10.213.0.1 8080]',
+        ],
       },
     ]);
   });
@@ -33,7 +36,11 @@ describe('apt-get update classification', () => {
   it('no Release file', () => {
     const r = run('apt-update-no-release-file');
     expect(r.errors.map((e) => [e.kind, e.severity, e.message])).toEqual([
-      ['repository_no_release', 'error', "The repository 'http://10.213.0.1:8080/nonexistent bookworm Release' does not have a Release file."],
+      [
+        'repository_no_release',
+        'error',
+        "The repository 'http://10.213.0.1:8080/nonexistent bookworm Release' does not have a Release file.",
+      ],
     ]);
   });
 
@@ -49,7 +56,9 @@ describe('apt-get update classification', () => {
   it('expired Release (Max-ValidTime and Valid-Until) and not yet valid', () => {
     const expired = run('apt-update-expired');
     expect(expired.errors.map((e) => e.kind)).toEqual(['release_expired', 'release_expired']);
-    expect(run('apt-update-expired-valid-until').errors.map((e) => [e.kind, e.severity])).toEqual([['release_expired', 'error']]);
+    expect(run('apt-update-expired-valid-until').errors.map((e) => [e.kind, e.severity])).toEqual([
+      ['release_expired', 'error'],
+    ]);
     const future = run('apt-update-not-yet-valid');
     expect(future.errors.map((e) => e.kind)).toEqual(['release_not_yet_valid']);
     expect(future.errors[0]!.remediation).toMatch(/clock/);
@@ -60,17 +69,33 @@ describe('apt-get update classification', () => {
     expect(r.refreshed).toBe(true);
     expect(r.errors.map((e) => [e.kind, e.severity])).toEqual([['mirror_unreachable', 'warning']]);
     expect(r.errors[0]!.message).toContain('No route to host');
-    const dns = parseAptUpdate(0, "W: Failed to fetch http://deb.example.org/debian/dists/bookworm/InRelease  Could not resolve 'deb.example.org'\n");
+    const dns = parseAptUpdate(
+      0,
+      "W: Failed to fetch http://deb.example.org/debian/dists/bookworm/InRelease  Could not resolve 'deb.example.org'\n",
+    );
     expect(dns.errors[0]!.kind).toBe('mirror_unreachable');
-    const timeout = parseAptUpdate(0, 'W: Failed to fetch http://10.0.0.9/debian/dists/bookworm/InRelease  Connection timed out [IP: 10.0.0.9 80]\n');
+    const timeout = parseAptUpdate(
+      0,
+      'W: Failed to fetch http://10.0.0.9/debian/dists/bookworm/InRelease  Connection timed out [IP: 10.0.0.9 80]\n',
+    );
     expect(timeout.errors[0]!.kind).toBe('mirror_unreachable');
   });
 
   it('invalid sources and generic failures', () => {
-    expect(run('apt-update-conflicting-sources').errors.map((e) => e.kind)).toEqual(['sources_invalid', 'sources_invalid']);
-    expect(parseAptUpdate(100, 'something broke\n').errors).toEqual([
-      expect.objectContaining({ kind: 'apt_update_failed', severity: 'error', message: 'apt-get update exited with code 100' }),
+    expect(run('apt-update-conflicting-sources').errors.map((e) => e.kind)).toEqual([
+      'sources_invalid',
+      'sources_invalid',
     ]);
-    expect(parseAptUpdate(0, 'W: Something new\n').errors[0]).toMatchObject({ kind: 'apt_update_warning', severity: 'warning' });
+    expect(parseAptUpdate(100, 'something broke\n').errors).toEqual([
+      expect.objectContaining({
+        kind: 'apt_update_failed',
+        severity: 'error',
+        message: 'apt-get update exited with code 100',
+      }),
+    ]);
+    expect(parseAptUpdate(0, 'W: Something new\n').errors[0]).toMatchObject({
+      kind: 'apt_update_warning',
+      severity: 'warning',
+    });
   });
 });

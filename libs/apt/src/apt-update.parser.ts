@@ -39,7 +39,8 @@ const RULES: Rule[] = [
   {
     kind: 'release_not_yet_valid',
     test: /Release file for \S+ is not valid yet/,
-    remediation: "The machine's clock is behind the repository's Release date: fix the time (timedatectl, NTP) and retry.",
+    remediation:
+      "The machine's clock is behind the repository's Release date: fix the time (timedatectl, NTP) and retry.",
   },
   {
     kind: 'repository_no_release',
@@ -62,12 +63,14 @@ const RULES: Rule[] = [
   {
     kind: 'repository_unsigned',
     test: /is not signed/,
-    remediation: 'The repository provides no valid signature: add its signing key with [signed-by=...] or remove the source.',
+    remediation:
+      'The repository provides no valid signature: add its signing key with [signed-by=...] or remove the source.',
   },
   {
     kind: 'sources_invalid',
     test: /Conflicting values set for option|Malformed entry|The list of sources could not be read|Type '\S+' is not known|Invalid value set for option/,
-    remediation: 'Fix the source entries in /etc/apt/sources.list(.d): apt refused to read them, so no list was refreshed.',
+    remediation:
+      'Fix the source entries in /etc/apt/sources.list(.d): apt refused to read them, so no list was refreshed.',
   },
 ];
 
@@ -98,7 +101,9 @@ export function parseAptUpdate(exitCode: number, output: string): AptUpdateResul
     const kind: AptUpdateErrorKind = rule?.kind ?? (severity === 'error' ? 'apt_update_failed' : 'apt_update_warning');
     const source = sourceOf(text);
     // NO_PUBKEY and "is not signed" are one problem of one source: keep the more precise kind, add the line.
-    const existing = source ? [...byKey.values()].find((e) => e.importantLines?.some((l) => sourceOf(l) === source && sameRepo(l, text))) : undefined;
+    const existing = source
+      ? [...byKey.values()].find((e) => e.importantLines?.some((l) => sourceOf(l) === source && sameRepo(l, text)))
+      : undefined;
     if (existing) {
       existing.importantLines!.push(line);
       if (severity === 'error') existing.severity = 'error';
@@ -117,7 +122,9 @@ export function parseAptUpdate(exitCode: number, output: string): AptUpdateResul
       message: cleanMessage(text),
       remediation:
         rule?.remediation ??
-        (severity === 'error' ? 'Read the apt-get update output in the raw log; the package lists may be stale.' : 'Review the apt-get update warning.'),
+        (severity === 'error'
+          ? 'Read the apt-get update output in the raw log; the package lists may be stale.'
+          : 'Review the apt-get update warning.'),
       importantLines: [line],
     };
     byKey.set(key, error);

@@ -21,10 +21,22 @@ describe('dpkg state', () => {
 
   it('parses the package set', () => {
     expect(before.length).toBe(142);
-    expect(before.find((p) => p.name === 'apt')).toEqual({ name: 'apt', arch: 'amd64', version: '2.6.1', status: 'ii', present: true, broken: false });
+    expect(before.find((p) => p.name === 'apt')).toEqual({
+      name: 'apt',
+      arch: 'amd64',
+      version: '2.6.1',
+      status: 'ii',
+      present: true,
+      broken: false,
+    });
     expect(before.find((p) => p.name === 'homelab-held')).toMatchObject({ status: 'hi', present: true });
     // homelab-broken 1.1's postinst failed: half-configured.
-    expect(after.find((p) => p.name === 'homelab-broken')).toMatchObject({ version: '1.1', status: 'iF', present: true, broken: true });
+    expect(after.find((p) => p.name === 'homelab-broken')).toMatchObject({
+      version: '1.1',
+      status: 'iF',
+      present: true,
+      broken: true,
+    });
     expect(brokenPackages(after)).toEqual(['homelab-broken']);
   });
 
@@ -38,8 +50,14 @@ describe('dpkg state', () => {
       { name: 'homelab-dep', arch: 'all', fromVersion: null, toVersion: '1.0', operation: 'installed' },
       { name: 'homelab-secfix', arch: 'all', fromVersion: '1.0', toVersion: '1.1', operation: 'upgraded' },
     ]);
-    expect(diffPackageSets(after, before).find((c) => c.name === 'homelab-dep')).toMatchObject({ operation: 'removed', fromVersion: '1.0', toVersion: null });
-    expect(diffPackageSets(after, before).find((c) => c.name === 'homelab-demo')).toMatchObject({ operation: 'downgraded' });
+    expect(diffPackageSets(after, before).find((c) => c.name === 'homelab-dep')).toMatchObject({
+      operation: 'removed',
+      fromVersion: '1.0',
+      toVersion: null,
+    });
+    expect(diffPackageSets(after, before).find((c) => c.name === 'homelab-demo')).toMatchObject({
+      operation: 'downgraded',
+    });
   });
 
   it('treats rc (config files only) as not present', () => {
@@ -65,10 +83,16 @@ describe('dpkg state', () => {
     const applied = diffPackageSets(before, after);
     expect(comparePlan(planned, applied)).toEqual({ matches: true, unexpected: [], missing: [] });
 
-    const partial = comparePlan(planned, applied.filter((c) => c.name !== 'homelab-dep'));
+    const partial = comparePlan(
+      planned,
+      applied.filter((c) => c.name !== 'homelab-dep'),
+    );
     expect(partial.matches).toBe(false);
     expect(partial.missing.map((p) => p.name)).toEqual(['homelab-dep']);
-    const extra = comparePlan(planned.filter((p) => p.name !== 'homelab-secfix'), applied);
+    const extra = comparePlan(
+      planned.filter((p) => p.name !== 'homelab-secfix'),
+      applied,
+    );
     expect(extra.unexpected.map((c) => c.name)).toEqual(['homelab-secfix']);
   });
 

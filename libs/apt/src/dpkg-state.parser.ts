@@ -53,7 +53,8 @@ export function diffPackageSets(before: DpkgPackageState[], after: DpkgPackageSt
   const changes: AptChange[] = [];
   for (const [k, was] of b) {
     const now = a.get(k);
-    if (!now) changes.push({ name: was.name, arch: was.arch, fromVersion: was.version, toVersion: null, operation: 'removed' });
+    if (!now)
+      changes.push({ name: was.name, arch: was.arch, fromVersion: was.version, toVersion: null, operation: 'removed' });
     else if (now.version !== was.version) {
       const cmp = compareDebianVersions(now.version, was.version);
       changes.push({
@@ -66,7 +67,14 @@ export function diffPackageSets(before: DpkgPackageState[], after: DpkgPackageSt
     }
   }
   for (const [k, now] of a) {
-    if (!b.has(k)) changes.push({ name: now.name, arch: now.arch, fromVersion: null, toVersion: now.version, operation: 'installed' });
+    if (!b.has(k))
+      changes.push({
+        name: now.name,
+        arch: now.arch,
+        fromVersion: null,
+        toVersion: now.version,
+        operation: 'installed',
+      });
   }
   return changes.sort((x, y) => x.name.localeCompare(y.name) || (x.arch ?? '').localeCompare(y.arch ?? ''));
 }

@@ -38,7 +38,9 @@ function split(v: string): { epoch: number; upstream: string; revision: string }
   const epoch = colon > 0 ? Number(v.slice(0, colon)) || 0 : 0;
   const rest = colon > 0 ? v.slice(colon + 1) : v;
   const dash = rest.lastIndexOf('-');
-  return dash > 0 ? { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) } : { epoch, upstream: rest, revision: '' };
+  return dash > 0
+    ? { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) }
+    : { epoch, upstream: rest, revision: '' };
 }
 
 /** <0 when a sorts before b, 0 when equal, >0 after — same answer as `dpkg --compare-versions`. */

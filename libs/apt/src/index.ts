@@ -1,3 +1,4 @@
+export * from './analysis.script.ts';
 export * from './apt-dedup.ts';
 export * from './apt-simulation.parser.ts';
 export * from './apt-update.parser.ts';

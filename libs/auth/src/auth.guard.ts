@@ -46,7 +46,9 @@ export class AuthGuard implements CanActivate {
       this.reflector.getAllAndOverride<Scope>(SCOPE_KEY, targets) ??
       (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'admin');
     if (!scopeSatisfies(principal.scopes, required)) {
-      throw new ForbiddenException(`this action needs the "${required}" scope; the token has: ${principal.scopes.join(', ')}`);
+      throw new ForbiddenException(
+        `this action needs the "${required}" scope; the token has: ${principal.scopes.join(', ')}`,
+      );
     }
     req.principal = principal;
     return true;

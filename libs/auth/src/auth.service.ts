@@ -21,7 +21,10 @@ export class AuthService {
   ) {}
 
   /** Returns a bearer token, or null for a wrong username/password (the caller must not say which). */
-  async login(username: string, password: string): Promise<{ token: string; expiresAt: Date; principal: Principal } | null> {
+  async login(
+    username: string,
+    password: string,
+  ): Promise<{ token: string; expiresAt: Date; principal: Principal } | null> {
     const users = new UsersRepository(this.db.prisma);
     const user = await users.findByUsername(username);
     if (!user || !user.isActive) {
@@ -32,12 +35,22 @@ export class AuthService {
     if (!(await verifyPassword(password, user.passwordHash))) return null;
     const token = generateToken('sus');
     const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3600_000);
-    const session = await new UserSessionsRepository(this.db.prisma).create({ userId: user.id, tokenHash: hashToken(token), expiresAt });
+    const session = await new UserSessionsRepository(this.db.prisma).create({
+      userId: user.id,
+      tokenHash: hashToken(token),
+      expiresAt,
+    });
     await users.touchLogin(user.id);
     return {
       token,
       expiresAt,
-      principal: { type: 'user', id: user.id, label: user.username, scopes: ROLE_SCOPES[user.role] ?? ['read'], sessionId: session.id },
+      principal: {
+        type: 'user',
+        id: user.id,
+        label: user.username,
+        scopes: ROLE_SCOPES[user.role] ?? ['read'],
+        sessionId: session.id,
+      },
     };
   }
 
@@ -46,7 +59,15 @@ export class AuthService {
     const hash = hashToken(token);
     if (token.startsWith('sus_')) {
       const s = await new UserSessionsRepository(this.db.prisma).findActiveByTokenHash(hash);
-      return s && { type: 'user', id: s.userId, label: s.username, scopes: ROLE_SCOPES[s.role] ?? ['read'], sessionId: s.sessionId };
+      return (
+        s && {
+          type: 'user',
+          id: s.userId,
+          label: s.username,
+          scopes: ROLE_SCOPES[s.role] ?? ['read'],
+          sessionId: s.sessionId,
+        }
+      );
     }
     if (token.startsWith('sua_')) {
       const repo = new ApiClientsRepository(this.db.prisma);

@@ -79,7 +79,8 @@ export class MachineConnector {
         : c.sudoMode === 'same_as_ssh'
           ? password
           : undefined;
-    await new MachineEventsRepository(this.db.prisma).insert({
+    // The audit row is written while the connection is being set up (it never waits on the network).
+    const audited = new MachineEventsRepository(this.db.prisma).insert({
       machineId,
       eventType: 'credentials.decrypted',
       actor: ctx.actor,
@@ -105,10 +106,11 @@ export class MachineConnector {
         ...(withRawLog && ctx.rawLog ? { rawLog: ctx.rawLog } : {}),
       });
     try {
-      const session = await connect(true);
+      const [session] = await Promise.all([connect(true), audited]);
       const { credentials: _omit, ...machine } = info;
       return { session, machine, sudoMode: c.sudoMode, reconnect: () => connect(false) };
     } catch (e) {
+      await audited.catch(() => undefined);
       if (e instanceof SshError && e.errorKind !== 'host_key_changed') {
         await new MachineStateRepository(this.db.prisma).recordError(machineId, e.errorKind, e.message);
       }

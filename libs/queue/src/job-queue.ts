@@ -165,7 +165,12 @@ export class JobQueue {
     if (!data || typeof data.jobId !== 'string' || data.kind !== kind) {
       throw new Error(`malformed message on queue ${kind} (pg-boss id ${job.id})`);
     }
-    return { jobId: data.jobId, kind, machineId: typeof data.machineId === 'string' ? data.machineId : null, payload: parseJobPayload(kind, data.payload) };
+    return {
+      jobId: data.jobId,
+      kind,
+      machineId: typeof data.machineId === 'string' ? data.machineId : null,
+      payload: parseJobPayload(kind, data.payload),
+    };
   }
 
   async stop(): Promise<void> {

@@ -19,5 +19,7 @@ export function tokenDisplayPrefix(token: string): string {
 
 export function generatePassword(length = 20): string {
   // base64url without ambiguous-looking padding; 20 chars ≈ 120 bits.
-  return randomBytes(Math.ceil((length * 3) / 4)).toString('base64url').slice(0, length);
+  return randomBytes(Math.ceil((length * 3) / 4))
+    .toString('base64url')
+    .slice(0, length);
 }

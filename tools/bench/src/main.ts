@@ -1,8 +1,9 @@
 import 'reflect-metadata';
+import { aptBench } from './apt.bench.ts';
 import { queueBench } from './queue.bench.ts';
 import { sshBench } from './ssh.bench.ts';
 
-const benches: Record<string, () => Promise<void>> = { queue: queueBench, ssh: sshBench };
+const benches: Record<string, () => Promise<void>> = { queue: queueBench, ssh: sshBench, apt: aptBench };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !benches[n]);
 if (unknown.length) {

@@ -48,7 +48,12 @@ async function latency(url: string, listenNotify: boolean, count: number, gapMs:
 
 async function batch(url: string, size: number, rounds: number) {
   const db = Database.connect({ url, applicationName: 'su-bench' });
-  const queue = new JobQueue({ url, applicationName: 'su-bench-queue', listenNotify: false, pollingIntervalSeconds: 2 });
+  const queue = new JobQueue({
+    url,
+    applicationName: 'su-bench-queue',
+    listenNotify: false,
+    pollingIntervalSeconds: 2,
+  });
   await queue.start();
   const jobs = new JobsService(db, queue);
   const items = Array.from({ length: size }, (_, i) => ({ payload: { echo: `m${i}` } }));
@@ -78,9 +83,11 @@ export async function queueBench(): Promise<void> {
         ['pg-boss default polling (2 s)', polling.n, polling.p50, polling.p99, polling.max, '(peer, for comparison)'],
       ],
     );
-    printTable('queue: enqueue 1,000 jobs in one batch (jobs rows + pg-boss insert, one transaction)', ['rounds', 'p50 ms', 'max ms', 'target'], [
-      [b.n, b.p50, b.max, '<= 100'],
-    ]);
+    printTable(
+      'queue: enqueue 1,000 jobs in one batch (jobs rows + pg-boss insert, one transaction)',
+      ['rounds', 'p50 ms', 'max ms', 'target'],
+      [[b.n, b.p50, b.max, '<= 100']],
+    );
   } finally {
     await close();
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SshSession, knownHostKeyVerifier, type ConnectOptions } from '@su/ssh';
 import { Lab, isRoot } from '@su/testing';
+import { labCli } from './lab-cli.ts';
 import { percentile, printTable, summary } from './stats.ts';
 
 const CONNECTS = 20;
@@ -24,17 +25,6 @@ function stats(values: number[]): { p50: number; p90: number; p99: number } {
     ),
     p99: s.p99,
   };
-}
-
-/**
- * The lab finds its shell helpers relative to its own source file, which the bench bundle moves; so the bench drives
- * up/down through the lab CLI (run from the repository root, where `npm run bench` runs) and only attaches in process.
- */
-function labCli(args: string[]): void {
-  const cli = join(process.cwd(), 'tools/lab/lab.ts');
-  if (!existsSync(cli)) throw new Error(`run the bench from the repository root (no ${cli})`);
-  const r = spawnSync(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`lab ${args.join(' ')} failed (${r.status})`);
 }
 
 export async function sshBench(): Promise<void> {

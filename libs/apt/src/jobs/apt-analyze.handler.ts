@@ -4,7 +4,8 @@ import type { JobResult, SnapshotError, UpdateSnapshot } from '@su/contracts';
 import { Database, MachineEventsRepository, MachineInventoryRepository } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import { APP_CONFIG, ClassifiedError, type JobContext, type JobHandler } from '@su/platform';
-import { aptUpdateArgv, policyArgv, REBOOT_REQUIRED_ARGV, SHOWHOLD_ARGV, simulateArgv } from '../apt-commands.ts';
+import { analysisScript, splitAnalysisOutput, type AnalysisStep } from '../analysis.script.ts';
+import { policyArgv } from '../apt-commands.ts';
 import { reduceAptLines } from '../apt-dedup.ts';
 import { classifyAptFailure } from '../apt-failure.classifier.ts';
 import { extractAptMessages } from '../apt-messages.extractor.ts';
@@ -16,12 +17,12 @@ import {
 } from '../apt-simulation.parser.ts';
 import { parseAptUpdate } from '../apt-update.parser.ts';
 import { parseRebootRequired } from '../reboot-required.parser.ts';
-import { combined, openAptSession } from './apt-session.ts';
+import { openAptSession } from './apt-session.ts';
 import { saveErrors, saveMessages, savePlan, saveRawLog } from './apt-results.writer.ts';
 
 /**
- * apt.update_analyze: refresh the lists (root), simulate upgrade and dist-upgrade (no root), read holds, phasing and
- * reboot-required, and write the UpdateSnapshot with its derived rows and machine_state in one transaction.
+ * apt.update_analyze: refresh the lists, simulate upgrade and dist-upgrade, read holds, phasing and reboot-required
+ * (one sudo'd script, see analysis.script.ts), and write the UpdateSnapshot with its derived rows and machine_state in one transaction.
  * Repository problems become SnapshotErrors and the rest of the analysis still completes.
  */
 @Injectable()
@@ -43,14 +44,19 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     let log = '';
     let snapshotInput;
     try {
-      const update = await s.run(aptUpdateArgv({ lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds }), {
-        sudo: true,
-        timeoutMs: 15 * 60_000,
-      });
-      const updateText = combined(update);
-      log += updateText;
-      const lock =
-        update.exitCode === 0 ? null : classifyAptFailure(update.exitCode ?? 1, update.stdout, update.stderr);
+      const script = await s.opened.session.runScript(
+        analysisScript({ lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds }),
+        {
+          sudo: true,
+          timeoutMs: 20 * 60_000,
+          signal: ctx.signal,
+        },
+      );
+      log = script.stdout;
+      const steps = splitAnalysisOutput(script.stdout);
+      const step = (name: AnalysisStep) => steps.get(name) ?? { output: '', exitCode: null };
+      const update = step('update');
+      const lock = update.exitCode === 0 ? null : classifyAptFailure(update.exitCode ?? 1, update.output, '');
       if (lock && lock.errorKind !== 'command_failed')
         errors.push({
           source: 'apt',
@@ -59,27 +65,28 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
           message: lock.message,
           remediation: lock.remediation,
         });
-      const parsedUpdate = parseAptUpdate(update.exitCode ?? 1, updateText);
+      const parsedUpdate = parseAptUpdate(update.exitCode ?? 1, update.output);
       errors.push(...parsedUpdate.errors);
-      const up = await s.run(simulateArgv('upgrade'), { timeoutMs: 10 * 60_000 });
-      const dist = await s.run(simulateArgv('dist-upgrade'), { timeoutMs: 10 * 60_000 });
-      log += `\n${combined(up)}\n${combined(dist)}`;
-      const upgrade = up.exitCode === 0 ? parseAptSimulation(combined(up)) : null;
-      const distUpgrade = dist.exitCode === 0 ? parseAptSimulation(combined(dist)) : null;
-      if (!distUpgrade)
+      const up = step('upgrade');
+      const dist = step('dist-upgrade');
+      const upgrade = up.exitCode === 0 ? parseAptSimulation(up.output) : null;
+      const distUpgrade = dist.exitCode === 0 ? parseAptSimulation(dist.output) : null;
+      if (!distUpgrade) {
         errors.push({
           source: 'apt',
           kind: 'simulation_failed',
           severity: 'error',
-          message: (dist.stderr || dist.stdout).trim().split('\n').slice(-3).join(' '),
+          message: dist.output.trim().split('\n').slice(-3).join(' ') || 'the simulation did not run',
           remediation: 'Run `apt-get -s dist-upgrade` on the machine and fix what it reports.',
         });
-      const held = parseShowhold((await s.run(SHOWHOLD_ARGV)).stdout);
+      }
+      const held = parseShowhold(step('showhold').output);
       const keptBack = [
         ...new Set([...(upgrade?.keptBack ?? []), ...(distUpgrade?.keptBack ?? [])].map((k) => k.name)),
       ];
+      // Phasing shows only in `apt-cache policy` on apt 2.6; asked only when something was kept back.
       const phased = keptBack.length ? parsePhasedFromPolicy((await s.run(policyArgv(keptBack))).stdout) : [];
-      const reboot = parseRebootRequired((await s.run(REBOOT_REQUIRED_ARGV)).stdout);
+      const reboot = parseRebootRequired(step('reboot').output);
       snapshotInput = {
         osFamily: await this.osFamily(machineId),
         upgrade,

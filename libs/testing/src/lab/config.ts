@@ -31,6 +31,8 @@ export const BASE_PACKAGES = [
   'docker.io',
   'iptables',
   'busybox-static',
+  // Real Debian installs have it, and Ansible (the peer `npm run bench -- apt` compares with) needs it on targets.
+  'python3',
 ];
 
 export interface LabPaths {

@@ -1,0 +1,185 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { APT_HANDLERS, AptJobsModule } from '@su/apt';
+import { loadConfig } from '@su/config';
+import { InventoryModule, MachineProbeHandler } from '@su/inventory';
+import { MachinesModule, MachinesService } from '@su/machines';
+import { JobRunner, JobsService, PlatformModule, SelftestHandler, type PlatformOptions } from '@su/platform';
+import { RebootJobsModule, RebootVerifiedHandler } from '@su/reboot';
+import { Lab, isRoot } from '@su/testing';
+import { benchDatabase } from './bench-database.ts';
+import { labCli } from './lab-cli.ts';
+import { printTable, summary } from './stats.ts';
+
+@Module({})
+class BenchWorkerModule {
+  static forRoot(p: PlatformOptions): DynamicModule {
+    return {
+      module: BenchWorkerModule,
+      imports: [PlatformModule.forService(p), InventoryModule, AptJobsModule, RebootJobsModule, MachinesModule],
+    };
+  }
+}
+
+const ACTOR = { type: 'system', id: 'bench' } as const;
+
+/**
+ * The same APT analysis over every lab machine: ours (one queued apt.update_analyze per machine, the apt-worker
+ * in this process; each job = one SSH connection running apt-get update, two simulations, holds, phasing,
+ * reboot-required, then the snapshot and derived rows written to PostgreSQL) against Ansible's shell module running
+ * `apt-get update && apt-get -s dist-upgrade` with forks = number of machines. Alternating rounds, same machines.
+ */
+export async function aptBench(): Promise<void> {
+  if (!isRoot()) {
+    console.log('\napt bench skipped: needs root (the lab)');
+    return;
+  }
+  if (spawnSync('ansible', ['--version']).status !== 0) {
+    console.log('\napt bench skipped: the peer is missing (apt-get install ansible)');
+    return;
+  }
+  const broughtUp = !Lab.exists();
+  if (broughtUp) labCli(['up', '--machines', '3']);
+  const lab = Lab.attach();
+  const machines = lab.machines();
+  for (const [pkg, v] of [
+    ['homelab-demo', '1.1'],
+    ['homelab-secfix', '1.1'],
+  ] as const)
+    labCli(['publish', pkg, v]);
+  const { url, close } = await benchDatabase('apt');
+  const dataDir = mkdtempSync(join(tmpdir(), 'su-bench-apt-'));
+  const config = loadConfig({ DATABASE_URL: url, SU_DATA_DIR: dataDir });
+  const app = await NestFactory.createApplicationContext(
+    BenchWorkerModule.forRoot({ service: 'apt-worker', config, databaseUrl: url }),
+    { logger: ['error'] },
+  );
+  await app
+    .get(JobRunner)
+    .start(
+      'apt-worker',
+      [
+        new SelftestHandler('system.selftest', 'apt-worker'),
+        app.get(MachineProbeHandler),
+        ...APT_HANDLERS.map((h) => app.get(h)),
+        app.get(RebootVerifiedHandler),
+      ],
+      machines.length,
+    );
+  const jobs = app.get(JobsService);
+  const ids: string[] = [];
+  for (const m of machines) {
+    const v = await app.get(MachinesService).create(
+      // The same login as Ansible's below (key, passwordless sudo), so both pay the same authentication costs.
+      {
+        name: m.name,
+        hostname: m.address,
+        port: m.sshPort,
+        username: 'deploy',
+        credentials: {
+          authMethod: 'ssh_key',
+          privateKey: readFileSync(m.users.deploy.privateKeyPath, 'utf8'),
+          sudoMode: 'none',
+        },
+      } as never,
+      ACTOR,
+    );
+    ids.push(v.id);
+  }
+  const waitAll = async (jobIds: string[]) => {
+    for (;;) {
+      const views = await Promise.all(jobIds.map((id) => jobs.find(id)));
+      if (views.every((j) => j && j.status !== 'queued' && j.status !== 'running')) return views;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  const ours = async () => {
+    const t0 = performance.now();
+    const queued = await Promise.all(
+      ids.map((machineId) => jobs.enqueue({ kind: 'apt.update_analyze', payload: {}, machineId, actor: ACTOR })),
+    );
+    const done = await waitAll(queued.map((q) => q.id));
+    const failed = done.filter((d) => d?.status !== 'ok');
+    if (failed.length)
+      throw new Error(`analysis failed: ${failed.map((f) => `${f?.errorKind}: ${f?.errorMessage}`).join('; ')}`);
+    return (performance.now() - t0) / 1000;
+  };
+  const inv = join(dataDir, 'inventory.ini');
+  writeFileSync(
+    inv,
+    `[lab]\n${machines.map((m) => `${m.name} ansible_host=${m.address} ansible_port=${m.sshPort} ansible_user=deploy ansible_ssh_private_key_file=${m.users.deploy.privateKeyPath}`).join('\n')}\n`,
+  );
+  const ansible = () => {
+    const t0 = performance.now();
+    const r = spawnSync(
+      'ansible',
+      [
+        'lab',
+        '-i',
+        inv,
+        '-f',
+        String(machines.length),
+        '-b',
+        '-m',
+        'shell',
+        '-a',
+        'apt-get update -q && apt-get -s dist-upgrade',
+      ],
+      {
+        env: {
+          ...process.env,
+          ANSIBLE_HOST_KEY_CHECKING: 'False',
+          ANSIBLE_PYTHON_INTERPRETER: 'auto_silent',
+          ANSIBLE_NOCOLOR: '1',
+          ANSIBLE_LOCAL_TEMP: join(dataDir, 'ansible-tmp'),
+        },
+        encoding: 'utf8',
+      },
+    );
+    if (r.status !== 0) throw new Error(`ansible failed (${r.status}): ${(r.stdout + r.stderr).slice(-1500)}`);
+    return (performance.now() - t0) / 1000;
+  };
+  try {
+    // Both probe-and-warm: the probes queued when the machines were added, then one round each (apt lists cached).
+    await waitAll(
+      (await Promise.all(ids.map((id) => jobs.list({ machineId: id, limit: 5, offset: 0 })))).flat().map((j) => j.id),
+    );
+    await ours();
+    ansible();
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      a.push(await ours());
+      b.push(ansible());
+    }
+    const sa = summary(a);
+    const sb = summary(b);
+    printTable(
+      `apt: analysis of ${machines.length} lab machines (apt-get update + simulations), user deploy with key and passwordless sudo for both, 5 alternating rounds after a warm-up`,
+      ['tool', 'p50 s', 'min s', 'max s', 'ratio (Ansible / ours)'],
+      [
+        ['system-update (queued jobs, apt-worker, results in PostgreSQL)', sa.p50, Math.min(...a), sa.max, ''],
+        [
+          `Ansible ${spawnSync('ansible', ['--version'], { encoding: 'utf8' })
+            .stdout.split('\n')[0]
+            ?.replace(/^ansible /, '')} (shell module, forks=${machines.length})`,
+          sb.p50,
+          Math.min(...b),
+          sb.max,
+          `${(sb.p50 / sa.p50).toFixed(1)}× (target >= 3×)`,
+        ],
+      ],
+    );
+  } finally {
+    await app.close();
+    await close();
+    rmSync(dataDir, { recursive: true, force: true });
+    labCli(['publish', 'homelab-demo', '1.0']);
+    labCli(['publish', 'homelab-secfix', '1.0']);
+    if (broughtUp) labCli(['down']);
+  }
+}
