@@ -13,9 +13,18 @@ await build({
   input: join(root, 'tools/bench/src/main.ts'),
   platform: 'node',
   tsconfig: join(root, 'tsconfig.base.json'),
-  external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('@su/') && !id.startsWith('@oxc-project/runtime') && !id.startsWith('\0'),
+  external: (id) =>
+    !id.startsWith('.') &&
+    !id.startsWith('/') &&
+    !id.startsWith('@su/') &&
+    !id.startsWith('@oxc-project/runtime') &&
+    !id.startsWith('\0'),
   logLevel: 'warn',
   output: { file: out, format: 'esm', sourcemap: true, codeSplitting: false },
 });
-const res = spawnSync(process.execPath, ['--enable-source-maps', '--disable-warning=ExperimentalWarning', out, ...process.argv.slice(2)], { stdio: 'inherit' });
+const res = spawnSync(
+  process.execPath,
+  ['--enable-source-maps', '--disable-warning=ExperimentalWarning', out, ...process.argv.slice(2)],
+  { stdio: 'inherit' },
+);
 process.exit(res.status ?? 1);

@@ -14,7 +14,12 @@ const only = process.argv.slice(2);
 const apps = readdirSync(join(root, 'apps')).filter(
   (a) => existsSync(join(root, 'apps', a, 'src/main.ts')) && (only.length === 0 || only.includes(a)),
 );
-const isExternal = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('@su/') && !id.startsWith('@oxc-project/runtime') && !id.startsWith('\0');
+const isExternal = (id) =>
+  !id.startsWith('.') &&
+  !id.startsWith('/') &&
+  !id.startsWith('@su/') &&
+  !id.startsWith('@oxc-project/runtime') &&
+  !id.startsWith('\0');
 
 const t0 = Date.now();
 for (const app of apps) {

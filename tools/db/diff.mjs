@@ -31,7 +31,9 @@ const sql = await diffSchemas(last === null ? EMPTY_TARGET : schemaTarget(last, 
 
 if (values.check) {
   if (sql) {
-    console.error(`schema.prisma has changes that no migration captures. Run: npm run db:diff -- --name <what>\n\n${sql}`);
+    console.error(
+      `schema.prisma has changes that no migration captures. Run: npm run db:diff -- --name <what>\n\n${sql}`,
+    );
     process.exit(1);
   }
   console.log('schema.prisma matches the last migration.');
@@ -45,14 +47,28 @@ if (!sql) {
   console.log('No changes between the last migration and schema.prisma: no migration written.');
   process.exit(0);
 }
-const name = values.name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 200) || 'migration';
+const name =
+  values.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 200) || 'migration';
 const stamp = (d) => d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 let when = new Date();
 // Keep the order strictly increasing even for two migrations within one second.
 const newest = migrationDirectories.at(-1)?.path.slice(0, 14);
 if (newest && stamp(when) <= newest) {
   const n = newest;
-  when = new Date(Date.UTC(+n.slice(0, 4), +n.slice(4, 6) - 1, +n.slice(6, 8), +n.slice(8, 10), +n.slice(10, 12), +n.slice(12, 14) + 1));
+  when = new Date(
+    Date.UTC(
+      +n.slice(0, 4),
+      +n.slice(4, 6) - 1,
+      +n.slice(6, 8),
+      +n.slice(8, 10),
+      +n.slice(10, 12),
+      +n.slice(12, 14) + 1,
+    ),
+  );
 }
 const dir = join(migrationsDir, `${stamp(when)}_${name}`);
 await mkdir(dir, { recursive: true });

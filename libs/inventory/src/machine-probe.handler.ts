@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import type { AppConfig } from '@su/config';
 import { Database, MachineEventsRepository, MachineInventoryRepository, RawArtifactsRepository } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
-import type { JobContext, JobHandler } from '@su/platform';
-import { APP_CONFIG, ClassifiedError } from '@su/platform';
+import { APP_CONFIG, machineJob, type JobContext, type JobHandler } from '@su/platform';
 import { parseProbe } from './probe.parser.ts';
 import { PROBE_SCRIPT } from './probe.script.ts';
 
@@ -25,9 +24,7 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
   ) {}
 
   async handle(ctx: JobContext<'machine.probe'>): Promise<JobResult<'machine.probe'>> {
-    const machineId = ctx.message.machineId;
-    if (!machineId) throw new ClassifiedError('invalid_payload', 'machine.probe needs a machine');
-    const actor = { type: 'system' as const, id: `job:${ctx.message.jobId}` };
+    const { machineId, actor } = machineJob(ctx);
     // The session's raw output (secrets redacted) is kept as an artifact, linked from the snapshot.
     const rawLog = {
       path: join(this.config.dataDir, 'artifacts', 'raw', machineId, `${ctx.message.jobId}.log`),

@@ -1,4 +1,4 @@
-import type { JobKind, JobMessage, JobResult } from '@su/contracts';
+import type { Actor, JobKind, JobMessage, JobResult } from '@su/contracts';
 
 export interface JobContext<K extends JobKind> {
   message: JobMessage<K>;
@@ -21,4 +21,11 @@ export class ClassifiedError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The machine a job acts on, its id and the actor that job-side writes record; refuses a job without a machine. */
+export function machineJob(ctx: { message: JobMessage }): { machineId: string; jobId: string; actor: Actor } {
+  const { machineId, jobId, kind } = ctx.message;
+  if (!machineId) throw new ClassifiedError('invalid_payload', `${kind} needs a machine`);
+  return { machineId, jobId, actor: { type: 'system', id: `job:${jobId}` } };
 }

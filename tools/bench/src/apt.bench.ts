@@ -4,24 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { APT_HANDLERS, AptJobsModule } from '@su/apt';
 import { loadConfig } from '@su/config';
-import { InventoryModule, MachineProbeHandler } from '@su/inventory';
 import { MachinesModule, MachinesService } from '@su/machines';
-import { JobRunner, JobsService, PlatformModule, SelftestHandler, type PlatformOptions } from '@su/platform';
-import { RebootJobsModule, RebootVerifiedHandler } from '@su/reboot';
+import { JobRunner, JobsService, type PlatformOptions } from '@su/platform';
 import { Lab, isRoot } from '@su/testing';
+import { AptWorkerModule, aptWorkerHandlers } from '@su/apt-worker';
 import { benchDatabase } from './bench-database.ts';
 import { labCli } from './lab-cli.ts';
 import { printTable, summary } from './stats.ts';
 
+/** The apt-worker as it runs, plus the machines feature to register the lab machines. */
 @Module({})
-class BenchWorkerModule {
+class BenchModule {
   static forRoot(p: PlatformOptions): DynamicModule {
-    return {
-      module: BenchWorkerModule,
-      imports: [PlatformModule.forService(p), InventoryModule, AptJobsModule, RebootJobsModule, MachinesModule],
-    };
+    return { module: BenchModule, imports: [AptWorkerModule.forRoot(p), MachinesModule] };
   }
 }
 
@@ -55,21 +51,10 @@ export async function aptBench(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'su-bench-apt-'));
   const config = loadConfig({ DATABASE_URL: url, SU_DATA_DIR: dataDir });
   const app = await NestFactory.createApplicationContext(
-    BenchWorkerModule.forRoot({ service: 'apt-worker', config, databaseUrl: url }),
+    BenchModule.forRoot({ service: 'apt-worker', config, databaseUrl: url }),
     { logger: ['error'] },
   );
-  await app
-    .get(JobRunner)
-    .start(
-      'apt-worker',
-      [
-        new SelftestHandler('system.selftest', 'apt-worker'),
-        app.get(MachineProbeHandler),
-        ...APT_HANDLERS.map((h) => app.get(h)),
-        app.get(RebootVerifiedHandler),
-      ],
-      machines.length,
-    );
+  await app.get(JobRunner).start('apt-worker', aptWorkerHandlers(app), machines.length);
   const jobs = app.get(JobsService);
   const ids: string[] = [];
   for (const m of machines) {

@@ -2,15 +2,13 @@ import 'reflect-metadata';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConsoleLogger, Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
+import { ConsoleLogger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AdminBootstrapService } from '@su/auth';
 import { loadConfig } from '@su/config';
-import { APT_HANDLERS, AptJobsModule } from '@su/apt';
-import { InventoryModule, MachineProbeHandler } from '@su/inventory';
-import { RebootJobsModule, RebootVerifiedHandler } from '@su/reboot';
-import { JobRunner, PlatformModule, SelftestHandler, type PlatformOptions } from '@su/platform';
+import { JobRunner, type PlatformOptions } from '@su/platform';
+import { AptWorkerModule, aptWorkerHandlers } from '@su/apt-worker';
 import type { TestDatabase } from '@su/testing';
 import { createGatewayApp } from '../gateway.app.ts';
 
@@ -26,33 +24,12 @@ export class CapturingLogger extends ConsoleLogger {
   }
 }
 
-@Module({})
-class TestAptWorkerModule {
-  static forRoot(p: PlatformOptions): DynamicModule {
-    return {
-      module: TestAptWorkerModule,
-      imports: [PlatformModule.forService(p), InventoryModule, AptJobsModule, RebootJobsModule],
-    };
-  }
-}
-
-/** The apt-worker's handlers in this process (what apps/apt-worker registers). */
+/** The apt-worker (its module and handlers, as apps/apt-worker runs them) in this process. */
 export async function startAptWorker(platform: PlatformOptions): Promise<INestApplicationContext> {
-  const worker = await NestFactory.createApplicationContext(TestAptWorkerModule.forRoot(platform), {
+  const worker = await NestFactory.createApplicationContext(AptWorkerModule.forRoot(platform), {
     logger: new CapturingLogger(),
   });
-  await worker
-    .get(JobRunner)
-    .start(
-      'apt-worker',
-      [
-        new SelftestHandler('system.selftest', 'apt-worker'),
-        worker.get(MachineProbeHandler),
-        ...APT_HANDLERS.map((h) => worker.get(h)),
-        worker.get(RebootVerifiedHandler),
-      ],
-      4,
-    );
+  await worker.get(JobRunner).start('apt-worker', aptWorkerHandlers(worker), 4);
   return worker;
 }
 

@@ -3,7 +3,7 @@ import type { AppConfig } from '@su/config';
 import type { JobResult, SnapshotError, UpdateSnapshot } from '@su/contracts';
 import { Database, MachineEventsRepository, MachineInventoryRepository } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
-import { APP_CONFIG, ClassifiedError, type JobContext, type JobHandler } from '@su/platform';
+import { APP_CONFIG, machineJob, type JobContext, type JobHandler } from '@su/platform';
 import { analysisScript, splitAnalysisOutput, type AnalysisStep } from '../analysis.script.ts';
 import { policyArgv } from '../apt-commands.ts';
 import { reduceAptLines } from '../apt-dedup.ts';
@@ -36,9 +36,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
   ) {}
 
   async handle(ctx: JobContext<'apt.update_analyze'>): Promise<JobResult<'apt.update_analyze'>> {
-    const machineId = ctx.message.machineId;
-    if (!machineId) throw new ClassifiedError('invalid_payload', 'apt.update_analyze needs a machine');
-    const jobId = ctx.message.jobId;
+    const { machineId, jobId } = machineJob(ctx);
     const s = await openAptSession(this.connector, this.config, machineId, jobId, 'apt.update_analyze', ctx.signal);
     const errors: SnapshotError[] = [];
     let log = '';

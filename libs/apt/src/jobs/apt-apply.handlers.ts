@@ -1,12 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JobResult } from '@su/contracts';
-import { ClassifiedError, type JobContext, type JobHandler } from '@su/platform';
+import { machineJob, type JobContext, type JobHandler } from '@su/platform';
 import { AptApplyService, type AptApplyMode } from './apt-apply.service.ts';
-
-function machineOf(ctx: JobContext<never>): string {
-  if (!ctx.message.machineId) throw new ClassifiedError('invalid_payload', `${ctx.message.kind} needs a machine`);
-  return ctx.message.machineId;
-}
 
 abstract class AptApplyHandlerBase {
   constructor(protected readonly apply: AptApplyService) {}
@@ -17,8 +12,7 @@ abstract class AptApplyHandlerBase {
     extra: { packages?: string[]; keepLocalConfig?: boolean } = {},
   ) {
     return this.apply.apply({
-      machineId: machineOf(ctx),
-      jobId: ctx.message.jobId,
+      ...machineJob(ctx),
       mode,
       signal: ctx.signal,
       ...extra,

@@ -11,6 +11,27 @@ export interface ReportView {
   createdAt: string;
 }
 
+type Row = {
+  id: string;
+  machineId: string | null;
+  executionId: string | null;
+  kind: string;
+  title: string;
+  path: string;
+  createdAt: Date;
+};
+function toView(r: Row): ReportView {
+  return {
+    id: r.id,
+    machineId: r.machineId,
+    executionId: r.executionId,
+    kind: r.kind,
+    title: r.title,
+    path: r.path,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
 export class ReportsRepository {
   constructor(private readonly db: DbClient) {}
 
@@ -38,29 +59,11 @@ export class ReportsRepository {
 
   async listByMachine(machineId: string, limit: number): Promise<ReportView[]> {
     const rows = await this.db.report.findMany({ where: { machineId }, orderBy: { createdAt: 'desc' }, take: limit });
-    return rows.map((r) => ({
-      id: r.id,
-      machineId: r.machineId,
-      executionId: r.executionId,
-      kind: r.kind,
-      title: r.title,
-      path: r.path,
-      createdAt: r.createdAt.toISOString(),
-    }));
+    return rows.map(toView);
   }
 
   async find(machineId: string, id: string): Promise<ReportView | null> {
     const r = await this.db.report.findFirst({ where: { id, machineId } });
-    return (
-      r && {
-        id: r.id,
-        machineId: r.machineId,
-        executionId: r.executionId,
-        kind: r.kind,
-        title: r.title,
-        path: r.path,
-        createdAt: r.createdAt.toISOString(),
-      }
-    );
+    return r && toView(r);
   }
 }

@@ -8,7 +8,14 @@ import {
   MachineStateRepository,
 } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
-import { ClassifiedError, markdownTable, ReportWriter, type JobContext, type JobHandler } from '@su/platform';
+import {
+  ClassifiedError,
+  machineJob,
+  markdownTable,
+  ReportWriter,
+  type JobContext,
+  type JobHandler,
+} from '@su/platform';
 import { tcpPortProbe } from '../port-probe.ts';
 import type { RebootResult } from '../reboot-result.ts';
 import { verifiedReboot } from '../verified-reboot.ts';
@@ -57,10 +64,7 @@ export class RebootVerifiedHandler implements JobHandler<'machine.reboot_verifie
   ) {}
 
   async handle(ctx: JobContext<'machine.reboot_verified'>): Promise<JobResult<'machine.reboot_verified'>> {
-    const machineId = ctx.message.machineId;
-    if (!machineId) throw new ClassifiedError('invalid_payload', 'machine.reboot_verified needs a machine');
-    const jobId = ctx.message.jobId;
-    const actor = { type: 'system' as const, id: `job:${jobId}` };
+    const { machineId, jobId, actor } = machineJob(ctx);
     const executions = new ExecutionsRepository(this.db.prisma);
     const executionId = await executions.start({ machineId, action: 'reboot_verified', mode: 'manual', jobId });
     const previous = (await executions.recentRebootDurations(machineId)).reverse();

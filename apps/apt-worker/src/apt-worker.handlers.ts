@@ -1,0 +1,15 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { APT_HANDLERS } from '@su/apt';
+import { MachineProbeHandler } from '@su/inventory';
+import { SelftestHandler, type JobHandler } from '@su/platform';
+import { RebootVerifiedHandler } from '@su/reboot';
+
+/** Every handler the apt-worker registers (one per job kind it owns; JobRunner checks the set at start). */
+export function aptWorkerHandlers(app: INestApplicationContext): JobHandler[] {
+  return [
+    new SelftestHandler('system.selftest', 'apt-worker'),
+    app.get(MachineProbeHandler),
+    ...APT_HANDLERS.map((h) => app.get(h)),
+    app.get(RebootVerifiedHandler),
+  ] as JobHandler[];
+}
