@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import type { JobResult, SnapshotError, UpdateSnapshot } from '@su/contracts';
-import { Database, MachineEventsRepository, MachineInventoryRepository } from '@su/db';
+import {
+  Database,
+  MachineEventsRepository,
+  MachineInventoryRepository,
+  MachinesRepository,
+  MachineStateRepository,
+} from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import { APP_CONFIG, machineJob, type JobContext, type JobHandler } from '@su/platform';
 import { analysisScript, splitAnalysisOutput, type AnalysisStep } from '../analysis.script.ts';
@@ -86,7 +92,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       const phased = keptBack.length ? parsePhasedFromPolicy((await s.run(policyArgv(keptBack))).stdout) : [];
       const reboot = parseRebootRequired(step('reboot').output);
       snapshotInput = {
-        osFamily: await this.osFamily(machineId),
+        osFamily: await new MachinesRepository(this.db.prisma).osFamily(machineId),
         upgrade,
         distUpgrade,
         held,
@@ -143,27 +149,12 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       ]);
       await saveErrors(tx, machineId, { snapshotId: id }, detail.errors ?? []);
       await saveMessages(tx, machineId, { snapshotId: id, rawArtifactId }, messages);
-      await tx.machineState.upsert({
-        where: { machineId },
-        create: { machineId },
-        update: {},
-      });
-      await tx.machineState.update({
-        where: { machineId },
-        data: {
-          aptStatus: status,
-          aptUpdatesCount: detail.count,
-          aptSecurityCount: securityCount,
-          aptRebootRequired: detail.rebootRequired,
-          aptLastAnalyzeAt: new Date(),
-          status: 'online',
-          ...(status === 'error'
-            ? {
-                lastErrorKind: detail.errors?.[0]?.kind ?? 'apt_error',
-                lastErrorMessage: detail.errors?.[0]?.message ?? null,
-              }
-            : { lastErrorKind: null, lastErrorMessage: null }),
-        },
+      await new MachineStateRepository(tx).recordAptAnalysis(machineId, {
+        status,
+        updates: detail.count,
+        security: securityCount,
+        rebootRequired: detail.rebootRequired,
+        firstError: detail.errors?.[0] ? { kind: detail.errors[0].kind, message: detail.errors[0].message } : null,
       });
       await new MachineEventsRepository(tx).insert({
         machineId,
@@ -177,10 +168,5 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       return id;
     });
     return { snapshotId, status, updates: detail.count, security: securityCount };
-  }
-
-  private async osFamily(machineId: string): Promise<string> {
-    const m = await this.db.prisma.machine.findUnique({ where: { id: machineId }, select: { osFamily: true } });
-    return m?.osFamily && m.osFamily !== 'unknown' ? m.osFamily : 'debian';
   }
 }

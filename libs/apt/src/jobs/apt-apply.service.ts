@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import type { AptExecutionResult, AptPackage, SnapshotError } from '@su/contracts';
-import { Database, ExecutionsRepository, MachineEventsRepository, MachineStateRepository } from '@su/db';
+import {
+  Database,
+  MachinesRepository,
+  ExecutionsRepository,
+  MachineEventsRepository,
+  MachineStateRepository,
+} from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import { APP_CONFIG, ClassifiedError, JobsService, ReportWriter } from '@su/platform';
 import {
@@ -201,10 +207,7 @@ export class AptApplyService {
       await saveApplied(tx, machineId, executionId, result.applied);
       await saveErrors(tx, machineId, { executionId }, errors);
       await saveMessages(tx, machineId, { executionId, rawArtifactId }, messages);
-      await tx.machineState.updateMany({
-        where: { machineId },
-        data: { aptRebootRequired: result.rebootRequiredAfterRun },
-      });
+      await new MachineStateRepository(tx).setRebootRequired(machineId, result.rebootRequiredAfterRun);
       if (failure) await new MachineStateRepository(tx).recordError(machineId, failure.errorKind, failure.message);
       await new MachineEventsRepository(tx).insert({
         machineId,
@@ -262,7 +265,7 @@ export class AptApplyService {
           : simulateArgv('upgrade');
     const sim = parseAptSimulation(combined(await s.run(argv)));
     const detail = buildAptSnapshotDetail({
-      osFamily: await this.osFamily(machineId),
+      osFamily: await new MachinesRepository(this.db.prisma).osFamily(machineId),
       upgrade: sim,
       distUpgrade: sim,
       held,
@@ -274,10 +277,5 @@ export class AptApplyService {
     });
     const all = [...detail.packages, ...(detail.installed ?? []), ...(detail.removed ?? [])];
     return mode === 'packages' ? all.filter((pk) => (packages ?? []).includes(pk.name)) : all;
-  }
-
-  private async osFamily(machineId: string): Promise<string> {
-    const m = await this.db.prisma.machine.findUnique({ where: { id: machineId }, select: { osFamily: true } });
-    return m?.osFamily && m.osFamily !== 'unknown' ? m.osFamily : 'debian';
   }
 }

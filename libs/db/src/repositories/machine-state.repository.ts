@@ -40,6 +40,42 @@ export class MachineStateRepository {
     return { blocked: s?.blocked ?? false, reason: s?.blockedReason ?? null };
   }
 
+  /** The tile's APT figures from an analysis; an analysis that ended in error keeps its first problem visible. */
+  async recordAptAnalysis(
+    machineId: string,
+    a: {
+      status: string;
+      updates: number;
+      security: number;
+      rebootRequired: boolean;
+      firstError: { kind: string; message: string } | null;
+    },
+  ): Promise<void> {
+    const data = {
+      aptStatus: a.status,
+      aptUpdatesCount: a.updates,
+      aptSecurityCount: a.security,
+      aptRebootRequired: a.rebootRequired,
+      aptLastAnalyzeAt: new Date(),
+      status: 'online',
+      lastErrorKind: a.status === 'error' ? (a.firstError?.kind ?? 'apt_error') : null,
+      lastErrorMessage: a.status === 'error' ? (a.firstError?.message ?? null) : null,
+    };
+    await this.db.machineState.upsert({ where: { machineId }, create: { machineId, ...data }, update: data });
+  }
+
+  async setRebootRequired(machineId: string, required: boolean): Promise<void> {
+    await this.db.machineState.updateMany({ where: { machineId }, data: { aptRebootRequired: required } });
+  }
+
+  /** After a verified reboot: nothing waits for a reboot any more and the machine answered. */
+  async markRebooted(machineId: string): Promise<void> {
+    await this.db.machineState.updateMany({
+      where: { machineId },
+      data: { aptRebootRequired: false, status: 'online' },
+    });
+  }
+
   async setRunningJob(machineId: string, jobId: string | null): Promise<void> {
     await this.db.machineState.updateMany({ where: { machineId }, data: { runningJobId: jobId } });
   }

@@ -207,6 +207,12 @@ export class MachinesRepository {
     };
   }
 
+  /** The OS family the probe recorded ('debian' until a probe says otherwise: APT targets Debian-like systems). */
+  async osFamily(id: string): Promise<string> {
+    const m = await this.db.machine.findUnique({ where: { id }, select: { osFamily: true } });
+    return m?.osFamily && m.osFamily !== 'unknown' ? m.osFamily : 'debian';
+  }
+
   async markCredentialsTested(id: string, ok: boolean): Promise<void> {
     await this.db.machineCredential.updateMany({
       where: { machineId: id },

@@ -99,11 +99,7 @@ export class RebootVerifiedHandler implements JobHandler<'machine.reboot_verifie
         reportId,
       });
       const state = new MachineStateRepository(tx);
-      if (ok)
-        await tx.machineState.updateMany({
-          where: { machineId },
-          data: { aptRebootRequired: false, status: 'online' },
-        });
+      if (ok) await state.markRebooted(machineId);
       else await state.recordError(machineId, result.status, result.errors?.[0]?.message ?? result.status);
       await new MachineEventsRepository(tx).insert({
         machineId,
