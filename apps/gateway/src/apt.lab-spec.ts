@@ -261,6 +261,36 @@ describe.skipIf(!!skipReason)('apt (lab)', () => {
     expect(c[0] < d[1] && d[0] < c[1]).toBe(true);
   });
 
+  it('cancelling a running apply stops the remote command, ends the job cancelled and frees the machine', async () => {
+    await settle(1);
+    // The apply waits on a dpkg lock held by "unattended-upgrades": running, with apt-get alive on the machine.
+    await lab.holdDpkgLock(ms[1]!.name, 60);
+    try {
+      const job = await act(1, 'apt_upgrade');
+      const deadline = Date.now() + 30_000;
+      const aptRunning = async () =>
+        (await lab.exec(ms[1]!.name, "pgrep -f '[a]pt-get -y' || true")).stdout.trim() !== '';
+      while (
+        ((await api('GET', `/api/v1/jobs/${job.id}`)).body.status !== 'running' || !(await aptRunning())) &&
+        Date.now() < deadline
+      ) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await aptRunning()).toBe(true);
+      const t0 = Date.now();
+      expect((await api('POST', `/api/v1/jobs/${job.id}/cancel`)).body).toMatchObject({ status: 'running' });
+      const done = await gw.waitJob(job.id, 30_000);
+      expect(done).toMatchObject({ status: 'cancelled', errorKind: 'cancelled' });
+      expect(Date.now() - t0).toBeLessThan(APT_LOCK_WAIT_S * 1000);
+      expect(await aptRunning()).toBe(false);
+      expect(await db.query(`SELECT * FROM machine_locks WHERE machine_id = $1`, [ids[1]])).toEqual([]);
+      const ex = await db.query(`SELECT status FROM executions WHERE job_id = $1`, [job.id]);
+      expect(ex[0].status).toBe('cancelled');
+    } finally {
+      await lab.exec(ms[1]!.name, "pkill -f '[u]nattended-upgrade' || true");
+    }
+  });
+
   it('a worker killed mid-apply: the job ends error/worker_lost, the lock frees after its expiry, the machine works again', async () => {
     await settle(1);
     await gw.stopWorker();

@@ -231,4 +231,31 @@ describe('gateway', () => {
     const key = readFileSync(join(gw.dataDir, 'master.key'), 'utf8').trim();
     expect(key).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it('cancels a queued job (it never runs), refuses to cancel a finished one, retries as a new linked job, filters the list', async () => {
+    await gw.stopWorker();
+    const since = new Date(Date.now() - 1000).toISOString();
+    const queued = (await api('POST', '/api/v1/system/selftest', { body: { echo: 'never' } })).body;
+    const cancelled = await api('POST', `/api/v1/jobs/${queued.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', errorKind: 'cancelled' });
+    await gw.restartWorker();
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await api('GET', `/api/v1/jobs/${queued.id}`)).body).toMatchObject({
+      status: 'cancelled',
+      startedAt: null,
+    });
+    const again = await api('POST', `/api/v1/jobs/${queued.id}/cancel`);
+    expect(again.status).toBe(409);
+    const retry = await api('POST', `/api/v1/jobs/${queued.id}/retry`);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toMatchObject({ retryOfJobId: queued.id, kind: 'system.selftest', payload: { echo: 'never' } });
+    expect(await gw.waitJob(retry.body.id)).toMatchObject({ status: 'ok', result: { echo: 'never' } });
+    expect((await api('POST', `/api/v1/jobs/${retry.body.id}/retry`)).status).toBe(409);
+    const listed = (
+      await api('GET', `/api/v1/jobs?kind=system.selftest&status=cancelled&from=${encodeURIComponent(since)}`)
+    ).body as { id: string }[];
+    expect(listed.map((j) => j.id)).toEqual([queued.id]);
+    expect((await api('GET', '/api/v1/jobs?from=yesterday')).status).toBe(400);
+  });
 });

@@ -1,7 +1,18 @@
-import { Body, Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { CurrentActor, RequireScope } from '@su/auth';
 import { JOB_KINDS, JOB_STATUSES, type Actor } from '@su/contracts';
 import { JobsService } from '@su/platform';
@@ -10,6 +21,10 @@ class ListJobsQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() machineId?: string;
   @ApiPropertyOptional({ enum: JOB_STATUSES }) @IsOptional() @IsIn(JOB_STATUSES) status?: string;
   @ApiPropertyOptional({ enum: JOB_KINDS }) @IsOptional() @IsIn(JOB_KINDS) kind?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() scheduleId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() requestId?: string;
+  @ApiPropertyOptional({ description: 'Created at or after (ISO 8601).' }) @IsOptional() @IsISO8601() from?: string;
+  @ApiPropertyOptional({ description: 'Created before (ISO 8601).' }) @IsOptional() @IsISO8601() to?: string;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
 }
@@ -35,6 +50,10 @@ export class JobsController {
       machineId: q.machineId,
       status: q.status,
       kind: q.kind,
+      scheduleId: q.scheduleId,
+      requestId: q.requestId,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
       limit: q.limit ?? 50,
       offset: q.offset ?? 0,
     });
@@ -46,6 +65,21 @@ export class JobsController {
     const job = await this.jobs.find(id);
     if (!job) throw new NotFoundException(`job ${id} not found`);
     return job;
+  }
+
+  @Post('jobs/:id/cancel')
+  @RequireScope('operate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel: a queued job at once; a running one stops its remote command and ends cancelled.' })
+  cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor) {
+    return this.jobs.cancel(id, actor);
+  }
+
+  @Post('jobs/:id/retry')
+  @RequireScope('operate')
+  @ApiOperation({ summary: 'Run a failed or cancelled job again, as a new job linked to it.' })
+  retry(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor) {
+    return this.jobs.retry(id, actor);
   }
 
   @Post('system/selftest')

@@ -147,6 +147,8 @@ export interface JobView {
   result: unknown;
   errorKind: string | null;
   errorMessage: string | null;
+  cancelRequestedAt: string | null;
+  retryOfJobId: string | null;
 }
 
 /**

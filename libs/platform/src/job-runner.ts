@@ -37,6 +37,9 @@ export function checkHandlers(service: string, handlers: readonly JobHandler[]):
 export class JobRunner {
   private readonly logger = new Logger('JobRunner');
 
+  /** Jobs running in this process, to abort on a cancel request. */
+  private readonly running = new Map<string, AbortController>();
+
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(JobQueue) private readonly queue: JobQueue,
@@ -78,34 +81,52 @@ export class JobRunner {
             this.logger.log(`job ${message.jobId} is not queued any more; skipped`);
             return;
           }
-          const stop = lock ? AbortSignal.any([signal, lock.lost]) : signal;
+          const cancel = new AbortController();
+          this.running.set(message.jobId, cancel);
+          const stop = AbortSignal.any([signal, cancel.signal, ...(lock ? [lock.lost] : [])]);
           try {
             const result = await handler.handle({ message, signal: stop } as never);
             await jobs.markFinished(message.jobId, { status: 'ok', result: result as object });
           } catch (e) {
             const err = e as Error & { errorKind?: string; remediation?: string };
-            const errorKind = err.errorKind ?? 'internal_error';
-            this.logger.warn(`job ${message.jobId} (${kind}) failed: ${errorKind}: ${err.message}`);
+            // A person's cancel ends the job `cancelled`, whatever the handler made of the interruption.
+            const cancelled = cancel.signal.aborted;
+            const errorKind = cancelled ? 'cancelled' : (err.errorKind ?? 'internal_error');
+            const errorMessage = cancelled ? String(cancel.signal.reason) : err.message;
+            this.logger.warn(
+              `job ${message.jobId} (${kind}) ${cancelled ? 'cancelled' : 'failed'}: ${errorKind}: ${errorMessage}`,
+            );
             await jobs.markFinished(message.jobId, {
-              status: 'error',
+              status: cancelled ? 'cancelled' : 'error',
               errorKind,
-              errorMessage: err.message,
-              result: { error: { kind: errorKind, message: err.message, remediation: err.remediation ?? null } },
+              errorMessage,
+              result: {
+                error: {
+                  kind: errorKind,
+                  message: errorMessage,
+                  remediation: cancelled ? null : (err.remediation ?? null),
+                },
+              },
             });
             // A handler that failed before closing its execution must not leave it `running`.
-            await new ExecutionsRepository(this.db.prisma).failRunningOfJob(message.jobId, errorKind, err.message);
-            const view = await jobs.findView(message.jobId);
-            if (view?.machineId) {
+            await new ExecutionsRepository(this.db.prisma).failRunningOfJob(
+              message.jobId,
+              errorKind,
+              errorMessage,
+              cancelled ? 'cancelled' : 'error',
+            );
+            if (message.machineId) {
               await new MachineEventsRepository(this.db.prisma).insert({
-                machineId: view.machineId,
-                eventType: 'job.failed',
-                severity: 'error',
+                machineId: message.machineId,
+                eventType: cancelled ? 'job.cancelled' : 'job.failed',
+                severity: cancelled ? 'warning' : 'error',
                 actor: { type: 'system', id: workerId },
                 jobId: message.jobId,
-                message: `${kind} failed: ${errorKind}`,
+                message: `${kind} ${cancelled ? 'cancelled' : `failed: ${errorKind}`}`,
               });
             }
           } finally {
+            this.running.delete(message.jobId);
             await lock?.release().catch((e: Error) => this.logger.warn(`releasing machine lock: ${e.message}`));
           }
         },
@@ -113,7 +134,17 @@ export class JobRunner {
     }
     // Dead workers' jobs are closed even when no new job comes for their machine.
     const sweep = setInterval(() => void this.locks.reconcileExpired().catch(() => undefined), 15_000);
+    // Cancel requests for the jobs running here: one indexed query a second, only while something runs.
+    const cancels = setInterval(() => void this.abortCancelled().catch(() => undefined), 1000);
+    cancels.unref();
     sweep.unref();
     return [...byKind.keys()];
+  }
+
+  private async abortCancelled(): Promise<void> {
+    if (this.running.size === 0) return;
+    for (const { id, by } of await new JobsRepository(this.db.prisma).cancelRequestedAmong([...this.running.keys()])) {
+      this.running.get(id)?.abort(`cancelled by ${by ?? 'a person'}`);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { parseJobPayload, type Actor, type JobKind, type JobPayload, type JobView } from '@su/contracts';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { isJobKind, parseJobPayload, type Actor, type JobKind, type JobPayload, type JobView } from '@su/contracts';
 import { Database, JobsRepository, MachineEventsRepository, sqlExecutor, type Tx } from '@su/db';
 import { JobQueue } from '@su/queue';
 
@@ -10,6 +10,7 @@ export interface EnqueueRequest<K extends JobKind> {
   machineId?: string | null;
   actor: Actor;
   priority?: number;
+  retryOfJobId?: string;
 }
 
 /**
@@ -38,6 +39,7 @@ export class JobsService {
       requestedBy: req.actor,
       payload: payload as object,
       ...(req.priority === undefined ? {} : { priority: req.priority }),
+      ...(req.retryOfJobId ? { retryOfJobId: req.retryOfJobId } : {}),
     });
     await this.queue.send(
       { jobId: id, kind: req.kind, machineId: req.machineId ?? null, payload },
@@ -80,6 +82,54 @@ export class JobsService {
       );
     });
     return jobs.map((j) => j.id);
+  }
+
+  /**
+   * Cancels a job: a queued one at once; a running one by request — the worker running it stops the remote command,
+   * ends the job `cancelled` and releases the machine. A finished job cannot be cancelled (409).
+   */
+  async cancel(id: string, actor: Actor): Promise<JobView> {
+    const by = actor.label ?? actor.id ?? actor.type;
+    await this.db.transaction(async (tx) => {
+      const jobs = new JobsRepository(tx);
+      const job = await jobs.findView(id);
+      if (!job) throw new NotFoundException(`job ${id} not found`);
+      const done = (await jobs.cancelQueued(id, by))
+        ? 'cancelled'
+        : (await jobs.requestCancel(id, by))
+          ? 'cancel_requested'
+          : null;
+      if (!done)
+        throw new ConflictException(`job ${id} is ${job.status}; only queued or running jobs can be cancelled`);
+      if (job.machineId) {
+        await new MachineEventsRepository(tx).insert({
+          machineId: job.machineId,
+          eventType: `job.${done}`,
+          severity: 'warning',
+          actor,
+          jobId: id,
+          message: `${job.kind} ${done === 'cancelled' ? 'cancelled before it started' : 'cancel requested'}`,
+        });
+      }
+    });
+    return (await this.find(id))!;
+  }
+
+  /** A failed or cancelled job again, as a new job (same kind, machine and payload) that points at the old one. */
+  async retry(id: string, actor: Actor): Promise<JobView> {
+    const job = await this.find(id);
+    if (!job) throw new NotFoundException(`job ${id} not found`);
+    if (job.status !== 'error' && job.status !== 'cancelled')
+      throw new ConflictException(`job ${id} is ${job.status}; only failed or cancelled jobs can be retried`);
+    if (!isJobKind(job.kind))
+      throw new ConflictException(`job ${id} has kind ${job.kind}, which this version does not run`);
+    return this.enqueue({
+      kind: job.kind,
+      payload: job.payload as never,
+      machineId: job.machineId,
+      actor,
+      retryOfJobId: id,
+    });
   }
 
   async find(id: string): Promise<JobView | null> {

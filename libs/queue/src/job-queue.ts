@@ -97,6 +97,9 @@ export class JobQueue {
       { jobId: message.jobId, kind: message.kind, machineId: message.machineId, payload: message.payload },
       { id: randomUUID(), startAfter: delaySeconds },
     );
+    // A delayed job sends no NOTIFY when it becomes due; without this the workers would find it only at their next
+    // backstop poll (30 s). Another worker process falls back to that poll.
+    setTimeout(() => this.wakeWorkers(message.kind), delaySeconds * 1000 + 50).unref();
   }
 
   /** The batch path: one statement for many jobs of one kind (fan-out of a schedule run). */

@@ -97,10 +97,15 @@ export class ExecutionsRepository {
   }
 
   /** Executions left `running` by a job that ended without finishing them (worker lost, crash). */
-  async failRunningOfJob(jobId: string, errorKind: string, message: string): Promise<void> {
+  async failRunningOfJob(
+    jobId: string,
+    errorKind: string,
+    message: string,
+    status: 'error' | 'cancelled' = 'error',
+  ): Promise<void> {
     await this.db.execution.updateMany({
       where: { jobId, status: 'running' },
-      data: { status: 'error', finishedAt: new Date(), errorKind, errorMessage: message },
+      data: { status, finishedAt: new Date(), errorKind, errorMessage: message },
     });
   }
 

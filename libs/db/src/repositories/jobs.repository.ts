@@ -12,6 +12,7 @@ export interface NewJob {
   maxAttempts?: number;
   requestedBy: Actor;
   payload: Prisma.InputJsonValue;
+  retryOfJobId?: string | null;
 }
 
 type Row = Prisma.JobGetPayload<object>;
@@ -33,6 +34,8 @@ function toView(r: Row): JobView {
     result: r.result,
     errorKind: r.errorKind,
     errorMessage: r.errorMessage,
+    cancelRequestedAt: r.cancelRequestedAt?.toISOString() ?? null,
+    retryOfJobId: r.retryOfJobId,
   };
 }
 
@@ -52,6 +55,7 @@ export class JobsRepository {
         requestedByType: j.requestedBy.type,
         requestedById: j.requestedBy.id,
         payload: j.payload,
+        retryOfJobId: j.retryOfJobId ?? null,
       },
     });
     return toView(row);
@@ -135,10 +139,47 @@ export class JobsRepository {
     return (await this.db.job.findUnique({ where: { id }, select: { status: true } }))?.status ?? null;
   }
 
+  /** queued → cancelled (its delivery will find it not queued and skip it). False when it was not queued. */
+  async cancelQueued(id: string, by: string): Promise<boolean> {
+    const res = await this.db.job.updateMany({
+      where: { id, status: 'queued' },
+      data: {
+        status: 'cancelled',
+        finishedAt: new Date(),
+        errorKind: 'cancelled',
+        errorMessage: `cancelled by ${by}`,
+        cancelRequestedAt: new Date(),
+        cancelRequestedBy: by,
+      },
+    });
+    return res.count === 1;
+  }
+
+  /** A running job: the worker that runs it sees the request and stops it. False when it was not running. */
+  async requestCancel(id: string, by: string): Promise<boolean> {
+    const res = await this.db.job.updateMany({
+      where: { id, status: 'running' },
+      data: { cancelRequestedAt: new Date(), cancelRequestedBy: by },
+    });
+    return res.count === 1;
+  }
+
+  async cancelRequestedAmong(ids: string[]): Promise<{ id: string; by: string | null }[]> {
+    const rows = await this.db.job.findMany({
+      where: { id: { in: ids }, cancelRequestedAt: { not: null } },
+      select: { id: true, cancelRequestedBy: true },
+    });
+    return rows.map((r) => ({ id: r.id, by: r.cancelRequestedBy }));
+  }
+
   async list(filter: {
     machineId?: string | undefined;
     status?: string | undefined;
     kind?: string | undefined;
+    scheduleId?: string | undefined;
+    requestId?: string | undefined;
+    from?: Date | undefined;
+    to?: Date | undefined;
     limit: number;
     offset: number;
   }): Promise<JobView[]> {
@@ -147,6 +188,11 @@ export class JobsRepository {
         ...(filter.machineId ? { machineId: filter.machineId } : {}),
         ...(filter.status ? { status: filter.status } : {}),
         ...(filter.kind ? { kind: filter.kind } : {}),
+        ...(filter.scheduleId ? { scheduleId: filter.scheduleId } : {}),
+        ...(filter.requestId ? { requestId: filter.requestId } : {}),
+        ...(filter.from || filter.to
+          ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
+          : {}),
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: filter.limit,
