@@ -3,10 +3,11 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard, AuthModule } from '@su/auth';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
-import { PlatformModule, type PlatformOptions } from '@su/platform';
+import { LiveEventsService, PlatformModule, type PlatformOptions } from '@su/platform';
 import { ApiClientsController } from './api-clients.controller.ts';
 import { AuthController } from './auth.controller.ts';
 import { HealthController } from './health.controller.ts';
+import { EventsController } from './events.controller.ts';
 import { JobsController } from './jobs.controller.ts';
 import { MachineAccessController } from './machine-access.controller.ts';
 import { MachineHistoryController } from './machine-history.controller.ts';
@@ -26,9 +27,10 @@ export class GatewayModule {
         MachineAccessController,
         MachineHistoryController,
         JobsController,
+        EventsController,
       ],
       // Every route is authenticated unless marked @Public(); scopes are checked by the same guard.
-      providers: [{ provide: APP_GUARD, useExisting: AuthGuard }],
+      providers: [{ provide: APP_GUARD, useExisting: AuthGuard }, LiveEventsService],
     };
   }
 }

@@ -9,3 +9,4 @@ export * from './service-runtime.ts';
 export * from './heartbeat-file.ts';
 export * from './machine-lock.service.ts';
 export * from './report-writer.ts';
+export * from './live-events.service.ts';

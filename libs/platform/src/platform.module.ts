@@ -7,7 +7,7 @@ import { JobRunner } from './job-runner.ts';
 import { MachineLockService } from './machine-lock.service.ts';
 import { ReportWriter } from './report-writer.ts';
 import { JobsService } from './jobs.service.ts';
-import { APP_CONFIG, SERVICE_NAME } from './tokens.ts';
+import { APP_CONFIG, PLATFORM_OPTIONS, SERVICE_NAME } from './tokens.ts';
 
 /** Closes what the platform opened, queue first (it may still be finishing a job that writes to the database). */
 @Injectable()
@@ -44,6 +44,7 @@ export class PlatformModule {
       providers: [
         { provide: APP_CONFIG, useValue: opts.config },
         { provide: SERVICE_NAME, useValue: opts.service },
+        { provide: PLATFORM_OPTIONS, useValue: opts },
         {
           provide: Database,
           useFactory: () => Database.connect({ url: opts.databaseUrl, applicationName: `su-${opts.service}` }),
@@ -78,6 +79,7 @@ export class PlatformModule {
       exports: [
         APP_CONFIG,
         SERVICE_NAME,
+        PLATFORM_OPTIONS,
         Database,
         JobQueue,
         SecretBox,

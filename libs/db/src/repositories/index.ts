@@ -15,3 +15,4 @@ export * from './executions.repository.ts';
 export * from './snapshots.repository.ts';
 export * from './reports.repository.ts';
 export * from './apt-packages.repository.ts';
+export * from './live-events.repository.ts';

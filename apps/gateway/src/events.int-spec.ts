@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@su/testing';
+import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
+
+interface SseEvent {
+  id: string;
+  type: string;
+  data: {
+    id: string;
+    createdAt: string;
+    type: string;
+    jobId: string | null;
+    payload: { status?: string; jobId?: string };
+  };
+  receivedAt: number;
+}
+
+/** A minimal SSE client over fetch: collects events until stopped. */
+function openStream(base: string, token: string, lastEventId?: string) {
+  const events: SseEvent[] = [];
+  const ctrl = new AbortController();
+  const ready = fetch(`${base}/api/v1/events/stream`, {
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'text/event-stream',
+      ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+    },
+    signal: ctrl.signal,
+  }).then(async (res) => {
+    expect(res.status).toBe(200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    void (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          buf += value;
+          let i: number;
+          while ((i = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            const f = Object.fromEntries(
+              block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
+            );
+            if (f['data'])
+              events.push({ id: f['id']!, type: f['event']!, data: JSON.parse(f['data']), receivedAt: Date.now() });
+          }
+        }
+      } catch {
+        // aborted
+      }
+    })();
+  });
+  return { events, ready, close: () => ctrl.abort() };
+}
+
+let db: TestDatabase;
+let gw: GatewayHarness;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  gw = await startGateway(db);
+});
+
+afterAll(async () => {
+  await gw?.close();
+  await db?.drop();
+});
+
+async function until(cond: () => boolean, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe('live events (SSE)', () => {
+  it("pushes a job's queued, running, ok in order, within 100 ms of each database change; Last-Event-ID replays what was missed", async () => {
+    const s = openStream(gw.base, gw.adminToken);
+    await s.ready;
+    const job = (await gw.api('POST', '/api/v1/system/selftest', { body: { echo: 'sse' } })).body;
+    const mine = () => s.events.filter((e) => e.type === 'job.status' && e.data.jobId === job.id);
+    await until(() => mine().length >= 3);
+    expect(mine().map((e) => e.data.payload.status)).toEqual(['queued', 'running', 'ok']);
+    for (const e of mine()) expect(e.receivedAt - Date.parse(e.data.createdAt)).toBeLessThan(100);
+    const ids = s.events.map((e) => BigInt(e.id));
+    expect([...ids].sort((a, b) => (a < b ? -1 : 1))).toEqual(ids);
+    const lastSeen = s.events.at(-1)!.id;
+    s.close();
+
+    // While disconnected: another job runs.
+    const missed = (await gw.api('POST', '/api/v1/system/selftest', { body: { echo: 'missed' } })).body;
+    await gw.waitJob(missed.id);
+    const again = openStream(gw.base, gw.adminToken, lastSeen);
+    await again.ready;
+    await until(() => again.events.filter((e) => e.data.jobId === missed.id).length >= 3);
+    expect(again.events.filter((e) => e.data.jobId === missed.id).map((e) => e.data.payload.status)).toEqual([
+      'queued',
+      'running',
+      'ok',
+    ]);
+    expect(again.events.every((e) => BigInt(e.id) > BigInt(lastSeen))).toBe(true);
+    again.close();
+  });
+
+  it('needs a token and refuses a malformed Last-Event-ID', async () => {
+    expect((await fetch(`${gw.base}/api/v1/events/stream`)).status).toBe(401);
+    const bad = await fetch(`${gw.base}/api/v1/events/stream`, {
+      headers: { authorization: `Bearer ${gw.adminToken}`, 'last-event-id': 'x' },
+    });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -1,0 +1,32 @@
+import type { DbClient } from '../database.ts';
+
+export interface LiveEventView {
+  id: string;
+  createdAt: string;
+  type: string;
+  machineId: string | null;
+  jobId: string | null;
+  payload: unknown;
+}
+
+export class LiveEventsRepository {
+  constructor(private readonly db: DbClient) {}
+
+  /** Events after `id`, oldest first (replay for Last-Event-ID, and catching up after a notification). */
+  async after(id: bigint, limit: number): Promise<LiveEventView[]> {
+    const rows = await this.db.liveEvent.findMany({ where: { id: { gt: id } }, orderBy: { id: 'asc' }, take: limit });
+    return rows.map((r) => ({
+      id: r.id.toString(),
+      createdAt: r.createdAt.toISOString(),
+      type: r.type,
+      machineId: r.machineId,
+      jobId: r.jobId,
+      payload: r.payload,
+    }));
+  }
+
+  async lastId(): Promise<bigint> {
+    const r = await this.db.liveEvent.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
+    return r?.id ?? 0n;
+  }
+}
