@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadOrCreateMasterKey } from './master-key.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
-import { Redactor } from './redactor.ts';
 import { SecretBox } from './secret-box.ts';
 
 describe('SecretBox', () => {
@@ -67,9 +66,3 @@ describe('password hashing', () => {
   });
 });
 
-describe('Redactor', () => {
-  it('replaces every known secret, longest first', () => {
-    const r = new Redactor(['pass', 'password123', null, 'ab']);
-    expect(r.redact('x password123 pass ab')).toBe('x [REDACTED] [REDACTED] ab');
-  });
-});

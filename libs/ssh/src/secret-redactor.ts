@@ -1,8 +1,9 @@
-import { REDACTED } from '@su/security';
+/** What a secret becomes in logs and results. */
+export const REDACTED = '[REDACTED]';
 
 /**
  * Secrets shorter than this are not redacted: replacing "ab" everywhere would destroy the log, and such a secret is
- * not protected by redaction anyway. Same rule as @su/security's Redactor.
+ * not protected by redaction anyway.
  */
 export const MIN_SECRET_LENGTH = 4;
 
