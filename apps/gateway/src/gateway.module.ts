@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard, AuthModule } from '@su/auth';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
+import { SchedulesModule } from '@su/schedules';
 import { LiveEventsService, PlatformModule, type PlatformOptions } from '@su/platform';
 import { ApiClientsController } from './api-clients.controller.ts';
 import { AuthController } from './auth.controller.ts';
@@ -12,13 +13,14 @@ import { JobsController } from './jobs.controller.ts';
 import { MachineAccessController } from './machine-access.controller.ts';
 import { MachineHistoryController } from './machine-history.controller.ts';
 import { MachinesController } from './machines.controller.ts';
+import { SchedulesController } from './schedules.controller.ts';
 
 @Module({})
 export class GatewayModule {
   static forRoot(platform: PlatformOptions): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [PlatformModule.forService(platform), AuthModule, MachinesModule, MachineAccessModule],
+      imports: [PlatformModule.forService(platform), AuthModule, MachinesModule, MachineAccessModule, SchedulesModule],
       controllers: [
         HealthController,
         AuthController,
@@ -28,6 +30,7 @@ export class GatewayModule {
         MachineHistoryController,
         JobsController,
         EventsController,
+        SchedulesController,
       ],
       // Every route is authenticated unless marked @Public(); scopes are checked by the same guard.
       providers: [{ provide: APP_GUARD, useExisting: AuthGuard }, LiveEventsService],

@@ -65,4 +65,3 @@ describe('password hashing', () => {
     expect(await verifyPassword('wrong', h)).toBe(false);
   });
 });
-

@@ -16,3 +16,4 @@ export * from './snapshots.repository.ts';
 export * from './reports.repository.ts';
 export * from './apt-packages.repository.ts';
 export * from './live-events.repository.ts';
+export * from './schedules.repository.ts';

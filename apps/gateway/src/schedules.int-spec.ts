@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@su/testing';
+import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
+
+let db: TestDatabase;
+let gw: GatewayHarness;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  gw = await startGateway(db);
+});
+
+afterAll(async () => {
+  await gw?.close();
+  await db?.drop();
+});
+
+const valid = {
+  name: 'nightly',
+  cron: '30 3 * * *',
+  timezone: 'Europe/Paris',
+  scope: { tags: ['lab'] },
+  actions: ['apt_update_analyze', 'apt_upgrade', 'reboot_verified'],
+  concurrency: 2,
+};
+
+describe('schedules API', () => {
+  it('creates a schedule with its next run computed in its time zone, lists, previews, updates and deletes it', async () => {
+    const created = await gw.api('POST', '/api/v1/schedules', { body: valid });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      name: 'nightly',
+      enabled: true,
+      concurrency: 2,
+      approvalPolicy: 'none',
+      actions: valid.actions,
+    });
+    // 03:30 in Paris is 01:30 or 02:30 UTC depending on DST.
+    expect(created.body.nextRunAt).toMatch(/T0[12]:30:00\.000Z$/);
+    expect(Date.parse(created.body.nextRunAt)).toBeGreaterThan(Date.now());
+    const preview = (await gw.api('GET', `/api/v1/schedules/${created.body.id}/preview?count=3`)).body as string[];
+    expect(preview).toHaveLength(3);
+    expect((await gw.api('GET', '/api/v1/schedules')).body.map((s: { id: string }) => s.id)).toEqual([created.body.id]);
+    const off = await gw.api('PUT', `/api/v1/schedules/${created.body.id}`, { body: { ...valid, enabled: false } });
+    expect(off.body).toMatchObject({ enabled: false, nextRunAt: null });
+    expect((await gw.api('DELETE', `/api/v1/schedules/${created.body.id}`)).status).toBe(204);
+    expect((await gw.api('GET', `/api/v1/schedules/${created.body.id}`)).status).toBe(404);
+  });
+
+  it('answers 400 with the field and the reason for a bad cron, time zone, action or scope, and changes nothing', async () => {
+    const cron = await gw.api('POST', '/api/v1/schedules', { body: { ...valid, cron: '61 * * * *' } });
+    expect(cron.status).toBe(400);
+    expect(cron.body.errors).toEqual([{ field: 'cron', reasons: [expect.stringMatching(/invalid cron/)] }]);
+    const tz = await gw.api('POST', '/api/v1/schedules', { body: { ...valid, timezone: 'Mars/Olympus' } });
+    expect(tz.body.errors).toEqual([{ field: 'timezone', reasons: [expect.stringMatching(/unknown time zone/)] }]);
+    const action = await gw.api('POST', '/api/v1/schedules', { body: { ...valid, actions: ['format_disk'] } });
+    expect(action.body.errors[0].field).toBe('actions');
+    const scope = await gw.api('POST', '/api/v1/schedules', { body: { ...valid, scope: {} } });
+    expect(scope.body.errors).toEqual([
+      { field: 'scope', reasons: ['scope must name all machines, tags or machine ids'] },
+    ]);
+    const read = (await gw.api('POST', '/api/v1/api-clients', { body: { label: 'r', scopes: ['operate'] } })).body
+      .token;
+    expect((await gw.api('POST', '/api/v1/schedules', { token: read, body: valid })).status).toBe(403);
+    expect(await db.query('SELECT * FROM schedules')).toEqual([]);
+  });
+});

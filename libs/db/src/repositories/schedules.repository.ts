@@ -1,0 +1,91 @@
+import type { DbClient } from '../database.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+
+export interface ScheduleScope {
+  all?: boolean;
+  tags?: string[];
+  machineIds?: string[];
+  excludeMachineIds?: string[];
+}
+
+export interface ScheduleFields {
+  name: string;
+  enabled: boolean;
+  cron: string;
+  timezone: string;
+  scope: ScheduleScope;
+  actions: string[];
+  concurrency: number;
+  approvalPolicy: string;
+  windowMinutes: number | null;
+  nextRunAt: Date | null;
+}
+
+export interface ScheduleView extends Omit<ScheduleFields, 'nextRunAt'> {
+  id: string;
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+type Row = Prisma.ScheduleGetPayload<object>;
+function toView(r: Row): ScheduleView {
+  return {
+    id: r.id,
+    name: r.name,
+    enabled: r.enabled,
+    cron: r.cron,
+    timezone: r.timezone,
+    scope: r.scopeJson as ScheduleScope,
+    actions: r.actionsJson as string[],
+    concurrency: r.concurrency,
+    approvalPolicy: r.approvalPolicy,
+    windowMinutes: r.windowMinutes,
+    nextRunAt: r.nextRunAt?.toISOString() ?? null,
+    lastRunAt: r.lastRunAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+function data(f: ScheduleFields) {
+  return {
+    name: f.name,
+    enabled: f.enabled,
+    cron: f.cron,
+    timezone: f.timezone,
+    scopeJson: f.scope as Prisma.InputJsonValue,
+    actionsJson: f.actions,
+    concurrency: f.concurrency,
+    approvalPolicy: f.approvalPolicy,
+    windowMinutes: f.windowMinutes,
+    nextRunAt: f.nextRunAt,
+  };
+}
+
+export class SchedulesRepository {
+  constructor(private readonly db: DbClient) {}
+
+  async create(f: ScheduleFields): Promise<ScheduleView> {
+    return toView(await this.db.schedule.create({ data: data(f) }));
+  }
+
+  async update(id: string, f: ScheduleFields): Promise<ScheduleView> {
+    return toView(await this.db.schedule.update({ where: { id }, data: data(f) }));
+  }
+
+  async find(id: string): Promise<ScheduleView | null> {
+    const r = await this.db.schedule.findUnique({ where: { id } });
+    return r && toView(r);
+  }
+
+  async list(): Promise<ScheduleView[]> {
+    return (await this.db.schedule.findMany({ orderBy: [{ name: 'asc' }, { id: 'asc' }] })).map(toView);
+  }
+
+  /** Jobs keep their history; their schedule_id becomes null (FK on delete set null). */
+  async delete(id: string): Promise<boolean> {
+    return (await this.db.schedule.deleteMany({ where: { id } })).count === 1;
+  }
+}

@@ -1,0 +1,102 @@
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { Actor } from '@su/contracts';
+import { Database, MachineEventsRepository, SchedulesRepository, type ScheduleFields, type ScheduleView } from '@su/db';
+import { nextRuns } from './cron-spec.ts';
+import type { ScheduleDto } from './schedule.dto.ts';
+
+/**
+ * Schedules CRUD. `next_run_at` is computed on every save from the cron and the time zone, so the UI shows when a
+ * schedule will fire. (Firing, fan-out and approvals are the scheduler service's, not built yet.)
+ */
+@Injectable()
+export class SchedulesService {
+  constructor(@Inject(Database) private readonly db: Database) {}
+
+  private fields(dto: ScheduleDto): ScheduleFields {
+    const scope = dto.scope;
+    if (!scope.all && !scope.tags?.length && !scope.machineIds?.length) {
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'invalid request: scope',
+        errors: [{ field: 'scope', reasons: ['scope must name all machines, tags or machine ids'] }],
+      });
+    }
+    const enabled = dto.enabled ?? true;
+    const timezone = dto.timezone ?? 'UTC';
+    return {
+      name: dto.name,
+      enabled,
+      cron: dto.cron.trim(),
+      timezone,
+      scope,
+      actions: dto.actions,
+      concurrency: dto.concurrency ?? 1,
+      approvalPolicy: dto.approvalPolicy ?? 'none',
+      windowMinutes: dto.windowMinutes ?? null,
+      nextRunAt: enabled ? (nextRuns(dto.cron.trim(), timezone, new Date())[0] ?? null) : null,
+    };
+  }
+
+  async create(dto: ScheduleDto, actor: Actor): Promise<ScheduleView> {
+    const f = this.fields(dto);
+    return this.db.transaction(async (tx) => {
+      const s = await new SchedulesRepository(tx).create(f);
+      await new MachineEventsRepository(tx).insert({
+        machineId: null,
+        eventType: 'schedule.created',
+        actor,
+        message: `schedule "${s.name}" (${s.cron} ${s.timezone}) created`,
+        payload: { scheduleId: s.id },
+      });
+      return s;
+    });
+  }
+
+  async update(id: string, dto: ScheduleDto, actor: Actor): Promise<ScheduleView> {
+    const f = this.fields(dto);
+    return this.db.transaction(async (tx) => {
+      const repo = new SchedulesRepository(tx);
+      if (!(await repo.find(id))) throw new NotFoundException(`schedule ${id} not found`);
+      const s = await repo.update(id, f);
+      await new MachineEventsRepository(tx).insert({
+        machineId: null,
+        eventType: 'schedule.updated',
+        actor,
+        message: `schedule "${s.name}" updated`,
+        payload: { scheduleId: id },
+      });
+      return s;
+    });
+  }
+
+  async remove(id: string, actor: Actor): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if (!(await new SchedulesRepository(tx).delete(id))) throw new NotFoundException(`schedule ${id} not found`);
+      await new MachineEventsRepository(tx).insert({
+        machineId: null,
+        eventType: 'schedule.deleted',
+        severity: 'warning',
+        actor,
+        message: `schedule ${id} deleted`,
+        payload: { scheduleId: id },
+      });
+    });
+  }
+
+  list(): Promise<ScheduleView[]> {
+    return new SchedulesRepository(this.db.prisma).list();
+  }
+
+  async get(id: string): Promise<ScheduleView> {
+    const s = await new SchedulesRepository(this.db.prisma).find(id);
+    if (!s) throw new NotFoundException(`schedule ${id} not found`);
+    return s;
+  }
+
+  /** The next `count` instants, for a person checking what a cron means in its time zone. */
+  async preview(id: string, count: number): Promise<string[]> {
+    const s = await this.get(id);
+    return nextRuns(s.cron, s.timezone, new Date(), count).map((d) => d.toISOString());
+  }
+}
