@@ -48,17 +48,7 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
     const status = probe.warnings.length ? 'warning' : 'ok';
     const snapshotId = await this.db.transaction(async (tx) => {
       const inv = new MachineInventoryRepository(tx);
-      const rawArtifactId = raw
-        ? await new RawArtifactsRepository(tx).insert({
-            machineId,
-            kind: 'raw_log',
-            path: raw.path,
-            bytes: raw.bytes,
-            sha256: raw.sha256,
-            truncated: raw.truncated,
-            jobId: ctx.message.jobId,
-          })
-        : null;
+      const rawArtifactId = await new RawArtifactsRepository(tx).insertRawLog(machineId, ctx.message.jobId, raw);
       const id = await inv.insertSnapshot({
         rawArtifactId,
         machineId,

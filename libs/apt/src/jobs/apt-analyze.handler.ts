@@ -7,6 +7,7 @@ import {
   MachineInventoryRepository,
   MachinesRepository,
   MachineStateRepository,
+  RawArtifactsRepository,
 } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import { APP_CONFIG, machineJob, type JobContext, type JobHandler } from '@su/platform';
@@ -24,7 +25,7 @@ import {
 import { parseAptUpdate } from '../apt-update.parser.ts';
 import { parseRebootRequired } from '../reboot-required.parser.ts';
 import { openAptSession } from './apt-session.ts';
-import { saveErrors, saveMessages, savePlan, saveRawLog } from './apt-results.writer.ts';
+import { saveErrors, saveMessages, savePlan } from './apt-results.writer.ts';
 
 /**
  * apt.update_analyze: refresh the lists, simulate upgrade and dist-upgrade, read holds, phasing and reboot-required
@@ -123,7 +124,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     const raw = s.opened.session.rawLog();
     const securityCount = detail.securityCount ?? detail.packages.filter((p) => p.security).length;
     const snapshotId = await this.db.transaction(async (tx) => {
-      const rawArtifactId = await saveRawLog(tx, machineId, jobId, raw);
+      const rawArtifactId = await new RawArtifactsRepository(tx).insertRawLog(machineId, jobId, raw);
       const id = await new MachineInventoryRepository(tx).insertSnapshot({
         machineId,
         kind: 'apt_update_analyze',

@@ -7,6 +7,7 @@ import {
   ExecutionsRepository,
   MachineEventsRepository,
   MachineStateRepository,
+  RawArtifactsRepository,
 } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import { APP_CONFIG, ClassifiedError, JobsService, ReportWriter } from '@su/platform';
@@ -30,7 +31,7 @@ import { buildAptSnapshotDetail, parseAptSimulation, parseShowhold } from '../ap
 import { comparePlan, diffPackageSets, DPKG_QUERY_ARGV, parseDpkgQuery } from '../dpkg-state.parser.ts';
 import { parseRebootRequired } from '../reboot-required.parser.ts';
 import { renderAptReport } from './apt-report.renderer.ts';
-import { saveApplied, saveErrors, saveMessages, saveRawLog } from './apt-results.writer.ts';
+import { saveApplied, saveErrors, saveMessages } from './apt-results.writer.ts';
 import { combined, openAptSession, type AptJobSession } from './apt-session.ts';
 
 export type AptApplyMode = 'upgrade' | 'dist_upgrade' | 'packages' | 'autoremove' | 'clean';
@@ -160,7 +161,7 @@ export class AptApplyService {
     const raw = s.opened.session.rawLog();
     const finishedAt = new Date().toISOString();
     await this.db.transaction(async (tx) => {
-      const rawArtifactId = await saveRawLog(tx, machineId, jobId, raw);
+      const rawArtifactId = await new RawArtifactsRepository(tx).insertRawLog(machineId, jobId, raw);
       const reportId = await this.reports.write(tx, {
         machineId,
         executionId,

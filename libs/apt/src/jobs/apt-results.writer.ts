@@ -1,27 +1,8 @@
 import type { AptChange, AptPackage, SnapshotError } from '@su/contracts';
-import { AptPackagesRepository, ImportantMessagesRepository, RawArtifactsRepository, type Tx } from '@su/db';
-import type { RawLogResult } from '@su/ssh';
+import { AptPackagesRepository, ImportantMessagesRepository, type Tx } from '@su/db';
 import type { AptMessage } from '../apt-messages.extractor.ts';
 
 /** The derived rows of APT results, written inside the caller's transaction. */
-export async function saveRawLog(
-  tx: Tx,
-  machineId: string,
-  jobId: string,
-  raw: RawLogResult | null,
-): Promise<string | null> {
-  if (!raw) return null;
-  return new RawArtifactsRepository(tx).insert({
-    machineId,
-    kind: 'raw_log',
-    path: raw.path,
-    bytes: raw.bytes,
-    sha256: raw.sha256,
-    truncated: raw.truncated,
-    jobId,
-  });
-}
-
 export async function savePlan(
   tx: Tx,
   machineId: string,

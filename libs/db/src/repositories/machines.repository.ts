@@ -35,19 +35,20 @@ export interface ConnectionInfo {
   credentials: Omit<EncryptedCredentials, 'keyId'> | null;
 }
 
+/** The credential columns a connection needs (and the view reduces to has/has-not). */
+const encryptedCredentialColumns = {
+  authMethod: true,
+  sudoMode: true,
+  encPassword: true,
+  encPrivateKey: true,
+  encKeyPassphrase: true,
+  encSudoPassword: true,
+} as const;
+
 const viewInclude = {
   tags: { select: { tag: { select: { name: true } } } },
   credentials: {
-    select: {
-      authMethod: true,
-      sudoMode: true,
-      encPassword: true,
-      encPrivateKey: true,
-      encKeyPassphrase: true,
-      encSudoPassword: true,
-      status: true,
-      updatedAt: true,
-    },
+    select: { ...encryptedCredentialColumns, status: true, updatedAt: true },
   },
   state: true,
   hardware: { select: { cpuModel: true, cpuCores: true, memoryBytes: true, firmwareJson: true, updatedAt: true } },
@@ -184,16 +185,7 @@ export class MachinesRepository {
         hostname: true,
         port: true,
         username: true,
-        credentials: {
-          select: {
-            authMethod: true,
-            sudoMode: true,
-            encPassword: true,
-            encPrivateKey: true,
-            encKeyPassphrase: true,
-            encSudoPassword: true,
-          },
-        },
+        credentials: { select: encryptedCredentialColumns },
       },
     });
     if (!m) return null;

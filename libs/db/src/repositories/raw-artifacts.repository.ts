@@ -1,33 +1,31 @@
 import type { DbClient } from '../database.ts';
 
+/** What an SSH session reports about the raw log it wrote (already redacted). */
+export interface RawLogFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+  truncated: boolean;
+}
+
 export class RawArtifactsRepository {
   constructor(private readonly db: DbClient) {}
 
-  async insert(a: {
-    machineId: string | null;
-    kind: string;
-    path: string;
-    bytes: number;
-    sha256: string;
-    truncated: boolean;
-    jobId: string | null;
-  }): Promise<string> {
+  /** Records a job's raw log; null when the session kept none. */
+  async insertRawLog(machineId: string, jobId: string, raw: RawLogFile | null): Promise<string | null> {
+    if (!raw) return null;
     const row = await this.db.rawArtifact.create({
       data: {
-        machineId: a.machineId,
-        kind: a.kind,
-        path: a.path,
-        bytes: BigInt(a.bytes),
-        sha256: a.sha256,
+        machineId,
+        kind: 'raw_log',
+        path: raw.path,
+        bytes: BigInt(raw.bytes),
+        sha256: raw.sha256,
         redacted: true,
-        metadataJson: { truncated: a.truncated, jobId: a.jobId },
+        metadataJson: { truncated: raw.truncated, jobId },
       },
       select: { id: true },
     });
     return row.id;
-  }
-
-  async listPaths(): Promise<{ id: string; path: string; sha256: string | null }[]> {
-    return this.db.rawArtifact.findMany({ where: { deletedAt: null }, select: { id: true, path: true, sha256: true } });
   }
 }

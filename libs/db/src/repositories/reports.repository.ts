@@ -11,15 +11,7 @@ export interface ReportView {
   createdAt: string;
 }
 
-type Row = {
-  id: string;
-  machineId: string | null;
-  executionId: string | null;
-  kind: string;
-  title: string;
-  path: string;
-  createdAt: Date;
-};
+type Row = Prisma.ReportGetPayload<object>;
 function toView(r: Row): ReportView {
   return {
     id: r.id,
