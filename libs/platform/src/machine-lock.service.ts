@@ -39,10 +39,11 @@ export class MachineLockService {
   /** The lock, or null when another live job holds the machine. */
   async acquire(machineId: string, jobId: string, lockKind: string, workerId: string): Promise<HeldLock | null> {
     const ttl = this.config.locks.ttlSeconds;
-    // An expired holder is a dead worker's job: close it before taking over, so the history says what happened.
-    await this.reconcileExpired();
     const locks = new MachineLocksRepository(this.db.prisma);
-    if (!(await locks.tryAcquire({ machineId, jobId, lockKind, workerId, ttlSeconds: ttl }))) return null;
+    const take = () => locks.tryAcquire({ machineId, jobId, lockKind, workerId, ttlSeconds: ttl });
+    // Only a contended machine may be held by a dead worker: close such jobs (worker_lost) and free their machines,
+    // then try once more. The uncontended path stays one statement.
+    if (!(await take()) && (!(await this.reconcileExpired()) || !(await take()))) return null;
     await new MachineStateRepository(this.db.prisma).setRunningJob(machineId, jobId);
     const lost = new AbortController();
     const beat = setInterval(

@@ -14,7 +14,10 @@ export interface ExpiredLock {
 export class MachineLocksRepository {
   constructor(private readonly db: DbClient) {}
 
-  /** Takes the machine's lock for `jobId` unless another unexpired job holds it. Returns true when taken. */
+  /**
+   * Takes the machine's lock for `jobId` unless another job holds it, even an expired one: an expired holder is freed
+   * only by the reconciler, which first closes its job as worker_lost. Returns true when taken.
+   */
   async tryAcquire(l: {
     machineId: string;
     jobId: string;
@@ -28,7 +31,7 @@ export class MachineLocksRepository {
        ON CONFLICT (machine_id) DO UPDATE
          SET job_id = EXCLUDED.job_id, lock_kind = EXCLUDED.lock_kind, worker_id = EXCLUDED.worker_id,
              created_at = now(), expires_at = EXCLUDED.expires_at
-         WHERE machine_locks.expires_at < now() OR machine_locks.job_id = EXCLUDED.job_id
+         WHERE machine_locks.job_id = EXCLUDED.job_id
        RETURNING job_id`,
       l.machineId,
       l.jobId,
