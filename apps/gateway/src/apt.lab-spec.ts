@@ -33,6 +33,8 @@ describe.skipIf(!!skipReason)('apt (lab)', () => {
     gw.waitJob((await act(machine, action, extra)).id, timeoutMs);
   const latest = async (machine: number) =>
     (await api('GET', `/api/v1/machines/${ids[machine]}/snapshots/latest`)).body;
+  /** An apply's apt-get is running on the second machine. */
+  const aptRunning = async () => (await lab.exec(ms[1]!.name, "pgrep -f '[a]pt-get -y' || true")).stdout.trim() !== '';
   const execution = async (id: string) => (await db.query(`SELECT * FROM executions WHERE id = $1`, [id]))[0];
   const settle = async (machine: number) => {
     // Apply jobs queue a follow-up analysis; wait until the machine has no job left.
@@ -268,8 +270,6 @@ describe.skipIf(!!skipReason)('apt (lab)', () => {
     try {
       const job = await act(1, 'apt_upgrade');
       const deadline = Date.now() + 30_000;
-      const aptRunning = async () =>
-        (await lab.exec(ms[1]!.name, "pgrep -f '[a]pt-get -y' || true")).stdout.trim() !== '';
       while (
         ((await api('GET', `/api/v1/jobs/${job.id}`)).body.status !== 'running' || !(await aptRunning())) &&
         Date.now() < deadline
@@ -313,9 +313,10 @@ describe.skipIf(!!skipReason)('apt (lab)', () => {
       // Keep the apply running: apt waits for a dpkg lock held by "unattended-upgrades".
       await lab.holdDpkgLock(ms[1]!.name, 60);
       const job = await act(1, 'apt_upgrade');
+      // Killed in the middle of the apply: apt-get is running on the machine (so the execution exists).
       const deadline = Date.now() + 60_000;
-      while ((await api('GET', `/api/v1/jobs/${job.id}`)).body.status !== 'running' && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 200));
+      while (!(await aptRunning()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect((await api('GET', `/api/v1/jobs/${job.id}`)).body.status).toBe('running');
       child.kill('SIGKILL');
       await new Promise((r) => child!.once('exit', r));
       await gw.restartWorker();

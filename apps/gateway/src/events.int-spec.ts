@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@su/testing';
-import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
+import { describe, expect, it } from 'vitest';
+import { gatewayPerFile } from './test/gateway.harness.ts';
 
 interface SseEvent {
   id: string;
@@ -55,18 +54,7 @@ function openStream(base: string, token: string, lastEventId?: string) {
   return { events, ready, close: () => ctrl.abort() };
 }
 
-let db: TestDatabase;
-let gw: GatewayHarness;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  gw = await startGateway(db);
-});
-
-afterAll(async () => {
-  await gw?.close();
-  await db?.drop();
-});
+const t = gatewayPerFile();
 
 async function until(cond: () => boolean, ms = 10_000) {
   const deadline = Date.now() + ms;
@@ -75,9 +63,9 @@ async function until(cond: () => boolean, ms = 10_000) {
 
 describe('live events (SSE)', () => {
   it("pushes a job's queued, running, ok in order, within 100 ms of each database change; Last-Event-ID replays what was missed", async () => {
-    const s = openStream(gw.base, gw.adminToken);
+    const s = openStream(t.gw.base, t.gw.adminToken);
     await s.ready;
-    const job = (await gw.api('POST', '/api/v1/system/selftest', { body: { echo: 'sse' } })).body;
+    const job = (await t.gw.api('POST', '/api/v1/system/selftest', { body: { echo: 'sse' } })).body;
     const mine = () => s.events.filter((e) => e.type === 'job.status' && e.data.jobId === job.id);
     await until(() => mine().length >= 3);
     expect(mine().map((e) => e.data.payload.status)).toEqual(['queued', 'running', 'ok']);
@@ -88,9 +76,9 @@ describe('live events (SSE)', () => {
     s.close();
 
     // While disconnected: another job runs.
-    const missed = (await gw.api('POST', '/api/v1/system/selftest', { body: { echo: 'missed' } })).body;
-    await gw.waitJob(missed.id);
-    const again = openStream(gw.base, gw.adminToken, lastSeen);
+    const missed = (await t.gw.api('POST', '/api/v1/system/selftest', { body: { echo: 'missed' } })).body;
+    await t.gw.waitJob(missed.id);
+    const again = openStream(t.gw.base, t.gw.adminToken, lastSeen);
     await again.ready;
     await until(() => again.events.filter((e) => e.data.jobId === missed.id).length >= 3);
     expect(again.events.filter((e) => e.data.jobId === missed.id).map((e) => e.data.payload.status)).toEqual([
@@ -103,9 +91,9 @@ describe('live events (SSE)', () => {
   });
 
   it('needs a token and refuses a malformed Last-Event-ID', async () => {
-    expect((await fetch(`${gw.base}/api/v1/events/stream`)).status).toBe(401);
-    const bad = await fetch(`${gw.base}/api/v1/events/stream`, {
-      headers: { authorization: `Bearer ${gw.adminToken}`, 'last-event-id': 'x' },
+    expect((await fetch(`${t.gw.base}/api/v1/events/stream`)).status).toBe(401);
+    const bad = await fetch(`${t.gw.base}/api/v1/events/stream`, {
+      headers: { authorization: `Bearer ${t.gw.adminToken}`, 'last-event-id': 'x' },
     });
     expect(bad.status).toBe(400);
   });

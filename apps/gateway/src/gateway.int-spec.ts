@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@su/testing';
-import { CapturingLogger, startGateway, type GatewayHarness } from './test/gateway.harness.ts';
+import { describe, expect, it } from 'vitest';
+import { CapturingLogger, gatewayPerFile, type GatewayHarness } from './test/gateway.harness.ts';
 
 const SSH_PASSWORD = `ssh-${randomBytes(9).toString('hex')}`;
 const SUDO_PASSWORD = `sudo-${randomBytes(9).toString('hex')}`;
@@ -11,19 +10,8 @@ const PRIVATE_KEY_BODY = randomBytes(48).toString('base64');
 const PRIVATE_KEY = `-----BEGIN OPENSSH PRIVATE KEY-----\n${PRIVATE_KEY_BODY}\n-----END OPENSSH PRIVATE KEY-----\n`;
 const PASSPHRASE = `pp-${randomBytes(9).toString('hex')}`;
 
-let db: TestDatabase;
-let gw: GatewayHarness;
-const api: GatewayHarness['api'] = (...args) => gw.api(...args);
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  gw = await startGateway(db);
-});
-
-afterAll(async () => {
-  await gw?.close();
-  await db?.drop();
-});
+const t = gatewayPerFile();
+const api: GatewayHarness['api'] = (...args) => t.gw.api(...args);
 
 async function createToken(scopes: string[]) {
   const res = await api('POST', '/api/v1/api-clients', { body: { label: `t-${scopes.join('-')}`, scopes } });
@@ -128,21 +116,21 @@ describe('gateway', () => {
       for (const s of secrets) expect(text).not.toContain(s);
     }
     // Every table, every column (JSON included), as text.
-    const tables = await db.query<{ table_name: string }>(
+    const tables = await t.db.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
     );
     for (const { table_name } of tables) {
-      const dump = JSON.stringify(await db.query(`SELECT * FROM "${table_name}"`));
+      const dump = JSON.stringify(await t.db.query(`SELECT * FROM "${table_name}"`));
       for (const s of secrets) expect(dump, table_name).not.toContain(s);
     }
-    const [cred] = await db.query<{ enc_password: string; enc_sudo_password: string | null; key_id: string }>(
+    const [cred] = await t.db.query<{ enc_password: string; enc_sudo_password: string | null; key_id: string }>(
       'SELECT enc_password, enc_sudo_password, key_id FROM machine_credentials WHERE machine_id = $1',
       [id],
     );
     expect(cred!.enc_password).toMatch(new RegExp(`^v1\\.${cred!.key_id}\\.[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
     // sudo mode same_as_ssh: the separate sudo password was dropped, not kept around.
     expect(cred!.enc_sudo_password).toBeNull();
-    const events = await db.query<{ event_type: string; actor_type: string; actor_id: string }>(
+    const events = await t.db.query<{ event_type: string; actor_type: string; actor_id: string }>(
       'SELECT event_type, actor_type, actor_id FROM machine_events WHERE machine_id = $1 ORDER BY created_at',
       [id],
     );
@@ -156,9 +144,10 @@ describe('gateway', () => {
     const deadline = Date.now() + 10_000;
     let probes: { status: string; error_kind: string | null }[] = [];
     while (Date.now() < deadline) {
-      probes = await db.query(`SELECT status, error_kind FROM jobs WHERE machine_id = $1 AND kind = 'machine.probe'`, [
-        id,
-      ]);
+      probes = await t.db.query(
+        `SELECT status, error_kind FROM jobs WHERE machine_id = $1 AND kind = 'machine.probe'`,
+        [id],
+      );
       if (probes.length === 2 && probes.every((p) => p.status !== 'queued' && p.status !== 'running')) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -185,7 +174,7 @@ describe('gateway', () => {
     expect((await api('POST', '/api/v1/system/selftest', { token: operate.token, body: {} })).status).toBe(201);
     expect((await api('DELETE', `/api/v1/api-clients/${read.id}`)).status).toBe(204);
     expect((await api('GET', '/api/v1/machines', { token: read.token })).status).toBe(401);
-    const [row] = await db.query<{ token_hash: string; status: string }>(
+    const [row] = await t.db.query<{ token_hash: string; status: string }>(
       'SELECT token_hash, status FROM api_clients WHERE id = $1',
       [read.id],
     );
@@ -199,7 +188,7 @@ describe('gateway', () => {
     const m = await api('POST', '/api/v1/machines', { body: { name: 'old', hostname: 'old.lan', username: 'u' } });
     expect((await api('DELETE', `/api/v1/machines/${m.body.id}`)).status).toBe(204);
     expect((await api('GET', `/api/v1/machines/${m.body.id}`)).status).toBe(404);
-    const [row] = await db.query<{ deleted_at: Date | null }>('SELECT deleted_at FROM machines WHERE id = $1', [
+    const [row] = await t.db.query<{ deleted_at: Date | null }>('SELECT deleted_at FROM machines WHERE id = $1', [
       m.body.id,
     ]);
     expect(row!.deleted_at).not.toBeNull();
@@ -221,25 +210,25 @@ describe('gateway', () => {
       result: { echo: 'ping', service: 'apt-worker' },
       requestedBy: { type: 'user' },
     });
-    const [boss] = await db.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE id = $1`, [job.body.id]);
+    const [boss] = await t.db.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE id = $1`, [job.body.id]);
     expect(boss?.state).toBe('completed');
     const deep = await api('GET', '/ready?deep=1', { token: null });
     expect(deep.body.checks.worker).toBe('ok');
   });
 
   it('keeps the master key in a 0600 file in the data directory', () => {
-    const key = readFileSync(join(gw.dataDir, 'master.key'), 'utf8').trim();
+    const key = readFileSync(join(t.gw.dataDir, 'master.key'), 'utf8').trim();
     expect(key).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('cancels a queued job (it never runs), refuses to cancel a finished one, retries as a new linked job, filters the list', async () => {
-    await gw.stopWorker();
+    await t.gw.stopWorker();
     const since = new Date(Date.now() - 1000).toISOString();
     const queued = (await api('POST', '/api/v1/system/selftest', { body: { echo: 'never' } })).body;
     const cancelled = await api('POST', `/api/v1/jobs/${queued.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', errorKind: 'cancelled' });
-    await gw.restartWorker();
+    await t.gw.restartWorker();
     await new Promise((r) => setTimeout(r, 500));
     expect((await api('GET', `/api/v1/jobs/${queued.id}`)).body).toMatchObject({
       status: 'cancelled',
@@ -250,7 +239,7 @@ describe('gateway', () => {
     const retry = await api('POST', `/api/v1/jobs/${queued.id}/retry`);
     expect(retry.status).toBe(201);
     expect(retry.body).toMatchObject({ retryOfJobId: queued.id, kind: 'system.selftest', payload: { echo: 'never' } });
-    expect(await gw.waitJob(retry.body.id)).toMatchObject({ status: 'ok', result: { echo: 'never' } });
+    expect(await t.gw.waitJob(retry.body.id)).toMatchObject({ status: 'ok', result: { echo: 'never' } });
     expect((await api('POST', `/api/v1/jobs/${retry.body.id}/retry`)).status).toBe(409);
     const listed = (
       await api('GET', `/api/v1/jobs?kind=system.selftest&status=cancelled&from=${encodeURIComponent(since)}`)

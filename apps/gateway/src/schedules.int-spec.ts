@@ -1,19 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@su/testing';
-import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
+import { describe, expect, it } from 'vitest';
+import { gatewayPerFile } from './test/gateway.harness.ts';
 
-let db: TestDatabase;
-let gw: GatewayHarness;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  gw = await startGateway(db);
-});
-
-afterAll(async () => {
-  await gw?.close();
-  await db?.drop();
-});
+const t = gatewayPerFile();
 
 const valid = {
   name: 'nightly',
@@ -26,7 +14,7 @@ const valid = {
 
 describe('schedules API', () => {
   it('creates a schedule with its next run computed in its time zone, lists, previews, updates and deletes it', async () => {
-    const created = await gw.api('POST', '/api/v1/schedules', { body: valid });
+    const created = await t.gw.api('POST', '/api/v1/schedules', { body: valid });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       name: 'nightly',
@@ -38,30 +26,32 @@ describe('schedules API', () => {
     // 03:30 in Paris is 01:30 or 02:30 UTC depending on DST.
     expect(created.body.nextRunAt).toMatch(/T0[12]:30:00\.000Z$/);
     expect(Date.parse(created.body.nextRunAt)).toBeGreaterThan(Date.now());
-    const preview = (await gw.api('GET', `/api/v1/schedules/${created.body.id}/preview?count=3`)).body as string[];
+    const preview = (await t.gw.api('GET', `/api/v1/schedules/${created.body.id}/preview?count=3`)).body as string[];
     expect(preview).toHaveLength(3);
-    expect((await gw.api('GET', '/api/v1/schedules')).body.map((s: { id: string }) => s.id)).toEqual([created.body.id]);
-    const off = await gw.api('PUT', `/api/v1/schedules/${created.body.id}`, { body: { ...valid, enabled: false } });
+    expect((await t.gw.api('GET', '/api/v1/schedules')).body.map((s: { id: string }) => s.id)).toEqual([
+      created.body.id,
+    ]);
+    const off = await t.gw.api('PUT', `/api/v1/schedules/${created.body.id}`, { body: { ...valid, enabled: false } });
     expect(off.body).toMatchObject({ enabled: false, nextRunAt: null });
-    expect((await gw.api('DELETE', `/api/v1/schedules/${created.body.id}`)).status).toBe(204);
-    expect((await gw.api('GET', `/api/v1/schedules/${created.body.id}`)).status).toBe(404);
+    expect((await t.gw.api('DELETE', `/api/v1/schedules/${created.body.id}`)).status).toBe(204);
+    expect((await t.gw.api('GET', `/api/v1/schedules/${created.body.id}`)).status).toBe(404);
   });
 
   it('answers 400 with the field and the reason for a bad cron, time zone, action or scope, and changes nothing', async () => {
-    const cron = await gw.api('POST', '/api/v1/schedules', { body: { ...valid, cron: '61 * * * *' } });
+    const cron = await t.gw.api('POST', '/api/v1/schedules', { body: { ...valid, cron: '61 * * * *' } });
     expect(cron.status).toBe(400);
     expect(cron.body.errors).toEqual([{ field: 'cron', reasons: [expect.stringMatching(/invalid cron/)] }]);
-    const tz = await gw.api('POST', '/api/v1/schedules', { body: { ...valid, timezone: 'Mars/Olympus' } });
+    const tz = await t.gw.api('POST', '/api/v1/schedules', { body: { ...valid, timezone: 'Mars/Olympus' } });
     expect(tz.body.errors).toEqual([{ field: 'timezone', reasons: [expect.stringMatching(/unknown time zone/)] }]);
-    const action = await gw.api('POST', '/api/v1/schedules', { body: { ...valid, actions: ['format_disk'] } });
+    const action = await t.gw.api('POST', '/api/v1/schedules', { body: { ...valid, actions: ['format_disk'] } });
     expect(action.body.errors[0].field).toBe('actions');
-    const scope = await gw.api('POST', '/api/v1/schedules', { body: { ...valid, scope: {} } });
+    const scope = await t.gw.api('POST', '/api/v1/schedules', { body: { ...valid, scope: {} } });
     expect(scope.body.errors).toEqual([
       { field: 'scope', reasons: ['scope must name all machines, tags or machine ids'] },
     ]);
-    const read = (await gw.api('POST', '/api/v1/api-clients', { body: { label: 'r', scopes: ['operate'] } })).body
+    const read = (await t.gw.api('POST', '/api/v1/api-clients', { body: { label: 'r', scopes: ['operate'] } })).body
       .token;
-    expect((await gw.api('POST', '/api/v1/schedules', { token: read, body: valid })).status).toBe(403);
-    expect(await db.query('SELECT * FROM schedules')).toEqual([]);
+    expect((await t.gw.api('POST', '/api/v1/schedules', { token: read, body: valid })).status).toBe(403);
+    expect(await t.db.query('SELECT * FROM schedules')).toEqual([]);
   });
 });

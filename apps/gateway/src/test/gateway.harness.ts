@@ -9,7 +9,8 @@ import { AdminBootstrapService } from '@su/auth';
 import { loadConfig } from '@su/config';
 import { JobRunner, type PlatformOptions } from '@su/platform';
 import { AptWorkerModule, aptWorkerHandlers } from '@su/apt-worker';
-import type { TestDatabase } from '@su/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@su/testing';
 import { createGatewayApp } from '../gateway.app.ts';
 
 /** Every line any Nest logger writes, so tests can prove no secret reaches the logs. */
@@ -122,4 +123,21 @@ export async function startGateway(db: TestDatabase, env: Record<string, string>
       await app.close();
     },
   };
+}
+
+/** A test file's own database and gateway: created before its tests, closed and dropped after them. */
+export function gatewayPerFile(env: Record<string, string> = {}): {
+  readonly db: TestDatabase;
+  readonly gw: GatewayHarness;
+} {
+  const ctx = {} as { db: TestDatabase; gw: GatewayHarness };
+  beforeAll(async () => {
+    ctx.db = await createTestDatabase();
+    ctx.gw = await startGateway(ctx.db, env);
+  });
+  afterAll(async () => {
+    await ctx.gw?.close();
+    await ctx.db?.drop();
+  });
+  return ctx;
 }
