@@ -25,5 +25,10 @@ export const ERROR_KINDS = [
   'boot_id_unchanged',
   'machine_not_found',
   'internal_error',
+  // Why a waiting step of a schedule run was skipped.
+  'previous_step_failed',
+  'window_closed',
+  'approval_rejected',
+  'approval_expired',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];

@@ -5,3 +5,4 @@ export * from './machines.ts';
 export * from './sql.ts';
 export * from './machine-probe.ts';
 export * from './apt.ts';
+export * from './approvals.ts';

@@ -1,9 +1,15 @@
 import { z } from 'zod';
+import { approvedPlanSchema } from './approvals.ts';
 import type { ErrorKind } from './error-kinds.ts';
 
-export const JOB_STATUSES = ['queued', 'running', 'ok', 'warning', 'error', 'cancelled'] as const;
+/**
+ * `waiting`: a later step of a schedule run, created at fan-out and released to the queue only when the machine's
+ * previous step ended ok. `skipped`: a waiting step that will never run (an earlier step failed, the maintenance
+ * window closed, or its approval was rejected or expired).
+ */
+export const JOB_STATUSES = ['waiting', 'queued', 'running', 'ok', 'warning', 'error', 'cancelled', 'skipped'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
-export const FINISHED_JOB_STATUSES: readonly JobStatus[] = ['ok', 'warning', 'error', 'cancelled'];
+export const FINISHED_JOB_STATUSES: readonly JobStatus[] = ['ok', 'warning', 'error', 'cancelled', 'skipped'];
 
 export const REQUESTER_TYPES = ['user', 'api_client', 'system', 'schedule', 'hermes'] as const;
 export type RequesterType = (typeof REQUESTER_TYPES)[number];
@@ -48,6 +54,7 @@ export const JOB_DEFINITIONS = {
   'apt.upgrade': {
     owner: 'apt-worker',
     payload: z.strictObject({
+      approvedPlan: approvedPlanSchema.optional(),
       /** Only these packages (apt-get install --only-upgrade); absent: everything `upgrade` would do. */
       packages: z
         .array(z.string().regex(/^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/))
@@ -60,12 +67,12 @@ export const JOB_DEFINITIONS = {
   },
   'apt.dist_upgrade': {
     owner: 'apt-worker',
-    payload: z.strictObject({ keepLocalConfig: z.boolean().optional() }),
+    payload: z.strictObject({ keepLocalConfig: z.boolean().optional(), approvedPlan: approvedPlanSchema.optional() }),
     result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
   },
   'apt.autoremove': {
     owner: 'apt-worker',
-    payload: z.strictObject({}),
+    payload: z.strictObject({ approvedPlan: approvedPlanSchema.optional() }),
     result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
   },
   'apt.clean': {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JOB_DEFINITIONS, jobKindsOwnedBy, type JobKind } from '@su/contracts';
-import { Database, ExecutionsRepository, JobsRepository, MachineEventsRepository } from '@su/db';
+import { Database, ExecutionsRepository, JobsRepository, MachineEventsRepository, type Tx } from '@su/db';
 import { JobQueue } from '@su/queue';
 import type { JobHandler } from './job-handler.ts';
 import { MachineLockService, type HeldLock } from './machine-lock.service.ts';
@@ -84,50 +84,70 @@ export class JobRunner {
           const cancel = new AbortController();
           this.running.set(message.jobId, cancel);
           const stop = AbortSignal.any([signal, cancel.signal, ...(lock ? [lock.lost] : [])]);
+          // The job's final status and the machine's release commit together: whoever sees the job closed also
+          // sees its machine free (and a crash between the two cannot leave a closed job holding a machine).
+          let closed = false;
+          const close = async (write: (tx: Tx) => Promise<void>) => {
+            lock?.stopHeartbeat();
+            await this.db.transaction(async (tx) => {
+              await write(tx);
+              await lock?.releaseIn(tx);
+            });
+            closed = true;
+          };
           try {
-            const result = await handler.handle({ message, signal: stop } as never);
-            await jobs.markFinished(message.jobId, { status: 'ok', result: result as object });
-          } catch (e) {
-            const err = e as Error & { errorKind?: string; remediation?: string };
+            let outcome: { result: unknown } | { error: Error & { errorKind?: string; remediation?: string } };
+            try {
+              outcome = { result: await handler.handle({ message, signal: stop } as never) };
+            } catch (e) {
+              outcome = { error: e as Error & { errorKind?: string; remediation?: string } };
+            }
+            if ('result' in outcome) {
+              await close((tx) =>
+                new JobsRepository(tx).markFinished(message.jobId, { status: 'ok', result: outcome.result as object }),
+              );
+              return;
+            }
+            const err = outcome.error;
             // A person's cancel ends the job `cancelled`, whatever the handler made of the interruption.
             const cancelled = cancel.signal.aborted;
             const errorKind = cancelled ? 'cancelled' : (err.errorKind ?? 'internal_error');
             const errorMessage = cancelled ? String(cancel.signal.reason) : err.message;
+            const status = cancelled ? 'cancelled' : 'error';
             this.logger.warn(
               `job ${message.jobId} (${kind}) ${cancelled ? 'cancelled' : 'failed'}: ${errorKind}: ${errorMessage}`,
             );
-            await jobs.markFinished(message.jobId, {
-              status: cancelled ? 'cancelled' : 'error',
-              errorKind,
-              errorMessage,
-              result: {
-                error: {
-                  kind: errorKind,
-                  message: errorMessage,
-                  remediation: cancelled ? null : (err.remediation ?? null),
+            await close(async (tx) => {
+              await new JobsRepository(tx).markFinished(message.jobId, {
+                status,
+                errorKind,
+                errorMessage,
+                result: {
+                  error: {
+                    kind: errorKind,
+                    message: errorMessage,
+                    remediation: cancelled ? null : (err.remediation ?? null),
+                  },
                 },
-              },
-            });
-            // A handler that failed before closing its execution must not leave it `running`.
-            await new ExecutionsRepository(this.db.prisma).failRunningOfJob(
-              message.jobId,
-              errorKind,
-              errorMessage,
-              cancelled ? 'cancelled' : 'error',
-            );
-            if (message.machineId) {
-              await new MachineEventsRepository(this.db.prisma).insert({
-                machineId: message.machineId,
-                eventType: cancelled ? 'job.cancelled' : 'job.failed',
-                severity: cancelled ? 'warning' : 'error',
-                actor: { type: 'system', id: workerId },
-                jobId: message.jobId,
-                message: `${kind} ${cancelled ? 'cancelled' : `failed: ${errorKind}`}`,
               });
-            }
+              // A handler that failed before closing its execution must not leave it `running`.
+              await new ExecutionsRepository(tx).failRunningOfJob(message.jobId, errorKind, errorMessage, status);
+              if (message.machineId) {
+                await new MachineEventsRepository(tx).insert({
+                  machineId: message.machineId,
+                  eventType: cancelled ? 'job.cancelled' : 'job.failed',
+                  severity: cancelled ? 'warning' : 'error',
+                  actor: { type: 'system', id: workerId },
+                  jobId: message.jobId,
+                  message: `${kind} ${cancelled ? 'cancelled' : `failed: ${errorKind}`}`,
+                });
+              }
+            });
           } finally {
             this.running.delete(message.jobId);
-            await lock?.release().catch((e: Error) => this.logger.warn(`releasing machine lock: ${e.message}`));
+            // Only when closing failed (database trouble): the lock must not outlive the job in this process.
+            if (!closed)
+              await lock?.release().catch((e: Error) => this.logger.warn(`releasing machine lock: ${e.message}`));
           }
         },
       );

@@ -7,6 +7,7 @@ import {
   MachineEventsRepository,
   MachineLocksRepository,
   MachineStateRepository,
+  type Tx,
 } from '@su/db';
 import { APP_CONFIG } from './tokens.ts';
 
@@ -15,6 +16,11 @@ export interface HeldLock {
   jobId: string;
   /** Aborted when the lock was lost (taken over after missed heartbeats): the job must stop touching the machine. */
   lost: AbortSignal;
+  /** Stops pushing the expiry forward (the job is closing). */
+  stopHeartbeat: () => void;
+  /** Frees the machine inside the caller's transaction (with the job's final status). */
+  releaseIn: (tx: Tx) => Promise<void>;
+  /** Frees the machine on its own (idempotent: only this job's lock and running mark are cleared). */
   release: () => Promise<void>;
 }
 
@@ -61,17 +67,18 @@ export class MachineLockService {
       Math.max(1000, (ttl * 1000) / 3),
     );
     beat.unref();
+    const releaseIn = async (tx: Tx) => {
+      clearInterval(beat);
+      await new MachineLocksRepository(tx).release(machineId, jobId);
+      await new MachineStateRepository(tx).clearRunningJob(machineId, jobId);
+    };
     return {
       machineId,
       jobId,
       lost: lost.signal,
-      release: async () => {
-        clearInterval(beat);
-        await this.db.transaction(async (tx) => {
-          await new MachineLocksRepository(tx).release(machineId, jobId);
-          await new MachineStateRepository(tx).setRunningJob(machineId, null);
-        });
-      },
+      stopHeartbeat: () => clearInterval(beat),
+      releaseIn,
+      release: () => this.db.transaction(releaseIn),
     };
   }
 
@@ -87,7 +94,7 @@ export class MachineLockService {
         const closed = await new JobsRepository(tx).markWorkerLost(l.jobId, msg);
         await new ExecutionsRepository(tx).failRunningOfJob(l.jobId, 'worker_lost', msg);
         await new MachineLocksRepository(tx).release(l.machineId, l.jobId);
-        await new MachineStateRepository(tx).setRunningJob(l.machineId, null);
+        await new MachineStateRepository(tx).clearRunningJob(l.machineId, l.jobId);
         if (closed) {
           await new MachineEventsRepository(tx).insert({
             machineId: l.machineId,

@@ -80,6 +80,11 @@ export class MachineStateRepository {
     await this.db.machineState.updateMany({ where: { machineId }, data: { runningJobId: jobId } });
   }
 
+  /** Clears the running job only if it is still `jobId` (a later job may already have taken the machine). */
+  async clearRunningJob(machineId: string, jobId: string): Promise<void> {
+    await this.db.machineState.updateMany({ where: { machineId, runningJobId: jobId }, data: { runningJobId: null } });
+  }
+
   async recordError(machineId: string, errorKind: string, message: string): Promise<void> {
     await this.db.machineState.updateMany({
       where: { machineId },
