@@ -156,6 +156,9 @@ export interface JobView {
   errorMessage: string | null;
   cancelRequestedAt: string | null;
   retryOfJobId: string | null;
+  /** Set on the steps of a schedule run (see `schedule_run_machines`). */
+  runMachineId: string | null;
+  step: number | null;
 }
 
 /**

@@ -11,6 +11,8 @@ export interface EnqueueRequest<K extends JobKind> {
   actor: Actor;
   priority?: number;
   retryOfJobId?: string;
+  /** The approved action request this job carries out. */
+  requestId?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export class JobsService {
       payload: payload as object,
       ...(req.priority === undefined ? {} : { priority: req.priority }),
       ...(req.retryOfJobId ? { retryOfJobId: req.retryOfJobId } : {}),
+      ...(req.requestId ? { requestId: req.requestId } : {}),
     });
     await this.queue.send(
       { jobId: id, kind: req.kind, machineId: req.machineId ?? null, payload },

@@ -17,3 +17,4 @@ export * from './reports.repository.ts';
 export * from './apt-packages.repository.ts';
 export * from './live-events.repository.ts';
 export * from './schedules.repository.ts';
+export * from './action-requests.repository.ts';

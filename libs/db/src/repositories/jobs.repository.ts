@@ -13,6 +13,10 @@ export interface NewJob {
   requestedBy: Actor;
   payload: Prisma.InputJsonValue;
   retryOfJobId?: string | null;
+  /** `waiting` for later steps of a schedule run (released by the run advancer); default `queued`. */
+  status?: 'queued' | 'waiting';
+  runMachineId?: string | null;
+  step?: number | null;
 }
 
 type Row = Prisma.JobGetPayload<object>;
@@ -36,6 +40,8 @@ function toView(r: Row): JobView {
     errorMessage: r.errorMessage,
     cancelRequestedAt: r.cancelRequestedAt?.toISOString() ?? null,
     retryOfJobId: r.retryOfJobId,
+    runMachineId: r.runMachineId,
+    step: r.step,
   };
 }
 
@@ -56,6 +62,9 @@ export class JobsRepository {
         requestedById: j.requestedBy.id,
         payload: j.payload,
         retryOfJobId: j.retryOfJobId ?? null,
+        status: j.status ?? 'queued',
+        runMachineId: j.runMachineId ?? null,
+        step: j.step ?? null,
       },
     });
     return toView(row);
@@ -78,12 +87,18 @@ export class JobsRepository {
       requested_by_type: j.requestedBy.type,
       requested_by_id: j.requestedBy.id,
       payload: j.payload,
+      status: j.status ?? 'queued',
+      run_machine_id: j.runMachineId ?? null,
+      step: j.step ?? null,
     }));
     await this.db.$executeRawUnsafe(
-      `INSERT INTO jobs (id, kind, machine_id, schedule_id, request_id, priority, max_attempts, requested_by_type, requested_by_id, payload)
-       SELECT id, kind, machine_id, schedule_id, request_id, priority, max_attempts, requested_by_type, requested_by_id, payload
+      `INSERT INTO jobs (id, kind, machine_id, schedule_id, request_id, priority, max_attempts, requested_by_type,
+         requested_by_id, payload, status, run_machine_id, step)
+       SELECT id, kind, machine_id, schedule_id, request_id, priority, max_attempts, requested_by_type, requested_by_id,
+         payload, status, run_machine_id, step
        FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, kind text, machine_id uuid, schedule_id uuid, request_id uuid,
-         priority int, max_attempts int, requested_by_type text, requested_by_id text, payload jsonb)`,
+         priority int, max_attempts int, requested_by_type text, requested_by_id text, payload jsonb, status text,
+         run_machine_id uuid, step int)`,
       JSON.stringify(rows),
     );
   }
@@ -139,10 +154,13 @@ export class JobsRepository {
     return (await this.db.job.findUnique({ where: { id }, select: { status: true } }))?.status ?? null;
   }
 
-  /** queued → cancelled (its delivery will find it not queued and skip it). False when it was not queued. */
+  /**
+   * queued or waiting → cancelled (a queued job's delivery will find it not queued and skip it). False when it was
+   * neither.
+   */
   async cancelQueued(id: string, by: string): Promise<boolean> {
     const res = await this.db.job.updateMany({
-      where: { id, status: 'queued' },
+      where: { id, status: { in: ['queued', 'waiting'] } },
       data: {
         status: 'cancelled',
         finishedAt: new Date(),
@@ -162,6 +180,45 @@ export class JobsRepository {
       data: { cancelRequestedAt: new Date(), cancelRequestedBy: by },
     });
     return res.count === 1;
+  }
+
+  /** waiting → queued; the job (with what its delivery needs) or null when it was not waiting any more. */
+  async release(id: string): Promise<{ id: string; kind: string; machineId: string | null; payload: unknown } | null> {
+    const res = await this.db.job.updateMany({ where: { id, status: 'waiting' }, data: { status: 'queued' } });
+    if (res.count !== 1) return null;
+    const j = await this.db.job.findUniqueOrThrow({
+      where: { id },
+      select: { id: true, kind: true, machineId: true, payload: true },
+    });
+    return j;
+  }
+
+  /** Every still-waiting step of a run's machine becomes `skipped`, with why. */
+  async skipWaiting(runMachineId: string, errorKind: string, message: string): Promise<number> {
+    const res = await this.db.job.updateMany({
+      where: { runMachineId, status: 'waiting' },
+      data: { status: 'skipped', finishedAt: new Date(), errorKind, errorMessage: message },
+    });
+    return res.count;
+  }
+
+  /** What the run advancer needs of a job that just closed. */
+  async runLink(
+    id: string,
+  ): Promise<{ runMachineId: string | null; step: number | null; status: string; requestId: string | null } | null> {
+    return this.db.job.findUnique({
+      where: { id },
+      select: { runMachineId: true, step: true, status: true, requestId: true },
+    });
+  }
+
+  /** The machine's next waiting step of its run (the lowest step number), if any. */
+  async nextWaitingStep(runMachineId: string): Promise<{ id: string; kind: string; step: number | null } | null> {
+    return this.db.job.findFirst({
+      where: { runMachineId, status: 'waiting' },
+      orderBy: { step: 'asc' },
+      select: { id: true, kind: true, step: true },
+    });
   }
 
   async cancelRequestedAmong(ids: string[]): Promise<{ id: string; by: string | null }[]> {
