@@ -10,3 +10,5 @@ export * from './heartbeat-file.ts';
 export * from './machine-lock.service.ts';
 export * from './report-writer.ts';
 export * from './live-events.service.ts';
+export * from './schedule-run-advancer.service.ts';
+export * from './job-close.hooks.ts';

@@ -3,6 +3,7 @@ import { JOB_DEFINITIONS, jobKindsOwnedBy, type JobKind } from '@su/contracts';
 import { Database, ExecutionsRepository, JobsRepository, MachineEventsRepository, type Tx } from '@su/db';
 import { JobQueue } from '@su/queue';
 import type { JobHandler } from './job-handler.ts';
+import { JobCloseHooks } from './job-close.hooks.ts';
 import { MachineLockService, type HeldLock } from './machine-lock.service.ts';
 
 export class HandlerRegistrationError extends Error {}
@@ -44,6 +45,7 @@ export class JobRunner {
     @Inject(Database) private readonly db: Database,
     @Inject(JobQueue) private readonly queue: JobQueue,
     @Inject(MachineLockService) private readonly locks: MachineLockService,
+    @Inject(JobCloseHooks) private readonly hooks: JobCloseHooks,
   ) {}
 
   async start(service: string, handlers: readonly JobHandler[], concurrency: number): Promise<JobKind[]> {
@@ -57,9 +59,16 @@ export class JobRunner {
           concurrency,
           onInvalid: async (jobId, error) => {
             this.logger.warn(`job ${jobId} (${kind}) rejected: ${error.message}`);
-            await jobs
-              .markFinished(jobId, { status: 'error', errorKind: 'invalid_payload', errorMessage: error.message })
-              .catch(() => undefined);
+            await this.db
+              .transaction(async (tx) => {
+                await new JobsRepository(tx).markFinished(jobId, {
+                  status: 'error',
+                  errorKind: 'invalid_payload',
+                  errorMessage: error.message,
+                });
+                await this.hooks.closed(tx, jobId);
+              })
+              .catch((e: Error) => this.logger.error(`closing invalid job ${jobId}: ${e.message}`));
           },
         },
         async (message, signal) => {
@@ -92,6 +101,7 @@ export class JobRunner {
             await this.db.transaction(async (tx) => {
               await write(tx);
               await lock?.releaseIn(tx);
+              await this.hooks.closed(tx, message.jobId);
             });
             closed = true;
           };

@@ -3,6 +3,7 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { isJobKind, parseJobPayload, type Actor, type JobKind, type JobPayload, type JobView } from '@su/contracts';
 import { Database, JobsRepository, MachineEventsRepository, sqlExecutor, type Tx } from '@su/db';
 import { JobQueue } from '@su/queue';
+import { JobCloseHooks } from './job-close.hooks.ts';
 
 export interface EnqueueRequest<K extends JobKind> {
   kind: K;
@@ -24,6 +25,7 @@ export class JobsService {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(JobQueue) private readonly queue: JobQueue,
+    @Inject(JobCloseHooks) private readonly hooks: JobCloseHooks,
   ) {}
 
   async enqueue<K extends JobKind>(req: EnqueueRequest<K>): Promise<JobView> {
@@ -103,7 +105,10 @@ export class JobsService {
           ? 'cancel_requested'
           : null;
       if (!done)
-        throw new ConflictException(`job ${id} is ${job.status}; only queued or running jobs can be cancelled`);
+        throw new ConflictException(
+          `job ${id} is ${job.status}; only waiting, queued or running jobs can be cancelled`,
+        );
+      if (done === 'cancelled') await this.hooks.closed(tx, id);
       if (job.machineId) {
         await new MachineEventsRepository(tx).insert({
           machineId: job.machineId,

@@ -9,6 +9,7 @@ import {
   MachineStateRepository,
   type Tx,
 } from '@su/db';
+import { JobCloseHooks } from './job-close.hooks.ts';
 import { APP_CONFIG } from './tokens.ts';
 
 export interface HeldLock {
@@ -36,6 +37,7 @@ export class MachineLockService {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(JobCloseHooks) private readonly hooks: JobCloseHooks,
   ) {}
 
   get retrySeconds(): number {
@@ -96,6 +98,7 @@ export class MachineLockService {
         await new MachineLocksRepository(tx).release(l.machineId, l.jobId);
         await new MachineStateRepository(tx).clearRunningJob(l.machineId, l.jobId);
         if (closed) {
+          await this.hooks.closed(tx, l.jobId);
           await new MachineEventsRepository(tx).insert({
             machineId: l.machineId,
             eventType: 'job.worker_lost',

@@ -7,6 +7,8 @@ import { JobRunner } from './job-runner.ts';
 import { MachineLockService } from './machine-lock.service.ts';
 import { ReportWriter } from './report-writer.ts';
 import { JobsService } from './jobs.service.ts';
+import { JobCloseHooks } from './job-close.hooks.ts';
+import { ScheduleRunAdvancer } from './schedule-run-advancer.service.ts';
 import { APP_CONFIG, PLATFORM_OPTIONS, SERVICE_NAME } from './tokens.ts';
 
 /** Closes what the platform opened, queue first (it may still be finishing a job that writes to the database). */
@@ -74,6 +76,8 @@ export class PlatformModule {
         JobRunner,
         MachineLockService,
         ReportWriter,
+        ScheduleRunAdvancer,
+        JobCloseHooks,
         PlatformShutdown,
       ],
       exports: [
@@ -87,6 +91,8 @@ export class PlatformModule {
         JobRunner,
         MachineLockService,
         ReportWriter,
+        ScheduleRunAdvancer,
+        JobCloseHooks,
       ],
     };
   }

@@ -109,6 +109,16 @@ export class ExecutionsRepository {
     });
   }
 
+  /** The id of a job's latest execution, if it made one. */
+  async latestIdOfJob(jobId: string): Promise<string | null> {
+    const e = await this.db.execution.findFirst({
+      where: { jobId },
+      orderBy: { startedAt: 'desc' },
+      select: { id: true },
+    });
+    return e?.id ?? null;
+  }
+
   async find(id: string): Promise<ExecutionView | null> {
     const r = await this.db.execution.findUnique({ where: { id } });
     return r && toView(r);

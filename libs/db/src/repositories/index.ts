@@ -18,3 +18,4 @@ export * from './apt-packages.repository.ts';
 export * from './live-events.repository.ts';
 export * from './schedules.repository.ts';
 export * from './action-requests.repository.ts';
+export * from './schedule-runs.repository.ts';

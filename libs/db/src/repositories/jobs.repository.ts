@@ -193,6 +193,18 @@ export class JobsRepository {
     return j;
   }
 
+  /** A waiting step now needs this request's approval; an APT apply also carries the plan the person will see. */
+  async bindRequest(id: string, requestId: string, approvedPlan: Prisma.InputJsonValue | null): Promise<void> {
+    const job = await this.db.job.findUniqueOrThrow({ where: { id }, select: { payload: true } });
+    await this.db.job.update({
+      where: { id },
+      data: {
+        requestId,
+        ...(approvedPlan ? { payload: { ...((job.payload as object | null) ?? {}), approvedPlan } } : {}),
+      },
+    });
+  }
+
   /** Every still-waiting step of a run's machine becomes `skipped`, with why. */
   async skipWaiting(runMachineId: string, errorKind: string, message: string): Promise<number> {
     const res = await this.db.job.updateMany({

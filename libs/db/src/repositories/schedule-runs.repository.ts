@@ -1,0 +1,299 @@
+import type { DbClient } from '../database.ts';
+
+export interface RunRow {
+  id: string;
+  scheduleId: string;
+  slotAt: Date;
+  status: string;
+  windowEndsAt: Date | null;
+  concurrency: number;
+  approvalPolicy: string;
+}
+
+export interface RunMachineRow {
+  id: string;
+  runId: string;
+  machineId: string;
+  position: number;
+  status: string;
+  currentStep: number;
+  startedAt: Date | null;
+}
+
+export interface RunView {
+  id: string;
+  scheduleId: string;
+  slotAt: string;
+  status: string;
+  reason: string | null;
+  firedAt: string;
+  firedBy: string | null;
+  finishedAt: string | null;
+  windowEndsAt: string | null;
+  concurrency: number;
+  actions: string[];
+  approvalPolicy: string;
+  machineCount: number;
+  machines: {
+    machineId: string;
+    position: number;
+    status: string;
+    currentStep: number;
+    startedAt: string | null;
+    finishedAt: string | null;
+    errorKind: string | null;
+    errorMessage: string | null;
+  }[];
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/** Schedule runs and each machine's progress through them. */
+export class ScheduleRunsRepository {
+  constructor(private readonly db: DbClient) {}
+
+  /**
+   * The run of (schedule, slot), or null when that slot already has one: the unique key is what makes a slot fire
+   * exactly once, whoever tries.
+   */
+  async insertOnce(r: {
+    scheduleId: string;
+    slotAt: Date;
+    status: 'running' | 'skipped';
+    reason?: string | null;
+    firedBy: string;
+    windowEndsAt: Date | null;
+    concurrency: number;
+    actions: string[];
+    approvalPolicy: string;
+  }): Promise<string | null> {
+    const rows = await this.db.$queryRawUnsafe<{ id: string }[]>(
+      `INSERT INTO schedule_runs (schedule_id, slot_at, status, reason, fired_by, window_ends_at, concurrency,
+         actions_json, approval_policy, finished_at)
+       VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, CASE WHEN $3 = 'skipped' THEN now() END)
+       ON CONFLICT (schedule_id, slot_at) DO NOTHING RETURNING id`,
+      r.scheduleId,
+      r.slotAt,
+      r.status,
+      r.reason ?? null,
+      r.firedBy,
+      r.windowEndsAt,
+      r.concurrency,
+      JSON.stringify(r.actions),
+      r.approvalPolicy,
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** The run's machines in order, one statement; returns their ids by machine. */
+  async insertMachines(runId: string, machineIds: string[]): Promise<Map<string, string>> {
+    if (machineIds.length === 0) return new Map();
+    const rows = await this.db.$queryRawUnsafe<{ id: string; machine_id: string }[]>(
+      `INSERT INTO schedule_run_machines (run_id, machine_id, position)
+       SELECT $1::uuid, m.id, m.pos::int FROM unnest($2::uuid[]) WITH ORDINALITY AS m(id, pos)
+       RETURNING id, machine_id`,
+      runId,
+      machineIds,
+    );
+    await this.db.scheduleRun.update({ where: { id: runId }, data: { machineCount: machineIds.length } });
+    return new Map(rows.map((r) => [r.machine_id, r.id]));
+  }
+
+  /** The run row, locked until the transaction ends: every change to a run's progress is serialised on it. */
+  async lockRun(runId: string): Promise<RunRow | null> {
+    const rows = await this.db.$queryRawUnsafe<
+      {
+        id: string;
+        schedule_id: string;
+        slot_at: Date;
+        status: string;
+        window_ends_at: Date | null;
+        concurrency: number;
+        approval_policy: string;
+      }[]
+    >(
+      `SELECT id, schedule_id, slot_at, status, window_ends_at, concurrency, approval_policy
+       FROM schedule_runs WHERE id = $1::uuid FOR UPDATE`,
+      runId,
+    );
+    const r = rows[0];
+    return r
+      ? {
+          id: r.id,
+          scheduleId: r.schedule_id,
+          slotAt: r.slot_at,
+          status: r.status,
+          windowEndsAt: r.window_ends_at,
+          concurrency: r.concurrency,
+          approvalPolicy: r.approval_policy,
+        }
+      : null;
+  }
+
+  async findMachine(id: string): Promise<RunMachineRow | null> {
+    return this.db.scheduleRunMachine.findUnique({
+      where: { id },
+      select: {
+        id: true,
+        runId: true,
+        machineId: true,
+        position: true,
+        status: true,
+        currentStep: true,
+        startedAt: true,
+      },
+    });
+  }
+
+  async countByStatus(runId: string): Promise<Record<string, number>> {
+    const rows = await this.db.scheduleRunMachine.groupBy({ by: ['status'], where: { runId }, _count: true });
+    return Object.fromEntries(rows.map((r) => [r.status, r._count]));
+  }
+
+  /**
+   * Machines that may start now, in order: those resumed after an approval first (they already began), then the
+   * never-started by position.
+   */
+  async nextPending(runId: string, limit: number, startedOnly: boolean): Promise<RunMachineRow[]> {
+    if (limit <= 0) return [];
+    return this.db.scheduleRunMachine.findMany({
+      where: { runId, status: 'pending', ...(startedOnly ? { startedAt: { not: null } } : {}) },
+      orderBy: [{ currentStep: 'desc' }, { position: 'asc' }],
+      take: limit,
+      select: {
+        id: true,
+        runId: true,
+        machineId: true,
+        position: true,
+        status: true,
+        currentStep: true,
+        startedAt: true,
+      },
+    });
+  }
+
+  async setMachine(
+    id: string,
+    data: {
+      status: string;
+      currentStep?: number;
+      started?: boolean;
+      finished?: boolean;
+      errorKind?: string | null;
+      errorMessage?: string | null;
+    },
+  ): Promise<void> {
+    await this.db.scheduleRunMachine.update({
+      where: { id },
+      data: {
+        status: data.status,
+        ...(data.currentStep === undefined ? {} : { currentStep: data.currentStep }),
+        ...(data.started ? { startedAt: new Date() } : {}),
+        ...(data.finished ? { finishedAt: new Date() } : {}),
+        ...(data.errorKind === undefined ? {} : { errorKind: data.errorKind }),
+        ...(data.errorMessage === undefined ? {} : { errorMessage: data.errorMessage }),
+      },
+    });
+  }
+
+  /** Never-started machines that the closed window keeps out: skipped with their waiting steps. */
+  async skipUnstarted(runId: string, errorKind: string, message: string): Promise<number> {
+    const n = await this.db.$executeRawUnsafe(
+      `WITH m AS (
+         UPDATE schedule_run_machines SET status = 'skipped', finished_at = now(), error_kind = $2, error_message = $3
+         WHERE run_id = $1::uuid AND status = 'pending' AND started_at IS NULL RETURNING id)
+       UPDATE jobs SET status = 'skipped', finished_at = now(), error_kind = $2, error_message = $3
+       WHERE run_machine_id IN (SELECT id FROM m) AND status = 'waiting'`,
+      runId,
+      errorKind,
+      message,
+    );
+    return n;
+  }
+
+  /** The statuses of one run machine's jobs (to tell how the machine ended). */
+  async jobStatuses(
+    runMachineId: string,
+  ): Promise<{ status: string; errorKind: string | null; errorMessage: string | null }[]> {
+    return this.db.job.findMany({
+      where: { runMachineId },
+      orderBy: { step: 'asc' },
+      select: { status: true, errorKind: true, errorMessage: true },
+    });
+  }
+
+  async finishRun(runId: string, scheduleId: string, status: string): Promise<void> {
+    await this.db.scheduleRun.update({ where: { id: runId }, data: { status, finishedAt: new Date() } });
+    await this.db.schedule.updateMany({ where: { id: scheduleId }, data: { lastRunAt: new Date() } });
+  }
+
+  async find(runId: string): Promise<RunView | null> {
+    const r = await this.db.scheduleRun.findUnique({
+      where: { id: runId },
+      include: { machines: { orderBy: { position: 'asc' } } },
+    });
+    return r ? toView(r) : null;
+  }
+
+  async listBySchedule(scheduleId: string, limit: number): Promise<RunView[]> {
+    const rows = await this.db.scheduleRun.findMany({
+      where: { scheduleId },
+      orderBy: { slotAt: 'desc' },
+      take: limit,
+      include: { machines: { orderBy: { position: 'asc' } } },
+    });
+    return rows.map(toView);
+  }
+}
+
+function toView(r: {
+  id: string;
+  scheduleId: string;
+  slotAt: Date;
+  status: string;
+  reason: string | null;
+  firedAt: Date;
+  firedBy: string | null;
+  finishedAt: Date | null;
+  windowEndsAt: Date | null;
+  concurrency: number;
+  actionsJson: unknown;
+  approvalPolicy: string;
+  machineCount: number;
+  machines: {
+    machineId: string;
+    position: number;
+    status: string;
+    currentStep: number;
+    startedAt: Date | null;
+    finishedAt: Date | null;
+    errorKind: string | null;
+    errorMessage: string | null;
+  }[];
+}): RunView {
+  return {
+    id: r.id,
+    scheduleId: r.scheduleId,
+    slotAt: r.slotAt.toISOString(),
+    status: r.status,
+    reason: r.reason,
+    firedAt: r.firedAt.toISOString(),
+    firedBy: r.firedBy,
+    finishedAt: iso(r.finishedAt),
+    windowEndsAt: iso(r.windowEndsAt),
+    concurrency: r.concurrency,
+    actions: r.actionsJson as string[],
+    approvalPolicy: r.approvalPolicy,
+    machineCount: r.machineCount,
+    machines: r.machines.map((m) => ({
+      machineId: m.machineId,
+      position: m.position,
+      status: m.status,
+      currentStep: m.currentStep,
+      startedAt: iso(m.startedAt),
+      finishedAt: iso(m.finishedAt),
+      errorKind: m.errorKind,
+      errorMessage: m.errorMessage,
+    })),
+  };
+}

@@ -1,0 +1,225 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  ACTION_RISK,
+  isRiskyAction,
+  MACHINE_ACTIONS,
+  planHash,
+  type JobKind,
+  type JobMessage,
+  type MachineAction,
+} from '@su/contracts';
+import {
+  ActionRequestsRepository,
+  AptPackagesRepository,
+  JobsRepository,
+  ScheduleRunsRepository,
+  sqlExecutor,
+  type RunMachineRow,
+  type RunRow,
+  type Tx,
+} from '@su/db';
+import { JobQueue } from '@su/queue';
+
+const ACTION_OF_KIND = new Map<string, MachineAction>(
+  Object.entries(MACHINE_ACTIONS).map(([action, kind]) => [kind, action as MachineAction]),
+);
+const OK = new Set(['ok', 'warning']);
+/** A request made by a schedule with no maintenance window waits this long for a person. */
+const DEFAULT_REQUEST_TTL_MS = 24 * 3600_000;
+
+/**
+ * Moves a schedule run forward. Every change happens inside the transaction of the event that causes it (a job
+ * closing, an approval, a fan-out) and under the run row's lock, so that across any number of workers:
+ *  - at most `concurrency` of the run's machines are `running` (a machine holds its slot from its first step to its
+ *    last, including a reboot);
+ *  - a machine's steps go one after the other, the next released only when the previous ended ok; a failure skips the
+ *    machine's later steps;
+ *  - no machine starts after the maintenance window ends (machines already started finish);
+ *  - under the `require_approval` policy a risky step waits for a person (an action request), freeing its slot.
+ */
+@Injectable()
+export class ScheduleRunAdvancer {
+  private readonly logger = new Logger('ScheduleRuns');
+
+  constructor(@Inject(JobQueue) private readonly queue: JobQueue) {}
+
+  /** Starts machines while the run has free slots; finishes the run when nothing is left. */
+  async fill(tx: Tx, runId: string): Promise<void> {
+    const runs = new ScheduleRunsRepository(tx);
+    const run = await runs.lockRun(runId);
+    if (!run || run.status !== 'running') return;
+    const toSend: JobMessage<JobKind>[] = [];
+    for (;;) {
+      const counts = await runs.countByStatus(runId);
+      const free = run.concurrency - (counts['running'] ?? 0);
+      const windowClosed = run.windowEndsAt !== null && Date.now() >= run.windowEndsAt.getTime();
+      if (windowClosed && (await runs.skipUnstarted(runId, 'window_closed', 'the maintenance window had ended'))) {
+        this.logger.log(`run ${runId}: maintenance window ended; machines not started are skipped`);
+      }
+      const next = await runs.nextPending(runId, free, windowClosed);
+      if (next.length === 0) break;
+      for (const m of next) await this.advanceMachine(tx, run, m, toSend);
+    }
+    await this.send(tx, toSend);
+    await this.finishIfDone(tx, run);
+  }
+
+  /** A job closed (any outcome). Steps of schedule runs move their machine and run forward; other jobs are ignored. */
+  async jobClosed(tx: Tx, jobId: string): Promise<void> {
+    const link = await new JobsRepository(tx).runLink(jobId);
+    if (!link?.runMachineId) return;
+    const runs = new ScheduleRunsRepository(tx);
+    const m0 = await runs.findMachine(link.runMachineId);
+    if (!m0) return;
+    const run = await runs.lockRun(m0.runId);
+    if (!run) return;
+    const m = (await runs.findMachine(link.runMachineId))!;
+    const toSend: JobMessage<JobKind>[] = [];
+    if (OK.has(link.status)) {
+      if (m.status === 'running') await this.advanceMachine(tx, run, m, toSend);
+    } else {
+      const reason = `step ${(link.step ?? 0) + 1} ended ${link.status}`;
+      await new JobsRepository(tx).skipWaiting(m.id, 'previous_step_failed', reason);
+      if (m.status === 'running' || m.status === 'pending' || m.status === 'awaiting_approval')
+        await this.finishMachine(tx, m);
+    }
+    await this.send(tx, toSend);
+    await this.fill(tx, run.id);
+  }
+
+  /** A person approved the request of a waiting step: the machine may go on (it waits for a free slot). */
+  async approved(tx: Tx, jobId: string): Promise<void> {
+    const link = await new JobsRepository(tx).runLink(jobId);
+    if (!link?.runMachineId) return;
+    const runs = new ScheduleRunsRepository(tx);
+    const m = await runs.findMachine(link.runMachineId);
+    if (!m) return;
+    await runs.lockRun(m.runId);
+    if (m.status === 'awaiting_approval') await runs.setMachine(m.id, { status: 'pending' });
+    await this.fill(tx, m.runId);
+  }
+
+  /** The request of a waiting step was rejected or expired: that step and the machine's later ones never run. */
+  async declined(
+    tx: Tx,
+    jobId: string,
+    errorKind: 'approval_rejected' | 'approval_expired',
+    message: string,
+  ): Promise<void> {
+    const link = await new JobsRepository(tx).runLink(jobId);
+    if (!link?.runMachineId) return;
+    const runs = new ScheduleRunsRepository(tx);
+    const m = await runs.findMachine(link.runMachineId);
+    if (!m) return;
+    await runs.lockRun(m.runId);
+    await new JobsRepository(tx).skipWaiting(m.id, errorKind, message);
+    await this.finishMachine(tx, m);
+    await this.fill(tx, m.runId);
+  }
+
+  /**
+   * Releases the machine's next waiting step, or stops at an approval gate, or ends the machine when no step is left.
+   */
+  private async advanceMachine(tx: Tx, run: RunRow, m: RunMachineRow, toSend: JobMessage<JobKind>[]): Promise<void> {
+    const jobs = new JobsRepository(tx);
+    const runs = new ScheduleRunsRepository(tx);
+    const next = await jobs.nextWaitingStep(m.id);
+    if (!next) {
+      await this.finishMachine(tx, m);
+      return;
+    }
+    const action = ACTION_OF_KIND.get(next.kind);
+    const step = next.step ?? 0;
+    if (run.approvalPolicy === 'require_approval' && action && isRiskyAction(action)) {
+      const link = await jobs.runLink(next.id);
+      if (!link?.requestId) {
+        await this.requestApproval(tx, run, m, next.id, action);
+        await runs.setMachine(m.id, {
+          status: 'awaiting_approval',
+          currentStep: step,
+          ...(m.startedAt ? {} : { started: true }),
+        });
+        return;
+      }
+    }
+    const released = await jobs.release(next.id);
+    if (!released) return;
+    toSend.push({
+      jobId: released.id,
+      kind: released.kind as JobKind,
+      machineId: released.machineId,
+      payload: released.payload as never,
+    });
+    await runs.setMachine(m.id, { status: 'running', currentStep: step, ...(m.startedAt ? {} : { started: true }) });
+  }
+
+  /** The machine is done: its status says how its steps went (the first that did not end ok decides). */
+  private async finishMachine(tx: Tx, m: RunMachineRow): Promise<void> {
+    const steps = await new ScheduleRunsRepository(tx).jobStatuses(m.id);
+    const bad = steps.find((s) => !OK.has(s.status));
+    await new ScheduleRunsRepository(tx).setMachine(m.id, {
+      status: !bad ? 'ok' : bad.status === 'skipped' ? 'skipped' : bad.status === 'cancelled' ? 'cancelled' : 'error',
+      finished: true,
+      errorKind: bad?.errorKind ?? null,
+      errorMessage: bad?.errorMessage ?? null,
+    });
+  }
+
+  private async finishIfDone(tx: Tx, run: RunRow): Promise<void> {
+    const counts = await new ScheduleRunsRepository(tx).countByStatus(run.id);
+    if ((counts['running'] ?? 0) + (counts['pending'] ?? 0) + (counts['awaiting_approval'] ?? 0) > 0) return;
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const ok = counts['ok'] ?? 0;
+    const status = ok === total ? 'ok' : ok === 0 ? 'error' : 'partial';
+    await new ScheduleRunsRepository(tx).finishRun(run.id, run.scheduleId, status);
+    this.logger.log(`run ${run.id} finished ${status} (${ok}/${total} machines ok)`);
+  }
+
+  /**
+   * The request a person answers before a schedule's risky step. For an APT apply it is bound to the plan of the
+   * analysis on record (normally the run's own analyse step just before), and the waiting job carries that plan so
+   * the worker refuses with plan_drifted if the machine would now do something else.
+   */
+  private async requestApproval(tx: Tx, run: RunRow, m: RunMachineRow, jobId: string, action: MachineAction) {
+    const kind = MACHINE_ACTIONS[action];
+    const mode = kind === 'apt.upgrade' ? 'upgrade' : kind === 'apt.dist_upgrade' ? 'dist_upgrade' : null;
+    const plan = mode ? await new AptPackagesRepository(tx).currentPlan(m.machineId, mode) : null;
+    const hash = plan ? planHash(plan.changes) : null;
+    const expiresAt = run.windowEndsAt ?? new Date(Date.now() + DEFAULT_REQUEST_TTL_MS);
+    const summary = plan
+      ? `${action} (schedule run): ${plan.changes.length} package change(s)` +
+        (plan.changes.length
+          ? `: ${plan.changes
+              .slice(0, 5)
+              .map((c) => `${c.name} → ${c.targetVersion ?? c.operation}`)
+              .join(', ')}${plan.changes.length > 5 ? ', …' : ''}`
+          : '')
+      : `${action} (schedule run)`;
+    const req = await new ActionRequestsRepository(tx).insert({
+      machineId: m.machineId,
+      requestedByType: 'schedule',
+      requestedById: run.scheduleId,
+      requestedByLabel: `schedule run ${run.id}`,
+      action,
+      risk: ACTION_RISK[action],
+      summary,
+      payload: plan ? { plan: plan.changes, scheduleRunId: run.id } : { scheduleRunId: run.id },
+      expiresAt,
+      jobId,
+      scheduleRunId: run.id,
+      planHash: hash,
+      snapshotId: plan?.snapshotId ?? null,
+    });
+    await new JobsRepository(tx).bindRequest(
+      jobId,
+      req.id,
+      plan && hash ? { requestId: req.id, hash, changes: plan.changes, allowSuperset: false } : null,
+    );
+  }
+
+  private async send(tx: Tx, messages: JobMessage<JobKind>[]): Promise<void> {
+    const byKind = new Map<JobKind, JobMessage<JobKind>[]>();
+    for (const msg of messages) byKind.set(msg.kind, [...(byKind.get(msg.kind) ?? []), msg]);
+    for (const [kind, batch] of byKind) await this.queue.sendMany(kind, batch, { executor: sqlExecutor(tx) });
+  }
+}
