@@ -73,3 +73,141 @@ export function planDrift(approved: ApprovedPlan, current: readonly PlannedChang
     .filter(Boolean)
     .join('; ');
 }
+
+/** The fields of a package (of an analysis or of the simulation before an apply) that an approval covers. */
+export function plannedChangeOf(p: {
+  name: string;
+  arch: string | null;
+  targetVersion: string | null;
+  operation: string;
+}): PlannedChange {
+  return { name: p.name, arch: p.arch, targetVersion: p.targetVersion, operation: p.operation };
+}
+
+/** Actions whose request is bound to the plan of the machine's latest analysis. */
+export const ANALYSIS_BOUND_ACTIONS = ['apt_upgrade', 'apt_dist_upgrade'] as const;
+export type AnalysisBoundAction = (typeof ANALYSIS_BOUND_ACTIONS)[number];
+
+export function isAnalysisBound(action: string): action is AnalysisBoundAction {
+  return (ANALYSIS_BOUND_ACTIONS as readonly string[]).includes(action);
+}
+
+/**
+ * What an apply of `action` would change according to an analysis: the packages a person approves. It must be the
+ * set the apt-worker simulates just before applying (apt-apply.service.ts `plan`), or an unchanged machine would
+ * drift: dist-upgrade is the analysis' plan (upgrades, new packages, removals; held, phased and kept-back-only
+ * packages are not in it); plain upgrade never installs or removes, and leaves out what it keeps back (packages
+ * that need a new dependency); `only` narrows an upgrade to named packages, as `--only-upgrade` does.
+ */
+export function analysisPlanOf<P extends { name: string; keptBack: boolean }>(
+  action: AnalysisBoundAction,
+  apt: { packages: P[]; installed?: P[] | undefined; removed?: P[] | undefined },
+  only?: readonly string[],
+): P[] {
+  if (action === 'apt_dist_upgrade') return [...apt.packages, ...(apt.installed ?? []), ...(apt.removed ?? [])];
+  const upgrades = apt.packages.filter((p) => !p.keptBack);
+  return only ? upgrades.filter((p) => only.includes(p.name)) : upgrades;
+}
+
+/** One line per package for people: "openssl 3.0.1 → 3.0.2", "homelab-dep (new) 1.0", "oldlib 2.1 (removed)". */
+export function describePackageChange(p: {
+  name: string;
+  currentVersion: string | null;
+  targetVersion: string | null;
+  operation: string;
+}): string {
+  if (p.operation === 'remove')
+    return p.currentVersion ? `${p.name} ${p.currentVersion} (removed)` : `${p.name} (removed)`;
+  if (p.operation === 'install' || p.currentVersion === null) return `${p.name} (new) ${p.targetVersion ?? ''}`.trim();
+  return `${p.name} ${p.currentVersion} → ${p.targetVersion ?? '?'}`;
+}
+
+/**
+ * What an action request stores in `payload`: the options of the action, and for a plan-bound APT apply the plan
+ * the person sees (`plan`, the hashed changes, the same shape a schedule run's request stores) with the versions
+ * it moves from (`packages`, for display). Validated when read back before an approval executes it.
+ */
+export const actionRequestPayloadSchema = z.object({
+  options: z
+    .strictObject({
+      packages: z.array(z.string()).min(1).max(500).optional(),
+      maxWaitSeconds: z.number().int().min(10).max(3600).optional(),
+    })
+    .optional(),
+  plan: z.array(plannedChangeSchema).max(5000).optional(),
+  packages: z
+    .array(
+      z.object({
+        name: z.string(),
+        arch: z.string().nullable(),
+        currentVersion: z.string().nullable(),
+        targetVersion: z.string().nullable(),
+        operation: z.string(),
+        security: z.boolean(),
+      }),
+    )
+    .max(5000)
+    .optional(),
+  analysedAt: z.string().optional(),
+  scheduleRunId: z.string().optional(),
+});
+export type ActionRequestPayload = z.infer<typeof actionRequestPayloadSchema>;
+
+/** An action request as the API shows it. */
+export interface ActionRequestView {
+  id: string;
+  machineId: string | null;
+  machineName: string | null;
+  action: string;
+  risk: string | null;
+  status: ActionRequestStatus;
+  summary: string | null;
+  requestedBy: { type: string; id: string | null; label: string | null };
+  payload: unknown;
+  createdAt: string;
+  expiresAt: string | null;
+  approvedAt: string | null;
+  approvedBy: string | null;
+  rejectedAt: string | null;
+  rejectedBy: string | null;
+  decisionNote: string | null;
+  executedAt: string | null;
+  executionId: string | null;
+  jobId: string | null;
+  planHash: string | null;
+  allowPlanSuperset: boolean;
+  snapshotId: string | null;
+  scheduleRunId: string | null;
+}
+
+// ───────────── API-client machine scope ─────────────
+
+const SCOPE_TAG = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
+
+/**
+ * The machines an API client may act on: those with one of `tags`, and those named in `machineIds`. A client with
+ * no scope (null) may act on every machine. Stored in `api_clients.machine_scope_json`.
+ */
+export const machineScopeSchema = z.strictObject({
+  tags: z.array(z.string().regex(SCOPE_TAG)).max(50).optional(),
+  machineIds: z.array(z.string().uuid()).max(1000).optional(),
+});
+export type MachineScope = z.infer<typeof machineScopeSchema>;
+
+/**
+ * Why a client limited to `scope` may not act on `machine`, or null when it may. A scope that names nothing (which
+ * the API does not let anyone create) admits no machine: a limit that cannot be read must not become no limit.
+ */
+export function machineScopeRefusal(
+  scope: MachineScope | null | undefined,
+  machine: { id: string; name: string; tags: readonly string[] },
+): string | null {
+  if (!scope) return null;
+  if (scope.machineIds?.includes(machine.id)) return null;
+  if (scope.tags?.some((t) => machine.tags.includes(t))) return null;
+  const limits = [
+    scope.tags?.length ? `tags ${scope.tags.join(', ')}` : '',
+    scope.machineIds?.length ? `${scope.machineIds.length} named machine(s)` : '',
+  ].filter(Boolean);
+  return `machine ${machine.name} (${machine.id}) is outside this API client's machine scope (${limits.join('; ') || 'no machine'})`;
+}
