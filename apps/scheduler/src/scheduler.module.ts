@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, type PlatformOptions } from '@su/platform';
+import { SchedulerCoreModule } from '@su/schedules';
 
 @Module({})
 export class SchedulerModule {
   static forRoot(platform: PlatformOptions): DynamicModule {
-    return { module: SchedulerModule, imports: [PlatformModule.forService(platform)] };
+    return { module: SchedulerModule, imports: [PlatformModule.forService(platform), SchedulerCoreModule] };
   }
 }

@@ -36,6 +36,14 @@ export const envSchema = z.object({
   SU_SSH_CONNECT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
   SU_LOCK_TTL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   SU_LOCK_RETRY_SECONDS: z.coerce.number().min(0.5).max(600).default(5),
+  SU_SCHEDULE_GRACE_SECONDS: z.coerce.number().int().min(0).max(86400).default(600),
+  SU_LEADER_RETRY_SECONDS: z.coerce.number().min(0.2).max(60).default(1),
+  SU_LIVE_EVENTS_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(168),
   SU_APT_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   SU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
 });

@@ -19,6 +19,13 @@ export interface AppConfig {
   locks: { ttlSeconds: number; retrySeconds: number };
   /** How long an apt job waits for dpkg/apt locks held by another process before failing with apt_lock_busy. */
   apt: { lockTimeoutSeconds: number };
+  /**
+   * The scheduler: a slot missed while no scheduler ran still fires if it is at most `graceSeconds` old (or inside
+   * the schedule's maintenance window, if longer); a standby scheduler tries to become leader every `leaderRetrySeconds`.
+   */
+  scheduler: { graceSeconds: number; leaderRetrySeconds: number };
+  /** Live events (SSE replay) older than this are deleted. */
+  liveEventsRetentionHours: number;
   /** Unknown SU_* variables: probably typos; the services print them at start. */
   warnings: string[];
 }
@@ -62,6 +69,8 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     ssh: { connectTimeoutMs: e.SU_SSH_CONNECT_TIMEOUT_SECONDS * 1000 },
     locks: { ttlSeconds: e.SU_LOCK_TTL_SECONDS, retrySeconds: e.SU_LOCK_RETRY_SECONDS },
     apt: { lockTimeoutSeconds: e.SU_APT_LOCK_TIMEOUT_SECONDS },
+    scheduler: { graceSeconds: e.SU_SCHEDULE_GRACE_SECONDS, leaderRetrySeconds: e.SU_LEADER_RETRY_SECONDS },
+    liveEventsRetentionHours: e.SU_LIVE_EVENTS_RETENTION_HOURS,
     warnings,
   };
 }

@@ -2,3 +2,5 @@ export * from './cron-spec.ts';
 export * from './schedule.dto.ts';
 export * from './schedules.service.ts';
 export * from './schedules.module.ts';
+export * from './schedule-firing.service.ts';
+export * from './scheduler-leader.service.ts';

@@ -1,5 +1,14 @@
 import { Module } from '@nestjs/common';
+import { ScheduleFiringService } from './schedule-firing.service.ts';
+import { SchedulerLeaderService } from './scheduler-leader.service.ts';
 import { SchedulesService } from './schedules.service.ts';
 
 @Module({ providers: [SchedulesService], exports: [SchedulesService] })
 export class SchedulesModule {}
+
+/** What the scheduler service runs: leader election, firing, maintenance tasks. */
+@Module({
+  providers: [ScheduleFiringService, SchedulerLeaderService],
+  exports: [ScheduleFiringService, SchedulerLeaderService],
+})
+export class SchedulerCoreModule {}

@@ -29,4 +29,9 @@ export class LiveEventsRepository {
     const r = await this.db.liveEvent.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
     return r?.id ?? 0n;
   }
+
+  /** Retention: a client that reconnects with an older Last-Event-ID gets what is left (and reloads its state). */
+  async deleteOlderThan(before: Date): Promise<number> {
+    return (await this.db.liveEvent.deleteMany({ where: { createdAt: { lt: before } } })).count;
+  }
 }

@@ -85,6 +85,33 @@ export class ScheduleRunsRepository {
     return rows[0]?.id ?? null;
   }
 
+  /**
+   * The machines a scope names, in a stable order (name, then id): all, or those with one of the tags or listed by id,
+   * minus the exclusions; deleted machines never.
+   */
+  async machinesInScope(scope: {
+    all?: boolean;
+    tags?: string[];
+    machineIds?: string[];
+    excludeMachineIds?: string[];
+  }): Promise<string[]> {
+    const rows = await this.db.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT m.id FROM machines m
+       WHERE m.deleted_at IS NULL
+         AND ($1::boolean
+              OR m.id = ANY($2::uuid[])
+              OR EXISTS (SELECT 1 FROM machine_tags mt JOIN tags t ON t.id = mt.tag_id
+                         WHERE mt.machine_id = m.id AND t.name = ANY($3::text[])))
+         AND NOT (m.id = ANY($4::uuid[]))
+       ORDER BY m.name, m.id`,
+      scope.all === true,
+      scope.machineIds ?? [],
+      scope.tags ?? [],
+      scope.excludeMachineIds ?? [],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** The run's machines in order, one statement; returns their ids by machine. */
   async insertMachines(runId: string, machineIds: string[]): Promise<Map<string, string>> {
     if (machineIds.length === 0) return new Map();

@@ -84,6 +84,38 @@ export class SchedulesRepository {
     return (await this.db.schedule.findMany({ orderBy: [{ name: 'asc' }, { id: 'asc' }] })).map(toView);
   }
 
+  /** When each enabled schedule fires next (what the scheduler's timer waits for). */
+  async enabledNextRuns(): Promise<{ id: string; nextRunAt: Date | null }[]> {
+    return this.db.schedule.findMany({ where: { enabled: true }, select: { id: true, nextRunAt: true } });
+  }
+
+  /**
+   * The schedule, locked until the transaction ends, when it is enabled and due at `now`. Two schedulers that reach
+   * the same slot take turns here; the second then finds next_run_at already moved on.
+   */
+  async lockDue(id: string, now: Date): Promise<(Omit<ScheduleView, 'nextRunAt'> & { nextRunAt: Date }) | null> {
+    const rows = await this.db.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT id FROM schedules WHERE id = $1::uuid AND enabled AND next_run_at <= $2 FOR UPDATE`,
+      id,
+      now,
+    );
+    if (!rows.length) return null;
+    const r = await this.db.schedule.findUniqueOrThrow({ where: { id } });
+    return { ...toView(r), nextRunAt: r.nextRunAt! };
+  }
+
+  async setNextRun(id: string, nextRunAt: Date | null): Promise<void> {
+    await this.db.schedule.update({ where: { id }, data: { nextRunAt } });
+  }
+
+  /** Enabled schedules without a next run (for example after a restore): the scheduler computes one. */
+  async enabledWithoutNextRun(): Promise<{ id: string; cron: string; timezone: string }[]> {
+    return this.db.schedule.findMany({
+      where: { enabled: true, nextRunAt: null },
+      select: { id: true, cron: true, timezone: true },
+    });
+  }
+
   /** Jobs keep their history; their schedule_id becomes null (FK on delete set null). */
   async delete(id: string): Promise<boolean> {
     return (await this.db.schedule.deleteMany({ where: { id } })).count === 1;

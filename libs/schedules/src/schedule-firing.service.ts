@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { AppConfig } from '@su/config';
+import { isRiskyAction, MACHINE_ACTIONS, parseJobPayload, type MachineAction } from '@su/contracts';
+import { Database, JobsRepository, PgListener, ScheduleRunsRepository, SchedulesRepository, type Tx } from '@su/db';
+import { APP_CONFIG, PLATFORM_OPTIONS, ScheduleRunAdvancer, type PlatformOptions } from '@su/platform';
+import { nextRuns } from './cron-spec.ts';
+
+/** At most this many missed slots of one schedule are recorded one by one; older ones are summed up in a reason. */
+const MAX_RECORDED_MISSED = 50;
+/** Re-read the schedules at least this often even without a notification (a lost NOTIFY must not stop firing). */
+const MAX_SLEEP_MS = 30_000;
+
+export interface FiredSlot {
+  scheduleId: string;
+  slotAt: Date;
+  runId: string;
+  firedAt: Date;
+  machineCount: number;
+}
+
+/**
+ * Fires schedules at their instants, while this process leads (see AdvisoryLeader). A timer is armed for the
+ * earliest next_run_at, re-armed at once when a schedule changes (NOTIFY su_schedules). Each (schedule, slot) fires
+ * exactly once: the schedule row is locked while its slot is handled, and schedule_runs has a unique key on
+ * (schedule_id, slot_at), so even two schedulers that both believe they lead cannot fire a slot twice.
+ */
+@Injectable()
+export class ScheduleFiringService {
+  private readonly logger = new Logger('Scheduler');
+  private timer: NodeJS.Timeout | null = null;
+  private listener: PgListener | null = null;
+  private running = false;
+  private ticking: Promise<void> | null = null;
+  private again = false;
+  /** Observers of fired slots (the benchmark and tests measure the delay from the slot to its first job). */
+  readonly fired: ((f: FiredSlot) => void)[] = [];
+
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PLATFORM_OPTIONS) private readonly platform: PlatformOptions,
+    @Inject(ScheduleRunAdvancer) private readonly advancer: ScheduleRunAdvancer,
+  ) {}
+
+  private get instance(): string {
+    return `scheduler:${process.pid}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.listener = new PgListener(
+      this.platform.databaseUrl,
+      'su_schedules',
+      () => this.wake(),
+      () => this.wake(),
+    );
+    await this.listener.start();
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.listener?.stop();
+    this.listener = null;
+    await this.ticking;
+  }
+
+  /** Handle what is due now, then sleep until the next instant. Ticks never overlap; a wake during one runs another. */
+  private wake(): void {
+    if (!this.running) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.ticking = this.tick()
+      .catch((e: Error) => {
+        this.logger.error(`firing schedules: ${e.message}`);
+        return 1000;
+      })
+      .then((sleepMs) => {
+        this.ticking = null;
+        if (!this.running) return;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+          return;
+        }
+        this.timer = setTimeout(() => this.wake(), sleepMs);
+        this.timer.unref();
+      });
+  }
+
+  /** Fires every due schedule; returns how long to sleep until the next one. */
+  private async tick(): Promise<number> {
+    const schedules = new SchedulesRepository(this.db.prisma);
+    for (const s of await schedules.enabledWithoutNextRun()) {
+      await schedules.setNextRun(s.id, nextRuns(s.cron, s.timezone, new Date())[0] ?? null);
+    }
+    let soonest = Infinity;
+    for (const s of await schedules.enabledNextRuns()) {
+      if (!s.nextRunAt) continue;
+      if (s.nextRunAt.getTime() <= Date.now()) {
+        const next = await this.fire(s.id);
+        if (next) soonest = Math.min(soonest, next.getTime());
+      } else {
+        soonest = Math.min(soonest, s.nextRunAt.getTime());
+      }
+    }
+    // setTimeout may wake a millisecond early; fire() then finds nothing due and the next tick comes right after.
+    return Math.max(0, Math.min(soonest - Date.now(), MAX_SLEEP_MS));
+  }
+
+  /**
+   * Handles a due schedule in one transaction: the latest due slot fires if it is within the grace period (or the
+   * maintenance window), earlier missed slots are recorded as skipped; next_run_at moves past now. Returns the new
+   * next_run_at.
+   */
+  async fire(scheduleId: string): Promise<Date | null> {
+    const now = new Date();
+    let fired: FiredSlot | null = null;
+    const next = await this.db.transaction(
+      async (tx) => {
+        const s = await new SchedulesRepository(tx).lockDue(scheduleId, now);
+        if (!s) return undefined;
+        const runs = new ScheduleRunsRepository(tx);
+        // Every slot from next_run_at up to now (bounded), oldest first.
+        const due: Date[] = [s.nextRunAt];
+        while (due.length <= MAX_RECORDED_MISSED) {
+          const after = nextRuns(s.cron, s.timezone, due[due.length - 1]!)[0];
+          if (!after || after.getTime() > now.getTime()) break;
+          due.push(after);
+        }
+        const latest = due[due.length - 1]!;
+        const graceMs = Math.max(this.config.scheduler.graceSeconds, (s.windowMinutes ?? 0) * 60) * 1000;
+        const base = {
+          scheduleId: s.id,
+          firedBy: this.instance,
+          concurrency: s.concurrency,
+          actions: s.actions,
+          approvalPolicy: s.approvalPolicy,
+        };
+        for (const slot of due.slice(0, -1)) {
+          await runs.insertOnce({
+            ...base,
+            slotAt: slot,
+            status: 'skipped',
+            reason: 'missed: no scheduler was running at that time',
+            windowEndsAt: null,
+          });
+        }
+        if (now.getTime() - latest.getTime() > graceMs) {
+          await runs.insertOnce({
+            ...base,
+            slotAt: latest,
+            status: 'skipped',
+            reason: `missed: the scheduler came back ${Math.round((now.getTime() - latest.getTime()) / 1000)} s after the slot, beyond the grace period of ${graceMs / 1000} s`,
+            windowEndsAt: null,
+          });
+        } else {
+          fired = await this.fanOut(tx, s, latest, now);
+        }
+        const following = nextRuns(s.cron, s.timezone, now)[0] ?? null;
+        await new SchedulesRepository(tx).setNextRun(s.id, following);
+        return following;
+      },
+      { timeoutMs: 60_000 },
+    );
+    if (fired) for (const f of this.fired) f(fired);
+    return next ?? null;
+  }
+
+  /**
+   * The run of one slot: every machine of the scope and every step of each, created in one batch as `waiting` jobs,
+   * then the first `concurrency` machines released, all in the caller's transaction.
+   */
+  private async fanOut(
+    tx: Tx,
+    s: {
+      id: string;
+      scope: object;
+      actions: string[];
+      windowMinutes: number | null;
+      approvalPolicy: string;
+      concurrency: number;
+    },
+    slot: Date,
+    now: Date,
+  ): Promise<FiredSlot | null> {
+    const runs = new ScheduleRunsRepository(tx);
+    // analyse_only never changes a machine: its risky steps are left out of the run.
+    const actions = (s.actions as MachineAction[]).filter(
+      (a) => s.approvalPolicy !== 'analyse_only' || !isRiskyAction(a),
+    );
+    const runId = await runs.insertOnce({
+      scheduleId: s.id,
+      slotAt: slot,
+      status: 'running',
+      firedBy: this.instance,
+      windowEndsAt: s.windowMinutes ? new Date(slot.getTime() + s.windowMinutes * 60_000) : null,
+      concurrency: s.concurrency,
+      actions,
+      approvalPolicy: s.approvalPolicy,
+    });
+    if (!runId) return null;
+    const machineIds = await runs.machinesInScope(s.scope);
+    const runMachines = await runs.insertMachines(runId, machineIds);
+    const actor = { type: 'schedule' as const, id: s.id, label: `schedule ${s.id}` };
+    await new JobsRepository(tx).insertMany(
+      machineIds.flatMap((machineId) =>
+        actions.map((action, step) => {
+          const kind = MACHINE_ACTIONS[action];
+          return {
+            id: randomUUID(),
+            kind,
+            machineId,
+            scheduleId: s.id,
+            requestedBy: actor,
+            payload: parseJobPayload(kind, {} as never) as object,
+            status: 'waiting' as const,
+            runMachineId: runMachines.get(machineId)!,
+            step,
+          };
+        }),
+      ),
+    );
+    await this.advancer.fill(tx, runId);
+    this.logger.log(
+      `schedule ${s.id} slot ${slot.toISOString()}: run ${runId}, ${machineIds.length} machine(s) × ${actions.length} step(s)`,
+    );
+    return { scheduleId: s.id, slotAt: slot, runId, firedAt: now, machineCount: machineIds.length };
+  }
+}
