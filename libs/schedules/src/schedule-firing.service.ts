@@ -129,42 +129,52 @@ export class ScheduleFiringService {
         const s = await new SchedulesRepository(tx).lockDue(scheduleId, now);
         if (!s) return undefined;
         const runs = new ScheduleRunsRepository(tx);
-        // Every slot from next_run_at up to now (bounded), oldest first.
-        const due: Date[] = [s.nextRunAt];
-        while (due.length <= MAX_RECORDED_MISSED) {
-          const after = nextRuns(s.cron, s.timezone, due[due.length - 1]!)[0];
-          if (!after || after.getTime() > now.getTime()) break;
-          due.push(after);
-        }
-        const latest = due[due.length - 1]!;
         const graceMs = Math.max(this.config.scheduler.graceSeconds, (s.windowMinutes ?? 0) * 60) * 1000;
+        // The slot to fire: the latest one at or before now that is still within the grace period (normally the one
+        // the timer woke for).
+        let latest: Date | null = null;
+        let cursor = new Date(Math.max(s.nextRunAt.getTime(), now.getTime() - graceMs) - 1);
+        for (let i = 0; i < 100_000; i++) {
+          const after = nextRuns(s.cron, s.timezone, cursor)[0];
+          if (!after || after.getTime() > now.getTime()) break;
+          latest = after;
+          cursor = after;
+        }
+        // Earlier slots since next_run_at were missed (no scheduler ran): recorded as skipped, at most
+        // MAX_RECORDED_MISSED of them, the last of which says how many more there were.
+        const missed: Date[] = [];
+        let more = false;
+        cursor = new Date(s.nextRunAt.getTime() - 1);
+        for (;;) {
+          const after = nextRuns(s.cron, s.timezone, cursor)[0];
+          if (!after || after.getTime() > now.getTime() || (latest && after.getTime() >= latest.getTime())) break;
+          if (missed.length === MAX_RECORDED_MISSED) {
+            more = true;
+            break;
+          }
+          missed.push(after);
+          cursor = after;
+        }
         const base = {
           scheduleId: s.id,
           firedBy: this.instance,
           concurrency: s.concurrency,
           actions: s.actions,
           approvalPolicy: s.approvalPolicy,
+          windowEndsAt: null,
         };
-        for (const slot of due.slice(0, -1)) {
+        for (const [i, slot] of missed.entries()) {
+          const late = Math.round((now.getTime() - slot.getTime()) / 1000);
           await runs.insertOnce({
             ...base,
             slotAt: slot,
             status: 'skipped',
-            reason: 'missed: no scheduler was running at that time',
-            windowEndsAt: null,
+            reason:
+              `missed: no scheduler fired it in time (now ${late} s late, grace period ${graceMs / 1000} s)` +
+              (more && i === missed.length - 1 ? '; later missed slots were not recorded one by one' : ''),
           });
         }
-        if (now.getTime() - latest.getTime() > graceMs) {
-          await runs.insertOnce({
-            ...base,
-            slotAt: latest,
-            status: 'skipped',
-            reason: `missed: the scheduler came back ${Math.round((now.getTime() - latest.getTime()) / 1000)} s after the slot, beyond the grace period of ${graceMs / 1000} s`,
-            windowEndsAt: null,
-          });
-        } else {
-          fired = await this.fanOut(tx, s, latest, now);
-        }
+        if (latest) fired = await this.fanOut(tx, s, latest, now);
         const following = nextRuns(s.cron, s.timezone, now)[0] ?? null;
         await new SchedulesRepository(tx).setNextRun(s.id, following);
         return following;
