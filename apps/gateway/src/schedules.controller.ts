@@ -59,6 +59,20 @@ export class SchedulesController {
     return this.schedules.preview(id, q.count ?? 5);
   }
 
+  @Get(':id/runs')
+  @RequireScope('read')
+  @ApiOperation({ summary: "The schedule's runs, newest slot first, each with every machine's progress." })
+  runs(@Param('id', uuid) id: string, @Query() q: PreviewQuery) {
+    return this.schedules.runs(id, q.count ?? 20);
+  }
+
+  @Get('runs/:runId')
+  @RequireScope('read')
+  @ApiOperation({ summary: "One run: its slot, status, and each machine's status and current step." })
+  run(@Param('runId', uuid) runId: string) {
+    return this.schedules.run(runId);
+  }
+
   @Put(':id')
   @RequireScope('admin')
   update(@Param('id', uuid) id: string, @Body() dto: ScheduleDto, @CurrentActor() actor: Actor) {

@@ -1,12 +1,20 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Actor } from '@su/contracts';
-import { Database, MachineEventsRepository, SchedulesRepository, type ScheduleFields, type ScheduleView } from '@su/db';
+import {
+  Database,
+  MachineEventsRepository,
+  ScheduleRunsRepository,
+  SchedulesRepository,
+  type RunView,
+  type ScheduleFields,
+  type ScheduleView,
+} from '@su/db';
 import { nextRuns } from './cron-spec.ts';
 import type { ScheduleDto } from './schedule.dto.ts';
 
 /**
  * Schedules CRUD. `next_run_at` is computed on every save from the cron and the time zone, so the UI shows when a
- * schedule will fire. (Firing, fan-out and approvals are the scheduler service's, not built yet.)
+ * schedule will fire. Firing and fan-out are the scheduler service's (ScheduleFiringService).
  */
 @Injectable()
 export class SchedulesService {
@@ -92,6 +100,17 @@ export class SchedulesService {
     const s = await new SchedulesRepository(this.db.prisma).find(id);
     if (!s) throw new NotFoundException(`schedule ${id} not found`);
     return s;
+  }
+
+  async runs(id: string, limit: number): Promise<RunView[]> {
+    await this.get(id);
+    return new ScheduleRunsRepository(this.db.prisma).listBySchedule(id, limit);
+  }
+
+  async run(runId: string): Promise<RunView> {
+    const r = await new ScheduleRunsRepository(this.db.prisma).find(runId);
+    if (!r) throw new NotFoundException(`schedule run ${runId} not found`);
+    return r;
   }
 
   /** The next `count` instants, for a person checking what a cron means in its time zone. */
