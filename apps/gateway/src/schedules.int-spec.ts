@@ -49,6 +49,10 @@ describe('schedules API', () => {
     expect(scope.body.errors).toEqual([
       { field: 'scope', reasons: ['scope must name all machines, tags or machine ids'] },
     ]);
+    const ghost = '3f1c1d2e-0000-4000-8000-000000000000';
+    const unknown = await t.gw.api('POST', '/api/v1/schedules', { body: { ...valid, scope: { machineIds: [ghost] } } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([{ field: 'scope.machineIds', reasons: [`no such machine: ${ghost}`] }]);
     const read = (await t.gw.api('POST', '/api/v1/api-clients', { body: { label: 'r', scopes: ['operate'] } })).body
       .token;
     expect((await t.gw.api('POST', '/api/v1/schedules', { token: read, body: valid })).status).toBe(403);

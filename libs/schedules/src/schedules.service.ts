@@ -20,15 +20,21 @@ import type { ScheduleDto } from './schedule.dto.ts';
 export class SchedulesService {
   constructor(@Inject(Database) private readonly db: Database) {}
 
-  private fields(dto: ScheduleDto): ScheduleFields {
+  private async fields(dto: ScheduleDto): Promise<ScheduleFields> {
     const scope = dto.scope;
-    if (!scope.all && !scope.tags?.length && !scope.machineIds?.length) {
-      throw new BadRequestException({
+    const bad = (field: string, reason: string) =>
+      new BadRequestException({
         statusCode: 400,
         error: 'Bad Request',
-        message: 'invalid request: scope',
-        errors: [{ field: 'scope', reasons: ['scope must name all machines, tags or machine ids'] }],
+        message: `invalid request: ${field}`,
+        errors: [{ field, reasons: [reason] }],
       });
+    if (!scope.all && !scope.tags?.length && !scope.machineIds?.length)
+      throw bad('scope', 'scope must name all machines, tags or machine ids');
+    // A machine id that names no machine is a mistake to report now, not a run that silently skips it.
+    for (const field of ['machineIds', 'excludeMachineIds'] as const) {
+      const unknown = await new ScheduleRunsRepository(this.db.prisma).unknownMachines(scope[field] ?? []);
+      if (unknown.length) throw bad(`scope.${field}`, `no such machine: ${unknown.join(', ')}`);
     }
     const enabled = dto.enabled ?? true;
     const timezone = dto.timezone ?? 'UTC';
@@ -47,7 +53,7 @@ export class SchedulesService {
   }
 
   async create(dto: ScheduleDto, actor: Actor): Promise<ScheduleView> {
-    const f = this.fields(dto);
+    const f = await this.fields(dto);
     return this.db.transaction(async (tx) => {
       const s = await new SchedulesRepository(tx).create(f);
       await new MachineEventsRepository(tx).insert({
@@ -62,7 +68,7 @@ export class SchedulesService {
   }
 
   async update(id: string, dto: ScheduleDto, actor: Actor): Promise<ScheduleView> {
-    const f = this.fields(dto);
+    const f = await this.fields(dto);
     return this.db.transaction(async (tx) => {
       const repo = new SchedulesRepository(tx);
       if (!(await repo.find(id))) throw new NotFoundException(`schedule ${id} not found`);

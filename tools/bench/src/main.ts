@@ -1,9 +1,15 @@
 import 'reflect-metadata';
 import { aptBench } from './apt.bench.ts';
 import { queueBench } from './queue.bench.ts';
+import { schedulerBench } from './scheduler.bench.ts';
 import { sshBench } from './ssh.bench.ts';
 
-const benches: Record<string, () => Promise<void>> = { queue: queueBench, ssh: sshBench, apt: aptBench };
+const benches: Record<string, () => Promise<void>> = {
+  queue: queueBench,
+  ssh: sshBench,
+  apt: aptBench,
+  scheduler: schedulerBench,
+};
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !benches[n]);
 if (unknown.length) {

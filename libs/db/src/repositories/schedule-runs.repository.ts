@@ -112,6 +112,14 @@ export class ScheduleRunsRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Those of `ids` that name no (undeleted) machine. */
+  async unknownMachines(ids: string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const found = await this.db.machine.findMany({ where: { id: { in: ids }, deletedAt: null }, select: { id: true } });
+    const known = new Set(found.map((m) => m.id));
+    return ids.filter((id) => !known.has(id));
+  }
+
   /** The run's machines in order, one statement; returns their ids by machine. */
   async insertMachines(runId: string, machineIds: string[]): Promise<Map<string, string>> {
     if (machineIds.length === 0) return new Map();
