@@ -27,7 +27,10 @@ export class ApiClientsController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create an API token. The token is in this response only; it is stored hashed.' })
+  @ApiOperation({
+    summary:
+      'Create an API token. The token is in this response only; it is stored hashed. An optional machine scope limits the machines it may act on.',
+  })
   async create(@Body() dto: CreateApiClientDto, @CurrentActor() actor: Actor) {
     const { client, token } = await this.clients.create(
       {
@@ -35,6 +38,7 @@ export class ApiClientsController {
         clientKind: dto.clientKind ?? 'script',
         scopes: dto.scopes,
         expiresInDays: dto.expiresInDays,
+        machineScope: dto.machineScope,
       },
       actor,
     );

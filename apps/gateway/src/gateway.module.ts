@@ -1,10 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ApprovalsModule } from '@su/approvals';
 import { AuthGuard, AuthModule } from '@su/auth';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
 import { SchedulesModule } from '@su/schedules';
 import { LiveEventsService, PlatformModule, type PlatformOptions } from '@su/platform';
+import { ActionRequestsController } from './action-requests.controller.ts';
 import { ApiClientsController } from './api-clients.controller.ts';
 import { AuthController } from './auth.controller.ts';
 import { HealthController } from './health.controller.ts';
@@ -20,7 +22,14 @@ export class GatewayModule {
   static forRoot(platform: PlatformOptions): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [PlatformModule.forService(platform), AuthModule, MachinesModule, MachineAccessModule, SchedulesModule],
+      imports: [
+        PlatformModule.forService(platform),
+        AuthModule,
+        MachinesModule,
+        MachineAccessModule,
+        SchedulesModule,
+        ApprovalsModule,
+      ],
       controllers: [
         HealthController,
         AuthController,
@@ -31,6 +40,7 @@ export class GatewayModule {
         JobsController,
         EventsController,
         SchedulesController,
+        ActionRequestsController,
       ],
       // Every route is authenticated unless marked @Public(); scopes are checked by the same guard.
       providers: [{ provide: APP_GUARD, useExisting: AuthGuard }, LiveEventsService],

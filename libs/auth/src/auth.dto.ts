@@ -1,5 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { SCOPES, type Scope } from '@su/contracts';
 
 export class LoginDto {
@@ -12,6 +28,24 @@ export class LoginDto {
   @IsString()
   @Length(1, 1024)
   password!: string;
+}
+
+const TAG = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
+
+export class MachineScopeDto {
+  @ApiPropertyOptional({ type: [String], description: 'Machines with any of these tags.', example: ['lab'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TAG, { each: true, message: 'each tag must be 1-32 of a-z 0-9 _ . - starting with a letter or digit' })
+  tags?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'These machines.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsUUID('all', { each: true })
+  machineIds?: string[];
 }
 
 export const CLIENT_KINDS = ['webapp', 'script', 'mcp', 'hermes', 'desktop_app', 'other'] as const;
@@ -39,4 +73,14 @@ export class CreateApiClientDto {
   @Min(1)
   @Max(3650)
   expiresInDays?: number;
+
+  @ApiPropertyOptional({
+    type: MachineScopeDto,
+    description:
+      'Limit the client to these machines (by tag or id): acting on, requesting or approving anything on another machine answers 403. Absent: every machine.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MachineScopeDto)
+  machineScope?: MachineScopeDto;
 }

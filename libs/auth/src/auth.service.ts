@@ -75,7 +75,14 @@ export class AuthService {
       if (!c) return null;
       // last_seen is informational; a failed update must not fail the request.
       await repo.touchLastSeen(c.id).catch(() => undefined);
-      return { type: 'api_client', id: c.id, label: c.label, scopes: c.scopes };
+      return {
+        type: 'api_client',
+        id: c.id,
+        label: c.label,
+        scopes: c.scopes,
+        clientKind: c.clientKind,
+        machineScope: c.machineScope,
+      };
     }
     return null;
   }

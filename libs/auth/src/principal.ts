@@ -1,4 +1,4 @@
-import type { Actor, Scope } from '@su/contracts';
+import type { Actor, MachineScope, Scope } from '@su/contracts';
 
 /** Who is calling the API: a logged-in user or an API client token. */
 export interface Principal {
@@ -8,6 +8,10 @@ export interface Principal {
   scopes: Scope[];
   /** The user session id, so logout revokes exactly this token. */
   sessionId?: string;
+  /** API clients: what the client is (`hermes`, the assistant, may propose but never decide). */
+  clientKind?: string;
+  /** API clients: the machines it may act on; null or absent: every machine. */
+  machineScope?: MachineScope | null;
 }
 
 export function actorOf(p: Principal): Actor {

@@ -1,4 +1,4 @@
-import type { Scope } from '@su/contracts';
+import { machineScopeSchema, type MachineScope, type Scope } from '@su/contracts';
 import type { DbClient } from '../database.ts';
 
 export interface ApiClientView {
@@ -13,6 +13,8 @@ export interface ApiClientView {
   lastSeenAt: string | null;
   expiresAt: string | null;
   revokedAt: string | null;
+  /** The machines this client may act on; null: every machine. */
+  machineScope: MachineScope | null;
 }
 
 const select = {
@@ -27,6 +29,7 @@ const select = {
   lastSeenAt: true,
   expiresAt: true,
   revokedAt: true,
+  machineScopeJson: true,
 } as const;
 
 type Row = {
@@ -41,7 +44,18 @@ type Row = {
   lastSeenAt: Date | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  machineScopeJson: unknown;
 };
+
+/**
+ * Read back through its schema: a stored scope that does not parse limits the client to no machine rather than
+ * lifting the limit.
+ */
+function scopeOf(json: unknown): MachineScope | null {
+  if (json === null || json === undefined) return null;
+  const parsed = machineScopeSchema.safeParse(json);
+  return parsed.success ? parsed.data : {};
+}
 
 function toView(r: Row): ApiClientView {
   return {
@@ -56,6 +70,7 @@ function toView(r: Row): ApiClientView {
     lastSeenAt: r.lastSeenAt?.toISOString() ?? null,
     expiresAt: r.expiresAt?.toISOString() ?? null,
     revokedAt: r.revokedAt?.toISOString() ?? null,
+    machineScope: scopeOf(r.machineScopeJson),
   };
 }
 
@@ -70,6 +85,7 @@ export class ApiClientsRepository {
     scopes: Scope[];
     createdBy: string | null;
     expiresAt: Date | null;
+    machineScope?: MachineScope | null;
   }): Promise<ApiClientView> {
     const row = await this.db.apiClient.create({
       data: {
@@ -80,6 +96,7 @@ export class ApiClientsRepository {
         scopesJson: input.scopes,
         createdBy: input.createdBy,
         expiresAt: input.expiresAt,
+        ...(input.machineScope ? { machineScopeJson: machineScopeSchema.parse(input.machineScope) } : {}),
       },
       select,
     });
@@ -98,6 +115,12 @@ export class ApiClientsRepository {
       select,
     });
     return row && toView(row);
+  }
+
+  /** The machine scope of a client: null when unscoped; no machine at all when there is no such client. */
+  async machineScope(id: string): Promise<MachineScope | null> {
+    const row = await this.db.apiClient.findUnique({ where: { id }, select: { machineScopeJson: true } });
+    return row ? scopeOf(row.machineScopeJson) : {};
   }
 
   async touchLastSeen(id: string): Promise<void> {

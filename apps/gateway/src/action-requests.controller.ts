@@ -1,0 +1,70 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ActionRequestsService, CreateActionRequestDto, DecisionDto, ListActionRequestsQuery } from '@su/approvals';
+import { CurrentPrincipal, RequireScope, type Principal } from '@su/auth';
+
+const uuid = new ParseUUIDPipe();
+
+@ApiTags('action-requests')
+@ApiBearerAuth()
+@Controller('api/v1/action-requests')
+export class ActionRequestsController {
+  constructor(@Inject(ActionRequestsService) private readonly requests: ActionRequestsService) {}
+
+  @Post()
+  @RequireScope('operate')
+  @ApiOperation({
+    summary:
+      'Ask for an action on a machine that a person approves. apt_upgrade / apt_dist_upgrade are bound to the plan of the latest analysis (409 without one); the worker refuses with plan_drifted if it changed.',
+  })
+  create(@Body() dto: CreateActionRequestDto, @CurrentPrincipal() principal: Principal) {
+    return this.requests.create(
+      {
+        machineId: dto.machineId,
+        action: dto.action,
+        options: dto.options,
+        summary: dto.summary,
+        expiresInMinutes: dto.expiresInMinutes,
+        allowPlanSuperset: dto.allowPlanSuperset,
+      },
+      principal,
+    );
+  }
+
+  @Get()
+  @RequireScope('read')
+  list(@Query() q: ListActionRequestsQuery) {
+    return this.requests.list({
+      status: q.status,
+      machineId: q.machineId,
+      requestedByType: q.requestedByType,
+      limit: q.limit ?? 50,
+      offset: q.offset ?? 0,
+    });
+  }
+
+  @Get(':id')
+  @RequireScope('read')
+  get(@Param('id', uuid) id: string) {
+    return this.requests.get(id);
+  }
+
+  @Post(':id/approve')
+  @RequireScope('operate')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Approve a pending request and carry it out (the job is created, or the schedule step released). Expired: 409. The assistant (hermes) may not approve.',
+  })
+  approve(@Param('id', uuid) id: string, @Body() dto: DecisionDto, @CurrentPrincipal() principal: Principal) {
+    return this.requests.approve(id, principal, dto.note);
+  }
+
+  @Post(':id/reject')
+  @RequireScope('operate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reject a pending request; nothing runs. The assistant (hermes) may not reject.' })
+  reject(@Param('id', uuid) id: string, @Body() dto: DecisionDto, @CurrentPrincipal() principal: Principal) {
+    return this.requests.reject(id, principal, dto.note);
+  }
+}

@@ -1,0 +1,5 @@
+export * from './requester.ts';
+export * from './request-summary.ts';
+export * from './action-request.dto.ts';
+export * from './action-requests.service.ts';
+export * from './approvals.module.ts';
