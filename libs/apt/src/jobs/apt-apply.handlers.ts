@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { JobResult } from '@su/contracts';
+import type { ApprovedPlan, JobResult } from '@su/contracts';
 import { machineJob, type JobContext, type JobHandler } from '@su/platform';
 import { AptApplyService, type AptApplyMode } from './apt-apply.service.ts';
 
@@ -9,7 +9,7 @@ abstract class AptApplyHandlerBase {
   protected run(
     ctx: JobContext<never>,
     mode: AptApplyMode,
-    extra: { packages?: string[]; keepLocalConfig?: boolean } = {},
+    extra: { packages?: string[]; keepLocalConfig?: boolean; approvedPlan?: ApprovedPlan } = {},
   ) {
     return this.apply.apply({
       ...machineJob(ctx),
@@ -31,6 +31,7 @@ export class AptUpgradeHandler extends AptApplyHandlerBase implements JobHandler
     return this.run(ctx as never, p.packages ? 'packages' : 'upgrade', {
       ...(p.packages ? { packages: p.packages } : {}),
       ...(p.keepLocalConfig === undefined ? {} : { keepLocalConfig: p.keepLocalConfig }),
+      ...(p.approvedPlan ? { approvedPlan: p.approvedPlan } : {}),
     });
   }
 }
@@ -43,11 +44,10 @@ export class AptDistUpgradeHandler extends AptApplyHandlerBase implements JobHan
   }
   handle(ctx: JobContext<'apt.dist_upgrade'>): Promise<JobResult<'apt.dist_upgrade'>> {
     const p = ctx.message.payload;
-    return this.run(
-      ctx as never,
-      'dist_upgrade',
-      p.keepLocalConfig === undefined ? {} : { keepLocalConfig: p.keepLocalConfig },
-    );
+    return this.run(ctx as never, 'dist_upgrade', {
+      ...(p.keepLocalConfig === undefined ? {} : { keepLocalConfig: p.keepLocalConfig }),
+      ...(p.approvedPlan ? { approvedPlan: p.approvedPlan } : {}),
+    });
   }
 }
 
@@ -58,7 +58,8 @@ export class AptAutoremoveHandler extends AptApplyHandlerBase implements JobHand
     super(apply);
   }
   handle(ctx: JobContext<'apt.autoremove'>): Promise<JobResult<'apt.autoremove'>> {
-    return this.run(ctx as never, 'autoremove');
+    const p = ctx.message.payload;
+    return this.run(ctx as never, 'autoremove', p.approvedPlan ? { approvedPlan: p.approvedPlan } : {});
   }
 }
 

@@ -1,10 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
-import type { AptExecutionResult, AptPackage, SnapshotError } from '@su/contracts';
+import {
+  planDrift,
+  plannedChangeOf,
+  type ApprovedPlan,
+  type AptExecutionResult,
+  type AptPackage,
+  type SnapshotError,
+} from '@su/contracts';
 import {
   Database,
   MachinesRepository,
   ExecutionsRepository,
+  ImportantMessagesRepository,
   MachineEventsRepository,
   MachineStateRepository,
   RawArtifactsRepository,
@@ -27,7 +35,12 @@ import {
 import { auditFailure, classifyAptFailure, parseDpkgAudit } from '../apt-failure.classifier.ts';
 import { parseAptSpaceFreed, parseDuBytes } from '../apt-maintenance.parser.ts';
 import { extractAptMessages, messageDedupKey, type AptMessage } from '../apt-messages.extractor.ts';
-import { buildAptSnapshotDetail, parseAptSimulation, parseShowhold } from '../apt-simulation.parser.ts';
+import {
+  buildAptSnapshotDetail,
+  parseAptSimulation,
+  parseShowhold,
+  type AptSimulation,
+} from '../apt-simulation.parser.ts';
 import { comparePlan, diffPackageSets, DPKG_QUERY_ARGV, parseDpkgQuery } from '../dpkg-state.parser.ts';
 import { parseRebootRequired } from '../reboot-required.parser.ts';
 import { renderAptReport } from './apt-report.renderer.ts';
@@ -66,6 +79,8 @@ export class AptApplyService {
     mode: AptApplyMode;
     packages?: string[];
     keepLocalConfig?: boolean;
+    /** The plan a person approved (an action request): anything else is refused with plan_drifted. */
+    approvedPlan?: ApprovedPlan;
     signal: AbortSignal;
   }) {
     const { machineId, jobId, mode } = p;
@@ -76,6 +91,7 @@ export class AptApplyService {
       action: ACTION[mode],
       mode: 'manual',
       jobId,
+      requestId: p.approvedPlan?.requestId ?? null,
     });
     const opts: AptApplyOptions = {
       lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds,
@@ -84,6 +100,7 @@ export class AptApplyService {
     const s = await openAptSession(this.connector, this.config, machineId, jobId, `apt:${mode}`, p.signal);
     const errors: SnapshotError[] = [];
     let failure: { errorKind: string; message: string; remediation: string } | null = null;
+    let drift: string | null = null;
     let log = '';
     let exitCode: number | null = null;
     let result: AptExecutionResult;
@@ -94,6 +111,15 @@ export class AptApplyService {
       if (audit) failure = audit;
       const held = parseShowhold((await s.run(SHOWHOLD_ARGV)).stdout);
       const planned = failure ? [] : await this.plan(s, mode, p.packages, held, machineId);
+      // Approved: this exact plan, simulated now, just before applying. Anything else waits for a new decision.
+      drift = !failure && p.approvedPlan ? planDrift(p.approvedPlan, planned.map(plannedChangeOf)) : null;
+      if (drift)
+        failure = {
+          errorKind: 'plan_drifted',
+          message: `nothing was applied: ${drift}`,
+          remediation:
+            'The machine would now change other packages than the ones approved. Review the new analysis (queued) and make a new request.',
+        };
       const before = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV)).stdout);
       let spaceFreedBytes: number | undefined;
       if (!failure) {
@@ -210,19 +236,32 @@ export class AptApplyService {
       await saveMessages(tx, machineId, { executionId, rawArtifactId }, messages);
       await new MachineStateRepository(tx).setRebootRequired(machineId, result.rebootRequiredAfterRun);
       if (failure) await new MachineStateRepository(tx).recordError(machineId, failure.errorKind, failure.message);
+      if (drift) {
+        await new ImportantMessagesRepository(tx).upsert({
+          machineId,
+          source: 'apt',
+          category: 'plan_drifted',
+          severity: 'warning',
+          message: `The approved ${ACTION[mode]} was not applied: ${drift}. Review the new analysis and make a new request.`,
+          dedupKey: `plan_drifted:${p.approvedPlan?.requestId ?? jobId}`,
+          executionId,
+          rawLineRef: null,
+        });
+      }
       await new MachineEventsRepository(tx).insert({
         machineId,
-        eventType: failure ? 'apt.apply_failed' : 'apt.applied',
+        eventType: drift ? 'apt.plan_drifted' : failure ? 'apt.apply_failed' : 'apt.applied',
         severity: failure ? 'error' : status === 'warning' ? 'warning' : 'info',
         actor,
         jobId,
         message: failure
           ? `${ACTION[mode]} failed: ${failure.errorKind}: ${failure.message}`
           : `${ACTION[mode]}: ${result.applied.length} package(s) changed${result.rebootRequiredAfterRun ? ', reboot required' : ''}`,
-        payload: { executionId },
+        payload: { executionId, ...(p.approvedPlan ? { requestId: p.approvedPlan.requestId } : {}) },
       });
-      // The plan on record is stale after a change: analyse again once this job releases the machine.
-      if (result.applied.length)
+      // The plan on record is stale after a change, or known to be when the approved one drifted: analyse again once
+      // this job releases the machine, so the person sees what a new request would approve.
+      if (result.applied.length || drift)
         await this.jobs.enqueueIn(tx, { kind: 'apt.update_analyze', payload: {}, machineId, actor });
     });
     if (failure) throw new ClassifiedError(failure.errorKind, failure.message, failure.remediation);
@@ -265,18 +304,32 @@ export class AptApplyService {
           ? simulateArgv('autoremove')
           : simulateArgv('upgrade');
     const sim = parseAptSimulation(combined(await s.run(argv)));
-    const detail = buildAptSnapshotDetail({
-      osFamily: await new MachinesRepository(this.db.prisma).osFamily(machineId),
-      upgrade: sim,
-      distUpgrade: sim,
-      held,
-      phased: [],
-      rebootRequired: false,
-      rebootPkgs: [],
-      listsRefreshedAt: null,
-      errors: [],
-    });
-    const all = [...detail.packages, ...(detail.installed ?? []), ...(detail.removed ?? [])];
-    return mode === 'packages' ? all.filter((pk) => (packages ?? []).includes(pk.name)) : all;
+    return simulatedPlan(mode, sim, held, await new MachinesRepository(this.db.prisma).osFamily(machineId), packages);
   }
+}
+
+/**
+ * The packages a simulation says an apply of `mode` changes, built as an analysis builds its plan, so that an
+ * approval of an unchanged plan (contracts `analysisPlanOf`) hashes the same (apt-apply.service.spec.ts).
+ */
+export function simulatedPlan(
+  mode: AptApplyMode,
+  sim: AptSimulation,
+  held: string[],
+  osFamily: string,
+  packages?: string[],
+): AptPackage[] {
+  const detail = buildAptSnapshotDetail({
+    osFamily,
+    upgrade: sim,
+    distUpgrade: sim,
+    held,
+    phased: [],
+    rebootRequired: false,
+    rebootPkgs: [],
+    listsRefreshedAt: null,
+    errors: [],
+  });
+  const all = [...detail.packages, ...(detail.installed ?? []), ...(detail.removed ?? [])];
+  return mode === 'packages' ? all.filter((pk) => (packages ?? []).includes(pk.name)) : all;
 }
