@@ -5,7 +5,10 @@ import { loadConfig } from '@su/config';
 import { Database, migrateDatabase, startEmbeddedServer } from '@su/db';
 
 /** A migrated database for one benchmark: DATABASE_URL's server when set, else a throw-away embedded server. */
-export async function benchDatabase(name: string): Promise<{ url: string; close: () => Promise<void> }> {
+export async function benchDatabase(
+  name: string,
+  portOffset = 0,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const config = loadConfig();
   if (config.databaseUrl) {
     const u = new URL(config.databaseUrl);
@@ -22,7 +25,7 @@ export async function benchDatabase(name: string): Promise<{ url: string; close:
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'su-bench-pg-'));
-  const server = await startEmbeddedServer({ dataDir: dir, port: 20000 + (process.pid % 20000) });
+  const server = await startEmbeddedServer({ dataDir: dir, port: 20000 + ((process.pid + portOffset) % 20000) });
   const url = server.url(`su_bench_${name}`);
   await migrateDatabase(url);
   return {
