@@ -38,7 +38,8 @@ describe.skipIf(!!skipReason)('approvals (lab)', () => {
   const installed = async () =>
     (await lab.exec(m.name, "dpkg-query -W -f='${Package} ${Version} ${Status}\\n' | sort")).stdout;
   const version = (list: string, pkg: string) =>
-    new RegExp(`^${pkg} (\\S+) install ok installed$`, 'm').exec(list)?.[1];
+    // A package on hold reads "hold ok installed".
+    new RegExp(`^${pkg} (\\S+) (?:install|hold) ok installed$`, 'm').exec(list)?.[1];
   const request = async (body: Record<string, unknown>) => {
     const res = await api('POST', '/api/v1/action-requests', { body: { machineId: id, ...body } });
     expect(res.status, res.text).toBe(201);
