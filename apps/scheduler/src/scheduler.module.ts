@@ -1,10 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ApprovalsModule } from '@su/approvals';
 import { PlatformModule, type PlatformOptions } from '@su/platform';
 import { SchedulerCoreModule } from '@su/schedules';
 
 @Module({})
 export class SchedulerModule {
   static forRoot(platform: PlatformOptions): DynamicModule {
-    return { module: SchedulerModule, imports: [PlatformModule.forService(platform), SchedulerCoreModule] };
+    return {
+      module: SchedulerModule,
+      imports: [PlatformModule.forService(platform), SchedulerCoreModule, ApprovalsModule],
+    };
   }
 }

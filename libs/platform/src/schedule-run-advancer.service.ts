@@ -1,7 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ACTION_RISK,
+  analysisPlanOf,
+  describePackageChange,
+  isAnalysisBound,
   isRiskyAction,
+  plannedChangeOf,
+  updateSnapshotSchema,
+  type AnalysisBoundAction,
+  type PlannedChange,
   MACHINE_ACTIONS,
   planHash,
   type JobKind,
@@ -10,9 +17,9 @@ import {
 } from '@su/contracts';
 import {
   ActionRequestsRepository,
-  AptPackagesRepository,
   JobsRepository,
   ScheduleRunsRepository,
+  SnapshotsRepository,
   sqlExecutor,
   type RunMachineRow,
   type RunRow,
@@ -181,20 +188,15 @@ export class ScheduleRunAdvancer {
    * the worker refuses with plan_drifted if the machine would now do something else.
    */
   private async requestApproval(tx: Tx, run: RunRow, m: RunMachineRow, jobId: string, action: MachineAction) {
-    const kind = MACHINE_ACTIONS[action];
-    const mode = kind === 'apt.upgrade' ? 'upgrade' : kind === 'apt.dist_upgrade' ? 'dist_upgrade' : null;
-    const plan = mode ? await new AptPackagesRepository(tx).currentPlan(m.machineId, mode) : null;
+    const plan = isAnalysisBound(action) ? await this.analysedPlan(tx, m.machineId, action) : null;
     const hash = plan ? planHash(plan.changes) : null;
     const expiresAt = run.windowEndsAt ?? new Date(Date.now() + DEFAULT_REQUEST_TTL_MS);
-    const summary = plan
-      ? `${action} (schedule run): ${plan.changes.length} package change(s)` +
-        (plan.changes.length
-          ? `: ${plan.changes
-              .slice(0, 5)
-              .map((c) => `${c.name} → ${c.targetVersion ?? c.operation}`)
-              .join(', ')}${plan.changes.length > 5 ? ', …' : ''}`
-          : '')
-      : `${action} (schedule run)`;
+    const summary = !plan
+      ? `${action} (schedule run)`
+      : !plan.snapshotId
+        ? `${action} (schedule run): no usable APT analysis on record, so the approval covers no package change (anything the machine would change is refused as plan_drifted); analyse first`
+        : `${action} (schedule run): ${plan.lines.length} package change(s)` +
+          (plan.lines.length ? `: ${plan.lines.slice(0, 5).join(', ')}${plan.lines.length > 5 ? ', …' : ''}` : '');
     const req = await new ActionRequestsRepository(tx).insert({
       machineId: m.machineId,
       requestedByType: 'schedule',
@@ -215,6 +217,22 @@ export class ScheduleRunAdvancer {
       req.id,
       plan && hash ? { requestId: req.id, hash, changes: plan.changes, allowSuperset: false } : null,
     );
+  }
+
+  /**
+   * The plan of the machine's latest analysis for this apply, derived exactly as for a person's request
+   * (analysisPlanOf: the set the worker simulates before applying). Without a usable analysis: the empty plan.
+   */
+  private async analysedPlan(tx: Tx, machineId: string, action: AnalysisBoundAction) {
+    const snap = await new SnapshotsRepository(tx).latest(machineId, 'apt_update_analyze');
+    const parsed = snap && snap.status !== 'error' ? updateSnapshotSchema.safeParse(snap.payload) : null;
+    if (!snap || !parsed?.success) return { snapshotId: null, changes: [] as PlannedChange[], lines: [] as string[] };
+    const packages = analysisPlanOf(action, parsed.data.apt);
+    return {
+      snapshotId: snap.id,
+      changes: packages.map(plannedChangeOf),
+      lines: packages.map(describePackageChange),
+    };
   }
 
   private async send(tx: Tx, messages: JobMessage<JobKind>[]): Promise<void> {

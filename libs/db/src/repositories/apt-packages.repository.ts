@@ -48,43 +48,6 @@ export class AptPackagesRepository {
       });
   }
 
-  /**
-   * The changes an apply would make according to the machine's latest analysis, in the terms an approval is bound
-   * to. `upgrade` leaves out what it keeps back (new dependencies, phased, held); `dist_upgrade` takes everything
-   * but held packages.
-   */
-  async currentPlan(
-    machineId: string,
-    mode: 'upgrade' | 'dist_upgrade',
-  ): Promise<{
-    snapshotId: string | null;
-    changes: { name: string; arch: string | null; targetVersion: string | null; operation: string }[];
-  }> {
-    const rows = await this.db.aptPlannedPackage.findMany({
-      where: {
-        machineId,
-        isCurrent: true,
-        held: false,
-        ...(mode === 'upgrade' ? { keptBack: false, operation: 'upgrade' } : {}),
-      },
-      select: { snapshotId: true, name: true, arch: true, targetVersion: true, operation: true },
-      orderBy: [{ name: 'asc' }, { arch: 'asc' }],
-    });
-    const any = await this.db.aptPlannedPackage.findFirst({
-      where: { machineId, isCurrent: true },
-      select: { snapshotId: true },
-    });
-    return {
-      snapshotId: any?.snapshotId ?? null,
-      changes: rows.map((r) => ({
-        name: r.name,
-        arch: r.arch,
-        targetVersion: r.targetVersion,
-        operation: r.operation,
-      })),
-    };
-  }
-
   async insertApplied(machineId: string, executionId: string, rows: AppliedRow[]): Promise<void> {
     if (rows.length)
       await this.db.aptAppliedPackage.createMany({ data: rows.map((r) => ({ ...r, machineId, executionId })) });

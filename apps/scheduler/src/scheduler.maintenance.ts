@@ -1,0 +1,24 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { ActionRequestsService } from '@su/approvals';
+import type { AppConfig } from '@su/config';
+import { Database, LiveEventsRepository } from '@su/db';
+import { MachineLockService } from '@su/platform';
+import { SchedulerLeaderService } from '@su/schedules';
+
+/** The leader-only maintenance tasks, then the election. */
+export function startLeadership(app: INestApplicationContext, config: AppConfig): SchedulerLeaderService {
+  const leader = app.get(SchedulerLeaderService);
+  const db = app.get(Database);
+  const locks = app.get(MachineLockService);
+  const requests = app.get(ActionRequestsService);
+  // Requests expire on time even when nobody looks at them; a schedule's waiting step is skipped with them.
+  leader.addTask('expire action requests', 5_000, () => requests.expireDue(new Date()));
+  leader.addTask('reclaim expired machine locks', 15_000, () => locks.reconcileExpired());
+  leader.addTask('prune live events', 10 * 60_000, () =>
+    new LiveEventsRepository(db.prisma).deleteOlderThan(
+      new Date(Date.now() - config.liveEventsRetentionHours * 3600_000),
+    ),
+  );
+  leader.start();
+  return leader;
+}
