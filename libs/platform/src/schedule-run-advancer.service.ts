@@ -80,7 +80,9 @@ export class ScheduleRunAdvancer {
     if (!m0) return;
     const run = await runs.lockRun(m0.runId);
     if (!run) return;
-    const m = (await runs.findMachine(link.runMachineId))!;
+    // Read again under the run's lock: another transaction may have moved this machine meanwhile.
+    const m = await runs.findMachine(link.runMachineId);
+    if (!m) return;
     const toSend: JobMessage<JobKind>[] = [];
     if (OK.has(link.status)) {
       if (m.status === 'running') await this.advanceMachine(tx, run, m, toSend);
