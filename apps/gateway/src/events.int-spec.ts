@@ -90,6 +90,31 @@ describe('live events (SSE)', () => {
     again.close();
   });
 
+  it('pushes a new action request and its decision', async () => {
+    const s = openStream(t.gw.base, t.gw.adminToken);
+    await s.ready;
+    try {
+      const machine = await t.gw.api('POST', '/api/v1/machines', {
+        body: { name: 'sse-req', hostname: 'sse-req.invalid', username: 'admin' },
+      });
+      const req = await t.gw.api('POST', '/api/v1/action-requests', {
+        body: { machineId: machine.body.id, action: 'reboot_verified' },
+      });
+      expect(req.status, req.text).toBe(201);
+      expect((await t.gw.api('POST', `/api/v1/action-requests/${req.body.id}/reject`, { body: {} })).status).toBe(200);
+      const mine = () =>
+        s.events.filter(
+          (e) =>
+            e.type === 'action_request.status' && (e.data.payload as { requestId?: string }).requestId === req.body.id,
+        );
+      await until(() => mine().length >= 2);
+      expect(mine().map((e) => e.data.payload.status)).toEqual(['pending', 'rejected']);
+      for (const e of mine()) expect(e.receivedAt - Date.parse(e.data.createdAt)).toBeLessThan(100);
+    } finally {
+      s.close();
+    }
+  });
+
   it('needs a token and refuses a malformed Last-Event-ID', async () => {
     expect((await fetch(`${t.gw.base}/api/v1/events/stream`)).status).toBe(401);
     const bad = await fetch(`${t.gw.base}/api/v1/events/stream`, {
