@@ -20,7 +20,7 @@ async function scheduler() {
     SchedulerModule.forRoot({ service: 'scheduler', config, databaseUrl: tdb.url }),
     { logger: ['error'] },
   );
-  const s = { app, leader: startLeadership(app, config) };
+  const s: (typeof started)[number] = { app, leader: startLeadership(app, config) };
   started.push(s);
   return s;
 }

@@ -82,12 +82,23 @@ export async function aptBench(): Promise<void> {
       await new Promise((r) => setTimeout(r, 5));
     }
   };
+  const phases: { wait: number[]; run: number[]; close: number[] } = { wait: [], run: [], close: [] };
   const ours = async () => {
     const t0 = performance.now();
+    const wall0 = Date.now();
     const queued = await Promise.all(
       ids.map((machineId) => jobs.enqueue({ kind: 'apt.update_analyze', payload: {}, machineId, actor: ACTOR })),
     );
     const done = await waitAll(queued.map((q) => q.id));
+    const wall1 = Date.now();
+    // Where the time goes: enqueue → start (delivery, lock), start → finish (SSH + analysis + results), and the
+    // slowest finish → the caller seeing all three done.
+    for (const d of done) {
+      if (!d?.startedAt || !d.finishedAt) continue;
+      phases.wait.push(Date.parse(d.startedAt) - wall0);
+      phases.run.push(Date.parse(d.finishedAt) - Date.parse(d.startedAt));
+    }
+    phases.close.push(wall1 - Math.max(...done.map((d) => Date.parse(d?.finishedAt ?? '0'))));
     const failed = done.filter((d) => d?.status !== 'ok');
     if (failed.length)
       throw new Error(`analysis failed: ${failed.map((f) => `${f?.errorKind}: ${f?.errorMessage}`).join('; ')}`);
@@ -135,6 +146,7 @@ export async function aptBench(): Promise<void> {
     );
     await ours();
     ansible();
+    phases.wait.length = phases.run.length = phases.close.length = 0;
     const a: number[] = [];
     const b: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -157,6 +169,18 @@ export async function aptBench(): Promise<void> {
           sb.max,
           `${(sb.p50 / sa.p50).toFixed(1)}× (target >= 3×)`,
         ],
+      ],
+    );
+    const w = summary(phases.wait);
+    const r = summary(phases.run);
+    const c = summary(phases.close);
+    printTable(
+      'apt: where our time goes (ms, per job over the measured rounds)',
+      ['phase', 'p50', 'max'],
+      [
+        ['enqueue → job started (delivery, machine lock)', w.p50, w.max],
+        ['job started → finished (SSH, analysis, results written)', r.p50, r.max],
+        ['last job finished → all seen done by the caller', c.p50, c.max],
       ],
     );
   } finally {
