@@ -47,7 +47,8 @@ describe('apt argv', () => {
       'Debug::NoLocking=1',
       'dist-upgrade',
     ]);
-    expect(SHOWHOLD_ARGV).toEqual(['env', 'LC_ALL=C', 'apt-mark', 'showhold']);
+    expect(SHOWHOLD_ARGV.slice(0, 4)).toEqual(['env', 'LC_ALL=C', 'sh', '-c']);
+    expect(SHOWHOLD_ARGV[4]).toContain("dpkg-query -W -f='${db:Status-Want} ${binary:Package}\\n'");
     expect(policyArgv(['homelab-phased'])).toEqual(['env', 'LC_ALL=C', 'apt-cache', 'policy', 'homelab-phased']);
     expect(DPKG_AUDIT_ARGV).toEqual(['env', 'LC_ALL=C', 'dpkg', '--audit']);
     expect(REBOOT_REQUIRED_ARGV[0]).toBe('sh');

@@ -56,7 +56,17 @@ export function simulateArgv(mode: 'upgrade' | 'dist-upgrade' | 'autoremove'): s
   return [...ENV, 'apt-get', '-s', '-V', '-o', 'Debug::NoLocking=1', mode];
 }
 
-export const SHOWHOLD_ARGV: readonly string[] = [...ENV, 'apt-mark', 'showhold'];
+/**
+ * The packages on hold, one per line (what `apt-mark showhold` prints), read from dpkg's database: `apt-mark` loads
+ * the whole APT cache for it and cost 12-15 ms of CPU per machine on the lab against 6 ms, and the analysis of a
+ * fleet on one host is CPU-bound. A dpkg-query failure is the command's exit status, not hidden by the filter.
+ */
+export const SHOWHOLD_ARGV: readonly string[] = [
+  ...ENV,
+  'sh',
+  '-c',
+  `out=$(dpkg-query -W -f='\${db:Status-Want} \${binary:Package}\\n') || exit $?; printf '%s\\n' "$out" | awk '$1 == "hold" { print $2 }'`,
+];
 
 /** `apt-cache policy` of the kept-back packages: where apt 2.6 shows "(phased N%)". */
 export function policyArgv(packages: readonly string[]): string[] {

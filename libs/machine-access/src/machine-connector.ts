@@ -48,9 +48,12 @@ export class MachineConnector {
   ) {}
 
   async open(machineId: string, ctx: AccessContext): Promise<OpenedMachine> {
-    const info = await new MachinesRepository(this.db.prisma).findConnectionInfo(machineId);
+    // Independent reads, side by side: every job pays this before its first byte on the network.
+    const [info, state] = await Promise.all([
+      new MachinesRepository(this.db.prisma).findConnectionInfo(machineId),
+      new MachineStateRepository(this.db.prisma).isBlocked(machineId),
+    ]);
     if (!info) throw new ClassifiedError('machine_not_found', `machine ${machineId} not found`);
-    const state = await new MachineStateRepository(this.db.prisma).isBlocked(machineId);
     if (state.blocked) {
       throw new ClassifiedError(
         state.reason ?? 'host_key_changed',
