@@ -219,18 +219,7 @@ export class ActionRequestsService {
   async expireDue(now: Date = new Date()): Promise<number> {
     return this.db.transaction(async (tx) => {
       const expired = await new ActionRequestsRepository(tx).expireDue(now, EXPIRE_BATCH);
-      for (const r of expired) {
-        if (r.jobId) await this.runs.declined(tx, r.jobId, 'approval_expired', `${r.action} was not approved in time`);
-        await new MachineEventsRepository(tx).insert({
-          machineId: r.machineId,
-          eventType: 'action_request.expired',
-          severity: 'warning',
-          actor: EXPIRY_ACTOR,
-          jobId: r.jobId,
-          message: `request for ${r.action} expired without a decision`,
-          payload: { requestId: r.id, action: r.action },
-        });
-      }
+      for (const r of expired) await this.afterExpiry(tx, r);
       return expired.length;
     });
   }
@@ -273,7 +262,11 @@ export class ActionRequestsService {
   }
 
   private async expireOne(tx: Tx, r: ActionRequestView, now: Date): Promise<void> {
-    if (!(await new ActionRequestsRepository(tx).expire(r.id, now))) return;
+    if (await new ActionRequestsRepository(tx).expire(r.id, now)) await this.afterExpiry(tx, r);
+  }
+
+  /** What follows a request's expiry: a schedule's waiting step is skipped with it, and the timeline says so. */
+  private async afterExpiry(tx: Tx, r: { id: string; machineId: string | null; action: string; jobId: string | null }) {
     if (r.jobId) await this.runs.declined(tx, r.jobId, 'approval_expired', `${r.action} was not approved in time`);
     await new MachineEventsRepository(tx).insert({
       machineId: r.machineId,

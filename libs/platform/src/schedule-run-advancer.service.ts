@@ -71,18 +71,25 @@ export class ScheduleRunAdvancer {
     await this.finishIfDone(tx, run);
   }
 
+  /**
+   * The run step a job is, with its run locked and its machine read under that lock (another transaction may have
+   * moved the machine meanwhile); null for a job that is no run step.
+   */
+  private async lockedStep(tx: Tx, jobId: string) {
+    const link = await new JobsRepository(tx).runLink(jobId);
+    if (!link?.runMachineId) return null;
+    const runs = new ScheduleRunsRepository(tx);
+    const before = await runs.findMachine(link.runMachineId);
+    const run = before && (await runs.lockRun(before.runId));
+    const m = run && (await runs.findMachine(link.runMachineId));
+    return run && m ? { link, run, m } : null;
+  }
+
   /** A job closed (any outcome). Steps of schedule runs move their machine and run forward; other jobs are ignored. */
   async jobClosed(tx: Tx, jobId: string): Promise<void> {
-    const link = await new JobsRepository(tx).runLink(jobId);
-    if (!link?.runMachineId) return;
-    const runs = new ScheduleRunsRepository(tx);
-    const m0 = await runs.findMachine(link.runMachineId);
-    if (!m0) return;
-    const run = await runs.lockRun(m0.runId);
-    if (!run) return;
-    // Read again under the run's lock: another transaction may have moved this machine meanwhile.
-    const m = await runs.findMachine(link.runMachineId);
-    if (!m) return;
+    const step = await this.lockedStep(tx, jobId);
+    if (!step) return;
+    const { link, run, m } = step;
     const toSend: JobMessage<JobKind>[] = [];
     if (OK.has(link.status)) {
       if (m.status === 'running') await this.advanceMachine(tx, run, m, toSend);
@@ -98,14 +105,11 @@ export class ScheduleRunAdvancer {
 
   /** A person approved the request of a waiting step: the machine may go on (it waits for a free slot). */
   async approved(tx: Tx, jobId: string): Promise<void> {
-    const link = await new JobsRepository(tx).runLink(jobId);
-    if (!link?.runMachineId) return;
-    const runs = new ScheduleRunsRepository(tx);
-    const m = await runs.findMachine(link.runMachineId);
-    if (!m) return;
-    await runs.lockRun(m.runId);
-    if (m.status === 'awaiting_approval') await runs.setMachine(m.id, { status: 'pending' });
-    await this.fill(tx, m.runId);
+    const step = await this.lockedStep(tx, jobId);
+    if (!step) return;
+    if (step.m.status === 'awaiting_approval')
+      await new ScheduleRunsRepository(tx).setMachine(step.m.id, { status: 'pending' });
+    await this.fill(tx, step.run.id);
   }
 
   /** The request of a waiting step was rejected or expired: that step and the machine's later ones never run. */
@@ -115,15 +119,11 @@ export class ScheduleRunAdvancer {
     errorKind: 'approval_rejected' | 'approval_expired',
     message: string,
   ): Promise<void> {
-    const link = await new JobsRepository(tx).runLink(jobId);
-    if (!link?.runMachineId) return;
-    const runs = new ScheduleRunsRepository(tx);
-    const m = await runs.findMachine(link.runMachineId);
-    if (!m) return;
-    await runs.lockRun(m.runId);
-    await new JobsRepository(tx).skipWaiting(m.id, errorKind, message);
-    await this.finishMachine(tx, m);
-    await this.fill(tx, m.runId);
+    const step = await this.lockedStep(tx, jobId);
+    if (!step) return;
+    await new JobsRepository(tx).skipWaiting(step.m.id, errorKind, message);
+    await this.finishMachine(tx, step.m);
+    await this.fill(tx, step.run.id);
   }
 
   /**

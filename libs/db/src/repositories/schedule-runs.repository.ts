@@ -48,6 +48,16 @@ export interface RunView {
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
+const RUN_MACHINE_SELECT = {
+  id: true,
+  runId: true,
+  machineId: true,
+  position: true,
+  status: true,
+  currentStep: true,
+  startedAt: true,
+} as const;
+
 /** Schedule runs and each machine's progress through them. */
 export class ScheduleRunsRepository {
   constructor(private readonly db: DbClient) {}
@@ -168,15 +178,7 @@ export class ScheduleRunsRepository {
   async findMachine(id: string): Promise<RunMachineRow | null> {
     return this.db.scheduleRunMachine.findUnique({
       where: { id },
-      select: {
-        id: true,
-        runId: true,
-        machineId: true,
-        position: true,
-        status: true,
-        currentStep: true,
-        startedAt: true,
-      },
+      select: RUN_MACHINE_SELECT,
     });
   }
 
@@ -195,15 +197,7 @@ export class ScheduleRunsRepository {
       where: { runId, status: 'pending', ...(startedOnly ? { startedAt: { not: null } } : {}) },
       orderBy: [{ currentStep: 'desc' }, { position: 'asc' }],
       take: limit,
-      select: {
-        id: true,
-        runId: true,
-        machineId: true,
-        position: true,
-        status: true,
-        currentStep: true,
-        startedAt: true,
-      },
+      select: RUN_MACHINE_SELECT,
     });
   }
 
