@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ActionRequestsService } from '@su/approvals';
 import type { AppConfig } from '@su/config';
 import { Database, LiveEventsRepository } from '@su/db';
-import { MachineLockService } from '@su/platform';
+import { MachineLockService, ScheduleRunAdvancer } from '@su/platform';
 import { SchedulerLeaderService } from '@su/schedules';
 
 /** The leader-only maintenance tasks, then the election. */
@@ -11,9 +11,11 @@ export function startLeadership(app: INestApplicationContext, config: AppConfig)
   const db = app.get(Database);
   const locks = app.get(MachineLockService);
   const requests = app.get(ActionRequestsService);
+  const advancer = app.get(ScheduleRunAdvancer);
   // Requests expire on time even when nobody looks at them; a schedule's waiting step is skipped with them.
   leader.addTask('expire action requests', 5_000, () => requests.expireDue(new Date()));
   leader.addTask('reclaim expired machine locks', 15_000, () => locks.reconcileExpired());
+  leader.addTask('move on stalled schedule runs', 30_000, () => advancer.sweepStalled(db));
   leader.addTask('prune live events', 10 * 60_000, () =>
     new LiveEventsRepository(db.prisma).deleteOlderThan(
       new Date(Date.now() - config.liveEventsRetentionHours * 3600_000),

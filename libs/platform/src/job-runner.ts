@@ -153,9 +153,21 @@ export class JobRunner {
                 });
               }
             });
+          } catch (e) {
+            // Recording the end failed (database trouble, or a bug in what follows a job's end). The job must not stay
+            // `running` with its lock gone (the reconciler would never close it): close it plainly, then free the
+            // machine; a schedule run it belongs to is moved on by the scheduler's stalled-run sweep.
+            this.logger.error(`job ${message.jobId} (${kind}): recording its end failed: ${(e as Error).message}`);
+            await jobs
+              .markFinished(message.jobId, {
+                status: 'error',
+                errorKind: 'internal_error',
+                errorMessage: `the job ended but recording its end failed: ${(e as Error).message}`,
+              })
+              .catch((e2: Error) => this.logger.error(`job ${message.jobId}: ${e2.message}`));
           } finally {
             this.running.delete(message.jobId);
-            // Only when closing failed (database trouble): the lock must not outlive the job in this process.
+            // Only when closing failed: the lock must not outlive the job in this process.
             if (!closed)
               await lock?.release().catch((e: Error) => this.logger.warn(`releasing machine lock: ${e.message}`));
           }

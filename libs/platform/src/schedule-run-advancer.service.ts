@@ -85,6 +85,20 @@ export class ScheduleRunAdvancer {
     return run && m ? { link, run, m } : null;
   }
 
+  /**
+   * Moves on runs whose machines were left `running` with nothing queued or running (a job's end recorded without
+   * its run's step, after a failure). Returns how many machines it moved.
+   */
+  async sweepStalled(db: { transaction: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T> }): Promise<number> {
+    let moved = 0;
+    for (const s of await db.transaction((tx) => new ScheduleRunsRepository(tx).stalled(100))) {
+      await db.transaction((tx) => this.jobClosed(tx, s.jobId));
+      moved++;
+    }
+    if (moved) this.logger.warn(`moved on ${moved} stalled schedule-run machine(s)`);
+    return moved;
+  }
+
   /** A job closed (any outcome). Steps of schedule runs move their machine and run forward; other jobs are ignored. */
   async jobClosed(tx: Tx, jobId: string): Promise<void> {
     const step = await this.lockedStep(tx, jobId);

@@ -294,6 +294,22 @@ describe('schedule firing (database)', () => {
     expect(kinds).toEqual([{ kind: 'apt.update_analyze' }]);
   });
 
+  it('a step whose end was recorded without moving its run is moved on by the stalled-run sweep', async () => {
+    const id = await schedule({ concurrency: 1 }, minuteFloor(Date.now()));
+    await firing().fire(id);
+    const run = await runOf(id);
+    const [first] = await queuedOf(run.id);
+    // What the job runner's fallback does when recording the end failed: the job closes, the run does not move.
+    const jobs = new JobsRepository(db.prisma);
+    await jobs.markRunning(first!.id, 'test-worker');
+    await jobs.markFinished(first!.id, { status: 'ok' });
+    expect(await queuedOf(run.id)).toEqual([]);
+    expect(await advancer.sweepStalled(db)).toBe(1);
+    const [next] = await queuedOf(run.id);
+    expect([machines.indexOf(next!.machine_id), next!.step]).toEqual([0, 1]);
+    expect(await advancer.sweepStalled(db)).toBe(0);
+  });
+
   it('cancelling a waiting step closes that machine and lets the run go on', async () => {
     const id = await schedule({ concurrency: 1 }, minuteFloor(Date.now()));
     await firing().fire(id);

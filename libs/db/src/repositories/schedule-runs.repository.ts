@@ -122,6 +122,24 @@ export class ScheduleRunsRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * Run machines marked running that have no step queued or running: a job's end was recorded without moving its run
+   * (see JobRunner). Each comes with its latest finished step, to move the run on from there.
+   */
+  async stalled(limit: number): Promise<{ runMachineId: string; jobId: string }[]> {
+    return this.db.$queryRawUnsafe<{ runMachineId: string; jobId: string }[]>(
+      `SELECT m.id AS "runMachineId",
+              (SELECT j.id FROM jobs j WHERE j.run_machine_id = m.id AND j.finished_at IS NOT NULL
+               ORDER BY j.step DESC LIMIT 1) AS "jobId"
+       FROM schedule_run_machines m
+       WHERE m.status = 'running'
+         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.run_machine_id = m.id AND j.status IN ('queued', 'running'))
+         AND EXISTS (SELECT 1 FROM jobs j WHERE j.run_machine_id = m.id AND j.finished_at IS NOT NULL)
+       LIMIT $1`,
+      limit,
+    );
+  }
+
   /** Those of `ids` that name no (undeleted) machine. */
   async unknownMachines(ids: string[]): Promise<string[]> {
     if (!ids.length) return [];
