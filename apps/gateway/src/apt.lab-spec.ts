@@ -2,6 +2,8 @@
 // dpkg failures, a failing maintainer script, verified reboot, one job per machine, and a worker killed mid-apply.
 // Needs root; skipped otherwise.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childProcessEnv } from '@su/config';
@@ -247,6 +249,41 @@ describe.skipIf(!!skipReason)('apt (lab)', () => {
     expect(failed).toMatchObject({ status: 'error', errorKind: 'machine_did_not_return' });
     expect(Date.now() - t0).toBeLessThan(30_000);
     await lab.powerOn(ms[2]!.name);
+  });
+
+  it('consecutive jobs on a machine share one kept connection, each with its own raw log; a dead one is replaced', async () => {
+    await settle(0);
+    const logins = async () =>
+      (
+        await db.query(
+          `SELECT count(*)::int AS n FROM machine_events WHERE machine_id = $1 AND event_type = 'credentials.decrypted'`,
+          [ids[0]],
+        )
+      )[0].n as number;
+    const before = await logins();
+    const a = await run(0, 'apt_update_analyze');
+    const b = await run(0, 'apt_update_analyze');
+    expect([a.status, b.status]).toEqual(['ok', 'ok']);
+    // At most one new login for the two jobs (none when the previous job's connection was still kept).
+    expect((await logins()) - before).toBeLessThanOrEqual(1);
+    const logs = await db.query(
+      `SELECT r.path, r.bytes, r.sha256 FROM raw_artifacts r JOIN snapshots s ON s.raw_artifact_id = r.id WHERE s.source_job_id = ANY($1::uuid[]) ORDER BY r.created_at`,
+      [[a.id, b.id]],
+    );
+    expect(logs).toHaveLength(2);
+    expect(logs[0].path).not.toBe(logs[1].path);
+    for (const l of logs) {
+      const text = readFileSync(l.path, 'utf8');
+      expect(Buffer.byteLength(text)).toBe(l.bytes);
+      expect(createHash('sha256').update(text).digest('hex')).toBe(l.sha256);
+      expect(text).toContain('apt-get');
+    }
+    // The machine drops every SSH session (as a restart of sshd with its sessions would): the kept connection is
+    // dead, the next job notices within a round trip and logs in again.
+    await lab.exec(ms[0]!.name, "pkill -f 'sshd: admin' || true");
+    const c = await run(0, 'apt_update_analyze');
+    expect(c.status).toBe('ok');
+    expect((await logins()) - before).toBeGreaterThanOrEqual(1);
   });
 
   it('runs two jobs for one machine one after the other, and jobs on different machines in parallel', async () => {

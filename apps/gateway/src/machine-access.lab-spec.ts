@@ -64,7 +64,11 @@ describe.skipIf(!!skipReason)('machine access (lab)', () => {
     expect(ms.length).toBeGreaterThanOrEqual(3);
     privateKey = readFileSync(ms[0]!.users.deploy.privateKeyPath, 'utf8');
     db = await createTestDatabase();
-    gw = await startGateway(db, { SU_SSH_CONNECT_TIMEOUT_SECONDS: String(CONNECT_TIMEOUT_S) });
+    // Every job here must make its own login (the tests count sshd's logins and key exchanges): no kept connections.
+    gw = await startGateway(db, {
+      SU_SSH_CONNECT_TIMEOUT_SECONDS: String(CONNECT_TIMEOUT_S),
+      SU_SSH_KEEP_SECONDS: '0',
+    });
   });
 
   afterAll(async () => {

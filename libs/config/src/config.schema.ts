@@ -34,6 +34,7 @@ export const envSchema = z.object({
   SU_SERVICE_NAME: z.string().optional(),
   SU_ADMIN_USERNAME: z.string().min(1).max(64).default('admin'),
   SU_SSH_CONNECT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
+  SU_SSH_KEEP_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
   SU_LOCK_TTL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   SU_LOCK_RETRY_SECONDS: z.coerce.number().min(0.5).max(600).default(5),
   SU_SCHEDULE_GRACE_SECONDS: z.coerce.number().int().min(0).max(86400).default(600),

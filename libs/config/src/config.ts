@@ -13,7 +13,8 @@ export interface AppConfig {
   queue: { pollingIntervalSeconds: number; listenNotify: boolean; workerConcurrency: number };
   serviceName: string | undefined;
   adminUsername: string;
-  ssh: { connectTimeoutMs: number };
+  /** SSH: the connect budget, and how long a job's connection is kept open for the machine's next job (0: never). */
+  ssh: { connectTimeoutMs: number; keepSeconds: number };
   /** Machine locks: expiry without heartbeat (a dead worker's lock frees after this), and the wait before a job
    * for a busy machine is tried again. */
   locks: { ttlSeconds: number; retrySeconds: number };
@@ -66,7 +67,7 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     },
     serviceName: e.SU_SERVICE_NAME,
     adminUsername: e.SU_ADMIN_USERNAME,
-    ssh: { connectTimeoutMs: e.SU_SSH_CONNECT_TIMEOUT_SECONDS * 1000 },
+    ssh: { connectTimeoutMs: e.SU_SSH_CONNECT_TIMEOUT_SECONDS * 1000, keepSeconds: e.SU_SSH_KEEP_SECONDS },
     locks: { ttlSeconds: e.SU_LOCK_TTL_SECONDS, retrySeconds: e.SU_LOCK_RETRY_SECONDS },
     apt: { lockTimeoutSeconds: e.SU_APT_LOCK_TIMEOUT_SECONDS },
     scheduler: { graceSeconds: e.SU_SCHEDULE_GRACE_SECONDS, leaderRetrySeconds: e.SU_LEADER_RETRY_SECONDS },

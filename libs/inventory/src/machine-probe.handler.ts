@@ -30,20 +30,25 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
       path: join(this.config.dataDir, 'artifacts', 'raw', machineId, `${ctx.message.jobId}.log`),
       maxBytes: 4 * 1024 * 1024,
     };
-    const { session } = await this.connector.open(machineId, {
+    const opened = await this.connector.open(machineId, {
       actor,
       purpose: 'machine.probe',
       jobId: ctx.message.jobId,
       rawLog,
+      reuse: true,
     });
     let output: string;
+    let raw;
     try {
-      const r = await session.runScript(PROBE_SCRIPT, { timeoutMs: 60_000, idleTimeoutMs: 30_000, signal: ctx.signal });
+      const r = await opened.session.runScript(PROBE_SCRIPT, {
+        timeoutMs: 60_000,
+        idleTimeoutMs: 30_000,
+        signal: ctx.signal,
+      });
       output = r.stdout;
     } finally {
-      await session.close();
+      raw = await opened.release();
     }
-    const raw = session.rawLog();
     const probe = parseProbe(output, new Date());
     const status = probe.warnings.length ? 'warning' : 'ok';
     const snapshotId = await this.db.transaction(async (tx) => {

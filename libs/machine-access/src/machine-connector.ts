@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import type { Actor } from '@su/contracts';
 import {
@@ -10,7 +10,9 @@ import {
 } from '@su/db';
 import { APP_CONFIG, ClassifiedError } from '@su/platform';
 import { SecretBox } from '@su/security';
-import { SshError, SshSession, type RawLogOptions, type SshAuth, type SudoMode } from '@su/ssh';
+import { createHash } from 'node:crypto';
+import { SshError, SshSession, type RawLogOptions, type RawLogResult, type SshAuth, type SudoMode } from '@su/ssh';
+import { SessionPool } from './session-pool.ts';
 import { HostKeyTrustService } from './host-key-trust.service.ts';
 
 export interface AccessContext {
@@ -20,6 +22,12 @@ export interface AccessContext {
   jobId?: string | null;
   rawLog?: RawLogOptions;
   connectTimeoutMs?: number;
+  /**
+   * A job's steps on the machine (analysis, apply, probe): a connection kept from the machine's previous job may be
+   * used, and `release()` keeps this one for the next (SU_SSH_KEEP_SECONDS). Off for a connection test (it must test a
+   * fresh login) and a reboot (the connection dies with the machine).
+   */
+  reuse?: boolean;
 }
 
 export interface OpenedMachine {
@@ -31,6 +39,11 @@ export interface OpenedMachine {
    * reboot's reconnection attempts). The credentials live only in this closure, for the job's duration.
    */
   reconnect: () => Promise<SshSession>;
+  /**
+   * Ends the job's use of the connection: finishes its raw log (returned, final) and keeps the connection for the
+   * machine's next job when the open asked for reuse, else closes it.
+   */
+  release: () => Promise<RawLogResult | null>;
 }
 
 /**
@@ -39,13 +52,21 @@ export interface OpenedMachine {
  * and returns an open SSH session. Connection failures update the machine's state with their classified kind.
  */
 @Injectable()
-export class MachineConnector {
+export class MachineConnector implements OnApplicationShutdown {
+  private readonly pool: SessionPool;
+
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(SecretBox) private readonly box: SecretBox,
     @Inject(HostKeyTrustService) private readonly trust: HostKeyTrustService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.pool = new SessionPool(config.ssh.keepSeconds * 1000);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.closeAll();
+  }
 
   async open(machineId: string, ctx: AccessContext): Promise<OpenedMachine> {
     // Independent reads, side by side: every job pays this before its first byte on the network.
@@ -55,6 +76,7 @@ export class MachineConnector {
     ]);
     if (!info) throw new ClassifiedError('machine_not_found', `machine ${machineId} not found`);
     if (state.blocked) {
+      this.pool.drop(machineId);
       throw new ClassifiedError(
         state.reason ?? 'host_key_changed',
         `machine "${info.name}" is blocked (${state.reason}); nothing was run`,
@@ -68,6 +90,40 @@ export class MachineConnector {
         `machine "${info.name}" has no credentials`,
         'Set them with PUT /api/v1/machines/:id/credentials.',
       );
+    // Same address, login and stored credentials (their ciphertexts change whenever they are set again).
+    const key = createHash('sha256')
+      .update(JSON.stringify([info.hostname, info.port, info.username, c]))
+      .digest('hex');
+    const { credentials: _creds, ...machine } = info;
+    const release = (session: SshSession) => async () => {
+      const log = await session.finishRawLog().catch(() => null);
+      if (ctx.reuse) this.pool.put(machineId, key, session);
+      else await session.close();
+      return log;
+    };
+    if (ctx.reuse) {
+      const kept = this.pool.take(machineId, key);
+      if (kept) {
+        kept.startRawLog(ctx.rawLog ?? null);
+        // A connection idle in the pool may have died without a sign (machine powered off): one round trip, within
+        // the connect timeout, before the job relies on it; else a fresh connection as usual.
+        const limit = ctx.connectTimeoutMs ?? this.config.ssh.connectTimeoutMs;
+        const ok = await kept.run(['true'], { timeoutMs: limit, idleTimeoutMs: limit }).then(
+          (r) => r.exitCode === 0,
+          () => false,
+        );
+        if (ok)
+          return {
+            session: kept,
+            machine,
+            sudoMode: c.sudoMode,
+            reconnect: async () => (await this.open(machineId, { ...ctx, reuse: false })).session,
+            release: release(kept),
+          };
+        await kept.finishRawLog().catch(() => null);
+        await kept.close();
+      }
+    }
     const open = (field: string, v: string | null) =>
       v === null ? undefined : this.box.decrypt(v, `machine:${machineId}:${field}`);
     const password = open('password', c.encPassword);
@@ -110,8 +166,7 @@ export class MachineConnector {
       });
     try {
       const [session] = await Promise.all([connect(true), audited]);
-      const { credentials: _omit, ...machine } = info;
-      return { session, machine, sudoMode: c.sudoMode, reconnect: () => connect(false) };
+      return { session, machine, sudoMode: c.sudoMode, reconnect: () => connect(false), release: release(session) };
     } catch (e) {
       await audited.catch(() => undefined);
       if (e instanceof SshError && e.errorKind !== 'host_key_changed') {

@@ -111,7 +111,8 @@ export class SshSession {
   private readonly timeouts: SshTimeouts;
   private readonly secrets: string[];
   private readonly sudo: SudoInvocation;
-  private readonly log: RawLogWriter | null;
+  /** The raw log of the current user of this connection (a kept connection serves one job after another). */
+  private log: RawLogWriter | null;
   private readonly target: string;
   /** Set once the connection is gone; every later run fails with it. */
   private lost: SshError | null = null;
@@ -294,6 +295,28 @@ export class SshSession {
 
   rawLog(): RawLogResult | null {
     return this.log?.result() ?? null;
+  }
+
+  /** True while the connection can run commands (not lost, not closing). */
+  get alive(): boolean {
+    return !this.lost && !this.closing;
+  }
+
+  /**
+   * Flushes and ends the current raw log and leaves the connection open, for another job to use it with its own log
+   * (`startRawLog`). Returns the log's final result.
+   */
+  async finishRawLog(): Promise<RawLogResult | null> {
+    await this.log?.close();
+    return this.rawLog();
+  }
+
+  /** The next user's raw log: from now on commands and output go there (the previous log must be finished). */
+  startRawLog(opts: RawLogOptions | null): void {
+    this.log = opts ? new RawLogWriter(opts) : null;
+    this.log?.write(
+      `# ssh ${this.target} host key ${this.hostKey.keyType} ${this.hostKey.fingerprintSha256} (kept connection)\n`,
+    );
   }
 
   /** Ends the connection and flushes the raw log; `rawLog()` is final afterwards. */

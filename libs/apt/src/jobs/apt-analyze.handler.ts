@@ -1,3 +1,4 @@
+import type { RawLogResult } from '@su/ssh';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import type { JobResult, SnapshotError, UpdateSnapshot } from '@su/contracts';
@@ -48,6 +49,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     const errors: SnapshotError[] = [];
     let log = '';
     let snapshotInput;
+    let raw: RawLogResult | null = null;
     try {
       const script = await s.opened.session.runScript(
         analysisScript({ lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds }),
@@ -104,7 +106,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
         errors,
       };
     } finally {
-      await s.opened.session.close();
+      raw = await s.opened.release();
     }
     const detail = buildAptSnapshotDetail(snapshotInput);
     const status = detail.status ?? 'ok';
@@ -121,7 +123,6 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       rawHints: { logImportantLines: reduceAptLines(log).slice(0, 200) },
     };
     const messages = extractAptMessages(log);
-    const raw = s.opened.session.rawLog();
     const securityCount = detail.securityCount ?? detail.packages.filter((p) => p.security).length;
     const snapshotId = await this.db.transaction(async (tx) => {
       const rawArtifactId = await new RawArtifactsRepository(tx).insertRawLog(machineId, jobId, raw);

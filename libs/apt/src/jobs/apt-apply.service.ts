@@ -1,3 +1,4 @@
+import type { RawLogResult } from '@su/ssh';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import {
@@ -103,6 +104,7 @@ export class AptApplyService {
     let drift: string | null = null;
     let log = '';
     let exitCode: number | null = null;
+    let raw: RawLogResult | null = null;
     let result: AptExecutionResult;
     let messages: AptMessage[] = [];
     try {
@@ -177,14 +179,13 @@ export class AptApplyService {
         ...(spaceFreedBytes === undefined ? {} : { spaceFreedBytes }),
       };
     } finally {
-      await s.opened.session.close();
+      raw = await s.opened.release();
     }
     const status = failure
       ? 'error'
       : messages.some((m) => m.severity !== 'info') || (result.planComparison && !result.planComparison.matches)
         ? 'warning'
         : 'ok';
-    const raw = s.opened.session.rawLog();
     const finishedAt = new Date().toISOString();
     await this.db.transaction(async (tx) => {
       const rawArtifactId = await new RawArtifactsRepository(tx).insertRawLog(machineId, jobId, raw);

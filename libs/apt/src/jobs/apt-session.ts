@@ -28,7 +28,7 @@ export async function openAptSession(
     path: join(config.dataDir, 'artifacts', 'raw', machineId, `${jobId}.log`),
     maxBytes: 32 * 1024 * 1024,
   };
-  const opened = await connector.open(machineId, { actor, purpose, jobId, rawLog });
+  const opened = await connector.open(machineId, { actor, purpose, jobId, rawLog, reuse: true });
   return {
     opened,
     run: (argv, opts = {}) => opened.session.run([...argv], { signal, ...opts }),
