@@ -27,10 +27,11 @@ const ACTOR = { type: 'system', id: 'bench' } as const;
 const ROUNDS = 9;
 
 /**
- * The same APT analysis over every lab machine: ours (one queued apt.update_analyze per machine, the apt-worker
- * in this process; each job = one SSH connection running apt-get update, two simulations, holds, phasing,
- * reboot-required, then the snapshot and derived rows written to PostgreSQL) against Ansible's shell module running
- * `apt-get update && apt-get -s dist-upgrade` with forks = number of machines. Alternating rounds, same machines.
+ * The same APT analysis over every lab machine: ours (one batch of queued apt.update_analyze jobs, the apt-worker in
+ * this process; each job = apt-get update, two simulations, holds, phasing, reboot-required over the machine's SSH
+ * connection, then the snapshot and derived rows written to PostgreSQL) against Ansible's shell module running
+ * `apt-get update && apt-get -s dist-upgrade` with forks = number of machines. Alternating rounds, same machines,
+ * same login; both keep their SSH connections between rounds (ADR 0013; Ansible's default ControlPersist).
  */
 export async function aptBench(): Promise<void> {
   if (!isRoot()) {
@@ -172,7 +173,7 @@ export async function aptBench(): Promise<void> {
     const sa = summary(a);
     const sb = summary(b);
     printTable(
-      `apt: analysis of ${machines.length} lab machines (apt-get update + simulations), user deploy with key and passwordless sudo for both, ${ROUNDS} alternating rounds after a warm-up`,
+      `apt: analysis of ${machines.length} lab machines (apt-get update + simulations), user deploy with key and passwordless sudo for both, SSH connections kept between rounds by both (ours SU_SSH_KEEP_SECONDS 30 s, Ansible's default ControlPersist 60 s), ${ROUNDS} alternating rounds after a warm-up`,
       ['tool', 'p50 s', 'min s', 'max s', 'ratio (Ansible / ours)'],
       [
         ['system-update (queued jobs, apt-worker, results in PostgreSQL)', sa.p50, Math.min(...a), sa.max, ''],
