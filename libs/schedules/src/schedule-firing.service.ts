@@ -11,14 +11,6 @@ const MAX_RECORDED_MISSED = 50;
 /** Re-read the schedules at least this often even without a notification (a lost NOTIFY must not stop firing). */
 const MAX_SLEEP_MS = 30_000;
 
-export interface FiredSlot {
-  scheduleId: string;
-  slotAt: Date;
-  runId: string;
-  firedAt: Date;
-  machineCount: number;
-}
-
 /**
  * Fires schedules at their instants, while this process leads (see AdvisoryLeader). A timer is armed for the
  * earliest next_run_at, re-armed at once when a schedule changes (NOTIFY su_schedules). Each (schedule, slot) fires
@@ -33,8 +25,6 @@ export class ScheduleFiringService {
   private running = false;
   private ticking: Promise<void> | null = null;
   private again = false;
-  /** Observers of fired slots (the benchmark and tests measure the delay from the slot to its first job). */
-  readonly fired: ((f: FiredSlot) => void)[] = [];
 
   constructor(
     @Inject(Database) private readonly db: Database,
@@ -123,7 +113,6 @@ export class ScheduleFiringService {
    */
   async fire(scheduleId: string): Promise<Date | null> {
     const now = new Date();
-    let fired: FiredSlot | null = null;
     const next = await this.db.transaction(
       async (tx) => {
         const s = await new SchedulesRepository(tx).lockDue(scheduleId, now);
@@ -174,14 +163,13 @@ export class ScheduleFiringService {
               (more && i === missed.length - 1 ? '; later missed slots were not recorded one by one' : ''),
           });
         }
-        if (latest) fired = await this.fanOut(tx, s, latest, now);
+        if (latest) await this.fanOut(tx, s, latest);
         const following = nextRuns(s.cron, s.timezone, now)[0] ?? null;
         await new SchedulesRepository(tx).setNextRun(s.id, following);
         return following;
       },
       { timeoutMs: 60_000 },
     );
-    if (fired) for (const f of this.fired) f(fired);
     return next ?? null;
   }
 
@@ -200,8 +188,7 @@ export class ScheduleFiringService {
       concurrency: number;
     },
     slot: Date,
-    now: Date,
-  ): Promise<FiredSlot | null> {
+  ): Promise<void> {
     const runs = new ScheduleRunsRepository(tx);
     // analyse_only never changes a machine: its risky steps are left out of the run.
     const actions = (s.actions as MachineAction[]).filter(
@@ -217,7 +204,7 @@ export class ScheduleFiringService {
       actions,
       approvalPolicy: s.approvalPolicy,
     });
-    if (!runId) return null;
+    if (!runId) return;
     const machineIds = await runs.machinesInScope(s.scope);
     const runMachines = await runs.insertMachines(runId, machineIds);
     const actor = { type: 'schedule' as const, id: s.id, label: `schedule ${s.id}` };
@@ -243,6 +230,5 @@ export class ScheduleFiringService {
     this.logger.log(
       `schedule ${s.id} slot ${slot.toISOString()}: run ${runId}, ${machineIds.length} machine(s) × ${actions.length} step(s)`,
     );
-    return { scheduleId: s.id, slotAt: slot, runId, firedAt: now, machineCount: machineIds.length };
   }
 }
