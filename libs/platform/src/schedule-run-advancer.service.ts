@@ -63,6 +63,16 @@ export class ScheduleRunAdvancer {
       if (windowClosed && (await runs.skipUnstarted(runId, 'window_closed', 'the maintenance window had ended'))) {
         this.logger.log(`run ${runId}: maintenance window ended; machines not started are skipped`);
       }
+      // Without an approval gate, machines start in one statement whatever their number; the per-machine path
+      // below is for gated runs (a risky step may become a request) and machines with no step left.
+      if (run.approvalPolicy !== 'require_approval') {
+        const released = await runs.startPending(runId, free, windowClosed);
+        if (released.length) {
+          for (const j of released)
+            toSend.push({ jobId: j.id, kind: j.kind as JobKind, machineId: j.machineId, payload: j.payload as never });
+          continue;
+        }
+      }
       const next = await runs.nextPending(runId, free, windowClosed);
       if (next.length === 0) break;
       for (const m of next) await this.advanceMachine(tx, run, m, toSend);

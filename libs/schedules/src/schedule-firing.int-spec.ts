@@ -292,6 +292,12 @@ describe('schedule firing (database)', () => {
     expect(run.actions_json).toEqual(['apt_update_analyze']);
     const kinds = await q(`SELECT DISTINCT kind FROM jobs WHERE schedule_id = $1::uuid`, id);
     expect(kinds).toEqual([{ kind: 'apt.update_analyze' }]);
+    // Only risky actions: the slot is recorded as skipped, with the reason, and nothing runs.
+    const none = await schedule({ approvalPolicy: 'analyse_only', actions: ['apt_upgrade'] }, minuteFloor(Date.now()));
+    await firing().fire(none);
+    const [r] = await q(`SELECT status, reason FROM schedule_runs WHERE schedule_id = $1::uuid`, none);
+    expect(r).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/analyse_only/) });
+    expect(await q(`SELECT id FROM jobs WHERE schedule_id = $1::uuid`, none)).toEqual([]);
   });
 
   it('a step whose end was recorded without moving its run is moved on by the stalled-run sweep', async () => {

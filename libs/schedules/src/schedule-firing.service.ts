@@ -197,14 +197,17 @@ export class ScheduleFiringService {
     const runId = await runs.insertOnce({
       scheduleId: s.id,
       slotAt: slot,
-      status: 'running',
+      // Nothing left to run (only risky actions under analyse_only): the slot is recorded, and why.
+      ...(actions.length
+        ? { status: 'running' as const }
+        : { status: 'skipped' as const, reason: 'analyse_only leaves none of its actions to run' }),
       firedBy: this.instance,
       windowEndsAt: s.windowMinutes ? new Date(slot.getTime() + s.windowMinutes * 60_000) : null,
       concurrency: s.concurrency,
       actions,
       approvalPolicy: s.approvalPolicy,
     });
-    if (!runId) return;
+    if (!runId || !actions.length) return;
     const machineIds = await runs.machinesInScope(s.scope);
     const runMachines = await runs.insertMachines(runId, machineIds);
     const actor = { type: 'schedule' as const, id: s.id, label: `schedule ${s.id}` };

@@ -6,7 +6,7 @@ import { PgBoss } from 'pg-boss';
 import { loadConfig } from '@su/config';
 import { Database, MachinesRepository, SchedulesRepository } from '@su/db';
 import { JobRunner, PlatformModule, type PlatformOptions } from '@su/platform';
-import { nextRuns, SchedulerCoreModule, SchedulerLeaderService } from '@su/schedules';
+import { nextRuns, ScheduleFiringService, SchedulerCoreModule, SchedulerLeaderService } from '@su/schedules';
 import { AptWorkerModule, aptWorkerHandlers } from '@su/apt-worker';
 import { benchDatabase } from './bench-database.ts';
 import { printTable, summary } from './stats.ts';
@@ -54,6 +54,7 @@ export async function schedulerBench(): Promise<void> {
   const boss = new PgBoss(peer.url);
   boss.on('error', () => undefined);
   try {
+    await fanOutFigures(db, scheduler.get(ScheduleFiringService));
     // Ours: one machine per schedule (a closed port: the job starts, then fails to connect, which is not measured).
     const scheduleIds: string[] = [];
     const first = nextRuns('* * * * *', 'UTC', new Date(Date.now() + 5000))[0]!;
@@ -131,4 +132,72 @@ export async function schedulerBench(): Promise<void> {
     await ours.close();
     await peer.close();
   }
+}
+
+/**
+ * The fan-out of one slot over 1,000 machines (ARCHITECTURE §8: 1,000 jobs queued in ≤ 100 ms): the run, its machines,
+ * every step as a waiting job, and the first `concurrency` machines released, in the one transaction `fire()` runs.
+ * Measured before the leader starts, on machines of their own tag; their runs are then disabled.
+ */
+async function fanOutFigures(db: Database, firing: ScheduleFiringService): Promise<void> {
+  const ids = Array.from({ length: 1000 }, () => randomUUID());
+  await db.pool.query(
+    `INSERT INTO machines (id, name, hostname, port, username)
+     SELECT id, 'fan' || lpad(n::text, 4, '0'), '127.0.0.1', 9, 'bench' FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`,
+    [ids],
+  );
+  await db.pool.query(`INSERT INTO tags (name) VALUES ('fanout')`);
+  await db.pool.query(
+    `INSERT INTO machine_tags (machine_id, tag_id) SELECT m, (SELECT id FROM tags WHERE name = 'fanout') FROM unnest($1::uuid[]) m`,
+    [ids],
+  );
+  const rows: (string | number)[][] = [];
+  const slot = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  for (const [actions, concurrency] of [
+    [['apt_update_analyze'], 10],
+    [['apt_update_analyze'], 1000],
+    [['apt_update_analyze', 'apt_upgrade', 'reboot_verified'], 10],
+    [['apt_update_analyze', 'apt_upgrade', 'reboot_verified'], 1000],
+  ] as const) {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = await new SchedulesRepository(db.prisma).create({
+        name: `fan-out ${actions.length}x${concurrency} #${i}`,
+        enabled: true,
+        cron: '* * * * *',
+        timezone: 'UTC',
+        scope: { tags: ['fanout'] },
+        actions: [...actions],
+        concurrency,
+        approvalPolicy: 'none',
+        windowMinutes: null,
+        nextRunAt: slot,
+      });
+      const t0 = performance.now();
+      await firing.fire(s.id);
+      times.push(performance.now() - t0);
+      // The workers of this bench must not spend the measured minutes on these jobs.
+      await db.pool.query(`UPDATE schedules SET enabled = false WHERE id = $1`, [s.id]);
+      await db.pool.query(
+        `DELETE FROM pgboss.job WHERE data->>'jobId' IN (SELECT id::text FROM jobs WHERE schedule_id = $1)`,
+        [s.id],
+      );
+      await db.pool.query(
+        `UPDATE jobs SET status = 'cancelled' WHERE schedule_id = $1 AND status IN ('queued', 'waiting')`,
+        [s.id],
+      );
+    }
+    const t = summary(times);
+    rows.push([
+      `1,000 machines × ${actions.length} step(s), concurrency ${concurrency}`,
+      1000 * actions.length,
+      t.p50,
+      t.max,
+    ]);
+  }
+  printTable(
+    'Fan-out of one slot (ms, 3 tries each; one transaction: run, machines, all steps, first releases)',
+    ['run', 'jobs', 'p50', 'max'],
+    rows,
+  );
 }

@@ -206,6 +206,40 @@ export class ScheduleRunsRepository {
   }
 
   /**
+   * Starts up to `limit` pending machines in one statement (the fan-out path: a run of 1,000 machines at concurrency
+   * 1,000 must not be a loop of queries): each gets its next waiting step released (`queued`) and becomes `running`.
+   * Same order as `nextPending`. Returns the released jobs, for one batch into the queue. A pending machine without a
+   * waiting step is left for the caller's per-machine path.
+   */
+  async startPending(
+    runId: string,
+    limit: number,
+    startedOnly: boolean,
+  ): Promise<{ id: string; kind: string; machineId: string | null; payload: unknown }[]> {
+    if (limit <= 0) return [];
+    return this.db.$queryRawUnsafe(
+      `WITH picked AS (
+         SELECT id FROM schedule_run_machines
+         WHERE run_id = $1::uuid AND status = 'pending' AND (NOT $3::boolean OR started_at IS NOT NULL)
+         ORDER BY current_step DESC, position LIMIT $2 FOR UPDATE),
+       nxt AS (
+         SELECT DISTINCT ON (j.run_machine_id) j.id FROM jobs j JOIN picked p ON p.id = j.run_machine_id
+         WHERE j.status = 'waiting' ORDER BY j.run_machine_id, j.step),
+       rel AS (
+         UPDATE jobs j SET status = 'queued' FROM nxt WHERE j.id = nxt.id
+         RETURNING j.id, j.kind, j.machine_id, j.payload, j.run_machine_id, j.step),
+       started AS (
+         UPDATE schedule_run_machines m
+         SET status = 'running', current_step = rel.step, started_at = COALESCE(m.started_at, now())
+         FROM rel WHERE m.id = rel.run_machine_id RETURNING m.id)
+       SELECT rel.id, rel.kind, rel.machine_id AS "machineId", rel.payload FROM rel`,
+      runId,
+      limit,
+      startedOnly,
+    );
+  }
+
+  /**
    * Machines that may start now, in order: those resumed after an approval first (they already began), then the
    * never-started by position.
    */
