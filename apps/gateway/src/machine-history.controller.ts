@@ -13,47 +13,19 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsBooleanString,
-  IsIn,
-  IsInt,
-  IsOptional,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsBooleanString, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { CurrentActor, RequireScope } from '@su/auth';
 import { MACHINE_ACTION_NAMES, type Actor, type MachineAction } from '@su/contracts';
+import { ActionOptionsDto } from '@su/approvals';
 import { MachineActionsService } from '@su/machines';
 
 const uuid = new ParseUUIDPipe();
 
-class ActionDto {
+/** An action run at once: the action, and the same options an action request takes. */
+class ActionDto extends ActionOptionsDto {
   @ApiProperty({ enum: MACHINE_ACTION_NAMES })
   @IsIn(MACHINE_ACTION_NAMES)
   action!: MachineAction;
-
-  @ApiPropertyOptional({ type: [String], description: 'apt_upgrade only: upgrade just these packages.' })
-  @IsOptional()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(500)
-  @Matches(/^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/, {
-    each: true,
-    message: 'each package must be a Debian package name (optionally :arch)',
-  })
-  packages?: string[];
-
-  @ApiPropertyOptional({
-    description:
-      'reboot_verified only: how long the machine may stay unreachable (default: learnt from its previous reboots).',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(10)
-  @Max(3600)
-  maxWaitSeconds?: number;
 }
 
 class LimitQuery {

@@ -26,7 +26,7 @@ import {
 export const DEFAULT_REQUEST_TTL_MINUTES = 1440;
 export const MAX_REQUEST_TTL_MINUTES = 10080;
 
-/** The action's options, as for a machine action run at once. */
+/** An action's options, for a request and for a machine action run at once (the gateway's ActionDto). */
 export class ActionOptionsDto {
   @ApiPropertyOptional({ type: [String], description: 'apt_upgrade only: upgrade just these packages.' })
   @IsOptional()
@@ -38,7 +38,10 @@ export class ActionOptionsDto {
   })
   packages?: string[];
 
-  @ApiPropertyOptional({ description: 'reboot_verified only: how long the machine may stay unreachable.' })
+  @ApiPropertyOptional({
+    description:
+      'reboot_verified only: how long the machine may stay unreachable (default: learnt from its previous reboots).',
+  })
   @IsOptional()
   @IsInt()
   @Min(10)
