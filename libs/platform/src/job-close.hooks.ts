@@ -18,6 +18,6 @@ export class JobCloseHooks {
       const executionId = await new ExecutionsRepository(tx).latestIdOfJob(jobId);
       await new ActionRequestsRepository(tx).markExecuted(link.requestId, jobId, executionId);
     }
-    if (link.runMachineId) await this.runs.jobClosed(tx, jobId);
+    if (link.runMachineId) await this.runs.jobClosed(tx, jobId, link);
   }
 }

@@ -17,10 +17,12 @@ import {
 } from '@su/contracts';
 import {
   ActionRequestsRepository,
+  type Database,
   JobsRepository,
   ScheduleRunsRepository,
   SnapshotsRepository,
   sqlExecutor,
+  type RunLink,
   type RunMachineRow,
   type RunRow,
   type Tx,
@@ -85,8 +87,8 @@ export class ScheduleRunAdvancer {
    * The run step a job is, with its run locked and its machine read under that lock (another transaction may have
    * moved the machine meanwhile); null for a job that is no run step.
    */
-  private async lockedStep(tx: Tx, jobId: string) {
-    const link = await new JobsRepository(tx).runLink(jobId);
+  private async lockedStep(tx: Tx, jobId: string, known?: RunLink | null) {
+    const link = known === undefined ? await new JobsRepository(tx).runLink(jobId) : known;
     if (!link?.runMachineId) return null;
     const runs = new ScheduleRunsRepository(tx);
     const before = await runs.findMachine(link.runMachineId);
@@ -99,7 +101,7 @@ export class ScheduleRunAdvancer {
    * Moves on runs whose machines were left `running` with nothing queued or running (a job's end recorded without
    * its run's step, after a failure). Returns how many machines it moved.
    */
-  async sweepStalled(db: { transaction: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T> }): Promise<number> {
+  async sweepStalled(db: Database): Promise<number> {
     let moved = 0;
     for (const s of await db.transaction((tx) => new ScheduleRunsRepository(tx).stalled(100))) {
       await db.transaction((tx) => this.jobClosed(tx, s.jobId));
@@ -109,9 +111,12 @@ export class ScheduleRunAdvancer {
     return moved;
   }
 
-  /** A job closed (any outcome). Steps of schedule runs move their machine and run forward; other jobs are ignored. */
-  async jobClosed(tx: Tx, jobId: string): Promise<void> {
-    const step = await this.lockedStep(tx, jobId);
+  /**
+   * A job closed (any outcome). Steps of schedule runs move their machine and run forward; other jobs are ignored.
+   * `known`: the job's run link when the caller has already read it (the close hooks do, on every job).
+   */
+  async jobClosed(tx: Tx, jobId: string, known?: RunLink | null): Promise<void> {
+    const step = await this.lockedStep(tx, jobId, known);
     if (!step) return;
     const { link, run, m } = step;
     const toSend: JobMessage<JobKind>[] = [];

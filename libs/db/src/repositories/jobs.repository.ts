@@ -21,6 +21,14 @@ export interface NewJob {
 
 type Row = Prisma.JobGetPayload<object>;
 
+/** A job's place in a schedule run (if any), its status and the request it carries out. */
+export interface RunLink {
+  runMachineId: string | null;
+  step: number | null;
+  status: string;
+  requestId: string | null;
+}
+
 function toView(r: Row): JobView {
   return {
     id: r.id,
@@ -215,9 +223,7 @@ export class JobsRepository {
   }
 
   /** What the run advancer needs of a job that just closed. */
-  async runLink(
-    id: string,
-  ): Promise<{ runMachineId: string | null; step: number | null; status: string; requestId: string | null } | null> {
+  async runLink(id: string): Promise<RunLink | null> {
     return this.db.job.findUnique({
       where: { id },
       select: { runMachineId: true, step: true, status: true, requestId: true },

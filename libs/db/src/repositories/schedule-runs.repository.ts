@@ -1,4 +1,5 @@
 import type { DbClient } from '../database.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 
 export interface RunRow {
   id: string;
@@ -164,33 +165,13 @@ export class ScheduleRunsRepository {
 
   /** The run row, locked until the transaction ends: every change to a run's progress is serialised on it. */
   async lockRun(runId: string): Promise<RunRow | null> {
-    const rows = await this.db.$queryRawUnsafe<
-      {
-        id: string;
-        schedule_id: string;
-        slot_at: Date;
-        status: string;
-        window_ends_at: Date | null;
-        concurrency: number;
-        approval_policy: string;
-      }[]
-    >(
-      `SELECT id, schedule_id, slot_at, status, window_ends_at, concurrency, approval_policy
+    const rows = await this.db.$queryRawUnsafe<RunRow[]>(
+      `SELECT id, schedule_id AS "scheduleId", slot_at AS "slotAt", status, window_ends_at AS "windowEndsAt",
+         concurrency, approval_policy AS "approvalPolicy"
        FROM schedule_runs WHERE id = $1::uuid FOR UPDATE`,
       runId,
     );
-    const r = rows[0];
-    return r
-      ? {
-          id: r.id,
-          scheduleId: r.schedule_id,
-          slotAt: r.slot_at,
-          status: r.status,
-          windowEndsAt: r.window_ends_at,
-          concurrency: r.concurrency,
-          approvalPolicy: r.approval_policy,
-        }
-      : null;
+    return rows[0] ?? null;
   }
 
   async findMachine(id: string): Promise<RunMachineRow | null> {
@@ -311,7 +292,7 @@ export class ScheduleRunsRepository {
   async find(runId: string): Promise<RunView | null> {
     const r = await this.db.scheduleRun.findUnique({
       where: { id: runId },
-      include: { machines: { orderBy: { position: 'asc' } } },
+      include: WITH_MACHINES,
     });
     return r ? toView(r) : null;
   }
@@ -321,37 +302,15 @@ export class ScheduleRunsRepository {
       where: { scheduleId },
       orderBy: { slotAt: 'desc' },
       take: limit,
-      include: { machines: { orderBy: { position: 'asc' } } },
+      include: WITH_MACHINES,
     });
     return rows.map(toView);
   }
 }
 
-function toView(r: {
-  id: string;
-  scheduleId: string;
-  slotAt: Date;
-  status: string;
-  reason: string | null;
-  firedAt: Date;
-  firedBy: string | null;
-  finishedAt: Date | null;
-  windowEndsAt: Date | null;
-  concurrency: number;
-  actionsJson: unknown;
-  approvalPolicy: string;
-  machineCount: number;
-  machines: {
-    machineId: string;
-    position: number;
-    status: string;
-    currentStep: number;
-    startedAt: Date | null;
-    finishedAt: Date | null;
-    errorKind: string | null;
-    errorMessage: string | null;
-  }[];
-}): RunView {
+const WITH_MACHINES = { machines: { orderBy: { position: 'asc' } } } as const;
+
+function toView(r: Prisma.ScheduleRunGetPayload<{ include: typeof WITH_MACHINES }>): RunView {
   return {
     id: r.id,
     scheduleId: r.scheduleId,
