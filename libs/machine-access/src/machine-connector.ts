@@ -46,6 +46,11 @@ export interface OpenedMachine {
   release: () => Promise<RawLogResult | null>;
 }
 
+function withoutRawLog(ctx: AccessContext): AccessContext {
+  const { rawLog: _log, ...rest } = ctx;
+  return rest;
+}
+
 /**
  * The one way to reach a machine: refuses a blocked machine before any network traffic, decrypts its credentials
  * for this use only (and audits that it did, never the values), verifies the host key against what was trusted,
@@ -117,7 +122,8 @@ export class MachineConnector implements OnApplicationShutdown {
             session: kept,
             machine,
             sudoMode: c.sudoMode,
-            reconnect: async () => (await this.open(machineId, { ...ctx, reuse: false })).session,
+            // As for a fresh connection's reconnects: a new login, without the job's raw log (which stays this one).
+            reconnect: async () => (await this.open(machineId, { ...withoutRawLog(ctx), reuse: false })).session,
             release: release(kept),
           };
         await kept.finishRawLog().catch(() => null);
