@@ -1,3 +1,4 @@
+import { createProjectGraphAsync } from '@nx/devkit';
 import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -6,9 +7,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
  * classic violations, by linting probe sources as if they were files of the projects (nothing is written to disk).
  */
 let eslint: ESLint;
-beforeAll(() => {
+beforeAll(async () => {
+  // The Nx rule reads the cached project graph and skips itself (a warning, no error) when there is none, as in a
+  // fresh clone where `nx lint` never ran: build the graph first so these tests hold on their own.
+  await createProjectGraphAsync({ exitOnError: false });
   eslint = new ESLint({ cwd: new URL('../..', import.meta.url).pathname });
-});
+}, 120_000);
 
 async function ruleIds(filePath: string, code: string): Promise<string[]> {
   const [res] = await eslint.lintText(code, { filePath });
