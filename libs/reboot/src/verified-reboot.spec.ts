@@ -4,7 +4,9 @@ import type { PortState } from './port-probe.ts';
 import { REBOOT_SCRIPT, type RebootSession } from './reboot-command.ts';
 import { verifiedReboot, type RebootPhase, type VerifiedRebootOptions } from './verified-reboot.ts';
 
-// Small fakes of one machine and its SSH sessions: pure decision logic, real (but short) timers.
+// Small fakes of one machine and its SSH sessions: pure decision logic, real (but short) timers. "Does not wait" is
+// proven by waits far longer than the test's timeout, never by measuring milliseconds (the host is shared and noisy).
+const LONG = { maxWaitSeconds: 600, downDetectTimeoutSeconds: 600 };
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const ok = (stdout: string): CommandResult => ({
   exitCode: 0,
@@ -148,16 +150,17 @@ describe('verifiedReboot', () => {
   });
 
   it('sudo refusing gives reboot_command_failed, with the kind and remediation, and never waits', async () => {
-    const { m, result, ms } = await reboot({
-      reboot: () => Promise.reject(new SshError('sudo_failed', 'sudo rejected the password')),
-    });
+    const { m, result, phases } = await reboot(
+      { reboot: () => Promise.reject(new SshError('sudo_failed', 'sudo rejected the password')) },
+      LONG,
+    );
     expect(result.status).toBe('reboot_command_failed');
     expect(result.errors).toEqual([
       expect.objectContaining({ kind: 'sudo_failed', severity: 'error', remediation: expect.any(String) }),
     ]);
     expect(result).toMatchObject({ beforeBootId: ID(1), afterBootId: null, sshWentDownAt: null, sshCameBackAt: null });
     expect(m.connects).toBe(0);
-    expect(ms).toBeLessThan(200);
+    expect(phases).toEqual(['requested']); // never 'down': it waited for nothing
     expect(m.session.closed).toBe(false); // still the caller's working session
   });
 
@@ -187,7 +190,6 @@ describe('verifiedReboot', () => {
     expect(result.status).toBe('ssh_never_went_down');
     expect(result.sshWentDownAt).toBeNull();
     expect(ms).toBeGreaterThanOrEqual(450);
-    expect(ms).toBeLessThan(1_000);
     expect(phases).toEqual(['requested']);
   });
 
@@ -214,7 +216,7 @@ describe('verifiedReboot', () => {
   });
 
   it('machine_did_not_return within maxWaitSeconds, retrying with backoff; the last error is reported', async () => {
-    const { m, result, ms } = await reboot(
+    const { m, result } = await reboot(
       { downForMs: null, downError: () => new SshError('timeout', 'No answer') },
       { maxWaitSeconds: 0.6 },
       false,
@@ -227,36 +229,36 @@ describe('verifiedReboot', () => {
     expect(result.lastRebootDurationSeconds).toBeUndefined();
     expect(result.nextRecommendedWaitSeconds).toBe(300); // no history, and this reboot taught nothing
     expect(m.connects).toBeGreaterThan(5);
-    expect(ms).toBeLessThan(1_200);
   });
 
   it('a connect hanging past the deadline does not hold the result; the late session is closed', async () => {
+    // The connect answers only when the test says so, after the result: a result that waited for it never comes.
+    let answer: (() => void) | null = null;
     let late: FakeSession | null = null;
-    const { result, ms } = await reboot(
+    const { result } = await reboot(
       {
         downForMs: 10,
         connectWhenUp: (m) =>
-          new Promise((resolve) =>
-            setTimeout(() => {
-              late = new FakeSession(m, m.boot);
-              resolve(late);
-            }, 900),
-          ),
+          new Promise((resolve) => {
+            answer = () => resolve((late = new FakeSession(m, m.boot)));
+          }),
       },
       { maxWaitSeconds: 0.3 },
       false,
     );
     expect(result.status).toBe('machine_did_not_return');
     expect(result.errors?.[0]?.kind).toBe('timeout');
-    expect(ms).toBeLessThan(700);
-    await new Promise((r) => setTimeout(r, 800));
+    expect(answer).not.toBeNull();
+    (answer as unknown as () => void)();
+    await new Promise((r) => setTimeout(r, 50));
     expect((late as FakeSession | null)?.closed).toBe(true);
   });
 
   it('a changed host key on reconnect ends at once with host_key_changed and is never retried', async () => {
-    const { m, result, ms } = await reboot({
-      connectWhenUp: () => Promise.reject(new SshError('host_key_changed', 'Host key does not match')),
-    });
+    const { m, result } = await reboot(
+      { connectWhenUp: () => Promise.reject(new SshError('host_key_changed', 'Host key does not match')) },
+      { maxWaitSeconds: 600 },
+    );
     expect(result.status).toBe('machine_did_not_return');
     expect(result.afterBootId).toBeNull();
     expect(result.errors).toEqual([
@@ -264,7 +266,6 @@ describe('verifiedReboot', () => {
     ]);
     expect(result.errors?.[0]?.message).toMatch(/refused, nothing was run/);
     expect(m.connects).toBe(1); // the probe kept connect away while down; the one refusal is final
-    expect(ms).toBeLessThan(900); // did not wait for maxWaitSeconds
   });
 
   it('auth_failed right after boot (pam_nologin) is retried', async () => {

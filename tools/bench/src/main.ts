@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { aptBench } from './apt.bench.ts';
+import { eventsBench } from './events.bench.ts';
 import { queueBench } from './queue.bench.ts';
 import { schedulerBench } from './scheduler.bench.ts';
 import { sshBench } from './ssh.bench.ts';
@@ -9,6 +10,7 @@ const benches: Record<string, () => Promise<void>> = {
   ssh: sshBench,
   apt: aptBench,
   scheduler: schedulerBench,
+  events: eventsBench,
 };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !benches[n]);
