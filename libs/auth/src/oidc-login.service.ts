@@ -1,0 +1,142 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { BadRequestException, ForbiddenException, HttpException, Inject, Injectable } from '@nestjs/common';
+import type { Actor } from '@su/contracts';
+import { Database, MachineEventsRepository, OidcLoginStatesRepository } from '@su/db';
+import { hashToken } from '@su/security';
+import { AuthService, type LoginSession } from './auth.service.ts';
+import { OidcAccountsService } from './oidc-accounts.service.ts';
+import { oidcBrowserCookie, type BrowserCookie } from './oidc-browser-cookie.ts';
+import { groupsFromClaims } from './oidc-claims.ts';
+import { OidcClientService, type OidcIdentityClaims } from './oidc-client.service.ts';
+import { roleForGroups } from './oidc-role-mapping.ts';
+
+/** A person has this long between leaving for the provider and coming back. */
+const PENDING_TTL_MS = 10 * 60_000;
+const MAX_STATE_LENGTH = 512;
+const SYSTEM: Actor = { type: 'system', id: null, label: 'oidc' };
+
+type Refusal = 'expired' | 'other_browser' | 'provider_refused' | 'no_role' | 'deactivated';
+
+/**
+ * Sign-in through OpenID Connect, from the redirect to the provider to a normal login session. The pending state
+ * lives server-side (`oidc_login_states`), is single-use and expires; sign-ins and refusals are recorded as events
+ * (never a token, code or secret).
+ */
+@Injectable()
+export class OidcLoginService {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(OidcClientService) private readonly client: OidcClientService,
+    @Inject(OidcAccountsService) private readonly accounts: OidcAccountsService,
+    @Inject(AuthService) private readonly auth: AuthService,
+  ) {}
+
+  /** Starts a sign-in: where to send the browser, and the cookie binding the sign-in to it. */
+  async start(): Promise<{ redirectUrl: string; cookie: BrowserCookie }> {
+    const settings = this.client.settings();
+    const checks = OidcClientService.newChecks();
+    // Built first: an unreachable provider fails the request before anything is stored.
+    const redirectUrl = await this.client.authorizationUrl(checks);
+    const handle = randomBytes(32).toString('base64url');
+    const states = new OidcLoginStatesRepository(this.db.prisma);
+    await states.deleteExpired();
+    await states.create({
+      stateHash: hashToken(checks.state),
+      browserHash: hashToken(handle),
+      nonce: checks.nonce,
+      codeVerifier: checks.codeVerifier,
+      expiresAt: new Date(Date.now() + PENDING_TTL_MS),
+    });
+    return { redirectUrl, cookie: oidcBrowserCookie(handle, settings.redirectUri, PENDING_TTL_MS) };
+  }
+
+  /** Where the browser cookie lives (to clear it on the callback, whatever its outcome). */
+  browserCookiePath(): string {
+    return oidcBrowserCookie('', this.client.settings().redirectUri, 0).options.path;
+  }
+
+  /**
+   * Completes a sign-in from the callback's raw query string and the browser cookie's handle. 400 for a missing,
+   * unknown, expired, used or other browser's state; 401 when the provider's answer does not verify; 403 when the
+   * user's groups give no role here or the user is deactivated.
+   */
+  async finish(rawQuery: string, browserHandle: string | undefined): Promise<LoginSession> {
+    const settings = this.client.settings();
+    const states = new URLSearchParams(rawQuery).getAll('state');
+    const state = states.length === 1 ? (states[0] ?? '') : '';
+    if (!state || state.length > MAX_STATE_LENGTH) throw stateError('state is missing or malformed');
+    // Taken (deleted) before anything else: whatever happens next, this state cannot be used again.
+    const pending = await new OidcLoginStatesRepository(this.db.prisma).take(hashToken(state));
+    // Unknown or already used: not recorded, as anyone can send these without end.
+    if (!pending) throw stateError('this sign-in is unknown or already used; start again');
+    if (pending.expiresAt.getTime() <= Date.now()) {
+      await this.refused('expired', {});
+      throw stateError('this sign-in has expired; start again');
+    }
+    if (!browserHandle || !sameHash(hashToken(browserHandle), pending.browserHash)) {
+      await this.refused('other_browser', {});
+      throw stateError('this sign-in was started in another browser; start again');
+    }
+    const identity = await this.redeem(rawQuery, { state, ...pending }, settings.groupsClaim);
+    const groups = groupsFromClaims(identity.claims, settings.groupsClaim);
+    const role = roleForGroups(groups, settings.roleMap, settings.defaultRole);
+    if (!role) {
+      await this.refused('no_role', { issuer: identity.issuer, subject: identity.subject, groups });
+      throw new ForbiddenException(
+        'your groups at the OIDC provider give no role here; an administrator can map one (SU_OIDC_ROLE_MAP)',
+      );
+    }
+    const outcome = await this.accounts.signIn(identity, role);
+    if (!outcome.ok) {
+      const actor: Actor = { type: 'user', id: outcome.userId, label: outcome.username };
+      await this.refused('deactivated', { issuer: identity.issuer, subject: identity.subject }, actor);
+      throw new ForbiddenException('this account is deactivated');
+    }
+    const session = await this.auth.openSession(outcome.user);
+    await new MachineEventsRepository(this.db.prisma).insert({
+      machineId: null,
+      eventType: 'auth.oidc_login',
+      actor: { type: 'user', id: outcome.user.id, label: outcome.user.username },
+      message: `"${outcome.user.username}" signed in through OIDC as ${role}`,
+      payload: { userId: outcome.user.id, role, created: outcome.created, issuer: identity.issuer },
+    });
+    return session;
+  }
+
+  private async redeem(
+    rawQuery: string,
+    checks: { state: string; nonce: string; codeVerifier: string },
+    groupsClaim: string,
+  ): Promise<OidcIdentityClaims> {
+    try {
+      return await this.client.redeem(rawQuery, checks, [groupsClaim, 'preferred_username']);
+    } catch (err) {
+      if (err instanceof HttpException && err.getStatus() === 401) await this.refused('provider_refused', {});
+      throw err;
+    }
+  }
+
+  private async refused(reason: Refusal, details: Record<string, string | string[]>, actor: Actor = SYSTEM): Promise<void> {
+    await new MachineEventsRepository(this.db.prisma).insert({
+      machineId: null,
+      eventType: 'auth.oidc_refused',
+      severity: 'warning',
+      actor,
+      message: `OIDC sign-in refused: ${reason.replace('_', ' ')}`,
+      payload: { reason, ...details },
+    });
+  }
+}
+
+function stateError(reason: string): BadRequestException {
+  return new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: 'invalid request: state',
+    errors: [{ field: 'state', reasons: [reason] }],
+  });
+}
+
+function sameHash(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
