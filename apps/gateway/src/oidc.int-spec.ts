@@ -57,8 +57,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function newBrowser(): TestBrowser {
-  return new TestBrowser({ [PUBLIC]: gw.base });
+function newBrowser(gatewayBase = gw.base): TestBrowser {
+  return new TestBrowser({ [PUBLIC]: gatewayBase });
 }
 
 /**
@@ -279,6 +279,45 @@ describe('OpenID Connect sign-in against a real provider', () => {
       expect(text).not.toContain(CLIENT_SECRET);
       expect(text).not.toContain(adminToken);
       expect(text).not.toMatch(/sus_[\w-]{20}/);
+    }
+  });
+});
+
+describe('OpenID Connect sign-in with a forged ID token', () => {
+  it('refuses a token whose signature does not verify against the keys the provider publishes', async () => {
+    const forgerDb = await createTestDatabase();
+    const forger = await startTestProvider({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      redirectUri: `${PUBLIC}${CALLBACK_PATH}`,
+      accounts,
+      publishWrongKey: true,
+    });
+    const gateway = await startGateway(forgerDb, {
+      SU_OIDC_ISSUER: forger.issuer,
+      SU_OIDC_CLIENT_ID: CLIENT_ID,
+      SU_OIDC_CLIENT_SECRET: CLIENT_SECRET,
+      SU_OIDC_REDIRECT_URI: `${PUBLIC}${CALLBACK_PATH}`,
+      SU_OIDC_SCOPES: 'openid profile groups',
+      SU_OIDC_ROLE_MAP: 'homelab-admins=admin',
+    });
+    try {
+      const browser = newBrowser(gateway.base);
+      const res = await browser.request(await signInUntilCallback(browser, 'u-1001'));
+      expect(res.status).toBe(401);
+      expect(res.body).not.toContain('sus_');
+      const refusals = await forgerDb.query(
+        `SELECT payload FROM machine_events WHERE event_type = 'auth.oidc_refused'`,
+      );
+      expect(refusals).toEqual([{ payload: { reason: 'provider_refused' } }]);
+      expect(CapturingLogger.lines.filter((l) => l.includes('OIDC sign-in refused'))).toEqual([
+        expect.stringMatching(/signature/i),
+      ]);
+      expect(await forgerDb.query(`SELECT 1 FROM users WHERE username = 'alice'`)).toHaveLength(0);
+    } finally {
+      await gateway.close();
+      await forger.close();
+      await forgerDb.drop();
     }
   });
 });

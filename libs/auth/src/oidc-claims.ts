@@ -11,7 +11,7 @@ const MAX_GROUP_LENGTH = 255;
  * string counts as one group; anything that is not a string is ignored.
  */
 export function groupsFromClaims(claims: Claims, claimName: string): string[] {
-  const value = claimName in claims ? claims[claimName] : claimAtPath(claims, claimName.split('.'));
+  const value = Object.hasOwn(claims, claimName) ? claims[claimName] : claimAtPath(claims, claimName.split('.'));
   const list = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
   return list
     .filter((g): g is string => typeof g === 'string' && g.length > 0 && g.length <= MAX_GROUP_LENGTH)

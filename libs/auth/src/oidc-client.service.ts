@@ -154,11 +154,16 @@ function isNetworkError(err: unknown): boolean {
 }
 
 /**
- * A log line for a failed OIDC step: the error's kind, code and message, never its `cause` (which may carry the
- * provider's response or token claims).
+ * A log line for a failed OIDC step: the kind, code and message of the error and of the error that caused it
+ * (openid-client wraps the precise one), never other properties (which may carry the provider's answer or claims).
  */
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return 'unknown error';
+  const cause = err.cause instanceof Error ? ` (${describeOne(err.cause)})` : '';
+  return `${describeOne(err)}${cause}`;
+}
+
+function describeOne(err: Error): string {
   const code = (err as { code?: unknown }).code;
   // `error` may come from the callback's query string: only a well-formed OAuth error code is worth logging.
   const oauthError = (err as { error?: unknown }).error;

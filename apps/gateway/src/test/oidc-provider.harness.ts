@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type Configuration } from 'oidc-provider';
@@ -24,6 +24,8 @@ export async function startTestProvider(opts: {
   clientSecret: string;
   redirectUri: string;
   accounts: Record<string, TestAccount>;
+  /** Publish another key (same key id) than the one tokens are signed with, as a forger's provider would. */
+  publishWrongKey?: boolean;
 }): Promise<TestProvider> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -41,7 +43,7 @@ export async function startTestProvider(opts: {
     ],
     claims: { openid: ['sub'], profile: ['preferred_username', 'name'], groups: ['groups'] },
     cookies: { keys: ['test-provider-cookie-key'] },
-    jwks: { keys: [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'k1' }] },
+    jwks: { keys: [signingKey()] },
     ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, Session: 3600 },
     features: { devInteractions: { enabled: true } },
     findAccount: (_ctx, id) => {
@@ -54,7 +56,15 @@ export async function startTestProvider(opts: {
     },
   };
   const provider = new Provider(issuer, configuration);
-  server.on('request', provider.callback());
+  const handle = provider.callback();
+  const wrongKeys = JSON.stringify({ keys: [publicPart(signingKey())] });
+  server.on('request', (req, res) => {
+    if (opts.publishWrongKey && req.url === '/jwks') {
+      res.writeHead(200, { 'content-type': 'application/jwk-set+json' }).end(wrongKeys);
+      return;
+    }
+    void handle(req, res);
+  });
   return {
     issuer,
     close: () =>
@@ -63,6 +73,14 @@ export async function startTestProvider(opts: {
         server.close(() => resolve());
       }),
   };
+}
+
+function signingKey(): JsonWebKey & { kid: string } {
+  return { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'k1' };
+}
+
+function publicPart(jwk: JsonWebKey & { kid: string }): Record<string, unknown> {
+  return { kty: jwk.kty, n: jwk.n, e: jwk.e, kid: jwk.kid, use: 'sig', alg: 'RS256' };
 }
 
 export interface BrowserResponse {
