@@ -1,6 +1,13 @@
 import { Controller, Get, Headers, Inject, Req, Res } from '@nestjs/common';
 import { ApiFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { loginSessionView, OIDC_BROWSER_COOKIE, OidcLoginService, Public, readCookie, type BrowserCookie } from '@su/auth';
+import {
+  loginSessionView,
+  OIDC_BROWSER_COOKIE,
+  OidcLoginService,
+  Public,
+  readCookie,
+  type BrowserCookie,
+} from '@su/auth';
 
 /** The few parts of Express's response these routes use (the gateway does not depend on Express's types). */
 interface OidcResponse {

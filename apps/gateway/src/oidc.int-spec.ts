@@ -65,7 +65,7 @@ function newBrowser(gatewayBase = gw.base): TestBrowser {
  * Starts a sign-in at the gateway and drives the provider's login and consent pages as `login`, following every
  * redirect by hand; returns the callback URL the provider sends the browser to (not yet visited).
  */
-async function signInUntilCallback(browser: TestBrowser, login: string): Promise<string> {
+async function signInUntilCallback(browser: TestBrowser, login: string, cancel = false): Promise<string> {
   const start = await browser.request(`${PUBLIC}/api/v1/auth/oidc/login`);
   expect(start.status).toBe(302);
   let url = start.location!;
@@ -77,9 +77,15 @@ async function signInUntilCallback(browser: TestBrowser, login: string): Promise
       continue;
     }
     expect(page.status).toBe(200);
+    if (cancel) {
+      url = new URL(/<a href="([^"]+)">\[ Cancel \]<\/a>/.exec(page.body)![1]!, url).toString();
+      continue;
+    }
     const form = parseForm(page.body, url);
     const fields =
-      form.fields['prompt'] === 'login' ? { ...form.fields, login, password: 'whatever-the-dev-page-takes' } : form.fields;
+      form.fields['prompt'] === 'login'
+        ? { ...form.fields, login, password: 'whatever-the-dev-page-takes' }
+        : form.fields;
     const submitted = await browser.request(form.action, { method: 'POST', form: fields });
     expect([302, 303]).toContain(submitted.status);
     url = submitted.location!;
@@ -174,7 +180,9 @@ describe('OpenID Connect sign-in against a real provider', () => {
     expect(res.status).toBe(200);
     const replay = await browser.request(callbackUrl);
     expect(replay.status).toBe(400);
-    expect(replay.json.errors).toEqual([{ field: 'state', reasons: [expect.stringMatching(/unknown or already used/)] }]);
+    expect(replay.json.errors).toEqual([
+      { field: 'state', reasons: [expect.stringMatching(/unknown or already used/)] },
+    ]);
     expect(replay.body).not.toContain('sus_');
   });
 
@@ -205,6 +213,15 @@ describe('OpenID Connect sign-in against a real provider', () => {
     expect(other.json.errors[0].reasons[0]).toMatch(/another browser/);
     const refusals = await events('auth.oidc_refused');
     expect(refusals.map((e) => e.payload?.['reason'])).toContain('other_browser');
+  });
+
+  it('refuses a sign-in the person cancelled at the provider', async () => {
+    const browser = newBrowser();
+    const res = await browser.request(await signInUntilCallback(browser, 'u-1001', true));
+    expect(res.status).toBe(401);
+    expect(res.json.message).toMatch(/did not complete the sign-in/);
+    const refusals = await events('auth.oidc_refused');
+    expect(refusals.map((e) => e.payload?.['reason'])).toContain('provider_refused');
   });
 
   it('gives an ops account an operator session: it may operate, and is refused admin', async () => {
@@ -239,7 +256,10 @@ describe('OpenID Connect sign-in against a real provider', () => {
     const [user] = await db.query(`SELECT password_hash FROM users WHERE username = 'admin-2'`);
     expect(user.password_hash).toMatch(/^scrypt\$/);
     for (const password of ['', 'admin', CLIENT_SECRET]) {
-      const login = await gw.api('POST', '/api/v1/auth/login', { token: null, body: { username: 'admin-2', password } });
+      const login = await gw.api('POST', '/api/v1/auth/login', {
+        token: null,
+        body: { username: 'admin-2', password },
+      });
       expect([400, 401]).toContain(login.status);
     }
   });
@@ -301,6 +321,7 @@ describe('OpenID Connect sign-in with a forged ID token', () => {
       SU_OIDC_SCOPES: 'openid profile groups',
       SU_OIDC_ROLE_MAP: 'homelab-admins=admin',
     });
+    const logged = CapturingLogger.lines.length;
     try {
       const browser = newBrowser(gateway.base);
       const res = await browser.request(await signInUntilCallback(browser, 'u-1001'));
@@ -310,14 +331,42 @@ describe('OpenID Connect sign-in with a forged ID token', () => {
         `SELECT payload FROM machine_events WHERE event_type = 'auth.oidc_refused'`,
       );
       expect(refusals).toEqual([{ payload: { reason: 'provider_refused' } }]);
-      expect(CapturingLogger.lines.filter((l) => l.includes('OIDC sign-in refused'))).toEqual([
-        expect.stringMatching(/signature/i),
-      ]);
+      const refusedLines = CapturingLogger.lines.slice(logged).filter((l) => l.includes('OIDC sign-in refused'));
+      expect(refusedLines).toEqual([expect.stringMatching(/JWT signature verification failed/)]);
       expect(await forgerDb.query(`SELECT 1 FROM users WHERE username = 'alice'`)).toHaveLength(0);
     } finally {
       await gateway.close();
       await forger.close();
       await forgerDb.drop();
+    }
+  });
+});
+
+describe('OpenID Connect provider unreachable', () => {
+  it('answers 503 on login and stores nothing', async () => {
+    const downDb = await createTestDatabase();
+    const later = await startTestProvider({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      redirectUri: `${PUBLIC}${CALLBACK_PATH}`,
+      accounts,
+    });
+    await later.close();
+    const gateway = await startGateway(downDb, {
+      SU_OIDC_ISSUER: later.issuer,
+      SU_OIDC_CLIENT_ID: CLIENT_ID,
+      SU_OIDC_REDIRECT_URI: `${PUBLIC}${CALLBACK_PATH}`,
+      SU_OIDC_DEFAULT_ROLE: 'viewer',
+    });
+    try {
+      const res = await newBrowser(gateway.base).request(`${PUBLIC}/api/v1/auth/oidc/login`);
+      expect(res.status).toBe(503);
+      expect(res.json.message).toMatch(/cannot be reached/);
+      expect(res.setCookies).toEqual([]);
+      expect(await downDb.query(`SELECT 1 FROM oidc_login_states`)).toHaveLength(0);
+    } finally {
+      await gateway.close();
+      await downDb.drop();
     }
   });
 });

@@ -17,7 +17,13 @@ export function oidcBrowserCookie(handle: string, redirectUri: string, maxAgeMs:
   return {
     name: OIDC_BROWSER_COOKIE,
     value: handle,
-    options: { httpOnly: true, sameSite: 'lax', secure: url.protocol === 'https:', path: url.pathname, maxAge: maxAgeMs },
+    options: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: url.protocol === 'https:',
+      path: url.pathname,
+      maxAge: maxAgeMs,
+    },
   };
 }
 

@@ -150,7 +150,9 @@ function clientAuth(server: oidc.ServerMetadata, secret: string | undefined): oi
 
 function isNetworkError(err: unknown): boolean {
   const name = (err as { name?: unknown })?.name;
-  return (err instanceof TypeError && err.message === 'fetch failed') || name === 'TimeoutError' || name === 'AbortError';
+  return (
+    (err instanceof TypeError && err.message === 'fetch failed') || name === 'TimeoutError' || name === 'AbortError'
+  );
 }
 
 /**
@@ -168,7 +170,5 @@ function describeOne(err: Error): string {
   // `error` may come from the callback's query string: only a well-formed OAuth error code is worth logging.
   const oauthError = (err as { error?: unknown }).error;
   const safeError = typeof oauthError === 'string' && /^[a-z_]{1,64}$/.test(oauthError) ? oauthError : '';
-  return [err.name, typeof code === 'string' ? code : '', safeError, err.message]
-    .filter(Boolean)
-    .join(': ');
+  return [err.name, typeof code === 'string' ? code : '', safeError, err.message].filter(Boolean).join(': ');
 }

@@ -116,7 +116,11 @@ export class OidcLoginService {
     }
   }
 
-  private async refused(reason: Refusal, details: Record<string, string | string[]>, actor: Actor = SYSTEM): Promise<void> {
+  private async refused(
+    reason: Refusal,
+    details: Record<string, string | string[]>,
+    actor: Actor = SYSTEM,
+  ): Promise<void> {
     await new MachineEventsRepository(this.db.prisma).insert({
       machineId: null,
       eventType: 'auth.oidc_refused',

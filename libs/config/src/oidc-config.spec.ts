@@ -89,7 +89,9 @@ describe('OIDC configuration', () => {
     expect(problems(http)).toMatch(/SU_OIDC_ISSUER: must use https/);
     expect(loadConfig({ ...http, SU_OIDC_ALLOW_HTTP: '1' }).oidc!.allowHttp).toBe(true);
     expect(loadConfig({ ...BASE, SU_OIDC_ISSUER: 'http://127.0.0.1:9000' }).oidc).not.toBeNull();
-    expect(problems({ ...BASE, SU_OIDC_REDIRECT_URI: 'not a url' })).toMatch(/SU_OIDC_REDIRECT_URI: must be an absolute/);
+    expect(problems({ ...BASE, SU_OIDC_REDIRECT_URI: 'not a url' })).toMatch(
+      /SU_OIDC_REDIRECT_URI: must be an absolute/,
+    );
     expect(problems({ ...BASE, SU_OIDC_ISSUER: 'https://u:p@sso.example.org' })).toMatch(/must not carry credentials/);
   });
 

@@ -146,7 +146,9 @@ function readClientSecret(e: OidcEnv, problems: string[]): SecretValue | undefin
     if (secret === '') problems.push('SU_OIDC_CLIENT_SECRET_FILE: the file is empty');
     return new SecretValue(secret);
   } catch (err) {
-    problems.push(`SU_OIDC_CLIENT_SECRET_FILE: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    problems.push(
+      `SU_OIDC_CLIENT_SECRET_FILE: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
     return undefined;
   }
 }

@@ -106,7 +106,9 @@ export class TestBrowser {
   async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<BrowserResponse> {
     const target = new URL(url);
     const cookies = this.jar.get(target.origin);
-    const dialled = this.hostMap[target.origin] ? `${this.hostMap[target.origin]}${target.pathname}${target.search}` : url;
+    const dialled = this.hostMap[target.origin]
+      ? `${this.hostMap[target.origin]}${target.pathname}${target.search}`
+      : url;
     const res = await fetch(dialled, {
       method: init.method ?? 'GET',
       redirect: 'manual',
@@ -141,8 +143,7 @@ export class TestBrowser {
       const eq = pair!.indexOf('=');
       const name = pair!.slice(0, eq);
       const expired = attrs.some(
-        (a) =>
-          /^max-age=(0|-\d+)$/i.test(a) || (/^expires=/i.test(a) && new Date(a.slice(8)).getTime() <= Date.now()),
+        (a) => /^max-age=(0|-\d+)$/i.test(a) || (/^expires=/i.test(a) && new Date(a.slice(8)).getTime() <= Date.now()),
       );
       if (expired) cookies.delete(name);
       else cookies.set(name, pair!.slice(eq + 1));

@@ -14,7 +14,8 @@ export class OidcIdentitiesRepository {
 
   /** Serialises sign-ins of one identity until the transaction ends (two first sign-ins must not make two users). */
   async lock(issuer: string, subject: string): Promise<void> {
-    await this.db.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('su:oidc-identity:' || ${issuer} || ' ' || ${subject}))`;
+    await this.db
+      .$executeRaw`SELECT pg_advisory_xact_lock(hashtext('su:oidc-identity:' || ${issuer} || ' ' || ${subject}))`;
   }
 
   /** The user this identity signed in as before, deleted or deactivated ones included (the caller refuses them). */
