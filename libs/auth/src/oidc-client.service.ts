@@ -86,13 +86,7 @@ export class OidcClientService {
       const idClaims = tokens.claims();
       // idTokenExpected makes the library refuse an answer without an ID token; this only narrows the type.
       if (!idClaims) throw new Error('no ID token in the token response');
-      let claims: Claims = { ...idClaims };
-      // Many providers put profile and group claims in the userinfo answer only, not in the ID token.
-      const missing = wantClaims.some((c) => !(c in idClaims));
-      if (missing && tokens.access_token && cfg.serverMetadata().userinfo_endpoint) {
-        const userinfo = await oidc.fetchUserInfo(cfg, tokens.access_token, idClaims.sub);
-        claims = { ...userinfo, ...idClaims };
-      }
+      const claims = await completeClaims(cfg, idClaims, tokens.access_token, wantClaims);
       return { issuer: idClaims.iss, subject: idClaims.sub, claims };
     } catch (err) {
       throw this.refusal(err);
@@ -137,6 +131,22 @@ export class OidcClientService {
     }
     return new UnauthorizedException("the OIDC provider's answer could not be verified; start the sign-in again");
   }
+}
+
+/**
+ * The ID token's claims, completed from the userinfo endpoint when some wanted claim is missing: many providers
+ * release profile and group claims there only. The ID token's values win (userinfo is checked for the same `sub`).
+ */
+async function completeClaims(
+  cfg: oidc.Configuration,
+  idClaims: oidc.IDToken,
+  accessToken: string,
+  wantClaims: string[],
+): Promise<Claims> {
+  const missing = wantClaims.some((c) => !Object.hasOwn(idClaims, c));
+  if (!missing || !accessToken || !cfg.serverMetadata().userinfo_endpoint) return { ...idClaims };
+  const userinfo = await oidc.fetchUserInfo(cfg, accessToken, idClaims.sub);
+  return { ...userinfo, ...idClaims };
 }
 
 /** Secret clients use HTTP Basic when the provider takes it (the OIDC default), else the form body. */

@@ -1,13 +1,14 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { BadRequestException, ForbiddenException, HttpException, Inject, Injectable } from '@nestjs/common';
+import type { OidcConfig } from '@su/config';
 import type { Actor } from '@su/contracts';
 import { Database, MachineEventsRepository, OidcLoginStatesRepository } from '@su/db';
 import { hashToken } from '@su/security';
 import { AuthService, type LoginSession } from './auth.service.ts';
-import { OidcAccountsService } from './oidc-accounts.service.ts';
+import { OidcAccountsService, type OidcUser } from './oidc-accounts.service.ts';
 import { oidcBrowserCookie, type BrowserCookie } from './oidc-browser-cookie.ts';
 import { groupsFromClaims } from './oidc-claims.ts';
-import { OidcClientService, type OidcIdentityClaims } from './oidc-client.service.ts';
+import { OidcClientService, type OidcChecks, type OidcIdentityClaims } from './oidc-client.service.ts';
 import { roleForGroups } from './oidc-role-mapping.ts';
 
 /** A person has this long between leaving for the provider and coming back. */
@@ -62,10 +63,25 @@ export class OidcLoginService {
    */
   async finish(rawQuery: string, browserHandle: string | undefined): Promise<LoginSession> {
     const settings = this.client.settings();
+    const checks = await this.takePending(rawQuery, browserHandle);
+    const identity = await this.redeem(rawQuery, checks, settings.groupsClaim);
+    const user = await this.admit(identity, settings);
+    const session = await this.auth.openSession(user);
+    await new MachineEventsRepository(this.db.prisma).insert({
+      machineId: null,
+      eventType: 'auth.oidc_login',
+      actor: { type: 'user', id: user.id, label: user.username },
+      message: `"${user.username}" signed in through OIDC as ${user.role}`,
+      payload: { userId: user.id, role: user.role, created: user.created, issuer: identity.issuer },
+    });
+    return session;
+  }
+
+  /** The pending sign-in of the callback's state, taken (deleted) before anything else: it serves once. */
+  private async takePending(rawQuery: string, browserHandle: string | undefined): Promise<OidcChecks> {
     const states = new URLSearchParams(rawQuery).getAll('state');
     const state = states.length === 1 ? (states[0] ?? '') : '';
     if (!state || state.length > MAX_STATE_LENGTH) throw stateError('state is missing or malformed');
-    // Taken (deleted) before anything else: whatever happens next, this state cannot be used again.
     const pending = await new OidcLoginStatesRepository(this.db.prisma).take(hashToken(state));
     // Unknown or already used: not recorded, as anyone can send these without end.
     if (!pending) throw stateError('this sign-in is unknown or already used; start again');
@@ -77,37 +93,29 @@ export class OidcLoginService {
       await this.refused('other_browser', {});
       throw stateError('this sign-in was started in another browser; start again');
     }
-    const identity = await this.redeem(rawQuery, { state, ...pending }, settings.groupsClaim);
+    return { state, nonce: pending.nonce, codeVerifier: pending.codeVerifier };
+  }
+
+  /** The user this verified identity signs in as, with its role from its groups; 403 when refused. */
+  private async admit(identity: OidcIdentityClaims, settings: OidcConfig): Promise<OidcUser & { created: boolean }> {
     const groups = groupsFromClaims(identity.claims, settings.groupsClaim);
     const role = roleForGroups(groups, settings.roleMap, settings.defaultRole);
+    const who = { issuer: identity.issuer, subject: identity.subject };
     if (!role) {
-      await this.refused('no_role', { issuer: identity.issuer, subject: identity.subject, groups });
+      await this.refused('no_role', { ...who, groups });
       throw new ForbiddenException(
         'your groups at the OIDC provider give no role here; an administrator can map one (SU_OIDC_ROLE_MAP)',
       );
     }
     const outcome = await this.accounts.signIn(identity, role);
     if (!outcome.ok) {
-      const actor: Actor = { type: 'user', id: outcome.userId, label: outcome.username };
-      await this.refused('deactivated', { issuer: identity.issuer, subject: identity.subject }, actor);
+      await this.refused('deactivated', who, { type: 'user', id: outcome.userId, label: outcome.username });
       throw new ForbiddenException('this account is deactivated');
     }
-    const session = await this.auth.openSession(outcome.user);
-    await new MachineEventsRepository(this.db.prisma).insert({
-      machineId: null,
-      eventType: 'auth.oidc_login',
-      actor: { type: 'user', id: outcome.user.id, label: outcome.user.username },
-      message: `"${outcome.user.username}" signed in through OIDC as ${role}`,
-      payload: { userId: outcome.user.id, role, created: outcome.created, issuer: identity.issuer },
-    });
-    return session;
+    return { ...outcome.user, created: outcome.created };
   }
 
-  private async redeem(
-    rawQuery: string,
-    checks: { state: string; nonce: string; codeVerifier: string },
-    groupsClaim: string,
-  ): Promise<OidcIdentityClaims> {
+  private async redeem(rawQuery: string, checks: OidcChecks, groupsClaim: string): Promise<OidcIdentityClaims> {
     try {
       return await this.client.redeem(rawQuery, checks, [groupsClaim, 'preferred_username']);
     } catch (err) {
