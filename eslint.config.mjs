@@ -6,6 +6,7 @@ const ownedPackages = {
   queue: ['pg-boss'],
   ssh: ['ssh2'],
   templates: ['mustache'],
+  auth: ['openid-client', 'oauth4webapi'],
 };
 
 function restrictedImportsExcept(owner) {

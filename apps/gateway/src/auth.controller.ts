@@ -1,6 +1,14 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuthService, CurrentPrincipal, LoginDto, Public, RequireScope, type Principal } from '@su/auth';
+import {
+  AuthService,
+  CurrentPrincipal,
+  LoginDto,
+  loginSessionView,
+  Public,
+  RequireScope,
+  type Principal,
+} from '@su/auth';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
@@ -14,12 +22,7 @@ export class AuthController {
   async login(@Body() dto: LoginDto) {
     const res = await this.auth.login(dto.username, dto.password);
     if (!res) throw new UnauthorizedException('wrong username or password');
-    return {
-      token: res.token,
-      tokenType: 'Bearer',
-      expiresAt: res.expiresAt.toISOString(),
-      user: { id: res.principal.id, username: res.principal.label, scopes: res.principal.scopes },
-    };
+    return loginSessionView(res);
   }
 
   @Post('logout')

@@ -15,6 +15,7 @@ import { JobsController } from './jobs.controller.ts';
 import { MachineAccessController } from './machine-access.controller.ts';
 import { MachineHistoryController } from './machine-history.controller.ts';
 import { MachinesController } from './machines.controller.ts';
+import { OidcController } from './oidc.controller.ts';
 import { SchedulesController } from './schedules.controller.ts';
 
 @Module({})
@@ -33,6 +34,7 @@ export class GatewayModule {
       controllers: [
         HealthController,
         AuthController,
+        OidcController,
         ApiClientsController,
         MachinesController,
         MachineAccessController,

@@ -3,9 +3,20 @@ import { AdminBootstrapService } from './admin-bootstrap.service.ts';
 import { ApiClientsService } from './api-clients.service.ts';
 import { AuthGuard } from './auth.guard.ts';
 import { AuthService } from './auth.service.ts';
+import { OidcAccountsService } from './oidc-accounts.service.ts';
+import { OidcClientService } from './oidc-client.service.ts';
+import { OidcLoginService } from './oidc-login.service.ts';
 
 @Module({
-  providers: [AuthService, ApiClientsService, AdminBootstrapService, AuthGuard],
-  exports: [AuthService, ApiClientsService, AdminBootstrapService, AuthGuard],
+  providers: [
+    AuthService,
+    ApiClientsService,
+    AdminBootstrapService,
+    AuthGuard,
+    OidcClientService,
+    OidcAccountsService,
+    OidcLoginService,
+  ],
+  exports: [AuthService, ApiClientsService, AdminBootstrapService, AuthGuard, OidcLoginService],
 })
 export class AuthModule {}

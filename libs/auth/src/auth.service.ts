@@ -9,6 +9,12 @@ import type { Principal } from './principal.ts';
 /** Users are administrators of the product; finer roles can come later without changing tokens. */
 const ROLE_SCOPES: Record<string, Scope[]> = { admin: ['admin'], operator: ['operate'], viewer: ['read'] };
 
+export interface LoginSession {
+  token: string;
+  expiresAt: Date;
+  principal: Principal;
+}
+
 // Verifying against a real hash when the user does not exist keeps the timing of "no such user" and "wrong
 // password" alike, so login does not reveal which usernames exist.
 let dummyHash: Promise<string> | undefined;
@@ -21,10 +27,7 @@ export class AuthService {
   ) {}
 
   /** Returns a bearer token, or null for a wrong username/password (the caller must not say which). */
-  async login(
-    username: string,
-    password: string,
-  ): Promise<{ token: string; expiresAt: Date; principal: Principal } | null> {
+  async login(username: string, password: string): Promise<LoginSession | null> {
     const users = new UsersRepository(this.db.prisma);
     const user = await users.findByUsername(username);
     if (!user || !user.isActive) {
@@ -33,6 +36,11 @@ export class AuthService {
       return null;
     }
     if (!(await verifyPassword(password, user.passwordHash))) return null;
+    return this.openSession(user);
+  }
+
+  /** A new login session (`sus_` token) for a user who has proven who they are: by password, or through OIDC. */
+  async openSession(user: { id: string; username: string; role: string }): Promise<LoginSession> {
     const token = generateToken('sus');
     const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3600_000);
     const session = await new UserSessionsRepository(this.db.prisma).create({
@@ -40,7 +48,7 @@ export class AuthService {
       tokenHash: hashToken(token),
       expiresAt,
     });
-    await users.touchLogin(user.id);
+    await new UsersRepository(this.db.prisma).touchLogin(user.id);
     return {
       token,
       expiresAt,

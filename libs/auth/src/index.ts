@@ -5,3 +5,6 @@ export * from './admin-bootstrap.service.ts';
 export * from './auth.guard.ts';
 export * from './auth.dto.ts';
 export * from './auth.module.ts';
+export * from './login-session.view.ts';
+export { OidcLoginService } from './oidc-login.service.ts';
+export { OIDC_BROWSER_COOKIE, readCookie, type BrowserCookie } from './oidc-browser-cookie.ts';

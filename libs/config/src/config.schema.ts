@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { USER_ROLES } from '@su/contracts';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z
@@ -47,6 +48,21 @@ export const envSchema = z.object({
     .default(168),
   SU_APT_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   SU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  // OpenID Connect sign-in (optional; ADR 0017). Cross-field rules live in oidc-config.ts.
+  SU_OIDC_ISSUER: z.string().max(2048).optional(),
+  SU_OIDC_CLIENT_ID: z.string().max(255).optional(),
+  SU_OIDC_CLIENT_SECRET: z.string().max(4096).optional(),
+  SU_OIDC_CLIENT_SECRET_FILE: z.string().max(4096).optional(),
+  SU_OIDC_REDIRECT_URI: z.string().max(2048).optional(),
+  SU_OIDC_SCOPES: z
+    .string()
+    .max(1024)
+    .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'must be scope names separated by single spaces')
+    .default('openid profile email'),
+  SU_OIDC_GROUPS_CLAIM: z.string().min(1).max(255).default('groups'),
+  SU_OIDC_ROLE_MAP: z.string().max(8192).optional(),
+  SU_OIDC_DEFAULT_ROLE: z.enum(USER_ROLES).optional(),
+  SU_OIDC_ALLOW_HTTP: bool.default(false),
 });
 
 export type Env = z.infer<typeof envSchema>;

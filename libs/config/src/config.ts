@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { envSchema } from './config.schema.ts';
+import { parseOidcConfig, type OidcConfig } from './oidc-config.ts';
 
 export interface AppConfig {
   /** Set when an external PostgreSQL is used; absent means the embedded server (started by the launcher). */
@@ -27,6 +28,8 @@ export interface AppConfig {
   scheduler: { graceSeconds: number; leaderRetrySeconds: number };
   /** Live events (SSE replay) older than this are deleted. */
   liveEventsRetentionHours: number;
+  /** OpenID Connect sign-in; null when not configured (its routes then answer 404). */
+  oidc: OidcConfig | null;
   /** Unknown SU_* variables: probably typos; the services print them at start. */
   warnings: string[];
 }
@@ -48,6 +51,8 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     throw new ConfigError(res.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = res.data;
+  const { oidc, problems } = parseOidcConfig(e);
+  if (problems.length) throw new ConfigError(problems);
   const known = new Set(Object.keys(envSchema.shape));
   const warnings = Object.keys(cleaned)
     .filter((k) => k.startsWith('SU_') && !known.has(k) && !k.startsWith('SU_LAB_') && !k.startsWith('SU_TEST_'))
@@ -72,6 +77,7 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     apt: { lockTimeoutSeconds: e.SU_APT_LOCK_TIMEOUT_SECONDS },
     scheduler: { graceSeconds: e.SU_SCHEDULE_GRACE_SECONDS, leaderRetrySeconds: e.SU_LEADER_RETRY_SECONDS },
     liveEventsRetentionHours: e.SU_LIVE_EVENTS_RETENTION_HOURS,
+    oidc,
     warnings,
   };
 }

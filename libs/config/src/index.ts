@@ -1,1 +1,3 @@
 export * from './config.ts';
+export * from './oidc-config.ts';
+export * from './secret-value.ts';

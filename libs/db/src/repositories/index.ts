@@ -19,3 +19,5 @@ export * from './live-events.repository.ts';
 export * from './schedules.repository.ts';
 export * from './action-requests.repository.ts';
 export * from './schedule-runs.repository.ts';
+export * from './oidc-identities.repository.ts';
+export * from './oidc-login-states.repository.ts';

@@ -26,6 +26,23 @@ export class UsersRepository {
     return this.db.user.create({ data: input, select: { id: true } });
   }
 
+  /**
+   * Creates the user unless the username is taken (by any row, deleted ones included: the name is unique for
+   * good); null when taken. ON CONFLICT DO NOTHING, so the caller's transaction survives a taken name.
+   */
+  async createIfUsernameFree(input: {
+    username: string;
+    passwordHash: string;
+    role: string;
+  }): Promise<{ id: string } | null> {
+    const rows = await this.db.user.createManyAndReturn({ data: [input], skipDuplicates: true, select: { id: true } });
+    return rows[0] ?? null;
+  }
+
+  async setRole(id: string, role: string): Promise<void> {
+    await this.db.user.update({ where: { id }, data: { role } });
+  }
+
   async touchLogin(id: string): Promise<void> {
     await this.db.user.update({ where: { id }, data: { lastLoginAt: new Date() } });
   }
