@@ -1,6 +1,15 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuthService, CurrentPrincipal, LoginDto, Public, RequireScope, type Principal } from '@su/auth';
+import {
+  AssistantMayCall,
+  AuthService,
+  CurrentPrincipal,
+  LoginDto,
+  NoMachineData,
+  Public,
+  RequireScope,
+  type Principal,
+} from '@su/auth';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
@@ -24,6 +33,8 @@ export class AuthController {
 
   @Post('logout')
   @RequireScope('read')
+  @NoMachineData()
+  @AssistantMayCall()
   @HttpCode(204)
   @ApiBearerAuth()
   async logout(@CurrentPrincipal() p: Principal) {
@@ -31,6 +42,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @NoMachineData()
   @ApiBearerAuth()
   me(@CurrentPrincipal() p: Principal) {
     return { type: p.type, id: p.id, label: p.label, scopes: p.scopes };

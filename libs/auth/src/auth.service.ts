@@ -50,6 +50,7 @@ export class AuthService {
         label: user.username,
         scopes: ROLE_SCOPES[user.role] ?? ['read'],
         sessionId: session.id,
+        expiresAt,
       },
     };
   }
@@ -66,6 +67,7 @@ export class AuthService {
           label: s.username,
           scopes: ROLE_SCOPES[s.role] ?? ['read'],
           sessionId: s.sessionId,
+          expiresAt: s.expiresAt,
         }
       );
     }
@@ -82,6 +84,7 @@ export class AuthService {
         scopes: c.scopes,
         clientKind: c.clientKind,
         machineScope: c.machineScope,
+        expiresAt: c.expiresAt ? new Date(c.expiresAt) : null,
       };
     }
     return null;

@@ -5,3 +5,7 @@ export * from './admin-bootstrap.service.ts';
 export * from './auth.guard.ts';
 export * from './auth.dto.ts';
 export * from './auth.module.ts';
+export * from './machine-access.decorators.ts';
+export * from './assistant.rule.ts';
+export * from './machine-scope.rule.ts';
+export * from './token-end.watcher.ts';

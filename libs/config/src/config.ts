@@ -27,6 +27,8 @@ export interface AppConfig {
   scheduler: { graceSeconds: number; leaderRetrySeconds: number };
   /** Live events (SSE replay) older than this are deleted. */
   liveEventsRetentionHours: number;
+  /** An open SSE stream gets a comment line this often, so proxies and clients see it alive. */
+  sseKeepaliveSeconds: number;
   /** Unknown SU_* variables: probably typos; the services print them at start. */
   warnings: string[];
 }
@@ -72,6 +74,7 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     apt: { lockTimeoutSeconds: e.SU_APT_LOCK_TIMEOUT_SECONDS },
     scheduler: { graceSeconds: e.SU_SCHEDULE_GRACE_SECONDS, leaderRetrySeconds: e.SU_LEADER_RETRY_SECONDS },
     liveEventsRetentionHours: e.SU_LIVE_EVENTS_RETENTION_HOURS,
+    sseKeepaliveSeconds: e.SU_SSE_KEEPALIVE_SECONDS,
     warnings,
   };
 }

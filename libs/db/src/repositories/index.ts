@@ -19,3 +19,4 @@ export * from './live-events.repository.ts';
 export * from './schedules.repository.ts';
 export * from './action-requests.repository.ts';
 export * from './schedule-runs.repository.ts';
+export * from './machine-scope.repository.ts';
