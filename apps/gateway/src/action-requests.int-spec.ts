@@ -304,7 +304,8 @@ describe('action requests API', () => {
     for (const verb of ['approve', 'reject']) {
       const res = await api('POST', `/api/v1/action-requests/${id}/${verb}`, { token: hermes.token, body: {} });
       expect(res.status).toBe(403);
-      expect(res.body.message).toMatch(/may propose actions but not (approve|reject) them: a person must decide/);
+      // Refused by the guard's assistant rule (every executing route), before the service's own check.
+      expect(res.body.message).toMatch(/may read and propose actions .* but not execute or change anything/);
     }
     expect(await row(id)).toMatchObject({ status: 'pending', job_id: null });
     await t.gw.stopWorker();
@@ -352,7 +353,8 @@ describe('action requests API', () => {
       body: { action: 'apt_clean' },
     });
     expect(act.status).toBe(403);
-    expect(act.body.message).toMatch(/db7 .* is outside this API client's machine scope/);
+    // The guard's machine-scope rule: the refusal names only the id the caller sent, not the machine.
+    expect(act.body.message).toBe(`machine ${outside} is outside this API client's machine scope`);
     expect(await t.db.query(`SELECT count(*)::int AS n FROM jobs WHERE machine_id = $1`, [outside])).toEqual(
       jobsBefore,
     );
