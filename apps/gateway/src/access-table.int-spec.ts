@@ -132,7 +132,8 @@ async function buildFixture(): Promise<Fixture> {
       );
       return m!.id;
     },
-    freshApiClient: async () => (await must('POST', '/api/v1/api-clients', { label: 'to revoke', scopes: ['read'] })).id,
+    freshApiClient: async () =>
+      (await must('POST', '/api/v1/api-clients', { label: 'to revoke', scopes: ['read'] })).id,
     freshSchedule,
   };
 }
@@ -170,7 +171,7 @@ async function poolIds(): Promise<string[]> {
 
 interface Answer {
   status: number;
-  body: any;
+  body: unknown;
 }
 
 /** One real call; the event stream is opened, its status read, and closed. */
@@ -230,7 +231,9 @@ async function walk(ops: [string, AccessRow][]): Promise<{ calls: number; proble
         calls++;
         const where = `${op} as ${caller}${targetsOf(row).length > 1 ? ` on the ${target}-scope machine` : ''}`;
         if (want === OK ? !allowed(row, got.status) : got.status !== want)
-          problems.push(`${where}: expected ${want === OK ? `the route's answer (${row.answers ?? '2xx'})` : want}, got ${got.status} ${JSON.stringify(got.body)?.slice(0, 200)}`);
+          problems.push(
+            `${where}: expected ${want === OK ? `the route's answer (${row.answers ?? '2xx'})` : want}, got ${got.status} ${JSON.stringify(got.body)?.slice(0, 200)}`,
+          );
         else if (want === OK) {
           const v = visibilityProblem(row, caller, got.body);
           if (v) problems.push(`${where}: ${v}`);

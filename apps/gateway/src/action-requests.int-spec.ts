@@ -450,7 +450,9 @@ describe('action requests API', () => {
       // An API client that asked is held to the same rule; the admin, who did not ask, may approve its request.
       const operator = await client('operator 4eyes', { scopes: ['operate'] });
       const theirs = (await request({ machineId: web, action: 'apt_clean' }, operator.token)).body.id;
-      expect((await api('POST', `/api/v1/action-requests/${theirs}/approve`, { token: operator.token, body: {} })).status).toBe(403);
+      expect(
+        (await api('POST', `/api/v1/action-requests/${theirs}/approve`, { token: operator.token, body: {} })).status,
+      ).toBe(403);
       expect((await api('POST', `/api/v1/action-requests/${theirs}/approve`, { body: {} })).status).toBe(200);
       const ok = await api('POST', `/api/v1/action-requests/${id}/approve`, { token: operator.token, body: {} });
       expect(ok.status, ok.text).toBe(200);

@@ -1,4 +1,12 @@
-import { Controller, Get, HttpCode, Inject, Query, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Query,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipalOrNull, Public, type Principal } from '@su/auth';
 import { ReadinessService } from '@su/platform';
@@ -22,7 +30,12 @@ export class HealthController {
    */
   @Get(['ready', 'api/v1/ready'])
   @HttpCode(200)
-  @ApiQuery({ name: 'deep', required: false, enum: ['1', 'true'], description: 'Also a job round trip (needs a token).' })
+  @ApiQuery({
+    name: 'deep',
+    required: false,
+    enum: ['1', 'true'],
+    description: 'Also a job round trip (needs a token).',
+  })
   @ApiOperation({ summary: 'Readiness: database + queue (deep=1, with a token: a job round trip through a worker).' })
   async ready(@Query('deep') deep: string | undefined, @CurrentPrincipalOrNull() principal: Principal | null) {
     const isDeep = deep === '1' || deep === 'true';

@@ -103,7 +103,7 @@ export class AuthGuard implements CanActivate {
 function bearerOf(req: RequestWithPrincipal): string | null {
   const header = req.headers['authorization'];
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return match ? match[1]! : null;
+  return match?.[1] ?? null;
 }
 
 /** The authenticated principal of the request (set by AuthGuard). */

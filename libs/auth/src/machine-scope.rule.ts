@@ -43,7 +43,8 @@ export class MachineScopeRule {
     if (target.missing) return;
     const refusal = refusalOf(scope, target.machine, NOUN[binding.kind], id);
     if (!refusal) return;
-    if (req.method === 'GET' || req.method === 'HEAD') throw new NotFoundException(`${NOUN[binding.kind]} ${id} not found`);
+    if (req.method === 'GET' || req.method === 'HEAD')
+      throw new NotFoundException(`${NOUN[binding.kind]} ${id} not found`);
     throw new ForbiddenException(refusal);
   }
 
@@ -63,7 +64,8 @@ function refusalOf(
   noun: string,
   id: string,
 ): string | null {
-  if (!machine) return `${noun} ${id} is bound to no machine: an API client limited to a machine scope may not act on it`;
+  if (!machine)
+    return `${noun} ${id} is bound to no machine: an API client limited to a machine scope may not act on it`;
   if (!machineScopeRefusal(scope, machine)) return null;
   return noun === 'machine'
     ? `machine ${id} is outside this API client's machine scope`

@@ -67,7 +67,10 @@ export class TokenEndWatcher implements OnModuleInit, OnModuleDestroy {
         clearTimeout(timer);
         if (!expiresAt) return;
         // A little after the instant, so the check sees the token as expired.
-        timer = setTimeout(() => void recheck(), Math.min(MAX_TIMER_MS, Math.max(0, expiresAt.getTime() - Date.now() + 20)));
+        timer = setTimeout(
+          () => void recheck(),
+          Math.min(MAX_TIMER_MS, Math.max(0, expiresAt.getTime() - Date.now() + 20)),
+        );
         timer.unref();
       };
       const recheck = async () => {

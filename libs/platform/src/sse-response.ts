@@ -42,14 +42,16 @@ export function writeSse(
   const keepalive = setInterval(() => res.write(': keepalive\n\n'), opts.keepaliveMs);
   res.on('close', finish);
   subs.push(opts.until.subscribe(finish));
-  subs.push(events.subscribe({
-    next: (e) => res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`),
-    error: () => {
-      res.write('event: error\ndata: {"message":"the event stream failed; reconnect with Last-Event-ID"}\n\n');
-      finish();
-    },
-    complete: finish,
-  }));
+  subs.push(
+    events.subscribe({
+      next: (e) => res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`),
+      error: () => {
+        res.write('event: error\ndata: {"message":"the event stream failed; reconnect with Last-Event-ID"}\n\n');
+        finish();
+      },
+      complete: finish,
+    }),
+  );
   // Either may have ended the stream while subscribing.
   if (!open) subs.forEach((s) => s.unsubscribe());
 }

@@ -72,10 +72,18 @@ export interface Call {
 }
 
 export interface AccessRow {
-  who: { none: Outcome; read: Outcome; operate: Outcome; admin: Outcome; hermes: Outcome; byTag: Outcome | Pair; byId: Outcome | Pair };
+  who: {
+    none: Outcome;
+    read: Outcome;
+    operate: Outcome;
+    admin: Outcome;
+    hermes: Outcome;
+    byTag: Outcome | Pair;
+    byId: Outcome | Pair;
+  };
   answers?: readonly number[];
   call?: (fx: Fixture, t: Target) => Call | Promise<Call>;
-  sees?: (body: any) => string[];
+  sees?: (body: unknown) => string[];
   last?: boolean;
 }
 
@@ -88,6 +96,10 @@ const SCHEDULE = {
 };
 
 const onMachine = (fx: Fixture, t: Target): Call => ({ params: { id: fx.machine[t] } });
+
+/** The machines of a list of jobs or requests. */
+const machineIdsOf = (b: unknown): string[] =>
+  (b as { machineId: string | null }[]).flatMap((x) => (x.machineId ? [x.machineId] : []));
 
 export const ACCESS_TABLE: Record<string, AccessRow> = {
   // ── health (public) ──
@@ -108,7 +120,9 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
   },
 
   // ── API clients (fleet-level, admin) ──
-  'GET /api/v1/api-clients': { who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 } },
+  'GET /api/v1/api-clients': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
   'POST /api/v1/api-clients': {
     who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
     call: () => ({ body: { label: 'walked', scopes: ['read'] } }),
@@ -122,7 +136,7 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
   'GET /api/v1/machines': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
     call: () => ({ query: 'limit=500' }),
-    sees: (b) => b.items.map((m: { id: string }) => m.id),
+    sees: (b) => (b as { items: { id: string }[] }).items.map((m) => m.id),
   },
   'POST /api/v1/machines': {
     who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
@@ -138,7 +152,10 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
   },
   'PUT /api/v1/machines/{id}/credentials': {
     who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
-    call: (fx, t) => ({ ...onMachine(fx, t), body: { authMethod: 'password', password: 'walked-pw', sudoMode: 'root' } }),
+    call: (fx, t) => ({
+      ...onMachine(fx, t),
+      body: { authMethod: 'password', password: 'walked-pw', sudoMode: 'root' },
+    }),
   },
   // Tags decide scopes: only an unscoped admin changes them, even on a machine in the client's scope.
   'PUT /api/v1/machines/{id}/tags': {
@@ -214,14 +231,14 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
   },
   'GET /api/v1/updates/pending': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
-    sees: (b) => b.flatMap((g: { machineIds: string[] }) => g.machineIds),
+    sees: (b) => (b as { machineIds: string[] }[]).flatMap((g) => g.machineIds),
   },
 
   // ── jobs ──
   'GET /api/v1/jobs': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
     call: () => ({ query: 'limit=500' }),
-    sees: (b) => b.map((j: { machineId: string | null }) => j.machineId).filter(Boolean),
+    sees: (b) => machineIdsOf(b),
   },
   'GET /api/v1/jobs/{id}': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
@@ -241,7 +258,9 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
   },
 
   // ── live events (the test opens the stream, reads the status, and closes it) ──
-  'GET /api/v1/events/stream': { who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK } },
+  'GET /api/v1/events/stream': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+  },
 
   // ── schedules and runs (span machines: fleet-level) ──
   'GET /api/v1/schedules': { who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 } },
@@ -282,7 +301,7 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
   'GET /api/v1/action-requests': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
     call: () => ({ query: 'limit=500' }),
-    sees: (b) => b.map((r: { machineId: string | null }) => r.machineId).filter(Boolean),
+    sees: (b) => machineIdsOf(b),
   },
   'GET /api/v1/action-requests/{id}': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },

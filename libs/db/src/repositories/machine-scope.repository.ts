@@ -29,10 +29,7 @@ function factsOf(m: FactsRow | null): ScopeFacts | null {
  */
 export function machineScopeWhere(scope: MachineScope): Prisma.MachineWhereInput {
   return {
-    OR: [
-      { id: { in: scope.machineIds ?? [] } },
-      { tags: { some: { tag: { name: { in: scope.tags ?? [] } } } } },
-    ],
+    OR: [{ id: { in: scope.machineIds ?? [] } }, { tags: { some: { tag: { name: { in: scope.tags ?? [] } } } } }],
   };
 }
 
