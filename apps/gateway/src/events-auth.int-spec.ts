@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gatewayPerFile } from './test/gateway.harness.ts';
+import { createTestDatabase } from '@su/testing';
+import { gatewayPerFile, startGateway } from './test/gateway.harness.ts';
 
 /*
  * The live-event stream and the end of its token (issue 9, ADR 0014): it ends when the token or session ends — by any
@@ -129,6 +130,28 @@ describe('live-event stream and the end of its token', () => {
     // Opened after the change: the stream arms its timer from the expiry it authenticated with.
     const ss = await open(session.token);
     await closesAfter(ss, async () => undefined, 'session expired (timer armed at open, 2 s)');
+  });
+
+  it('ends open streams when the gateway stops, so they do not hold its shutdown', async () => {
+    const db = await createTestDatabase();
+    const second = await startGateway(db, { SU_SSE_KEEPALIVE_SECONDS: '0.2' });
+    const ctrl = new AbortController();
+    const res = await fetch(`${second.base}/api/v1/events/stream`, {
+      headers: { authorization: `Bearer ${second.adminToken}` },
+      signal: ctrl.signal,
+    });
+    expect(res.status).toBe(200);
+    const reading = (async () => {
+      const reader = res.body!.getReader();
+      while (!(await reader.read()).done);
+      return 'ended';
+    })();
+    const t0 = Date.now();
+    await second.close();
+    console.log(`gateway with an open stream stopped in ${Date.now() - t0} ms`);
+    expect(await Promise.race([reading, new Promise((r) => setTimeout(() => r('still open'), 5000))])).toBe('ended');
+    ctrl.abort();
+    await db.drop();
   });
 
   it('stays open for other tokens, sends a keepalive comment, and shows a scoped client only its machines', async () => {

@@ -79,7 +79,11 @@ export class LiveEventsService implements OnModuleInit, OnModuleDestroy {
           sub.next(e);
         }
       };
-      const live = this.events.subscribe((e) => (replaying ? buffered.push(e) : emit(e)));
+      // The service stopping (gateway shutdown) ends every stream, so open connections do not hold the server.
+      const live = this.events.subscribe({
+        next: (e) => (replaying ? buffered.push(e) : emit(e)),
+        complete: () => sub.complete(),
+      });
       if (replaying) {
         void (async () => {
           try {

@@ -10,14 +10,18 @@ export interface Readiness {
 }
 
 const DEEP_TIMEOUT_MS = 5000;
+/** A deep answer this fresh is given again: a burst of checks that do not quite overlap still makes one job. */
+const DEEP_REUSE_MS = 2000;
 
 /**
  * Readiness checks. The shallow one only reads (database and queue answer). The deep one sends a `system.selftest`
- * job through a worker; callers who ask while one is in flight share its answer, so a burst of checks makes one job.
+ * job through a worker; callers who ask while one is in flight, or within 2 s of its answer, share that answer, so a
+ * burst of checks makes one job.
  */
 @Injectable()
 export class ReadinessService {
   private inFlight: Promise<Readiness> | null = null;
+  private last: { answer: Readiness; at: number } | null = null;
 
   constructor(
     @Inject(Database) private readonly db: Database,
@@ -39,9 +43,15 @@ export class ReadinessService {
   }
 
   deep(): Promise<Readiness> {
-    this.inFlight ??= this.runDeep().finally(() => {
-      this.inFlight = null;
-    });
+    if (this.last && Date.now() - this.last.at < DEEP_REUSE_MS) return Promise.resolve(this.last.answer);
+    this.inFlight ??= this.runDeep()
+      .then((answer) => {
+        this.last = { answer, at: Date.now() };
+        return answer;
+      })
+      .finally(() => {
+        this.inFlight = null;
+      });
     return this.inFlight;
   }
 
