@@ -366,9 +366,10 @@ export class ActionRequestsService {
     if (errors.length) throw badRequest(errors);
   }
 
+  /** Worded as the guard's machine-scope rule words it (ADR 0014): only the id the caller sent, not the machine. */
   private mustBeInScope(machine: MachineView, by: Requester): void {
     const refusal = by.type === 'api_client' ? machineScopeRefusal(by.machineScope, machine) : null;
-    if (refusal) throw new ForbiddenException(refusal);
+    if (refusal) throw new ForbiddenException(`machine ${machine.id} is outside this API client's machine scope`);
   }
 
   /**
