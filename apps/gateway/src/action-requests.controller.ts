@@ -1,7 +1,16 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ActionRequestsService, CreateActionRequestDto, DecisionDto, ListActionRequestsQuery } from '@su/approvals';
-import { CurrentPrincipal, RequireScope, type Principal } from '@su/auth';
+import {
+  AssistantMayCall,
+  CurrentMachineScope,
+  CurrentPrincipal,
+  ForActionRequest,
+  RequireScope,
+  ScopeFiltered,
+  type Principal,
+} from '@su/auth';
+import type { MachineScope } from '@su/contracts';
 
 const uuid = new ParseUUIDPipe();
 
@@ -13,6 +22,9 @@ export class ActionRequestsController {
 
   @Post()
   @RequireScope('operate')
+  // The machine is named in the body: the service checks it against the caller's scope. Proposing executes nothing.
+  @ScopeFiltered()
+  @AssistantMayCall()
   @ApiOperation({
     summary:
       'Ask for an action on a machine that a person approves. apt_upgrade / apt_dist_upgrade are bound to the plan of the latest analysis (409 without one); the worker refuses with plan_drifted if it changed.',
@@ -33,8 +45,10 @@ export class ActionRequestsController {
 
   @Get()
   @RequireScope('read')
-  list(@Query() q: ListActionRequestsQuery) {
+  @ScopeFiltered()
+  list(@Query() q: ListActionRequestsQuery, @CurrentMachineScope() scope: MachineScope | null) {
     return this.requests.list({
+      scope,
       status: q.status,
       machineId: q.machineId,
       requestedByType: q.requestedByType,
@@ -45,12 +59,14 @@ export class ActionRequestsController {
 
   @Get(':id')
   @RequireScope('read')
+  @ForActionRequest()
   get(@Param('id', uuid) id: string) {
     return this.requests.get(id);
   }
 
   @Post(':id/approve')
   @RequireScope('operate')
+  @ForActionRequest()
   @HttpCode(200)
   @ApiOperation({
     summary:
@@ -62,6 +78,7 @@ export class ActionRequestsController {
 
   @Post(':id/reject')
   @RequireScope('operate')
+  @ForActionRequest()
   @HttpCode(200)
   @ApiOperation({ summary: 'Reject a pending request; nothing runs. The assistant (hermes) may not reject.' })
   reject(@Param('id', uuid) id: string, @Body() dto: DecisionDto, @CurrentPrincipal() principal: Principal) {

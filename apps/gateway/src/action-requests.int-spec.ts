@@ -304,7 +304,8 @@ describe('action requests API', () => {
     for (const verb of ['approve', 'reject']) {
       const res = await api('POST', `/api/v1/action-requests/${id}/${verb}`, { token: hermes.token, body: {} });
       expect(res.status).toBe(403);
-      expect(res.body.message).toMatch(/may propose actions but not (approve|reject) them: a person must decide/);
+      // Refused by the guard's assistant rule (every executing route), before the service's own check.
+      expect(res.body.message).toMatch(/may read and propose actions .* but not execute or change anything/);
     }
     expect(await row(id)).toMatchObject({ status: 'pending', job_id: null });
     await t.gw.stopWorker();
@@ -343,7 +344,7 @@ describe('action requests API', () => {
     const before = await t.db.query(`SELECT count(*)::int AS n FROM action_requests`);
     const refused = await request({ machineId: outside, action: 'apt_clean' }, scoped.token);
     expect(refused.status).toBe(403);
-    expect(refused.body.message).toBe(`machine db7 (${outside}) is outside this API client's machine scope (tags web)`);
+    expect(refused.body.message).toBe(`machine ${outside} is outside this API client's machine scope`);
     expect(await t.db.query(`SELECT count(*)::int AS n FROM action_requests`)).toEqual(before);
 
     const jobsBefore = await t.db.query(`SELECT count(*)::int AS n FROM jobs WHERE machine_id = $1`, [outside]);
@@ -352,7 +353,8 @@ describe('action requests API', () => {
       body: { action: 'apt_clean' },
     });
     expect(act.status).toBe(403);
-    expect(act.body.message).toMatch(/db7 .* is outside this API client's machine scope/);
+    // The guard's machine-scope rule: the refusal names only the id the caller sent, not the machine.
+    expect(act.body.message).toBe(`machine ${outside} is outside this API client's machine scope`);
     expect(await t.db.query(`SELECT count(*)::int AS n FROM jobs WHERE machine_id = $1`, [outside])).toEqual(
       jobsBefore,
     );
@@ -424,6 +426,44 @@ describe('action requests API', () => {
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body).toMatchObject({ status: 'approved', jobId: step!.id });
     expect(await t.db.query(`SELECT id FROM jobs WHERE machine_id = $1`, [web])).toEqual([{ id: step!.id }]);
+  });
+
+  it('with the four-eyes setting on, the requester may not approve their own request (403); someone else may', async () => {
+    const web = await machine('web-4eyes', ['web']);
+    expect((await api('GET', '/api/v1/settings/approvals')).body).toEqual({ requireDistinctApprover: false });
+    const reader = await client('reader 4eyes', { scopes: ['read'] });
+    expect(
+      (await api('PUT', '/api/v1/settings/approvals', { token: reader.token, body: { requireDistinctApprover: true } }))
+        .status,
+    ).toBe(403);
+    const on = await api('PUT', '/api/v1/settings/approvals', { body: { requireDistinctApprover: true } });
+    expect(on.body).toEqual({ requireDistinctApprover: true });
+    await t.gw.stopWorker();
+    try {
+      const id = (await request({ machineId: web, action: 'apt_clean' })).body.id;
+      const self = await api('POST', `/api/v1/action-requests/${id}/approve`, { body: {} });
+      expect(self.status).toBe(403);
+      expect(self.body.message).toBe(
+        `action request ${id} was made by admin; the approvals setting requires someone else to approve it`,
+      );
+      expect(await row(id)).toMatchObject({ status: 'pending', job_id: null });
+      // An API client that asked is held to the same rule; the admin, who did not ask, may approve its request.
+      const operator = await client('operator 4eyes', { scopes: ['operate'] });
+      const theirs = (await request({ machineId: web, action: 'apt_clean' }, operator.token)).body.id;
+      expect(
+        (await api('POST', `/api/v1/action-requests/${theirs}/approve`, { token: operator.token, body: {} })).status,
+      ).toBe(403);
+      expect((await api('POST', `/api/v1/action-requests/${theirs}/approve`, { body: {} })).status).toBe(200);
+      const ok = await api('POST', `/api/v1/action-requests/${id}/approve`, { token: operator.token, body: {} });
+      expect(ok.status, ok.text).toBe(200);
+      expect(ok.body).toMatchObject({ status: 'approved', approvedBy: 'operator 4eyes' });
+      // Rejecting one's own request stays possible (withdrawing it runs nothing).
+      const mine = (await request({ machineId: web, action: 'apt_clean' })).body.id;
+      expect((await api('POST', `/api/v1/action-requests/${mine}/reject`, { body: {} })).status).toBe(200);
+    } finally {
+      await api('PUT', '/api/v1/settings/approvals', { body: { requireDistinctApprover: false } });
+      await t.gw.restartWorker();
+    }
   });
 
   it('never writes a token to the logs', () => {

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  AssistantMayCall,
   AuthService,
   CurrentPrincipal,
   LoginDto,
   loginSessionView,
+  NoMachineData,
   Public,
   RequireScope,
   type Principal,
@@ -27,6 +29,8 @@ export class AuthController {
 
   @Post('logout')
   @RequireScope('read')
+  @NoMachineData()
+  @AssistantMayCall()
   @HttpCode(204)
   @ApiBearerAuth()
   async logout(@CurrentPrincipal() p: Principal) {
@@ -34,6 +38,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @NoMachineData()
   @ApiBearerAuth()
   me(@CurrentPrincipal() p: Principal) {
     return { type: p.type, id: p.id, label: p.label, scopes: p.scopes };

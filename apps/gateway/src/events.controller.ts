@@ -1,21 +1,44 @@
-import { BadRequestException, Controller, Headers, Inject, Sse, type MessageEvent } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { map, type Observable } from 'rxjs';
-import { RequireScope } from '@su/auth';
-import { LiveEventsService } from '@su/platform';
+import { BadRequestException, Controller, Get, Headers, Inject, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { map } from 'rxjs';
+import {
+  CurrentBearer,
+  CurrentMachineScope,
+  CurrentPrincipal,
+  RequireScope,
+  ScopeFiltered,
+  TokenEndWatcher,
+  type Principal,
+} from '@su/auth';
+import type { AppConfig } from '@su/config';
+import type { MachineScope } from '@su/contracts';
+import { APP_CONFIG, LiveEventsService, writeSse, type SseResponse } from '@su/platform';
 
 @ApiTags('events')
 @ApiBearerAuth()
 @Controller('api/v1/events')
 export class EventsController {
-  constructor(@Inject(LiveEventsService) private readonly live: LiveEventsService) {}
+  constructor(
+    @Inject(LiveEventsService) private readonly live: LiveEventsService,
+    @Inject(TokenEndWatcher) private readonly tokens: TokenEndWatcher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
-  @Sse('stream')
+  @Get('stream')
   @RequireScope('read')
+  @ScopeFiltered()
+  @ApiProduces('text/event-stream')
   @ApiOperation({
-    summary: 'Server-Sent Events: job status and machine state changes as they happen; resume with Last-Event-ID.',
+    summary:
+      'Server-Sent Events: job status and machine state changes as they happen (of the machines in the caller’s scope); resume with Last-Event-ID. Ends when the token or session ends; a comment line keeps it alive.',
   })
-  stream(@Headers('last-event-id') lastEventId?: string): Observable<MessageEvent> {
+  stream(
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @CurrentMachineScope() scope: MachineScope | null,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentBearer() token: string,
+    @Res() res: SseResponse,
+  ): void {
     if (lastEventId !== undefined && !/^\d{1,19}$/.test(lastEventId)) {
       throw new BadRequestException({
         statusCode: 400,
@@ -26,8 +49,12 @@ export class EventsController {
         ],
       });
     }
-    return this.live
-      .stream(lastEventId === undefined ? null : BigInt(lastEventId))
+    const events = this.live
+      .stream(lastEventId === undefined ? null : BigInt(lastEventId), scope)
       .pipe(map((e) => ({ id: e.id, type: e.type, data: e })));
+    writeSse(res, events, {
+      keepaliveMs: this.config.sseKeepaliveSeconds * 1000,
+      until: this.tokens.ended(token, principal),
+    });
   }
 }

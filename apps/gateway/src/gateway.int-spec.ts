@@ -212,7 +212,9 @@ describe('gateway', () => {
     });
     const [boss] = await t.db.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE id = $1`, [job.body.id]);
     expect(boss?.state).toBe('completed');
-    const deep = await api('GET', '/ready?deep=1', { token: null });
+    // The deep check writes a job, so it needs a token (ADR 0014); the shallow one stays public.
+    expect((await api('GET', '/ready?deep=1', { token: null })).status).toBe(401);
+    const deep = await api('GET', '/ready?deep=1');
     expect(deep.body.checks.worker).toBe('ok');
   });
 

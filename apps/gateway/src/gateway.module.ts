@@ -5,9 +5,10 @@ import { AuthGuard, AuthModule } from '@su/auth';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
 import { SchedulesModule } from '@su/schedules';
-import { LiveEventsService, PlatformModule, type PlatformOptions } from '@su/platform';
+import { LiveEventsService, PlatformModule, ReadinessService, type PlatformOptions } from '@su/platform';
 import { ActionRequestsController } from './action-requests.controller.ts';
 import { ApiClientsController } from './api-clients.controller.ts';
+import { ApprovalSettingsController } from './approval-settings.controller.ts';
 import { AuthController } from './auth.controller.ts';
 import { HealthController } from './health.controller.ts';
 import { EventsController } from './events.controller.ts';
@@ -43,9 +44,11 @@ export class GatewayModule {
         EventsController,
         SchedulesController,
         ActionRequestsController,
+        ApprovalSettingsController,
       ],
-      // Every route is authenticated unless marked @Public(); scopes are checked by the same guard.
-      providers: [{ provide: APP_GUARD, useExisting: AuthGuard }, LiveEventsService],
+      // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
+      // checked by the same guard (ADR 0014).
+      providers: [{ provide: APP_GUARD, useExisting: AuthGuard }, LiveEventsService, ReadinessService],
     };
   }
 }

@@ -1,19 +1,21 @@
-import { Controller, Get, HttpCode, Inject, Query, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '@su/auth';
-import { Database } from '@su/db';
-import { JobQueue } from '@su/queue';
-import { JobsService } from '@su/platform';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Query,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipalOrNull, Public, type Principal } from '@su/auth';
+import { ReadinessService } from '@su/platform';
 
 @ApiTags('health')
 @Controller()
 @Public()
 export class HealthController {
-  constructor(
-    @Inject(Database) private readonly db: Database,
-    @Inject(JobQueue) private readonly queue: JobQueue,
-    @Inject(JobsService) private readonly jobs: JobsService,
-  ) {}
+  constructor(@Inject(ReadinessService) private readonly readiness: ReadinessService) {}
 
   @Get(['health', 'api/v1/health'])
   @ApiOperation({ summary: 'Liveness: the process answers.' })
@@ -22,37 +24,25 @@ export class HealthController {
   }
 
   /**
-   * Readiness: database and queue answer. With `?deep=1`, also a `system.selftest` job must make the round trip
-   * through the apt-worker within 5 s (proves a worker is consuming).
+   * Readiness: database and queue answer (public, read-only). With `?deep=1`, also a `system.selftest` job must make
+   * the round trip through the apt-worker within 5 s; that writes a job, so it needs a token, and concurrent deep
+   * checks share one job.
    */
   @Get(['ready', 'api/v1/ready'])
   @HttpCode(200)
-  @ApiOperation({ summary: 'Readiness: database + queue (deep=1: a job round trip through a worker).' })
-  async ready(@Query('deep') deep?: string) {
-    const checks: Record<string, string> = {};
-    try {
-      await this.db.ping();
-      checks['database'] = 'ok';
-      await this.queue.ping();
-      checks['queue'] = 'ok';
-      if (deep === '1' || deep === 'true') {
-        const job = await this.jobs.enqueue({
-          kind: 'system.selftest',
-          payload: { echo: 'ready' },
-          actor: { type: 'system', id: 'ready-check' },
-        });
-        const deadline = Date.now() + 5000;
-        let status = job.status as string;
-        while (Date.now() < deadline && (status === 'queued' || status === 'running')) {
-          await new Promise((r) => setTimeout(r, 50));
-          status = (await this.jobs.find(job.id))?.status ?? 'missing';
-        }
-        checks['worker'] = status === 'ok' ? 'ok' : `selftest job ${job.id} is ${status}`;
-        if (status !== 'ok') throw new Error(checks['worker']);
-      }
-    } catch (e) {
-      throw new ServiceUnavailableException({ status: 'not_ready', checks, error: (e as Error).message });
-    }
-    return { status: 'ready', checks };
+  @ApiQuery({
+    name: 'deep',
+    required: false,
+    enum: ['1', 'true'],
+    description: 'Also a job round trip (needs a token).',
+  })
+  @ApiOperation({ summary: 'Readiness: database + queue (deep=1, with a token: a job round trip through a worker).' })
+  async ready(@Query('deep') deep: string | undefined, @CurrentPrincipalOrNull() principal: Principal | null) {
+    const isDeep = deep === '1' || deep === 'true';
+    if (isDeep && !principal)
+      throw new UnauthorizedException('the deep readiness check needs a bearer token (Authorization: Bearer <token>)');
+    const r = isDeep ? await this.readiness.deep() : await this.readiness.shallow();
+    if (!r.ready) throw new ServiceUnavailableException({ status: 'not_ready', checks: r.checks, error: r.error });
+    return { status: 'ready', checks: r.checks };
   }
 }

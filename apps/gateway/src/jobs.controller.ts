@@ -13,8 +13,8 @@ import {
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { CurrentActor, RequireScope } from '@su/auth';
-import { JOB_KINDS, JOB_STATUSES, type Actor } from '@su/contracts';
+import { CurrentActor, CurrentMachineScope, ForJob, RequireScope, ScopeFiltered } from '@su/auth';
+import { JOB_KINDS, JOB_STATUSES, type Actor, type MachineScope } from '@su/contracts';
 import { JobsService } from '@su/platform';
 
 class ListJobsQuery {
@@ -45,8 +45,11 @@ export class JobsController {
 
   @Get('jobs')
   @RequireScope('read')
-  list(@Query() q: ListJobsQuery) {
+  @ScopeFiltered()
+  @ApiOperation({ summary: 'Jobs, newest first (a machine-scoped client sees only the jobs of its machines).' })
+  list(@Query() q: ListJobsQuery, @CurrentMachineScope() scope: MachineScope | null) {
     return this.jobs.list({
+      scope,
       machineId: q.machineId,
       status: q.status,
       kind: q.kind,
@@ -61,6 +64,7 @@ export class JobsController {
 
   @Get('jobs/:id')
   @RequireScope('read')
+  @ForJob()
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
     const job = await this.jobs.find(id);
     if (!job) throw new NotFoundException(`job ${id} not found`);
@@ -69,6 +73,7 @@ export class JobsController {
 
   @Post('jobs/:id/cancel')
   @RequireScope('operate')
+  @ForJob()
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel: a queued job at once; a running one stops its remote command and ends cancelled.' })
   cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor) {
@@ -77,6 +82,7 @@ export class JobsController {
 
   @Post('jobs/:id/retry')
   @RequireScope('operate')
+  @ForJob()
   @ApiOperation({ summary: 'Run a failed or cancelled job again, as a new job linked to it.' })
   retry(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor) {
     return this.jobs.retry(id, actor);

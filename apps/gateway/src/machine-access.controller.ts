@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { CurrentActor, RequireScope } from '@su/auth';
+import { CurrentActor, ForMachine, RequireScope } from '@su/auth';
 import type { Actor } from '@su/contracts';
 import { ConnectionTestService, HOST_KEY_POLICIES, HostKeyTrustService, type HostKeyPolicy } from '@su/machine-access';
 import { MachinesService } from '@su/machines';
@@ -26,6 +26,7 @@ export class MachineAccessController {
 
   @Post('machines/:id/test-connection')
   @RequireScope('operate')
+  @ForMachine()
   @HttpCode(200)
   @ApiOperation({
     summary:
@@ -38,6 +39,7 @@ export class MachineAccessController {
 
   @Post('machines/:id/probe')
   @RequireScope('operate')
+  @ForMachine()
   @ApiOperation({ summary: 'Queue a machine.probe job (OS, hardware, disks, metrics).' })
   probe(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
     return this.machines.probe(id, actor);
@@ -45,6 +47,7 @@ export class MachineAccessController {
 
   @Get('machines/:id/host-keys')
   @RequireScope('read')
+  @ForMachine()
   @ApiOperation({
     summary: 'Host keys seen for the machine, with SHA-256 fingerprints as `ssh-keygen -lf` prints them.',
   })
@@ -55,6 +58,7 @@ export class MachineAccessController {
 
   @Post('machines/:id/host-keys/:keyId/approve')
   @RequireScope('admin')
+  @ForMachine()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Trust this key (a pending first key, or a changed key after checking it); unblocks the machine.',

@@ -14,8 +14,8 @@ import {
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBooleanString, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { CurrentActor, RequireScope } from '@su/auth';
-import { MACHINE_ACTION_NAMES, type Actor, type MachineAction } from '@su/contracts';
+import { CurrentActor, CurrentMachineScope, ForMachine, RequireScope, ScopeFiltered } from '@su/auth';
+import { MACHINE_ACTION_NAMES, type Actor, type MachineAction, type MachineScope } from '@su/contracts';
 import { ActionOptionsDto } from '@su/approvals';
 import { MachineActionsService } from '@su/machines';
 
@@ -42,6 +42,7 @@ export class MachineHistoryController {
 
   @Post('machines/:id/actions')
   @RequireScope('operate')
+  @ForMachine()
   @ApiOperation({
     summary:
       'Run an action on the machine (queued job): apt_update_analyze, apt_upgrade, apt_dist_upgrade, apt_autoremove, apt_clean, reboot_verified, machine_probe.',
@@ -52,30 +53,35 @@ export class MachineHistoryController {
 
   @Get('machines/:id/snapshots/latest')
   @RequireScope('read')
+  @ForMachine()
   latest(@Param('id', uuid) id: string, @Query() q: LimitQuery) {
     return this.actions.latestSnapshot(id, q.kind ?? 'apt_update_analyze');
   }
 
   @Get('machines/:id/snapshots')
   @RequireScope('read')
+  @ForMachine()
   snapshots(@Param('id', uuid) id: string, @Query() q: LimitQuery) {
     return this.actions.snapshots(id, q.kind, q.limit ?? 50);
   }
 
   @Get('machines/:id/executions')
   @RequireScope('read')
+  @ForMachine()
   executions(@Param('id', uuid) id: string, @Query() q: LimitQuery) {
     return this.actions.executions(id, q.limit ?? 50);
   }
 
   @Get('machines/:id/important-messages')
   @RequireScope('read')
+  @ForMachine()
   messages(@Param('id', uuid) id: string, @Query() q: LimitQuery) {
     return this.actions.messages(id, q.acknowledged === 'true', q.limit ?? 100);
   }
 
   @Post('machines/:id/important-messages/:messageId/acknowledge')
   @RequireScope('operate')
+  @ForMachine()
   @HttpCode(204)
   async acknowledge(
     @Param('id', uuid) id: string,
@@ -87,12 +93,14 @@ export class MachineHistoryController {
 
   @Get('machines/:id/reports')
   @RequireScope('read')
+  @ForMachine()
   reports(@Param('id', uuid) id: string, @Query() q: LimitQuery) {
     return this.actions.reports(id, q.limit ?? 50);
   }
 
   @Get('machines/:id/reports/:reportId/download')
   @RequireScope('read')
+  @ForMachine()
   @Header('content-type', 'text/markdown; charset=utf-8')
   async download(
     @Param('id', uuid) id: string,
@@ -106,10 +114,11 @@ export class MachineHistoryController {
 
   @Get('updates/pending')
   @RequireScope('read')
+  @ScopeFiltered()
   @ApiOperation({
     summary: 'Fleet-wide pending package changes grouped by dedup key, with the machines that need each.',
   })
-  pending(@Query() q: LimitQuery) {
-    return this.actions.pendingUpdates(q.limit ?? 200);
+  pending(@Query() q: LimitQuery, @CurrentMachineScope() scope: MachineScope | null) {
+    return this.actions.pendingUpdates(q.limit ?? 200, scope);
   }
 }

@@ -13,8 +13,8 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentActor, RequireScope } from '@su/auth';
-import type { Actor } from '@su/contracts';
+import { CurrentActor, CurrentMachineScope, ForMachine, RequireScope, ScopeFiltered } from '@su/auth';
+import type { Actor, MachineScope } from '@su/contracts';
 import {
   CreateMachineDto,
   CredentialsDto,
@@ -34,9 +34,10 @@ export class MachinesController {
 
   @Get()
   @RequireScope('read')
+  @ScopeFiltered()
   @ApiOperation({ summary: 'Machine tiles: machines with their derived state (no history read).' })
-  list(@Query() q: ListMachinesQuery) {
-    return this.machines.list({ tag: q.tag, limit: q.limit ?? 100, offset: q.offset ?? 0 });
+  list(@Query() q: ListMachinesQuery, @CurrentMachineScope() scope: MachineScope | null) {
+    return this.machines.list({ tag: q.tag, scope, limit: q.limit ?? 100, offset: q.offset ?? 0 });
   }
 
   @Post()
@@ -48,31 +49,39 @@ export class MachinesController {
 
   @Get(':id')
   @RequireScope('read')
+  @ForMachine()
   get(@Param('id', uuid) id: string) {
     return this.machines.get(id);
   }
 
   @Patch(':id')
   @RequireScope('admin')
+  @ForMachine()
   update(@Param('id', uuid) id: string, @Body() dto: UpdateMachineDto, @CurrentActor() actor: Actor) {
     return this.machines.update(id, dto, actor);
   }
 
   @Put(':id/credentials')
   @RequireScope('admin')
+  @ForMachine()
   @ApiOperation({ summary: 'Replace the machine credentials (write-only).' })
   setCredentials(@Param('id', uuid) id: string, @Body() dto: CredentialsDto, @CurrentActor() actor: Actor) {
     return this.machines.setCredentials(id, dto, actor);
   }
 
   @Put(':id/tags')
-  @RequireScope('operate')
+  @RequireScope('admin')
+  @ApiOperation({
+    summary:
+      'Replace the machine tags. Tags decide machine scopes, so only an unscoped admin may change them (a scoped client could tag itself into scope).',
+  })
   setTags(@Param('id', uuid) id: string, @Body() dto: SetTagsDto, @CurrentActor() actor: Actor) {
     return this.machines.setTags(id, dto.tags, actor);
   }
 
   @Delete(':id')
   @RequireScope('admin')
+  @ForMachine()
   @HttpCode(204)
   @ApiOperation({ summary: 'Soft delete: the machine leaves every list; its history stays.' })
   async remove(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
@@ -81,6 +90,7 @@ export class MachinesController {
 
   @Get(':id/events')
   @RequireScope('read')
+  @ForMachine()
   events(@Param('id', uuid) id: string) {
     return this.machines.events(id, 200);
   }

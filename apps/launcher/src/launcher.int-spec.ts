@@ -128,7 +128,8 @@ describe('npm start (launcher)', () => {
     });
     expect(created.status).toBe(201);
     machineId = ((await created.json()) as { id: string }).id;
-    const ready = await fetch(`${s.base}/ready?deep=1`);
+    // The deep check sends a job through a worker, so it needs a token (ADR 0014).
+    const ready = await fetch(`${s.base}/ready?deep=1`, { headers: { authorization: `Bearer ${token}` } });
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { worker: 'ok' } });
     expect(ourProcesses().length).toBeGreaterThanOrEqual(5);
 

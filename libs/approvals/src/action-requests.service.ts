@@ -24,6 +24,7 @@ import {
   type ApprovedPlan,
   type JobKind,
   type MachineAction,
+  type MachineScope,
   type MachineView,
   type RequesterType,
 } from '@su/contracts';
@@ -36,6 +37,7 @@ import {
   type Tx,
 } from '@su/db';
 import { JobsService, ScheduleRunAdvancer } from '@su/platform';
+import { ApprovalSettingsService } from './approval-settings.service.ts';
 import { DEFAULT_REQUEST_TTL_MINUTES, MAX_REQUEST_TTL_MINUTES } from './action-request.dto.ts';
 import { actorOfRequester, isAssistant, requesterType, type Requester } from './requester.ts';
 import { defaultSummary } from './request-summary.ts';
@@ -53,6 +55,8 @@ export interface ActionRequestListFilter {
   status?: ActionRequestStatus | undefined;
   machineId?: string | undefined;
   requestedByType?: string | undefined;
+  /** The caller's machine scope: only requests for machines it admits (null or absent: every request). */
+  scope?: MachineScope | null | undefined;
   limit: number;
   offset: number;
 }
@@ -85,6 +89,7 @@ export class ActionRequestsService {
     @Inject(Database) private readonly db: Database,
     @Inject(JobsService) private readonly jobs: JobsService,
     @Inject(ScheduleRunAdvancer) private readonly runs: ScheduleRunAdvancer,
+    @Inject(ApprovalSettingsService) private readonly settings: ApprovalSettingsService,
   ) {}
 
   async create(input: NewActionRequestInput, by: Requester): Promise<ActionRequestView> {
@@ -157,6 +162,7 @@ export class ActionRequestsService {
     const outcome = await this.db.transaction(async (tx) => {
       const repo = new ActionRequestsRepository(tx);
       const r = await this.pendingForDecision(tx, id, 'approved');
+      await this.approverMayDifferFromRequester(tx, r, by);
       if (expiredAt(r, now)) {
         await this.expireOne(tx, r, now);
         return { expired: r.expiresAt };
@@ -250,6 +256,16 @@ export class ActionRequestsService {
     if (!machine)
       throw new ForbiddenException(`request ${id} is for a machine outside this API client's machine scope`);
     this.mustBeInScope(machine, by);
+  }
+
+  /** With the four-eyes setting on, the requester may not approve their own request (403, nothing changes). */
+  private async approverMayDifferFromRequester(tx: Tx, r: ActionRequestView, by: Requester): Promise<void> {
+    if (!(await this.settings.get(tx)).requireDistinctApprover) return;
+    const self = r.requestedBy.id === by.id && r.requestedBy.type === requesterType(by);
+    if (self)
+      throw new ForbiddenException(
+        `action request ${r.id} was made by ${by.label}; the approvals setting requires someone else to approve it`,
+      );
   }
 
   /** The request, locked for this decision, and still pending. */
@@ -350,9 +366,10 @@ export class ActionRequestsService {
     if (errors.length) throw badRequest(errors);
   }
 
+  /** Worded as the guard's machine-scope rule words it (ADR 0014): only the id the caller sent, not the machine. */
   private mustBeInScope(machine: MachineView, by: Requester): void {
     const refusal = by.type === 'api_client' ? machineScopeRefusal(by.machineScope, machine) : null;
-    if (refusal) throw new ForbiddenException(refusal);
+    if (refusal) throw new ForbiddenException(`machine ${machine.id} is outside this API client's machine scope`);
   }
 
   /**

@@ -77,7 +77,7 @@ export class CreateApiClientDto {
   @ApiPropertyOptional({
     type: MachineScopeDto,
     description:
-      'Limit the client to these machines (by tag or id): acting on, requesting or approving anything on another machine answers 403. Absent: every machine.',
+      'Limit the client to these machines (by tag or id): it sees only their data (another machine reads as 404), acting on another machine answers 403, and fleet-level routes (schedules, settings, API clients) answer 403. Absent: every machine. See ADR 0014.',
   })
   @IsOptional()
   @ValidateNested()

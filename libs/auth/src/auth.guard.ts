@@ -10,7 +10,10 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { scopeSatisfies, type Scope } from '@su/contracts';
+import { assistantRefusal } from './assistant.rule.ts';
 import { AuthService } from './auth.service.ts';
+import { ASSISTANT_MAY_CALL_KEY, MACHINE_BINDING_KEY, type MachineBinding } from './machine-access.decorators.ts';
+import { MachineScopeRule } from './machine-scope.rule.ts';
 import { actorOf, type Principal } from './principal.ts';
 
 const SCOPE_KEY = 'su:required-scope';
@@ -18,41 +21,89 @@ const PUBLIC_KEY = 'su:public';
 
 /** The scope a route needs. Routes without it need `read` for GET/HEAD and `admin` otherwise (fail closed). */
 export const RequireScope = (scope: Scope) => SetMetadata(SCOPE_KEY, scope);
+/** No token needed. A valid token sent anyway still sets the principal (`@CurrentPrincipalOrNull()`). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
 interface RequestWithPrincipal {
   method: string;
   headers: Record<string, string | string[] | undefined>;
+  params?: Record<string, string | undefined>;
   principal?: Principal;
+  /** The bearer token the principal was authenticated with (the SSE stream re-checks it when tokens end). */
+  bearer?: string;
 }
 
+type Targets = Parameters<Reflector['getAllAndOverride']>[1];
+
+/**
+ * Every request passes here (ADR 0004, ADR 0014), in this order: authentication, the route's scope, the assistant
+ * rule (it proposes, never executes), the machine-scope rule. Each step is one named method.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(MachineScopeRule) private readonly machineScope: MachineScopeRule,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = ctx.switchToHttp().getRequest<RequestWithPrincipal>();
-    const header = req.headers['authorization'];
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
-    const principal = await this.auth.authenticate(match[1]!);
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) {
+      await this.authenticateIfGiven(req);
+      return true;
+    }
+    const principal = await this.authenticate(req);
+    this.checkScope(principal, req.method, targets);
+    this.refuseAssistantExecution(principal, req.method, targets);
+    await this.machineScope.enforce(
+      principal,
+      this.reflector.getAllAndOverride<MachineBinding | undefined>(MACHINE_BINDING_KEY, targets),
+      req,
+    );
+    req.principal = principal;
+    return true;
+  }
+
+  private async authenticate(req: RequestWithPrincipal): Promise<Principal> {
+    const token = bearerOf(req);
+    if (!token) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
+    const principal = await this.auth.authenticate(token);
     if (!principal) throw new UnauthorizedException('invalid, expired or revoked token');
+    req.bearer = token;
+    return principal;
+  }
+
+  /** Public routes that do more for a caller who proves who they are (`/ready?deep=1`). Never refuses. */
+  private async authenticateIfGiven(req: RequestWithPrincipal): Promise<void> {
+    const token = bearerOf(req);
+    const principal = token ? await this.auth.authenticate(token) : null;
+    if (principal) req.principal = principal;
+  }
+
+  private checkScope(principal: Principal, method: string, targets: Targets): void {
     const required =
       this.reflector.getAllAndOverride<Scope>(SCOPE_KEY, targets) ??
-      (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'admin');
+      (method === 'GET' || method === 'HEAD' ? 'read' : 'admin');
     if (!scopeSatisfies(principal.scopes, required)) {
       throw new ForbiddenException(
         `this action needs the "${required}" scope; the token has: ${principal.scopes.join(', ')}`,
       );
     }
-    req.principal = principal;
-    return true;
   }
+
+  private refuseAssistantExecution(principal: Principal, method: string, targets: Targets): void {
+    const mayCall = this.reflector.getAllAndOverride<boolean>(ASSISTANT_MAY_CALL_KEY, targets) ?? false;
+    const refusal = assistantRefusal(principal, method, mayCall);
+    if (refusal) throw new ForbiddenException(refusal);
+  }
+}
+
+function bearerOf(req: RequestWithPrincipal): string | null {
+  const header = req.headers['authorization'];
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1] ?? null;
 }
 
 /** The authenticated principal of the request (set by AuthGuard). */
@@ -60,6 +111,19 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   const p = ctx.switchToHttp().getRequest<RequestWithPrincipal>().principal;
   if (!p) throw new UnauthorizedException();
   return p;
+});
+
+/** On a public route: the principal when a valid token was sent, else null. */
+export const CurrentPrincipalOrNull = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Principal | null =>
+    ctx.switchToHttp().getRequest<RequestWithPrincipal>().principal ?? null,
+);
+
+/** The bearer token of the request (for the SSE stream, which re-checks it when a token or session ends). */
+export const CurrentBearer = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  const t = ctx.switchToHttp().getRequest<RequestWithPrincipal>().bearer;
+  if (!t) throw new UnauthorizedException();
+  return t;
 });
 
 /** The caller as an Actor, for jobs and audit events. */

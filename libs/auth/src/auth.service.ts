@@ -58,6 +58,7 @@ export class AuthService {
         label: user.username,
         scopes: ROLE_SCOPES[user.role] ?? ['read'],
         sessionId: session.id,
+        expiresAt,
       },
     };
   }
@@ -74,6 +75,7 @@ export class AuthService {
           label: s.username,
           scopes: ROLE_SCOPES[s.role] ?? ['read'],
           sessionId: s.sessionId,
+          expiresAt: s.expiresAt,
         }
       );
     }
@@ -90,6 +92,7 @@ export class AuthService {
         scopes: c.scopes,
         clientKind: c.clientKind,
         machineScope: c.machineScope,
+        expiresAt: c.expiresAt ? new Date(c.expiresAt) : null,
       };
     }
     return null;

@@ -8,3 +8,7 @@ export * from './auth.module.ts';
 export * from './login-session.view.ts';
 export { OidcLoginService } from './oidc-login.service.ts';
 export { OIDC_BROWSER_COOKIE, readCookie, type BrowserCookie } from './oidc-browser-cookie.ts';
+export * from './machine-access.decorators.ts';
+export * from './assistant.rule.ts';
+export * from './machine-scope.rule.ts';
+export * from './token-end.watcher.ts';

@@ -12,6 +12,8 @@ export interface Principal {
   clientKind?: string;
   /** API clients: the machines it may act on; null or absent: every machine. */
   machineScope?: MachineScope | null;
+  /** When the token stops authenticating by itself (null: never); open SSE streams end then. */
+  expiresAt?: Date | null;
 }
 
 export function actorOf(p: Principal): Actor {

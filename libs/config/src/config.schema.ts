@@ -46,6 +46,7 @@ export const envSchema = z.object({
     .min(1)
     .max(24 * 365)
     .default(168),
+  SU_SSE_KEEPALIVE_SECONDS: z.coerce.number().min(0.05).max(30).default(25),
   SU_APT_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   SU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   // OpenID Connect sign-in (optional; ADR 0017). Cross-field rules live in oidc-config.ts.

@@ -30,6 +30,8 @@ export interface AppConfig {
   liveEventsRetentionHours: number;
   /** OpenID Connect sign-in; null when not configured (its routes then answer 404). */
   oidc: OidcConfig | null;
+  /** An open SSE stream gets a comment line this often, so proxies and clients see it alive. */
+  sseKeepaliveSeconds: number;
   /** Unknown SU_* variables: probably typos; the services print them at start. */
   warnings: string[];
 }
@@ -78,6 +80,7 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     scheduler: { graceSeconds: e.SU_SCHEDULE_GRACE_SECONDS, leaderRetrySeconds: e.SU_LEADER_RETRY_SECONDS },
     liveEventsRetentionHours: e.SU_LIVE_EVENTS_RETENTION_HOURS,
     oidc,
+    sseKeepaliveSeconds: e.SU_SSE_KEEPALIVE_SECONDS,
     warnings,
   };
 }

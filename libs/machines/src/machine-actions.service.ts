@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { BadRequestException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { MACHINE_ACTIONS, machineScopeRefusal, type Actor, type JobView, type MachineAction } from '@su/contracts';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { MACHINE_ACTIONS, type Actor, type JobView, type MachineAction, type MachineScope } from '@su/contracts';
 import {
-  ApiClientsRepository,
   AptPackagesRepository,
   Database,
   ExecutionsRepository,
@@ -24,18 +23,6 @@ export class MachineActionsService {
   private async mustExist(machineId: string): Promise<void> {
     if (!(await new MachinesRepository(this.db.prisma).exists(machineId)))
       throw new NotFoundException(`machine ${machineId} not found`);
-  }
-
-  /** An API client limited to a machine scope may not act outside it (403, nothing queued). */
-  private async mustBeInScope(machineId: string, actor: Actor): Promise<void> {
-    if (actor.type !== 'api_client' || !actor.id) return;
-    const scope = await new ApiClientsRepository(this.db.prisma).machineScope(actor.id);
-    if (!scope) return;
-    const machine = await new MachinesRepository(this.db.prisma).findView(machineId);
-    const refusal = machine
-      ? machineScopeRefusal(scope, machine)
-      : `machine ${machineId} is outside this API client's machine scope`;
-    if (refusal) throw new ForbiddenException(refusal);
   }
 
   async request(
@@ -61,8 +48,8 @@ export class MachineActionsService {
         errors: misplaced,
       });
     }
+    // The caller's machine scope was checked by the guard before this (ADR 0014).
     await this.mustExist(machineId);
-    await this.mustBeInScope(machineId, actor);
     const kind = MACHINE_ACTIONS[action];
     const payload = (
       kind === 'apt.upgrade' && opts.packages
@@ -119,7 +106,8 @@ export class MachineActionsService {
     return { title: r.title, markdown: await readFile(r.path, 'utf8') };
   }
 
-  pendingUpdates(limit: number) {
-    return new AptPackagesRepository(this.db.prisma).pendingByDedupKey(limit);
+  /** Fleet-wide groups; with `scope`, only the machines it admits count. */
+  pendingUpdates(limit: number, scope: MachineScope | null) {
+    return new AptPackagesRepository(this.db.prisma).pendingByDedupKey(limit, scope);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { Actor, MachineCredentialsInput, MachineEventView, MachineView } from '@su/contracts';
+import type { Actor, MachineCredentialsInput, MachineEventView, MachineScope, MachineView } from '@su/contracts';
 import { Database, MachineEventsRepository, MachinesRepository, type Tx } from '@su/db';
 import { JobsService } from '@su/platform';
 import { SecretBox } from '@su/security';
@@ -53,13 +53,15 @@ export class MachinesService {
     return m;
   }
 
+  /** With `scope` (the caller's machine scope), only the machines it admits, counted the same way. */
   async list(q: {
     tag?: string | undefined;
+    scope?: MachineScope | null | undefined;
     limit: number;
     offset: number;
   }): Promise<{ items: MachineView[]; total: number }> {
     const repo = new MachinesRepository(this.db.prisma);
-    const [items, total] = await Promise.all([repo.listViews(q), repo.countActive(q.tag)]);
+    const [items, total] = await Promise.all([repo.listViews(q), repo.countActive(q)]);
     return { items, total };
   }
 

@@ -12,3 +12,6 @@ export * from './report-writer.ts';
 export * from './live-events.service.ts';
 export * from './schedule-run-advancer.service.ts';
 export * from './job-close.hooks.ts';
+export * from './readiness.service.ts';
+export * from './sse-response.ts';
+export * from './live-events.scope-filter.ts';

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
+import type { MachineScope } from '@su/contracts';
 import { Database, LiveEventsRepository, PgListener, type LiveEventView } from '@su/db';
+import { liveEventsInScope } from './live-events.scope-filter.ts';
 import type { PlatformOptions } from './platform.module.ts';
 import { PLATFORM_OPTIONS } from './tokens.ts';
 
@@ -58,10 +60,15 @@ export class LiveEventsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The stream for one client: with `lastEventId`, what it missed first (from the table), then live events, with
+   * The stream for one client, limited to the machines of its scope (null: all, machine-less events included): with
+   * `lastEventId`, what it missed first (from the table), then live events, with
    * no gap and no duplicate between the two.
    */
-  stream(lastEventId: bigint | null): Observable<LiveEventView> {
+  stream(lastEventId: bigint | null, scope: MachineScope | null = null): Observable<LiveEventView> {
+    return this.unfiltered(lastEventId).pipe(liveEventsInScope(this.db, scope));
+  }
+
+  private unfiltered(lastEventId: bigint | null): Observable<LiveEventView> {
     return new Observable<LiveEventView>((sub) => {
       let sent = lastEventId ?? this.last;
       let replaying = lastEventId !== null;
@@ -72,7 +79,11 @@ export class LiveEventsService implements OnModuleInit, OnModuleDestroy {
           sub.next(e);
         }
       };
-      const live = this.events.subscribe((e) => (replaying ? buffered.push(e) : emit(e)));
+      // The service stopping (gateway shutdown) ends every stream, so open connections do not hold the server.
+      const live = this.events.subscribe({
+        next: (e) => (replaying ? buffered.push(e) : emit(e)),
+        complete: () => sub.complete(),
+      });
       if (replaying) {
         void (async () => {
           try {

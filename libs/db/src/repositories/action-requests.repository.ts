@@ -1,6 +1,7 @@
-import type { ActionRequestStatus, ActionRequestView } from '@su/contracts';
+import type { ActionRequestStatus, ActionRequestView, MachineScope } from '@su/contracts';
 import type { DbClient } from '../database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { machineScopeWhere } from './machine-scope.repository.ts';
 
 export interface NewActionRequest {
   machineId: string;
@@ -24,6 +25,8 @@ export interface ActionRequestFilter {
   status?: ActionRequestStatus | undefined;
   machineId?: string | undefined;
   requestedByType?: string | undefined;
+  /** The caller's machine scope: only requests for machines it admits (null or absent: every request). */
+  scope?: MachineScope | null | undefined;
   limit: number;
   offset: number;
 }
@@ -123,6 +126,7 @@ export class ActionRequestsRepository {
         ...(f.status ? { status: f.status } : {}),
         ...(f.machineId ? { machineId: f.machineId } : {}),
         ...(f.requestedByType ? { requestedByType: f.requestedByType } : {}),
+        ...(f.scope ? { machine: { is: machineScopeWhere(f.scope) } } : {}),
       },
       include,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

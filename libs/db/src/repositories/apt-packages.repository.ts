@@ -1,3 +1,4 @@
+import type { MachineScope } from '@su/contracts';
 import type { DbClient } from '../database.ts';
 
 export interface PlannedRow {
@@ -83,7 +84,8 @@ export class AptPackagesRepository {
    * Fleet view: each pending change (same package, same from → to, same origin) with the machines that need it.
    * Served by the (is_current, dedup_key) index; excludes held and kept-back-only noise.
    */
-  async pendingByDedupKey(limit: number): Promise<PendingUpdateGroup[]> {
+  /** With `scope`, only the machines it admits count (the filter is in the query, before grouping and the limit). */
+  async pendingByDedupKey(limit: number, scope?: MachineScope | null): Promise<PendingUpdateGroup[]> {
     const rows = await this.db.$queryRawUnsafe<
       {
         dedup_key: string;
@@ -101,10 +103,16 @@ export class AptPackagesRepository {
               count(DISTINCT p.machine_id)::int AS machine_count, array_agg(DISTINCT p.machine_id::text) AS machine_ids
          FROM apt_planned_packages p JOIN machines m ON m.id = p.machine_id AND m.deleted_at IS NULL
         WHERE p.is_current AND NOT p.held AND p.operation <> 'remove'
+          AND ($2::boolean OR m.id::text = ANY($3::text[]) OR EXISTS (
+                SELECT 1 FROM machine_tags mt JOIN tags t ON t.id = mt.tag_id
+                 WHERE mt.machine_id = m.id AND t.name = ANY($4::text[])))
         GROUP BY p.dedup_key
         ORDER BY bool_or(p.security) DESC, count(DISTINCT p.machine_id) DESC, min(p.name)
         LIMIT $1`,
       limit,
+      !scope,
+      scope?.machineIds ?? [],
+      scope?.tags ?? [],
     );
     return rows.map((r) => ({
       dedupKey: r.dedup_key,

@@ -21,3 +21,4 @@ export * from './action-requests.repository.ts';
 export * from './schedule-runs.repository.ts';
 export * from './oidc-identities.repository.ts';
 export * from './oidc-login-states.repository.ts';
+export * from './machine-scope.repository.ts';

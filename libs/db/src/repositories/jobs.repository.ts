@@ -1,6 +1,7 @@
-import type { Actor, JobStatus, JobView } from '@su/contracts';
+import type { Actor, JobStatus, JobView, MachineScope } from '@su/contracts';
 import type { DbClient } from '../database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { machineScopeWhere } from './machine-scope.repository.ts';
 
 export interface NewJob {
   id: string;
@@ -255,6 +256,8 @@ export class JobsRepository {
     requestId?: string | undefined;
     from?: Date | undefined;
     to?: Date | undefined;
+    /** The caller's machine scope: only jobs of machines it admits (null or absent: every job). */
+    scope?: MachineScope | null | undefined;
     limit: number;
     offset: number;
   }): Promise<JobView[]> {
@@ -268,6 +271,7 @@ export class JobsRepository {
         ...(filter.from || filter.to
           ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
           : {}),
+        ...(filter.scope ? { machine: { is: machineScopeWhere(filter.scope) } } : {}),
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: filter.limit,

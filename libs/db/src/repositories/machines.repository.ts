@@ -1,5 +1,7 @@
-import type { AuthMethod, MachineView, SudoMode } from '@su/contracts';
+import type { AuthMethod, MachineScope, MachineView, SudoMode } from '@su/contracts';
 import type { DbClient } from '../database.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { machineScopeWhere } from './machine-scope.repository.ts';
 
 export interface NewMachine {
   /** Chosen by the caller, because credentials are encrypted with the machine id as associated data. */
@@ -145,6 +147,20 @@ function toView(m: NonNullable<ViewRow>): MachineView {
   };
 }
 
+/** A list's filter: a tag, and the machine scope of the caller (null or absent: every machine). */
+export interface ListFilter {
+  tag?: string | undefined;
+  scope?: MachineScope | null | undefined;
+}
+
+function listWhere(f: ListFilter): Prisma.MachineWhereInput {
+  return {
+    deletedAt: null,
+    ...(f.tag ? { tags: { some: { tag: { name: f.tag } } } } : {}),
+    ...(f.scope ? { AND: [machineScopeWhere(f.scope)] } : {}),
+  };
+}
+
 export class MachinesRepository {
   constructor(private readonly db: DbClient) {}
 
@@ -217,9 +233,9 @@ export class MachinesRepository {
   }
 
   /** The tile list: machines with their derived state, one query, no history read. */
-  async listViews(filter: { tag?: string | undefined; limit: number; offset: number }): Promise<MachineView[]> {
+  async listViews(filter: ListFilter & { limit: number; offset: number }): Promise<MachineView[]> {
     const rows = await this.db.machine.findMany({
-      where: { deletedAt: null, ...(filter.tag ? { tags: { some: { tag: { name: filter.tag } } } } : {}) },
+      where: listWhere(filter),
       include: viewInclude,
       orderBy: [{ name: 'asc' }, { id: 'asc' }],
       take: filter.limit,
@@ -228,10 +244,8 @@ export class MachinesRepository {
     return rows.map(toView);
   }
 
-  async countActive(tag?: string): Promise<number> {
-    return this.db.machine.count({
-      where: { deletedAt: null, ...(tag ? { tags: { some: { tag: { name: tag } } } } : {}) },
-    });
+  async countActive(filter: ListFilter): Promise<number> {
+    return this.db.machine.count({ where: listWhere(filter) });
   }
 
   async update(id: string, patch: MachinePatch): Promise<void> {

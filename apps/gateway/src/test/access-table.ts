@@ -1,0 +1,338 @@
+/**
+ * WHO MAY DO WHAT — the one written table of access, checked by `access-table.int-spec.ts` against every operation of
+ * the OpenAPI document the running gateway serves (ADR 0014). A route without a row fails that test, and so does a
+ * row without a route.
+ *
+ * Columns (the kinds of caller the test makes):
+ *   none     no token
+ *   read     API client, scopes [read]
+ *   operate  API client, scopes [operate]
+ *   admin    a user with the admin role (login session)
+ *   hermes   API client of kind `hermes` (the assistant) with scopes [admin]: whatever its scopes, it may only read
+ *            and propose (`POST /action-requests`)
+ *   byTag    API client, scopes [admin], limited to the machines tagged `web`
+ *   byId     API client, scopes [admin], limited to named machines
+ * The scoped clients hold `admin` so their column shows the machine-scope rule alone, not the scope levels.
+ *
+ * Cells: OK (the route lets the caller through and answers one of the row's `answers`), or the status that refuses
+ * it (401 no token, 403 refused, 404 hidden). For a route bound to one machine (a machine, job or request id in the
+ * path, or a machine id in the body), the scoped columns hold a pair: [on a machine in its scope, on one outside].
+ * Reads outside the scope answer 404 (as if it did not exist), acts 403. Fleet-level routes (no single machine:
+ * schedules, settings, API clients, selftest) refuse scoped clients with 403; lists are filtered instead, and `sees`
+ * checks that unscoped callers see both test machines and scoped ones only theirs.
+ *
+ * HOW TO ADD A ROW (a new route):
+ *   1. Key: `METHOD /path` exactly as the OpenAPI document spells it (path parameters in braces: `/api/v1/x/{id}`).
+ *   2. `who`: one cell per column, as above. A machine-bound route uses pairs for byTag and byId.
+ *   3. `answers`: what the route itself answers a caller it lets through (default: any 2xx).
+ *   4. `call`: path parameters and body for a real call, built from the fixture (`fx`) for the target machine; use
+ *      the fixture's `fresh*` helpers when the call uses its object up (delete, approve, cancel).
+ *   5. A list over machine data: `sees` returns the machine ids in its answer.
+ *   6. A call that ends the caller's own token: `last: true` (it runs after every other row).
+ */
+
+export const OK = 'ok' as const;
+export type Outcome = typeof OK | 401 | 403 | 404;
+/** On a machine-bound route: [outcome on a machine in the scope, outcome on a machine outside it]. */
+export type Pair = readonly [Outcome, Outcome];
+export type Caller = 'none' | 'read' | 'operate' | 'admin' | 'hermes' | 'byTag' | 'byId';
+export const CALLERS: readonly Caller[] = ['none', 'read', 'operate', 'admin', 'hermes', 'byTag', 'byId'];
+
+export type Target = 'in' | 'out';
+
+/** Objects the test creates before the walk: one of each on a machine in the scoped clients' scope, one outside. */
+export interface Fixture {
+  adminPassword: string;
+  machine: Record<Target, string>;
+  tags: Record<Target, string[]>;
+  job: Record<Target, string>;
+  request: Record<Target, string>;
+  hostKey: Record<Target, string>;
+  report: Record<Target, string>;
+  schedule: string;
+  run: string;
+  /** A machine nobody else uses (to delete); `in` ones are in both scoped clients' scopes. */
+  freshMachine(t: Target): Promise<string>;
+  /** A queued job on the machine (the worker is stopped during the walk). */
+  freshJob(t: Target): Promise<string>;
+  /** A cancelled job on the machine (to retry). */
+  freshCancelledJob(t: Target): Promise<string>;
+  /** A pending action request on the machine, made by the admin. */
+  freshRequest(t: Target): Promise<string>;
+  /** An unacknowledged important message on the machine. */
+  freshMessage(t: Target): Promise<string>;
+  freshApiClient(): Promise<string>;
+  freshSchedule(): Promise<string>;
+}
+
+export interface Call {
+  params?: Record<string, string>;
+  body?: unknown;
+  query?: string;
+}
+
+export interface AccessRow {
+  who: {
+    none: Outcome;
+    read: Outcome;
+    operate: Outcome;
+    admin: Outcome;
+    hermes: Outcome;
+    byTag: Outcome | Pair;
+    byId: Outcome | Pair;
+  };
+  answers?: readonly number[];
+  call?: (fx: Fixture, t: Target) => Call | Promise<Call>;
+  sees?: (body: unknown) => string[];
+  last?: boolean;
+}
+
+const SCHEDULE = {
+  name: 'walked',
+  cron: '30 3 * * *',
+  timezone: 'UTC',
+  scope: { tags: ['web'] },
+  actions: ['apt_update_analyze'],
+};
+
+const onMachine = (fx: Fixture, t: Target): Call => ({ params: { id: fx.machine[t] } });
+
+/** The machines of a list of jobs or requests. */
+const machineIdsOf = (b: unknown): string[] =>
+  (b as { machineId: string | null }[]).flatMap((x) => (x.machineId ? [x.machineId] : []));
+
+export const ACCESS_TABLE: Record<string, AccessRow> = {
+  // ── health (public) ──
+  'GET /health': { who: { none: OK, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK } },
+  'GET /api/v1/health': { who: { none: OK, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK } },
+  'GET /ready': { who: { none: OK, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK } },
+  'GET /api/v1/ready': { who: { none: OK, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK } },
+
+  // ── auth ──
+  'POST /api/v1/auth/login': {
+    who: { none: OK, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+    call: (fx) => ({ body: { username: 'admin', password: fx.adminPassword } }),
+  },
+  // Public: the browser flow of an OpenID Connect sign-in. The walk's gateway has no provider configured, so both
+  // answer 404 "not configured" to every caller; oidc.int-spec.ts covers them with a provider.
+  'GET /api/v1/auth/oidc/login': {
+    who: { none: OK, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+    answers: [404],
+  },
+  'GET /api/v1/auth/oidc/callback': {
+    who: { none: OK, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+    answers: [404],
+    call: () => ({ query: 'state=walked&code=walked' }),
+  },
+  'GET /api/v1/auth/me': { who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK } },
+  'POST /api/v1/auth/logout': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+    last: true,
+  },
+
+  // ── API clients (fleet-level, admin) ──
+  'GET /api/v1/api-clients': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
+  'POST /api/v1/api-clients': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: () => ({ body: { label: 'walked', scopes: ['read'] } }),
+  },
+  'DELETE /api/v1/api-clients/{id}': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: async (fx) => ({ params: { id: await fx.freshApiClient() } }),
+  },
+
+  // ── machines ──
+  'GET /api/v1/machines': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+    call: () => ({ query: 'limit=500' }),
+    sees: (b) => (b as { items: { id: string }[] }).items.map((m) => m.id),
+  },
+  'POST /api/v1/machines': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: () => ({ body: { name: 'walked', hostname: '127.0.0.1', port: 1, username: 'admin' } }),
+  },
+  'GET /api/v1/machines/{id}': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: onMachine,
+  },
+  'PATCH /api/v1/machines/{id}': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
+    call: (fx, t) => ({ ...onMachine(fx, t), body: { notes: 'walked' } }),
+  },
+  'PUT /api/v1/machines/{id}/credentials': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
+    call: (fx, t) => ({
+      ...onMachine(fx, t),
+      body: { authMethod: 'password', password: 'walked-pw', sudoMode: 'root' },
+    }),
+  },
+  // Tags decide scopes: only an unscoped admin changes them, even on a machine in the client's scope.
+  'PUT /api/v1/machines/{id}/tags': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: [403, 403], byId: [403, 403] },
+    call: (fx, t) => ({ ...onMachine(fx, t), body: { tags: fx.tags[t] } }),
+  },
+  'DELETE /api/v1/machines/{id}': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
+    call: async (fx, t) => ({ params: { id: await fx.freshMachine(t) } }),
+  },
+  'GET /api/v1/machines/{id}/events': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: onMachine,
+  },
+
+  // ── machine access ──
+  'POST /api/v1/machines/{id}/test-connection': {
+    who: { none: 401, read: 403, operate: OK, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
+    call: onMachine,
+  },
+  'POST /api/v1/machines/{id}/probe': {
+    who: { none: 401, read: 403, operate: OK, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
+    call: onMachine,
+  },
+  'GET /api/v1/machines/{id}/host-keys': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: onMachine,
+  },
+  'POST /api/v1/machines/{id}/host-keys/{keyId}/approve': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
+    call: (fx, t) => ({ params: { id: fx.machine[t], keyId: fx.hostKey[t] } }),
+  },
+  'GET /api/v1/settings/host-key-policy': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
+  'PUT /api/v1/settings/host-key-policy': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: () => ({ body: { policy: 'trust_first_use' } }),
+  },
+
+  // ── machine actions and history ──
+  'POST /api/v1/machines/{id}/actions': {
+    who: { none: 401, read: 403, operate: OK, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
+    call: (fx, t) => ({ ...onMachine(fx, t), body: { action: 'apt_update_analyze' } }),
+  },
+  'GET /api/v1/machines/{id}/snapshots/latest': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: onMachine,
+  },
+  'GET /api/v1/machines/{id}/snapshots': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: onMachine,
+  },
+  'GET /api/v1/machines/{id}/executions': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: onMachine,
+  },
+  'GET /api/v1/machines/{id}/important-messages': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: onMachine,
+  },
+  'POST /api/v1/machines/{id}/important-messages/{messageId}/acknowledge': {
+    who: { none: 401, read: 403, operate: OK, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
+    call: async (fx, t) => ({ params: { id: fx.machine[t], messageId: await fx.freshMessage(t) } }),
+  },
+  'GET /api/v1/machines/{id}/reports': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: onMachine,
+  },
+  'GET /api/v1/machines/{id}/reports/{reportId}/download': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: (fx, t) => ({ params: { id: fx.machine[t], reportId: fx.report[t] } }),
+  },
+  'GET /api/v1/updates/pending': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+    sees: (b) => (b as { machineIds: string[] }[]).flatMap((g) => g.machineIds),
+  },
+
+  // ── jobs ──
+  'GET /api/v1/jobs': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+    call: () => ({ query: 'limit=500' }),
+    sees: (b) => machineIdsOf(b),
+  },
+  'GET /api/v1/jobs/{id}': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: (fx, t) => ({ params: { id: fx.job[t] } }),
+  },
+  'POST /api/v1/jobs/{id}/cancel': {
+    who: { none: 401, read: 403, operate: OK, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
+    call: async (fx, t) => ({ params: { id: await fx.freshJob(t) } }),
+  },
+  'POST /api/v1/jobs/{id}/retry': {
+    who: { none: 401, read: 403, operate: OK, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
+    call: async (fx, t) => ({ params: { id: await fx.freshCancelledJob(t) } }),
+  },
+  'POST /api/v1/system/selftest': {
+    who: { none: 401, read: 403, operate: OK, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: () => ({ body: {} }),
+  },
+
+  // ── live events (the test opens the stream, reads the status, and closes it) ──
+  'GET /api/v1/events/stream': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+  },
+
+  // ── schedules and runs (span machines: fleet-level) ──
+  'GET /api/v1/schedules': { who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 } },
+  'POST /api/v1/schedules': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: () => ({ body: SCHEDULE }),
+  },
+  'GET /api/v1/schedules/{id}': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    call: (fx) => ({ params: { id: fx.schedule } }),
+  },
+  'GET /api/v1/schedules/{id}/preview': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    call: (fx) => ({ params: { id: fx.schedule } }),
+  },
+  'GET /api/v1/schedules/{id}/runs': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    call: (fx) => ({ params: { id: fx.schedule } }),
+  },
+  'GET /api/v1/schedules/runs/{runId}': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    call: (fx) => ({ params: { runId: fx.run } }),
+  },
+  'PUT /api/v1/schedules/{id}': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: (fx) => ({ params: { id: fx.schedule }, body: SCHEDULE }),
+  },
+  'DELETE /api/v1/schedules/{id}': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: async (fx) => ({ params: { id: await fx.freshSchedule() } }),
+  },
+
+  // ── action requests (the assistant may propose; a person decides) ──
+  'POST /api/v1/action-requests': {
+    who: { none: 401, read: 403, operate: OK, admin: OK, hermes: OK, byTag: [OK, 403], byId: [OK, 403] },
+    call: (fx, t) => ({ body: { machineId: fx.machine[t], action: 'apt_clean' } }),
+  },
+  'GET /api/v1/action-requests': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+    call: () => ({ query: 'limit=500' }),
+    sees: (b) => machineIdsOf(b),
+  },
+  'GET /api/v1/action-requests/{id}': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: (fx, t) => ({ params: { id: fx.request[t] } }),
+  },
+  'POST /api/v1/action-requests/{id}/approve': {
+    who: { none: 401, read: 403, operate: OK, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
+    call: async (fx, t) => ({ params: { id: await fx.freshRequest(t) }, body: {} }),
+  },
+  'POST /api/v1/action-requests/{id}/reject': {
+    who: { none: 401, read: 403, operate: OK, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
+    call: async (fx, t) => ({ params: { id: await fx.freshRequest(t) }, body: {} }),
+  },
+
+  // ── settings (fleet-level) ──
+  'GET /api/v1/settings/approvals': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
+  'PUT /api/v1/settings/approvals': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: () => ({ body: { requireDistinctApprover: false } }),
+  },
+};
