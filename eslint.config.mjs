@@ -6,6 +6,7 @@ const ownedPackages = {
   queue: ['pg-boss'],
   ssh: ['ssh2'],
   templates: ['mustache'],
+  auth: ['otpauth'],
 };
 
 function restrictedImportsExcept(owner) {

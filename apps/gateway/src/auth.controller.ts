@@ -1,38 +1,126 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpException,
+  Inject,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuthService, CurrentPrincipal, LoginDto, Public, RequireScope, type Principal } from '@su/auth';
+import {
+  AllowedWhilePasswordChangePending,
+  ChangePasswordDto,
+  CurrentActor,
+  CurrentPrincipal,
+  LoginDto,
+  LoginService,
+  PasswordChangeService,
+  AuthService,
+  Public,
+  RequireScope,
+  sessionUserOf,
+  unauthorized,
+  type Principal,
+} from '@su/auth';
+import type { Actor } from '@su/contracts';
+
+/** What the controller reads of Express's request and response (req.ip honours SU_TRUST_PROXY). */
+interface ClientRequest {
+  ip?: string;
+  socket: { remoteAddress?: string };
+}
+interface HeaderResponse {
+  setHeader(name: string, value: string): void;
+}
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
 export class AuthController {
-  constructor(@Inject(AuthService) private readonly auth: AuthService) {}
+  constructor(
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(LoginService) private readonly logins: LoginService,
+    @Inject(PasswordChangeService) private readonly passwords: PasswordChangeService,
+  ) {}
 
   @Post('login')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Exchange username and password for a bearer token.' })
-  async login(@Body() dto: LoginDto) {
-    const res = await this.auth.login(dto.username, dto.password);
-    if (!res) throw new UnauthorizedException('wrong username or password');
+  @ApiOperation({
+    summary:
+      'Exchange username and password (and a TOTP code, when the user has a second factor) for a bearer token. Repeated failures answer 429 with Retry-After.',
+  })
+  async login(@Body() dto: LoginDto, @Req() req: ClientRequest, @Res({ passthrough: true }) res: HeaderResponse) {
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const out = await this.logins.login({ ...dto, address });
+    switch (out.kind) {
+      case 'throttled':
+        res.setHeader('Retry-After', String(out.retryAfterSeconds));
+        throw new HttpException(
+          {
+            statusCode: 429,
+            error: 'Too Many Requests',
+            message: `too many failed logins; try again in ${out.retryAfterSeconds} s`,
+          },
+          429,
+        );
+      case 'refused':
+        throw new UnauthorizedException('wrong username or password');
+      case 'totp_required':
+        throw unauthorized('this user has a second factor: send totpCode', 'totp_required');
+      case 'totp_invalid':
+        throw unauthorized('wrong, expired or already used totpCode', 'totp_invalid');
+    }
     return {
-      token: res.token,
+      token: out.token,
       tokenType: 'Bearer',
-      expiresAt: res.expiresAt.toISOString(),
-      user: { id: res.principal.id, username: res.principal.label, scopes: res.principal.scopes },
+      expiresAt: out.expiresAt.toISOString(),
+      user: {
+        id: out.principal.id,
+        username: out.principal.label,
+        scopes: out.principal.scopes,
+        mustChangePassword: out.principal.mustChangePassword ?? false,
+      },
     };
   }
 
   @Post('logout')
   @RequireScope('read')
+  @AllowedWhilePasswordChangePending()
   @HttpCode(204)
   @ApiBearerAuth()
+  @ApiOperation({ summary: 'End this login session. API tokens answer 400: an admin revokes them via /api-clients.' })
   async logout(@CurrentPrincipal() p: Principal) {
     await this.auth.logout(p);
   }
 
   @Get('me')
+  @AllowedWhilePasswordChangePending()
   @ApiBearerAuth()
   me(@CurrentPrincipal() p: Principal) {
-    return { type: p.type, id: p.id, label: p.label, scopes: p.scopes };
+    return {
+      type: p.type,
+      id: p.id,
+      label: p.label,
+      scopes: p.scopes,
+      ...(p.type === 'user' ? { mustChangePassword: p.mustChangePassword ?? false } : {}),
+    };
+  }
+
+  @Post('password')
+  @RequireScope('read')
+  @AllowedWhilePasswordChangePending()
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary:
+      'Change your own password (the current one is required). Every other session of yours ends; this one stays.',
+  })
+  async changePassword(@Body() dto: ChangePasswordDto, @CurrentPrincipal() p: Principal, @CurrentActor() actor: Actor) {
+    const { userId, sessionId } = sessionUserOf(p);
+    return this.passwords.change({ userId, sessionId, ...dto }, actor);
   }
 }

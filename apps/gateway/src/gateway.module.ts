@@ -16,6 +16,9 @@ import { MachineAccessController } from './machine-access.controller.ts';
 import { MachineHistoryController } from './machine-history.controller.ts';
 import { MachinesController } from './machines.controller.ts';
 import { SchedulesController } from './schedules.controller.ts';
+import { SessionsController } from './sessions.controller.ts';
+import { TotpController } from './totp.controller.ts';
+import { UsersController } from './users.controller.ts';
 
 @Module({})
 export class GatewayModule {
@@ -33,6 +36,9 @@ export class GatewayModule {
       controllers: [
         HealthController,
         AuthController,
+        SessionsController,
+        TotpController,
+        UsersController,
         ApiClientsController,
         MachinesController,
         MachineAccessController,

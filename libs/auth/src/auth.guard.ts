@@ -11,6 +11,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { scopeSatisfies, type Scope } from '@su/contracts';
 import { AuthService } from './auth.service.ts';
+import { refuseWhilePasswordChangePending } from './password-change-gate.ts';
 import { actorOf, type Principal } from './principal.ts';
 
 const SCOPE_KEY = 'su:required-scope';
@@ -42,6 +43,7 @@ export class AuthGuard implements CanActivate {
     if (!match) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
     const principal = await this.auth.authenticate(match[1]!);
     if (!principal) throw new UnauthorizedException('invalid, expired or revoked token');
+    refuseWhilePasswordChangePending(this.reflector, targets, principal);
     const required =
       this.reflector.getAllAndOverride<Scope>(SCOPE_KEY, targets) ??
       (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'admin');

@@ -3,9 +3,25 @@ import { AdminBootstrapService } from './admin-bootstrap.service.ts';
 import { ApiClientsService } from './api-clients.service.ts';
 import { AuthGuard } from './auth.guard.ts';
 import { AuthService } from './auth.service.ts';
+import { LoginThrottleService } from './login-throttle.service.ts';
+import { LoginService } from './login.service.ts';
+import { PasswordChangeService } from './password-change.service.ts';
+import { SessionsService } from './sessions.service.ts';
+import { TotpService } from './totp.service.ts';
+import { UsersService } from './users.service.ts';
 
-@Module({
-  providers: [AuthService, ApiClientsService, AdminBootstrapService, AuthGuard],
-  exports: [AuthService, ApiClientsService, AdminBootstrapService, AuthGuard],
-})
+const services = [
+  AuthService,
+  LoginService,
+  LoginThrottleService,
+  TotpService,
+  PasswordChangeService,
+  SessionsService,
+  UsersService,
+  ApiClientsService,
+  AdminBootstrapService,
+  AuthGuard,
+];
+
+@Module({ providers: services, exports: services })
 export class AuthModule {}

@@ -1,73 +1,30 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { AppConfig } from '@su/config';
-import type { Scope } from '@su/contracts';
-import { ApiClientsRepository, Database, UserSessionsRepository, UsersRepository } from '@su/db';
-import { APP_CONFIG } from '@su/platform';
-import { generateToken, hashPassword, hashToken, verifyPassword } from '@su/security';
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { ApiClientsRepository, Database, UserSessionsRepository } from '@su/db';
+import { hashToken } from '@su/security';
 import type { Principal } from './principal.ts';
-
-/** Users are administrators of the product; finer roles can come later without changing tokens. */
-const ROLE_SCOPES: Record<string, Scope[]> = { admin: ['admin'], operator: ['operate'], viewer: ['read'] };
-
-// Verifying against a real hash when the user does not exist keeps the timing of "no such user" and "wrong
-// password" alike, so login does not reveal which usernames exist.
-let dummyHash: Promise<string> | undefined;
+import { scopesOfRole } from './roles.ts';
 
 @Injectable()
 export class AuthService {
-  constructor(
-    @Inject(Database) private readonly db: Database,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  /** Returns a bearer token, or null for a wrong username/password (the caller must not say which). */
-  async login(
-    username: string,
-    password: string,
-  ): Promise<{ token: string; expiresAt: Date; principal: Principal } | null> {
-    const users = new UsersRepository(this.db.prisma);
-    const user = await users.findByUsername(username);
-    if (!user || !user.isActive) {
-      dummyHash ??= hashPassword('not-a-password');
-      await verifyPassword(password, await dummyHash);
-      return null;
-    }
-    if (!(await verifyPassword(password, user.passwordHash))) return null;
-    const token = generateToken('sus');
-    const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3600_000);
-    const session = await new UserSessionsRepository(this.db.prisma).create({
-      userId: user.id,
-      tokenHash: hashToken(token),
-      expiresAt,
-    });
-    await users.touchLogin(user.id);
-    return {
-      token,
-      expiresAt,
-      principal: {
-        type: 'user',
-        id: user.id,
-        label: user.username,
-        scopes: ROLE_SCOPES[user.role] ?? ['read'],
-        sessionId: session.id,
-      },
-    };
-  }
+  constructor(@Inject(Database) private readonly db: Database) {}
 
   /** The principal behind a bearer token, or null when it is unknown, expired or revoked. */
   async authenticate(token: string): Promise<Principal | null> {
     const hash = hashToken(token);
     if (token.startsWith('sus_')) {
-      const s = await new UserSessionsRepository(this.db.prisma).findActiveByTokenHash(hash);
-      return (
-        s && {
-          type: 'user',
-          id: s.userId,
-          label: s.username,
-          scopes: ROLE_SCOPES[s.role] ?? ['read'],
-          sessionId: s.sessionId,
-        }
-      );
+      const sessions = new UserSessionsRepository(this.db.prisma);
+      const s = await sessions.findActiveByTokenHash(hash);
+      if (!s) return null;
+      // last_seen is informational (session list); a failed update must not fail the request.
+      await sessions.touchLastSeen(s.sessionId).catch(() => undefined);
+      return {
+        type: 'user',
+        id: s.userId,
+        label: s.username,
+        scopes: scopesOfRole(s.role),
+        sessionId: s.sessionId,
+        mustChangePassword: s.mustChangePassword,
+      };
     }
     if (token.startsWith('sua_')) {
       const repo = new ApiClientsRepository(this.db.prisma);
@@ -87,7 +44,13 @@ export class AuthService {
     return null;
   }
 
+  /** Ends the caller's login session. An API token is not a session: it is revoked through /api-clients. */
   async logout(p: Principal): Promise<void> {
-    if (p.sessionId) await new UserSessionsRepository(this.db.prisma).revoke(p.sessionId);
+    if (!p.sessionId) {
+      throw new BadRequestException(
+        'an API token has no session to log out of; an admin revokes it with DELETE /api/v1/api-clients/{id}',
+      );
+    }
+    await new UserSessionsRepository(this.db.prisma).revoke(p.sessionId);
   }
 }
