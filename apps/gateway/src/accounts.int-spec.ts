@@ -102,6 +102,21 @@ describe('accounts', () => {
     expect((await login('vera', created.body.password)).status).toBe(401);
   });
 
+  it('an admin may set the initial password instead (policy applies, not returned, still changed at first login)', async () => {
+    const weak = await t.gw.api('POST', '/api/v1/users', {
+      body: { username: 'ivan', role: 'operator', password: 'ivan' },
+    });
+    expect(weak.status).toBe(400);
+    expect(weak.body.errors[0].field).toBe('password');
+    const created = await t.gw.api('POST', '/api/v1/users', {
+      body: { username: 'ivan', role: 'operator', password: 'set by the admin 1' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.password).toBeUndefined();
+    const first = await login('ivan', 'set by the admin 1');
+    expect(first.body.user).toMatchObject({ scopes: ['operate'], mustChangePassword: true });
+  });
+
   it('an admin changes a role (it takes effect on the next request) and deactivates a user (sessions end)', async () => {
     const otto = await readyUser('otto', 'viewer');
     const asOtto = (method: string, path: string, body?: unknown) =>

@@ -41,7 +41,12 @@ export class UsersService {
       // Deleted users keep their row (and name): a name is never reused for someone else's history.
       if (await users.usernameTaken(input.username))
         throw new ConflictException('a user with this username exists already');
-      const { id } = await users.create({ ...input, passwordHash, mustChangePassword: true });
+      const { id } = await users.create({
+        username: input.username,
+        role: input.role,
+        passwordHash,
+        mustChangePassword: true,
+      });
       await this.audit(tx, 'user.created', id, actor, `user "${input.username}" created with role ${input.role}`, {
         role: input.role,
       });
