@@ -18,7 +18,7 @@ const t = gatewayPerFile({
 interface Answer {
   status: number;
   retryAfter: string | null;
-  body: any;
+  body: { message?: string; token?: string };
 }
 
 async function login(username: string, password: string, address: string): Promise<Answer> {
@@ -27,7 +27,7 @@ async function login(username: string, password: string, address: string): Promi
     headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
     body: JSON.stringify({ username, password }),
   });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Answer['body'] };
 }
 
 /** Retries the right password, honouring Retry-After, until it is accepted (generous deadline, no timing assert). */

@@ -45,7 +45,13 @@ export class LoginThrottleService {
       }
       const blocked: KeyKind[] = [];
       for (const key of keys) {
-        const row = rows.find((r) => r.keyHash === key.hash)!;
+        // lockKeys created every missing row; the fallback only keeps the types honest.
+        const row = rows.find((r) => r.keyHash === key.hash) ?? {
+          keyHash: key.hash,
+          failures: 0,
+          lastFailureAt: now,
+          blockedUntil: null,
+        };
         const next = this.counted(row, key.rule, now);
         if (next.blockedUntil) blocked.push(key.kind);
         await repo.save(next);

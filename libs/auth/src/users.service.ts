@@ -50,7 +50,7 @@ export class UsersService {
       await this.audit(tx, 'user.created', id, actor, `user "${input.username}" created with role ${input.role}`, {
         role: input.role,
       });
-      return (await users.view(id))!;
+      return this.viewOf(users, id);
     });
     return { user, generatedPassword: input.password === undefined ? password : null };
   }
@@ -65,7 +65,7 @@ export class UsersService {
         from: user.role,
         to: role,
       });
-      return (await users.view(id))!;
+      return this.viewOf(users, id);
     });
   }
 
@@ -81,8 +81,14 @@ export class UsersService {
       await this.audit(tx, 'user.deactivated', id, actor, `user "${user.username}" deactivated`, {
         sessionsEnded: ended,
       });
-      return (await users.view(id))!;
+      return this.viewOf(users, id);
     });
+  }
+
+  private async viewOf(users: UsersRepository, id: string): Promise<UserView> {
+    const view = await users.view(id);
+    if (!view) throw new NotFoundException(`no user ${id}`);
+    return view;
   }
 
   // Serialises changes of admins (two admins demoting each other at once must not leave none).
