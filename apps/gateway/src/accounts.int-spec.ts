@@ -218,6 +218,22 @@ describe('accounts', () => {
     expect((await t.gw.api('GET', '/api/v1/auth/sessions', { token: client.body.token })).status).toBe(400);
   });
 
+  it('users are managed by people or unscoped admin tokens, never by a machine-scoped or assistant token', async () => {
+    const mk = async (body: object) => (await t.gw.api('POST', '/api/v1/api-clients', { body })).body.token as string;
+    const unscoped = await mk({ label: 'ops', scopes: ['admin'] });
+    const scoped = await mk({ label: 'lab only', scopes: ['admin'], machineScope: { tags: ['lab'] } });
+    const hermes = await mk({ label: 'assistant', scopes: ['admin'], clientKind: 'hermes' });
+    const newUser = { username: 'escalate', role: 'admin' };
+    expect((await t.gw.api('GET', '/api/v1/users', { token: unscoped })).status).toBe(200);
+    for (const token of [scoped, hermes]) {
+      expect((await t.gw.api('POST', '/api/v1/users', { token, body: newUser })).status).toBe(403);
+      expect((await t.gw.api('GET', '/api/v1/users', { token })).status).toBe(403);
+    }
+    expect((await t.gw.api('GET', '/api/v1/users')).body.map((u: { username: string }) => u.username)).not.toContain(
+      'escalate',
+    );
+  });
+
   it('TOTP: enroll (secret shown once, stored encrypted), confirm, login needs the code, replay refused, disable', async () => {
     const tina = await readyUser('tina', 'operator');
     const asTina = (method: string, path: string, body?: unknown) =>

@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   CreateUserDto,
@@ -6,17 +18,19 @@ import {
   CurrentPrincipal,
   RequireScope,
   SessionsService,
+  UnscopedPrincipalGuard,
   UpdateUserDto,
   UsersService,
   type Principal,
 } from '@su/auth';
 import type { Actor } from '@su/contracts';
 
-/** Users and their sessions, managed by admins. */
+/** Users and their sessions, managed by admins (people, or admin API tokens without a machine scope). */
 @ApiTags('users')
 @ApiBearerAuth()
 @Controller('api/v1/users')
 @RequireScope('admin')
+@UseGuards(UnscopedPrincipalGuard)
 export class UsersController {
   constructor(
     @Inject(UsersService) private readonly users: UsersService,

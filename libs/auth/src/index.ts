@@ -15,6 +15,7 @@ export * from './offline-password-reset.ts';
 export * from './api-clients.service.ts';
 export * from './admin-bootstrap.service.ts';
 export * from './auth.guard.ts';
+export * from './unscoped-principal.guard.ts';
 export * from './auth.dto.ts';
 export * from './account.dto.ts';
 export * from './users.dto.ts';
