@@ -324,6 +324,25 @@ describe('accounts', () => {
     await conn2.close();
   });
 
+  it('every account route is in the OpenAPI document', async () => {
+    const doc = await t.gw.api('GET', '/api/docs-json', { token: null });
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/auth/password',
+        '/api/v1/auth/sessions',
+        '/api/v1/auth/sessions/{id}',
+        '/api/v1/auth/totp',
+        '/api/v1/auth/totp/confirm',
+        '/api/v1/auth/totp/disable',
+        '/api/v1/users',
+        '/api/v1/users/{id}',
+        '/api/v1/users/{id}/deactivate',
+        '/api/v1/users/{id}/sessions',
+        '/api/v1/users/{id}/sessions/{sessionId}',
+      ]),
+    );
+  });
+
   it('the test TOTP helper matches the RFC 6238 test vector', () => {
     // Secret "12345678901234567890" (base32 below), T = 59 s: 94287082 in 8 digits, so 287082 in 6.
     expect(totpCode('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 1)).toBe('287082');

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Get,
+  Header,
   HttpCode,
   HttpException,
   Inject,
@@ -49,6 +50,7 @@ export class AuthController {
   @Post('login')
   @Public()
   @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary:
       'Exchange username and password (and a TOTP code, when the user has a second factor) for a bearer token. Repeated failures answer 429 with Retry-After.',

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   CurrentActor,
@@ -22,6 +22,7 @@ export class TotpController {
   constructor(@Inject(TotpService) private readonly totp: TotpService) {}
 
   @Post()
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary:
       'Start enrolment: returns the secret and its otpauth:// URI once (stored encrypted). Login needs codes only after POST /auth/totp/confirm.',

@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  Header,
   HttpCode,
   Inject,
   Param,
@@ -43,6 +44,7 @@ export class UsersController {
   }
 
   @Post()
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary:
       'Create a user with a role (admin, operator, viewer). A generated password is in this response only; the user must change it at first login.',
