@@ -1,19 +1,9 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Header,
-  HttpCode,
-  HttpException,
-  Inject,
-  Post,
-  Req,
-  Res,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AllowedWhilePasswordChangePending,
+  ClientAddress,
+  TooManyAttemptsException,
   ChangePasswordDto,
   CurrentActor,
   CurrentPrincipal,
@@ -28,15 +18,6 @@ import {
   type Principal,
 } from '@su/auth';
 import type { Actor } from '@su/contracts';
-
-/** What the controller reads of Express's request and response (req.ip honours SU_TRUST_PROXY). */
-interface ClientRequest {
-  ip?: string;
-  socket: { remoteAddress?: string };
-}
-interface HeaderResponse {
-  setHeader(name: string, value: string): void;
-}
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
@@ -55,20 +36,11 @@ export class AuthController {
     summary:
       'Exchange username and password (and a TOTP code, when the user has a second factor) for a bearer token. Repeated failures answer 429 with Retry-After.',
   })
-  async login(@Body() dto: LoginDto, @Req() req: ClientRequest, @Res({ passthrough: true }) res: HeaderResponse) {
-    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  async login(@Body() dto: LoginDto, @ClientAddress() address: string) {
     const out = await this.logins.login({ ...dto, address });
     switch (out.kind) {
       case 'throttled':
-        res.setHeader('Retry-After', String(out.retryAfterSeconds));
-        throw new HttpException(
-          {
-            statusCode: 429,
-            error: 'Too Many Requests',
-            message: `too many failed logins; try again in ${out.retryAfterSeconds} s`,
-          },
-          429,
-        );
+        throw new TooManyAttemptsException(out.retryAfterSeconds, 'failed logins');
       case 'refused':
         throw new UnauthorizedException('wrong username or password');
       case 'totp_required':
@@ -121,8 +93,13 @@ export class AuthController {
     summary:
       'Change your own password (the current one is required). Every other session of yours ends; this one stays.',
   })
-  async changePassword(@Body() dto: ChangePasswordDto, @CurrentPrincipal() p: Principal, @CurrentActor() actor: Actor) {
+  async changePassword(
+    @Body() dto: ChangePasswordDto,
+    @CurrentPrincipal() p: Principal,
+    @ClientAddress() address: string,
+    @CurrentActor() actor: Actor,
+  ) {
     const { userId, sessionId } = sessionUserOf(p);
-    return this.passwords.change({ userId, sessionId, ...dto }, actor);
+    return this.passwords.change({ userId, sessionId, ...dto, address }, actor);
   }
 }

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApprovalsModule } from '@su/approvals';
-import { AuthGuard, AuthModule } from '@su/auth';
+import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
 import { SchedulesModule } from '@su/schedules';
@@ -49,7 +49,12 @@ export class GatewayModule {
         ActionRequestsController,
       ],
       // Every route is authenticated unless marked @Public(); scopes are checked by the same guard.
-      providers: [{ provide: APP_GUARD, useExisting: AuthGuard }, LiveEventsService],
+      providers: [
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        // Throttled password attempts answer 429 with Retry-After.
+        { provide: APP_INTERCEPTOR, useClass: RetryAfterInterceptor },
+        LiveEventsService,
+      ],
     };
   }
 }

@@ -83,6 +83,28 @@ describe('login throttling', () => {
     expect((await login('admin', 'one more typo', '10.1.0.1')).status).toBe(401);
   }, 60_000);
 
+  it('a logged-in session guessing the current password (change password) is throttled like a login', async () => {
+    await createUser('pat', 'pat long passphrase');
+    const token = (await login('pat', 'pat long passphrase', '10.4.0.1')).body.token!;
+    const answers: Answer[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${t.gw.base}/api/v1/auth/password`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          'x-forwarded-for': '10.4.0.1',
+        },
+        body: JSON.stringify({ currentPassword: `guess ${i}`, newPassword: 'pat new passphrase' }),
+      });
+      answers.push({ status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() });
+    }
+    expect(answers.slice(0, 5).map((a) => a.status)).toEqual([400, 400, 400, 400, 400]);
+    const throttled = answers.filter((a) => a.status === 429);
+    expect(throttled.length).toBeGreaterThan(0);
+    for (const a of throttled) expect(a.retryAfter).toMatch(/^[1-4]$/);
+  }, 60_000);
+
   it('concurrent guesses are throttled like sequential ones', async () => {
     await createUser('conc', 'concurrent passphrase');
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => login('conc', `guess ${i}`, '10.2.0.1')));

@@ -1,6 +1,7 @@
 import { Body, Controller, Header, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  ClientAddress,
   CurrentActor,
   CurrentPrincipal,
   RequireScope,
@@ -27,8 +28,8 @@ export class TotpController {
     summary:
       'Start enrolment: returns the secret and its otpauth:// URI once (stored encrypted). Login needs codes only after POST /auth/totp/confirm.',
   })
-  enroll(@Body() dto: TotpEnrollDto, @CurrentPrincipal() p: Principal) {
-    return this.totp.enroll(sessionUserOf(p).userId, dto.password);
+  enroll(@Body() dto: TotpEnrollDto, @CurrentPrincipal() p: Principal, @ClientAddress() address: string) {
+    return this.totp.enroll(sessionUserOf(p).userId, dto.password, address);
   }
 
   @Post('confirm')
@@ -41,7 +42,12 @@ export class TotpController {
   @Post('disable')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove the second factor (password and a current code required).' })
-  async disable(@Body() dto: TotpDisableDto, @CurrentPrincipal() p: Principal, @CurrentActor() actor: Actor) {
-    await this.totp.disable(sessionUserOf(p).userId, dto.password, dto.code, actor);
+  async disable(
+    @Body() dto: TotpDisableDto,
+    @CurrentPrincipal() p: Principal,
+    @ClientAddress() address: string,
+    @CurrentActor() actor: Actor,
+  ) {
+    await this.totp.disable(sessionUserOf(p).userId, dto.password, dto.code, address, actor);
   }
 }

@@ -5,6 +5,7 @@ export * from './auth-errors.ts';
 export * from './auth.service.ts';
 export * from './login.service.ts';
 export * from './login-throttle.service.ts';
+export * from './too-many-attempts.ts';
 export * from './totp.service.ts';
 export * from './password-policy.ts';
 export * from './password-change.service.ts';

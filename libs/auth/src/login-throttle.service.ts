@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import { Database, LoginThrottlesRepository, type LoginThrottleRow } from '@su/db';
 import { APP_CONFIG } from '@su/platform';
+import { TooManyAttemptsException } from './too-many-attempts.ts';
 import { blockSeconds, throttleRules, type ThrottleRule, type ThrottleRules } from './login-throttle.policy.ts';
 
 type KeyKind = keyof ThrottleRules;
@@ -72,6 +73,18 @@ export class LoginThrottleService {
       // Housekeeping on the success path keeps the table small without a job of its own.
       await repo.deleteStale(new Date(Date.now() - this.config.login.resetMinutes * 60_000));
     });
+  }
+
+  /**
+   * A password asked again of a logged-in user (change password, second factor): throttled like a login, so a
+   * stolen session cannot guess the password at hashing speed. Throws 429 while blocked.
+   */
+  async recheck(username: string, address: string, check: () => Promise<boolean>): Promise<boolean> {
+    const admission = await this.admit(username, address);
+    if (!admission.admitted) throw new TooManyAttemptsException(admission.retryAfterSeconds, 'wrong passwords');
+    const ok = await check();
+    if (ok) await this.succeeded(username, address);
+    return ok;
   }
 
   private keysOf(username: string, address: string): { kind: KeyKind; hash: string; rule: ThrottleRule }[] {

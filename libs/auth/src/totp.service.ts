@@ -4,6 +4,7 @@ import type { Actor } from '@su/contracts';
 import { Database, MachineEventsRepository, UsersRepository, type Tx, type UserRecord } from '@su/db';
 import { SecretBox, verifyPassword } from '@su/security';
 import { fieldError } from './auth-errors.ts';
+import { LoginThrottleService } from './login-throttle.service.ts';
 
 const ISSUER = 'system-update';
 const PERIOD = 30;
@@ -28,11 +29,12 @@ export class TotpService {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(SecretBox) private readonly box: SecretBox,
+    @Inject(LoginThrottleService) private readonly throttle: LoginThrottleService,
   ) {}
 
   /** Starts enrolment (password required, so a stolen session cannot tie the account to the thief's phone). */
-  async enroll(userId: string, password: string): Promise<{ secret: string; otpauthUri: string }> {
-    const user = await this.userWithPassword(userId, password);
+  async enroll(userId: string, password: string, address: string): Promise<{ secret: string; otpauthUri: string }> {
+    const user = await this.userWithPassword(userId, password, address);
     if (user.totpEnabledAt) throw new ConflictException('a second factor is already enabled; disable it first');
     const secret = new Secret({ size: 20 });
     await new UsersRepository(this.db.prisma).setPendingTotp(user.id, this.box.encrypt(secret.base32, aad(user.id)));
@@ -52,8 +54,8 @@ export class TotpService {
     });
   }
 
-  async disable(userId: string, password: string, code: string, actor: Actor): Promise<void> {
-    const user = await this.userWithPassword(userId, password);
+  async disable(userId: string, password: string, code: string, address: string, actor: Actor): Promise<void> {
+    const user = await this.userWithPassword(userId, password, address);
     if (!user.totpEnabledAt) throw new ConflictException('no second factor is enabled');
     if ((await this.check(user, code)) !== 'ok') throw fieldError('code', 'wrong, expired or already used code');
     await this.db.transaction(async (tx) => {
@@ -85,9 +87,12 @@ export class TotpService {
     return user;
   }
 
-  private async userWithPassword(userId: string, password: string): Promise<UserRecord> {
+  private async userWithPassword(userId: string, password: string, address: string): Promise<UserRecord> {
     const user = await this.user(userId);
-    if (!(await verifyPassword(password, user.passwordHash))) throw fieldError('password', 'wrong password');
+    const right = await this.throttle.recheck(user.username, address, () =>
+      verifyPassword(password, user.passwordHash),
+    );
+    if (!right) throw fieldError('password', 'wrong password');
     return user;
   }
 
