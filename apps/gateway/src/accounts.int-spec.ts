@@ -324,6 +324,21 @@ describe('accounts', () => {
     await conn2.close();
   });
 
+  it('without SU_TRUST_PROXY a client cannot pick its address with X-Forwarded-For (throttling keys on the socket)', async () => {
+    const res = await fetch(`${t.gw.base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.9.9.9' },
+      body: JSON.stringify({ username: 'admin', password: t.gw.adminPassword }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const addresses = await t.db.query<{ address: string }>(
+      `SELECT payload->>'address' AS address FROM machine_events WHERE event_type = 'auth.login_succeeded'`,
+    );
+    expect(addresses.length).toBeGreaterThan(0);
+    expect(addresses.map((a) => a.address)).not.toContain('10.9.9.9');
+  });
+
   it('every account route is in the OpenAPI document', async () => {
     const doc = await t.gw.api('GET', '/api/docs-json', { token: null });
     expect(Object.keys(doc.body.paths)).toEqual(
