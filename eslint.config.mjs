@@ -6,7 +6,7 @@ const ownedPackages = {
   queue: ['pg-boss'],
   ssh: ['ssh2'],
   templates: ['mustache'],
-  auth: ['openid-client', 'oauth4webapi'],
+  auth: ['openid-client', 'oauth4webapi', 'otpauth'],
 };
 
 function restrictedImportsExcept(owner) {

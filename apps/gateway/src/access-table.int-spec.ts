@@ -48,6 +48,12 @@ const tokens = {} as Record<Caller, string | null>;
 const ids = {} as Record<Caller, string>;
 let fx: Fixture;
 
+const FRESH_USER_PASSWORD = 'a fresh user passphrase';
+let users = 0;
+const freshUser = async (): Promise<string> =>
+  (await must('POST', '/api/v1/users', { username: `fresh-${++users}`, role: 'viewer', password: FRESH_USER_PASSWORD }))
+    .id;
+
 /** Everything the table's calls name, on a machine inside the scoped clients' scope and on one outside it. */
 async function buildFixture(): Promise<Fixture> {
   const tags: Record<Target, string[]> = { in: ['prod', 'web'], out: ['db', 'prod'] };
@@ -134,6 +140,24 @@ async function buildFixture(): Promise<Fixture> {
     },
     freshApiClient: async () =>
       (await must('POST', '/api/v1/api-clients', { label: 'to revoke', scopes: ['read'] })).id,
+    freshUser,
+    freshUserSession: async () => {
+      const userId = await freshUser();
+      const username = (await must('GET', '/api/v1/users')).find((u: { id: string }) => u.id === userId).username;
+      await must('POST', '/api/v1/auth/login', { username, password: FRESH_USER_PASSWORD }, '');
+      const [s] = await t.db.query<{ id: string }>(`SELECT id FROM user_sessions WHERE user_id = $1`, [userId]);
+      return { userId, sessionId: s!.id };
+    },
+    freshOwnSession: async () => {
+      const { token } = await must(
+        'POST',
+        '/api/v1/auth/login',
+        { username: 'admin', password: t.gw.adminPassword },
+        '',
+      );
+      const own = (await must('GET', '/api/v1/auth/sessions', undefined, token)) as { id: string; current: boolean }[];
+      return own.find((s) => s.current)!.id;
+    },
     freshSchedule,
   };
 }
@@ -262,14 +286,6 @@ describe('access table (issue 9 acceptance, ADR 0014)', () => {
     expect(stale, 'rows for routes the API does not have').toEqual([]);
   });
 
-  it('answers every operation, for every kind of caller, as the table says (in-scope and out-of-scope machines)', async () => {
-    const rows = Object.entries(ACCESS_TABLE);
-    const first = await walk(rows.filter(([, r]) => !r.last));
-    const last = await walk(rows.filter(([, r]) => r.last));
-    console.log(`access table: ${rows.length} operations, ${first.calls + last.calls} calls`);
-    expect([...first.problems, ...last.problems]).toEqual([]);
-  }, 240_000);
-
   it('never opens the credentials of a machine outside the caller’s scope (test-connection)', async () => {
     const decrypted = async (machineId: string, actorId: string) =>
       (
@@ -291,4 +307,13 @@ describe('access table (issue 9 acceptance, ADR 0014)', () => {
       expect(await decrypted(fx.machine.in, c.id)).toBe(1);
     }
   });
+
+  // Last: its final rows end the callers' sessions (the harness's too).
+  it('answers every operation, for every kind of caller, as the table says (in-scope and out-of-scope machines)', async () => {
+    const rows = Object.entries(ACCESS_TABLE);
+    const first = await walk(rows.filter(([, r]) => !r.last));
+    const last = await walk(rows.filter(([, r]) => r.last));
+    console.log(`access table: ${rows.length} operations, ${first.calls + last.calls} calls`);
+    expect([...first.problems, ...last.problems]).toEqual([]);
+  }, 240_000);
 });

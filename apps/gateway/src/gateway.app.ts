@@ -16,6 +16,8 @@ export async function createGatewayApp(
     bufferLogs: false,
   });
   app.disable('x-powered-by');
+  // Behind N trusted reverse proxies, req.ip is the address the nearest of them saw (login throttling keys on it).
+  if (platform.config.trustProxyHops > 0) app.set('trust proxy', platform.config.trustProxyHops);
   app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApprovalsModule } from '@su/approvals';
-import { AuthGuard, AuthModule } from '@su/auth';
+import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
 import { SchedulesModule } from '@su/schedules';
@@ -18,6 +18,9 @@ import { MachineHistoryController } from './machine-history.controller.ts';
 import { MachinesController } from './machines.controller.ts';
 import { OidcController } from './oidc.controller.ts';
 import { SchedulesController } from './schedules.controller.ts';
+import { SessionsController } from './sessions.controller.ts';
+import { TotpController } from './totp.controller.ts';
+import { UsersController } from './users.controller.ts';
 
 @Module({})
 export class GatewayModule {
@@ -36,6 +39,9 @@ export class GatewayModule {
         HealthController,
         AuthController,
         OidcController,
+        SessionsController,
+        TotpController,
+        UsersController,
         ApiClientsController,
         MachinesController,
         MachineAccessController,
@@ -48,7 +54,13 @@ export class GatewayModule {
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).
-      providers: [{ provide: APP_GUARD, useExisting: AuthGuard }, LiveEventsService, ReadinessService],
+      providers: [
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        // Throttled password attempts answer 429 with Retry-After.
+        { provide: APP_INTERCEPTOR, useClass: RetryAfterInterceptor },
+        LiveEventsService,
+        ReadinessService,
+      ],
     };
   }
 }

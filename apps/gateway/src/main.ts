@@ -12,7 +12,7 @@ await runService({
     if (admin) {
       // Printed once, on the start that created the user; only the hash is stored.
       process.stdout.write(
-        `\n  First start: admin login created\n    username: ${admin.username}\n    password: ${admin.password}\n  Change it after logging in; it is not shown again.\n\n`,
+        `\n  First start: admin login created\n    username: ${admin.username}\n    password: ${admin.password}\n  It must be changed at the first login (POST /api/v1/auth/password); it is not shown again.\n\n`,
       );
     }
     await (app as INestApplication).listen(config.http.port, config.http.host);

@@ -155,7 +155,7 @@ describe('OpenID Connect sign-in against a real provider', () => {
       token: expect.stringMatching(/^sus_/),
       tokenType: 'Bearer',
       expiresAt: expect.any(String),
-      user: { id: expect.any(String), username: 'alice', scopes: ['admin'] },
+      user: { id: expect.any(String), username: 'alice', scopes: ['admin'], mustChangePassword: false },
     });
     // The cookie of the finished sign-in is cleared.
     expect(res.setCookies.some((c) => /^su_oidc=;/.test(c))).toBe(true);

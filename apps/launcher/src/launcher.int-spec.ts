@@ -9,7 +9,8 @@ import { childProcessEnv } from '@su/config';
 /*
  * `npm start` end to end: the built launcher on a fresh data directory, with the embedded PostgreSQL. Proves the
  * first start prints a working admin login, Ctrl-C (SIGINT to the process group, as a terminal sends it) and
- * SIGTERM leave no process behind, and a second start keeps the data.
+ * SIGTERM leave no process behind, a second start keeps the data, and the offline password reset works on the
+ * stopped product's embedded database.
  */
 const root = new URL('../../..', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'su-launch-'));
@@ -111,6 +112,25 @@ async function login(base: string, password: string): Promise<string> {
   return ((await res.json()) as { token: string }).token;
 }
 
+async function changePassword(base: string, token: string, current: string, next: string): Promise<number> {
+  const res = await fetch(`${base}/api/v1/auth/password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ currentPassword: current, newPassword: next }),
+  });
+  return res.status;
+}
+
+/** The offline reset command (what `npm run admin:reset-password` runs after building it) on the test's data. */
+function resetPassword(pgPort: number): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [join(root, 'dist/apps/admin/main.js'), 'reset-password', '--username', 'admin'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: childProcessEnv({ DATABASE_URL: '', SU_DATA_DIR: dataDir, SU_EMBEDDED_PG_PORT: String(pgPort) }),
+  });
+}
+
 describe('npm start (launcher)', () => {
   let machineId: string;
   let adminPassword: string;
@@ -118,9 +138,12 @@ describe('npm start (launcher)', () => {
   it('first start: /health 200, prints an admin login that works; Ctrl-C leaves nothing running', async () => {
     const s = await start(httpPort, pgPort);
     expect((await fetch(`${s.base}/health`)).status).toBe(200);
-    adminPassword = /password: (\S+)/.exec(s.output())?.[1] ?? '';
-    expect(adminPassword).toMatch(/^\S{20}$/);
-    const token = await login(s.base, adminPassword);
+    const printed = /password: (\S+)/.exec(s.output())?.[1] ?? '';
+    expect(printed).toMatch(/^\S{20}$/);
+    const token = await login(s.base, printed);
+    // The printed password must be changed first: until then only /auth/me, the change and logout answer.
+    adminPassword = `${printed}-changed`;
+    expect(await changePassword(s.base, token, printed, adminPassword)).toBe(200);
     const created = await fetch(`${s.base}/api/v1/machines`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -150,6 +173,33 @@ describe('npm start (launcher)', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id: machineId, name: 'kept' });
+    // The offline reset refuses to touch the database of a running product.
+    const refused = resetPassword(pgPort);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('in use');
+    process.kill(s.child.pid!, 'SIGTERM');
+    expect(await waitExit(s.child)).toBe(0);
+    expect(await waitGone(10_000)).toEqual([]);
+  }, 120_000);
+
+  it('offline reset with the product stopped: prints a new password once; it logs in and must be changed', async () => {
+    const reset = resetPassword(pgPort);
+    expect(reset.status, reset.stderr).toBe(0);
+    const password = /new password: (\S+)/.exec(reset.stdout)?.[1] ?? '';
+    expect(password).toMatch(/^\S{20}$/);
+    expect(await waitGone(10_000)).toEqual([]);
+
+    const s = await start(httpPort, pgPort);
+    const old = await fetch(`${s.base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: adminPassword }),
+    });
+    expect(old.status).toBe(401);
+    const token = await login(s.base, password);
+    const blocked = await fetch(`${s.base}/api/v1/machines`, { headers: { authorization: `Bearer ${token}` } });
+    expect(blocked.status).toBe(403);
+    expect(await changePassword(s.base, token, password, `${password}-mine`)).toBe(200);
     process.kill(s.child.pid!, 'SIGTERM');
     expect(await waitExit(s.child)).toBe(0);
     expect(await waitGone(10_000)).toEqual([]);

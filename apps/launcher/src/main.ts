@@ -99,6 +99,7 @@ try {
     out(`  First start — admin login (shown once, stored hashed):`);
     out(`    username: ${admin.username}`);
     out(`    password: ${admin.password}`);
+    out(`    (it must be changed at the first login: POST /api/v1/auth/password)`);
   }
   out(`  Data: ${config.dataDir}.  Stop with Ctrl-C.`);
   out('');

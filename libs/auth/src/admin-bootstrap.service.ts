@@ -3,8 +3,8 @@ import { Database, MachineEventsRepository, UsersRepository } from '@su/db';
 import { generatePassword, hashPassword } from '@su/security';
 
 /**
- * First start: create the admin user with a generated password. The password is returned so the launcher can print
- * it once; only its hash is stored. Later starts find a user and return null.
+ * First start: create the admin user with a generated password that must be changed at first login. The password
+ * is returned so the launcher can print it once; only its hash is stored. Later starts find a user and return null.
  */
 @Injectable()
 export class AdminBootstrapService {
@@ -17,7 +17,13 @@ export class AdminBootstrapService {
       const users = new UsersRepository(tx);
       if ((await users.count()) > 0) return null;
       const password = generatePassword(20);
-      await users.create({ username, passwordHash: await hashPassword(password), role: 'admin' });
+      // The printed password has been on a terminal (and maybe in a log): its owner must replace it.
+      await users.create({
+        username,
+        passwordHash: await hashPassword(password),
+        role: 'admin',
+        mustChangePassword: true,
+      });
       await new MachineEventsRepository(tx).insert({
         machineId: null,
         eventType: 'user.created',

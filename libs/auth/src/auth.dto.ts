@@ -28,6 +28,11 @@ export class LoginDto {
   @IsString()
   @Length(1, 1024)
   password!: string;
+
+  @ApiPropertyOptional({ description: 'The 6-digit code of the authenticator app, for users with a second factor.' })
+  @IsOptional()
+  @Matches(/^[0-9]{6}$/, { message: 'totpCode must be 6 digits' })
+  totpCode?: string;
 }
 
 const TAG = /^[a-z0-9][a-z0-9_.-]{0,31}$/;

@@ -14,6 +14,7 @@ import { assistantRefusal } from './assistant.rule.ts';
 import { AuthService } from './auth.service.ts';
 import { ASSISTANT_MAY_CALL_KEY, MACHINE_BINDING_KEY, type MachineBinding } from './machine-access.decorators.ts';
 import { MachineScopeRule } from './machine-scope.rule.ts';
+import { refuseWhilePasswordChangePending } from './password-change-gate.ts';
 import { actorOf, type Principal } from './principal.ts';
 
 const SCOPE_KEY = 'su:required-scope';
@@ -36,8 +37,9 @@ interface RequestWithPrincipal {
 type Targets = Parameters<Reflector['getAllAndOverride']>[1];
 
 /**
- * Every request passes here (ADR 0004, ADR 0014), in this order: authentication, the route's scope, the assistant
- * rule (it proposes, never executes), the machine-scope rule. Each step is one named method.
+ * Every request passes here (ADR 0004, ADR 0014, ADR 0015), in this order: authentication, a pending first-login
+ * password change, the route's scope, the assistant rule (it proposes, never executes), the machine-scope rule.
+ * Each step is one named function.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -55,6 +57,7 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     const principal = await this.authenticate(req);
+    refuseWhilePasswordChangePending(this.reflector, targets, principal);
     this.checkScope(principal, req.method, targets);
     this.refuseAssistantExecution(principal, req.method, targets);
     await this.machineScope.enforce(

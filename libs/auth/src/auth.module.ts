@@ -3,32 +3,35 @@ import { AdminBootstrapService } from './admin-bootstrap.service.ts';
 import { ApiClientsService } from './api-clients.service.ts';
 import { AuthGuard } from './auth.guard.ts';
 import { AuthService } from './auth.service.ts';
+import { LoginThrottleService } from './login-throttle.service.ts';
+import { LoginService } from './login.service.ts';
 import { MachineScopeRule } from './machine-scope.rule.ts';
 import { OidcAccountsService } from './oidc-accounts.service.ts';
 import { OidcClientService } from './oidc-client.service.ts';
 import { OidcLoginService } from './oidc-login.service.ts';
+import { PasswordChangeService } from './password-change.service.ts';
+import { SessionsService } from './sessions.service.ts';
 import { TokenEndWatcher } from './token-end.watcher.ts';
+import { TotpService } from './totp.service.ts';
+import { UsersService } from './users.service.ts';
 
-@Module({
-  providers: [
-    AuthService,
-    ApiClientsService,
-    AdminBootstrapService,
-    AuthGuard,
-    MachineScopeRule,
-    TokenEndWatcher,
-    OidcClientService,
-    OidcAccountsService,
-    OidcLoginService,
-  ],
-  exports: [
-    AuthService,
-    ApiClientsService,
-    AdminBootstrapService,
-    AuthGuard,
-    MachineScopeRule,
-    TokenEndWatcher,
-    OidcLoginService,
-  ],
-})
+const services = [
+  AuthService,
+  LoginService,
+  LoginThrottleService,
+  TotpService,
+  PasswordChangeService,
+  SessionsService,
+  UsersService,
+  ApiClientsService,
+  AdminBootstrapService,
+  AuthGuard,
+  MachineScopeRule,
+  TokenEndWatcher,
+  OidcClientService,
+  OidcAccountsService,
+  OidcLoginService,
+];
+
+@Module({ providers: services, exports: services })
 export class AuthModule {}

@@ -1,13 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
-import type { Scope } from '@su/contracts';
-import { ApiClientsRepository, Database, UserSessionsRepository, UsersRepository } from '@su/db';
+import type { Actor } from '@su/contracts';
+import { ApiClientsRepository, Database, MachineEventsRepository, UserSessionsRepository, UsersRepository } from '@su/db';
 import { APP_CONFIG } from '@su/platform';
-import { generateToken, hashPassword, hashToken, verifyPassword } from '@su/security';
+import { generateToken, hashToken } from '@su/security';
 import type { Principal } from './principal.ts';
-
-/** Users are administrators of the product; finer roles can come later without changing tokens. */
-const ROLE_SCOPES: Record<string, Scope[]> = { admin: ['admin'], operator: ['operate'], viewer: ['read'] };
+import { scopesOfRole } from './roles.ts';
 
 export interface LoginSession {
   token: string;
@@ -15,9 +13,12 @@ export interface LoginSession {
   principal: Principal;
 }
 
-// Verifying against a real hash when the user does not exist keeps the timing of "no such user" and "wrong
-// password" alike, so login does not reveal which usernames exist.
-let dummyHash: Promise<string> | undefined;
+/** What a new session is recorded as (one `machine_events` row, in the session's transaction). */
+export interface SessionAudit {
+  eventType: string;
+  message: string;
+  payload: Record<string, unknown>;
+}
 
 @Injectable()
 export class AuthService {
@@ -26,29 +27,29 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Returns a bearer token, or null for a wrong username/password (the caller must not say which). */
-  async login(username: string, password: string): Promise<LoginSession | null> {
-    const users = new UsersRepository(this.db.prisma);
-    const user = await users.findByUsername(username);
-    if (!user || !user.isActive) {
-      dummyHash ??= hashPassword('not-a-password');
-      await verifyPassword(password, await dummyHash);
-      return null;
-    }
-    if (!(await verifyPassword(password, user.passwordHash))) return null;
-    return this.openSession(user);
-  }
-
-  /** A new login session (`sus_` token) for a user who has proven who they are: by password, or through OIDC. */
-  async openSession(user: { id: string; username: string; role: string }): Promise<LoginSession> {
+  /**
+   * A new login session (`sus_` token) for a user who has proven who they are: by password (and second factor), or
+   * through OIDC. The session, the user's last login and the audit event are written together.
+   */
+  async openSession(
+    user: { id: string; username: string; role: string; mustChangePassword?: boolean },
+    audit: SessionAudit,
+  ): Promise<LoginSession> {
     const token = generateToken('sus');
     const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3600_000);
-    const session = await new UserSessionsRepository(this.db.prisma).create({
-      userId: user.id,
-      tokenHash: hashToken(token),
-      expiresAt,
+    const actor: Actor = { type: 'user', id: user.id, label: user.username };
+    const session = await this.db.transaction(async (tx) => {
+      const s = await new UserSessionsRepository(tx).create({ userId: user.id, tokenHash: hashToken(token), expiresAt });
+      await new UsersRepository(tx).touchLogin(user.id);
+      await new MachineEventsRepository(tx).insert({
+        machineId: null,
+        actor,
+        eventType: audit.eventType,
+        message: audit.message,
+        payload: { ...audit.payload, userId: user.id, sessionId: s.id },
+      });
+      return s;
     });
-    await new UsersRepository(this.db.prisma).touchLogin(user.id);
     return {
       token,
       expiresAt,
@@ -56,9 +57,10 @@ export class AuthService {
         type: 'user',
         id: user.id,
         label: user.username,
-        scopes: ROLE_SCOPES[user.role] ?? ['read'],
+        scopes: scopesOfRole(user.role),
         sessionId: session.id,
         expiresAt,
+        mustChangePassword: user.mustChangePassword ?? false,
       },
     };
   }
@@ -67,17 +69,20 @@ export class AuthService {
   async authenticate(token: string): Promise<Principal | null> {
     const hash = hashToken(token);
     if (token.startsWith('sus_')) {
-      const s = await new UserSessionsRepository(this.db.prisma).findActiveByTokenHash(hash);
-      return (
-        s && {
-          type: 'user',
-          id: s.userId,
-          label: s.username,
-          scopes: ROLE_SCOPES[s.role] ?? ['read'],
-          sessionId: s.sessionId,
-          expiresAt: s.expiresAt,
-        }
-      );
+      const sessions = new UserSessionsRepository(this.db.prisma);
+      const s = await sessions.findActiveByTokenHash(hash);
+      if (!s) return null;
+      // last_seen is informational (session list); a failed update must not fail the request.
+      await sessions.touchLastSeen(s.sessionId).catch(() => undefined);
+      return {
+        type: 'user',
+        id: s.userId,
+        label: s.username,
+        scopes: scopesOfRole(s.role),
+        sessionId: s.sessionId,
+        expiresAt: s.expiresAt,
+        mustChangePassword: s.mustChangePassword,
+      };
     }
     if (token.startsWith('sua_')) {
       const repo = new ApiClientsRepository(this.db.prisma);
@@ -98,7 +103,13 @@ export class AuthService {
     return null;
   }
 
+  /** Ends the caller's login session. An API token is not a session: it is revoked through /api-clients. */
   async logout(p: Principal): Promise<void> {
-    if (p.sessionId) await new UserSessionsRepository(this.db.prisma).revoke(p.sessionId);
+    if (!p.sessionId) {
+      throw new BadRequestException(
+        'an API token has no session to log out of; an admin revokes it with DELETE /api/v1/api-clients/{id}',
+      );
+    }
+    await new UserSessionsRepository(this.db.prisma).revoke(p.sessionId);
   }
 }

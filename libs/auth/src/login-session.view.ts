@@ -6,6 +6,11 @@ export function loginSessionView(s: LoginSession) {
     token: s.token,
     tokenType: 'Bearer' as const,
     expiresAt: s.expiresAt.toISOString(),
-    user: { id: s.principal.id, username: s.principal.label, scopes: s.principal.scopes },
+    user: {
+      id: s.principal.id,
+      username: s.principal.label,
+      scopes: s.principal.scopes,
+      mustChangePassword: s.principal.mustChangePassword ?? false,
+    },
   };
 }

@@ -66,15 +66,11 @@ export class OidcLoginService {
     const checks = await this.takePending(rawQuery, browserHandle);
     const identity = await this.redeem(rawQuery, checks, settings.groupsClaim);
     const user = await this.admit(identity, settings);
-    const session = await this.auth.openSession(user);
-    await new MachineEventsRepository(this.db.prisma).insert({
-      machineId: null,
+    return this.auth.openSession(user, {
       eventType: 'auth.oidc_login',
-      actor: { type: 'user', id: user.id, label: user.username },
       message: `"${user.username}" signed in through OIDC as ${user.role}`,
-      payload: { userId: user.id, role: user.role, created: user.created, issuer: identity.issuer },
+      payload: { role: user.role, created: user.created, issuer: identity.issuer },
     });
-    return session;
   }
 
   /** The pending sign-in of the callback's state, taken (deleted) before anything else: it serves once. */

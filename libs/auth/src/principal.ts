@@ -8,6 +8,8 @@ export interface Principal {
   scopes: Scope[];
   /** The user session id, so logout revokes exactly this token. */
   sessionId?: string;
+  /** Users: the password must be changed before anything else is allowed (first start, new user, offline reset). */
+  mustChangePassword?: boolean;
   /** API clients: what the client is (`hermes`, the assistant, may propose but never decide). */
   clientKind?: string;
   /** API clients: the machines it may act on; null or absent: every machine. */

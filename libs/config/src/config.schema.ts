@@ -64,6 +64,19 @@ export const envSchema = z.object({
   SU_OIDC_ROLE_MAP: z.string().max(8192).optional(),
   SU_OIDC_DEFAULT_ROLE: z.enum(USER_ROLES).optional(),
   SU_OIDC_ALLOW_HTTP: bool.default(false),
+  SU_LOGIN_FREE_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  SU_LOGIN_BASE_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
+  SU_LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
+  SU_LOGIN_ACCOUNT_FREE_FAILURES: z.coerce.number().int().min(1).max(10000).default(20),
+  SU_LOGIN_ACCOUNT_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  SU_LOGIN_ADDRESS_FREE_FAILURES: z.coerce.number().int().min(1).max(10000).default(30),
+  SU_LOGIN_RESET_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  SU_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export type Env = z.infer<typeof envSchema>;

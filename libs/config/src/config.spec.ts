@@ -29,4 +29,22 @@ describe('loadConfig', () => {
     expect(c.warnings).toEqual(['unknown variable SU_HTTP_PROT is ignored']);
     expect(c.databaseUrl).toBeUndefined();
   });
+
+  it('reads login throttling and proxy trust, with safe defaults, and names a bad value', () => {
+    const d = loadConfig({});
+    expect(d.login).toEqual({
+      freeFailures: 5,
+      baseDelaySeconds: 1,
+      maxDelaySeconds: 900,
+      accountFreeFailures: 20,
+      accountMaxDelaySeconds: 30,
+      addressFreeFailures: 30,
+      resetMinutes: 15,
+    });
+    expect(d.trustProxyHops).toBe(0);
+    const c = loadConfig({ SU_LOGIN_ACCOUNT_MAX_DELAY_SECONDS: '5', SU_TRUST_PROXY: '1' });
+    expect(c.login.accountMaxDelaySeconds).toBe(5);
+    expect(c.trustProxyHops).toBe(1);
+    expect(() => loadConfig({ SU_LOGIN_FREE_FAILURES: '0' })).toThrow(/SU_LOGIN_FREE_FAILURES/);
+  });
 });

@@ -32,6 +32,23 @@ export interface AppConfig {
   oidc: OidcConfig | null;
   /** An open SSE stream gets a comment line this often, so proxies and clients see it alive. */
   sseKeepaliveSeconds: number;
+  /**
+   * Login throttling (docs/adr/0015). Failures are counted per (account, address) pair, per account and per address;
+   * past its free failures a key is blocked for base * 2^(n - free - 1) seconds, capped. The pair and the address use
+   * `maxDelaySeconds`; the account alone only `accountMaxDelaySeconds`, so an attacker elsewhere cannot lock a user
+   * out for long. A key with no failure for `resetMinutes` starts over.
+   */
+  login: {
+    freeFailures: number;
+    baseDelaySeconds: number;
+    maxDelaySeconds: number;
+    accountFreeFailures: number;
+    accountMaxDelaySeconds: number;
+    addressFreeFailures: number;
+    resetMinutes: number;
+  };
+  /** Reverse proxies in front of the gateway whose X-Forwarded-For is believed (0: the socket address only). */
+  trustProxyHops: number;
   /** Unknown SU_* variables: probably typos; the services print them at start. */
   warnings: string[];
 }
@@ -81,6 +98,16 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     liveEventsRetentionHours: e.SU_LIVE_EVENTS_RETENTION_HOURS,
     oidc,
     sseKeepaliveSeconds: e.SU_SSE_KEEPALIVE_SECONDS,
+    login: {
+      freeFailures: e.SU_LOGIN_FREE_FAILURES,
+      baseDelaySeconds: e.SU_LOGIN_BASE_DELAY_SECONDS,
+      maxDelaySeconds: e.SU_LOGIN_MAX_DELAY_SECONDS,
+      accountFreeFailures: e.SU_LOGIN_ACCOUNT_FREE_FAILURES,
+      accountMaxDelaySeconds: e.SU_LOGIN_ACCOUNT_MAX_DELAY_SECONDS,
+      addressFreeFailures: e.SU_LOGIN_ADDRESS_FREE_FAILURES,
+      resetMinutes: e.SU_LOGIN_RESET_MINUTES,
+    },
+    trustProxyHops: e.SU_TRUST_PROXY,
     warnings,
   };
 }

@@ -15,7 +15,8 @@
  * The scoped clients hold `admin` so their column shows the machine-scope rule alone, not the scope levels.
  *
  * Cells: OK (the route lets the caller through and answers one of the row's `answers`), or the status that refuses
- * it (401 no token, 403 refused, 404 hidden). For a route bound to one machine (a machine, job or request id in the
+ * it (401 no token, 403 refused, 404 hidden, 400 a route for login sessions only — password, sessions, second factor
+ * — called with an API token, which has none of those). For a route bound to one machine (a machine, job or request id in the
  * path, or a machine id in the body), the scoped columns hold a pair: [on a machine in its scope, on one outside].
  * Reads outside the scope answer 404 (as if it did not exist), acts 403. Fleet-level routes (no single machine:
  * schedules, settings, API clients, selftest) refuse scoped clients with 403; lists are filtered instead, and `sees`
@@ -32,7 +33,7 @@
  */
 
 export const OK = 'ok' as const;
-export type Outcome = typeof OK | 401 | 403 | 404;
+export type Outcome = typeof OK | 400 | 401 | 403 | 404;
 /** On a machine-bound route: [outcome on a machine in the scope, outcome on a machine outside it]. */
 export type Pair = readonly [Outcome, Outcome];
 export type Caller = 'none' | 'read' | 'operate' | 'admin' | 'hermes' | 'byTag' | 'byId';
@@ -62,6 +63,12 @@ export interface Fixture {
   /** An unacknowledged important message on the machine. */
   freshMessage(t: Target): Promise<string>;
   freshApiClient(): Promise<string>;
+  /** A viewer made by the admin. */
+  freshUser(): Promise<string>;
+  /** A viewer made by the admin, logged in once: its id and that session's id. */
+  freshUserSession(): Promise<{ userId: string; sessionId: string }>;
+  /** Another session of the walk's admin user (the session a caller ends is never its own). */
+  freshOwnSession(): Promise<string>;
   freshSchedule(): Promise<string>;
 }
 
@@ -95,6 +102,8 @@ const SCHEDULE = {
   actions: ['apt_update_analyze'],
 };
 
+let walkedUsers = 0;
+
 const onMachine = (fx: Fixture, t: Target): Call => ({ params: { id: fx.machine[t] } });
 
 /** The machines of a list of jobs or requests. */
@@ -125,9 +134,78 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     call: () => ({ query: 'state=walked&code=walked' }),
   },
   'GET /api/v1/auth/me': { who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK } },
-  'POST /api/v1/auth/logout': {
-    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+  'POST /api/v1/auth/password': {
+    // The walk must not end the harness's session, so the current password is wrong: the route's own 400 shows the
+    // guard let the caller through (accounts.int-spec.ts changes passwords for real).
+    who: { none: 401, read: 400, operate: 400, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    answers: [400],
+    call: () => ({ body: { currentPassword: 'not the password', newPassword: 'a walked new passphrase' } }),
+  },
+  'GET /api/v1/auth/sessions': {
+    who: { none: 401, read: 400, operate: 400, admin: OK, hermes: 400, byTag: 403, byId: 403 },
+  },
+  'DELETE /api/v1/auth/sessions/{id}': {
+    who: { none: 401, read: 400, operate: 400, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: async (fx) => ({ params: { id: await fx.freshOwnSession() } }),
+  },
+  'POST /api/v1/auth/totp': {
+    // Enrolment only stores a pending secret: login asks for a code once one is confirmed.
+    who: { none: 401, read: 400, operate: 400, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: (fx) => ({ body: { password: fx.adminPassword } }),
+  },
+  'POST /api/v1/auth/totp/confirm': {
+    // A wrong code: the route's own 400 (accounts.int-spec.ts confirms a real one).
+    who: { none: 401, read: 400, operate: 400, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    answers: [400],
+    call: () => ({ body: { code: '000000' } }),
+  },
+  'POST /api/v1/auth/totp/disable': {
+    // Nothing confirmed, nothing to disable: the route's own 409.
+    who: { none: 401, read: 400, operate: 400, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    answers: [409],
+    call: (fx) => ({ body: { password: fx.adminPassword, code: '000000' } }),
+  },
+  // Ends every other session of the caller's user, the harness's included: last, before the logout.
+  'DELETE /api/v1/auth/sessions': {
+    who: { none: 401, read: 400, operate: 400, admin: OK, hermes: 403, byTag: 403, byId: 403 },
     last: true,
+  },
+  'POST /api/v1/auth/logout': {
+    // A user's session ends (204); an API token has no session (400: it is revoked through /api-clients).
+    who: { none: 401, read: 400, operate: 400, admin: OK, hermes: 400, byTag: 400, byId: 400 },
+    last: true,
+  },
+
+  // ── users (fleet-level, admin) ──
+  'GET /api/v1/users': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
+  'POST /api/v1/users': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: () => ({ body: { username: `walked-${++walkedUsers}`, role: 'viewer' } }),
+  },
+  'PATCH /api/v1/users/{id}': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: async (fx) => ({ params: { id: await fx.freshUser() }, body: { role: 'operator' } }),
+  },
+  'POST /api/v1/users/{id}/deactivate': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: async (fx) => ({ params: { id: await fx.freshUser() } }),
+  },
+  'GET /api/v1/users/{id}/sessions': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    call: async (fx) => ({ params: { id: (await fx.freshUserSession()).userId } }),
+  },
+  'DELETE /api/v1/users/{id}/sessions': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: async (fx) => ({ params: { id: (await fx.freshUserSession()).userId } }),
+  },
+  'DELETE /api/v1/users/{id}/sessions/{sessionId}': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: async (fx) => {
+      const { userId, sessionId } = await fx.freshUserSession();
+      return { params: { id: userId, sessionId } };
+    },
   },
 
   // ── API clients (fleet-level, admin) ──

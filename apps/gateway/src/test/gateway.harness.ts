@@ -43,6 +43,7 @@ export interface ApiResponse {
 export interface GatewayHarness {
   base: string;
   dataDir: string;
+  /** The admin's password after the harness changed the bootstrap one (as the first login must). */
   adminPassword: string;
   adminToken: string;
   app: NestExpressApplication;
@@ -91,6 +92,12 @@ export async function startGateway(db: TestDatabase, env: Record<string, string>
   });
   if (login.status !== 200) throw new Error(`login failed: ${login.text}`);
   adminToken = login.body.token;
+  // The bootstrap password must be changed at first login (every other route answers 403 until then).
+  const adminPassword = `${admin!.password}-changed`;
+  const changed = await api('POST', '/api/v1/auth/password', {
+    body: { currentPassword: admin!.password, newPassword: adminPassword },
+  });
+  if (changed.status !== 200) throw new Error(`password change failed: ${changed.text}`);
   const waitJob = async (id: string, timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
     let view = (await api('GET', `/api/v1/jobs/${id}`)).body;
@@ -103,7 +110,7 @@ export async function startGateway(db: TestDatabase, env: Record<string, string>
   return {
     base,
     dataDir,
-    adminPassword: admin!.password,
+    adminPassword,
     get adminToken() {
       return adminToken;
     },

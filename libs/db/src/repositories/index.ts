@@ -1,5 +1,6 @@
 export * from './users.repository.ts';
 export * from './user-sessions.repository.ts';
+export * from './login-throttles.repository.ts';
 export * from './api-clients.repository.ts';
 export * from './machines.repository.ts';
 export * from './machine-events.repository.ts';
