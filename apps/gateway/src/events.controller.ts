@@ -4,6 +4,8 @@ import { map, type Observable } from 'rxjs';
 import { RequireScope } from '@su/auth';
 import { LiveEventsService } from '@su/platform';
 
+const MAX_EVENT_ID = 2n ** 63n - 1n;
+
 @ApiTags('events')
 @ApiBearerAuth()
 @Controller('api/v1/events')
@@ -16,7 +18,8 @@ export class EventsController {
     summary: 'Server-Sent Events: job status and machine state changes as they happen; resume with Last-Event-ID.',
   })
   stream(@Headers('last-event-id') lastEventId?: string): Observable<MessageEvent> {
-    if (lastEventId !== undefined && !/^\d{1,19}$/.test(lastEventId)) {
+    // Event ids are PostgreSQL bigints: 19 digits may still be beyond 2^63 - 1.
+    if (lastEventId !== undefined && !(/^\d{1,19}$/.test(lastEventId) && BigInt(lastEventId) <= MAX_EVENT_ID)) {
       throw new BadRequestException({
         statusCode: 400,
         error: 'Bad Request',

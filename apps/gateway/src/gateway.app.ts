@@ -2,9 +2,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LoggerService } from '@nestjs/common';
+import { applyHttpEdge } from '@su/http';
 import type { PlatformOptions } from '@su/platform';
 import { GatewayModule } from './gateway.module.ts';
-import { createValidationPipe } from './validation.pipe.ts';
 
 /** Builds the HTTP application (used by main.ts and by the integration tests). */
 export async function createGatewayApp(
@@ -14,10 +14,10 @@ export async function createGatewayApp(
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(platform), {
     logger,
     bufferLogs: false,
+    bodyParser: false,
   });
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: '1mb' });
-  app.useGlobalPipes(createValidationPipe());
+  applyHttpEdge(app);
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()
     .setTitle('system-update API')

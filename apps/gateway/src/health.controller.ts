@@ -50,8 +50,10 @@ export class HealthController {
         checks['worker'] = status === 'ok' ? 'ok' : `selftest job ${job.id} is ${status}`;
         if (status !== 'ok') throw new Error(checks['worker']);
       }
-    } catch (e) {
-      throw new ServiceUnavailableException({ status: 'not_ready', checks, error: (e as Error).message });
+    } catch {
+      // The checks that passed, and the worker's if it failed; the failing dependency's own message stays out of a
+      // public answer.
+      throw new ServiceUnavailableException({ message: 'not ready', checks });
     }
     return { status: 'ready', checks };
   }

@@ -14,7 +14,7 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { CurrentActor, RequireScope } from '@su/auth';
-import { JOB_KINDS, JOB_STATUSES, type Actor } from '@su/contracts';
+import { JOB_KINDS, JOB_STATUSES, MAX_PAGE_OFFSET, type Actor } from '@su/contracts';
 import { JobsService } from '@su/platform';
 
 class ListJobsQuery {
@@ -26,7 +26,7 @@ class ListJobsQuery {
   @ApiPropertyOptional({ description: 'Created at or after (ISO 8601).' }) @IsOptional() @IsISO8601() from?: string;
   @ApiPropertyOptional({ description: 'Created before (ISO 8601).' }) @IsOptional() @IsISO8601() to?: string;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_PAGE_OFFSET) offset?: number;
 }
 
 class SelftestDto {

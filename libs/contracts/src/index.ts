@@ -6,3 +6,4 @@ export * from './sql.ts';
 export * from './machine-probe.ts';
 export * from './apt.ts';
 export * from './approvals.ts';
+export * from './paging.ts';

@@ -1,0 +1,20 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { jsonBodyOptions } from './json-body.ts';
+import { jsonOnly } from './json-only.middleware.ts';
+import { ProblemDetailsFilter } from './problem-details.filter.ts';
+import { RequestInputPipe } from './request-input.pipe.ts';
+import { securityHeaders } from './security-headers.ts';
+import { createValidationPipe } from './validation.pipe.ts';
+
+/**
+ * Everything between the socket and a controller, in order: security headers, JSON-only bodies capped in size and
+ * depth before parsing, NUL/null refusal then whitelisting validation on every argument, and one error format.
+ * The application must be created with `bodyParser: false` (this installs the only body parser).
+ */
+export function applyHttpEdge(app: NestExpressApplication): void {
+  app.use(securityHeaders);
+  app.use(jsonOnly);
+  app.useBodyParser('json', jsonBodyOptions());
+  app.useGlobalPipes(new RequestInputPipe(), createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter(app.getHttpAdapter().getInstance()));
+}
