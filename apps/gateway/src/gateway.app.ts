@@ -17,6 +17,7 @@ export async function createGatewayApp(
     bodyParser: false,
   });
   app.disable('x-powered-by');
+  if (platform.config.http.trustProxy !== undefined) app.set('trust proxy', platform.config.http.trustProxy);
   applyHttpEdge(app);
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()
