@@ -62,6 +62,18 @@ describe('one error format', () => {
     expect(unknown.text).not.toContain('QUOTEME');
   });
 
+  it('answers problem details for what Express and Node refuse before any route: bad percent-encoding, huge headers', async () => {
+    const encoding = await raw('GET', '/api/v1/machines/%FFQUOTEME');
+    expectProblem(encoding, 400);
+    expect(encoding.text).not.toContain('QUOTEME');
+    const nulInPath = await raw('GET', '/api/v1/machines/%00QUOTEME');
+    expectProblem(nulInPath, 400);
+    expect(nulInPath.body.errors).toEqual([{ field: 'id', reasons: ['id must not contain a NUL character'] }]);
+    const headers = await raw('GET', '/api/v1/machines', { headers: { 'x-big': 'x'.repeat(100_000) } });
+    expectProblem(headers, 431);
+    expect(headers.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('answers 405 with Allow for a wrong method on an existing path', async () => {
     const login = await raw('GET', '/api/v1/auth/login');
     expectProblem(login, 405);

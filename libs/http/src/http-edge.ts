@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { answerClientErrorsAsProblems } from './client-error.ts';
 import { jsonBodyOptions } from './json-body.ts';
 import { jsonOnly } from './json-only.middleware.ts';
 import { ProblemDetailsFilter } from './problem-details.filter.ts';
@@ -7,7 +8,7 @@ import { securityHeaders } from './security-headers.ts';
 import { createValidationPipe } from './validation.pipe.ts';
 
 /**
- * Everything between the socket and a controller, in order: security headers, JSON-only bodies capped in size and
+ * Everything between the socket and a controller, in order: Node's own refusals as problem details, security headers, JSON-only bodies capped in size and
  * depth before parsing, NUL/null refusal then whitelisting validation on every argument, and one error format.
  * The application must be created with `bodyParser: false` (this installs the only body parser).
  */
@@ -17,4 +18,5 @@ export function applyHttpEdge(app: NestExpressApplication): void {
   app.useBodyParser('json', jsonBodyOptions());
   app.useGlobalPipes(new RequestInputPipe(), createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter(app.getHttpAdapter().getInstance()));
+  answerClientErrorsAsProblems(app.getHttpServer());
 }
