@@ -9,11 +9,19 @@ import { gatewayPerFile } from './test/gateway.harness.ts';
 
 const t = gatewayPerFile();
 
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors: { field: string; reasons: string[] }[];
+}
+
 interface Raw {
   status: number;
   headers: Headers;
   text: string;
-  body: any;
+  body: Problem;
 }
 
 async function raw(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) {
@@ -50,7 +58,7 @@ describe('one error format', () => {
     expect(noToken.headers.get('www-authenticate')).toBe('Bearer');
     const invalid = await raw('POST', '/api/v1/machines', { headers: json, body: JSON.stringify({ port: 'x' }) });
     expectProblem(invalid, 400);
-    expect(invalid.body.errors.map((e: { field: string }) => e.field)).toEqual(
+    expect(invalid.body.errors.map((e) => e.field)).toEqual(
       expect.arrayContaining(['name', 'hostname', 'port', 'username']),
     );
     expectProblem(await raw('GET', '/api/v1/machines/not-a-uuid'), 400);
@@ -135,7 +143,7 @@ describe('request bodies', () => {
       body: JSON.stringify({ username: '['.repeat(100), password: 'x' }),
     });
     expect(text.status).toBe(400);
-    expect(text.body.errors.map((e: { field: string }) => e.field)).toEqual(['username']);
+    expect(text.body.errors.map((e) => e.field)).toEqual(['username']);
   });
 
   it('refuses a body over 1 MB (413) and a body that is not JSON (415)', async () => {
@@ -191,7 +199,7 @@ describe('ranges', () => {
       for (const offset of ['1e308', '9223372036854775808']) {
         const res = await raw('GET', `${path}?offset=${offset}`);
         expectProblem(res, 400);
-        expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['offset']);
+        expect(res.body.errors.map((e) => e.field)).toEqual(['offset']);
       }
     expect((await raw('GET', '/api/v1/jobs?offset=1000000000')).status).toBe(200);
   });

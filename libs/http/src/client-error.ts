@@ -26,7 +26,7 @@ export function answerClientErrorsAsProblems(server: Server): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
     const status = statusOf(err);
-    const body = JSON.stringify(problem(status, DETAILS[status]!));
+    const body = JSON.stringify(problem(status, DETAILS[status] ?? 'the request is not valid HTTP'));
     socket.end(
       [
         `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,

@@ -14,10 +14,11 @@ const CLOSE = new Set([0x7d, 0x5d]); // } ]
 export function jsonNestsDeeperThan(raw: Uint8Array, limit: number): boolean {
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (inString) {
-      if (c === BACKSLASH) i++;
+  let escaped = false;
+  for (const c of raw) {
+    if (escaped) escaped = false;
+    else if (inString) {
+      if (c === BACKSLASH) escaped = true;
       else if (c === QUOTE) inString = false;
     } else if (c === QUOTE) inString = true;
     else if (OPEN.has(c)) {

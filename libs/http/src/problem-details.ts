@@ -22,8 +22,9 @@ export interface ProblemDetails {
  * What the body parser and Express report, by their error `type`, in our words: their own messages quote the
  * request (a JSON syntax error shows the text around the fault, a bad percent-encoding the path segment).
  */
+const NOT_JSON = 'the request body is not valid JSON';
 const PARSER_DETAILS: Record<string, string> = {
-  'entity.parse.failed': 'the request body is not valid JSON',
+  'entity.parse.failed': NOT_JSON,
   'entity.too.large': 'the request body is too large',
   'entity.too.deep': 'the request body nests objects and arrays too deeply',
   'entity.verify.failed': 'the request body was refused',
@@ -57,7 +58,7 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 function externalDetail(cause: unknown): string | null {
   if (cause instanceof URIError) return 'the URL is not correctly percent-encoded';
   const type = (cause as { type?: unknown } | null)?.type;
-  if (cause instanceof SyntaxError) return PARSER_DETAILS['entity.parse.failed']!;
+  if (cause instanceof SyntaxError) return NOT_JSON;
   return typeof type === 'string' ? (PARSER_DETAILS[type] ?? null) : null;
 }
 
