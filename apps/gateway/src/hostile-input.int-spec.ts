@@ -107,7 +107,8 @@ describe('hostile input over every operation of the OpenAPI document', () => {
     const log = CapturingLogger.lines.slice(logStart);
     for (const line of log) {
       if (/ZZHOSTILE\d{5}ZZ/.test(line)) failures.push(`a log line quotes the input: ${line.slice(0, 200)}`);
-      if (/^error \[(HttpErrors|ExceptionsHandler)\]/.test(line)) failures.push(`a request failed: ${line.slice(0, 200)}`);
+      if (/^error \[(HttpErrors|ExceptionsHandler)\]/.test(line))
+        failures.push(`a request failed: ${line.slice(0, 200)}`);
     }
     expect(failures).toEqual([]);
     // The walk really walked: every operation of the document, and a good many requests.

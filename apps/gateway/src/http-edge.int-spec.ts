@@ -40,7 +40,12 @@ const json = { 'content-type': 'application/json' };
 function expectProblem(res: Raw, status: number) {
   expect(res.status, res.text).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ type: 'about:blank', status, title: expect.any(String), detail: expect.any(String) });
+  expect(res.body).toMatchObject({
+    type: 'about:blank',
+    status,
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
 }
 
 async function machine(name: string, extra: object = {}) {
@@ -226,7 +231,11 @@ describe('headers', () => {
       body: JSON.stringify({ username: 'admin', password: t.gw.adminPassword }),
     });
     expect(login.status).toBe(200);
-    const answers = [login, await raw('GET', '/api/v1/nothing'), await raw('POST', '/api/v1/auth/login', { headers: json, body: '{' })];
+    const answers = [
+      login,
+      await raw('GET', '/api/v1/nothing'),
+      await raw('POST', '/api/v1/auth/login', { headers: json, body: '{' }),
+    ];
     for (const res of answers) {
       expect(res.headers.get('cache-control')).toBe('no-store');
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');

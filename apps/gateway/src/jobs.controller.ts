@@ -45,6 +45,7 @@ export class JobsController {
 
   @Get('jobs')
   @RequireScope('read')
+  @ApiOperation({ summary: 'Jobs, newest first, as summaries: no payload or result (GET /jobs/:id has them).' })
   list(@Query() q: ListJobsQuery) {
     return this.jobs.list({
       machineId: q.machineId,

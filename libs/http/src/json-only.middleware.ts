@@ -23,6 +23,8 @@ function isUtf8Json(contentType: string): boolean {
 export function jsonOnly(req: Req, _res: unknown, next: (err?: unknown) => void): void {
   const type = req.headers['content-type'];
   if (hasBody(req) && !(typeof type === 'string' && isUtf8Json(type)))
-    return next(new UnsupportedMediaTypeException('a request body must be JSON (Content-Type: application/json) in UTF-8'));
+    return next(
+      new UnsupportedMediaTypeException('a request body must be JSON (Content-Type: application/json) in UTF-8'),
+    );
   next();
 }

@@ -20,7 +20,9 @@ describe('problemOf', () => {
     });
     // Nest's own body ({ statusCode, error, message[] }) and extra members such as a machine-readable kind.
     expect(
-      problemOf(new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['a', 'b'], errorKind: 'k' })),
+      problemOf(
+        new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['a', 'b'], errorKind: 'k' }),
+      ),
     ).toEqual({ type: 'about:blank', title: 'Bad Request', status: 400, detail: 'a; b', errorKind: 'k' });
     expect(problemOf(new ServiceUnavailableException({ message: 'not ready', checks: { database: 'ok' } }))).toEqual({
       type: 'about:blank',

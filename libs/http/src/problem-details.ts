@@ -58,7 +58,6 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 function externalDetail(cause: unknown): string | null {
   if (cause instanceof URIError) return 'the URL is not correctly percent-encoded';
   const type = (cause as { type?: unknown } | null)?.type;
-  if (cause instanceof SyntaxError) return NOT_JSON;
   return typeof type === 'string' ? (PARSER_DETAILS[type] ?? null) : null;
 }
 

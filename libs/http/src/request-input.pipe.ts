@@ -12,7 +12,7 @@ export class RequestInputPipe implements PipeTransform {
   transform(value: unknown, meta: ArgumentMetadata): unknown {
     if (meta.type !== 'body' && meta.type !== 'query' && meta.type !== 'param') return value;
     const field = meta.data ? safeFieldName(meta.data) : '';
-    const problems = inputProblems(value, field, { refuseNull: meta.type === 'body' });
+    const problems = inputProblems(value, field, { refuseNull: meta.type === 'body', root: meta.type });
     if (problems.length) throw fieldErrorsException(problems);
     return value;
   }

@@ -3,6 +3,8 @@ import type { FieldError } from './problem-details.ts';
 export interface InputRules {
   /** `null` has no meaning in a request body of this API: absent means default or unchanged. */
   refuseNull: boolean;
+  /** What a property name at the top is a name in, for the field of its error: `body`, `query`. */
+  root: string;
 }
 
 // A property name is quoted back only when it looks like one; anything else may be a client's value.
@@ -27,13 +29,16 @@ export function inputProblems(value: unknown, field: string, rules: InputRules):
       if (v.includes('\0')) out.push({ field: path, reasons: [`${path} must not contain a NUL character`] });
     } else if (v === null) {
       if (rules.refuseNull)
-        out.push({ field: path, reasons: [`${path} must not be null (leave it out for its default or current value)`] });
+        out.push({
+          field: path,
+          reasons: [`${path} must not be null (leave it out for its default or current value)`],
+        });
     } else if (Array.isArray(v)) {
       v.forEach((item, i) => walk(item, join(path, String(i))));
     } else if (typeof v === 'object') {
       for (const [k, item] of Object.entries(v as object)) {
         if (k.includes('\0'))
-          out.push({ field: path || 'body', reasons: ['a property name must not contain a NUL character'] });
+          out.push({ field: path || rules.root, reasons: ['a property name must not contain a NUL character'] });
         else walk(item, join(path, k));
       }
     }

@@ -1,6 +1,10 @@
 import helmet from 'helmet';
 
-type Middleware = (req: { path: string }, res: { setHeader(n: string, v: string): void }, next: (e?: unknown) => void) => void;
+type Middleware = (
+  req: { path: string },
+  res: { setHeader(n: string, v: string): void },
+  next: (e?: unknown) => void,
+) => void;
 
 /** The API serves JSON only: nothing in it may load, run or frame anything. */
 const apiHeaders = helmet({

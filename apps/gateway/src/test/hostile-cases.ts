@@ -62,7 +62,9 @@ function hostileTexts(m: string, schema: Schema): [string, string][] {
     ['10,000 brackets', `${'['.repeat(10_000)}${m}`],
     ['wrong type (JSON object text)', `{"${m}":1}`],
     // A free-text parameter may take any short text; others (ids, numbers, enums, patterns) may not.
-    ...(schema.type === 'string' && !schema.format && !schema.enum ? [] : ([['wrong type: text', m]] as [string, string][])),
+    ...(schema.type === 'string' && !schema.format && !schema.enum
+      ? []
+      : ([['wrong type: text', m]] as [string, string][])),
   ];
 }
 
@@ -233,7 +235,9 @@ export function casesOf(doc: OpenApiDoc, o: Operations, ids: Ids): HostileCase[]
       out.push(base(`path ${p.name}: ${kind}`, markerOf(text), { url: url({ [p.name]: encodeURIComponent(text) }) }));
   for (const p of queryParams) {
     for (const [kind, text] of hostileTexts(nextMarker(), resolve(doc, p.schema)))
-      out.push(base(`query ${p.name}: ${kind}`, markerOf(text), { url: url({}, `${p.name}=${encodeURIComponent(text)}`) }));
+      out.push(
+        base(`query ${p.name}: ${kind}`, markerOf(text), { url: url({}, `${p.name}=${encodeURIComponent(text)}`) }),
+      );
     const m = nextMarker();
     out.push(base(`query ${p.name}: repeated (array)`, m, { url: url({}, `${p.name}=${m}&${p.name}=${m}`) }));
   }
@@ -251,7 +255,9 @@ export function casesOf(doc: OpenApiDoc, o: Operations, ids: Ids): HostileCase[]
     const m = nextMarker();
     out.push(base('body: unknown field', m, { body: bodyWith(baseBody, [oddName(m)], m) }));
     const deep = nextMarker();
-    out.push(base('body: 10,000-deep document', deep, { body: `${'{"a":'.repeat(10_000)}"${deep}"${'}'.repeat(10_000)}` }));
+    out.push(
+      base('body: 10,000-deep document', deep, { body: `${'{"a":'.repeat(10_000)}"${deep}"${'}'.repeat(10_000)}` }),
+    );
     const broken = nextMarker();
     out.push(base('body: invalid JSON', broken, { body: `{"password": "${broken}` }));
     const nul = nextMarker();
@@ -263,10 +269,12 @@ export function casesOf(doc: OpenApiDoc, o: Operations, ids: Ids): HostileCase[]
   // A body where none is expected is read all the same (the parser runs before routing): it must be refused too.
   if (!bodySchema && o.method !== 'GET') {
     const deep = nextMarker();
-    out.push(base('unexpected body: 10,000-deep document', deep, {
-      headers: json,
-      body: `${'{"a":'.repeat(10_000)}"${deep}"${'}'.repeat(10_000)}`,
-    }));
+    out.push(
+      base('unexpected body: 10,000-deep document', deep, {
+        headers: json,
+        body: `${'{"a":'.repeat(10_000)}"${deep}"${'}'.repeat(10_000)}`,
+      }),
+    );
   }
   if (o.method === 'GET')
     for (const h of READ_HEADERS)
