@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LoggerService } from '@nestjs/common';
-import { applyHttpEdge } from '@su/http';
+import { applyHttpEdge, documentProblems } from '@su/http';
 import type { PlatformOptions } from '@su/platform';
 import { GatewayModule } from './gateway.module.ts';
 
@@ -28,7 +28,7 @@ export async function createGatewayApp(
     .setVersion('1')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), {
+  SwaggerModule.setup('api/docs', app, () => documentProblems(SwaggerModule.createDocument(app, doc)), {
     jsonDocumentUrl: 'api/docs-json',
   });
   return app;

@@ -87,6 +87,18 @@ describe('one error format', () => {
     expect(headers.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('declares the format in the OpenAPI document, on every operation', async () => {
+    const doc = (await t.gw.api('GET', '/api/docs-json', { token: null })).body;
+    expect(doc.components.schemas.ProblemDetails.required).toEqual(['type', 'title', 'status', 'detail']);
+    type Op = { responses: { default: { content: Record<string, { schema: { $ref: string } }> } } };
+    const ops = Object.values(doc.paths as Record<string, Record<string, Op>>).flatMap((item) => Object.values(item));
+    expect(ops.length).toBeGreaterThan(40);
+    for (const op of ops)
+      expect(op.responses.default.content['application/problem+json']?.schema.$ref).toBe(
+        '#/components/schemas/ProblemDetails',
+      );
+  });
+
   it('answers 405 with Allow for a wrong method on an existing path', async () => {
     const login = await raw('GET', '/api/v1/auth/login');
     expectProblem(login, 405);

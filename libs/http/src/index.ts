@@ -4,3 +4,4 @@ export * from './json-depth.ts';
 export { MAX_JSON_BODY } from './json-body.ts';
 export * from './problem-details.ts';
 export { safeFieldName } from './request-input.ts';
+export * from './problem-details.openapi.ts';
