@@ -38,7 +38,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Req>();
     const res = host.switchToHttp().getResponse<Res>();
     // No route matched (Nest's not-found handler): its message would quote the URL.
-    const body = problemOf(exception).status === 404 && !req.route ? this.unmatched(req, res) : problemOf(exception);
+    const thrown = problemOf(exception);
+    const body = thrown.status === 404 && !req.route ? this.unmatched(req, res) : thrown;
     if (body.status >= 500) {
       const route = typeof req.route?.path === 'string' ? req.route.path : '(no route)';
       this.log.error(`${req.method} ${route} answered ${body.status}: ${describeFault(exception)}`);
