@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { gatewayPerFile } from './test/gateway.harness.ts';
 
@@ -36,6 +37,17 @@ async function raw(method: string, path: string, init: { headers?: Record<string
 }
 
 const json = { 'content-type': 'application/json' };
+
+/** What the server answers to bytes no HTTP client would send. */
+function rawSocket(request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(t.gw.base).port), '127.0.0.1', () => socket.end(request));
+    let answer = '';
+    socket.on('data', (d) => (answer += d.toString()));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
 
 function expectProblem(res: Raw, status: number) {
   expect(res.status, res.text).toBe(status);
@@ -82,6 +94,13 @@ describe('one error format', () => {
     const nulInPath = await raw('GET', '/api/v1/machines/%00QUOTEME');
     expectProblem(nulInPath, 400);
     expect(nulInPath.body.errors).toEqual([{ field: 'id', reasons: ['id must not contain a NUL character'] }]);
+    // A NUL byte in a header (Last-Event-ID, Authorization) cannot pass Node's parser; fetch will not even send one.
+    const nulHeader = await rawSocket(
+      `GET /api/v1/events/stream HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 1\0QUOTEME\r\n\r\n`,
+    );
+    expect(nulHeader).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(nulHeader).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/);
+    expect(nulHeader).not.toContain('QUOTEME');
     const headers = await raw('GET', '/api/v1/machines', { headers: { 'x-big': 'x'.repeat(100_000) } });
     expectProblem(headers, 431);
     expect(headers.headers.get('cache-control')).toBe('no-store');
