@@ -279,6 +279,7 @@ describe('headers', () => {
     const docs = await raw('GET', '/api/docs');
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(docs.headers.get('content-security-policy')).not.toMatch(/upgrade-insecure-requests/);
   });
 });
 

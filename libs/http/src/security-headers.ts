@@ -13,8 +13,15 @@ const apiHeaders = helmet({
   referrerPolicy: { policy: 'no-referrer' },
 });
 
-/** The OpenAPI page runs Swagger UI from its own files: helmet's default policy (same-origin scripts) fits it. */
-const docsHeaders = helmet({ frameguard: { action: 'deny' }, referrerPolicy: { policy: 'no-referrer' } });
+/**
+ * The OpenAPI page runs Swagger UI from its own files: helmet's default policy (same-origin scripts) fits it, less
+ * `upgrade-insecure-requests`, which would break the page served over plain HTTP on a LAN (no TLS proxy).
+ */
+const docsHeaders = helmet({
+  contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+});
 
 const isDocsPage = (path: string) => path === '/api/docs' || path.startsWith('/api/docs/');
 
