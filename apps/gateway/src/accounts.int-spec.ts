@@ -66,7 +66,7 @@ describe('accounts', () => {
     const refused = await t.gw.api('GET', '/api/v1/machines', { token });
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ reason: 'password_change_required' });
-    expect(refused.body.message).toContain('/api/v1/auth/password');
+    expect(refused.body.detail).toContain('/api/v1/auth/password');
     expect((await t.gw.api('GET', '/api/v1/auth/me', { token })).body).toMatchObject({ mustChangePassword: true });
 
     // The policy names the field and never echoes the value.
@@ -213,7 +213,7 @@ describe('accounts', () => {
     const client = await t.gw.api('POST', '/api/v1/api-clients', { body: { label: 'script', scopes: ['read'] } });
     const logout = await t.gw.api('POST', '/api/v1/auth/logout', { token: client.body.token });
     expect(logout.status).toBe(400);
-    expect(logout.body.message).toContain('/api/v1/api-clients');
+    expect(logout.body.detail).toContain('/api/v1/api-clients');
     expect((await t.gw.api('GET', '/api/v1/auth/me', { token: client.body.token })).status).toBe(200);
     expect((await t.gw.api('GET', '/api/v1/auth/sessions', { token: client.body.token })).status).toBe(400);
   });

@@ -102,7 +102,7 @@ describe('action requests API', () => {
     const web = await machine('web1', ['web']);
     const early = await request({ machineId: web, action: 'apt_upgrade' });
     expect(early.status).toBe(409);
-    expect(early.body.message).toMatch(/web1 has no APT analysis yet: analyse first/);
+    expect(early.body.detail).toMatch(/web1 has no APT analysis yet: analyse first/);
     expect(await t.db.query(`SELECT id FROM action_requests`)).toEqual([]);
 
     const snapshotId = await analyse(web);
@@ -168,7 +168,7 @@ describe('action requests API', () => {
 
     const again = await api('POST', `/api/v1/action-requests/${id}/approve`, { body: {} });
     expect(again.status).toBe(409);
-    expect(again.body.message).toMatch(/is executed; only a pending request can be approved/);
+    expect(again.body.detail).toMatch(/is executed; only a pending request can be approved/);
     expect(await jobsOf(id)).toHaveLength(1);
   });
 
@@ -177,7 +177,7 @@ describe('action requests API', () => {
     await analyse(web);
     const named = await request({ machineId: web, action: 'apt_upgrade', options: { packages: ['homelab-demo'] } });
     expect(named.status).toBe(409);
-    expect(named.body.message).toMatch(/not in the apt_upgrade plan .*: homelab-demo .*kept back/);
+    expect(named.body.detail).toMatch(/not in the apt_upgrade plan .*: homelab-demo .*kept back/);
 
     const only = await request({ machineId: web, action: 'apt_upgrade', options: { packages: ['openssl'] } });
     expect(only.status, only.text).toBe(201);
@@ -215,9 +215,9 @@ describe('action requests API', () => {
 
     // An analysis that failed has no plan to approve; one with nothing to do neither.
     await analyse(web, { packages: [], installed: [], removed: [] }, 'error');
-    expect((await request({ machineId: web, action: 'apt_upgrade' })).body.message).toMatch(/ended in error/);
+    expect((await request({ machineId: web, action: 'apt_upgrade' })).body.detail).toMatch(/ended in error/);
     await analyse(web, { packages: [], installed: [], removed: [] }, 'ok');
-    expect((await request({ machineId: web, action: 'apt_upgrade' })).body.message).toMatch(/nothing to approve/);
+    expect((await request({ machineId: web, action: 'apt_upgrade' })).body.detail).toMatch(/nothing to approve/);
   });
 
   it('rejects: nothing runs, who and why are kept; a rejected request cannot be approved', async () => {
@@ -251,7 +251,7 @@ describe('action requests API', () => {
     const before = await t.db.query(`SELECT count(*)::int AS n FROM action_requests`);
     const unknown = await request({ machineId: web, action: 'format_disk' });
     expect(unknown.status).toBe(400);
-    expect(unknown.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    expect(unknown.body).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400 });
     expect(unknown.body.errors).toEqual([
       { field: 'action', reasons: [expect.stringMatching(/^action must be one of: apt_update_analyze, /)] },
     ]);
@@ -277,7 +277,7 @@ describe('action requests API', () => {
     for (const verb of ['approve', 'reject']) {
       const res = await api('POST', `/api/v1/action-requests/${id}/${verb}`, { token: reader.token, body: {} });
       expect(res.status).toBe(403);
-      expect(res.body.message).toMatch(/needs the "operate" scope/);
+      expect(res.body.detail).toMatch(/needs the "operate" scope/);
     }
     expect(await request({ machineId: web, action: 'apt_clean' }, reader.token)).toMatchObject({ status: 403 });
     expect(await row(id)).toMatchObject({ status: 'pending', approved_by: null, rejected_by: null, job_id: null });
@@ -305,7 +305,7 @@ describe('action requests API', () => {
       const res = await api('POST', `/api/v1/action-requests/${id}/${verb}`, { token: hermes.token, body: {} });
       expect(res.status).toBe(403);
       // Refused by the guard's assistant rule (every executing route), before the service's own check.
-      expect(res.body.message).toMatch(/may read and propose actions .* but not execute or change anything/);
+      expect(res.body.detail).toMatch(/may read and propose actions .* but not execute or change anything/);
     }
     expect(await row(id)).toMatchObject({ status: 'pending', job_id: null });
     await t.gw.stopWorker();
@@ -344,7 +344,7 @@ describe('action requests API', () => {
     const before = await t.db.query(`SELECT count(*)::int AS n FROM action_requests`);
     const refused = await request({ machineId: outside, action: 'apt_clean' }, scoped.token);
     expect(refused.status).toBe(403);
-    expect(refused.body.message).toBe(`machine ${outside} is outside this API client's machine scope`);
+    expect(refused.body.detail).toBe(`machine ${outside} is outside this API client's machine scope`);
     expect(await t.db.query(`SELECT count(*)::int AS n FROM action_requests`)).toEqual(before);
 
     const jobsBefore = await t.db.query(`SELECT count(*)::int AS n FROM jobs WHERE machine_id = $1`, [outside]);
@@ -354,7 +354,7 @@ describe('action requests API', () => {
     });
     expect(act.status).toBe(403);
     // The guard's machine-scope rule: the refusal names only the id the caller sent, not the machine.
-    expect(act.body.message).toBe(`machine ${outside} is outside this API client's machine scope`);
+    expect(act.body.detail).toBe(`machine ${outside} is outside this API client's machine scope`);
     expect(await t.db.query(`SELECT count(*)::int AS n FROM jobs WHERE machine_id = $1`, [outside])).toEqual(
       jobsBefore,
     );
@@ -395,7 +395,7 @@ describe('action requests API', () => {
 
     const late = await api('POST', `/api/v1/action-requests/${a}/approve`, { body: {} });
     expect(late.status).toBe(409);
-    expect(late.body.message).toMatch(/expired at .* and can no longer be approved; make a new request/);
+    expect(late.body.detail).toMatch(/expired at .* and can no longer be approved; make a new request/);
     expect(await row(a)).toMatchObject({ status: 'expired', approved_by: null, job_id: null });
     expect(await jobsOf(a)).toEqual([]);
     expect(await events('action_request.expired', a)).toHaveLength(1);
@@ -443,7 +443,7 @@ describe('action requests API', () => {
       const id = (await request({ machineId: web, action: 'apt_clean' })).body.id;
       const self = await api('POST', `/api/v1/action-requests/${id}/approve`, { body: {} });
       expect(self.status).toBe(403);
-      expect(self.body.message).toBe(
+      expect(self.body.detail).toBe(
         `action request ${id} was made by admin; the approvals setting requires someone else to approve it`,
       );
       expect(await row(id)).toMatchObject({ status: 'pending', job_id: null });

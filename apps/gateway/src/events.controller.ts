@@ -14,6 +14,8 @@ import type { AppConfig } from '@su/config';
 import type { MachineScope } from '@su/contracts';
 import { APP_CONFIG, LiveEventsService, writeSse, type SseResponse } from '@su/platform';
 
+const MAX_EVENT_ID = 2n ** 63n - 1n;
+
 @ApiTags('events')
 @ApiBearerAuth()
 @Controller('api/v1/events')
@@ -39,7 +41,8 @@ export class EventsController {
     @CurrentBearer() token: string,
     @Res() res: SseResponse,
   ): void {
-    if (lastEventId !== undefined && !/^\d{1,19}$/.test(lastEventId)) {
+    // Event ids are PostgreSQL bigints: 19 digits may still be beyond 2^63 - 1.
+    if (lastEventId !== undefined && !(/^\d{1,19}$/.test(lastEventId) && BigInt(lastEventId) <= MAX_EVENT_ID)) {
       throw new BadRequestException({
         statusCode: 400,
         error: 'Bad Request',

@@ -2,9 +2,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LoggerService } from '@nestjs/common';
+import { applyHttpEdge, documentProblems } from '@su/http';
 import type { PlatformOptions } from '@su/platform';
 import { GatewayModule } from './gateway.module.ts';
-import { createValidationPipe } from './validation.pipe.ts';
 
 /** Builds the HTTP application (used by main.ts and by the integration tests). */
 export async function createGatewayApp(
@@ -14,12 +14,11 @@ export async function createGatewayApp(
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(platform), {
     logger,
     bufferLogs: false,
+    bodyParser: false,
   });
   app.disable('x-powered-by');
-  // Behind N trusted reverse proxies, req.ip is the address the nearest of them saw (login throttling keys on it).
-  if (platform.config.trustProxyHops > 0) app.set('trust proxy', platform.config.trustProxyHops);
-  app.useBodyParser('json', { limit: '1mb' });
-  app.useGlobalPipes(createValidationPipe());
+  if (platform.config.http.trustProxy !== undefined) app.set('trust proxy', platform.config.http.trustProxy);
+  applyHttpEdge(app);
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()
     .setTitle('system-update API')
@@ -29,7 +28,7 @@ export async function createGatewayApp(
     .setVersion('1')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), {
+  SwaggerModule.setup('api/docs', app, () => documentProblems(SwaggerModule.createDocument(app, doc)), {
     jsonDocumentUrl: 'api/docs-json',
   });
   return app;

@@ -40,7 +40,7 @@ describe('gateway', () => {
       body: { username: 'ghost', password: 'nope' },
     });
     expect(nobody.status).toBe(401);
-    expect(nobody.body.message).toBe(bad.body.message);
+    expect(nobody.body.detail).toBe(bad.body.detail);
   });
 
   it('rejects a bad machine with 400 naming each bad field and why', async () => {
@@ -167,7 +167,7 @@ describe('gateway', () => {
     expect((await api('GET', '/api/v1/machines', { token: read.token })).status).toBe(200);
     const forbidden = await api('POST', '/api/v1/machines', { token: read.token, body });
     expect(forbidden.status).toBe(403);
-    expect(forbidden.body.message).toMatch(/needs the "admin" scope/);
+    expect(forbidden.body.detail).toMatch(/needs the "admin" scope/);
     expect((await api('POST', '/api/v1/machines', { token: null, body })).status).toBe(401);
     expect((await api('GET', '/api/v1/machines', { token: 'sua_made-up' })).status).toBe(401);
     const operate = await createToken(['operate']);

@@ -42,7 +42,9 @@ export class HealthController {
     if (isDeep && !principal)
       throw new UnauthorizedException('the deep readiness check needs a bearer token (Authorization: Bearer <token>)');
     const r = isDeep ? await this.readiness.deep() : await this.readiness.shallow();
-    if (!r.ready) throw new ServiceUnavailableException({ status: 'not_ready', checks: r.checks, error: r.error });
+    // The checks that passed, and the worker's if it failed; a failing dependency's own message stays out of a
+    // public answer.
+    if (!r.ready) throw new ServiceUnavailableException({ message: 'not ready', checks: r.checks });
     return { status: 'ready', checks: r.checks };
   }
 }

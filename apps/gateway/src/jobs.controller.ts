@@ -14,7 +14,7 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { CurrentActor, CurrentMachineScope, ForJob, RequireScope, ScopeFiltered } from '@su/auth';
-import { JOB_KINDS, JOB_STATUSES, type Actor, type MachineScope } from '@su/contracts';
+import { JOB_KINDS, JOB_STATUSES, MAX_PAGE_OFFSET, type Actor, type MachineScope } from '@su/contracts';
 import { JobsService } from '@su/platform';
 
 class ListJobsQuery {
@@ -26,7 +26,7 @@ class ListJobsQuery {
   @ApiPropertyOptional({ description: 'Created at or after (ISO 8601).' }) @IsOptional() @IsISO8601() from?: string;
   @ApiPropertyOptional({ description: 'Created before (ISO 8601).' }) @IsOptional() @IsISO8601() to?: string;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_PAGE_OFFSET) offset?: number;
 }
 
 class SelftestDto {
@@ -46,7 +46,10 @@ export class JobsController {
   @Get('jobs')
   @RequireScope('read')
   @ScopeFiltered()
-  @ApiOperation({ summary: 'Jobs, newest first (a machine-scoped client sees only the jobs of its machines).' })
+  @ApiOperation({
+    summary:
+      'Jobs, newest first, as summaries: no payload or result (GET /jobs/:id has them). A machine-scoped client sees only the jobs of its machines.',
+  })
   list(@Query() q: ListJobsQuery, @CurrentMachineScope() scope: MachineScope | null) {
     return this.jobs.list({
       scope,

@@ -18,7 +18,7 @@ const t = gatewayPerFile({
 interface Answer {
   status: number;
   retryAfter: string | null;
-  body: { message?: string; token?: string };
+  body: { detail?: string; token?: string };
 }
 
 async function login(username: string, password: string, address: string): Promise<Answer> {
@@ -57,7 +57,7 @@ describe('login throttling', () => {
     expect(throttled.length).toBeGreaterThan(0);
     for (const a of throttled) {
       expect(a.retryAfter).toMatch(/^[1-4]$/);
-      expect(a.body.message).toContain('too many failed logins');
+      expect(a.body.detail).toContain('too many failed logins');
     }
     expect(statuses.every((a) => a.status === 401 || a.status === 429)).toBe(true);
 
@@ -100,7 +100,7 @@ describe('login throttling', () => {
       answers.push({
         status: res.status,
         retryAfter: res.headers.get('retry-after'),
-        body: (await res.json()) as { message?: string; token?: string },
+        body: (await res.json()) as { detail?: string; token?: string },
       });
     }
     expect(answers.slice(0, 5).map((a) => a.status)).toEqual([400, 400, 400, 400, 400]);

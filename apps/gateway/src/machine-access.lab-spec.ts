@@ -46,7 +46,9 @@ describe.skipIf(!!skipReason)('machine access (lab)', () => {
         status: string;
       }[];
       const job = jobs[0];
-      if (job && job.status !== 'queued' && job.status !== 'running') return job as any;
+      // The list has summaries; the result is on the job's own route.
+      if (job && job.status !== 'queued' && job.status !== 'running')
+        return (await api('GET', `/api/v1/jobs/${job.id}`)).body;
       if (Date.now() > deadline) throw new Error(`no finished probe for ${machineId}`);
       await new Promise((r) => setTimeout(r, 100));
     }

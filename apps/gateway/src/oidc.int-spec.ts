@@ -219,7 +219,7 @@ describe('OpenID Connect sign-in against a real provider', () => {
     const browser = newBrowser();
     const res = await browser.request(await signInUntilCallback(browser, 'u-1001', true));
     expect(res.status).toBe(401);
-    expect(res.json.message).toMatch(/did not complete the sign-in/);
+    expect(res.json.detail).toMatch(/did not complete the sign-in/);
     const refusals = await events('auth.oidc_refused');
     expect(refusals.map((e) => e.payload?.['reason'])).toContain('provider_refused');
   });
@@ -242,7 +242,7 @@ describe('OpenID Connect sign-in against a real provider', () => {
   it('refuses an account whose groups map to no role, creating no user', async () => {
     const { res } = await signIn('u-1003');
     expect(res.status).toBe(403);
-    expect(res.json.message).toMatch(/no role/);
+    expect(res.json.detail).toMatch(/no role/);
     expect(res.body).not.toContain('sus_');
     expect(await db.query(`SELECT 1 FROM users WHERE username = 'gina'`)).toHaveLength(0);
     const refusal = (await events('auth.oidc_refused')).find((e) => e.payload?.['reason'] === 'no_role');
@@ -283,7 +283,7 @@ describe('OpenID Connect sign-in against a real provider', () => {
     await db.query(`UPDATE users SET is_active = false WHERE username = 'dora'`);
     const { res } = await signIn('u-1005');
     expect(res.status).toBe(403);
-    expect(res.json.message).toMatch(/deactivated/);
+    expect(res.json.detail).toMatch(/deactivated/);
     const refusal = (await events('auth.oidc_refused')).find((e) => e.payload?.['reason'] === 'deactivated');
     expect(refusal?.payload?.['subject']).toBe('u-1005');
   });
@@ -361,7 +361,7 @@ describe('OpenID Connect provider unreachable', () => {
     try {
       const res = await newBrowser(gateway.base).request(`${PUBLIC}/api/v1/auth/oidc/login`);
       expect(res.status).toBe(503);
-      expect(res.json.message).toMatch(/cannot be reached/);
+      expect(res.json.detail).toMatch(/cannot be reached/);
       expect(res.setCookies).toEqual([]);
       expect(await downDb.query(`SELECT 1 FROM oidc_login_states`)).toHaveLength(0);
     } finally {
@@ -379,7 +379,7 @@ describe('OpenID Connect sign-in not configured', () => {
       for (const path of ['/api/v1/auth/oidc/login', `${CALLBACK_PATH}?state=abc&code=def`]) {
         const res = await plain.api('GET', path, { token: null });
         expect(res.status).toBe(404);
-        expect(res.body.message).toBe('OIDC sign-in is not configured');
+        expect(res.body.detail).toBe('OIDC sign-in is not configured');
       }
     } finally {
       await plain.close();

@@ -18,6 +18,7 @@ import {
 import {
   ACTION_REQUEST_STATUSES,
   MACHINE_ACTION_NAMES,
+  MAX_PAGE_OFFSET,
   REQUESTER_TYPES,
   type ActionRequestStatus,
   type MachineAction,
@@ -32,6 +33,8 @@ export class ActionOptionsDto {
   @IsOptional()
   @ArrayMinSize(1)
   @ArrayMaxSize(500)
+  // Debian package names are short (the longest in Debian is under 70 characters); :arch adds a few.
+  @MaxLength(128, { each: true })
   @Matches(/^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/, {
     each: true,
     message: 'each package must be a Debian package name (optionally :arch)',
@@ -124,5 +127,6 @@ export class ListActionRequestsQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_PAGE_OFFSET)
   offset?: number;
 }

@@ -62,8 +62,10 @@ export class CreateApiClientDto {
   label!: string;
 
   @ApiProperty({ enum: SCOPES, isArray: true, example: ['read'] })
+  @IsArray()
   @IsIn(SCOPES, { each: true })
   @ArrayMinSize(1)
+  @ArrayMaxSize(SCOPES.length)
   @ArrayUnique()
   scopes!: Scope[];
 

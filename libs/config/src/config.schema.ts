@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { USER_ROLES } from '@su/contracts';
 
@@ -5,6 +6,24 @@ const port = z.coerce.number().int().min(1).max(65535);
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+// Express `trust proxy` values: a hop count, or named ranges, addresses and CIDRs separated by commas.
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isProxyItem = (item: string) => {
+  const [addr = '', bits, ...rest] = item.split('/');
+  const max = isIP(addr) === 6 ? 128 : 32;
+  return (
+    PROXY_NAMES.has(item) ||
+    (isIP(addr) !== 0 && rest.length === 0 && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max)))
+  );
+};
+const trustProxy = z
+  .string()
+  .refine(
+    (v) => /^[1-9]$/.test(v) || v.split(',').every((i) => isProxyItem(i.trim())),
+    'must be a hop count (1-9) or comma-separated loopback, linklocal, uniquelocal, addresses or CIDRs',
+  )
+  .transform((v) => (/^[1-9]$/.test(v) ? Number(v) : v));
 
 /**
  * Every environment variable the product reads. Unknown SU_* variables are reported as warnings by the loader
@@ -22,6 +41,7 @@ export const envSchema = z.object({
     .optional(),
   SU_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   SU_HTTP_PORT: port.default(8080),
+  SU_TRUST_PROXY: trustProxy.optional(),
   SU_EMBEDDED_PG_PORT: port.default(54329),
   SU_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   SU_LOG_JSON: bool.default(false),
@@ -76,7 +96,6 @@ export const envSchema = z.object({
     .min(1)
     .max(24 * 60)
     .default(15),
-  SU_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -24,6 +24,16 @@ describe('loadConfig', () => {
     expect(msg).toMatch(/SU_MASTER_KEY: must be 32 bytes/);
   });
 
+  it('reads the trusted reverse proxies (a hop count or addresses), and refuses anything else', () => {
+    expect(loadConfig({}).http.trustProxy).toBeUndefined();
+    expect(loadConfig({ SU_TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(loadConfig({ SU_TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::1' }).http.trustProxy).toBe(
+      'loopback, 10.0.0.0/8, fd00::1',
+    );
+    for (const bad of ['yes', '10.0.0.0/33', 'proxy.example'])
+      expect(() => loadConfig({ SU_TRUST_PROXY: bad })).toThrow(/SU_TRUST_PROXY: must be a hop count/);
+  });
+
   it('warns on unknown SU_ variables and treats empty values as unset', () => {
     const c = loadConfig({ SU_HTTP_PROT: '1', DATABASE_URL: '' });
     expect(c.warnings).toEqual(['unknown variable SU_HTTP_PROT is ignored']);
@@ -41,10 +51,10 @@ describe('loadConfig', () => {
       addressFreeFailures: 30,
       resetMinutes: 15,
     });
-    expect(d.trustProxyHops).toBe(0);
+    expect(d.http.trustProxy).toBeUndefined();
     const c = loadConfig({ SU_LOGIN_ACCOUNT_MAX_DELAY_SECONDS: '5', SU_TRUST_PROXY: '1' });
     expect(c.login.accountMaxDelaySeconds).toBe(5);
-    expect(c.trustProxyHops).toBe(1);
+    expect(c.http.trustProxy).toBe(1);
     expect(() => loadConfig({ SU_LOGIN_FREE_FAILURES: '0' })).toThrow(/SU_LOGIN_FREE_FAILURES/);
   });
 });

@@ -7,7 +7,11 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   masterKey: string | undefined;
-  http: { host: string; port: number };
+  /**
+   * `trustProxy`: the reverse proxies whose X-Forwarded-For/-Proto the gateway believes (Express `trust proxy`);
+   * absent, those headers are ignored and the client address is the socket's.
+   */
+  http: { host: string; port: number; trustProxy: string | number | undefined };
   embeddedPgPort: number;
   log: { level: 'error' | 'warn' | 'log' | 'debug' | 'verbose'; json: boolean };
   sessionTtlHours: number;
@@ -47,8 +51,6 @@ export interface AppConfig {
     addressFreeFailures: number;
     resetMinutes: number;
   };
-  /** Reverse proxies in front of the gateway whose X-Forwarded-For is believed (0: the socket address only). */
-  trustProxyHops: number;
   /** Unknown SU_* variables: probably typos; the services print them at start. */
   warnings: string[];
 }
@@ -80,7 +82,7 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     databaseUrl: e.DATABASE_URL,
     dataDir: isAbsolute(e.SU_DATA_DIR) ? e.SU_DATA_DIR : resolve(e.SU_DATA_DIR),
     masterKey: e.SU_MASTER_KEY,
-    http: { host: e.SU_HTTP_HOST, port: e.SU_HTTP_PORT },
+    http: { host: e.SU_HTTP_HOST, port: e.SU_HTTP_PORT, trustProxy: e.SU_TRUST_PROXY },
     embeddedPgPort: e.SU_EMBEDDED_PG_PORT,
     log: { level: e.SU_LOG_LEVEL, json: e.SU_LOG_JSON },
     sessionTtlHours: e.SU_SESSION_TTL_HOURS,
@@ -107,7 +109,6 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
       addressFreeFailures: e.SU_LOGIN_ADDRESS_FREE_FAILURES,
       resetMinutes: e.SU_LOGIN_RESET_MINUTES,
     },
-    trustProxyHops: e.SU_TRUST_PROXY,
     warnings,
   };
 }

@@ -7,3 +7,4 @@ export * from './machine-probe.ts';
 export * from './apt.ts';
 export * from './approvals.ts';
 export * from './users.ts';
+export * from './paging.ts';

@@ -162,6 +162,12 @@ export interface JobView {
 }
 
 /**
+ * A job in a list: everything but its payload and result, which can be large (an upgrade's package list, a report)
+ * and are read on the job's own route.
+ */
+export type JobSummaryView = Omit<JobView, 'payload' | 'result'>;
+
+/**
  * Machine actions as the API names them (seed 004 ActionType) and the job kind that carries each.
  */
 export const MACHINE_ACTIONS = {

@@ -18,6 +18,7 @@ import {
 import {
   AUTH_METHODS,
   MACHINE_KINDS,
+  MAX_PAGE_OFFSET,
   SUDO_MODES,
   type AuthMethod,
   type MachineKind,
@@ -196,5 +197,6 @@ export class ListMachinesQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_PAGE_OFFSET)
   offset?: number;
 }

@@ -113,6 +113,8 @@ export class MachinesService {
   async remove(id: string, actor: Actor): Promise<void> {
     await this.inTxForExisting(id, async (machines, events) => {
       await machines.softDelete(id);
+      // Nothing may connect to a deleted machine any more: its secrets have no reason to stay.
+      await machines.deleteCredentials(id);
       await events.insert({
         machineId: id,
         eventType: 'machine.deleted',

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { isJobKind, parseJobPayload, type Actor, type JobKind, type JobPayload, type JobView } from '@su/contracts';
-import { Database, JobsRepository, MachineEventsRepository, sqlExecutor, type Tx } from '@su/db';
+import {
+  isJobKind,
+  parseJobPayload,
+  type Actor,
+  type JobKind,
+  type JobPayload,
+  type JobSummaryView,
+  type JobView,
+} from '@su/contracts';
+import { Database, JobsRepository, MachineEventsRepository, MachinesRepository, sqlExecutor, type Tx } from '@su/db';
 import { JobQueue } from '@su/queue';
 import { JobCloseHooks } from './job-close.hooks.ts';
 
@@ -131,6 +139,8 @@ export class JobsService {
       throw new ConflictException(`job ${id} is ${job.status}; only failed or cancelled jobs can be retried`);
     if (!isJobKind(job.kind))
       throw new ConflictException(`job ${id} has kind ${job.kind}, which this version does not run`);
+    if (job.machineId && !(await new MachinesRepository(this.db.prisma).exists(job.machineId)))
+      throw new ConflictException(`job ${id} ran on a machine that has since been deleted; it cannot run again`);
     return this.enqueue({
       kind: job.kind,
       payload: job.payload as never,
@@ -144,7 +154,7 @@ export class JobsService {
     return new JobsRepository(this.db.prisma).findView(id);
   }
 
-  async list(filter: Parameters<JobsRepository['list']>[0]): Promise<JobView[]> {
+  async list(filter: Parameters<JobsRepository['list']>[0]): Promise<JobSummaryView[]> {
     return new JobsRepository(this.db.prisma).list(filter);
   }
 }

@@ -8,6 +8,11 @@ describe('cron specs', () => {
     expect(cronProblem('0 0 * * * *')).toMatch(/5 fields/);
     expect(cronProblem('*/15 3 * * 1-5')).toBeNull();
     expect(timezoneProblem('Mars/Olympus')).toMatch(/unknown time zone/);
+    // The faulty field is named; neither the expression nor the zone is quoted back.
+    expect(cronProblem('0 25 * * *')).toMatch(/^invalid cron: the hour field must be/);
+    expect(cronProblem('0 3 * * SECRET')).toMatch(/day-of-week/);
+    expect(cronProblem('0 3 * * SECRET')).not.toContain('SECRET');
+    expect(timezoneProblem('Mars/Olympus')).not.toContain('Olympus');
     expect(timezoneProblem('Europe/Paris')).toBeNull();
   });
 

@@ -5,15 +5,36 @@ import { Cron } from 'croner';
  * (maintained, time-zone and DST aware: a slot that does not exist on a spring-forward day runs at the first instant
  * that does, a repeated hour on a fall-back day fires once).
  */
+const CRON_FIELDS = [
+  ['minute', '0-59'],
+  ['hour', '0-23'],
+  ['day-of-month', '1-31'],
+  ['month', '1-12'],
+  ['day-of-week', '0-7'],
+] as const;
+
+const parses = (expr: string) => {
+  try {
+    new Cron(expr, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Why a cron expression is refused, naming the faulty field. Never croner's own message: it quotes the expression,
+ * and an error must not echo a client's input.
+ */
 export function cronProblem(expr: string): string | null {
   const fields = expr.trim().split(/\s+/);
   if (fields.length !== 5) return `cron must have 5 fields (minute hour day month weekday); got ${fields.length}`;
-  try {
-    new Cron(expr, { paused: true });
-    return null;
-  } catch (e) {
-    return `invalid cron: ${(e as Error).message}`;
-  }
+  if (parses(expr)) return null;
+  // Each field alone among wildcards: the first one that fails on its own is the one to fix.
+  const bad = CRON_FIELDS.find((_, i) => !parses(fields.map((f, j) => (j === i ? f : '*')).join(' ')));
+  return bad
+    ? `invalid cron: the ${bad[0]} field must be *, a number in ${bad[1]}, a range a-b, a list a,b or a step */n`
+    : 'invalid cron: these fields cannot be combined';
 }
 
 export function timezoneProblem(tz: string): string | null {
@@ -21,7 +42,7 @@ export function timezoneProblem(tz: string): string | null {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return null;
   } catch {
-    return `unknown time zone "${tz}" (use an IANA name such as Europe/Paris or UTC)`;
+    return 'unknown time zone (use an IANA name such as Europe/Paris or UTC)';
   }
 }
 

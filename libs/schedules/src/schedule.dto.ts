@@ -64,11 +64,13 @@ export class ScheduleDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(100) name!: string;
 
   @ApiProperty({ example: '30 3 * * 0', description: '5-field cron: minute hour day-of-month month day-of-week.' })
+  @MaxLength(100)
   @Checked(cronProblem)
   cron!: string;
 
   @ApiPropertyOptional({ default: 'UTC', example: 'Europe/Paris' })
   @IsOptional()
+  @MaxLength(64)
   @Checked(timezoneProblem)
   timezone?: string;
 

@@ -1,4 +1,4 @@
-import type { Actor, JobStatus, JobView, MachineScope } from '@su/contracts';
+import type { Actor, JobStatus, JobSummaryView, JobView, MachineScope } from '@su/contracts';
 import type { DbClient } from '../database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { machineScopeWhere } from './machine-scope.repository.ts';
@@ -31,6 +31,10 @@ export interface RunLink {
 }
 
 function toView(r: Row): JobView {
+  return { ...toSummary(r), payload: r.payload, result: r.result };
+}
+
+function toSummary(r: Omit<Row, 'payload' | 'result'>): JobSummaryView {
   return {
     id: r.id,
     kind: r.kind,
@@ -43,8 +47,6 @@ function toView(r: Row): JobView {
     finishedAt: r.finishedAt?.toISOString() ?? null,
     attempt: r.attempt,
     requestedBy: { type: r.requestedByType, id: r.requestedById },
-    payload: r.payload,
-    result: r.result,
     errorKind: r.errorKind,
     errorMessage: r.errorMessage,
     cancelRequestedAt: r.cancelRequestedAt?.toISOString() ?? null,
@@ -260,8 +262,10 @@ export class JobsRepository {
     scope?: MachineScope | null | undefined;
     limit: number;
     offset: number;
-  }): Promise<JobView[]> {
+  }): Promise<JobSummaryView[]> {
     const rows = await this.db.job.findMany({
+      // Payloads and results stay in the database: a page of 50 upgrades once made a 19 MB answer.
+      omit: { payload: true, result: true },
       where: {
         ...(filter.machineId ? { machineId: filter.machineId } : {}),
         ...(filter.status ? { status: filter.status } : {}),
@@ -277,6 +281,6 @@ export class JobsRepository {
       take: filter.limit,
       skip: filter.offset,
     });
-    return rows.map(toView);
+    return rows.map(toSummary);
   }
 }

@@ -256,6 +256,10 @@ export class MachinesRepository {
     await this.db.machine.update({ where: { id }, data: { deletedAt: new Date(), status: 'deleted' } });
   }
 
+  async deleteCredentials(machineId: string): Promise<void> {
+    await this.db.machineCredential.deleteMany({ where: { machineId } });
+  }
+
   async upsertCredentials(machineId: string, creds: EncryptedCredentials): Promise<void> {
     await this.db.machineCredential.upsert({
       where: { machineId },

@@ -1,0 +1,35 @@
+import helmet from 'helmet';
+
+type Middleware = (
+  req: { path: string },
+  res: { setHeader(n: string, v: string): void },
+  next: (e?: unknown) => void,
+) => void;
+
+/** The API serves JSON only: nothing in it may load, run or frame anything. */
+const apiHeaders = helmet({
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+});
+
+/**
+ * The OpenAPI page runs Swagger UI from its own files: helmet's default policy (same-origin scripts) fits it, less
+ * `upgrade-insecure-requests`, which would break the page served over plain HTTP on a LAN (no TLS proxy).
+ */
+const docsHeaders = helmet({
+  contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+});
+
+const isDocsPage = (path: string) => path === '/api/docs' || path.startsWith('/api/docs/');
+
+/**
+ * Security headers on every response (nosniff, frame denial, referrer policy, CSP), and `no-store` on every response:
+ * tokens travel in API responses (login, API client creation), and nothing this API answers is worth caching.
+ */
+export const securityHeaders: Middleware = (req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  (isDocsPage(req.path) ? docsHeaders : apiHeaders)(req as never, res as never, next);
+};
