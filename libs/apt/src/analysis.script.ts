@@ -1,6 +1,8 @@
 import { quoteArg } from '@su/ssh';
 import {
   aptUpdateArgv,
+  DPKG_AUDIT_ARGV,
+  DPKG_UNSETTLED_ARGV,
   REBOOT_REQUIRED_ARGV,
   SHOWHOLD_ARGV,
   simulateArgv,
@@ -16,7 +18,15 @@ import {
 const STEP = '@@su-step:';
 const RC = '@@su-rc:';
 
-export const ANALYSIS_STEPS = ['update', 'upgrade', 'dist-upgrade', 'showhold', 'reboot'] as const;
+export const ANALYSIS_STEPS = [
+  'update',
+  'upgrade',
+  'dist-upgrade',
+  'showhold',
+  'reboot',
+  'dpkg-audit',
+  'dpkg-unsettled',
+] as const;
 export type AnalysisStep = (typeof ANALYSIS_STEPS)[number];
 
 export function analysisScript(opts: AptApplyOptions): string {
@@ -26,6 +36,9 @@ export function analysisScript(opts: AptApplyOptions): string {
     ['dist-upgrade', simulateArgv('dist-upgrade')],
     ['showhold', SHOWHOLD_ARGV],
     ['reboot', REBOOT_REQUIRED_ARGV],
+    // The same dpkg state check as an apply's preflight, as root like the rest of the script.
+    ['dpkg-audit', DPKG_AUDIT_ARGV],
+    ['dpkg-unsettled', DPKG_UNSETTLED_ARGV],
   ];
   // The lists are refreshed first; the read-only steps then run side by side (they take no lock) into files that
   // are printed in a fixed order, so the output is as readable as a sequential run.

@@ -81,8 +81,23 @@ export const REBOOT_REQUIRED_ARGV: readonly string[] = [
   'if [ -e /run/reboot-required ]; then echo yes; else echo no; fi; cat /run/reboot-required.pkgs 2>/dev/null; true',
 ];
 
-/** Preflight (root not needed): a non-empty output means dpkg has unfinished work (see parseDpkgAudit). */
+/**
+ * The dpkg state check: run with sudo (a non-root audit cannot check dpkg's lock and fails exactly when there is
+ * something to report); its exit code and stderr decide as much as its output (see parseDpkgAudit).
+ */
 export const DPKG_AUDIT_ARGV: readonly string[] = [...ENV, 'dpkg', '--audit'];
+
+/**
+ * The packages dpkg left in a state other than installed/not-installed/config-files, as "<status> <package>" (the
+ * three-letter db:Status-Abbrev, e.g. "iHR": half-installed, reinstall required). Root like the audit, so the
+ * journal of an interrupted run is read. A dpkg-query failure is the command's exit status, not hidden by the filter.
+ */
+export const DPKG_UNSETTLED_ARGV: readonly string[] = [
+  ...ENV,
+  'sh',
+  '-c',
+  `out=$(dpkg-query -W -f='\${db:Status-Abbrev} \${binary:Package}\\n') || exit $?; printf '%s\\n' "$out" | awk 'substr($1, 2, 1) ~ /[UHFWt]/ || substr($1, 3, 1) == "R"'`,
+];
 
 /** The remediation of dpkg_interrupted; run only when a person asks for it. */
 export const DPKG_CONFIGURE_PENDING_ARGV: readonly string[] = [

@@ -7,6 +7,7 @@ export * from './dpkg-state.parser.ts';
 export * from './apt-messages.extractor.ts';
 export * from './apt-commands.ts';
 export * from './apt-failure.classifier.ts';
+export * from './dpkg-audit.parser.ts';
 export * from './apt-maintenance.parser.ts';
 export * from './reboot-required.parser.ts';
 export * from './jobs/index.ts';

@@ -16,6 +16,7 @@ import { analysisScript, splitAnalysisOutput, type AnalysisStep } from '../analy
 import { policyArgv } from '../apt-commands.ts';
 import { reduceAptLines } from '../apt-dedup.ts';
 import { classifyAptFailure } from '../apt-failure.classifier.ts';
+import { dpkgStateFailure, parseDpkgAudit } from '../dpkg-audit.parser.ts';
 import { extractAptMessages } from '../apt-messages.extractor.ts';
 import {
   buildAptSnapshotDetail,
@@ -27,6 +28,15 @@ import { parseAptUpdate } from '../apt-update.parser.ts';
 import { parseRebootRequired } from '../reboot-required.parser.ts';
 import { openAptSession } from './apt-session.ts';
 import { saveErrors, saveMessages, savePlan } from './apt-results.writer.ts';
+
+/** A script step as a command's output: the script merges the streams; dpkg's complaints start with "dpkg". */
+function mergedOutput(step: { output: string; exitCode: number | null }) {
+  const stderr = step.output
+    .split('\n')
+    .filter((l) => /^dpkg(-query)?: /.test(l))
+    .join('\n');
+  return { exitCode: step.exitCode, stdout: step.output, stderr };
+}
 
 /**
  * apt.update_analyze: refresh the lists, simulate upgrade and dist-upgrade, read holds, phasing and reboot-required
@@ -50,6 +60,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     let log = '';
     let snapshotInput;
     let raw: RawLogResult | null = null;
+    let dpkgDamaged = false;
     try {
       const script = await s.opened.session.runScript(
         analysisScript({ lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds }),
@@ -62,6 +73,20 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       log = script.stdout;
       const steps = splitAnalysisOutput(script.stdout);
       const step = (name: AnalysisStep) => steps.get(name) ?? { output: '', exitCode: null };
+      // A damaged package database comes first: it is what the tile shows, and applies are refused until repaired.
+      const dpkg = dpkgStateFailure(
+        parseDpkgAudit(mergedOutput(step('dpkg-audit')), mergedOutput(step('dpkg-unsettled'))),
+      );
+      if (dpkg)
+        errors.push({
+          source: 'apt',
+          kind: dpkg.errorKind,
+          severity: 'error',
+          message: dpkg.message,
+          remediation: dpkg.remediation,
+          ...(dpkg.packages.length ? { importantLines: dpkg.packages.map((pk) => `${pk.name} ${pk.state}`) } : {}),
+        });
+      dpkgDamaged = dpkg !== null;
       const update = step('update');
       const lock = update.exitCode === 0 ? null : classifyAptFailure(update.exitCode ?? 1, update.output, '');
       if (lock && lock.errorKind !== 'command_failed')
@@ -109,7 +134,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       raw = await s.opened.release();
     }
     const detail = buildAptSnapshotDetail(snapshotInput);
-    const status = detail.status ?? 'ok';
+    const status = dpkgDamaged ? 'error' : (detail.status ?? 'ok');
     const snapshot: UpdateSnapshot = {
       schemaVersion: 1,
       kind: 'apt_update_analyze',

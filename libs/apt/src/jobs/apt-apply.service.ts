@@ -28,12 +28,14 @@ import {
   autoremoveArgv,
   cleanArgv,
   DPKG_AUDIT_ARGV,
+  DPKG_UNSETTLED_ARGV,
   REBOOT_REQUIRED_ARGV,
   SHOWHOLD_ARGV,
   simulateArgv,
   type AptApplyOptions,
 } from '../apt-commands.ts';
-import { auditFailure, classifyAptFailure, parseDpkgAudit } from '../apt-failure.classifier.ts';
+import { classifyAptFailure } from '../apt-failure.classifier.ts';
+import { dpkgStateFailure, parseDpkgAudit, type DpkgAuditProblem } from '../dpkg-audit.parser.ts';
 import { parseAptSpaceFreed, parseDuBytes } from '../apt-maintenance.parser.ts';
 import { extractAptMessages, messageDedupKey, type AptMessage } from '../apt-messages.extractor.ts';
 import {
@@ -100,7 +102,8 @@ export class AptApplyService {
     };
     const s = await openAptSession(this.connector, this.config, machineId, jobId, `apt:${mode}`, p.signal);
     const errors: SnapshotError[] = [];
-    let failure: { errorKind: string; message: string; remediation: string } | null = null;
+    let failure: { errorKind: string; message: string; remediation: string; packages?: DpkgAuditProblem[] } | null =
+      null;
     let drift: string | null = null;
     let log = '';
     let exitCode: number | null = null;
@@ -108,8 +111,11 @@ export class AptApplyService {
     let result: AptExecutionResult;
     let messages: AptMessage[] = [];
     try {
-      // Preflight: dpkg left half-done work → refuse, with the remediation, before touching anything.
-      const audit = auditFailure(parseDpkgAudit((await s.run(DPKG_AUDIT_ARGV)).stdout));
+      // Preflight, failing closed: dpkg left half-done work, or the check itself could not run → refuse, with the
+      // remediation, before touching anything.
+      const audit = dpkgStateFailure(
+        parseDpkgAudit(await s.run(DPKG_AUDIT_ARGV, { sudo: true }), await s.run(DPKG_UNSETTLED_ARGV, { sudo: true })),
+      );
       if (audit) failure = audit;
       const held = parseShowhold((await s.run(SHOWHOLD_ARGV)).stdout);
       const planned = failure ? [] : await this.plan(s, mode, p.packages, held, machineId);
@@ -163,6 +169,9 @@ export class AptApplyService {
           severity: 'error',
           message: failure.message,
           remediation: failure.remediation,
+          ...(failure.packages?.length
+            ? { importantLines: failure.packages.map((pk) => `${pk.name} ${pk.state}`) }
+            : {}),
         });
       result = {
         planned,
