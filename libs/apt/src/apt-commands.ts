@@ -109,6 +109,24 @@ export const DPKG_CONFIGURE_PENDING_ARGV: readonly string[] = [
   '-a',
 ];
 
+/** Reinstalls the packages dpkg left half-installed (dpkg --configure -a cannot configure them). */
+export function reinstallArgv(packages: readonly string[], opts: AptApplyOptions = {}): string[] {
+  assertPackageNames(packages);
+  return applyArgv(opts, ['install', '--reinstall', ...packages]);
+}
+
+/** Completes what dpkg left broken (dependencies, half-done packages). */
+export function fixBrokenArgv(opts: AptApplyOptions = {}): string[] {
+  return applyArgv(opts, ['-f', 'install']);
+}
+
+/** The simulation of an apt-get apply argv: same command, `-s`, no lock taken. */
+export function simulationOf(argv: readonly string[]): string[] {
+  const i = argv.indexOf('apt-get');
+  if (i < 0) throw new Error('not an apt-get command');
+  return [...ENV, 'apt-get', '-s', '-o', 'Debug::NoLocking=1', ...argv.slice(i + 1).filter((a) => a !== '-y')];
+}
+
 export function applyUpgradeArgv(opts: AptApplyOptions = {}): string[] {
   return applyArgv(opts, ['upgrade']);
 }

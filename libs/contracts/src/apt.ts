@@ -20,6 +20,7 @@ export const ACTION_TYPES = [
   'apt_dist_upgrade',
   'apt_autoremove',
   'apt_clean',
+  'dpkg_repair',
   'reboot_verified',
   'docker_scan',
   'docker_inspect_current',
@@ -156,6 +157,16 @@ export const aptExecutionResultSchema = z.object({
   planComparison: planComparisonSchema.optional(),
   /** autoremove / clean: bytes given back to the file system. */
   spaceFreedBytes: z.number().int().nonnegative().optional(),
+  /** dpkg_repair: what dpkg reported before and after, and each step with what its simulation said it would do. */
+  repair: z
+    .object({
+      before: z.array(z.object({ name: z.string(), state: z.string() })),
+      after: z.array(z.object({ name: z.string(), state: z.string() })),
+      steps: z.array(
+        z.object({ command: z.string(), simulated: z.array(z.string()), exitCode: z.number().int().nullable() }),
+      ),
+    })
+    .optional(),
 });
 export type AptExecutionResult = z.infer<typeof aptExecutionResultSchema>;
 

@@ -52,6 +52,15 @@ export class MachineActionsService {
       ...(opts.maxWaitSeconds !== undefined && action !== 'reboot_verified'
         ? [{ field: 'maxWaitSeconds', reasons: ['maxWaitSeconds is only allowed with the reboot_verified action'] }]
         : []),
+      // It reinstalls and configures whatever dpkg left half-done, essential packages included: a person approves it.
+      ...(action === 'dpkg_repair'
+        ? [
+            {
+              field: 'action',
+              reasons: ['dpkg_repair runs only through an approved action request (POST /api/v1/action-requests)'],
+            },
+          ]
+        : []),
     ];
     if (misplaced.length) {
       throw new BadRequestException({

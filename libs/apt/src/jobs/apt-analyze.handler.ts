@@ -4,6 +4,7 @@ import type { AppConfig } from '@su/config';
 import type { JobResult, SnapshotError, UpdateSnapshot } from '@su/contracts';
 import {
   Database,
+  ExecutionsRepository,
   MachineEventsRepository,
   MachineInventoryRepository,
   MachinesRepository,
@@ -27,6 +28,7 @@ import {
 import { parseAptUpdate } from '../apt-update.parser.ts';
 import { parseRebootRequired } from '../reboot-required.parser.ts';
 import { openAptSession } from './apt-session.ts';
+import { recordUnfinishedRuns } from './partial-run.recorder.ts';
 import { saveErrors, saveMessages, savePlan } from './apt-results.writer.ts';
 
 /** A script step as a command's output: the script merges the streams; dpkg's complaints start with "dpkg". */
@@ -62,6 +64,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     let raw: RawLogResult | null = null;
     let dpkgDamaged = false;
     try {
+      await recordUnfinishedRuns(this.db, s, machineId, jobId);
       const script = await s.opened.session.runScript(
         analysisScript({ lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds }),
         {
@@ -176,12 +179,19 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       ]);
       await saveErrors(tx, machineId, { snapshotId: id }, detail.errors ?? []);
       await saveMessages(tx, machineId, { snapshotId: id, rawArtifactId }, messages);
+      // A failed apply (worker_lost included) stays on the tile until an apply succeeds; an analysis error comes first.
+      const lastApply = await new ExecutionsRepository(tx).latestApply(machineId);
+      const standing =
+        status !== 'error' && lastApply?.status === 'error'
+          ? { kind: lastApply.errorKind ?? 'apt_error', message: lastApply.errorMessage ?? '' }
+          : null;
       await new MachineStateRepository(tx).recordAptAnalysis(machineId, {
         status,
         updates: detail.count,
         security: securityCount,
         rebootRequired: detail.rebootRequired,
         firstError: detail.errors?.[0] ? { kind: detail.errors[0].kind, message: detail.errors[0].message } : null,
+        standingError: standing,
       });
       await new MachineEventsRepository(tx).insert({
         machineId,

@@ -46,6 +46,7 @@ import {
 } from '../apt-simulation.parser.ts';
 import { comparePlan, diffPackageSets, DPKG_QUERY_ARGV, parseDpkgQuery } from '../dpkg-state.parser.ts';
 import { parseRebootRequired } from '../reboot-required.parser.ts';
+import { recordUnfinishedRuns, storedState } from './partial-run.recorder.ts';
 import { renderAptReport } from './apt-report.renderer.ts';
 import { saveApplied, saveErrors, saveMessages } from './apt-results.writer.ts';
 import { combined, openAptSession, type AptJobSession } from './apt-session.ts';
@@ -111,6 +112,7 @@ export class AptApplyService {
     let result: AptExecutionResult;
     let messages: AptMessage[] = [];
     try {
+      await recordUnfinishedRuns(this.db, s, machineId, jobId);
       // Preflight, failing closed: dpkg left half-done work, or the check itself could not run → refuse, with the
       // remediation, before touching anything.
       const audit = dpkgStateFailure(
@@ -128,7 +130,9 @@ export class AptApplyService {
           remediation:
             'The machine would now change other packages than the ones approved. Review the new analysis (queued) and make a new request.',
         };
-      const before = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV)).stdout);
+      const before = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV, { sudo: true })).stdout);
+      // Kept before anything changes: if this run never finishes, the next contact diffs against it.
+      if (!failure) await new ExecutionsRepository(this.db.prisma).recordBeforeState(executionId, storedState(before));
       let spaceFreedBytes: number | undefined;
       if (!failure) {
         const sizeBefore =
@@ -158,7 +162,7 @@ export class AptApplyService {
           if (after !== null) spaceFreedBytes = Math.max(0, sizeBefore - after);
         }
       }
-      const after = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV)).stdout);
+      const after = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV, { sudo: true })).stdout);
       const reboot = parseRebootRequired((await s.run(REBOOT_REQUIRED_ARGV)).stdout);
       const applied = diffPackageSets(before, after);
       messages = await this.attributeConffiles(s, extractAptMessages(log));

@@ -49,8 +49,12 @@ export class MachineStateRepository {
       security: number;
       rebootRequired: boolean;
       firstError: { kind: string; message: string } | null;
+      /** A failure that outlives this analysis (the last apply's), shown when the analysis itself has none. */
+      standingError?: { kind: string; message: string } | null;
     },
   ): Promise<void> {
+    const shown =
+      a.status === 'error' ? (a.firstError ?? { kind: 'apt_error', message: null }) : (a.standingError ?? null);
     const data = {
       aptStatus: a.status,
       aptUpdatesCount: a.updates,
@@ -58,8 +62,8 @@ export class MachineStateRepository {
       aptRebootRequired: a.rebootRequired,
       aptLastAnalyzeAt: new Date(),
       status: 'online',
-      lastErrorKind: a.status === 'error' ? (a.firstError?.kind ?? 'apt_error') : null,
-      lastErrorMessage: a.status === 'error' ? (a.firstError?.message ?? null) : null,
+      lastErrorKind: shown?.kind ?? null,
+      lastErrorMessage: shown?.message ?? null,
     };
     await this.db.machineState.upsert({ where: { machineId }, create: { machineId, ...data }, update: data });
   }

@@ -609,17 +609,22 @@ open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep $
     await this.exec(name, 'rm -f /run/lab-preinst-running; touch /run/lab-block-preinst');
   }
 
+  /** Waits until a preinst blocked by blockPreinst runs (dpkg has marked its package half-installed). */
+  async waitForBlockedPreinst(name: string, timeoutMs = 120_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while ((await this.exec(name, 'test -s /run/lab-preinst-running', { allowFail: true })).code !== 0) {
+      if (Date.now() > until) throw new Error(`${name}: no blocked preinst ran within ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  }
+
   /**
    * Waits until a blocked preinst runs (blockPreinst), then SIGKILLs dpkg and the apt-get driving it, as a power cut
    * or a killed worker would: dpkg has already marked the package half-installed, and whatever it had finished
    * before (the pre-dependencies) stays changed. Then lets the orphaned preinst end.
    */
   async killDpkgInPreinst(name: string, timeoutMs = 120_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while ((await this.exec(name, 'test -s /run/lab-preinst-running', { allowFail: true })).code !== 0) {
-      if (Date.now() > until) throw new Error(`${name}: no blocked preinst ran within ${timeoutMs} ms`);
-      await sleep(100);
-    }
+    await this.waitForBlockedPreinst(name, timeoutMs);
     await this.exec(name, 'pkill -KILL -x dpkg; pkill -KILL -x apt-get; rm -f /run/lab-block-preinst; true');
   }
 
