@@ -3,6 +3,8 @@ import {
   aptUpdateArgv,
   DPKG_AUDIT_ARGV,
   DPKG_UNSETTLED_ARGV,
+  OS_RELEASE_ARGV,
+  RELEASES_ARGV,
   REBOOT_REQUIRED_ARGV,
   SHOWHOLD_ARGV,
   simulateArgv,
@@ -26,6 +28,8 @@ export const ANALYSIS_STEPS = [
   'reboot',
   'dpkg-audit',
   'dpkg-unsettled',
+  'policy',
+  'os',
 ] as const;
 export type AnalysisStep = (typeof ANALYSIS_STEPS)[number];
 
@@ -39,6 +43,9 @@ export function analysisScript(opts: AptApplyOptions): string {
     // The same dpkg state check as an apply's preflight, as root like the rest of the script.
     ['dpkg-audit', DPKG_AUDIT_ARGV],
     ['dpkg-unsettled', DPKG_UNSETTLED_ARGV],
+    // Every package file with its Release fields (origin, label, suite, codename), and the OS version.
+    ['policy', RELEASES_ARGV],
+    ['os', OS_RELEASE_ARGV],
   ];
   // The lists are refreshed first; the read-only steps then run side by side (they take no lock) into files that
   // are printed in a fixed order, so the output is as readable as a sequential run.

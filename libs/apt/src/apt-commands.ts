@@ -68,6 +68,16 @@ export const SHOWHOLD_ARGV: readonly string[] = [
   `out=$(dpkg-query -W -f='\${db:Status-Want} \${binary:Package}\\n') || exit $?; printf '%s\\n' "$out" | awk '$1 == "hold" { print $2 }'`,
 ];
 
+/** `apt-cache policy` with no package: every package file apt uses, with its Release fields (apt-policy.parser.ts). */
+export const RELEASES_ARGV: readonly string[] = [...ENV, 'apt-cache', 'policy'];
+
+/** /etc/os-release, then Debian's point release (os-release has only the major: "12"). */
+export const OS_RELEASE_ARGV: readonly string[] = [
+  'sh',
+  '-c',
+  'cat /etc/os-release; echo "DEBIAN_VERSION_FULL=$(cat /etc/debian_version 2>/dev/null)"',
+];
+
 /** `apt-cache policy` of the kept-back packages: where apt 2.6 shows "(phased N%)". */
 export function policyArgv(packages: readonly string[]): string[] {
   assertPackageNames(packages);

@@ -1,6 +1,7 @@
 export * from './analysis.script.ts';
 export * from './apt-dedup.ts';
 export * from './apt-simulation.parser.ts';
+export * from './apt-policy.parser.ts';
 export * from './apt-update.parser.ts';
 export * from './dpkg-version.ts';
 export * from './dpkg-state.parser.ts';
@@ -11,3 +12,4 @@ export * from './dpkg-audit.parser.ts';
 export * from './apt-maintenance.parser.ts';
 export * from './reboot-required.parser.ts';
 export * from './jobs/index.ts';
+export * from './os-release.parser.ts';

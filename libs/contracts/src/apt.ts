@@ -36,6 +36,24 @@ export type ActionType = (typeof ACTION_TYPES)[number];
 export const APT_OPERATIONS = ['upgrade', 'install', 'remove'] as const;
 export type AptOperation = (typeof APT_OPERATIONS)[number];
 
+/** One package file offering a version, with the Release fields as `apt-cache policy` reports them. */
+export const aptSourceSchema = z.object({
+  /** Release "Origin" (o=): "Debian", "Ubuntu", "Proxmox". */
+  origin: z.string().nullable(),
+  /** Release "Label" (l=): "Debian", "Debian-Security". */
+  label: z.string().nullable(),
+  /** Release "Suite" (a=, apt's "archive"): "stable", "stable-security". */
+  suite: z.string().nullable(),
+  /** Release "Codename" (n=): "bookworm", "bookworm-security". */
+  codename: z.string().nullable(),
+  /** Release "Version" (v=): "12.10". */
+  version: z.string().nullable(),
+  component: z.string().nullable(),
+  /** The repository and distribution of the package file: "http://deb.debian.org/debian-security bookworm-security". */
+  archive: z.string(),
+});
+export type AptSource = z.infer<typeof aptSourceSchema>;
+
 /** One package of a simulated plan, as apt printed it. */
 export const aptPackageSchema = z.object({
   name: z.string(),
@@ -59,6 +77,11 @@ export const aptPackageSchema = z.object({
   dedupKey: z.string(),
   /** Seed 004 milestone-1 field, kept for readers of the older shape. */
   severityHint: z.enum(['normal', 'security']).optional(),
+  // Additive (issue 10): the Release fields of the candidate's sources (originName then holds the real Origin).
+  label: z.string().nullable().optional(),
+  codename: z.string().nullable().optional(),
+  /** Every package file offering the target version (a version in both the normal and the security suite: both). */
+  sources: z.array(aptSourceSchema).optional(),
 });
 export type AptPackage = z.infer<typeof aptPackageSchema>;
 
@@ -99,6 +122,10 @@ export const aptSnapshotDetailSchema = z.object({
   rebootPkgs: z.array(z.string()).optional(),
   securityCount: z.number().int().nonnegative().optional(),
   errors: z.array(snapshotErrorSchema).optional(),
+  /** Held packages (apt-mark hold) with a pending update: never applied, counted apart from `count`. */
+  heldPackages: z.array(aptPackageSchema).optional(),
+  heldCount: z.number().int().nonnegative().optional(),
+  heldSecurityCount: z.number().int().nonnegative().optional(),
 });
 export type AptSnapshotDetail = z.infer<typeof aptSnapshotDetailSchema>;
 

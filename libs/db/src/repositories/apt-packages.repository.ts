@@ -32,6 +32,8 @@ export interface PendingUpdateGroup {
   targetVersion: string | null;
   origin: string | null;
   security: boolean;
+  /** On hold (apt-mark hold) on these machines: pending, never applied, counted apart. */
+  held: boolean;
   machineCount: number;
   machineIds: string[];
 }
@@ -92,17 +94,18 @@ export class AptPackagesRepository {
         target_version: string | null;
         origin: string | null;
         security: boolean;
+        held: boolean;
         machine_count: number;
         machine_ids: string[];
       }[]
     >(
       `SELECT p.dedup_key, min(p.name) AS name, min(p.current_version) AS current_version, min(p.target_version) AS target_version,
-              min(p.origin) AS origin, bool_or(p.security) AS security,
+              min(p.origin) AS origin, bool_or(p.security) AS security, p.held,
               count(DISTINCT p.machine_id)::int AS machine_count, array_agg(DISTINCT p.machine_id::text) AS machine_ids
          FROM apt_planned_packages p JOIN machines m ON m.id = p.machine_id AND m.deleted_at IS NULL
-        WHERE p.is_current AND NOT p.held AND p.operation <> 'remove'
-        GROUP BY p.dedup_key
-        ORDER BY bool_or(p.security) DESC, count(DISTINCT p.machine_id) DESC, min(p.name)
+        WHERE p.is_current AND p.operation <> 'remove'
+        GROUP BY p.dedup_key, p.held
+        ORDER BY p.held, bool_or(p.security) DESC, count(DISTINCT p.machine_id) DESC, min(p.name)
         LIMIT $1`,
       limit,
     );
@@ -113,6 +116,7 @@ export class AptPackagesRepository {
       targetVersion: r.target_version,
       origin: r.origin,
       security: r.security,
+      held: r.held,
       machineCount: r.machine_count,
       machineIds: r.machine_ids,
     }));

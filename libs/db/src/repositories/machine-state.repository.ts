@@ -47,6 +47,9 @@ export class MachineStateRepository {
       status: string;
       updates: number;
       security: number;
+      /** Held packages with a pending update, counted apart (never applied). */
+      held?: number;
+      heldSecurity?: number;
       rebootRequired: boolean;
       firstError: { kind: string; message: string } | null;
       /** A failure that outlives this analysis (the last apply's), shown when the analysis itself has none. */
@@ -59,6 +62,8 @@ export class MachineStateRepository {
       aptStatus: a.status,
       aptUpdatesCount: a.updates,
       aptSecurityCount: a.security,
+      aptHeldCount: a.held ?? 0,
+      aptHeldSecurityCount: a.heldSecurity ?? 0,
       aptRebootRequired: a.rebootRequired,
       aptLastAnalyzeAt: new Date(),
       status: 'online',

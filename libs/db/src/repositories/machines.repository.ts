@@ -106,6 +106,8 @@ function toView(m: NonNullable<ViewRow>): MachineView {
       aptStatus: s.aptStatus,
       aptUpdatesCount: s.aptUpdatesCount,
       aptSecurityCount: s.aptSecurityCount,
+      aptHeldCount: s.aptHeldCount,
+      aptHeldSecurityCount: s.aptHeldSecurityCount,
       aptRebootRequired: s.aptRebootRequired,
       aptLastAnalyzeAt: iso(s.aptLastAnalyzeAt),
       dockerStatus: s.dockerStatus,

@@ -25,6 +25,8 @@ export type Suite = 'bookworm' | 'bookworm-security';
 export interface CatalogVersion {
   version: string;
   suite: Suite;
+  /** Also published in these suites (the same .deb), as a point release carries a security fix too. */
+  alsoIn?: Suite[];
   depends?: string;
   /** Pre-Depends: dpkg configures these before it starts unpacking this version. */
   preDepends?: string;
@@ -157,8 +159,29 @@ export const CATALOG: CatalogPackage[] = [
     ],
   },
   {
+    name: 'homelab-both',
+    purpose: '1.1 is published in both bookworm-security and bookworm (a point release that took the security fix)',
+    installed: '1.0',
+    versions: [
+      {
+        version: '1.0',
+        suite: 'bookworm',
+        description: 'lab package in two suites',
+        files: { '/usr/share/homelab-both/VERSION': '1.0\n' },
+      },
+      {
+        version: '1.1',
+        suite: 'bookworm-security',
+        alsoIn: ['bookworm'],
+        description: 'lab package in two suites',
+        files: { '/usr/share/homelab-both/VERSION': '1.1\n' },
+      },
+    ],
+  },
+  {
     name: 'homelab-held',
-    purpose: 'marked on hold (apt-mark hold) on every machine, so its upgrade is kept back',
+    purpose:
+      'marked on hold (apt-mark hold) on every machine, so its upgrade is kept back; 1.1 is a security update (bookworm-security)',
     installed: '1.0',
     hold: true,
     versions: [
@@ -170,7 +193,7 @@ export const CATALOG: CatalogPackage[] = [
       },
       {
         version: '1.1',
-        suite: 'bookworm',
+        suite: 'bookworm-security',
         description: 'lab package on hold',
         files: { '/usr/share/homelab-held/VERSION': '1.1\n' },
       },
@@ -397,7 +420,7 @@ export async function writeRepo(set: PublishedSet): Promise<void> {
       const upTo = set[pkg.name];
       if (!upTo) continue;
       for (const v of pkg.versions) {
-        if (v.suite !== s || compareVersions(v.version, upTo) > 0) continue;
+        if ((v.suite !== s && !(v.alsoIn ?? []).includes(s)) || compareVersions(v.version, upTo) > 0) continue;
         const file = debFileName(pkg.name, v.version);
         copyFileSync(join(debs, file), join(staging, 'pool', 'main', file));
         if (!existsSync(join(pool, file))) linkSync(join(debs, file), join(pool, file));

@@ -1,0 +1,129 @@
+// Issue 10 against real machines: held packages and package sources as apt reports them. A held package with a
+// pending security update stays in the analysis (origin, suite, security), is counted apart on the tile and in the
+// fleet view, has one "held" notice, resolved once unheld; a version offered by both the normal and the security
+// suite is security and lists both; origin and label apart; the OS version filled. Needs root; skipped otherwise.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, ensureHostTools, isRoot, Lab, type LabMachine, type TestDatabase } from '@su/testing';
+import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
+
+const skipReason = isRoot() ? await ensureHostTools((m) => console.log(`[lab] ${m}`)) : 'not running as root';
+if (skipReason) console.log(`apt sources lab tests skipped: ${skipReason}`);
+
+const ADMIN_PW = 'lab-admin-pw';
+
+describe.skipIf(!!skipReason)('apt: held packages and sources (lab)', () => {
+  let lab: Lab;
+  let db: TestDatabase;
+  let gw: GatewayHarness;
+  let m: LabMachine;
+  let id = '';
+  const api: GatewayHarness['api'] = (...a) => gw.api(...a);
+  const analyse = async () => {
+    const res = await api('POST', `/api/v1/machines/${id}/actions`, { body: { action: 'apt_update_analyze' } });
+    expect(res.status, res.text).toBe(201);
+    const job = await gw.waitJob(res.body.id, 120_000);
+    expect(job, JSON.stringify(job)).toMatchObject({ status: 'ok' });
+    return (await api('GET', `/api/v1/machines/${id}/snapshots/latest`)).body;
+  };
+  const heldNotices = async () =>
+    (
+      (await api('GET', `/api/v1/machines/${id}/important-messages`)).body as {
+        category: string;
+        packageName: string | null;
+        message: string;
+      }[]
+    ).filter((x) => x.packageName === 'homelab-held');
+
+  beforeAll(async () => {
+    if (Lab.exists()) await Lab.attach().down();
+    lab = await Lab.up({ machines: 1, log: (x) => console.log(`[lab] ${x}`) });
+    m = lab.machines()[0]!;
+    db = await createTestDatabase();
+    gw = await startGateway(db, { SU_SSH_CONNECT_TIMEOUT_SECONDS: '6' });
+    const res = await api('POST', '/api/v1/machines', {
+      body: {
+        name: 'src1',
+        hostname: m.address,
+        port: m.sshPort,
+        username: 'admin',
+        credentials: { authMethod: 'password', password: ADMIN_PW, sudoMode: 'same_as_ssh' },
+      },
+    });
+    expect(res.status).toBe(201);
+    id = res.body.id;
+  }, 300_000);
+
+  afterAll(async () => {
+    await gw?.close();
+    await db?.drop();
+    await lab?.down();
+  });
+
+  it('held + security listed and counted apart, one held notice; both suites listed; origin ≠ label; OS version', async () => {
+    await lab.publishSet({ 'homelab-held': '1.1', 'homelab-both': '1.1', 'homelab-secfix': '1.1' });
+    const snap = await analyse();
+    const apt = snap.payload.apt;
+    expect(snap.payload.os.version).toMatch(/^12\.\d+$/);
+    const both = apt.packages.find((p: { name: string }) => p.name === 'homelab-both');
+    expect(both).toMatchObject({ security: true, originName: 'Debian', label: 'Debian' });
+    expect(both.sources.map((s: { codename: string }) => s.codename)).toEqual(['bookworm', 'bookworm-security']);
+    expect(apt.packages.find((p: { name: string }) => p.name === 'homelab-secfix')).toMatchObject({
+      originName: 'Debian',
+      label: 'Debian-Security',
+      suite: 'stable-security',
+      codename: 'bookworm-security',
+      security: true,
+    });
+    expect(apt.heldPackages).toEqual([
+      expect.objectContaining({
+        name: 'homelab-held',
+        held: true,
+        security: true,
+        originName: 'Debian',
+        suite: 'stable-security',
+        targetVersion: '1.1',
+      }),
+    ]);
+    expect(apt.packages.map((p: { name: string }) => p.name)).not.toContain('homelab-held');
+    // Tile: counted apart ("1 held, security"), not in the update count.
+    const state = (await api('GET', `/api/v1/machines/${id}`)).body.state;
+    expect(state).toMatchObject({ aptUpdatesCount: 2, aptSecurityCount: 2, aptHeldCount: 1, aptHeldSecurityCount: 1 });
+    // Fleet view: the held one apart, with its security flag.
+    const pending = (await api('GET', '/api/v1/updates/pending')).body as {
+      name: string;
+      held: boolean;
+      security: boolean;
+    }[];
+    expect(pending.filter((p) => p.name === 'homelab-held')).toEqual([
+      expect.objectContaining({ held: true, security: true }),
+    ]);
+    expect(pending.find((p) => p.name === 'homelab-both')).toMatchObject({ held: false, security: true });
+    // One notice, saying held (not "kept back"), the same after a second analysis.
+    await analyse();
+    const notices = await heldNotices();
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ category: 'held' });
+    expect(notices[0]!.message).toMatch(/is held .*security update \(bookworm-security\)/);
+  });
+
+  it('unholding resolves the held notice; the package is an ordinary security update again', async () => {
+    await lab.exec(m.name, 'apt-mark unhold homelab-held >/dev/null');
+    const snap = await analyse();
+    expect(snap.payload.apt.heldPackages).toEqual([]);
+    expect(snap.payload.apt.packages.find((p: { name: string }) => p.name === 'homelab-held')).toMatchObject({
+      held: false,
+      security: true,
+    });
+    expect(await heldNotices()).toEqual([]);
+    const resolved = await db.query(
+      `SELECT category, resolved_at FROM important_messages WHERE machine_id = $1 AND package_name = 'homelab-held'`,
+      [id],
+    );
+    expect(resolved).toEqual([{ category: 'held', resolved_at: expect.any(Date) }]);
+    expect((await api('GET', `/api/v1/machines/${id}`)).body.state).toMatchObject({
+      aptHeldCount: 0,
+      aptHeldSecurityCount: 0,
+      aptSecurityCount: 3,
+    });
+  });
+});
