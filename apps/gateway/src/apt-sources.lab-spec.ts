@@ -126,4 +126,40 @@ describe.skipIf(!!skipReason)('apt: held packages and sources (lab)', () => {
       aptSecurityCount: 3,
     });
   });
+
+  it('a long apply sends its progress as live events at least every few seconds; the closing transaction updates the tile', async () => {
+    await lab.publish('homelab-essential', '1.1');
+    const before = await analyse();
+    expect(before.payload.apt.count).toBeGreaterThan(0);
+    // homelab-essential 1.1's preinst waits while the block file exists: ~10 s in which apt says nothing.
+    await lab.blockPreinst(m.name);
+    const res = await api('POST', `/api/v1/machines/${id}/actions`, { body: { action: 'apt_dist_upgrade' } });
+    expect(res.status, res.text).toBe(201);
+    await lab.waitForBlockedPreinst(m.name);
+    await new Promise((r) => setTimeout(r, 10_000));
+    await lab.exec(m.name, 'rm -f /run/lab-block-preinst');
+    const job = await gw.waitJob(res.body.id, 120_000);
+    expect(job, JSON.stringify(job)).toMatchObject({ status: 'ok' });
+    const events = (await db.query(
+      `SELECT id, created_at, payload FROM live_events WHERE job_id = $1 AND type = 'job.progress' ORDER BY id`,
+      [job.id],
+    )) as { id: string; created_at: Date; payload: { percent: number; package: string | null; phase: string } }[];
+    expect(events.length).toBeGreaterThanOrEqual(3);
+    expect(events.some((e) => e.payload.package === 'homelab-essential' && e.payload.phase === 'install')).toBe(true);
+    expect(events.at(-1)!.payload.percent).toBeGreaterThan(50);
+    // Generous bound (the heartbeat is 4 s): progress never went quiet for long while apt was silent.
+    const gaps = events.slice(1).map((e, i) => e.created_at.getTime() - events[i]!.created_at.getTime());
+    console.log(`[figures] ${events.length} progress events, longest gap ${Math.max(...gaps)} ms`);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(9_000);
+    // The tile's counts changed in the closing transaction, before the follow-up analysis started.
+    const followUp = await db.query(
+      `SELECT min(id) AS id FROM live_events WHERE machine_id = $1 AND type = 'job.status' AND payload->>'kind' = 'apt.update_analyze' AND id > $2`,
+      [id, events.at(-1)!.id],
+    );
+    const tile = await db.query(
+      `SELECT payload FROM live_events WHERE machine_id = $1 AND type = 'machine.state' AND id > $2 AND id < $3 ORDER BY id`,
+      [id, events.at(-1)!.id, followUp[0].id],
+    );
+    expect(tile.map((t: { payload: { aptUpdatesCount: number } }) => t.payload.aptUpdatesCount)).toContain(0);
+  });
 });

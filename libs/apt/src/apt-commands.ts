@@ -11,6 +11,8 @@ export interface AptApplyOptions {
   lockTimeoutSeconds?: number;
   /** Modified conffiles: keep the local file (default, dpkg writes the new one as .dpkg-dist) or take the package's. */
   conffiles?: 'keep-local' | 'take-maintainer';
+  /** apt writes machine-readable progress to this file descriptor (APT::Status-Fd; 2: stderr). */
+  statusFd?: number;
 }
 
 const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/;
@@ -43,7 +45,18 @@ function dpkgOptions(opts: AptApplyOptions): string[] {
 }
 
 function applyArgv(opts: AptApplyOptions, tail: string[]): string[] {
-  return [...APPLY_ENV, 'apt-get', '-y', ...lockOption(opts), ...dpkgOptions(opts), '-o', 'Dpkg::Use-Pty=0', ...tail];
+  const status = opts.statusFd === undefined ? [] : ['-o', `APT::Status-Fd=${Math.floor(opts.statusFd)}`];
+  return [
+    ...APPLY_ENV,
+    'apt-get',
+    '-y',
+    ...lockOption(opts),
+    ...dpkgOptions(opts),
+    '-o',
+    'Dpkg::Use-Pty=0',
+    ...status,
+    ...tail,
+  ];
 }
 
 /** Needs root. Lock wait applies: apt-get update takes the lists lock. */

@@ -13,3 +13,4 @@ export * from './apt-maintenance.parser.ts';
 export * from './reboot-required.parser.ts';
 export * from './jobs/index.ts';
 export * from './os-release.parser.ts';
+export * from './apt-progress.parser.ts';

@@ -10,6 +10,7 @@ import {
   type SnapshotError,
 } from '@su/contracts';
 import {
+  AptPackagesRepository,
   Database,
   MachinesRepository,
   ExecutionsRepository,
@@ -48,6 +49,8 @@ import { comparePlan, diffPackageSets, DPKG_QUERY_ARGV, parseDpkgQuery } from '.
 import { parseRebootRequired } from '../reboot-required.parser.ts';
 import { recordUnfinishedRuns, storedState } from './partial-run.recorder.ts';
 import { renderAptReport } from './apt-report.renderer.ts';
+import { ApplyProgressReporter } from './apply-progress.reporter.ts';
+import { withoutStatusLines } from '../apt-progress.parser.ts';
 import { saveApplied, saveErrors, saveMessages } from './apt-results.writer.ts';
 import { combined, openAptSession, type AptJobSession } from './apt-session.ts';
 
@@ -99,6 +102,7 @@ export class AptApplyService {
     });
     const opts: AptApplyOptions = {
       lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds,
+      statusFd: 2,
       conffiles: p.keepLocalConfig === false ? 'take-maintainer' : 'keep-local',
     };
     const s = await openAptSession(this.connector, this.config, machineId, jobId, `apt:${mode}`, p.signal);
@@ -111,6 +115,7 @@ export class AptApplyService {
     let raw: RawLogResult | null = null;
     let result: AptExecutionResult;
     let messages: AptMessage[] = [];
+    let afterVersions: Map<string, string> | null = null;
     try {
       await recordUnfinishedRuns(this.db, s, machineId, jobId);
       // Preflight, failing closed: dpkg left half-done work, or the check itself could not run → refuse, with the
@@ -147,7 +152,18 @@ export class AptApplyService {
                 : mode === 'autoremove'
                   ? autoremoveArgv(opts)
                   : cleanArgv(opts);
-        const run = await s.run(argv, { sudo: true, timeoutMs: 2 * 60 * 60_000, idleTimeoutMs: 30 * 60_000 });
+        const progress = new ApplyProgressReporter(this.db, machineId, jobId, ACTION[mode]);
+        progress.start();
+        const run = await s
+          .run(argv, {
+            sudo: true,
+            timeoutMs: 2 * 60 * 60_000,
+            idleTimeoutMs: 30 * 60_000,
+            onOutput: progress.onOutput,
+          })
+          .finally(() => progress.stop());
+        // apt's progress lines share stderr; the rest is read as before.
+        run.stderr = withoutStatusLines(run.stderr);
         exitCode = run.exitCode;
         log = combined(run);
         if (run.exitCode !== 0)
@@ -163,6 +179,7 @@ export class AptApplyService {
         }
       }
       const after = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV, { sudo: true })).stdout);
+      afterVersions = new Map(after.filter((pk) => pk.present).map((pk) => [pk.name, pk.version]));
       const reboot = parseRebootRequired((await s.run(REBOOT_REQUIRED_ARGV)).stdout);
       const applied = diffPackageSets(before, after);
       messages = await this.attributeConffiles(s, extractAptMessages(log));
@@ -249,6 +266,12 @@ export class AptApplyService {
       await saveErrors(tx, machineId, { executionId }, errors);
       await saveMessages(tx, machineId, { executionId, rawArtifactId }, messages);
       await new MachineStateRepository(tx).setRebootRequired(machineId, result.rebootRequiredAfterRun);
+      // The tile tells what is left right away, not after the follow-up analysis: the plan minus what dpkg now has.
+      if (afterVersions)
+        await new MachineStateRepository(tx).setAptCounts(
+          machineId,
+          await new AptPackagesRepository(tx).remainingCounts(machineId, afterVersions),
+        );
       if (failure) await new MachineStateRepository(tx).recordError(machineId, failure.errorKind, failure.message);
       if (drift) {
         await new ImportantMessagesRepository(tx).upsert({

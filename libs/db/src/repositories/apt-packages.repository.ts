@@ -50,6 +50,25 @@ export class AptPackagesRepository {
       });
   }
 
+  /**
+   * What the machine's current plan still has to do once dpkg has `installed` (name → version): the tile's counts
+   * right after an apply, before the follow-up analysis. Held and phased packages are not counted, as in an analysis.
+   */
+  async remainingCounts(
+    machineId: string,
+    installed: ReadonlyMap<string, string>,
+  ): Promise<{ updates: number; security: number }> {
+    const rows = await this.db.aptPlannedPackage.findMany({
+      where: { machineId, isCurrent: true, held: false, phased: false, operation: { in: ['upgrade', 'install'] } },
+      select: { name: true, targetVersion: true, operation: true, security: true },
+    });
+    const pending = rows.filter((r) => r.targetVersion === null || installed.get(r.name) !== r.targetVersion);
+    return {
+      updates: new Set(pending.filter((r) => r.operation === 'upgrade').map((r) => r.name)).size,
+      security: new Set(pending.filter((r) => r.security).map((r) => r.name)).size,
+    };
+  }
+
   async insertApplied(machineId: string, executionId: string, rows: AppliedRow[]): Promise<void> {
     if (rows.length)
       await this.db.aptAppliedPackage.createMany({ data: rows.map((r) => ({ ...r, machineId, executionId })) });

@@ -73,6 +73,14 @@ export class MachineStateRepository {
     await this.db.machineState.upsert({ where: { machineId }, create: { machineId, ...data }, update: data });
   }
 
+  /** The tile's update counts from an execution's after-state, in the transaction that closes it. */
+  async setAptCounts(machineId: string, c: { updates: number; security: number }): Promise<void> {
+    await this.db.machineState.updateMany({
+      where: { machineId },
+      data: { aptUpdatesCount: c.updates, aptSecurityCount: c.security },
+    });
+  }
+
   async setRebootRequired(machineId: string, required: boolean): Promise<void> {
     await this.db.machineState.updateMany({ where: { machineId }, data: { aptRebootRequired: required } });
   }
