@@ -162,4 +162,32 @@ describe.skipIf(!!skipReason)('apt: held packages and sources (lab)', () => {
     );
     expect(tile.map((t: { payload: { aptUpdatesCount: number } }) => t.payload.aptUpdatesCount)).toContain(0);
   });
+
+  it('verification never rides a kept connection: changed host key or stopped sshd seen at once by a probe', async () => {
+    const logins = async () =>
+      (
+        await db.query(
+          `SELECT count(*)::int AS n FROM machine_events WHERE machine_id = $1 AND event_type = 'credentials.decrypted'`,
+          [id],
+        )
+      )[0].n as number;
+    const probe = async () => gw.waitJob((await api('POST', `/api/v1/machines/${id}/probe`)).body.id as string, 60_000);
+    await analyse();
+    const n = await logins();
+    await analyse();
+    expect(await logins()).toBe(n); // the second analysis took the kept connection
+    await lab.changeHostKey(m.name);
+    expect(await probe()).toMatchObject({ status: 'error', errorKind: 'host_key_changed' });
+    const keys = (await api('GET', `/api/v1/machines/${id}/host-keys`)).body as { id: string; status: string }[];
+    const changed = keys.find((k) => k.status === 'changed')!;
+    expect((await api('POST', `/api/v1/machines/${id}/host-keys/${changed.id}/approve`)).status).toBe(200);
+    expect((await probe()).status).toBe('ok');
+    await analyse(); // a connection is kept again
+    await lab.stopSshd(m.name);
+    try {
+      expect(await probe()).toMatchObject({ status: 'error', errorKind: 'connection_refused' });
+    } finally {
+      await lab.startSshd(m.name);
+    }
+  });
 });
