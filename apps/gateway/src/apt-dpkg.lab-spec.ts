@@ -217,11 +217,22 @@ describe.skipIf(!!skipReason)('apt: dpkg state (lab, admin with sudo)', () => {
     const req = await api('POST', '/api/v1/action-requests', { body: { machineId: ids[1], action: 'dpkg_repair' } });
     expect(req.status, req.text).toBe(201);
     expect(req.body).toMatchObject({ status: 'pending', risk: 'high' });
-    const approved = await api('POST', `/api/v1/action-requests/${req.body.id}/approve`, { body: {} });
+    const approved = await api('POST', `/api/v1/action-requests/${req.body.id}/approve`, {
+      body: { note: 'lab: repair after the killed run' },
+    });
     expect(approved.status, approved.text).toBe(200);
     const repair = await gw.waitJob(approved.body.jobId, 180_000);
     expect(repair, JSON.stringify(repair)).toMatchObject({ status: 'ok' });
-    const ex = (await db.query(`SELECT result FROM executions WHERE job_id = $1`, [repair.id]))[0].result.apt;
+    const exRow = (await db.query(`SELECT result, report_id FROM executions WHERE job_id = $1`, [repair.id]))[0];
+    const ex = exRow.result.apt;
+    // The report names who asked and who approved, with the note, and shows each apt-get's simulation.
+    const report = await api('GET', `/api/v1/machines/${ids[1]}/reports/${exRow.report_id}/download`);
+    expect(report.text).toMatch(
+      /Requested by admin \(action request [0-9a-f-]+\)\. Approved by admin at \S+, note: "lab: repair after the killed run"\./,
+    );
+    expect(report.text).toMatch(
+      /apt-get install --reinstall homelab-essential.*\n\s+- simulated: Inst homelab-essential/,
+    );
     expect(ex.repair.before).toEqual([{ name: 'homelab-essential', state: 'half-installed' }]);
     expect(ex.repair.after).toEqual([]);
     const reinstall = ex.repair.steps.find((s: { command: string }) => s.command.includes('--reinstall'));

@@ -14,6 +14,7 @@ import {
   Database,
   MachinesRepository,
   ExecutionsRepository,
+  JobsRepository,
   ImportantMessagesRepository,
   MachineEventsRepository,
   MachineStateRepository,
@@ -233,6 +234,7 @@ export class AptApplyService {
           result,
           messages,
           errors,
+          origin: await new JobsRepository(tx).requestOrigin(jobId),
         }),
         summary: { status, changed: result.applied.length, rebootRequired: result.rebootRequiredAfterRun },
       });

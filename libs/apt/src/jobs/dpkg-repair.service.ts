@@ -5,6 +5,7 @@ import type { AptExecutionResult, SnapshotError } from '@su/contracts';
 import {
   Database,
   ExecutionsRepository,
+  JobsRepository,
   MachineEventsRepository,
   MachineStateRepository,
   RawArtifactsRepository,
@@ -170,6 +171,7 @@ export class DpkgRepairService {
             result,
             messages: [],
             errors: result.errors ?? [],
+            origin: await new JobsRepository(tx).requestOrigin(jobId),
           }),
           '## Repair steps (each apt-get simulated first)',
           '',
