@@ -11,8 +11,6 @@ export interface AptApplyOptions {
   lockTimeoutSeconds?: number;
   /** Modified conffiles: keep the local file (default, dpkg writes the new one as .dpkg-dist) or take the package's. */
   conffiles?: 'keep-local' | 'take-maintainer';
-  /** apt writes machine-readable progress to this file descriptor (APT::Status-Fd; 2: stderr). */
-  statusFd?: number;
 }
 
 const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/;
@@ -45,18 +43,7 @@ function dpkgOptions(opts: AptApplyOptions): string[] {
 }
 
 function applyArgv(opts: AptApplyOptions, tail: string[]): string[] {
-  const status = opts.statusFd === undefined ? [] : ['-o', `APT::Status-Fd=${Math.floor(opts.statusFd)}`];
-  return [
-    ...APPLY_ENV,
-    'apt-get',
-    '-y',
-    ...lockOption(opts),
-    ...dpkgOptions(opts),
-    '-o',
-    'Dpkg::Use-Pty=0',
-    ...status,
-    ...tail,
-  ];
+  return [...APPLY_ENV, 'apt-get', '-y', ...lockOption(opts), ...dpkgOptions(opts), '-o', 'Dpkg::Use-Pty=0', ...tail];
 }
 
 /** Needs root. Lock wait applies: apt-get update takes the lists lock. */

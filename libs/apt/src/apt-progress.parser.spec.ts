@@ -1,32 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter, parseAptStatusLine, withoutStatusLines } from './apt-progress.parser.ts';
+import { AptProgressTracker, LineSplitter } from './apt-progress.parser.ts';
+import { fixtureWithExit } from './fixtures.ts';
 
-describe('apt Status-Fd progress', () => {
-  it('parses download and dpkg progress lines', () => {
-    expect(parseAptStatusLine('dlstatus:1:12.5:Retrieving file 1 of 3')).toEqual({
-      phase: 'download',
-      percent: 12.5,
-      package: null,
-      text: 'Retrieving file 1 of 3',
-    });
-    expect(parseAptStatusLine('pmstatus:homelab-demo:42.8571:Unpacking homelab-demo (all)')).toEqual({
-      phase: 'install',
-      percent: 42.9,
-      package: 'homelab-demo',
-      text: 'Unpacking homelab-demo (all)',
-    });
-    expect(parseAptStatusLine('pmstatus:libc6:amd64:50:Configuring libc6:amd64')).toMatchObject({
-      percent: 50,
-      package: 'libc6',
-      text: 'Configuring libc6:amd64',
-    });
-    expect(parseAptStatusLine('Unpacking homelab-demo (1.1) over (1.0) ...')).toBeNull();
+describe('apply progress from apt-get output', () => {
+  it('follows a real dist-upgrade: downloads, then each unpack and set-up as a share of the announced steps', () => {
+    const t = new AptProgressTracker();
+    const seen = fixtureWithExit('apply-dist-upgrade-conffile-broken')
+      .output.split('\n')
+      .map((l) => t.line(l))
+      .filter((p) => p !== null);
+    expect(seen.length).toBeGreaterThan(4);
+    expect(seen.some((p) => p.phase === 'download' && p.package !== null)).toBe(true);
+    const installs = seen.filter((p) => p.phase === 'install');
+    expect(installs.map((p) => p.percent)).toEqual([...installs.map((p) => p.percent)].sort((a, b) => a - b));
+    expect(installs.at(-1)!.percent).toBe(100);
+    expect(installs[0]).toMatchObject({ package: expect.stringMatching(/^homelab-/) });
+    expect(installs[0]!.text).toMatch(/^Unpacking homelab-/);
   });
 
-  it('removes the status lines from the stream it shares, and splits chunks into lines', () => {
-    expect(withoutStatusLines('E: oops\npmstatus:a:10:Installing a\nW: x')).toBe('E: oops\nW: x');
+  it('splits chunks into lines', () => {
     const s = new LineSplitter();
-    expect(s.push('pmstatus:a:1')).toEqual([]);
-    expect(s.push('0:x\npmstat')).toEqual(['pmstatus:a:10:x']);
+    expect(s.push('Setting up a (1')).toEqual([]);
+    expect(s.push('.0) ...\nUnpa')).toEqual(['Setting up a (1.0) ...']);
   });
 });

@@ -1,5 +1,5 @@
 import { type Database, LiveEventsRepository } from '@su/db';
-import { LineSplitter, parseAptStatusLine, type AptProgress } from '../apt-progress.parser.ts';
+import { AptProgressTracker, LineSplitter, type AptProgress } from '../apt-progress.parser.ts';
 
 /** At most one progress event per this interval: apt writes a line per dpkg step, hundreds in a large upgrade. */
 const MIN_INTERVAL_MS = 1_000;
@@ -7,11 +7,12 @@ const MIN_INTERVAL_MS = 1_000;
 const HEARTBEAT_MS = 4_000;
 
 /**
- * An apply's progress as `job.progress` live events, from apt's Status-Fd lines in the command's stderr: percentage
- * and current package, throttled, and repeated while apt is silent. Publishing never fails the apply.
+ * An apply's progress as `job.progress` live events, from apt-get's own output as it arrives (apt-progress.parser.ts):
+ * percentage and current package, throttled, and repeated while apt is silent. Publishing never fails the apply.
  */
 export class ApplyProgressReporter {
   private readonly lines = new LineSplitter();
+  private readonly tracker = new AptProgressTracker();
   private last: AptProgress | null = null;
   private lastSentAt = 0;
   private dirty = false;
@@ -33,9 +34,9 @@ export class ApplyProgressReporter {
   }
 
   readonly onOutput = (stream: 'stdout' | 'stderr', text: string): void => {
-    if (stream !== 'stderr') return;
+    if (stream !== 'stdout') return;
     for (const line of this.lines.push(text)) {
-      const p = parseAptStatusLine(line);
+      const p = this.tracker.line(line);
       if (!p) continue;
       this.last = p;
       this.dirty = true;

@@ -51,7 +51,6 @@ import { parseRebootRequired } from '../reboot-required.parser.ts';
 import { recordUnfinishedRuns, storedState } from './partial-run.recorder.ts';
 import { renderAptReport } from './apt-report.renderer.ts';
 import { ApplyProgressReporter } from './apply-progress.reporter.ts';
-import { withoutStatusLines } from '../apt-progress.parser.ts';
 import { saveApplied, saveErrors, saveMessages } from './apt-results.writer.ts';
 import { combined, openAptSession, type AptJobSession } from './apt-session.ts';
 
@@ -103,7 +102,6 @@ export class AptApplyService {
     });
     const opts: AptApplyOptions = {
       lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds,
-      statusFd: 2,
       conffiles: p.keepLocalConfig === false ? 'take-maintainer' : 'keep-local',
     };
     const s = await openAptSession(this.connector, this.config, machineId, jobId, `apt:${mode}`, p.signal);
@@ -163,8 +161,6 @@ export class AptApplyService {
             onOutput: progress.onOutput,
           })
           .finally(() => progress.stop());
-        // apt's progress lines share stderr; the rest is read as before.
-        run.stderr = withoutStatusLines(run.stderr);
         exitCode = run.exitCode;
         log = combined(run);
         if (run.exitCode !== 0)
@@ -183,7 +179,10 @@ export class AptApplyService {
       afterVersions = new Map(after.filter((pk) => pk.present).map((pk) => [pk.name, pk.version]));
       const reboot = parseRebootRequired((await s.run(REBOOT_REQUIRED_ARGV)).stdout);
       const applied = diffPackageSets(before, after);
-      messages = await this.attributeConffiles(s, extractAptMessages(log));
+      // A held package is the analysis' one "held" notice, not a "kept back" notice again from every apply.
+      messages = (await this.attributeConffiles(s, extractAptMessages(log))).filter(
+        (m) => !(m.category === 'kept_back' && m.packageName !== null && held.includes(m.packageName)),
+      );
       if (failure)
         errors.push({
           source: 'apt',
