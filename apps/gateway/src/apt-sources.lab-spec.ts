@@ -190,4 +190,42 @@ describe.skipIf(!!skipReason)('apt: held packages and sources (lab)', () => {
       await lab.startSshd(m.name);
     }
   });
+
+  it('the sources are listed with suites and keys; a third-party source and an older suite are flagged in the fleet view', async () => {
+    const vendor = await lab.addVendorRepo('vendor', 'Vendor');
+    await lab.addOlderSuite('bullseye');
+    await lab.exec(
+      m.name,
+      `printf 'deb [trusted=yes] ${vendor} bookworm main\\n' > /etc/apt/sources.list.d/vendor.list
+       printf 'Types: deb\\nURIs: http://10.213.0.1:8080/debian\\nSuites: bullseye\\nComponents: main\\nTrusted: yes\\n' > /etc/apt/sources.list.d/old.sources`,
+    );
+    try {
+      const repos = (await analyse()).payload.apt.repositories as {
+        file: string;
+        format: string;
+        suites: string[];
+        components: string[];
+        signedBy: string | null;
+        trusted: boolean;
+        flags: { olderSuite: boolean; thirdParty: boolean; unsigned: boolean };
+      }[];
+      const byFile = (f: string) => repos.filter((r) => r.file === `/etc/apt/sources.list.d/${f}`);
+      expect(byFile('lab.list').map((r) => [r.suites, r.components, r.signedBy, r.trusted, r.flags])).toEqual([
+        [['bookworm'], ['main'], null, true, { olderSuite: false, thirdParty: false, unsigned: true }],
+        [['bookworm-security'], ['main'], null, true, { olderSuite: false, thirdParty: false, unsigned: true }],
+      ]);
+      expect(byFile('vendor.list')[0]!.flags).toMatchObject({ thirdParty: true, olderSuite: false });
+      expect(byFile('old.sources')[0]).toMatchObject({
+        format: 'deb822',
+        suites: ['bullseye'],
+        flags: { olderSuite: true, thirdParty: false },
+      });
+      const fleet = (await api('GET', '/api/v1/repositories')).body;
+      expect(fleet.flagged.thirdParty).toEqual([id]);
+      expect(fleet.flagged.olderSuite).toEqual([id]);
+      expect(fleet.machines[0].repositories.length).toBe(4);
+    } finally {
+      await lab.exec(m.name, 'rm -f /etc/apt/sources.list.d/vendor.list /etc/apt/sources.list.d/old.sources');
+    }
+  });
 });

@@ -104,6 +104,16 @@ export class MachineHistoryController {
     return markdown;
   }
 
+  @Get('repositories')
+  @RequireScope('read')
+  @ApiOperation({
+    summary:
+      "Fleet-wide APT sources: each machine's repositories (one-line and deb822) with suites, components and signing keys from its latest analysis, and the machines pointing at an older release's suite, a third-party repository, or one without a signed-by key.",
+  })
+  repositories() {
+    return this.actions.repositories();
+  }
+
   @Get('updates/pending')
   @RequireScope('read')
   @ApiOperation({

@@ -1,4 +1,5 @@
 import { quoteArg } from '@su/ssh';
+import { SOURCES_SCRIPT } from './apt-sources.parser.ts';
 import {
   aptUpdateArgv,
   DPKG_AUDIT_ARGV,
@@ -30,6 +31,7 @@ export const ANALYSIS_STEPS = [
   'dpkg-unsettled',
   'policy',
   'os',
+  'sources',
 ] as const;
 export type AnalysisStep = (typeof ANALYSIS_STEPS)[number];
 
@@ -46,6 +48,8 @@ export function analysisScript(opts: AptApplyOptions): string {
     // Every package file with its Release fields (origin, label, suite, codename), and the OS version.
     ['policy', RELEASES_ARGV],
     ['os', OS_RELEASE_ARGV],
+    // The APT source files (one-line and deb822): repositories per machine.
+    ['sources', ['sh', '-c', SOURCES_SCRIPT]],
   ];
   // The lists are refreshed first; the read-only steps then run side by side (they take no lock) into files that
   // are printed in a fixed order, so the output is as readable as a sequential run.

@@ -14,3 +14,4 @@ export * from './reboot-required.parser.ts';
 export * from './jobs/index.ts';
 export * from './os-release.parser.ts';
 export * from './apt-progress.parser.ts';
+export * from './apt-sources.parser.ts';

@@ -54,6 +54,22 @@ export const aptSourceSchema = z.object({
 });
 export type AptSource = z.infer<typeof aptSourceSchema>;
 
+/** One APT source (a `deb` line or a deb822 stanza) of a machine, with what the fleet view flags. */
+export const aptRepositorySchema = z.object({
+  file: z.string(),
+  format: z.enum(['one-line', 'deb822']),
+  types: z.array(z.string()),
+  uris: z.array(z.string()),
+  suites: z.array(z.string()),
+  components: z.array(z.string()),
+  /** Key file, "inline", or null when no signed-by key is named. */
+  signedBy: z.string().nullable(),
+  trusted: z.boolean(),
+  enabled: z.boolean(),
+  flags: z.object({ olderSuite: z.boolean(), thirdParty: z.boolean(), unsigned: z.boolean() }),
+});
+export type AptRepositoryView = z.infer<typeof aptRepositorySchema>;
+
 /** One package of a simulated plan, as apt printed it. */
 export const aptPackageSchema = z.object({
   name: z.string(),
@@ -126,6 +142,8 @@ export const aptSnapshotDetailSchema = z.object({
   heldPackages: z.array(aptPackageSchema).optional(),
   heldCount: z.number().int().nonnegative().optional(),
   heldSecurityCount: z.number().int().nonnegative().optional(),
+  /** The machine's APT sources (issue 10). */
+  repositories: z.array(aptRepositorySchema).optional(),
 });
 export type AptSnapshotDetail = z.infer<typeof aptSnapshotDetailSchema>;
 

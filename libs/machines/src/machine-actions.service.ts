@@ -128,6 +128,19 @@ export class MachineActionsService {
     return { title: r.title, markdown: await readFile(r.path, 'utf8') };
   }
 
+  /** Per machine, its APT sources; and which machines have an older suite, a third-party or an unsigned source. */
+  async repositories() {
+    const machines = await new SnapshotsRepository(this.db.prisma).latestRepositories();
+    const flagged = (flag: 'olderSuite' | 'thirdParty' | 'unsigned') =>
+      machines
+        .filter((m) => (m.repositories as { flags?: Record<string, boolean> }[]).some((r) => r.flags?.[flag]))
+        .map((m) => m.machineId);
+    return {
+      machines,
+      flagged: { olderSuite: flagged('olderSuite'), thirdParty: flagged('thirdParty'), unsigned: flagged('unsigned') },
+    };
+  }
+
   pendingUpdates(limit: number) {
     return new AptPackagesRepository(this.db.prisma).pendingByDedupKey(limit);
   }

@@ -1,7 +1,7 @@
 import type { RawLogResult } from '@su/ssh';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
-import type { JobResult, SnapshotError, UpdateSnapshot } from '@su/contracts';
+import type { AptRepositoryView, JobResult, SnapshotError, UpdateSnapshot } from '@su/contracts';
 import {
   Database,
   ExecutionsRepository,
@@ -29,6 +29,7 @@ import {
 import { parseAptUpdate } from '../apt-update.parser.ts';
 import { parseRebootRequired } from '../reboot-required.parser.ts';
 import { parseOsVersion } from '../os-release.parser.ts';
+import { parseSources, repositoryFlags } from '../apt-sources.parser.ts';
 import { parsePackagePolicy, parseReleaseTable, withPolicy, type PolicyInfo } from '../apt-policy.parser.ts';
 import { heldMessages, STATE_CATEGORIES } from './held-messages.ts';
 import { openAptSession } from './apt-session.ts';
@@ -69,6 +70,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     let dpkgDamaged = false;
     let policy: PolicyInfo = { releases: new Map(), packages: new Map() };
     let osVersion = '';
+    let repositories: AptRepositoryView[] = [];
     try {
       await recordUnfinishedRuns(this.db, s, machineId, jobId);
       const script = await s.opened.session.runScript(
@@ -139,6 +141,12 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       const phased = parsePhasedFromPolicy(policyOut).filter((n) => keptBack.includes(n));
       policy = { releases: parseReleaseTable(step('policy').output), packages: parsePackagePolicy(policyOut) };
       osVersion = parseOsVersion(step('os').output);
+      const codename = /^VERSION_CODENAME=(\S+)$/m.exec(step('os').output)?.[1] ?? null;
+      const origins = new Map([...policy.releases.values()].map((rel) => [rel.archive, rel.origin] as const));
+      repositories = parseSources(step('sources').output).map((r) => ({
+        ...r,
+        flags: repositoryFlags(r, codename, origins),
+      }));
       const reboot = parseRebootRequired(step('reboot').output);
       snapshotInput = {
         osFamily: await new MachinesRepository(this.db.prisma).osFamily(machineId),
@@ -154,12 +162,10 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     } finally {
       raw = await s.opened.release();
     }
-    const detail = withPolicy(
-      buildAptSnapshotDetail(snapshotInput),
-      policy,
-      snapshotInput.held,
-      snapshotInput.osFamily,
-    );
+    const detail = {
+      ...withPolicy(buildAptSnapshotDetail(snapshotInput), policy, snapshotInput.held, snapshotInput.osFamily),
+      repositories,
+    };
     const status = dpkgDamaged ? 'error' : (detail.status ?? 'ok');
     const snapshot: UpdateSnapshot = {
       schemaVersion: 1,

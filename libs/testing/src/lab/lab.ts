@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { BRIDGE, HOST_ADDRESS, REGISTRY_HOST, REPO_PORT, SSH_PORT, USERS, labPaths } from './config.ts';
+import { BRIDGE, HOST_ADDRESS, REGISTRY_HOST, REPO_PORT, REPO_URL, SSH_PORT, USERS, labPaths } from './config.ts';
 import { CommandError, pidAlive, run, runSync, shellQuote, sleep, spawnDaemon, type RunResult } from './exec.ts';
 import { ensureHostTools } from './host.ts';
 import { catalogVersions, initialPublishedSet, readPublished, writeRepo, type PublishedSet } from './repo.ts';
@@ -474,6 +474,28 @@ export class Lab {
     }
     await writeRepo(set);
     return set;
+  }
+
+  /**
+   * Serves a copy of the lab repository's bookworm dist under another path with another Release Origin/Label (a
+   * vendor's repository, e.g. "Vendor"), and returns its URL for a sources line.
+   */
+  async addVendorRepo(path: string, origin: string): Promise<string> {
+    const www = join(labPaths().state, 'repo', 'www');
+    await run('/bin/sh', [
+      '-c',
+      `set -e; rm -rf ${shellQuote(join(www, path))}; mkdir -p ${shellQuote(join(www, path))}; cp -r ${shellQuote(join(www, 'debian', 'dists'))} ${shellQuote(join(www, path, 'dists'))}; sed -i "s/^Origin: .*/Origin: ${origin}/; s/^Label: .*/Label: ${origin}/" ${shellQuote(join(www, path, 'dists', 'bookworm', 'Release'))}`,
+    ]);
+    return `${REPO_URL}/${path}`;
+  }
+
+  /** Serves the bookworm dist of the lab repository also as `codename` (an older release's suite: "bullseye"). */
+  async addOlderSuite(codename: string, suite = 'oldstable'): Promise<void> {
+    const dists = join(labPaths().state, 'repo', 'www', 'debian', 'dists');
+    await run('/bin/sh', [
+      '-c',
+      `set -e; rm -rf ${shellQuote(join(dists, codename))}; cp -r ${shellQuote(join(dists, 'bookworm'))} ${shellQuote(join(dists, codename))}; sed -i "s/^Codename: .*/Codename: ${codename}/; s/^Suite: .*/Suite: ${suite}/" ${shellQuote(join(dists, codename, 'Release'))}`,
+    ]);
   }
 
   /** Back to the initial set (every package at the version installed on the machines). */
