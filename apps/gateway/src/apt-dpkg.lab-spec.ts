@@ -223,7 +223,10 @@ describe.skipIf(!!skipReason)('apt: dpkg state (lab, admin with sudo)', () => {
     expect(approved.status, approved.text).toBe(200);
     const repair = await gw.waitJob(approved.body.jobId, 180_000);
     expect(repair, JSON.stringify(repair)).toMatchObject({ status: 'ok' });
-    const exRow = (await db.query(`SELECT result, report_id FROM executions WHERE job_id = $1`, [repair.id]))[0];
+    const exRow = (
+      await db.query(`SELECT result, report_id, request_id FROM executions WHERE job_id = $1`, [repair.id])
+    )[0];
+    expect(exRow.request_id).toBe(req.body.id);
     const ex = exRow.result.apt;
     // The report names who asked and who approved, with the note, and shows each apt-get's simulation.
     const report = await api('GET', `/api/v1/machines/${ids[1]}/reports/${exRow.report_id}/download`);

@@ -80,6 +80,6 @@ export class DpkgRepairHandler implements JobHandler<'apt.dpkg_repair'> {
   readonly kind = 'apt.dpkg_repair' as const;
   constructor(@Inject(DpkgRepairService) private readonly service: DpkgRepairService) {}
   handle(ctx: JobContext<'apt.dpkg_repair'>): Promise<JobResult<'apt.dpkg_repair'>> {
-    return this.service.repair({ ...machineJob(ctx), requestId: null, signal: ctx.signal });
+    return this.service.repair({ ...machineJob(ctx), signal: ctx.signal });
   }
 }

@@ -48,15 +48,17 @@ export class DpkgRepairService {
     @Inject(JobsService) private readonly jobs: JobsService,
   ) {}
 
-  async repair(p: { machineId: string; jobId: string; requestId: string | null; signal: AbortSignal }) {
+  async repair(p: { machineId: string; jobId: string; signal: AbortSignal }) {
     const { machineId, jobId } = p;
     const startedAt = new Date().toISOString();
+    // The action request it carries out (dpkg_repair runs only through one) is linked from the execution.
+    const origin = await new JobsRepository(this.db.prisma).requestOrigin(jobId);
     const executionId = await new ExecutionsRepository(this.db.prisma).start({
       machineId,
       action: 'dpkg_repair',
       mode: 'manual',
       jobId,
-      requestId: p.requestId,
+      requestId: origin?.requestId ?? null,
     });
     const opts: AptApplyOptions = { lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds };
     const s = await openAptSession(this.connector, this.config, machineId, jobId, 'apt:dpkg_repair', p.signal);
