@@ -112,6 +112,17 @@ export class MachineHistoryController {
     return markdown;
   }
 
+  @Get('repositories')
+  @RequireScope('read')
+  @ScopeFiltered()
+  @ApiOperation({
+    summary:
+      "Fleet-wide APT sources: each machine's repositories (one-line and deb822) with suites, components and signing keys from its latest analysis, and the machines pointing at an older release's suite, a third-party repository, or one without a signed-by key.",
+  })
+  repositories(@CurrentMachineScope() scope: MachineScope | null) {
+    return this.actions.repositories(scope);
+  }
+
   @Get('updates/pending')
   @RequireScope('read')
   @ScopeFiltered()

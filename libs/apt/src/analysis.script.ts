@@ -1,6 +1,11 @@
 import { quoteArg } from '@su/ssh';
+import { SOURCES_SCRIPT } from './apt-sources.parser.ts';
 import {
   aptUpdateArgv,
+  DPKG_AUDIT_ARGV,
+  DPKG_UNSETTLED_ARGV,
+  OS_RELEASE_ARGV,
+  RELEASES_ARGV,
   REBOOT_REQUIRED_ARGV,
   SHOWHOLD_ARGV,
   simulateArgv,
@@ -16,7 +21,18 @@ import {
 const STEP = '@@su-step:';
 const RC = '@@su-rc:';
 
-export const ANALYSIS_STEPS = ['update', 'upgrade', 'dist-upgrade', 'showhold', 'reboot'] as const;
+export const ANALYSIS_STEPS = [
+  'update',
+  'upgrade',
+  'dist-upgrade',
+  'showhold',
+  'reboot',
+  'dpkg-audit',
+  'dpkg-unsettled',
+  'policy',
+  'os',
+  'sources',
+] as const;
 export type AnalysisStep = (typeof ANALYSIS_STEPS)[number];
 
 export function analysisScript(opts: AptApplyOptions): string {
@@ -26,6 +42,14 @@ export function analysisScript(opts: AptApplyOptions): string {
     ['dist-upgrade', simulateArgv('dist-upgrade')],
     ['showhold', SHOWHOLD_ARGV],
     ['reboot', REBOOT_REQUIRED_ARGV],
+    // The same dpkg state check as an apply's preflight, as root like the rest of the script.
+    ['dpkg-audit', DPKG_AUDIT_ARGV],
+    ['dpkg-unsettled', DPKG_UNSETTLED_ARGV],
+    // Every package file with its Release fields (origin, label, suite, codename), and the OS version.
+    ['policy', RELEASES_ARGV],
+    ['os', OS_RELEASE_ARGV],
+    // The APT source files (one-line and deb822): repositories per machine.
+    ['sources', ['sh', '-c', SOURCES_SCRIPT]],
   ];
   // The lists are refreshed first; the read-only steps then run side by side (they take no lock) into files that
   // are printed in a fixed order, so the output is as readable as a sequential run.

@@ -12,7 +12,7 @@ import {
   SHOWHOLD_ARGV,
   simulateArgv,
 } from './apt-commands.ts';
-import { auditFailure, classifyAptFailure, parseDpkgAudit } from './apt-failure.classifier.ts';
+import { classifyAptFailure } from './apt-failure.classifier.ts';
 import { parseAptSpaceFreed, parseDuBytes, parseRemovedPackages } from './apt-maintenance.parser.ts';
 import { parseRebootRequired } from './reboot-required.parser.ts';
 import { aptDedupKey, reduceAptLines } from './apt-dedup.ts';
@@ -124,17 +124,6 @@ describe('classifyAptFailure', () => {
       errorKind: 'command_failed',
       message: 'Sub-process /usr/bin/dpkg returned an error code (1)',
     });
-  });
-
-  it('dpkg --audit (exit 0 even with pending work) as preflight', () => {
-    const interrupted = parseDpkgAudit(fixtureWithExit('dpkg-audit-interrupted').output);
-    expect(interrupted).toEqual({ clean: false, packages: ['homelab-demo'] });
-    expect(auditFailure(interrupted)).toMatchObject({
-      errorKind: 'dpkg_interrupted',
-      message: 'dpkg has unfinished work on: homelab-demo',
-    });
-    expect(parseDpkgAudit(fixtureWithExit('dpkg-audit-half-configured').output).packages).toEqual(['homelab-broken']);
-    expect(auditFailure(parseDpkgAudit(''))).toBeNull();
   });
 });
 

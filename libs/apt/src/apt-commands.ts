@@ -68,6 +68,16 @@ export const SHOWHOLD_ARGV: readonly string[] = [
   `out=$(dpkg-query -W -f='\${db:Status-Want} \${binary:Package}\\n') || exit $?; printf '%s\\n' "$out" | awk '$1 == "hold" { print $2 }'`,
 ];
 
+/** `apt-cache policy` with no package: every package file apt uses, with its Release fields (apt-policy.parser.ts). */
+export const RELEASES_ARGV: readonly string[] = [...ENV, 'apt-cache', 'policy'];
+
+/** /etc/os-release, then Debian's point release (os-release has only the major: "12"). */
+export const OS_RELEASE_ARGV: readonly string[] = [
+  'sh',
+  '-c',
+  'cat /etc/os-release; echo "DEBIAN_VERSION_FULL=$(cat /etc/debian_version 2>/dev/null)"',
+];
+
 /** `apt-cache policy` of the kept-back packages: where apt 2.6 shows "(phased N%)". */
 export function policyArgv(packages: readonly string[]): string[] {
   assertPackageNames(packages);
@@ -81,8 +91,23 @@ export const REBOOT_REQUIRED_ARGV: readonly string[] = [
   'if [ -e /run/reboot-required ]; then echo yes; else echo no; fi; cat /run/reboot-required.pkgs 2>/dev/null; true',
 ];
 
-/** Preflight (root not needed): a non-empty output means dpkg has unfinished work (see parseDpkgAudit). */
+/**
+ * The dpkg state check: run with sudo (a non-root audit cannot check dpkg's lock and fails exactly when there is
+ * something to report); its exit code and stderr decide as much as its output (see parseDpkgAudit).
+ */
 export const DPKG_AUDIT_ARGV: readonly string[] = [...ENV, 'dpkg', '--audit'];
+
+/**
+ * The packages dpkg left in a state other than installed/not-installed/config-files, as "<status> <package>" (the
+ * three-letter db:Status-Abbrev, e.g. "iHR": half-installed, reinstall required). Root like the audit, so the
+ * journal of an interrupted run is read. A dpkg-query failure is the command's exit status, not hidden by the filter.
+ */
+export const DPKG_UNSETTLED_ARGV: readonly string[] = [
+  ...ENV,
+  'sh',
+  '-c',
+  `out=$(dpkg-query -W -f='\${db:Status-Abbrev} \${binary:Package}\\n') || exit $?; printf '%s\\n' "$out" | awk 'substr($1, 2, 1) ~ /[UHFWt]/ || substr($1, 3, 1) == "R"'`,
+];
 
 /** The remediation of dpkg_interrupted; run only when a person asks for it. */
 export const DPKG_CONFIGURE_PENDING_ARGV: readonly string[] = [
@@ -93,6 +118,24 @@ export const DPKG_CONFIGURE_PENDING_ARGV: readonly string[] = [
   '--configure',
   '-a',
 ];
+
+/** Reinstalls the packages dpkg left half-installed (dpkg --configure -a cannot configure them). */
+export function reinstallArgv(packages: readonly string[], opts: AptApplyOptions = {}): string[] {
+  assertPackageNames(packages);
+  return applyArgv(opts, ['install', '--reinstall', ...packages]);
+}
+
+/** Completes what dpkg left broken (dependencies, half-done packages). */
+export function fixBrokenArgv(opts: AptApplyOptions = {}): string[] {
+  return applyArgv(opts, ['-f', 'install']);
+}
+
+/** The simulation of an apt-get apply argv: same command, `-s`, no lock taken. */
+export function simulationOf(argv: readonly string[]): string[] {
+  const i = argv.indexOf('apt-get');
+  if (i < 0) throw new Error('not an apt-get command');
+  return [...ENV, 'apt-get', '-s', '-o', 'Debug::NoLocking=1', ...argv.slice(i + 1).filter((a) => a !== '-y')];
+}
 
 export function applyUpgradeArgv(opts: AptApplyOptions = {}): string[] {
   return applyArgv(opts, ['upgrade']);

@@ -1,6 +1,7 @@
 // Turns a failed apt/dpkg command into the job's error_kind. Messages as apt 2.6.1 / dpkg 1.21 print them
 // (fixtures/apt-lock-timeout.txt, apt-dpkg-interrupted.txt, dpkg-audit-*.txt).
 import { cleanMessage } from './apt-messages.extractor.ts';
+import { DPKG_INTERRUPTED_REMEDIATION } from './dpkg-audit.parser.ts';
 
 export type AptFailureKind = 'apt_lock_busy' | 'dpkg_interrupted' | 'command_failed';
 
@@ -14,9 +15,6 @@ const LOCK =
   /Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock (the administration directory|directory)|is another process using it\?/;
 const INTERRUPTED = /dpkg was interrupted, you must manually run '(?:sudo )?dpkg --configure -a'/;
 const HOLDER = /It is held by process (\d+) \(([^)]+)\)/;
-
-export const DPKG_INTERRUPTED_REMEDIATION =
-  "dpkg was interrupted: run 'dpkg --configure -a' as root to finish the pending configuration, then 'dpkg --audit' to check that nothing remains, and retry.";
 
 /**
  * null when the command succeeded (exit 0 and no E: line). apt exits 100 for all three cases, so the text decides.
@@ -60,31 +58,4 @@ function lastLine(s: string): string | undefined {
     .map((l) => l.trim())
     .filter(Boolean)
     .at(-1);
-}
-
-export interface DpkgAudit {
-  clean: boolean;
-  /** Packages dpkg --audit lists (half-configured, half-installed, unpacked...). */
-  packages: string[];
-}
-
-/** `dpkg --audit` exits 0 even when it reports problems (dpkg 1.21): any listed package means pending work. */
-export function parseDpkgAudit(output: string): DpkgAudit {
-  const packages = output
-    .split(/\r?\n/)
-    .map((l) => /^ ([a-z0-9][a-z0-9+.:-]*)\s/.exec(l)?.[1])
-    .filter((p): p is string => Boolean(p));
-  return { clean: packages.length === 0 && output.trim() === '', packages };
-}
-
-/** Preflight verdict from `dpkg --audit`: unfinished dpkg work blocks an apply the same way an interruption does. */
-export function auditFailure(audit: DpkgAudit): AptFailure | null {
-  if (audit.clean) return null;
-  return {
-    errorKind: 'dpkg_interrupted',
-    message: cleanMessage(
-      `dpkg has unfinished work${audit.packages.length ? ` on: ${audit.packages.join(', ')}` : ''}`,
-    ),
-    remediation: DPKG_INTERRUPTED_REMEDIATION,
-  };
 }

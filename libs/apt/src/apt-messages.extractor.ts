@@ -10,6 +10,7 @@ export const MESSAGE_CATEGORIES = [
   'repository_notice',
   'conffile',
   'kept_back',
+  'held',
   'reboot_required',
 ] as const;
 export type MessageCategory = (typeof MESSAGE_CATEGORIES)[number];

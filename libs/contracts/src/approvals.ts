@@ -19,6 +19,8 @@ export const ACTION_RISK: Record<MachineAction, Risk> = {
   apt_upgrade: 'medium',
   apt_autoremove: 'medium',
   apt_dist_upgrade: 'high',
+  // Reinstalls and configures whatever dpkg left half-done, essential packages included.
+  dpkg_repair: 'high',
   reboot_verified: 'high',
 };
 

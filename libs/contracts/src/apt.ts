@@ -20,6 +20,7 @@ export const ACTION_TYPES = [
   'apt_dist_upgrade',
   'apt_autoremove',
   'apt_clean',
+  'dpkg_repair',
   'reboot_verified',
   'docker_scan',
   'docker_inspect_current',
@@ -34,6 +35,40 @@ export type ActionType = (typeof ACTION_TYPES)[number];
 
 export const APT_OPERATIONS = ['upgrade', 'install', 'remove'] as const;
 export type AptOperation = (typeof APT_OPERATIONS)[number];
+
+/** One package file offering a version, with the Release fields as `apt-cache policy` reports them. */
+export const aptSourceSchema = z.object({
+  /** Release "Origin" (o=): "Debian", "Ubuntu", "Proxmox". */
+  origin: z.string().nullable(),
+  /** Release "Label" (l=): "Debian", "Debian-Security". */
+  label: z.string().nullable(),
+  /** Release "Suite" (a=, apt's "archive"): "stable", "stable-security". */
+  suite: z.string().nullable(),
+  /** Release "Codename" (n=): "bookworm", "bookworm-security". */
+  codename: z.string().nullable(),
+  /** Release "Version" (v=): "12.10". */
+  version: z.string().nullable(),
+  component: z.string().nullable(),
+  /** The repository and distribution of the package file: "http://deb.debian.org/debian-security bookworm-security". */
+  archive: z.string(),
+});
+export type AptSource = z.infer<typeof aptSourceSchema>;
+
+/** One APT source (a `deb` line or a deb822 stanza) of a machine, with what the fleet view flags. */
+export const aptRepositorySchema = z.object({
+  file: z.string(),
+  format: z.enum(['one-line', 'deb822']),
+  types: z.array(z.string()),
+  uris: z.array(z.string()),
+  suites: z.array(z.string()),
+  components: z.array(z.string()),
+  /** Key file, "inline", or null when no signed-by key is named. */
+  signedBy: z.string().nullable(),
+  trusted: z.boolean(),
+  enabled: z.boolean(),
+  flags: z.object({ olderSuite: z.boolean(), thirdParty: z.boolean(), unsigned: z.boolean() }),
+});
+export type AptRepositoryView = z.infer<typeof aptRepositorySchema>;
 
 /** One package of a simulated plan, as apt printed it. */
 export const aptPackageSchema = z.object({
@@ -58,6 +93,11 @@ export const aptPackageSchema = z.object({
   dedupKey: z.string(),
   /** Seed 004 milestone-1 field, kept for readers of the older shape. */
   severityHint: z.enum(['normal', 'security']).optional(),
+  // Additive (issue 10): the Release fields of the candidate's sources (originName then holds the real Origin).
+  label: z.string().nullable().optional(),
+  codename: z.string().nullable().optional(),
+  /** Every package file offering the target version (a version in both the normal and the security suite: both). */
+  sources: z.array(aptSourceSchema).optional(),
 });
 export type AptPackage = z.infer<typeof aptPackageSchema>;
 
@@ -98,6 +138,12 @@ export const aptSnapshotDetailSchema = z.object({
   rebootPkgs: z.array(z.string()).optional(),
   securityCount: z.number().int().nonnegative().optional(),
   errors: z.array(snapshotErrorSchema).optional(),
+  /** Held packages (apt-mark hold) with a pending update: never applied, counted apart from `count`. */
+  heldPackages: z.array(aptPackageSchema).optional(),
+  heldCount: z.number().int().nonnegative().optional(),
+  heldSecurityCount: z.number().int().nonnegative().optional(),
+  /** The machine's APT sources (issue 10). */
+  repositories: z.array(aptRepositorySchema).optional(),
 });
 export type AptSnapshotDetail = z.infer<typeof aptSnapshotDetailSchema>;
 
@@ -156,6 +202,16 @@ export const aptExecutionResultSchema = z.object({
   planComparison: planComparisonSchema.optional(),
   /** autoremove / clean: bytes given back to the file system. */
   spaceFreedBytes: z.number().int().nonnegative().optional(),
+  /** dpkg_repair: what dpkg reported before and after, and each step with what its simulation said it would do. */
+  repair: z
+    .object({
+      before: z.array(z.object({ name: z.string(), state: z.string() })),
+      after: z.array(z.object({ name: z.string(), state: z.string() })),
+      steps: z.array(
+        z.object({ command: z.string(), simulated: z.array(z.string()), exitCode: z.number().int().nullable() }),
+      ),
+    })
+    .optional(),
 });
 export type AptExecutionResult = z.infer<typeof aptExecutionResultSchema>;
 

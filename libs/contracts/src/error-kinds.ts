@@ -30,5 +30,9 @@ export const ERROR_KINDS = [
   'window_closed',
   'approval_rejected',
   'approval_expired',
+  // dpkg's package database (issue 10): reinstall-required or missing control files; the state check itself could
+  // not run (never read as "clean").
+  'dpkg_broken',
+  'dpkg_check_failed',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];

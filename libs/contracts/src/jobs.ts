@@ -80,6 +80,12 @@ export const JOB_DEFINITIONS = {
     payload: z.strictObject({}),
     result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
   },
+  /** Finishes what an interrupted dpkg left: `dpkg --configure -a`, reinstalls, `apt-get -f install` (simulated first). */
+  'apt.dpkg_repair': {
+    owner: 'apt-worker',
+    payload: z.strictObject({}),
+    result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
+  },
   'machine.reboot_verified': {
     owner: 'apt-worker',
     payload: z.strictObject({ maxWaitSeconds: z.number().int().min(10).max(3600).optional() }),
@@ -176,6 +182,7 @@ export const MACHINE_ACTIONS = {
   apt_dist_upgrade: 'apt.dist_upgrade',
   apt_autoremove: 'apt.autoremove',
   apt_clean: 'apt.clean',
+  dpkg_repair: 'apt.dpkg_repair',
   reboot_verified: 'machine.reboot_verified',
   machine_probe: 'machine.probe',
 } as const satisfies Record<string, JobKind>;

@@ -18,7 +18,10 @@ export const filesystemSchema = z.object({
 export const machineProbeSchema = z.object({
   schemaVersion: z.literal(1),
   collectedAt: z.string(),
+  /** The machine's own name (/etc/hostname), else the kernel's node name. */
   hostname: z.string().nullable(),
+  /** cpuinfo's "hypervisor" flag: the CPU runs under a hypervisor (additive, issue 10). */
+  hypervisorFlag: z.boolean().optional(),
   os: z.object({
     family: z.string(),
     id: z.string().nullable(),

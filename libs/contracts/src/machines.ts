@@ -47,6 +47,9 @@ export interface MachineStateView {
   aptStatus: string | null;
   aptUpdatesCount: number;
   aptSecurityCount: number;
+  /** Held packages (apt-mark hold) with a pending update, and how many of those are security updates. */
+  aptHeldCount: number;
+  aptHeldSecurityCount: number;
   aptRebootRequired: boolean;
   aptLastAnalyzeAt: string | null;
   dockerStatus: string | null;

@@ -35,6 +35,8 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
       purpose: 'machine.probe',
       jobId: ctx.message.jobId,
       rawLog,
+      // A probe verifies the machine as it is now: a fresh connection (kept afterwards for the next job).
+      verification: true,
       reuse: true,
     });
     let output: string;

@@ -87,6 +87,36 @@ describe('probe parser', () => {
     expect(metal).toMatchObject({ virtualization: 'none', machineKind: 'physical' });
   });
 
+  it("the machine's own hostname, the hypervisor CPU flag, and df of the paths that matter (a chroot lists nothing)", () => {
+    const chroot = parseProbe(
+      DEBIAN_VM.replace('@@su:hostname@@\nnas', '@@su:hostname@@\nnas\n@@su:nodename@@\nbuild-host-42')
+        .replace('@@su:detect-virt@@\nkvm', '@@su:detect-virt@@\n')
+        .replace('sys_vendor=QEMU\nproduct_name=Standard PC (Q35 + ICH9, 2009)', 'sys_vendor=\nproduct_name=')
+        .replace('@@su:cpuinfo@@', '@@su:cpu-flags@@\nhypervisor\n@@su:cpuinfo@@')
+        .replace(
+          /@@su:df@@\n[\s\S]*?\n@@su:loadavg/,
+          '@@su:df@@\n' +
+            // A plain `df` printed only its header; `df /` and `df /var` (the same file system) named the root.
+            'Filesystem     Type     1-blocks        Used   Available Capacity Mounted on\n' +
+            'Filesystem     Type     1-blocks        Used   Available Capacity Mounted on\n' +
+            'overlay        overlay 3221225472  1073741824  2147483648      34% /\n' +
+            'overlay        overlay 3221225472  1073741824  2147483648      34% /\n' +
+            '\n@@su:loadavg',
+        ),
+      new Date(),
+    );
+    expect(chroot).toMatchObject({
+      hostname: 'nas',
+      hypervisorFlag: true,
+      virtualization: 'vm-other',
+      machineKind: 'vm',
+    });
+    expect(chroot.filesystems.map((f) => [f.mount, f.fsType, f.usedPercent])).toEqual([['/', 'overlay', 33.3]]);
+    expect(chroot.warnings).not.toContain('root file system usage not available');
+    // No /etc/hostname: the kernel's node name.
+    expect(parseProbe(section('hostname', '') + section('nodename', 'node1'), new Date()).hostname).toBe('node1');
+  });
+
   it('reports what it could not read instead of failing', () => {
     const p = parseProbe(section('uname', '6.1.0\naarch64') + section('apt', 'apt-get not found'), new Date());
     expect(p.os.family).toBe('unknown');

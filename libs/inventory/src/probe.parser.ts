@@ -52,11 +52,13 @@ export function parseDf(text: string): FilesystemUsage[] {
     'autofs',
   ]);
   const out: FilesystemUsage[] = [];
-  for (const line of text.split('\n').slice(1)) {
+  // The listing of every mount, then `df` of the paths that matter: one entry per mount point.
+  for (const line of text.split('\n')) {
     const m = /^(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)%\s+(.+)$/.exec(line.trim());
     if (!m) continue;
     const [, device, fsType, size, used, avail, , mount] = m;
     if (pseudo.has(fsType!) && mount !== '/') continue;
+    if (out.some((f) => f.mount === mount)) continue;
     const sizeBytes = Number(size);
     if (sizeBytes === 0) continue;
     const usedBytes = Number(used);
@@ -109,6 +111,8 @@ export function detectVirtualization(sections: Map<string, string>): string {
   if (dv) return dv;
   const dmi = sections.get('dmi') ?? '';
   for (const [re, name] of DMI_VMS) if (re.test(dmi)) return name;
+  // The CPU says it runs under a hypervisor (cpuinfo's "hypervisor" flag): a VM, whatever the DMI strings claim.
+  if ((sections.get('cpu-flags') ?? '').trim() === 'hypervisor') return 'vm-other';
   if (/product_name=\S/.test(dmi)) return 'none';
   return 'unknown';
 }
@@ -159,7 +163,8 @@ export function parseProbe(output: string, collectedAt: Date): MachineProbe {
   return {
     schemaVersion: 1,
     collectedAt: collectedAt.toISOString(),
-    hostname: s.get('hostname') || null,
+    hostname: s.get('hostname')?.trim() || s.get('nodename')?.trim() || null,
+    hypervisorFlag: (s.get('cpu-flags') ?? '').trim() === 'hypervisor',
     os: {
       family: osr['ID'] ?? 'unknown',
       id: osr['ID'] ?? null,

@@ -45,7 +45,7 @@ export class ConnectionTestService {
     };
     let session;
     try {
-      const opened = await this.connector.open(machineId, { actor, purpose: 'test-connection' });
+      const opened = await this.connector.open(machineId, { actor, purpose: 'test-connection', verification: true });
       session = opened.session;
       result.reached = 'connected';
       result.hostKey = { keyType: session.hostKey.keyType, fingerprintSha256: session.hostKey.fingerprintSha256 };

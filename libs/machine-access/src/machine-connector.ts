@@ -28,11 +28,17 @@ export interface AccessContext {
    * fresh login) and a reboot (the connection dies with the machine).
    */
   reuse?: boolean;
+  /**
+   * The job verifies the machine (a probe): it never takes a kept connection, which would hide a changed host key, a
+   * stopped sshd or changed credentials for as long as it is kept; the machine's kept one is closed. With `reuse`,
+   * the fresh connection is still kept for the next job.
+   */
+  verification?: boolean;
 }
 
 export interface OpenedMachine {
   session: SshSession;
-  machine: Omit<ConnectionInfo, 'credentials'>;
+  machine: Omit<ConnectionInfo, 'credentials' | 'trustedHostKeys'>;
   sudoMode: SudoMode;
   /**
    * Opens another session with the same credentials and host key verification, without decrypting again (for a
@@ -95,18 +101,20 @@ export class MachineConnector implements OnApplicationShutdown {
         `machine "${info.name}" has no credentials`,
         'Set them with PUT /api/v1/machines/:id/credentials.',
       );
-    // Same address, login and stored credentials (their ciphertexts change whenever they are set again).
+    // Same address, login, stored credentials (their ciphertexts change whenever they are set again) and trusted host
+    // keys: a kept connection is dropped once the credentials or the machine's trusted key change.
     const key = createHash('sha256')
-      .update(JSON.stringify([info.hostname, info.port, info.username, c]))
+      .update(JSON.stringify([info.hostname, info.port, info.username, c, info.trustedHostKeys]))
       .digest('hex');
-    const { credentials: _creds, ...machine } = info;
+    const { credentials: _creds, trustedHostKeys: _keys, ...machine } = info;
     const release = (session: SshSession) => async () => {
       const log = await session.finishRawLog().catch(() => null);
       if (ctx.reuse) this.pool.put(machineId, key, session);
       else await session.close();
       return log;
     };
-    if (ctx.reuse) {
+    if (ctx.verification) this.pool.drop(machineId);
+    else if (ctx.reuse) {
       const kept = this.pool.take(machineId, key);
       if (kept) {
         kept.startRawLog(ctx.rawLog ?? null);

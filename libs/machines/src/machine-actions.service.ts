@@ -39,6 +39,15 @@ export class MachineActionsService {
       ...(opts.maxWaitSeconds !== undefined && action !== 'reboot_verified'
         ? [{ field: 'maxWaitSeconds', reasons: ['maxWaitSeconds is only allowed with the reboot_verified action'] }]
         : []),
+      // It reinstalls and configures whatever dpkg left half-done, essential packages included: a person approves it.
+      ...(action === 'dpkg_repair'
+        ? [
+            {
+              field: 'action',
+              reasons: ['dpkg_repair runs only through an approved action request (POST /api/v1/action-requests)'],
+            },
+          ]
+        : []),
     ];
     if (misplaced.length) {
       throw new BadRequestException({
@@ -104,6 +113,19 @@ export class MachineActionsService {
     const r = await new ReportsRepository(this.db.prisma).find(machineId, reportId);
     if (!r) throw new NotFoundException(`report ${reportId} not found`);
     return { title: r.title, markdown: await readFile(r.path, 'utf8') };
+  }
+
+  /** Per machine (of `scope`, when given), its APT sources; and which machines have an older suite, a third-party or an unsigned source. */
+  async repositories(scope: MachineScope | null) {
+    const machines = await new SnapshotsRepository(this.db.prisma).latestRepositories(scope);
+    const flagged = (flag: 'olderSuite' | 'thirdParty' | 'unsigned') =>
+      machines
+        .filter((m) => (m.repositories as { flags?: Record<string, boolean> }[]).some((r) => r.flags?.[flag]))
+        .map((m) => m.machineId);
+    return {
+      machines,
+      flagged: { olderSuite: flagged('olderSuite'), thirdParty: flagged('thirdParty'), unsigned: flagged('unsigned') },
+    };
   }
 
   /** Fleet-wide groups; with `scope`, only the machines it admits count. */

@@ -98,6 +98,8 @@ export class MachineLockService {
         await new MachineLocksRepository(tx).release(l.machineId, l.jobId);
         await new MachineStateRepository(tx).clearRunningJob(l.machineId, l.jobId);
         if (closed) {
+          // The tile shows it until a run succeeds (the next analysis keeps a failed apply's error).
+          await new MachineStateRepository(tx).recordError(l.machineId, 'worker_lost', msg);
           await this.hooks.closed(tx, l.jobId);
           await new MachineEventsRepository(tx).insert({
             machineId: l.machineId,

@@ -67,6 +67,8 @@ export interface RunOptions {
   maxOutputBytes?: number;
   /** Not supported on purpose: secrets must never travel in the environment of a remote command. */
   env?: never;
+  /** Output as it arrives (redacted per chunk, sudo's markers removed), e.g. for progress; the result is unchanged. */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
 export interface CommandResult {
@@ -375,6 +377,13 @@ export class SshSession {
         if (!text) return;
         out[stream].push(text);
         this.log?.write(logRedactors[stream].push(text));
+        if (o.onOutput) {
+          try {
+            o.onOutput(stream, this.redact(text));
+          } catch {
+            // A listener's failure must not break the command.
+          }
+        }
       };
       const scanner = new MarkerScanner(
         [sudo?.promptMarker, sudo?.readyMarker].filter((m): m is string => !!m),

@@ -322,6 +322,10 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
     sees: (b) => (b as { machineIds: string[] }[]).flatMap((g) => g.machineIds),
   },
+  'GET /api/v1/repositories': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+    sees: (b) => (b as { machines: { machineId: string }[] }).machines.map((m) => m.machineId),
+  },
 
   // ── jobs ──
   'GET /api/v1/jobs': {

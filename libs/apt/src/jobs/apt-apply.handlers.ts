@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ApprovedPlan, JobResult } from '@su/contracts';
 import { machineJob, type JobContext, type JobHandler } from '@su/platform';
 import { AptApplyService, type AptApplyMode } from './apt-apply.service.ts';
+import { DpkgRepairService } from './dpkg-repair.service.ts';
 
 abstract class AptApplyHandlerBase {
   constructor(protected readonly apply: AptApplyService) {}
@@ -71,5 +72,14 @@ export class AptCleanHandler extends AptApplyHandlerBase implements JobHandler<'
   }
   handle(ctx: JobContext<'apt.clean'>): Promise<JobResult<'apt.clean'>> {
     return this.run(ctx as never, 'clean');
+  }
+}
+
+@Injectable()
+export class DpkgRepairHandler implements JobHandler<'apt.dpkg_repair'> {
+  readonly kind = 'apt.dpkg_repair' as const;
+  constructor(@Inject(DpkgRepairService) private readonly service: DpkgRepairService) {}
+  handle(ctx: JobContext<'apt.dpkg_repair'>): Promise<JobResult<'apt.dpkg_repair'>> {
+    return this.service.repair({ ...machineJob(ctx), signal: ctx.signal });
   }
 }

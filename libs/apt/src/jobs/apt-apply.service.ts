@@ -10,9 +10,11 @@ import {
   type SnapshotError,
 } from '@su/contracts';
 import {
+  AptPackagesRepository,
   Database,
   MachinesRepository,
   ExecutionsRepository,
+  JobsRepository,
   ImportantMessagesRepository,
   MachineEventsRepository,
   MachineStateRepository,
@@ -28,12 +30,14 @@ import {
   autoremoveArgv,
   cleanArgv,
   DPKG_AUDIT_ARGV,
+  DPKG_UNSETTLED_ARGV,
   REBOOT_REQUIRED_ARGV,
   SHOWHOLD_ARGV,
   simulateArgv,
   type AptApplyOptions,
 } from '../apt-commands.ts';
-import { auditFailure, classifyAptFailure, parseDpkgAudit } from '../apt-failure.classifier.ts';
+import { classifyAptFailure } from '../apt-failure.classifier.ts';
+import { dpkgStateFailure, parseDpkgAudit, type DpkgAuditProblem } from '../dpkg-audit.parser.ts';
 import { parseAptSpaceFreed, parseDuBytes } from '../apt-maintenance.parser.ts';
 import { extractAptMessages, messageDedupKey, type AptMessage } from '../apt-messages.extractor.ts';
 import {
@@ -44,7 +48,9 @@ import {
 } from '../apt-simulation.parser.ts';
 import { comparePlan, diffPackageSets, DPKG_QUERY_ARGV, parseDpkgQuery } from '../dpkg-state.parser.ts';
 import { parseRebootRequired } from '../reboot-required.parser.ts';
+import { recordUnfinishedRuns, storedState } from './partial-run.recorder.ts';
 import { renderAptReport } from './apt-report.renderer.ts';
+import { ApplyProgressReporter } from './apply-progress.reporter.ts';
 import { saveApplied, saveErrors, saveMessages } from './apt-results.writer.ts';
 import { combined, openAptSession, type AptJobSession } from './apt-session.ts';
 
@@ -100,16 +106,22 @@ export class AptApplyService {
     };
     const s = await openAptSession(this.connector, this.config, machineId, jobId, `apt:${mode}`, p.signal);
     const errors: SnapshotError[] = [];
-    let failure: { errorKind: string; message: string; remediation: string } | null = null;
+    let failure: { errorKind: string; message: string; remediation: string; packages?: DpkgAuditProblem[] } | null =
+      null;
     let drift: string | null = null;
     let log = '';
     let exitCode: number | null = null;
     let raw: RawLogResult | null = null;
     let result: AptExecutionResult;
     let messages: AptMessage[] = [];
+    let afterVersions: Map<string, string> | null = null;
     try {
-      // Preflight: dpkg left half-done work → refuse, with the remediation, before touching anything.
-      const audit = auditFailure(parseDpkgAudit((await s.run(DPKG_AUDIT_ARGV)).stdout));
+      await recordUnfinishedRuns(this.db, s, machineId, jobId);
+      // Preflight, failing closed: dpkg left half-done work, or the check itself could not run → refuse, with the
+      // remediation, before touching anything.
+      const audit = dpkgStateFailure(
+        parseDpkgAudit(await s.run(DPKG_AUDIT_ARGV, { sudo: true }), await s.run(DPKG_UNSETTLED_ARGV, { sudo: true })),
+      );
       if (audit) failure = audit;
       const held = parseShowhold((await s.run(SHOWHOLD_ARGV)).stdout);
       const planned = failure ? [] : await this.plan(s, mode, p.packages, held, machineId);
@@ -122,7 +134,9 @@ export class AptApplyService {
           remediation:
             'The machine would now change other packages than the ones approved. Review the new analysis (queued) and make a new request.',
         };
-      const before = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV)).stdout);
+      const before = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV, { sudo: true })).stdout);
+      // Kept before anything changes: if this run never finishes, the next contact diffs against it.
+      if (!failure) await new ExecutionsRepository(this.db.prisma).recordBeforeState(executionId, storedState(before));
       let spaceFreedBytes: number | undefined;
       if (!failure) {
         const sizeBefore =
@@ -137,7 +151,16 @@ export class AptApplyService {
                 : mode === 'autoremove'
                   ? autoremoveArgv(opts)
                   : cleanArgv(opts);
-        const run = await s.run(argv, { sudo: true, timeoutMs: 2 * 60 * 60_000, idleTimeoutMs: 30 * 60_000 });
+        const progress = new ApplyProgressReporter(this.db, machineId, jobId, ACTION[mode]);
+        progress.start();
+        const run = await s
+          .run(argv, {
+            sudo: true,
+            timeoutMs: 2 * 60 * 60_000,
+            idleTimeoutMs: 30 * 60_000,
+            onOutput: progress.onOutput,
+          })
+          .finally(() => progress.stop());
         exitCode = run.exitCode;
         log = combined(run);
         if (run.exitCode !== 0)
@@ -152,10 +175,14 @@ export class AptApplyService {
           if (after !== null) spaceFreedBytes = Math.max(0, sizeBefore - after);
         }
       }
-      const after = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV)).stdout);
+      const after = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV, { sudo: true })).stdout);
+      afterVersions = new Map(after.filter((pk) => pk.present).map((pk) => [pk.name, pk.version]));
       const reboot = parseRebootRequired((await s.run(REBOOT_REQUIRED_ARGV)).stdout);
       const applied = diffPackageSets(before, after);
-      messages = await this.attributeConffiles(s, extractAptMessages(log));
+      // A held package is the analysis' one "held" notice, not a "kept back" notice again from every apply.
+      messages = (await this.attributeConffiles(s, extractAptMessages(log))).filter(
+        (m) => !(m.category === 'kept_back' && m.packageName !== null && held.includes(m.packageName)),
+      );
       if (failure)
         errors.push({
           source: 'apt',
@@ -163,6 +190,9 @@ export class AptApplyService {
           severity: 'error',
           message: failure.message,
           remediation: failure.remediation,
+          ...(failure.packages?.length
+            ? { importantLines: failure.packages.map((pk) => `${pk.name} ${pk.state}`) }
+            : {}),
         });
       result = {
         planned,
@@ -203,6 +233,7 @@ export class AptApplyService {
           result,
           messages,
           errors,
+          origin: await new JobsRepository(tx).requestOrigin(jobId),
         }),
         summary: { status, changed: result.applied.length, rebootRequired: result.rebootRequiredAfterRun },
       });
@@ -236,6 +267,12 @@ export class AptApplyService {
       await saveErrors(tx, machineId, { executionId }, errors);
       await saveMessages(tx, machineId, { executionId, rawArtifactId }, messages);
       await new MachineStateRepository(tx).setRebootRequired(machineId, result.rebootRequiredAfterRun);
+      // The tile tells what is left right away, not after the follow-up analysis: the plan minus what dpkg now has.
+      if (afterVersions)
+        await new MachineStateRepository(tx).setAptCounts(
+          machineId,
+          await new AptPackagesRepository(tx).remainingCounts(machineId, afterVersions),
+        );
       if (failure) await new MachineStateRepository(tx).recordError(machineId, failure.errorKind, failure.message);
       if (drift) {
         await new ImportantMessagesRepository(tx).upsert({

@@ -6,12 +6,25 @@ import {
   AptCleanHandler,
   AptDistUpgradeHandler,
   AptUpgradeHandler,
+  DpkgRepairHandler,
 } from './apt-apply.handlers.ts';
+import { DpkgRepairService } from './dpkg-repair.service.ts';
 import { AptApplyService } from './apt-apply.service.ts';
 
-const HANDLERS = [AptAnalyzeHandler, AptUpgradeHandler, AptDistUpgradeHandler, AptAutoremoveHandler, AptCleanHandler];
+const HANDLERS = [
+  AptAnalyzeHandler,
+  AptUpgradeHandler,
+  AptDistUpgradeHandler,
+  AptAutoremoveHandler,
+  AptCleanHandler,
+  DpkgRepairHandler,
+];
 
-@Module({ imports: [MachineAccessModule], providers: [AptApplyService, ...HANDLERS], exports: HANDLERS })
+@Module({
+  imports: [MachineAccessModule],
+  providers: [AptApplyService, DpkgRepairService, ...HANDLERS],
+  exports: HANDLERS,
+})
 export class AptJobsModule {}
 
 export const APT_HANDLERS = HANDLERS;

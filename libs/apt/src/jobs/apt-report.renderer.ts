@@ -12,13 +12,33 @@ export function renderAptReport(r: {
   result: AptExecutionResult;
   messages: AptMessage[];
   errors: SnapshotError[];
+  /** Who asked for it and, for an action request, who approved it, when, with what note. */
+  origin?: {
+    requestedBy: string;
+    requestId: string | null;
+    approvedBy: string | null;
+    approvedAt: string | null;
+    note: string | null;
+  } | null;
 }): string {
   const x = r.result;
+  const o = r.origin;
   const lines = [
     `# ${r.action} on ${r.machineName}: ${r.status}`,
     '',
     `Started ${r.startedAt}, finished ${r.finishedAt}.`,
     '',
+    ...(o
+      ? [
+          `Requested by ${o.requestedBy}${o.requestId ? ` (action request ${o.requestId})` : ''}.` +
+            (o.approvedBy
+              ? ` Approved by ${o.approvedBy}${o.approvedAt ? ` at ${o.approvedAt}` : ''}${o.note ? `, note: "${o.note}"` : ', no note'}.`
+              : o.requestId
+                ? ' Not approved by anyone on record.'
+                : ''),
+          '',
+        ]
+      : []),
     '## Planned',
     '',
     x.planned.length

@@ -1,5 +1,6 @@
 import type { MachineScope } from '@su/contracts';
 import type { DbClient } from '../database.ts';
+import { machineScopeSql } from './machine-scope.repository.ts';
 
 export interface PlannedRow {
   mode: 'upgrade' | 'dist_upgrade';
@@ -33,6 +34,8 @@ export interface PendingUpdateGroup {
   targetVersion: string | null;
   origin: string | null;
   security: boolean;
+  /** On hold (apt-mark hold) on these machines: pending, never applied, counted apart. */
+  held: boolean;
   machineCount: number;
   machineIds: string[];
 }
@@ -47,6 +50,25 @@ export class AptPackagesRepository {
       await this.db.aptPlannedPackage.createMany({
         data: rows.map((r) => ({ ...r, machineId, snapshotId, isCurrent: true })),
       });
+  }
+
+  /**
+   * What the machine's current plan still has to do once dpkg has `installed` (name → version): the tile's counts
+   * right after an apply, before the follow-up analysis. Held and phased packages are not counted, as in an analysis.
+   */
+  async remainingCounts(
+    machineId: string,
+    installed: ReadonlyMap<string, string>,
+  ): Promise<{ updates: number; security: number }> {
+    const rows = await this.db.aptPlannedPackage.findMany({
+      where: { machineId, isCurrent: true, held: false, phased: false, operation: { in: ['upgrade', 'install'] } },
+      select: { name: true, targetVersion: true, operation: true, security: true },
+    });
+    const pending = rows.filter((r) => r.targetVersion === null || installed.get(r.name) !== r.targetVersion);
+    return {
+      updates: new Set(pending.filter((r) => r.operation === 'upgrade').map((r) => r.name)).size,
+      security: new Set(pending.filter((r) => r.security).map((r) => r.name)).size,
+    };
   }
 
   async insertApplied(machineId: string, executionId: string, rows: AppliedRow[]): Promise<void> {
@@ -86,6 +108,7 @@ export class AptPackagesRepository {
    */
   /** With `scope`, only the machines it admits count (the filter is in the query, before grouping and the limit). */
   async pendingByDedupKey(limit: number, scope?: MachineScope | null): Promise<PendingUpdateGroup[]> {
+    const inScope = machineScopeSql(scope, 2);
     const rows = await this.db.$queryRawUnsafe<
       {
         dedup_key: string;
@@ -94,25 +117,22 @@ export class AptPackagesRepository {
         target_version: string | null;
         origin: string | null;
         security: boolean;
+        held: boolean;
         machine_count: number;
         machine_ids: string[];
       }[]
     >(
       `SELECT p.dedup_key, min(p.name) AS name, min(p.current_version) AS current_version, min(p.target_version) AS target_version,
-              min(p.origin) AS origin, bool_or(p.security) AS security,
+              min(p.origin) AS origin, bool_or(p.security) AS security, p.held,
               count(DISTINCT p.machine_id)::int AS machine_count, array_agg(DISTINCT p.machine_id::text) AS machine_ids
          FROM apt_planned_packages p JOIN machines m ON m.id = p.machine_id AND m.deleted_at IS NULL
-        WHERE p.is_current AND NOT p.held AND p.operation <> 'remove'
-          AND ($2::boolean OR m.id::text = ANY($3::text[]) OR EXISTS (
-                SELECT 1 FROM machine_tags mt JOIN tags t ON t.id = mt.tag_id
-                 WHERE mt.machine_id = m.id AND t.name = ANY($4::text[])))
-        GROUP BY p.dedup_key
-        ORDER BY bool_or(p.security) DESC, count(DISTINCT p.machine_id) DESC, min(p.name)
+        WHERE p.is_current AND p.operation <> 'remove'
+          AND ${inScope.sql}
+        GROUP BY p.dedup_key, p.held
+        ORDER BY p.held, bool_or(p.security) DESC, count(DISTINCT p.machine_id) DESC, min(p.name)
         LIMIT $1`,
       limit,
-      !scope,
-      scope?.machineIds ?? [],
-      scope?.tags ?? [],
+      ...inScope.params,
     );
     return rows.map((r) => ({
       dedupKey: r.dedup_key,
@@ -121,6 +141,7 @@ export class AptPackagesRepository {
       targetVersion: r.target_version,
       origin: r.origin,
       security: r.security,
+      held: r.held,
       machineCount: r.machine_count,
       machineIds: r.machine_ids,
     }));

@@ -96,6 +96,48 @@ export class ExecutionsRepository {
     });
   }
 
+  /**
+   * The package set before an apply changes anything, kept on the running execution (`result.beforeState`): if the
+   * run never finishes (worker lost, crash), the next contact with the machine diffs against it.
+   */
+  async recordBeforeState(id: string, beforeState: Prisma.InputJsonValue): Promise<void> {
+    await this.db.execution.update({ where: { id }, data: { result: { beforeState } } });
+  }
+
+  /** Executions of the machine that ended without their diff (a before-state kept, never finished), oldest first. */
+  async unfinishedWithBeforeState(machineId: string): Promise<{ id: string; beforeState: unknown }[]> {
+    const rows = await this.db.$queryRawUnsafe<{ id: string; before_state: unknown }[]>(
+      `SELECT id, result->'beforeState' AS before_state FROM executions
+        WHERE machine_id = $1::uuid AND status <> 'running' AND result ? 'beforeState' AND NOT result ? 'apt'
+        ORDER BY started_at`,
+      machineId,
+    );
+    return rows.map((r) => ({ id: r.id, beforeState: r.before_state }));
+  }
+
+  /** The partial diff of an unfinished run, found at the next contact: the before-state gives way to it. */
+  async recordPartialDiff(
+    id: string,
+    f: { result: Prisma.InputJsonValue; importantJson: Prisma.InputJsonValue },
+  ): Promise<void> {
+    await this.db.execution.update({ where: { id }, data: { result: f.result, importantJson: f.importantJson } });
+  }
+
+  /** The latest finished APT apply (or repair) of the machine: its failure stays on the tile until one succeeds. */
+  async latestApply(
+    machineId: string,
+  ): Promise<{ status: string; errorKind: string | null; errorMessage: string | null } | null> {
+    return this.db.execution.findFirst({
+      where: {
+        machineId,
+        status: { not: 'running' },
+        action: { in: ['apt_upgrade', 'apt_dist_upgrade', 'apt_autoremove', 'apt_clean', 'dpkg_repair'] },
+      },
+      orderBy: { startedAt: 'desc' },
+      select: { status: true, errorKind: true, errorMessage: true },
+    });
+  }
+
   /** Executions left `running` by a job that ended without finishing them (worker lost, crash). */
   async failRunningOfJob(
     jobId: string,

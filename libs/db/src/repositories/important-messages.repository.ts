@@ -46,13 +46,31 @@ export class ImportantMessagesRepository {
         acknowledged: false,
         acknowledgedAt: null,
         acknowledgedBy: null,
+        resolvedAt: null,
       },
     });
   }
 
+  /**
+   * Messages about a state of the machine (a held or kept-back package) that the latest analysis no longer sees:
+   * resolved, not left open. Only the given categories, and only the keys not seen this time.
+   */
+  async resolveGone(machineId: string, categories: readonly string[], seenKeys: readonly string[]): Promise<number> {
+    const res = await this.db.importantMessage.updateMany({
+      where: {
+        machineId,
+        category: { in: [...categories] },
+        resolvedAt: null,
+        dedupKey: { notIn: [...seenKeys] },
+      },
+      data: { resolvedAt: new Date() },
+    });
+    return res.count;
+  }
+
   async listByMachine(machineId: string, limit: number, includeAcknowledged: boolean) {
     const rows = await this.db.importantMessage.findMany({
-      where: { machineId, ...(includeAcknowledged ? {} : { acknowledged: false }) },
+      where: { machineId, ...(includeAcknowledged ? {} : { acknowledged: false, resolvedAt: null }) },
       orderBy: { lastSeenAt: 'desc' },
       take: limit,
     });
@@ -71,6 +89,7 @@ export class ImportantMessagesRepository {
       acknowledged: r.acknowledged,
       acknowledgedAt: r.acknowledgedAt?.toISOString() ?? null,
       acknowledgedBy: r.acknowledgedBy,
+      resolvedAt: r.resolvedAt?.toISOString() ?? null,
     }));
   }
 

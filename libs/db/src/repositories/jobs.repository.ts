@@ -59,6 +59,49 @@ function toSummary(r: Omit<Row, 'payload' | 'result'>): JobSummaryView {
 export class JobsRepository {
   constructor(private readonly db: DbClient) {}
 
+  /**
+   * Who asked for a job and, when it carried out an action request, who approved it and with what note: what a
+   * report names. Labels are read now (a username, an API client's label, the request's recorded label).
+   */
+  async requestOrigin(jobId: string): Promise<{
+    requestedBy: string;
+    requestId: string | null;
+    approvedBy: string | null;
+    approvedAt: string | null;
+    note: string | null;
+  } | null> {
+    const rows = await this.db.$queryRawUnsafe<
+      {
+        type: string | null;
+        id: string | null;
+        label: string | null;
+        request_id: string | null;
+        request_label: string | null;
+        approved_by: string | null;
+        approved_at: Date | null;
+        decision_note: string | null;
+      }[]
+    >(
+      `SELECT j.requested_by_type AS type, j.requested_by_id AS id, COALESCE(u.username, c.label) AS label,
+              r.id AS request_id, r.requested_by_label AS request_label, r.approved_by, r.approved_at, r.decision_note
+         FROM jobs j
+         LEFT JOIN users u ON j.requested_by_type = 'user' AND u.id::text = j.requested_by_id
+         LEFT JOIN api_clients c ON j.requested_by_type = 'api_client' AND c.id::text = j.requested_by_id
+         LEFT JOIN action_requests r ON r.id = j.request_id
+        WHERE j.id = $1::uuid`,
+      jobId,
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      requestedBy: r.request_label ?? r.label ?? [r.type, r.id].filter(Boolean).join(':') ?? 'unknown',
+      requestId: r.request_id,
+      approvedBy: r.approved_by,
+      approvedAt: r.approved_at?.toISOString() ?? null,
+      note: r.decision_note,
+    };
+  }
+
   async insert(j: NewJob): Promise<JobView> {
     const row = await this.db.job.create({
       data: {

@@ -12,6 +12,17 @@ export interface LiveEventView {
 export class LiveEventsRepository {
   constructor(private readonly db: DbClient) {}
 
+  /** A live event not raised by a trigger (e.g. an apply's progress), NOTIFYed like the others (su_live_event). */
+  async publish(type: string, machineId: string | null, jobId: string | null, payload: object): Promise<void> {
+    await this.db.$executeRawUnsafe(
+      `SELECT su_live_event($1, $2::uuid, $3::uuid, $4::jsonb)`,
+      type,
+      machineId,
+      jobId,
+      JSON.stringify(payload),
+    );
+  }
+
   /** Events after `id`, oldest first (replay for Last-Event-ID, and catching up after a notification). */
   async after(id: bigint, limit: number): Promise<LiveEventView[]> {
     const rows = await this.db.liveEvent.findMany({ where: { id: { gt: id } }, orderBy: { id: 'asc' }, take: limit });

@@ -33,6 +33,20 @@ export function machineScopeWhere(scope: MachineScope): Prisma.MachineWhereInput
   };
 }
 
+/**
+ * The same rule as `machineScopeWhere`, for raw SQL over `machines m`: a condition and its three parameters, numbered
+ * from `$first`. No scope (null) admits every machine.
+ */
+export function machineScopeSql(scope: MachineScope | null | undefined, first: number): { sql: string; params: unknown[] } {
+  const [all, ids, tags] = [first, first + 1, first + 2];
+  return {
+    sql: `($${all}::boolean OR m.id::text = ANY($${ids}::text[]) OR EXISTS (
+            SELECT 1 FROM machine_tags mt JOIN tags t ON t.id = mt.tag_id
+             WHERE mt.machine_id = m.id AND t.name = ANY($${tags}::text[])))`,
+    params: [!scope, scope?.machineIds ?? [], scope?.tags ?? []],
+  };
+}
+
 /** Lookups of the machine behind a route's path parameter, for the one machine-scope rule (ADR 0014). */
 export class MachineScopeRepository {
   constructor(private readonly db: DbClient) {}

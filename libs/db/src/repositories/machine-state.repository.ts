@@ -47,21 +47,38 @@ export class MachineStateRepository {
       status: string;
       updates: number;
       security: number;
+      /** Held packages with a pending update, counted apart (never applied). */
+      held?: number;
+      heldSecurity?: number;
       rebootRequired: boolean;
       firstError: { kind: string; message: string } | null;
+      /** A failure that outlives this analysis (the last apply's), shown when the analysis itself has none. */
+      standingError?: { kind: string; message: string } | null;
     },
   ): Promise<void> {
+    const shown =
+      a.status === 'error' ? (a.firstError ?? { kind: 'apt_error', message: null }) : (a.standingError ?? null);
     const data = {
       aptStatus: a.status,
       aptUpdatesCount: a.updates,
       aptSecurityCount: a.security,
+      aptHeldCount: a.held ?? 0,
+      aptHeldSecurityCount: a.heldSecurity ?? 0,
       aptRebootRequired: a.rebootRequired,
       aptLastAnalyzeAt: new Date(),
       status: 'online',
-      lastErrorKind: a.status === 'error' ? (a.firstError?.kind ?? 'apt_error') : null,
-      lastErrorMessage: a.status === 'error' ? (a.firstError?.message ?? null) : null,
+      lastErrorKind: shown?.kind ?? null,
+      lastErrorMessage: shown?.message ?? null,
     };
     await this.db.machineState.upsert({ where: { machineId }, create: { machineId, ...data }, update: data });
+  }
+
+  /** The tile's update counts from an execution's after-state, in the transaction that closes it. */
+  async setAptCounts(machineId: string, c: { updates: number; security: number }): Promise<void> {
+    await this.db.machineState.updateMany({
+      where: { machineId },
+      data: { aptUpdatesCount: c.updates, aptSecurityCount: c.security },
+    });
   }
 
   async setRebootRequired(machineId: string, required: boolean): Promise<void> {

@@ -35,6 +35,8 @@ export interface ConnectionInfo {
   port: number;
   username: string;
   credentials: Omit<EncryptedCredentials, 'keyId'> | null;
+  /** Fingerprints of the host keys trusted now: a connection kept under other keys is not handed out again. */
+  trustedHostKeys: string[];
 }
 
 /** The credential columns a connection needs (and the view reduces to has/has-not). */
@@ -108,6 +110,8 @@ function toView(m: NonNullable<ViewRow>): MachineView {
       aptStatus: s.aptStatus,
       aptUpdatesCount: s.aptUpdatesCount,
       aptSecurityCount: s.aptSecurityCount,
+      aptHeldCount: s.aptHeldCount,
+      aptHeldSecurityCount: s.aptHeldSecurityCount,
       aptRebootRequired: s.aptRebootRequired,
       aptLastAnalyzeAt: iso(s.aptLastAnalyzeAt),
       dockerStatus: s.dockerStatus,
@@ -202,11 +206,14 @@ export class MachinesRepository {
         port: true,
         username: true,
         credentials: { select: encryptedCredentialColumns },
+        hostKeys: { where: { status: 'approved' }, select: { fingerprintSha256: true } },
       },
     });
     if (!m) return null;
+    const { hostKeys, ...rest } = m;
     return {
-      ...m,
+      ...rest,
+      trustedHostKeys: hostKeys.map((k) => k.fingerprintSha256).sort(),
       credentials: m.credentials && {
         ...m.credentials,
         authMethod: m.credentials.authMethod as AuthMethod,

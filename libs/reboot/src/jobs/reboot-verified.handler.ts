@@ -68,7 +68,12 @@ export class RebootVerifiedHandler implements JobHandler<'machine.reboot_verifie
     const executions = new ExecutionsRepository(this.db.prisma);
     const executionId = await executions.start({ machineId, action: 'reboot_verified', mode: 'manual', jobId });
     const previous = (await executions.recentRebootDurations(machineId)).reverse();
-    const opened = await this.connector.open(machineId, { actor, purpose: 'machine.reboot_verified', jobId });
+    const opened = await this.connector.open(machineId, {
+      actor,
+      purpose: 'machine.reboot_verified',
+      jobId,
+      verification: true,
+    });
     const result = (await verifiedReboot(
       {
         session: opened.session,

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { BRIDGE, HOST_ADDRESS, REGISTRY_HOST, REPO_PORT, SSH_PORT, USERS, labPaths } from './config.ts';
+import { BRIDGE, HOST_ADDRESS, REGISTRY_HOST, REPO_PORT, REPO_URL, SSH_PORT, USERS, labPaths } from './config.ts';
 import { CommandError, pidAlive, run, runSync, shellQuote, sleep, spawnDaemon, type RunResult } from './exec.ts';
 import { ensureHostTools } from './host.ts';
 import { catalogVersions, initialPublishedSet, readPublished, writeRepo, type PublishedSet } from './repo.ts';
@@ -476,6 +476,28 @@ export class Lab {
     return set;
   }
 
+  /**
+   * Serves a copy of the lab repository's bookworm dist under another path with another Release Origin/Label (a
+   * vendor's repository, e.g. "Vendor"), and returns its URL for a sources line.
+   */
+  async addVendorRepo(path: string, origin: string): Promise<string> {
+    const www = join(labPaths().state, 'repo', 'www');
+    await run('/bin/sh', [
+      '-c',
+      `set -e; rm -rf ${shellQuote(join(www, path))}; mkdir -p ${shellQuote(join(www, path))}; cp -r ${shellQuote(join(www, 'debian', 'dists'))} ${shellQuote(join(www, path, 'dists'))}; sed -i "s/^Origin: .*/Origin: ${origin}/; s/^Label: .*/Label: ${origin}/" ${shellQuote(join(www, path, 'dists', 'bookworm', 'Release'))}`,
+    ]);
+    return `${REPO_URL}/${path}`;
+  }
+
+  /** Serves the bookworm dist of the lab repository also as `codename` (an older release's suite: "bullseye"). */
+  async addOlderSuite(codename: string, suite = 'oldstable'): Promise<void> {
+    const dists = join(labPaths().state, 'repo', 'www', 'debian', 'dists');
+    await run('/bin/sh', [
+      '-c',
+      `set -e; rm -rf ${shellQuote(join(dists, codename))}; cp -r ${shellQuote(join(dists, 'bookworm'))} ${shellQuote(join(dists, codename))}; sed -i "s/^Codename: .*/Codename: ${codename}/; s/^Suite: .*/Suite: ${suite}/" ${shellQuote(join(dists, codename, 'Release'))}`,
+    ]);
+  }
+
   /** Back to the initial set (every package at the version installed on the machines). */
   async resetRepo(): Promise<PublishedSet> {
     const set = initialPublishedSet();
@@ -599,6 +621,33 @@ open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep $
       `set -e; dpkg-query -s ${pkg} >/dev/null
        dpkg-query -s ${pkg} | sed 's/^Status: .*/Status: install ok half-configured/' > /var/lib/dpkg/updates/0000`,
     );
+  }
+
+  /**
+   * Makes the next upgrade of homelab-essential (1.1, whose preinst waits while /run/lab-block-preinst exists) stop
+   * in its preinst; killDpkgInPreinst then kills dpkg there.
+   */
+  async blockPreinst(name: string): Promise<void> {
+    await this.exec(name, 'rm -f /run/lab-preinst-running; touch /run/lab-block-preinst');
+  }
+
+  /** Waits until a preinst blocked by blockPreinst runs (dpkg has marked its package half-installed). */
+  async waitForBlockedPreinst(name: string, timeoutMs = 120_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while ((await this.exec(name, 'test -s /run/lab-preinst-running', { allowFail: true })).code !== 0) {
+      if (Date.now() > until) throw new Error(`${name}: no blocked preinst ran within ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  }
+
+  /**
+   * Waits until a blocked preinst runs (blockPreinst), then SIGKILLs dpkg and the apt-get driving it, as a power cut
+   * or a killed worker would: dpkg has already marked the package half-installed, and whatever it had finished
+   * before (the pre-dependencies) stays changed. Then lets the orphaned preinst end.
+   */
+  async killDpkgInPreinst(name: string, timeoutMs = 120_000): Promise<void> {
+    await this.waitForBlockedPreinst(name, timeoutMs);
+    await this.exec(name, 'pkill -KILL -x dpkg; pkill -KILL -x apt-get; rm -f /run/lab-block-preinst; true');
   }
 
   /** Replaces the machine's host keys and restarts sshd (the lab's known_hosts keeps the old key unless updateKnownHosts). */

@@ -25,11 +25,18 @@ export type Suite = 'bookworm' | 'bookworm-security';
 export interface CatalogVersion {
   version: string;
   suite: Suite;
+  /** Also published in these suites (the same .deb), as a point release carries a security fix too. */
+  alsoIn?: Suite[];
   depends?: string;
+  /** Pre-Depends: dpkg configures these before it starts unpacking this version. */
+  preDepends?: string;
+  /** Essential: yes (like perl-base, dpkg, coreutils). */
+  essential?: boolean;
   description: string;
   /** Extra fields added to the package's stanza in the Packages index (e.g. Phased-Update-Percentage). */
   indexFields?: Record<string, string>;
   postinst?: string;
+  preinst?: string;
   /** path -> content; files under /etc are declared conffiles. */
   files: Record<string, string>;
 }
@@ -50,6 +57,19 @@ set -e
 if [ "$1" = configure ]; then
   touch /run/reboot-required
   grep -qx homelab-demo /run/reboot-required.pkgs 2>/dev/null || echo homelab-demo >> /run/reboot-required.pkgs
+fi
+exit 0
+`;
+
+/**
+ * Waits while /run/lab-block-preinst exists (at most 120 s), after writing its PID to /run/lab-preinst-running: dpkg
+ * has marked the package half-installed by then, so killing dpkg now leaves it so (Lab.killDpkgInPreinst).
+ */
+const BLOCKING_PREINST = `#!/bin/sh
+if [ -e /run/lab-block-preinst ]; then
+  echo $$ > /run/lab-preinst-running
+  i=0; while [ -e /run/lab-block-preinst ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done
+  rm -f /run/lab-preinst-running
 fi
 exit 0
 `;
@@ -115,8 +135,53 @@ export const CATALOG: CatalogPackage[] = [
     ],
   },
   {
+    name: 'homelab-essential',
+    purpose:
+      'Essential: yes. 1.1 pre-depends on homelab-secfix 1.1 (so that one is upgraded first) and its preinst can be made to wait, so a test can kill dpkg mid-upgrade and leave an essential package half-installed',
+    installed: '1.0',
+    versions: [
+      {
+        version: '1.0',
+        suite: 'bookworm',
+        essential: true,
+        description: 'lab essential package',
+        files: { '/usr/share/homelab-essential/VERSION': '1.0\n' },
+      },
+      {
+        version: '1.1',
+        suite: 'bookworm',
+        essential: true,
+        preDepends: 'homelab-secfix (>= 1.1)',
+        preinst: BLOCKING_PREINST,
+        description: 'lab essential package',
+        files: { '/usr/share/homelab-essential/VERSION': '1.1\n' },
+      },
+    ],
+  },
+  {
+    name: 'homelab-both',
+    purpose: '1.1 is published in both bookworm-security and bookworm (a point release that took the security fix)',
+    installed: '1.0',
+    versions: [
+      {
+        version: '1.0',
+        suite: 'bookworm',
+        description: 'lab package in two suites',
+        files: { '/usr/share/homelab-both/VERSION': '1.0\n' },
+      },
+      {
+        version: '1.1',
+        suite: 'bookworm-security',
+        alsoIn: ['bookworm'],
+        description: 'lab package in two suites',
+        files: { '/usr/share/homelab-both/VERSION': '1.1\n' },
+      },
+    ],
+  },
+  {
     name: 'homelab-held',
-    purpose: 'marked on hold (apt-mark hold) on every machine, so its upgrade is kept back',
+    purpose:
+      'marked on hold (apt-mark hold) on every machine, so its upgrade is kept back; 1.1 is a security update (bookworm-security)',
     installed: '1.0',
     hold: true,
     versions: [
@@ -128,7 +193,7 @@ export const CATALOG: CatalogPackage[] = [
       },
       {
         version: '1.1',
-        suite: 'bookworm',
+        suite: 'bookworm-security',
         description: 'lab package on hold',
         files: { '/usr/share/homelab-held/VERSION': '1.1\n' },
       },
@@ -275,6 +340,8 @@ export async function buildDebs(): Promise<string> {
         'Maintainer: System Update Lab <lab@example.invalid>',
         'Section: misc',
         'Priority: optional',
+        ...(v.essential ? ['Essential: yes'] : []),
+        ...(v.preDepends ? [`Pre-Depends: ${v.preDepends}`] : []),
         ...(v.depends ? [`Depends: ${v.depends}`] : []),
         `Description: ${v.description}`,
         ` ${pkg.purpose}`,
@@ -283,9 +350,13 @@ export async function buildDebs(): Promise<string> {
       writeFileSync(join(root, 'DEBIAN', 'control'), control);
       const conffiles = Object.keys(v.files).filter((f) => f.startsWith('/etc/'));
       if (conffiles.length) writeFileSync(join(root, 'DEBIAN', 'conffiles'), conffiles.join('\n') + '\n');
-      if (v.postinst) {
-        writeFileSync(join(root, 'DEBIAN', 'postinst'), v.postinst);
-        chmodSync(join(root, 'DEBIAN', 'postinst'), 0o755);
+      for (const [script, body] of [
+        ['postinst', v.postinst],
+        ['preinst', v.preinst],
+      ] as const) {
+        if (!body) continue;
+        writeFileSync(join(root, 'DEBIAN', script), body);
+        chmodSync(join(root, 'DEBIAN', script), 0o755);
       }
       for (const [path, content] of Object.entries(v.files)) {
         const f = join(root, path);
@@ -349,7 +420,7 @@ export async function writeRepo(set: PublishedSet): Promise<void> {
       const upTo = set[pkg.name];
       if (!upTo) continue;
       for (const v of pkg.versions) {
-        if (v.suite !== s || compareVersions(v.version, upTo) > 0) continue;
+        if ((v.suite !== s && !(v.alsoIn ?? []).includes(s)) || compareVersions(v.version, upTo) > 0) continue;
         const file = debFileName(pkg.name, v.version);
         copyFileSync(join(debs, file), join(staging, 'pool', 'main', file));
         if (!existsSync(join(pool, file))) linkSync(join(debs, file), join(pool, file));
