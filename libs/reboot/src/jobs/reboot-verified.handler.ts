@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { JobResult } from '@su/contracts';
+import type { JobResult, RebootResult } from '@su/contracts';
 import {
   Database,
   ExecutionsRepository,
@@ -17,7 +17,6 @@ import {
   type JobHandler,
 } from '@su/platform';
 import { tcpPortProbe } from '../port-probe.ts';
-import type { RebootResult } from '../reboot-result.ts';
 import { verifiedReboot } from '../verified-reboot.ts';
 
 function renderReport(machineName: string, r: RebootResult): string {
@@ -51,7 +50,7 @@ function renderReport(machineName: string, r: RebootResult): string {
 
 /**
  * machine.reboot_verified: reboot and prove it (boot_id changed, SSH went down and came back with the same trusted
- * host key). The outcome is an execution with the seed 004 RebootResult, a report, an event, and machine_state.
+ * host key). The outcome is an execution with the contracts' `RebootResult` (docs/ARCHITECTURE.md §C4), a report, an event, and machine_state.
  */
 @Injectable()
 export class RebootVerifiedHandler implements JobHandler<'machine.reboot_verified'> {
