@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import type { Actor } from '@su/contracts';
+import { machineStatusAfter } from '@su/contracts';
 import {
   Database,
   MachineEventsRepository,
@@ -176,7 +177,8 @@ export class MachineConnector implements OnApplicationShutdown {
     } catch (e) {
       await audited.catch(() => undefined);
       if (e instanceof SshError && e.errorKind !== 'host_key_changed') {
-        await new MachineStateRepository(this.db.prisma).recordError(machineId, e.errorKind, e.message);
+        const status = machineStatusAfter({ kind: 'failed', errorKind: e.errorKind });
+        await new MachineStateRepository(this.db.prisma).recordError(machineId, e.errorKind, e.message, status);
       }
       throw e;
     }

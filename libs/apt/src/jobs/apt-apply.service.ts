@@ -7,8 +7,7 @@ import {
   type ApprovedPlan,
   type AptExecutionResult,
   type AptPackage,
-  type SnapshotError,
-} from '@su/contracts';
+  type SnapshotError, machineStatusAfter } from '@su/contracts';
 import {
   Database,
   MachinesRepository,
@@ -236,7 +235,10 @@ export class AptApplyService {
       await saveErrors(tx, machineId, { executionId }, errors);
       await saveMessages(tx, machineId, { executionId, rawArtifactId }, messages);
       await new MachineStateRepository(tx).setRebootRequired(machineId, result.rebootRequiredAfterRun);
-      if (failure) await new MachineStateRepository(tx).recordError(machineId, failure.errorKind, failure.message);
+      if (failure) {
+        const status = machineStatusAfter({ kind: 'failed', errorKind: failure.errorKind });
+        await new MachineStateRepository(tx).recordError(machineId, failure.errorKind, failure.message, status);
+      }
       if (drift) {
         await new ImportantMessagesRepository(tx).upsert({
           machineId,

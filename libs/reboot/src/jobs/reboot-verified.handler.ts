@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JobResult, RebootResult } from '@su/contracts';
+import { machineStatusAfter } from '@su/contracts';
 import {
   Database,
   ExecutionsRepository,
@@ -98,8 +99,12 @@ export class RebootVerifiedHandler implements JobHandler<'machine.reboot_verifie
         reportId,
       });
       const state = new MachineStateRepository(tx);
-      if (ok) await state.markRebooted(machineId);
-      else await state.recordError(machineId, result.status, result.errors?.[0]?.message ?? result.status);
+      if (ok) await state.markRebooted(machineId, machineStatusAfter({ kind: 'reached' }));
+      else {
+        const message = result.errors?.[0]?.message ?? result.status;
+        const status = machineStatusAfter({ kind: 'failed', errorKind: result.status });
+        await state.recordError(machineId, result.status, message, status);
+      }
       await new MachineEventsRepository(tx).insert({
         machineId,
         eventType: ok ? 'machine.rebooted' : 'machine.reboot_failed',
