@@ -43,8 +43,11 @@ export default [
           ignoredCircularDependencies: testOnlyCycles,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:platform', 'type:data', 'type:infra', 'type:util', 'type:contracts'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:platform', 'type:data', 'type:infra', 'type:util', 'type:contracts'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:runs', 'type:platform', 'type:data', 'type:infra', 'type:util', 'type:contracts'] },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:runs', 'type:platform', 'type:data', 'type:infra', 'type:util', 'type:contracts'] },
+            // Runs (an action as a job, a schedule run's life, approval gates, plan binding) sit between the features
+            // and the runtime: they see the platform, never a feature; the platform never sees them.
+            { sourceTag: 'type:runs', onlyDependOnLibsWithTags: ['type:platform', 'type:data', 'type:infra', 'type:util', 'type:contracts'] },
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:data', 'type:infra', 'type:util', 'type:contracts'] },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { MACHINE_ACTIONS, type Actor, type JobView, type MachineAction, type MachineScope } from '@su/contracts';
+import type { Actor, JobView, MachineAction, MachineScope } from '@su/contracts';
 import {
   AptPackagesRepository,
   Database,
@@ -11,6 +11,7 @@ import {
   SnapshotsRepository,
 } from '@su/db';
 import { JobsService } from '@su/platform';
+import { jobOfAction, misplacedActionOptions, type ActionOptions } from '@su/runs';
 
 /** Actions on a machine (queued as jobs) and what they left behind (snapshots, executions, messages, reports). */
 @Injectable()
@@ -25,21 +26,8 @@ export class MachineActionsService {
       throw new NotFoundException(`machine ${machineId} not found`);
   }
 
-  async request(
-    machineId: string,
-    action: MachineAction,
-    opts: { packages?: string[] | undefined; maxWaitSeconds?: number | undefined },
-    actor: Actor,
-  ): Promise<JobView> {
-    // Options that belong to another action are refused, not silently dropped.
-    const misplaced = [
-      ...(opts.packages && action !== 'apt_upgrade'
-        ? [{ field: 'packages', reasons: ['packages is only allowed with the apt_upgrade action'] }]
-        : []),
-      ...(opts.maxWaitSeconds !== undefined && action !== 'reboot_verified'
-        ? [{ field: 'maxWaitSeconds', reasons: ['maxWaitSeconds is only allowed with the reboot_verified action'] }]
-        : []),
-    ];
+  async request(machineId: string, action: MachineAction, opts: ActionOptions, actor: Actor): Promise<JobView> {
+    const misplaced = misplacedActionOptions(action, opts);
     if (misplaced.length) {
       throw new BadRequestException({
         statusCode: 400,
@@ -50,15 +38,7 @@ export class MachineActionsService {
     }
     // The caller's machine scope was checked by the guard before this (ADR 0014).
     await this.mustExist(machineId);
-    const kind = MACHINE_ACTIONS[action];
-    const payload = (
-      kind === 'apt.upgrade' && opts.packages
-        ? { packages: opts.packages }
-        : kind === 'machine.reboot_verified' && opts.maxWaitSeconds
-          ? { maxWaitSeconds: opts.maxWaitSeconds }
-          : {}
-    ) as never;
-    return this.jobs.enqueue({ kind, payload, machineId, actor });
+    return this.jobs.enqueue({ ...jobOfAction(action, opts), machineId, actor });
   }
 
   async latestSnapshot(machineId: string, kind: string) {

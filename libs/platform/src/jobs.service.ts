@@ -143,7 +143,7 @@ export class JobsService {
       throw new ConflictException(`job ${id} ran on a machine that has since been deleted; it cannot run again`);
     return this.enqueue({
       kind: job.kind,
-      payload: job.payload as never,
+      payload: parseJobPayload(job.kind, job.payload),
       machineId: job.machineId,
       actor,
       retryOfJobId: id,
