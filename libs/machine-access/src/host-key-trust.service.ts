@@ -155,7 +155,9 @@ export class HostKeyTrustService {
         message: `host key ${key.keyType} ${key.fingerprintSha256} approved; connections use it from now on`,
         payload: { keyId, fingerprint: key.fingerprintSha256, previousStatus: key.status },
       });
-      return (await keys.find(machineId, keyId))!;
+      const approved = await keys.find(machineId, keyId);
+      if (!approved) throw new Error(`host key ${keyId} vanished while it was approved`);
+      return approved;
     });
   }
 }

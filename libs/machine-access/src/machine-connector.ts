@@ -136,8 +136,10 @@ export class MachineConnector implements OnApplicationShutdown {
     const password = open('password', c.encPassword);
     const auth: SshAuth = {
       ...(password === undefined ? {} : { password }),
-      ...(c.encPrivateKey ? { privateKey: open('private_key', c.encPrivateKey)! } : {}),
-      ...(c.encKeyPassphrase ? { passphrase: open('key_passphrase', c.encKeyPassphrase)! } : {}),
+      ...(c.encPrivateKey ? { privateKey: this.box.decrypt(c.encPrivateKey, `machine:${machineId}:private_key`) } : {}),
+      ...(c.encKeyPassphrase
+        ? { passphrase: this.box.decrypt(c.encKeyPassphrase, `machine:${machineId}:key_passphrase`) }
+        : {}),
     };
     const sudoPassword =
       c.sudoMode === 'separate'

@@ -71,7 +71,8 @@ export class JobQueue {
 
   /** Round trip to the queue's tables; used by readiness checks. */
   async ping(): Promise<void> {
-    await this.boss.getQueue(JOB_KINDS[0]!);
+    // Every process creates every queue at start, so this one exists.
+    await this.boss.getQueue('system.selftest');
   }
 
   async send<K extends JobKind>(message: JobMessage<K>, opts: SendOptions): Promise<void> {
