@@ -3,7 +3,7 @@ import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 /*
- * The layout rules of ARCHITECTURE §6 are enforced by lint, not by memory. This proves the lint catches the two
+ * The layout rules of docs/ARCHITECTURE.md §3 are enforced by lint, not by memory. This proves the lint catches the two
  * classic violations, by linting probe sources as if they were files of the projects (nothing is written to disk).
  */
 let eslint: ESLint;
@@ -46,12 +46,53 @@ describe('module boundaries', () => {
     );
   });
 
+  it('reject the platform importing runs, schedules or approvals (the runtime knows no run)', async () => {
+    for (const [lib, name] of [
+      ['@su/runs', 'ScheduleRunAdvancer'],
+      ['@su/schedules', 'ScheduleFiringService'],
+      ['@su/approvals', 'ActionRequestsService'],
+    ]) {
+      const errors = await ruleIds('libs/platform/src/probe.ts', `import { ${name} } from '${lib}';\nexport const x = ${name};\n`);
+      // Runs and the features import the platform, so the import is refused as a cycle when not first by its tag.
+      expect(errors.join('\n'), lib).toMatch(
+        /@nx\/enforce-module-boundaries: (A project tagged with "type:platform" can only depend on libs tagged with|Circular dependency)/,
+      );
+    }
+  });
+
+  it('reject runs importing a feature lib', async () => {
+    const errors = await ruleIds(
+      'libs/runs/src/probe.ts',
+      `import { ActionRequestsService } from '@su/approvals';\nexport const a = ActionRequestsService;\n`,
+    );
+    expect(errors.join('\n')).toMatch(
+      /@nx\/enforce-module-boundaries: (A project tagged with "type:runs" can only depend on libs tagged with|Circular dependency)/,
+    );
+    // A feature that runs does not import (reboot) is refused by its tag alone.
+    const byTag = await ruleIds(
+      'libs/runs/src/probe.ts',
+      `import { recommendedWaitSeconds } from '@su/reboot';\nexport const r = recommendedWaitSeconds;\n`,
+    );
+    expect(byTag.join('\n')).toMatch(
+      /@nx\/enforce-module-boundaries: A project tagged with "type:runs" can only depend on libs tagged with/,
+    );
+  });
+
   it('reject process.env outside the config lib', async () => {
     const errors = await ruleIds('libs/platform/src/probe.ts', `export const u = process.env['DATABASE_URL'];\n`);
     expect(errors.join('\n')).toMatch(/no-restricted-properties/);
   });
 
-  it('accept the allowed direction (app → feature lib, db lib → @prisma)', async () => {
+  it('accept the allowed direction (app → feature lib, feature → runs → platform, db lib → @prisma)', async () => {
+    expect(
+      await ruleIds(
+        'libs/approvals/src/probe.ts',
+        `import { ScheduleRunAdvancer } from '@su/runs';\nexport const r = ScheduleRunAdvancer;\n`,
+      ),
+    ).toEqual([]);
+    expect(
+      await ruleIds('libs/runs/src/probe.ts', `import { JobCloseHooks } from '@su/platform';\nexport const h = JobCloseHooks;\n`),
+    ).toEqual([]);
     expect(
       await ruleIds(
         'apps/gateway/src/probe.ts',

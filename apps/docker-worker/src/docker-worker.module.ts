@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, type PlatformOptions } from '@su/platform';
+import { RunsModule } from '@su/runs';
 
 @Module({})
 export class DockerWorkerModule {
   static forRoot(platform: PlatformOptions): DynamicModule {
-    return { module: DockerWorkerModule, imports: [PlatformModule.forService(platform)] };
+    return { module: DockerWorkerModule, imports: [PlatformModule.forService(platform), RunsModule] };
   }
 }

@@ -4,6 +4,7 @@ import { ApprovalsModule } from '@su/approvals';
 import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
+import { RunsModule } from '@su/runs';
 import { SchedulesModule } from '@su/schedules';
 import { LiveEventsService, PlatformModule, ReadinessService, type PlatformOptions } from '@su/platform';
 import { ActionRequestsController } from './action-requests.controller.ts';
@@ -29,6 +30,7 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         PlatformModule.forService(platform),
+        RunsModule,
         AuthModule,
         MachinesModule,
         MachineAccessModule,

@@ -43,7 +43,8 @@ export class ServiceSupervisor {
       },
     );
     const pad = def.name.padEnd(13);
-    for (const stream of [child.stdout!, child.stderr!]) {
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
       createInterface({ input: stream }).on('line', (l) => this.write(`${pad}| ${l}`));
     }
     const entry: Running = { def, child, restarts };
@@ -65,7 +66,7 @@ export class ServiceSupervisor {
   }
 
   pids(): number[] {
-    return [...this.running.values()].map((r) => r.child.pid!).filter(Boolean);
+    return [...this.running.values()].flatMap((r) => (r.child.pid === undefined ? [] : [r.child.pid]));
   }
 
   /** SIGTERM to every service, SIGKILL after `graceMs` for any that has not exited. */

@@ -2,7 +2,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ActionRequestsService } from '@su/approvals';
 import type { AppConfig } from '@su/config';
 import { Database, LiveEventsRepository } from '@su/db';
-import { MachineLockService, ScheduleRunAdvancer } from '@su/platform';
+import { MachineLockService } from '@su/platform';
+import { ScheduleRunAdvancer } from '@su/runs';
 import { SchedulerLeaderService } from '@su/schedules';
 
 /** The leader-only maintenance tasks, then the election. */

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ApprovalsModule } from '@su/approvals';
 import { PlatformModule, type PlatformOptions } from '@su/platform';
+import { RunsModule } from '@su/runs';
 import { SchedulerCoreModule } from '@su/schedules';
 
 @Module({})
@@ -8,7 +9,7 @@ export class SchedulerModule {
   static forRoot(platform: PlatformOptions): DynamicModule {
     return {
       module: SchedulerModule,
-      imports: [PlatformModule.forService(platform), SchedulerCoreModule, ApprovalsModule],
+      imports: [PlatformModule.forService(platform), RunsModule, SchedulerCoreModule, ApprovalsModule],
     };
   }
 }

@@ -9,34 +9,25 @@ import {
 import {
   ACTION_RISK,
   actionRequestPayloadSchema,
-  analysisPlanOf,
   isAnalysisBound,
   machineScopeRefusal,
   MACHINE_ACTIONS,
   planHash,
   plannedChangeOf,
   scopeSatisfies,
-  updateSnapshotSchema,
   type ActionRequestPayload,
   type ActionRequestStatus,
   type ActionRequestView,
   type Actor,
   type ApprovedPlan,
-  type JobKind,
   type MachineAction,
   type MachineScope,
   type MachineView,
   type RequesterType,
 } from '@su/contracts';
-import {
-  ActionRequestsRepository,
-  Database,
-  MachineEventsRepository,
-  MachinesRepository,
-  SnapshotsRepository,
-  type Tx,
-} from '@su/db';
-import { JobsService, ScheduleRunAdvancer } from '@su/platform';
+import { ActionRequestsRepository, Database, MachineEventsRepository, MachinesRepository, type Tx } from '@su/db';
+import { JobsService } from '@su/platform';
+import { jobOfAction, misplacedActionOptions, planOfLatestAnalysis, ScheduleRunAdvancer } from '@su/runs';
 import { ApprovalSettingsService } from './approval-settings.service.ts';
 import { DEFAULT_REQUEST_TTL_MINUTES, MAX_REQUEST_TTL_MINUTES } from './action-request.dto.ts';
 import { actorOfRequester, isAssistant, requesterType, type Requester } from './requester.ts';
@@ -306,7 +297,6 @@ export class ActionRequestsService {
     if (!Object.hasOwn(MACHINE_ACTIONS, r.action) || !r.machineId)
       throw new ConflictException(`action request ${r.id} names no machine action this version can run`);
     const action = r.action as MachineAction;
-    const kind: JobKind = MACHINE_ACTIONS[action];
     const stored = actionRequestPayloadSchema.safeParse(r.payload ?? {});
     if (!stored.success) throw new ConflictException(`action request ${r.id} has an unreadable payload`);
     const { options = {}, plan } = stored.data;
@@ -318,51 +308,25 @@ export class ActionRequestsService {
         throw new ConflictException(`action request ${r.id}: the stored plan does not match its hash`);
       approvedPlan = { requestId: r.id, hash: r.planHash, changes, allowSuperset: r.allowPlanSuperset };
     }
-    const payload =
-      kind === 'apt.upgrade'
-        ? { ...(options.packages ? { packages: options.packages } : {}), ...(approvedPlan ? { approvedPlan } : {}) }
-        : kind === 'apt.dist_upgrade' || kind === 'apt.autoremove'
-          ? approvedPlan
-            ? { approvedPlan }
-            : {}
-          : kind === 'machine.reboot_verified' && options.maxWaitSeconds
-            ? { maxWaitSeconds: options.maxWaitSeconds }
-            : {};
+    const job = jobOfAction(action, options, approvedPlan);
     // The job is the requester's: they asked for it; the approval is recorded on the request and in the timeline.
     const actor: Actor = {
       type: r.requestedBy.type as RequesterType,
       id: r.requestedBy.id,
       ...(r.requestedBy.label ? { label: r.requestedBy.label } : {}),
     };
-    return this.jobs.enqueueIn(tx, { kind, payload: payload as never, machineId: r.machineId, actor, requestId: r.id });
+    return this.jobs.enqueueIn(tx, { ...job, machineId: r.machineId, actor, requestId: r.id });
   }
 
   // ───────────── creation ─────────────
 
   /** Options that belong to another action are refused, not silently dropped. */
   private checkOptions(input: NewActionRequestInput): void {
-    const o = input.options ?? {};
-    const errors = [
-      ...(o.packages && input.action !== 'apt_upgrade'
-        ? [{ field: 'options.packages', reasons: ['packages is only allowed with the apt_upgrade action'] }]
-        : []),
-      ...(o.maxWaitSeconds !== undefined && input.action !== 'reboot_verified'
-        ? [
-            {
-              field: 'options.maxWaitSeconds',
-              reasons: ['maxWaitSeconds is only allowed with the reboot_verified action'],
-            },
-          ]
-        : []),
-      ...(input.allowPlanSuperset !== undefined && !isAnalysisBound(input.action)
-        ? [
-            {
-              field: 'allowPlanSuperset',
-              reasons: ['allowPlanSuperset is only allowed with apt_upgrade and apt_dist_upgrade'],
-            },
-          ]
-        : []),
-    ];
+    const errors = misplacedActionOptions(
+      input.action,
+      { ...input.options, allowPlanSuperset: input.allowPlanSuperset },
+      'options.',
+    );
     if (errors.length) throw badRequest(errors);
   }
 
@@ -381,30 +345,29 @@ export class ActionRequestsService {
     machine: MachineView,
     options: { packages?: string[] | undefined },
   ) {
-    const snap = await new SnapshotsRepository(this.db.prisma).latest(machine.id, 'apt_update_analyze');
-    if (!snap)
+    const plan = await planOfLatestAnalysis(this.db.prisma, machine.id, action, options.packages);
+    if (plan.kind === 'none')
       throw new ConflictException(
         `machine ${machine.name} has no APT analysis yet: analyse first (action apt_update_analyze), then request ${action}; the request is bound to the plan that analysis shows`,
       );
-    const parsed = updateSnapshotSchema.safeParse(snap.payload);
-    if (!parsed.success || snap.status === 'error')
+    if (plan.kind === 'unusable')
       throw new ConflictException(
-        `the latest APT analysis of ${machine.name} (${snap.createdAt}) ended in error and has no plan to approve: fix what it reports and analyse again`,
+        `the latest APT analysis of ${machine.name} (${plan.analysedAt}) ended in error and has no plan to approve: fix what it reports and analyse again`,
       );
-    const packages = analysisPlanOf(action, parsed.data.apt, options.packages);
+    const { packages, analysedAt } = plan;
     const missing = (options.packages ?? []).filter((n) => !packages.some((p) => p.name === n));
     if (missing.length)
       throw new ConflictException(
-        `not in the ${action} plan of the latest analysis of ${machine.name} (${snap.createdAt}): ${missing.join(', ')} (up to date, held, or kept back: apt_dist_upgrade takes kept-back packages)`,
+        `not in the ${action} plan of the latest analysis of ${machine.name} (${analysedAt}): ${missing.join(', ')} (up to date, held, or kept back: apt_dist_upgrade takes kept-back packages)`,
       );
     if (packages.length === 0)
       throw new ConflictException(
-        `nothing to approve: the latest analysis of ${machine.name} (${snap.createdAt}) plans no change for ${action}; analyse again if updates are expected`,
+        `nothing to approve: the latest analysis of ${machine.name} (${analysedAt}) plans no change for ${action}; analyse again if updates are expected`,
       );
     const changes = packages.map(plannedChangeOf);
     return {
-      snapshotId: snap.id,
-      analysedAt: snap.createdAt,
+      snapshotId: plan.snapshotId,
+      analysedAt,
       changes,
       hash: planHash(changes),
       packages: packages.map((p) => ({

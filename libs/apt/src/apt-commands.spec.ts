@@ -155,7 +155,7 @@ describe('maintenance and reboot parsers', () => {
   });
 });
 
-describe('dedup and reduction (seed 004 §6, §7)', () => {
+describe('dedup and reduction (ARCHITECTURE §C6, §C7)', () => {
   it('dedup key', () => {
     expect(
       aptDedupKey('debian', 'openssl', '3.0.15-1~deb12u1', '3.0.16-1~deb12u1', 'Debian-Security:12/stable-security'),

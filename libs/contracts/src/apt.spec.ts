@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { executionResultSchema, rebootResultSchema, updateSnapshotSchema } from './apt.ts';
 
-describe('apt contracts (seed 004)', () => {
+describe('apt contracts (ARCHITECTURE §C)', () => {
   it('a milestone-1 snapshot (no additive fields) stays valid', () => {
     const s = {
       machineId: 'm1',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Canonical JSON contracts of seed 004 for APT snapshots, executions and verified reboots (schemaVersion 1).
+// Canonical JSON contracts (docs/ARCHITECTURE.md §C) for APT snapshots, executions and verified reboots (schemaVersion 1).
 // Persisted payloads: fields are only ever added (optional), unions only widened, nothing renamed or removed.
 
 export const APT_SCHEMA_VERSION = 1 as const;
@@ -11,7 +11,7 @@ export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
 export const EXECUTION_STATUSES = ['ok', 'warning', 'error'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
-/** Seed 004 §2, widened additively: milestone-1 values stay valid. */
+/** ARCHITECTURE §C2, widened additively: milestone-1 values stay valid. */
 export const ACTION_TYPES = [
   'apt_full_upgrade',
   'reboot',
@@ -154,7 +154,7 @@ export const updateSnapshotSchema = z.object({
   checkedAt: z.string(),
   status: z.enum(SNAPSHOT_STATUSES),
   apt: aptSnapshotDetailSchema,
-  /** Absent means 1 (seed 004 §1). */
+  /** Absent means 1 (docs/ARCHITECTURE.md §C1). */
   schemaVersion: z.literal(APT_SCHEMA_VERSION).optional(),
   kind: z.enum(['apt_update_analyze', 'docker_scan', 'reboot_check', 'combined']).optional(),
   machineKind: z.string().optional(),
@@ -251,7 +251,7 @@ export const executionResultSchema = z.object({
   importantLogLines: z.array(z.string()),
   rawLogRef: z.string(),
   reportRef: z.string(),
-  /** Absent means 1 (seed 004 §1). */
+  /** Absent means 1 (docs/ARCHITECTURE.md §C1). */
   schemaVersion: z.literal(APT_SCHEMA_VERSION).optional(),
   apt: aptExecutionResultSchema.optional(),
   // Owned by the docker / post-install libs; opaque here so parsing never strips them.

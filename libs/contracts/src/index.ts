@@ -2,6 +2,7 @@ export * from './scopes.ts';
 export * from './error-kinds.ts';
 export * from './jobs.ts';
 export * from './machines.ts';
+export * from './machine-status.ts';
 export * from './sql.ts';
 export * from './machine-probe.ts';
 export * from './apt.ts';

@@ -174,7 +174,7 @@ export interface JobView {
 export type JobSummaryView = Omit<JobView, 'payload' | 'result'>;
 
 /**
- * Machine actions as the API names them (seed 004 ActionType) and the job kind that carries each.
+ * Machine actions as the API names them (`ActionType`, docs/ARCHITECTURE.md §C2) and the job kind that carries each.
  */
 export const MACHINE_ACTIONS = {
   apt_update_analyze: 'apt.update_analyze',

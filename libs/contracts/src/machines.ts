@@ -1,3 +1,5 @@
+import type { MachineStatus } from './machine-status.ts';
+
 export const AUTH_METHODS = ['password', 'ssh_key'] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 
@@ -43,7 +45,7 @@ export interface CredentialsSummary {
 }
 
 export interface MachineStateView {
-  status: string;
+  status: MachineStatus;
   aptStatus: string | null;
   aptUpdatesCount: number;
   aptSecurityCount: number;
@@ -96,7 +98,8 @@ export interface MachineView {
   arch: string | null;
   machineKind: string;
   virtualization: string | null;
-  status: string;
+  /** The same value as `state.status` (`unknown` before anything reached the machine). */
+  status: MachineStatus;
   notes: string | null;
   tags: string[];
   credentials: CredentialsSummary | null;

@@ -59,7 +59,7 @@ export class Database {
 export function sqlExecutor(tx: DbClient): SqlExecutor {
   return {
     async executeSql(text: string, values: unknown[] = []) {
-      const rows = await tx.$queryRawUnsafe<any[]>(text, ...values);
+      const rows = await tx.$queryRawUnsafe<unknown[]>(text, ...values);
       return { rows };
     },
   };

@@ -260,7 +260,9 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   process.once('exit', killOnExit);
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
+    const stderrStream = child.stderr;
+    if (!stderrStream) throw new Error('the PostgreSQL server was started without a stderr pipe');
+    stderrStream.on('data', (d: Buffer) => {
       const text = d.toString();
       stderr = (stderr + text).slice(-4000);
       for (const line of text.split('\n')) if (line.trim()) log(line.trim());

@@ -1,10 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 
-type Middleware = (
-  req: { path: string },
-  res: { setHeader(n: string, v: string): void },
-  next: (e?: unknown) => void,
-) => void;
+type Middleware = (req: IncomingMessage & { path: string }, res: ServerResponse, next: (e?: unknown) => void) => void;
 
 /** The API serves JSON only: nothing in it may load, run or frame anything. */
 const apiHeaders = helmet({
@@ -31,5 +28,5 @@ const isDocsPage = (path: string) => path === '/api/docs' || path.startsWith('/a
  */
 export const securityHeaders: Middleware = (req, res, next) => {
   res.setHeader('Cache-Control', 'no-store');
-  (isDocsPage(req.path) ? docsHeaders : apiHeaders)(req as never, res as never, next);
+  (isDocsPage(req.path) ? docsHeaders : apiHeaders)(req, res, next);
 };

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JobResult } from '@su/contracts';
+import { machineStatusAfter } from '@su/contracts';
 import { join } from 'node:path';
 import type { AppConfig } from '@su/config';
 import { Database, MachineEventsRepository, MachineInventoryRepository, RawArtifactsRepository } from '@su/db';
@@ -73,7 +74,7 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
       await inv.upsertHardware(machineId, id, probe);
       await inv.upsertMetrics(machineId, id, probe);
       await inv.updateMachineFacts(machineId, probe);
-      await inv.updateStateFromProbe(machineId, probe);
+      await inv.updateStateFromProbe(machineId, probe, machineStatusAfter({ kind: 'reached' }));
       await new MachineEventsRepository(tx).insert({
         machineId,
         eventType: 'machine.probed',

@@ -1,5 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Actor } from '@su/contracts';
+import { machineStatusAfter } from '@su/contracts';
 import {
   AppSettingsRepository,
   Database,
@@ -112,7 +113,8 @@ export class HostKeyTrustService {
       }
       await record('changed');
       const message = `host key changed: the server presented ${key.keyType} ${key.fingerprintSha256}, which is not the trusted key; the machine is blocked until a person approves the new key`;
-      await new MachineStateRepository(tx).block(t.machineId, 'host_key_changed', 'host_key_changed', message);
+      const status = machineStatusAfter({ kind: 'blocked' });
+      await new MachineStateRepository(tx).block(t.machineId, 'host_key_changed', 'host_key_changed', message, status);
       await events.insert({
         machineId: t.machineId,
         eventType: 'host_key.changed',
@@ -144,7 +146,7 @@ export class HostKeyTrustService {
       const key = await keys.find(machineId, keyId);
       if (!key) throw new NotFoundException(`host key ${keyId} of machine ${machineId} not found`);
       await keys.approve(machineId, keyId, actor.label ?? actor.id ?? 'unknown');
-      await new MachineStateRepository(tx).unblock(machineId);
+      await new MachineStateRepository(tx).unblock(machineId, machineStatusAfter({ kind: 'unblocked' }));
       await new MachineEventsRepository(tx).insert({
         machineId,
         eventType: 'host_key.approved',
@@ -153,7 +155,9 @@ export class HostKeyTrustService {
         message: `host key ${key.keyType} ${key.fingerprintSha256} approved; connections use it from now on`,
         payload: { keyId, fingerprint: key.fingerprintSha256, previousStatus: key.status },
       });
-      return (await keys.find(machineId, keyId))!;
+      const approved = await keys.find(machineId, keyId);
+      if (!approved) throw new Error(`host key ${keyId} vanished while it was approved`);
+      return approved;
     });
   }
 }

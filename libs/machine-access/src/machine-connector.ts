@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import type { Actor } from '@su/contracts';
+import { machineStatusAfter } from '@su/contracts';
 import {
   Database,
   MachineEventsRepository,
@@ -143,8 +144,10 @@ export class MachineConnector implements OnApplicationShutdown {
     const password = open('password', c.encPassword);
     const auth: SshAuth = {
       ...(password === undefined ? {} : { password }),
-      ...(c.encPrivateKey ? { privateKey: open('private_key', c.encPrivateKey)! } : {}),
-      ...(c.encKeyPassphrase ? { passphrase: open('key_passphrase', c.encKeyPassphrase)! } : {}),
+      ...(c.encPrivateKey ? { privateKey: this.box.decrypt(c.encPrivateKey, `machine:${machineId}:private_key`) } : {}),
+      ...(c.encKeyPassphrase
+        ? { passphrase: this.box.decrypt(c.encKeyPassphrase, `machine:${machineId}:key_passphrase`) }
+        : {}),
     };
     const sudoPassword =
       c.sudoMode === 'separate'
@@ -184,7 +187,8 @@ export class MachineConnector implements OnApplicationShutdown {
     } catch (e) {
       await audited.catch(() => undefined);
       if (e instanceof SshError && e.errorKind !== 'host_key_changed') {
-        await new MachineStateRepository(this.db.prisma).recordError(machineId, e.errorKind, e.message);
+        const status = machineStatusAfter({ kind: 'failed', errorKind: e.errorKind });
+        await new MachineStateRepository(this.db.prisma).recordError(machineId, e.errorKind, e.message, status);
       }
       throw e;
     }

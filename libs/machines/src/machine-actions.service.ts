@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { MACHINE_ACTIONS, type Actor, type JobView, type MachineAction, type MachineScope } from '@su/contracts';
+import type { Actor, JobView, MachineAction, MachineScope } from '@su/contracts';
 import {
   AptPackagesRepository,
   Database,
@@ -11,6 +11,22 @@ import {
   SnapshotsRepository,
 } from '@su/db';
 import { JobsService } from '@su/platform';
+import { jobOfAction, misplacedActionOptions, type ActionOptions } from '@su/runs';
+
+/**
+ * Actions a person must approve even when an operator asks: dpkg_repair reinstalls and configures whatever dpkg left
+ * half-done, essential packages included (ADR 0018).
+ */
+function approvalOnly(action: MachineAction): { field: string; reasons: string[] }[] {
+  return action === 'dpkg_repair'
+    ? [
+        {
+          field: 'action',
+          reasons: ['dpkg_repair runs only through an approved action request (POST /api/v1/action-requests)'],
+        },
+      ]
+    : [];
+}
 
 /** Actions on a machine (queued as jobs) and what they left behind (snapshots, executions, messages, reports). */
 @Injectable()
@@ -25,30 +41,8 @@ export class MachineActionsService {
       throw new NotFoundException(`machine ${machineId} not found`);
   }
 
-  async request(
-    machineId: string,
-    action: MachineAction,
-    opts: { packages?: string[] | undefined; maxWaitSeconds?: number | undefined },
-    actor: Actor,
-  ): Promise<JobView> {
-    // Options that belong to another action are refused, not silently dropped.
-    const misplaced = [
-      ...(opts.packages && action !== 'apt_upgrade'
-        ? [{ field: 'packages', reasons: ['packages is only allowed with the apt_upgrade action'] }]
-        : []),
-      ...(opts.maxWaitSeconds !== undefined && action !== 'reboot_verified'
-        ? [{ field: 'maxWaitSeconds', reasons: ['maxWaitSeconds is only allowed with the reboot_verified action'] }]
-        : []),
-      // It reinstalls and configures whatever dpkg left half-done, essential packages included: a person approves it.
-      ...(action === 'dpkg_repair'
-        ? [
-            {
-              field: 'action',
-              reasons: ['dpkg_repair runs only through an approved action request (POST /api/v1/action-requests)'],
-            },
-          ]
-        : []),
-    ];
+  async request(machineId: string, action: MachineAction, opts: ActionOptions, actor: Actor): Promise<JobView> {
+    const misplaced = [...misplacedActionOptions(action, opts), ...approvalOnly(action)];
     if (misplaced.length) {
       throw new BadRequestException({
         statusCode: 400,
@@ -59,15 +53,7 @@ export class MachineActionsService {
     }
     // The caller's machine scope was checked by the guard before this (ADR 0014).
     await this.mustExist(machineId);
-    const kind = MACHINE_ACTIONS[action];
-    const payload = (
-      kind === 'apt.upgrade' && opts.packages
-        ? { packages: opts.packages }
-        : kind === 'machine.reboot_verified' && opts.maxWaitSeconds
-          ? { maxWaitSeconds: opts.maxWaitSeconds }
-          : {}
-    ) as never;
-    return this.jobs.enqueue({ kind, payload, machineId, actor });
+    return this.jobs.enqueue({ ...jobOfAction(action, opts), machineId, actor });
   }
 
   async latestSnapshot(machineId: string, kind: string) {

@@ -10,7 +10,6 @@ export * from './heartbeat-file.ts';
 export * from './machine-lock.service.ts';
 export * from './report-writer.ts';
 export * from './live-events.service.ts';
-export * from './schedule-run-advancer.service.ts';
 export * from './job-close.hooks.ts';
 export * from './readiness.service.ts';
 export * from './sse-response.ts';

@@ -1,23 +1,26 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ActionRequestsRepository, ExecutionsRepository, JobsRepository, type Tx } from '@su/db';
-import { ScheduleRunAdvancer } from './schedule-run-advancer.service.ts';
+import { Injectable } from '@nestjs/common';
+import type { Tx } from '@su/db';
+
+/** Something that must follow a job's end, inside the transaction that closes it. */
+export interface JobCloseHook {
+  closed(tx: Tx, jobId: string): Promise<void>;
+}
 
 /**
  * What follows a job's end, inside the transaction that closes it, whoever closes it (the worker that ran it, a
- * person cancelling it before it started, the reconciler after its worker died): its schedule run moves on, and the
- * action request it carried out becomes `executed` with its execution linked.
+ * person cancelling it before it started, the reconciler after its worker died). The runtime does not know what
+ * follows: the tiers above register their hooks here (`libs/runs` moves schedule runs on and marks the action
+ * request a job carried out as executed), so the runtime never imports them.
  */
 @Injectable()
 export class JobCloseHooks {
-  constructor(@Inject(ScheduleRunAdvancer) private readonly runs: ScheduleRunAdvancer) {}
+  private readonly hooks: JobCloseHook[] = [];
+
+  add(hook: JobCloseHook): void {
+    if (!this.hooks.includes(hook)) this.hooks.push(hook);
+  }
 
   async closed(tx: Tx, jobId: string): Promise<void> {
-    const link = await new JobsRepository(tx).runLink(jobId);
-    if (!link) return;
-    if (link.requestId && link.status !== 'skipped') {
-      const executionId = await new ExecutionsRepository(tx).latestIdOfJob(jobId);
-      await new ActionRequestsRepository(tx).markExecuted(link.requestId, jobId, executionId);
-    }
-    if (link.runMachineId) await this.runs.jobClosed(tx, jobId, link);
+    for (const hook of this.hooks) await hook.closed(tx, jobId);
   }
 }

@@ -108,7 +108,7 @@ export class JobRunner {
           try {
             let outcome: { result: unknown } | { error: Error & { errorKind?: string; remediation?: string } };
             try {
-              outcome = { result: await handler.handle({ message, signal: stop } as never) };
+              outcome = { result: await handler.handle({ message, signal: stop }) };
             } catch (e) {
               outcome = { error: e as Error & { errorKind?: string; remediation?: string } };
             }

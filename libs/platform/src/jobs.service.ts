@@ -128,7 +128,14 @@ export class JobsService {
         });
       }
     });
-    return (await this.find(id))!;
+    return this.mustFind(id);
+  }
+
+  /** A job that was just written in a committed transaction; its absence is a bug, not a 404. */
+  private async mustFind(id: string): Promise<JobView> {
+    const job = await this.find(id);
+    if (!job) throw new Error(`job ${id} vanished after it was written`);
+    return job;
   }
 
   /** A failed or cancelled job again, as a new job (same kind, machine and payload) that points at the old one. */
@@ -143,7 +150,7 @@ export class JobsService {
       throw new ConflictException(`job ${id} ran on a machine that has since been deleted; it cannot run again`);
     return this.enqueue({
       kind: job.kind,
-      payload: job.payload as never,
+      payload: parseJobPayload(job.kind, job.payload),
       machineId: job.machineId,
       actor,
       retryOfJobId: id,

@@ -3,10 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@su/config';
 import { Database, JobsRepository, MachinesRepository } from '@su/db';
 import { createTestDatabase, type TestDatabase } from '@su/testing';
-import { JobQueue } from '@su/queue';
 import { JobCloseHooks } from './job-close.hooks.ts';
 import { MachineLockService } from './machine-lock.service.ts';
-import { ScheduleRunAdvancer } from './schedule-run-advancer.service.ts';
 
 let tdb: TestDatabase;
 let db: Database;
@@ -24,12 +22,8 @@ async function job(status = 'queued'): Promise<string> {
 beforeAll(async () => {
   tdb = await createTestDatabase();
   db = Database.connect({ url: tdb.url });
-  // No job of this file belongs to a schedule run, so the run advancer's queue is never started.
-  const hooks = new JobCloseHooks(
-    new ScheduleRunAdvancer(
-      new JobQueue({ url: tdb.url, applicationName: 'su-test', listenNotify: true, pollingIntervalSeconds: 2 }),
-    ),
-  );
+  // No job of this file belongs to a schedule run or a request: nothing needs to follow a job's end.
+  const hooks = new JobCloseHooks();
   locks = new MachineLockService(db, loadConfig({ SU_LOCK_TTL_SECONDS: '5' }), hooks);
   await new MachinesRepository(db.prisma).create(
     { id: machineId, name: 'm', hostname: '127.0.0.1', port: 9, username: 'u' },

@@ -8,7 +8,6 @@ import { MachineLockService } from './machine-lock.service.ts';
 import { ReportWriter } from './report-writer.ts';
 import { JobsService } from './jobs.service.ts';
 import { JobCloseHooks } from './job-close.hooks.ts';
-import { ScheduleRunAdvancer } from './schedule-run-advancer.service.ts';
 import { APP_CONFIG, PLATFORM_OPTIONS, SERVICE_NAME } from './tokens.ts';
 
 /** Closes what the platform opened, queue first (it may still be finishing a job that writes to the database). */
@@ -76,7 +75,6 @@ export class PlatformModule {
         JobRunner,
         MachineLockService,
         ReportWriter,
-        ScheduleRunAdvancer,
         JobCloseHooks,
         PlatformShutdown,
       ],
@@ -91,7 +89,6 @@ export class PlatformModule {
         JobRunner,
         MachineLockService,
         ReportWriter,
-        ScheduleRunAdvancer,
         JobCloseHooks,
       ],
     };

@@ -8,6 +8,7 @@ import {
   type JobMessage,
   type SqlExecutor,
 } from '@su/contracts';
+import { decodeQueueMessage } from './queue-message.ts';
 
 export interface JobQueueOptions {
   url: string;
@@ -70,7 +71,8 @@ export class JobQueue {
 
   /** Round trip to the queue's tables; used by readiness checks. */
   async ping(): Promise<void> {
-    await this.boss.getQueue(JOB_KINDS[0]!);
+    // Every process creates every queue at start, so this one exists.
+    await this.boss.getQueue('system.selftest');
   }
 
   async send<K extends JobKind>(message: JobMessage<K>, opts: SendOptions): Promise<void> {
@@ -137,7 +139,7 @@ export class JobQueue {
         for (const job of jobs) {
           let message: JobMessage<K>;
           try {
-            message = this.decode(kind, job);
+            message = decodeQueueMessage(kind, job.id, job.data);
           } catch (e) {
             await opts.onInvalid(job.id, e as Error);
             continue;
@@ -160,20 +162,6 @@ export class JobQueue {
    */
   private wakeWorkers(kind: string): void {
     for (const w of this.boss.getWipData()) if (w.name === kind) this.boss.notifyWorker(w.id);
-  }
-
-  private decode<K extends JobKind>(kind: K, job: Job<unknown>): JobMessage<K> {
-    const data = job.data as Partial<JobMessage<K>> | null;
-    // data.jobId is the `jobs` row; the pg-boss id equals it for the first delivery and differs for a re-queue.
-    if (!data || typeof data.jobId !== 'string' || data.kind !== kind) {
-      throw new Error(`malformed message on queue ${kind} (pg-boss id ${job.id})`);
-    }
-    return {
-      jobId: data.jobId,
-      kind,
-      machineId: typeof data.machineId === 'string' ? data.machineId : null,
-      payload: parseJobPayload(kind, data.payload),
-    };
   }
 
   async stop(): Promise<void> {

@@ -13,6 +13,5 @@ export { tcpPortProbe } from './port-probe.ts';
 export type { PortProbe, PortState } from './port-probe.ts';
 export { REBOOT_SCRIPT, issueReboot } from './reboot-command.ts';
 export type { RebootSession, IssueOutcome } from './reboot-command.ts';
-export type { RebootResult, RebootStatus, RebootError } from './reboot-result.ts';
 export * from './jobs/reboot-verified.handler.ts';
 export * from './jobs/reboot-jobs.module.ts';

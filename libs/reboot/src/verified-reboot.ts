@@ -3,7 +3,7 @@ import { SshError } from '@su/ssh';
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffOptions } from './backoff-schedule.ts';
 import type { PortProbe, PortState } from './port-probe.ts';
 import { issueReboot, type RebootSession } from './reboot-command.ts';
-import type { RebootError, RebootResult, RebootStatus } from './reboot-result.ts';
+import type { RebootResult, RebootStatus, SnapshotError } from '@su/contracts';
 import { recommendedWaitSeconds } from './recommended-wait.ts';
 
 export interface VerifiedRebootDeps {
@@ -76,7 +76,7 @@ function resolveOptions(o: VerifiedRebootOptions): Resolved {
 const iso = (ms: number) => new Date(ms).toISOString();
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
-function sshErrorEntry(e: unknown, context: string): RebootError {
+function sshErrorEntry(e: unknown, context: string): SnapshotError {
   if (e instanceof SshError)
     return {
       source: 'ssh',
@@ -162,7 +162,7 @@ export async function verifiedReboot(
   opts: VerifiedRebootOptions = {},
 ): Promise<RebootResult> {
   const o = resolveOptions(opts);
-  const errors: RebootError[] = [];
+  const errors: SnapshotError[] = [];
   let beforeBootId: string | null = null;
   let afterBootId: string | null = null;
   let requestedAt = Date.now();

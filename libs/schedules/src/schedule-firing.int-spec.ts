@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@su/config';
 import { Database, JobsRepository, MachinesRepository, SchedulesRepository } from '@su/db';
-import { JobCloseHooks, ScheduleRunAdvancer } from '@su/platform';
+import { JobCloseHooks } from '@su/platform';
+import { RunJobCloseHook, ScheduleRunAdvancer } from '@su/runs';
 import { JobQueue } from '@su/queue';
 import { createTestDatabase, type TestDatabase } from '@su/testing';
 import { ScheduleFiringService } from './schedule-firing.service.ts';
@@ -89,7 +90,8 @@ beforeAll(async () => {
   queue = new JobQueue({ url: tdb.url, applicationName: 'su-test', listenNotify: false, pollingIntervalSeconds: 2 });
   await queue.start();
   advancer = new ScheduleRunAdvancer(queue);
-  hooks = new JobCloseHooks(advancer);
+  hooks = new JobCloseHooks();
+  new RunJobCloseHook(advancer, hooks).onModuleInit();
   const repo = new MachinesRepository(db.prisma);
   for (const name of ['alpha', 'bravo', 'charlie', 'other']) {
     const id = randomUUID();

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
-import { isRiskyAction, MACHINE_ACTIONS, parseJobPayload, type MachineAction } from '@su/contracts';
-import { Database, JobsRepository, PgListener, ScheduleRunsRepository, SchedulesRepository, type Tx } from '@su/db';
-import { APP_CONFIG, PLATFORM_OPTIONS, ScheduleRunAdvancer, type PlatformOptions } from '@su/platform';
+import type { MachineAction } from '@su/contracts';
+import { Database, PgListener, ScheduleRunsRepository, SchedulesRepository, type Tx } from '@su/db';
+import { APP_CONFIG, PLATFORM_OPTIONS, type PlatformOptions } from '@su/platform';
+import { actionsOfRun, insertRunSteps, ScheduleRunAdvancer } from '@su/runs';
 import { nextRuns } from './cron-spec.ts';
 
 /** At most this many missed slots of one schedule are recorded one by one; older ones are summed up in a reason. */
@@ -174,8 +174,9 @@ export class ScheduleFiringService {
   }
 
   /**
-   * The run of one slot: every machine of the scope and every step of each, created in one batch as `waiting` jobs,
-   * then the first `concurrency` machines released, all in the caller's transaction.
+   * The run of one slot, recorded once (the exactly-once key), then handed to runs: every machine of the scope and
+   * every step of each written in one batch as `waiting` jobs, the first `concurrency` machines released, all in the
+   * caller's transaction.
    */
   private async fanOut(
     tx: Tx,
@@ -190,10 +191,7 @@ export class ScheduleFiringService {
     slot: Date,
   ): Promise<void> {
     const runs = new ScheduleRunsRepository(tx);
-    // analyse_only never changes a machine: its risky steps are left out of the run.
-    const actions = (s.actions as MachineAction[]).filter(
-      (a) => s.approvalPolicy !== 'analyse_only' || !isRiskyAction(a),
-    );
+    const actions = actionsOfRun(s.actions as MachineAction[], s.approvalPolicy);
     const runId = await runs.insertOnce({
       scheduleId: s.id,
       slotAt: slot,
@@ -208,30 +206,11 @@ export class ScheduleFiringService {
       approvalPolicy: s.approvalPolicy,
     });
     if (!runId || !actions.length) return;
-    const machineIds = await runs.machinesInScope(s.scope);
-    const runMachines = await runs.insertMachines(runId, machineIds);
     const actor = { type: 'schedule' as const, id: s.id, label: `schedule ${s.id}` };
-    await new JobsRepository(tx).insertMany(
-      machineIds.flatMap((machineId) =>
-        actions.map((action, step) => {
-          const kind = MACHINE_ACTIONS[action];
-          return {
-            id: randomUUID(),
-            kind,
-            machineId,
-            scheduleId: s.id,
-            requestedBy: actor,
-            payload: parseJobPayload(kind, {} as never) as object,
-            status: 'waiting' as const,
-            runMachineId: runMachines.get(machineId)!,
-            step,
-          };
-        }),
-      ),
-    );
+    const machineCount = await insertRunSteps(tx, { runId, scheduleId: s.id, scope: s.scope, actions, actor });
     await this.advancer.fill(tx, runId);
     this.logger.log(
-      `schedule ${s.id} slot ${slot.toISOString()}: run ${runId}, ${machineIds.length} machine(s) × ${actions.length} step(s)`,
+      `schedule ${s.id} slot ${slot.toISOString()}: run ${runId}, ${machineCount} machine(s) × ${actions.length} step(s)`,
     );
   }
 }

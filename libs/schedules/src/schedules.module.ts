@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RunsModule } from '@su/runs';
 import { ScheduleFiringService } from './schedule-firing.service.ts';
 import { SchedulerLeaderService } from './scheduler-leader.service.ts';
 import { SchedulesService } from './schedules.service.ts';
@@ -8,6 +9,7 @@ export class SchedulesModule {}
 
 /** What the scheduler service runs: leader election, firing, maintenance tasks. */
 @Module({
+  imports: [RunsModule],
   providers: [ScheduleFiringService, SchedulerLeaderService],
   exports: [ScheduleFiringService, SchedulerLeaderService],
 })

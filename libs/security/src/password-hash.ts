@@ -21,11 +21,11 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [n, r, p] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
-  const salt = Buffer.from(parts[4]!, 'base64');
-  const expected = Buffer.from(parts[5]!, 'base64');
+  const [algorithm, nText, rText, pText, saltText, hashText, ...rest] = stored.split('$');
+  if (algorithm !== 'scrypt' || hashText === undefined || saltText === undefined || rest.length) return false;
+  const [n, r, p] = [Number(nText), Number(rText), Number(pText)];
+  const salt = Buffer.from(saltText, 'base64');
+  const expected = Buffer.from(hashText, 'base64');
   const actual = await scrypt(password, salt, expected.length, { N: n, r, p, maxmem: MAXMEM });
   return timingSafeEqual(actual, expected);
 }

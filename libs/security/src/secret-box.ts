@@ -9,11 +9,13 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
  */
 export class SecretBox {
   readonly keyId: string;
+  private readonly primaryKey: Buffer;
   private readonly keys: Map<string, Buffer>;
 
   constructor(primaryKey: Buffer, previousKeys: Buffer[] = []) {
     if (primaryKey.length !== 32) throw new Error('master key must be 32 bytes');
     this.keyId = SecretBox.keyIdOf(primaryKey);
+    this.primaryKey = primaryKey;
     this.keys = new Map([[this.keyId, primaryKey], ...previousKeys.map((k) => [SecretBox.keyIdOf(k), k] as const)]);
   }
 
@@ -24,8 +26,7 @@ export class SecretBox {
 
   encrypt(plaintext: string, associatedData: string): string {
     const nonce = randomBytes(12);
-    const key = this.keys.get(this.keyId)!;
-    const cipher = createCipheriv('aes-256-gcm', key, nonce);
+    const cipher = createCipheriv('aes-256-gcm', this.primaryKey, nonce);
     cipher.setAAD(Buffer.from(associatedData, 'utf8'));
     const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return [

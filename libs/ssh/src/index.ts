@@ -1,4 +1,4 @@
-// The only place that talks SSH (ARCHITECTURE §6: `ssh2` is imported here and nowhere else).
+// The only place that talks SSH (docs/ARCHITECTURE.md §3: `ssh2` is imported here and nowhere else).
 export { SshSession, DEFAULT_TIMEOUTS, DEFAULT_MAX_OUTPUT_BYTES, KEX_ALGORITHMS } from './ssh-session.ts';
 export type { SshTarget, SshAuth, SshTimeouts, ConnectOptions, RunOptions, CommandResult } from './ssh-session.ts';
 export { SshError, REMEDIATIONS, classifyConnectFailure } from './ssh-error.ts';

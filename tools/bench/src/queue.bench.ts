@@ -1,5 +1,5 @@
 import { Database } from '@su/db';
-import { JobCloseHooks, JobsService, ScheduleRunAdvancer } from '@su/platform';
+import { JobCloseHooks, JobsService } from '@su/platform';
 import { JobQueue } from '@su/queue';
 import { benchDatabase } from './bench-database.ts';
 import { printTable, summary } from './stats.ts';
@@ -15,7 +15,7 @@ async function latency(url: string, listenNotify: boolean, count: number, gapMs:
   const db = Database.connect({ url, applicationName: 'su-bench' });
   const queue = new JobQueue({ url, applicationName: 'su-bench-queue', listenNotify, pollingIntervalSeconds: 2 });
   await queue.start();
-  const jobs = new JobsService(db, queue, new JobCloseHooks(new ScheduleRunAdvancer(queue)));
+  const jobs = new JobsService(db, queue, new JobCloseHooks());
   const enqueuedAt = new Map<string, number>();
   const measured = new Set<string>();
   const latencies: number[] = [];
@@ -55,7 +55,7 @@ async function batch(url: string, size: number, rounds: number) {
     pollingIntervalSeconds: 2,
   });
   await queue.start();
-  const jobs = new JobsService(db, queue, new JobCloseHooks(new ScheduleRunAdvancer(queue)));
+  const jobs = new JobsService(db, queue, new JobCloseHooks());
   const items = Array.from({ length: size }, (_, i) => ({ payload: { echo: `m${i}` } }));
   await jobs.enqueueMany('docker.selftest', items.slice(0, 10), ACTOR);
   const times: number[] = [];

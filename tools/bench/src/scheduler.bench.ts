@@ -135,7 +135,7 @@ export async function schedulerBench(): Promise<void> {
 }
 
 /**
- * The fan-out of one slot over 1,000 machines (ARCHITECTURE §8: 1,000 jobs queued in ≤ 100 ms): the run, its machines,
+ * The fan-out of one slot over 1,000 machines (docs/ARCHITECTURE.md §7: 1,000 jobs queued in ≤ 100 ms): the run, its machines,
  * every step as a waiting job, and the first `concurrency` machines released, in the one transaction `fire()` runs.
  * Measured before the leader starts, on machines of their own tag; their runs are then disabled.
  */

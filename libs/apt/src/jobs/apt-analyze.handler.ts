@@ -2,6 +2,7 @@ import type { RawLogResult } from '@su/ssh';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import type { AptRepositoryView, JobResult, SnapshotError, UpdateSnapshot } from '@su/contracts';
+import { machineStatusAfter } from '@su/contracts';
 import {
   Database,
   ExecutionsRepository,
@@ -232,6 +233,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
         rebootRequired: detail.rebootRequired,
         firstError: detail.errors?.[0] ? { kind: detail.errors[0].kind, message: detail.errors[0].message } : null,
         standingError: standing,
+        machineStatus: machineStatusAfter({ kind: 'reached' }),
       });
       await new MachineEventsRepository(tx).insert({
         machineId,

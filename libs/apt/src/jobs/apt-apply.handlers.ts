@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ApprovedPlan, JobResult } from '@su/contracts';
+import type { ApprovedPlan, JobMessage, JobResult } from '@su/contracts';
 import { machineJob, type JobContext, type JobHandler } from '@su/platform';
 import { AptApplyService, type AptApplyMode } from './apt-apply.service.ts';
 import { DpkgRepairService } from './dpkg-repair.service.ts';
@@ -8,7 +8,7 @@ abstract class AptApplyHandlerBase {
   constructor(protected readonly apply: AptApplyService) {}
 
   protected run(
-    ctx: JobContext<never>,
+    ctx: { message: JobMessage; signal: AbortSignal },
     mode: AptApplyMode,
     extra: { packages?: string[]; keepLocalConfig?: boolean; approvedPlan?: ApprovedPlan } = {},
   ) {
@@ -29,7 +29,7 @@ export class AptUpgradeHandler extends AptApplyHandlerBase implements JobHandler
   }
   handle(ctx: JobContext<'apt.upgrade'>): Promise<JobResult<'apt.upgrade'>> {
     const p = ctx.message.payload;
-    return this.run(ctx as never, p.packages ? 'packages' : 'upgrade', {
+    return this.run(ctx, p.packages ? 'packages' : 'upgrade', {
       ...(p.packages ? { packages: p.packages } : {}),
       ...(p.keepLocalConfig === undefined ? {} : { keepLocalConfig: p.keepLocalConfig }),
       ...(p.approvedPlan ? { approvedPlan: p.approvedPlan } : {}),
@@ -45,7 +45,7 @@ export class AptDistUpgradeHandler extends AptApplyHandlerBase implements JobHan
   }
   handle(ctx: JobContext<'apt.dist_upgrade'>): Promise<JobResult<'apt.dist_upgrade'>> {
     const p = ctx.message.payload;
-    return this.run(ctx as never, 'dist_upgrade', {
+    return this.run(ctx, 'dist_upgrade', {
       ...(p.keepLocalConfig === undefined ? {} : { keepLocalConfig: p.keepLocalConfig }),
       ...(p.approvedPlan ? { approvedPlan: p.approvedPlan } : {}),
     });
@@ -60,7 +60,7 @@ export class AptAutoremoveHandler extends AptApplyHandlerBase implements JobHand
   }
   handle(ctx: JobContext<'apt.autoremove'>): Promise<JobResult<'apt.autoremove'>> {
     const p = ctx.message.payload;
-    return this.run(ctx as never, 'autoremove', p.approvedPlan ? { approvedPlan: p.approvedPlan } : {});
+    return this.run(ctx, 'autoremove', p.approvedPlan ? { approvedPlan: p.approvedPlan } : {});
   }
 }
 
@@ -71,7 +71,7 @@ export class AptCleanHandler extends AptApplyHandlerBase implements JobHandler<'
     super(apply);
   }
   handle(ctx: JobContext<'apt.clean'>): Promise<JobResult<'apt.clean'>> {
-    return this.run(ctx as never, 'clean');
+    return this.run(ctx, 'clean');
   }
 }
 

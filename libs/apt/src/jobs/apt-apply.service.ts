@@ -7,8 +7,7 @@ import {
   type ApprovedPlan,
   type AptExecutionResult,
   type AptPackage,
-  type SnapshotError,
-} from '@su/contracts';
+  type SnapshotError, machineStatusAfter } from '@su/contracts';
 import {
   AptPackagesRepository,
   Database,
@@ -273,7 +272,10 @@ export class AptApplyService {
           machineId,
           await new AptPackagesRepository(tx).remainingCounts(machineId, afterVersions),
         );
-      if (failure) await new MachineStateRepository(tx).recordError(machineId, failure.errorKind, failure.message);
+      if (failure) {
+        const status = machineStatusAfter({ kind: 'failed', errorKind: failure.errorKind });
+        await new MachineStateRepository(tx).recordError(machineId, failure.errorKind, failure.message, status);
+      }
       if (drift) {
         await new ImportantMessagesRepository(tx).upsert({
           machineId,

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import {
+  bindMigrationAwareSqlAdapterFactory,
+  type SqlMigrationAwareDriverAdapterFactory,
+} from '@prisma/driver-adapter-utils';
 import { SchemaEngine } from '@prisma/schema-engine-wasm';
 import pg from 'pg';
 
@@ -23,13 +26,13 @@ export const SNAPSHOT_NAME = 'schema.prisma.last';
 export const NO_FILTER = { externalTables: [], externalEnums: [] };
 
 type Engine = Awaited<ReturnType<typeof SchemaEngine.new>>;
-export type EngineRun = <T = any>(method: string, input: unknown) => Promise<T>;
+export type EngineRun = <T>(method: string, input: unknown) => Promise<T>;
 
 /**
  * An adapter with no database behind it, for schema-to-schema diffs. SchemaEngine.new() probes the namespace and
  * creates "public"; anything else would mean the engine wants a real database, so it fails loudly.
  */
-function offlineAdapterFactory() {
+function offlineAdapterFactory(): SqlMigrationAwareDriverAdapterFactory {
   const adapter = () => ({
     provider: 'postgres' as const,
     adapterName: 'offline',
@@ -100,17 +103,15 @@ export async function openEngine(
 ): Promise<{ run: EngineRun; close: () => Promise<void> }> {
   const pool = url ? new pg.Pool({ connectionString: url, max: 2, application_name: 'su-migrate' }) : null;
   pool?.on('error', () => undefined);
-  const inner = pool ? new AtomicScriptPrismaPg(pool) : offlineAdapterFactory();
-  const factory = bindMigrationAwareSqlAdapterFactory(inner as never);
-  const engine: Engine = await SchemaEngine.new(
-    { datamodels: undefined } as never,
-    (l: string) => log?.(l),
-    factory as never,
-  );
-  const run: EngineRun = async (method, input) => {
+  const inner: SqlMigrationAwareDriverAdapterFactory = pool ? new AtomicScriptPrismaPg(pool) : offlineAdapterFactory();
+  const factory = bindMigrationAwareSqlAdapterFactory(inner);
+  const engine: Engine = await SchemaEngine.new({ datamodels: undefined }, (l: string) => log?.(l), factory);
+  const run: EngineRun = async <T>(method: string, input: unknown): Promise<T> => {
+    const call = (engine as unknown as Record<string, ((i: unknown) => Promise<T>) | undefined>)[method];
+    if (typeof call !== 'function') throw new Error(`the schema engine has no method ${method}`);
     try {
       // Called on the engine object: a detached method loses its wasm `this`.
-      return await (engine as unknown as Record<string, (i: unknown) => Promise<any>>)[method]!(input);
+      return await call.call(engine, input);
     } catch (e) {
       const registered = (
         factory as { errorRegistry?: { lookupError?: (e: unknown) => { error?: unknown } | undefined } }

@@ -1,4 +1,4 @@
-import type { MachineProbe } from '@su/contracts';
+import type { MachineProbe, MachineStatus } from '@su/contracts';
 import type { DbClient } from '../database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 
@@ -80,16 +80,15 @@ export class MachineInventoryRepository {
         arch: p.arch,
         machineKind: p.machineKind,
         virtualization: p.virtualization,
-        status: 'online',
         lastSeenAt: new Date(p.collectedAt),
       },
     });
   }
 
-  async updateStateFromProbe(machineId: string, p: MachineProbe): Promise<void> {
+  async updateStateFromProbe(machineId: string, p: MachineProbe, status: MachineStatus): Promise<void> {
     const root = p.filesystems.find((f) => f.mount === '/');
     const data = {
-      status: 'online',
+      status,
       dockerInstalled: p.docker.installed,
       aptUsable: p.apt.usable,
       lastProbeAt: new Date(p.collectedAt),

@@ -1,34 +1,41 @@
+import type { MachineStatus } from '@su/contracts';
 import type { DbClient } from '../database.ts';
 
 export class MachineStateRepository {
   constructor(private readonly db: DbClient) {}
 
   /** A blocked machine is not connected to until a person acts (for example approves a changed host key). */
-  async block(machineId: string, reason: string, errorKind: string, message: string): Promise<void> {
+  async block(
+    machineId: string,
+    reason: string,
+    errorKind: string,
+    message: string,
+    status: MachineStatus,
+  ): Promise<void> {
     await this.db.machineState.upsert({
       where: { machineId },
       create: {
         machineId,
         blocked: true,
         blockedReason: reason,
-        status: 'blocked',
+        status,
         lastErrorKind: errorKind,
         lastErrorMessage: message,
       },
       update: {
         blocked: true,
         blockedReason: reason,
-        status: 'blocked',
+        status,
         lastErrorKind: errorKind,
         lastErrorMessage: message,
       },
     });
   }
 
-  async unblock(machineId: string): Promise<void> {
+  async unblock(machineId: string, status: MachineStatus): Promise<void> {
     await this.db.machineState.updateMany({
       where: { machineId },
-      data: { blocked: false, blockedReason: null, status: 'unknown' },
+      data: { blocked: false, blockedReason: null, status },
     });
   }
 
@@ -54,6 +61,7 @@ export class MachineStateRepository {
       firstError: { kind: string; message: string } | null;
       /** A failure that outlives this analysis (the last apply's), shown when the analysis itself has none. */
       standingError?: { kind: string; message: string } | null;
+      machineStatus: MachineStatus;
     },
   ): Promise<void> {
     const shown =
@@ -66,7 +74,7 @@ export class MachineStateRepository {
       aptHeldSecurityCount: a.heldSecurity ?? 0,
       aptRebootRequired: a.rebootRequired,
       aptLastAnalyzeAt: new Date(),
-      status: 'online',
+      status: a.machineStatus,
       lastErrorKind: shown?.kind ?? null,
       lastErrorMessage: shown?.message ?? null,
     };
@@ -86,10 +94,10 @@ export class MachineStateRepository {
   }
 
   /** After a verified reboot: nothing waits for a reboot any more and the machine answered. */
-  async markRebooted(machineId: string): Promise<void> {
+  async markRebooted(machineId: string, status: MachineStatus): Promise<void> {
     await this.db.machineState.updateMany({
       where: { machineId },
-      data: { aptRebootRequired: false, status: 'online' },
+      data: { aptRebootRequired: false, status },
     });
   }
 
@@ -102,17 +110,10 @@ export class MachineStateRepository {
     await this.db.machineState.updateMany({ where: { machineId, runningJobId: jobId }, data: { runningJobId: null } });
   }
 
-  async recordError(machineId: string, errorKind: string, message: string): Promise<void> {
+  async recordError(machineId: string, errorKind: string, message: string, status: MachineStatus): Promise<void> {
     await this.db.machineState.updateMany({
       where: { machineId },
-      data: {
-        lastErrorKind: errorKind,
-        lastErrorMessage: message,
-        status:
-          errorKind === 'unreachable' || errorKind === 'timeout' || errorKind === 'connection_refused'
-            ? 'offline'
-            : 'error',
-      },
+      data: { lastErrorKind: errorKind, lastErrorMessage: message, status },
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { AuthMethod, MachineScope, MachineView, SudoMode } from '@su/contracts';
+import { asMachineStatus, type AuthMethod, type MachineScope, type MachineView, type SudoMode } from '@su/contracts';
 import type { DbClient } from '../database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { machineScopeWhere } from './machine-scope.repository.ts';
@@ -91,7 +91,8 @@ function toView(m: NonNullable<ViewRow>): MachineView {
     arch: m.arch,
     machineKind: m.machineKind,
     virtualization: m.virtualization,
-    status: m.status,
+    // The machine's one status lives in machine_state; a machine nothing has reached yet has none.
+    status: s ? asMachineStatus(s.status) : 'unknown',
     notes: m.notes,
     tags: m.tags.map((t) => t.tag.name).sort(),
     // Only whether each secret exists; the encrypted values never leave this function.
@@ -106,7 +107,7 @@ function toView(m: NonNullable<ViewRow>): MachineView {
       updatedAt: c.updatedAt.toISOString(),
     },
     state: s && {
-      status: s.status,
+      status: asMachineStatus(s.status),
       aptStatus: s.aptStatus,
       aptUpdatesCount: s.aptUpdatesCount,
       aptSecurityCount: s.aptSecurityCount,
@@ -260,7 +261,7 @@ export class MachinesRepository {
   }
 
   async softDelete(id: string): Promise<void> {
-    await this.db.machine.update({ where: { id }, data: { deletedAt: new Date(), status: 'deleted' } });
+    await this.db.machine.update({ where: { id }, data: { deletedAt: new Date() } });
   }
 
   async deleteCredentials(machineId: string): Promise<void> {

@@ -101,7 +101,9 @@ export class SchedulesRepository {
     );
     if (!rows.length) return null;
     const r = await this.db.schedule.findUniqueOrThrow({ where: { id } });
-    return { ...toView(r), nextRunAt: r.nextRunAt! };
+    // The row was selected for `next_run_at <= now` under its lock, so it has one.
+    if (!r.nextRunAt) return null;
+    return { ...toView(r), nextRunAt: r.nextRunAt };
   }
 
   async setNextRun(id: string, nextRunAt: Date | null): Promise<void> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { JobResult } from '@su/contracts';
+import type { JobResult, RebootResult } from '@su/contracts';
+import { machineStatusAfter } from '@su/contracts';
 import {
   Database,
   ExecutionsRepository,
@@ -17,7 +18,6 @@ import {
   type JobHandler,
 } from '@su/platform';
 import { tcpPortProbe } from '../port-probe.ts';
-import type { RebootResult } from '../reboot-result.ts';
 import { verifiedReboot } from '../verified-reboot.ts';
 
 function renderReport(machineName: string, r: RebootResult): string {
@@ -51,7 +51,7 @@ function renderReport(machineName: string, r: RebootResult): string {
 
 /**
  * machine.reboot_verified: reboot and prove it (boot_id changed, SSH went down and came back with the same trusted
- * host key). The outcome is an execution with the seed 004 RebootResult, a report, an event, and machine_state.
+ * host key). The outcome is an execution with the contracts' `RebootResult` (docs/ARCHITECTURE.md §C4), a report, an event, and machine_state.
  */
 @Injectable()
 export class RebootVerifiedHandler implements JobHandler<'machine.reboot_verified'> {
@@ -104,8 +104,12 @@ export class RebootVerifiedHandler implements JobHandler<'machine.reboot_verifie
         reportId,
       });
       const state = new MachineStateRepository(tx);
-      if (ok) await state.markRebooted(machineId);
-      else await state.recordError(machineId, result.status, result.errors?.[0]?.message ?? result.status);
+      if (ok) await state.markRebooted(machineId, machineStatusAfter({ kind: 'reached' }));
+      else {
+        const message = result.errors?.[0]?.message ?? result.status;
+        const status = machineStatusAfter({ kind: 'failed', errorKind: result.status });
+        await state.recordError(machineId, result.status, message, status);
+      }
       await new MachineEventsRepository(tx).insert({
         machineId,
         eventType: ok ? 'machine.rebooted' : 'machine.reboot_failed',

@@ -1,15 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ACTION_RISK,
-  analysisPlanOf,
   describePackageChange,
   isAnalysisBound,
   isRiskyAction,
   plannedChangeOf,
-  updateSnapshotSchema,
   type AnalysisBoundAction,
   type PlannedChange,
   MACHINE_ACTIONS,
+  parseJobPayload,
   planHash,
   type JobKind,
   type JobMessage,
@@ -20,7 +19,6 @@ import {
   type Database,
   JobsRepository,
   ScheduleRunsRepository,
-  SnapshotsRepository,
   sqlExecutor,
   type RunLink,
   type RunMachineRow,
@@ -28,11 +26,18 @@ import {
   type Tx,
 } from '@su/db';
 import { JobQueue } from '@su/queue';
+import { planOfLatestAnalysis } from './analysis-plan.ts';
 
 const ACTION_OF_KIND = new Map<string, MachineAction>(
   Object.entries(MACHINE_ACTIONS).map(([action, kind]) => [kind, action as MachineAction]),
 );
 const OK = new Set(['ok', 'warning']);
+
+/** A released step as the queue carries it; a stored payload is read back through its kind's schema. */
+function messageOf(j: { id: string; kind: string; machineId: string | null; payload: unknown }): JobMessage<JobKind> {
+  const kind = j.kind as JobKind;
+  return { jobId: j.id, kind, machineId: j.machineId, payload: parseJobPayload(kind, j.payload) };
+}
 /** A request made by a schedule with no maintenance window waits this long for a person. */
 const DEFAULT_REQUEST_TTL_MS = 24 * 3600_000;
 
@@ -70,8 +75,7 @@ export class ScheduleRunAdvancer {
       if (run.approvalPolicy !== 'require_approval') {
         const released = await runs.startPending(runId, free, windowClosed);
         if (released.length) {
-          for (const j of released)
-            toSend.push({ jobId: j.id, kind: j.kind as JobKind, machineId: j.machineId, payload: j.payload as never });
+          for (const j of released) toSend.push(messageOf(j));
           continue;
         }
       }
@@ -182,12 +186,7 @@ export class ScheduleRunAdvancer {
     }
     const released = await jobs.release(next.id);
     if (!released) return;
-    toSend.push({
-      jobId: released.id,
-      kind: released.kind as JobKind,
-      machineId: released.machineId,
-      payload: released.payload as never,
-    });
+    toSend.push(messageOf(released));
     await runs.setMachine(m.id, { status: 'running', currentStep: step, ...(m.startedAt ? {} : { started: true }) });
   }
 
@@ -250,19 +249,14 @@ export class ScheduleRunAdvancer {
     );
   }
 
-  /**
-   * The plan of the machine's latest analysis for this apply, derived exactly as for a person's request
-   * (analysisPlanOf: the set the worker simulates before applying). Without a usable analysis: the empty plan.
-   */
+  /** The plan of the machine's latest analysis for this apply; without a usable analysis, the empty plan. */
   private async analysedPlan(tx: Tx, machineId: string, action: AnalysisBoundAction) {
-    const snap = await new SnapshotsRepository(tx).latest(machineId, 'apt_update_analyze');
-    const parsed = snap && snap.status !== 'error' ? updateSnapshotSchema.safeParse(snap.payload) : null;
-    if (!snap || !parsed?.success) return { snapshotId: null, changes: [] as PlannedChange[], lines: [] as string[] };
-    const packages = analysisPlanOf(action, parsed.data.apt);
+    const plan = await planOfLatestAnalysis(tx, machineId, action);
+    if (plan.kind !== 'plan') return { snapshotId: null, changes: [] as PlannedChange[], lines: [] as string[] };
     return {
-      snapshotId: snap.id,
-      changes: packages.map(plannedChangeOf),
-      lines: packages.map(describePackageChange),
+      snapshotId: plan.snapshotId,
+      changes: plan.packages.map(plannedChangeOf),
+      lines: plan.packages.map(describePackageChange),
     };
   }
 

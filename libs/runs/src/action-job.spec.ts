@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidJobPayloadError, MACHINE_ACTION_NAMES, planHash, type ApprovedPlan } from '@su/contracts';
+import { jobOfAction, misplacedActionOptions } from './action-job.ts';
+import { actionsOfRun } from './run-fan-out.ts';
+
+const plan: ApprovedPlan = {
+  requestId: '00000000-0000-4000-8000-000000000001',
+  hash: planHash([]),
+  changes: [],
+  allowSuperset: false,
+};
+
+describe('jobOfAction', () => {
+  it('maps every action to its job kind with a payload that kind accepts', () => {
+    for (const action of MACHINE_ACTION_NAMES) expect(() => jobOfAction(action)).not.toThrow();
+    expect(jobOfAction('apt_update_analyze')).toEqual({ kind: 'apt.update_analyze', payload: {} });
+    expect(jobOfAction('reboot_verified')).toEqual({ kind: 'machine.reboot_verified', payload: {} });
+  });
+
+  it('carries each option to the action it belongs to, and only there', () => {
+    expect(jobOfAction('apt_upgrade', { packages: ['curl'] }).payload).toEqual({ packages: ['curl'] });
+    expect(jobOfAction('reboot_verified', { maxWaitSeconds: 120 }).payload).toEqual({ maxWaitSeconds: 120 });
+    expect(jobOfAction('apt_clean', { packages: ['curl'], maxWaitSeconds: 120 }).payload).toEqual({});
+  });
+
+  it('binds an approved plan to the applies that check it', () => {
+    expect(jobOfAction('apt_upgrade', {}, plan).payload).toEqual({ approvedPlan: plan });
+    expect(jobOfAction('apt_dist_upgrade', {}, plan).payload).toEqual({ approvedPlan: plan });
+    expect(jobOfAction('reboot_verified', {}, plan).payload).toEqual({});
+  });
+
+  it('refuses options its kind does not accept', () => {
+    expect(() => jobOfAction('reboot_verified', { maxWaitSeconds: 5 })).toThrow(InvalidJobPayloadError);
+  });
+});
+
+describe('misplacedActionOptions', () => {
+  it('names each option given to an action it does not belong to', () => {
+    expect(misplacedActionOptions('apt_upgrade', { packages: ['a'] })).toEqual([]);
+    expect(misplacedActionOptions('reboot_verified', { maxWaitSeconds: 60 })).toEqual([]);
+    expect(misplacedActionOptions('apt_clean', { packages: ['a'], maxWaitSeconds: 60 }).map((e) => e.field)).toEqual([
+      'packages',
+      'maxWaitSeconds',
+    ]);
+    expect(misplacedActionOptions('apt_clean', { packages: ['a'] }, 'options.')[0]?.field).toBe('options.packages');
+    expect(misplacedActionOptions('apt_clean', { allowPlanSuperset: true })[0]?.field).toBe('allowPlanSuperset');
+    expect(misplacedActionOptions('apt_dist_upgrade', { allowPlanSuperset: true })).toEqual([]);
+  });
+});
+
+describe('actionsOfRun', () => {
+  it('leaves risky steps out of an analyse_only run, keeps them otherwise', () => {
+    const actions = ['apt_update_analyze', 'apt_upgrade', 'reboot_verified'] as const;
+    expect(actionsOfRun(actions, 'analyse_only')).toEqual(['apt_update_analyze']);
+    expect(actionsOfRun(actions, 'require_approval')).toEqual([...actions]);
+    expect(actionsOfRun(actions, 'none')).toEqual([...actions]);
+  });
+});

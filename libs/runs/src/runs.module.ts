@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { RunJobCloseHook } from './run-close.hook.ts';
+import { ScheduleRunAdvancer } from './schedule-run-advancer.service.ts';
+
+/**
+ * Runs: a schedule run's life and the action requests jobs carry out. Every service that closes jobs (workers, the
+ * gateway's cancel, the scheduler's reconciler) imports it, so its close hook is registered with the runtime.
+ */
+@Module({
+  providers: [ScheduleRunAdvancer, RunJobCloseHook],
+  exports: [ScheduleRunAdvancer, RunJobCloseHook],
+})
+export class RunsModule {}

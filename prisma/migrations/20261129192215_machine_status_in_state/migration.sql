@@ -1,0 +1,5 @@
+-- DropIndex
+DROP INDEX "machines_status_idx";
+
+-- AlterTable
+ALTER TABLE "machines" DROP COLUMN "status";
