@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
+import { machineStatusAfter } from '@su/contracts';
 import {
   Database,
   ExecutionsRepository,
@@ -99,7 +100,8 @@ export class MachineLockService {
         await new MachineStateRepository(tx).clearRunningJob(l.machineId, l.jobId);
         if (closed) {
           // The tile shows it until a run succeeds (the next analysis keeps a failed apply's error).
-          await new MachineStateRepository(tx).recordError(l.machineId, 'worker_lost', msg);
+          const status = machineStatusAfter({ kind: 'failed', errorKind: 'worker_lost' });
+          await new MachineStateRepository(tx).recordError(l.machineId, 'worker_lost', msg, status);
           await this.hooks.closed(tx, l.jobId);
           await new MachineEventsRepository(tx).insert({
             machineId: l.machineId,

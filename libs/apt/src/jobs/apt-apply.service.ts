@@ -7,7 +7,9 @@ import {
   type ApprovedPlan,
   type AptExecutionResult,
   type AptPackage,
-  type SnapshotError, machineStatusAfter } from '@su/contracts';
+  type SnapshotError,
+  machineStatusAfter,
+} from '@su/contracts';
 import {
   AptPackagesRepository,
   Database,

@@ -1,7 +1,7 @@
 import type { RawLogResult } from '@su/ssh';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
-import type { AptExecutionResult, SnapshotError } from '@su/contracts';
+import { machineStatusAfter, type AptExecutionResult, type SnapshotError } from '@su/contracts';
 import {
   Database,
   ExecutionsRepository,
@@ -216,7 +216,10 @@ export class DpkgRepairService {
       await saveApplied(tx, machineId, executionId, result.applied);
       await saveErrors(tx, machineId, { executionId }, result.errors ?? []);
       await new MachineStateRepository(tx).setRebootRequired(machineId, result.rebootRequiredAfterRun);
-      if (failure) await new MachineStateRepository(tx).recordError(machineId, failure.errorKind, failure.message);
+      if (failure) {
+        const status = machineStatusAfter({ kind: 'failed', errorKind: failure.errorKind });
+        await new MachineStateRepository(tx).recordError(machineId, failure.errorKind, failure.message, status);
+      }
       await new MachineEventsRepository(tx).insert({
         machineId,
         eventType: failure ? 'apt.dpkg_repair_failed' : 'apt.dpkg_repaired',
