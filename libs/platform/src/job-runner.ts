@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JOB_DEFINITIONS, jobKindsOwnedBy, type JobKind } from '@su/contracts';
+import { JOB_DEFINITIONS, jobKindsOwnedBy, type JobKind, type JobMessage } from '@su/contracts';
 import { Database, ExecutionsRepository, JobsRepository, MachineEventsRepository, type Tx } from '@su/db';
 import { JobQueue } from '@su/queue';
 import type { JobHandler } from './job-handler.ts';
@@ -51,127 +51,11 @@ export class JobRunner {
   async start(service: string, handlers: readonly JobHandler[], concurrency: number): Promise<JobKind[]> {
     const byKind = checkHandlers(service, handlers);
     const workerId = `${service}:${process.pid}`;
-    const jobs = new JobsRepository(this.db.prisma);
     for (const [kind, handler] of byKind) {
       await this.queue.work(
         kind,
-        {
-          concurrency,
-          onInvalid: async (jobId, error) => {
-            this.logger.warn(`job ${jobId} (${kind}) rejected: ${error.message}`);
-            await this.db
-              .transaction(async (tx) => {
-                await new JobsRepository(tx).markFinished(jobId, {
-                  status: 'error',
-                  errorKind: 'invalid_payload',
-                  errorMessage: error.message,
-                });
-                await this.hooks.closed(tx, jobId);
-              })
-              .catch((e: Error) => this.logger.error(`closing invalid job ${jobId}: ${e.message}`));
-          },
-        },
-        async (message, signal) => {
-          if ((await jobs.status(message.jobId)) !== 'queued') {
-            this.logger.log(`job ${message.jobId} is not queued any more; skipped`);
-            return;
-          }
-          // Jobs on a machine hold its lock for their whole run; a busy machine's job waits its turn.
-          let lock: HeldLock | null = null;
-          if (message.machineId) {
-            lock = await this.locks.acquire(message.machineId, message.jobId, kind, workerId);
-            if (!lock) {
-              await this.queue.requeue(message, this.locks.retrySeconds);
-              return;
-            }
-          }
-          if (!(await jobs.markRunning(message.jobId, workerId))) {
-            await lock?.release();
-            this.logger.log(`job ${message.jobId} is not queued any more; skipped`);
-            return;
-          }
-          const cancel = new AbortController();
-          this.running.set(message.jobId, cancel);
-          const stop = AbortSignal.any([signal, cancel.signal, ...(lock ? [lock.lost] : [])]);
-          // The job's final status and the machine's release commit together: whoever sees the job closed also
-          // sees its machine free (and a crash between the two cannot leave a closed job holding a machine).
-          let closed = false;
-          const close = async (write: (tx: Tx) => Promise<void>) => {
-            lock?.stopHeartbeat();
-            await this.db.transaction(async (tx) => {
-              await write(tx);
-              await lock?.releaseIn(tx);
-              await this.hooks.closed(tx, message.jobId);
-            });
-            closed = true;
-          };
-          try {
-            let outcome: { result: unknown } | { error: Error & { errorKind?: string; remediation?: string } };
-            try {
-              outcome = { result: await handler.handle({ message, signal: stop }) };
-            } catch (e) {
-              outcome = { error: e as Error & { errorKind?: string; remediation?: string } };
-            }
-            if ('result' in outcome) {
-              await close((tx) =>
-                new JobsRepository(tx).markFinished(message.jobId, { status: 'ok', result: outcome.result as object }),
-              );
-              return;
-            }
-            const err = outcome.error;
-            // A person's cancel ends the job `cancelled`, whatever the handler made of the interruption.
-            const cancelled = cancel.signal.aborted;
-            const errorKind = cancelled ? 'cancelled' : (err.errorKind ?? 'internal_error');
-            const errorMessage = cancelled ? String(cancel.signal.reason) : err.message;
-            const status = cancelled ? 'cancelled' : 'error';
-            this.logger.warn(
-              `job ${message.jobId} (${kind}) ${cancelled ? 'cancelled' : 'failed'}: ${errorKind}: ${errorMessage}`,
-            );
-            await close(async (tx) => {
-              await new JobsRepository(tx).markFinished(message.jobId, {
-                status,
-                errorKind,
-                errorMessage,
-                result: {
-                  error: {
-                    kind: errorKind,
-                    message: errorMessage,
-                    remediation: cancelled ? null : (err.remediation ?? null),
-                  },
-                },
-              });
-              // A handler that failed before closing its execution must not leave it `running`.
-              await new ExecutionsRepository(tx).failRunningOfJob(message.jobId, errorKind, errorMessage, status);
-              if (message.machineId) {
-                await new MachineEventsRepository(tx).insert({
-                  machineId: message.machineId,
-                  eventType: cancelled ? 'job.cancelled' : 'job.failed',
-                  severity: cancelled ? 'warning' : 'error',
-                  actor: { type: 'system', id: workerId },
-                  jobId: message.jobId,
-                  message: `${kind} ${cancelled ? 'cancelled' : `failed: ${errorKind}`}`,
-                });
-              }
-            });
-          } catch (e) {
-            // Recording the end failed (database trouble, or a bug in what follows a job's end). The job must not stay
-            // `running` with its lock gone (the reconciler would never close it): close it plainly, then free the
-            // machine; a schedule run it belongs to is moved on by the scheduler's stalled-run sweep.
-            this.logger.error(`job ${message.jobId} (${kind}): recording its end failed: ${(e as Error).message}`);
-            await jobs
-              .markFinished(message.jobId, {
-                status: 'error',
-                errorKind: 'internal_error',
-                errorMessage: `the job ended but recording its end failed: ${(e as Error).message}`,
-              })
-              .catch((e2: Error) => this.logger.error(`job ${message.jobId}: ${e2.message}`));
-          } finally {
-            this.running.delete(message.jobId);
-            // Only when closing failed: the lock must not outlive the job in this process.
-            if (!closed)
-              await lock?.release().catch((e: Error) => this.logger.warn(`releasing machine lock: ${e.message}`));
-          }
-        },
+        { concurrency, onInvalid: (jobId, error) => this.closeInvalid(kind, jobId, error) },
+        (message, signal) => this.runOne({ kind, handler, workerId, message, signal }),
       );
     }
     // Dead workers' jobs are closed even when no new job comes for their machine.
@@ -183,10 +67,177 @@ export class JobRunner {
     return [...byKind.keys()];
   }
 
+  /** A message that failed validation never reaches its handler; its job is closed with a visible error. */
+  private async closeInvalid(kind: JobKind, jobId: string, error: Error): Promise<void> {
+    this.logger.warn(`job ${jobId} (${kind}) rejected: ${error.message}`);
+    await this.db
+      .transaction(async (tx) => {
+        await new JobsRepository(tx).markFinished(jobId, {
+          status: 'error',
+          errorKind: 'invalid_payload',
+          errorMessage: error.message,
+        });
+        await this.hooks.closed(tx, jobId);
+      })
+      .catch((e: Error) => this.logger.error(`closing invalid job ${jobId}: ${e.message}`));
+  }
+
+  /** One delivered job: claimed, run, and its end recorded whatever happens. */
+  private async runOne(run: Delivery): Promise<void> {
+    const { message } = run;
+    const claim = await this.claim(run);
+    if (!claim) return;
+    const { lock } = claim;
+    const cancel = new AbortController();
+    this.running.set(message.jobId, cancel);
+    const stop = AbortSignal.any([run.signal, cancel.signal, ...(lock ? [lock.lost] : [])]);
+    // The job's final status and the machine's release commit together: whoever sees the job closed also
+    // sees its machine free (and a crash between the two cannot leave a closed job holding a machine).
+    let closed = false;
+    const close = async (write: (tx: Tx) => Promise<void>) => {
+      lock?.stopHeartbeat();
+      await this.db.transaction(async (tx) => {
+        await write(tx);
+        await lock?.releaseIn(tx);
+        await this.hooks.closed(tx, message.jobId);
+      });
+      closed = true;
+    };
+    try {
+      const outcome = await runHandler(run.handler, message, stop);
+      if ('result' in outcome) {
+        await close((tx) =>
+          new JobsRepository(tx).markFinished(message.jobId, { status: 'ok', result: outcome.result as object }),
+        );
+        return;
+      }
+      const failure = failureOf(outcome.error, cancel.signal);
+      const verb = failure.status === 'cancelled' ? 'cancelled' : 'failed';
+      this.logger.warn(`job ${message.jobId} (${run.kind}) ${verb}: ${failure.errorKind}: ${failure.errorMessage}`);
+      await close((tx) => recordFailure(tx, run, failure));
+    } catch (e) {
+      await this.recordEndFailed(run, e as Error);
+    } finally {
+      this.running.delete(message.jobId);
+      // Only when closing failed: the lock must not outlive the job in this process.
+      if (!closed) await lock?.release().catch((e: Error) => this.logger.warn(`releasing machine lock: ${e.message}`));
+    }
+  }
+
+  /**
+   * Takes the job for this worker: still queued, its machine's lock held (a busy machine's job waits its turn, for
+   * the whole run), and marked running. Null when another took it or it was cancelled meanwhile.
+   */
+  private async claim(run: Delivery): Promise<{ lock: HeldLock | null } | null> {
+    const { message, kind, workerId } = run;
+    const jobs = new JobsRepository(this.db.prisma);
+    if ((await jobs.status(message.jobId)) !== 'queued') {
+      this.logger.log(`job ${message.jobId} is not queued any more; skipped`);
+      return null;
+    }
+    let lock: HeldLock | null = null;
+    if (message.machineId) {
+      lock = await this.locks.acquire(message.machineId, message.jobId, kind, workerId);
+      if (!lock) {
+        await this.queue.requeue(message, this.locks.retrySeconds);
+        return null;
+      }
+    }
+    if (!(await jobs.markRunning(message.jobId, workerId))) {
+      await lock?.release();
+      this.logger.log(`job ${message.jobId} is not queued any more; skipped`);
+      return null;
+    }
+    return { lock };
+  }
+
+  /**
+   * Recording the end failed (database trouble, or a bug in what follows a job's end). The job must not stay
+   * `running` with its lock gone (the reconciler would never close it): close it plainly, then free the machine; a
+   * schedule run it belongs to is moved on by the scheduler's stalled-run sweep.
+   */
+  private async recordEndFailed(run: Delivery, e: Error): Promise<void> {
+    const { message } = run;
+    this.logger.error(`job ${message.jobId} (${run.kind}): recording its end failed: ${e.message}`);
+    await new JobsRepository(this.db.prisma)
+      .markFinished(message.jobId, {
+        status: 'error',
+        errorKind: 'internal_error',
+        errorMessage: `the job ended but recording its end failed: ${e.message}`,
+      })
+      .catch((e2: Error) => this.logger.error(`job ${message.jobId}: ${e2.message}`));
+  }
+
   private async abortCancelled(): Promise<void> {
     if (this.running.size === 0) return;
     for (const { id, by } of await new JobsRepository(this.db.prisma).cancelRequestedAmong([...this.running.keys()])) {
       this.running.get(id)?.abort(`cancelled by ${by ?? 'a person'}`);
     }
   }
+}
+
+/** One job as the queue delivered it to this worker. */
+interface Delivery {
+  kind: JobKind;
+  handler: JobHandler;
+  workerId: string;
+  message: JobMessage;
+  signal: AbortSignal;
+}
+
+type HandlerError = Error & { errorKind?: string; remediation?: string };
+
+interface Failure {
+  status: 'cancelled' | 'error';
+  errorKind: string;
+  errorMessage: string;
+  remediation: string | null;
+}
+
+async function runHandler(
+  handler: JobHandler,
+  message: JobMessage,
+  signal: AbortSignal,
+): Promise<{ result: unknown } | { error: HandlerError }> {
+  try {
+    return { result: await handler.handle({ message, signal }) };
+  } catch (e) {
+    return { error: e as HandlerError };
+  }
+}
+
+/** A person's cancel ends the job `cancelled`, whatever the handler made of the interruption. */
+function failureOf(err: HandlerError, cancelled: AbortSignal): Failure {
+  if (cancelled.aborted)
+    return { status: 'cancelled', errorKind: 'cancelled', errorMessage: String(cancelled.reason), remediation: null };
+  return {
+    status: 'error',
+    errorKind: err.errorKind ?? 'internal_error',
+    errorMessage: err.message,
+    remediation: err.remediation ?? null,
+  };
+}
+
+/** The job's failed end: its row, an execution it left `running`, and the machine's timeline. */
+async function recordFailure(tx: Tx, run: Delivery, f: Failure): Promise<void> {
+  const { message, kind, workerId } = run;
+  const { status, errorKind, errorMessage } = f;
+  await new JobsRepository(tx).markFinished(message.jobId, {
+    status,
+    errorKind,
+    errorMessage,
+    result: { error: { kind: errorKind, message: errorMessage, remediation: f.remediation } },
+  });
+  // A handler that failed before closing its execution must not leave it `running`.
+  await new ExecutionsRepository(tx).failRunningOfJob(message.jobId, errorKind, errorMessage, status);
+  if (!message.machineId) return;
+  const cancelled = status === 'cancelled';
+  await new MachineEventsRepository(tx).insert({
+    machineId: message.machineId,
+    eventType: cancelled ? 'job.cancelled' : 'job.failed',
+    severity: cancelled ? 'warning' : 'error',
+    actor: { type: 'system', id: workerId },
+    jobId: message.jobId,
+    message: `${kind} ${cancelled ? 'cancelled' : `failed: ${errorKind}`}`,
+  });
 }

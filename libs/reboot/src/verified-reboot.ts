@@ -198,41 +198,16 @@ export async function verifiedReboot(
   requestedAt = Date.now();
   o.onPhase('requested', new Date(requestedAt));
   const issued = await issueReboot(deps.session, o.commandTimeoutMs);
-  if (issued.kind === 'failed') {
-    errors.push({
-      source: 'ssh',
-      kind: issued.errorKind,
-      severity: 'error',
-      message: issued.message,
-      ...(issued.remediation ? { remediation: issued.remediation } : {}),
-    });
-    return finish('reboot_command_failed');
-  }
-  if (issued.kind === 'uncertain')
-    errors.push({
-      source: 'ssh',
-      kind: issued.errorKind,
-      severity: 'warning',
-      message: `Reboot request: ${issued.message}`,
-    });
+  const issueProblem = issueEntry(issued);
+  if (issueProblem) errors.push(issueProblem);
+  if (issued.kind === 'failed') return finish('reboot_command_failed');
   // The reboot killing our connection before the command returned is the request succeeding, not failing.
   if (issued.kind === 'connection_dropped') downAt = Date.now();
 
   // 3. SSH must go down.
-  const downDeadline = requestedAt + o.downDetectMs;
-  while (downAt === null && Date.now() < downDeadline) {
-    if (await sshLooksDown(deps, downDeadline - Date.now())) downAt = Date.now();
-    else await sleep(Math.max(0, Math.min(o.pollIntervalMs, downDeadline - Date.now())));
-  }
+  downAt ??= await waitForDown(deps, o, requestedAt + o.downDetectMs);
   if (downAt === null) {
-    errors.push({
-      source: 'system',
-      kind: 'timeout',
-      severity: 'error',
-      message: `SSH stayed up for ${seconds(o.downDetectMs)} s after the reboot request`,
-      remediation:
-        'The machine did not go down. Check that it may reboot (inhibitors, a hung shutdown job, a container that ignores reboot) and look at its journal.',
-    });
+    errors.push(neverWentDownEntry(o.downDetectMs));
     // A request that never clearly returned and never took effect most likely never ran.
     return finish(issued.kind === 'uncertain' ? 'reboot_command_failed' : 'ssh_never_went_down');
   }
@@ -240,30 +215,7 @@ export async function verifiedReboot(
   closeQuietly(deps.session);
 
   // 4. SSH must come back, within maxWait of going down, through a freshly verified connection.
-  const backDeadline = downAt + o.maxWaitMs;
-  let next: RebootSession | null = null;
-  let lastError: SshError | null = null;
-  for (let attempt = 0; next === null; attempt++) {
-    let remaining = backDeadline - Date.now();
-    if (remaining <= 0) break;
-    const state = deps.probePort ? await deps.probePort(Math.min(BACK_PROBE_MAX_MS, remaining)) : 'open';
-    remaining = backDeadline - Date.now();
-    if (state !== 'open') lastError = portError(state);
-    else if (remaining > 0) {
-      try {
-        next = await within(deps.connect(), remaining, closeQuietly);
-        if (next === null) lastError = new SshError('timeout', 'SSH connect did not finish before the deadline');
-      } catch (e) {
-        if (!(e instanceof SshError)) throw e;
-        lastError = e;
-        if (HOST_KEY_KINDS.has(e.errorKind)) break;
-        // Anything else may be the machine still booting: refused, timeouts, and even auth_failed while
-        // pam_nologin ("System is booting up") refuses logins until systemd-user-sessions has started.
-      }
-    }
-    if (next) break;
-    await sleep(Math.max(0, Math.min(backoffDelayMs(attempt, o.backoff), backDeadline - Date.now())));
-  }
+  const { next, lastError } = await waitForReturn(deps, o, downAt + o.maxWaitMs);
   if (next === null) {
     const hostKey = lastError && HOST_KEY_KINDS.has(lastError.errorKind);
     errors.push(
@@ -289,14 +241,86 @@ export async function verifiedReboot(
     closeQuietly(next);
   }
   if (afterBootId === beforeBootId) {
-    errors.push({
-      source: 'system',
-      kind: 'boot_id_unchanged',
-      severity: 'error',
-      message: `SSH went down and came back but boot_id is still ${beforeBootId}: the machine did not reboot`,
-      remediation: 'Something restarted sshd or the network instead of rebooting; check the journal of the machine.',
-    });
+    errors.push(bootIdUnchangedEntry(beforeBootId));
     return finish('boot_id_unchanged');
   }
   return finish('ok');
+}
+
+/** What the reboot request itself left to report: its failure, or a warning when its outcome is uncertain. */
+function issueEntry(issued: Awaited<ReturnType<typeof issueReboot>>): SnapshotError | null {
+  if (issued.kind === 'failed')
+    return {
+      source: 'ssh',
+      kind: issued.errorKind,
+      severity: 'error',
+      message: issued.message,
+      ...(issued.remediation ? { remediation: issued.remediation } : {}),
+    };
+  if (issued.kind === 'uncertain')
+    return { source: 'ssh', kind: issued.errorKind, severity: 'warning', message: `Reboot request: ${issued.message}` };
+  return null;
+}
+
+/** Polls until SSH looks down; the instant it was seen down, or null when it stayed up until `deadline`. */
+async function waitForDown(deps: VerifiedRebootDeps, o: Resolved, deadline: number): Promise<number | null> {
+  while (Date.now() < deadline) {
+    if (await sshLooksDown(deps, deadline - Date.now())) return Date.now();
+    await sleep(Math.max(0, Math.min(o.pollIntervalMs, deadline - Date.now())));
+  }
+  return null;
+}
+
+/**
+ * Tries, with backoff, to open a freshly verified session until `deadline`. A changed host key ends the wait at once;
+ * anything else may be the machine still booting.
+ */
+async function waitForReturn(
+  deps: VerifiedRebootDeps,
+  o: Resolved,
+  deadline: number,
+): Promise<{ next: RebootSession | null; lastError: SshError | null }> {
+  let lastError: SshError | null = null;
+  for (let attempt = 0; ; attempt++) {
+    let remaining = deadline - Date.now();
+    if (remaining <= 0) return { next: null, lastError };
+    const state = deps.probePort ? await deps.probePort(Math.min(BACK_PROBE_MAX_MS, remaining)) : 'open';
+    remaining = deadline - Date.now();
+    if (state !== 'open') lastError = portError(state);
+    else if (remaining > 0) {
+      try {
+        const next = await within(deps.connect(), remaining, closeQuietly);
+        if (next) return { next, lastError };
+        lastError = new SshError('timeout', 'SSH connect did not finish before the deadline');
+      } catch (e) {
+        if (!(e instanceof SshError)) throw e;
+        lastError = e;
+        if (HOST_KEY_KINDS.has(e.errorKind)) return { next: null, lastError };
+        // Anything else may be the machine still booting: refused, timeouts, and even auth_failed while
+        // pam_nologin ("System is booting up") refuses logins until systemd-user-sessions has started.
+      }
+    }
+    await sleep(Math.max(0, Math.min(backoffDelayMs(attempt, o.backoff), deadline - Date.now())));
+  }
+}
+
+function neverWentDownEntry(downDetectMs: number): SnapshotError {
+  return {
+    source: 'system',
+    kind: 'timeout',
+    severity: 'error',
+    message: `SSH stayed up for ${seconds(downDetectMs)} s after the reboot request`,
+    remediation:
+      'The machine did not go down. Check that it may reboot (inhibitors, a hung shutdown job, a container that ignores reboot) and look at its journal.',
+  };
+}
+
+function bootIdUnchangedEntry(bootId: string | null): SnapshotError {
+  return {
+    source: 'system',
+    kind: 'boot_id_unchanged',
+    severity: 'error',
+    message: `SSH went down and came back but boot_id is still ${bootId}: the machine did not reboot`,
+    remediation: 'Something restarted sshd or the network instead of rebooting; check the journal of the machine.',
+  };
 }

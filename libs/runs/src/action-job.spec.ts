@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidJobPayloadError, MACHINE_ACTION_NAMES, planHash, type ApprovedPlan } from '@su/contracts';
-import { jobOfAction, misplacedActionOptions } from './action-job.ts';
+import { actionOfJobKind, jobOfAction, misplacedActionOptions } from './action-job.ts';
 import { actionsOfRun } from './run-fan-out.ts';
 
 const plan: ApprovedPlan = {
@@ -27,6 +27,11 @@ describe('jobOfAction', () => {
     expect(jobOfAction('apt_upgrade', {}, plan).payload).toEqual({ approvedPlan: plan });
     expect(jobOfAction('apt_dist_upgrade', {}, plan).payload).toEqual({ approvedPlan: plan });
     expect(jobOfAction('reboot_verified', {}, plan).payload).toEqual({});
+  });
+
+  it('is inverted by actionOfJobKind for every action, and for nothing else', () => {
+    for (const action of MACHINE_ACTION_NAMES) expect(actionOfJobKind(jobOfAction(action).kind)).toBe(action);
+    expect(actionOfJobKind('system.selftest')).toBeUndefined();
   });
 
   it('refuses options its kind does not accept', () => {

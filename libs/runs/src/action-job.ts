@@ -1,5 +1,6 @@
 import {
   isAnalysisBound,
+  MACHINE_ACTION_NAMES,
   MACHINE_ACTIONS,
   parseJobPayload,
   type ApprovedPlan,
@@ -64,4 +65,13 @@ export function jobOfAction(action: MachineAction, options: ActionOptions = {}, 
     ...(approvedPlan && (isAnalysisBound(action) || action === 'apt_autoremove') ? { approvedPlan } : {}),
   };
   return { kind, payload: parseJobPayload(kind, raw) };
+}
+
+const ACTION_OF_KIND: ReadonlyMap<string, MachineAction> = new Map(
+  MACHINE_ACTION_NAMES.map((action) => [MACHINE_ACTIONS[action], action]),
+);
+
+/** The machine action a job kind carries out (the inverse of `jobOfAction`); undefined for other kinds. */
+export function actionOfJobKind(kind: string): MachineAction | undefined {
+  return ACTION_OF_KIND.get(kind);
 }

@@ -7,7 +7,6 @@ import {
   plannedChangeOf,
   type AnalysisBoundAction,
   type PlannedChange,
-  MACHINE_ACTIONS,
   parseJobPayload,
   planHash,
   type JobKind,
@@ -26,11 +25,9 @@ import {
   type Tx,
 } from '@su/db';
 import { JobQueue } from '@su/queue';
+import { actionOfJobKind } from './action-job.ts';
 import { planOfLatestAnalysis } from './analysis-plan.ts';
 
-const ACTION_OF_KIND = new Map<string, MachineAction>(
-  Object.entries(MACHINE_ACTIONS).map(([action, kind]) => [kind, action as MachineAction]),
-);
 const OK = new Set(['ok', 'warning']);
 
 /** A released step as the queue carries it; a stored payload is read back through its kind's schema. */
@@ -170,7 +167,7 @@ export class ScheduleRunAdvancer {
       await this.finishMachine(tx, m);
       return;
     }
-    const action = ACTION_OF_KIND.get(next.kind);
+    const action = actionOfJobKind(next.kind);
     const step = next.step ?? 0;
     if (run.approvalPolicy === 'require_approval' && action && isRiskyAction(action)) {
       const link = await jobs.runLink(next.id);

@@ -1,6 +1,7 @@
 // The only place that talks SSH (docs/ARCHITECTURE.md §3: `ssh2` is imported here and nowhere else).
-export { SshSession, DEFAULT_TIMEOUTS, DEFAULT_MAX_OUTPUT_BYTES, KEX_ALGORITHMS } from './ssh-session.ts';
-export type { SshTarget, SshAuth, SshTimeouts, ConnectOptions, RunOptions, CommandResult } from './ssh-session.ts';
+export { SshSession } from './ssh-session.ts';
+export { DEFAULT_TIMEOUTS, DEFAULT_MAX_OUTPUT_BYTES, KEX_ALGORITHMS } from './ssh-options.ts';
+export type { SshTarget, SshAuth, SshTimeouts, ConnectOptions, RunOptions, CommandResult } from './ssh-options.ts';
 export { SshError, REMEDIATIONS, classifyConnectFailure } from './ssh-error.ts';
 export type { SshErrorKind, ConnectFailure } from './ssh-error.ts';
 export { shellQuote, quoteArg } from './shell-quote.ts';

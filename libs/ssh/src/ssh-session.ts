@@ -3,86 +3,26 @@ import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import ssh2, { type Client as Ssh2Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { hostKeyInfoFromBlob, type HostKeyInfo } from './host-key-info.ts';
-import type { HostKeyVerifier } from './host-key-verifier.ts';
 import { MarkerScanner } from './marker-scanner.ts';
 import { RawLogWriter, type RawLogOptions, type RawLogResult } from './raw-log-writer.ts';
+import {
+  DEFAULT_MAX_OUTPUT_BYTES,
+  DEFAULT_TIMEOUTS,
+  KEX_ALGORITHMS,
+  type CommandResult,
+  type ConnectOptions,
+  type RunOptions,
+  type SshTarget,
+  type SshTimeouts,
+} from './ssh-options.ts';
 import { StreamRedactor, redactAll, secretVariants } from './secret-redactor.ts';
 import { shellQuote } from './shell-quote.ts';
 import { SshError, classifyConnectFailure, connectFailureMessage, type ConnectFailure } from './ssh-error.ts';
-import { classifySudoFailure, sudoInvocation, type SudoInvocation, type SudoMode } from './sudo-invocation.ts';
+import { classifySudoFailure, sudoInvocation, type SudoInvocation } from './sudo-invocation.ts';
 
-export interface SshTarget {
-  host: string;
-  port: number;
-  username: string;
-}
-
-export interface SshAuth {
-  password?: string;
-  /** OpenSSH or PEM private key text. */
-  privateKey?: string;
-  passphrase?: string;
-}
-
-export interface SshTimeouts {
-  /** TCP connect + key exchange + host key verification + authentication, all together. */
-  connectMs: number;
-  /** Total time of one command. */
-  commandMs: number;
-  /** Longest silence (no stdout/stderr) of one command. */
-  idleOutputMs: number;
-}
-
-export const DEFAULT_TIMEOUTS: SshTimeouts = { connectMs: 10_000, commandMs: 60 * 60_000, idleOutputMs: 15 * 60_000 };
-export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 const DEFAULT_KEEPALIVE_MS = 15_000;
 /** Time a stopped command gets between SIGTERM (which sudo relays to its child) and SIGKILL plus channel close. */
 const STOP_GRACE_MS = 1_000;
-
-/**
- * Curve25519 only. ssh2's defaults include diffie-hellman-group-exchange, whose modular exponentiation runs on the
- * main thread and blocks the event loop for seconds; every OpenSSH since 6.5 (2014) speaks curve25519.
- */
-export const KEX_ALGORITHMS = ['curve25519-sha256', 'curve25519-sha256@libssh.org'] as const;
-
-export interface ConnectOptions {
-  target: SshTarget;
-  auth: SshAuth;
-  verifyHostKey: HostKeyVerifier;
-  timeouts?: Partial<SshTimeouts>;
-  keepaliveIntervalMs?: number;
-  sudo?: { mode: SudoMode; password?: string };
-  /** Extra strings to redact from results, errors and the raw log (the auth and sudo secrets are always redacted). */
-  secrets?: string[];
-  rawLog?: RawLogOptions;
-}
-
-export interface RunOptions {
-  sudo?: boolean;
-  stdin?: string;
-  timeoutMs?: number;
-  idleTimeoutMs?: number;
-  signal?: AbortSignal;
-  /** stdout + stderr bytes after which the command is stopped (`output_too_large`). */
-  maxOutputBytes?: number;
-  /** Not supported on purpose: secrets must never travel in the environment of a remote command. */
-  env?: never;
-  /** Output as it arrives (redacted per chunk, sudo's markers removed), e.g. for progress; the result is unchanged. */
-  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
-}
-
-export interface CommandResult {
-  /** null when the command was killed by a signal. */
-  exitCode: number | null;
-  signal: string | null;
-  /** Redacted. */
-  stdout: string;
-  /** Redacted, without sudo's prompt. */
-  stderr: string;
-  durationMs: number;
-  /** Always false for a returned result (a capped command raises `output_too_large`); kept for the raw log view. */
-  truncated: boolean;
-}
 
 /** ssh2 keeps the signal request behind `writable`, which is false once stdin is closed; we need it after that too. */
 interface ChannelInternals {

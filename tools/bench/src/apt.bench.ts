@@ -74,7 +74,7 @@ export async function aptBench(): Promise<void> {
           privateKey: readFileSync(m.users.deploy.privateKeyPath, 'utf8'),
           sudoMode: 'none',
         },
-      } as never,
+      },
       ACTOR,
     );
     ids.push(v.id);

@@ -89,7 +89,6 @@ export interface BrowserResponse {
   setCookies: string[];
   body: string;
   /** The parsed JSON answer; loosely typed on purpose, as the tests check its shape with expect(). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
   cacheControl: string | null;
 }
