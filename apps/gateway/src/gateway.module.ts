@@ -17,6 +17,7 @@ import { MachineAccessController } from './machine-access.controller.ts';
 import { MachineHistoryController } from './machine-history.controller.ts';
 import { MachinesController } from './machines.controller.ts';
 import { OidcController } from './oidc.controller.ts';
+import { PreferencesController } from './preferences.controller.ts';
 import { SchedulesController } from './schedules.controller.ts';
 import { SessionsController } from './sessions.controller.ts';
 import { TotpController } from './totp.controller.ts';
@@ -40,6 +41,7 @@ export class GatewayModule {
         AuthController,
         OidcController,
         SessionsController,
+        PreferencesController,
         TotpController,
         UsersController,
         ApiClientsController,
