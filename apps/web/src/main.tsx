@@ -1,17 +1,17 @@
 import '@mantine/core/styles.css';
 import './global.css';
-import { createTheme, MantineProvider } from '@mantine/core';
+import './contrast.css';
+import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
+import { theme } from './theme.ts';
 
 // Live data arrives over SSE: queries never refetch on a timer or on focus.
 const queryClient = new QueryClient({
   defaultOptions: { queries: { refetchOnWindowFocus: false, staleTime: Infinity, retry: 1 } },
 });
-
-const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
 
 const root = document.getElementById('root');
 if (!root) throw new Error('no #root element');

@@ -46,7 +46,13 @@ export function MachineTile({ machine }: { machine: MachineView }) {
           <Title order={3} size="h5" id={titleId} style={{ overflowWrap: 'anywhere' }}>
             {machine.name}
           </Title>
-          <Badge color={look.color} variant="light" leftSection={<look.icon size={14} aria-hidden />} data-testid="tile-status">
+          <Badge
+            color={look.color}
+            variant="light"
+            leftSection={<look.icon size={14} aria-hidden />}
+            data-testid="tile-status"
+            style={{ flexShrink: 0 }}
+          >
             {t(`status.${status}`)}
           </Badge>
         </Group>

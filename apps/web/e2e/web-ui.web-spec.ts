@@ -1,0 +1,213 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '@su/db';
+import { createTestDatabase, type TestDatabase } from '@su/testing';
+import { startGateway, type GatewayHarness } from '../../gateway/src/test/gateway.harness.ts';
+import { launchChromium, seriousA11yViolations } from './browser.ts';
+
+/*
+ * The web UI in Debian's Chromium against a real gateway (real HTTP, real PostgreSQL, the built UI, the in-process
+ * worker). Machines are created through the API and point at 127.0.0.1 port 1; richer tile state is written to
+ * machine_state, whose trigger emits the live event the UI's one SSE connection receives.
+ */
+const root = new URL('../../..', import.meta.url).pathname;
+const webDir = join(root, 'dist/apps/web');
+const shots = join(root, 'docs/screenshots');
+const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
+// Generous: a shared 2-core machine. These are deadlines for waiting, never measured durations.
+const WAIT = { timeout: 30_000 };
+
+let db: TestDatabase;
+let gw: GatewayHarness;
+let browser: Browser;
+const problems: string[] = [];
+
+async function newPage(options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}) {
+  const context: BrowserContext = await browser.newContext({
+    viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
+    colorScheme: options.colorScheme ?? 'light',
+    locale: 'en-US',
+  });
+  const page = await context.newPage();
+  // Any dialog would be a script the page should never have run (the hostile machine name); any CSP report or page
+  // error is a defect of the UI.
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`csp: ${m.text()}`);
+  });
+  return { context, page };
+}
+
+async function logIn(page: Page, username: string, password: string) {
+  await page.goto(`${gw.base}/`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function expectAccessible(page: Page) {
+  const violations = await seriousA11yViolations(page);
+  expect(violations, JSON.stringify(violations, null, 1)).toEqual([]);
+}
+
+async function createUser(username: string): Promise<string> {
+  const res = await gw.api('POST', '/api/v1/users', { body: { username, role: 'admin' } });
+  expect(res.status).toBe(201);
+  return res.body.password as string;
+}
+
+async function createMachine(name: string, tags: string[] = []): Promise<string> {
+  const res = await gw.api('POST', '/api/v1/machines', {
+    body: { name, hostname: '127.0.0.1', port: 1, username: 'admin' },
+  });
+  expect(res.status).toBe(201);
+  if (tags.length) expect((await gw.api('PUT', `/api/v1/machines/${res.body.id}/tags`, { body: { tags } })).status).toBe(200);
+  return res.body.id as string;
+}
+
+/** A user who has already chosen their own password, signed in, on the dashboard. */
+async function signedInPage(options: Parameters<typeof newPage>[0] = {}) {
+  const username = `viewer-${Math.random().toString(36).slice(2, 8)}`;
+  const first = await createUser(username);
+  const password = `${username}-own-passphrase`;
+  const token = (await gw.api('POST', '/api/v1/auth/login', { token: null, body: { username, password: first } })).body
+    .token as string;
+  await gw.api('POST', '/api/v1/auth/password', { token, body: { currentPassword: first, newPassword: password } });
+  const { context, page } = await newPage(options);
+  await logIn(page, username, password);
+  await page.getByRole('heading', { name: 'Fleet' }).waitFor(WAIT);
+  return { context, page };
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(webDir, 'index.html'))) throw new Error('the web UI is not built: run npm run test:web');
+  mkdirSync(shots, { recursive: true });
+  db = await createTestDatabase();
+  gw = await startGateway(db, { SU_WEB_DIR: webDir });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await gw?.close();
+  await db?.drop();
+});
+
+describe('web UI in Chromium', () => {
+  it('a new user logs in with the given password, must change it, then reaches the dashboard', async () => {
+    const first = await createUser('newcomer');
+    const { context, page } = await newPage();
+    await logIn(page, 'newcomer', first);
+    await page.getByRole('heading', { name: 'Change your password' }).waitFor(WAIT);
+    expect(page.url()).toMatch(/\/password$/);
+    await page.screenshot({ path: join(shots, 'password-light-1440.png') });
+    await expectAccessible(page);
+    await page.getByLabel('Current password').fill(first);
+    await page.getByLabel(/^New password/).fill('newcomer-own-passphrase');
+    await page.getByLabel('Repeat the new password').fill('newcomer-own-passphrase');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor(WAIT);
+    // The session lives in an HttpOnly cookie: nothing the page's scripts can read, nothing in storage.
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toMatch(/su[sa]_/);
+    await context.close();
+  });
+
+  it('the login page has no serious accessibility violation, in light and dark, on desktop and phone', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const [width, height] of [
+        [1440, 900],
+        [390, 844],
+      ] as const) {
+        const { context, page } = await newPage({ colorScheme, width, height });
+        await page.goto(`${gw.base}/`);
+        await page.getByRole('heading', { name: 'Sign in' }).waitFor(WAIT);
+        await page.screenshot({ path: join(shots, `login-${colorScheme}-${width}.png`) });
+        await expectAccessible(page);
+        await context.close();
+      }
+    }
+  });
+
+  it('the dashboard shows every machine, renders a hostile name as text, and a tile changes live', async () => {
+    await createMachine('web-01', ['web', 'prod']);
+    const dbId = await createMachine('db-01', ['db', 'prod']);
+    await createMachine(HOSTILE_NAME, ['lab']);
+    const { context, page } = await signedInPage();
+    await page.getByTestId('machine-tile').nth(2).waitFor(WAIT);
+    expect(await page.getByTestId('machine-tile').count()).toBe(3);
+    // The hostile name is text in its heading; no element came of it and no script ran.
+    await page.getByRole('heading', { name: HOSTILE_NAME }).waitFor(WAIT);
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    await page.getByTestId('live-status').getByText('Live').waitFor(WAIT);
+
+    // Mark the page: a reload would lose the mark.
+    await page.evaluate(() => ((window as unknown as { suMark: number }).suMark = 42));
+    const dbTile = page.getByTestId('machine-tile').filter({ has: page.getByRole('heading', { name: 'db-01' }) });
+    expect(await dbTile.getByTestId('tile-status').textContent()).toContain('Not probed yet');
+    await gw.app.get(Database).prisma.$executeRaw`
+      UPDATE machine_state SET status = 'online', apt_updates_count = 7, apt_security_count = 2,
+        apt_reboot_required = true, apt_last_analyze_at = now(), updated_at = now()
+      WHERE machine_id = ${dbId}::uuid`;
+    await dbTile.getByText('7 updates').waitFor(WAIT);
+    await dbTile.getByText('2 security').waitFor(WAIT);
+    await dbTile.getByText('Reboot required').waitFor(WAIT);
+    expect(await dbTile.getByTestId('tile-status').textContent()).toContain('Security updates');
+    expect(await page.evaluate(() => (window as unknown as { suMark?: number }).suMark)).toBe(42);
+
+    // The summary counts filter, and the filter is in the URL.
+    await page.getByTestId('summary-security').click();
+    await page.waitForURL(/only=security/, WAIT);
+    expect(await page.getByTestId('machine-tile').count()).toBe(1);
+    await expectAccessible(page);
+    await page.getByTestId('summary-machines').click();
+    await page.getByTestId('machine-tile').nth(2).waitFor(WAIT);
+    await context.close();
+  });
+
+  it('saves dashboard screenshots (light and dark, desktop and phone) with no serious accessibility violation', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const [width, height] of [
+        [1440, 900],
+        [390, 844],
+      ] as const) {
+        const { context, page } = await signedInPage({ colorScheme, width, height });
+        await page.getByTestId('machine-tile').nth(2).waitFor(WAIT);
+        await page.screenshot({ path: join(shots, `dashboard-${colorScheme}-${width}.png`), fullPage: true });
+        await expectAccessible(page);
+        await context.close();
+      }
+    }
+  });
+
+  it('switches to French and keeps it in the user’s preferences', async () => {
+    const { context, page } = await signedInPage();
+    await page.getByText('Français').click();
+    await page.getByRole('heading', { name: 'Parc' }).waitFor(WAIT);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Parc' }).waitFor(WAIT);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
+    await page.screenshot({ path: join(shots, 'dashboard-fr-light-1440.png') });
+    await context.close();
+  });
+
+  it('logs out: the cookie is cleared and the API refuses the old session', async () => {
+    const { context, page } = await signedInPage();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor(WAIT);
+    expect((await context.cookies()).filter((c) => c.name === 'su_session')).toEqual([]);
+    const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
+    expect(me).toBe(401);
+    await context.close();
+  });
+
+  it('saw no script dialog, page error or CSP refusal on any page', () => {
+    expect(problems).toEqual([]);
+  });
+});
