@@ -70,7 +70,7 @@ export default [
   { files: ['libs/config/**/*.ts'], rules: { 'no-restricted-properties': 'off' } },
   // Tests may use the testing lib from any project; production code may not.
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.lab-spec.ts', '**/test/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.lab-spec.ts', '**/*.web-spec.ts', '**/test/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

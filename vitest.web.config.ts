@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // the test with the built UI (`npm run test:web` builds it first). Not part of `npm test`: they need the browser.
 export default defineConfig({
   test: {
-    include: ['apps/web/e2e/**/*.web-spec.ts'],
+    include: ['apps/**/*.web-spec.ts'],
     globalSetup: ['libs/testing/src/test-postgres.global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

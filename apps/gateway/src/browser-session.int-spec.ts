@@ -10,7 +10,10 @@ import { gatewayPerFile } from './test/gateway.harness.ts';
  */
 const webDir = mkdtempSync(join(tmpdir(), 'su-web-'));
 mkdirSync(join(webDir, 'assets'));
-writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>su</title><script type="module" src="/assets/app-1.js"></script>');
+writeFileSync(
+  join(webDir, 'index.html'),
+  '<!doctype html><title>su</title><script type="module" src="/assets/app-1.js"></script>',
+);
 writeFileSync(join(webDir, 'assets', 'app-1.js'), 'console.log(1);');
 
 const t = gatewayPerFile({ SU_WEB_DIR: webDir, SU_TRUST_PROXY: 'loopback' });
@@ -62,7 +65,9 @@ describe('browser session cookie', () => {
   });
 
   it('ignores a cookie that is not a session token', async () => {
-    const res = await call('GET', '/api/v1/auth/me', { cookie: `su_session=${t.gw.adminToken.replace('sus_', 'sua_')}` });
+    const res = await call('GET', '/api/v1/auth/me', {
+      cookie: `su_session=${t.gw.adminToken.replace('sus_', 'sua_')}`,
+    });
     expect(res.status).toBe(401);
   });
 
@@ -96,7 +101,10 @@ describe('user preferences', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'theme' })]);
     expect(bad.text).not.toContain('<script>');
-    await t.gw.api('PUT', '/api/v1/me/preferences', { token, body: { theme: 'light', density: 'compact', language: 'fr' } });
+    await t.gw.api('PUT', '/api/v1/me/preferences', {
+      token,
+      body: { theme: 'light', density: 'compact', language: 'fr' },
+    });
     const after = await t.gw.api('GET', '/api/v1/me/preferences', { token });
     expect(after.body).toMatchObject({ theme: 'light', density: 'compact', language: 'fr' });
     // Another user's preferences are their own.

@@ -5,6 +5,7 @@ import { AppLayout } from './layout/app-layout.tsx';
 import { ErrorNotice } from './layout/error-notice.tsx';
 import { ChangePasswordPage } from './pages/change-password.page.tsx';
 import { LoginPage } from './pages/login.page.tsx';
+import { MachinePage } from './machine/machine.page.tsx';
 import { PreferencesProvider } from './preferences/preferences.tsx';
 import { useMe } from './session/session.ts';
 
@@ -35,6 +36,7 @@ function Routed() {
           <Route path="/login" element={<Navigate to="/" replace />} />
           <Route element={<AppLayout mustChangePassword={mustChange} />}>
             <Route path="/password" element={<ChangePasswordPage />} />
+            {!mustChange && <Route path="/machines/:id" element={<MachinePage />} />}
             <Route path="*" element={mustChange ? <Navigate to="/password" replace /> : <DashboardPage />} />
           </Route>
         </Routes>

@@ -1,4 +1,16 @@
-import { Alert, Button, Group, Loader, Select, SimpleGrid, Stack, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Group,
+  Loader,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+  UnstyledButton,
+} from '@mantine/core';
 import { IconSearch, IconServer } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
@@ -17,8 +29,7 @@ const PAGE = 500;
 export function useMachines() {
   return useQuery({
     queryKey: ['machines'],
-    queryFn: () =>
-      unwrap<Page<MachineView>>(api.GET('/api/v1/machines', { params: { query: { limit: PAGE } } })),
+    queryFn: () => unwrap<Page<MachineView>>(api.GET('/api/v1/machines', { params: { query: { limit: PAGE } } })),
   });
 }
 
@@ -49,7 +60,12 @@ export function DashboardPage() {
       </Title>
       <nav aria-label={t('summary.label')}>
         <Group gap="xs" className={classes.summary}>
-          <SummaryCount label={t('summary.machines')} value={summary.machines} active={!only} onClick={() => set('only', null)} />
+          <SummaryCount
+            label={t('summary.machines')}
+            value={summary.machines}
+            active={!only}
+            onClick={() => set('only', null)}
+          />
           {SUMMARY_FILTERS.map((f) => (
             <SummaryCount
               key={f}
@@ -94,7 +110,12 @@ export function DashboardPage() {
           </Button>
         </Group>
       )}
-      <SimpleGrid cols={{ base: 1, sm: 2, lg: 3, xl: 4 }} spacing="md" component="section" aria-label={t('dashboard.title')}>
+      <SimpleGrid
+        cols={{ base: 1, sm: 2, lg: 3, xl: 4 }}
+        spacing="md"
+        component="section"
+        aria-label={t('dashboard.title')}
+      >
         {shown.map((m) => (
           <MachineTile key={m.id} machine={m} />
         ))}
@@ -103,7 +124,13 @@ export function DashboardPage() {
   );
 }
 
-function SummaryCount(props: { label: string; value: number; active: boolean; onClick: () => void; filter?: SummaryFilter }) {
+function SummaryCount(props: {
+  label: string;
+  value: number;
+  active: boolean;
+  onClick: () => void;
+  filter?: SummaryFilter;
+}) {
   return (
     <UnstyledButton
       className={classes.count}

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { MachineView } from '../api/types.ts';
 import { filterMachines, summaryOf, tileStatus } from './machine-status.ts';
 
-function machine(name: string, state: Partial<NonNullable<MachineView['state']>> | null, tags: string[] = []): MachineView {
+function machine(
+  name: string,
+  state: Partial<NonNullable<MachineView['state']>> | null,
+  tags: string[] = [],
+): MachineView {
   return {
     id: name,
     name,

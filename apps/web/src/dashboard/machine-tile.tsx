@@ -1,4 +1,4 @@
-import { Badge, Card, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Card, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
 import {
   IconAlertTriangle,
   IconCircleCheck,
@@ -11,6 +11,7 @@ import {
   IconDownload,
   type Icon,
 } from '@tabler/icons-react';
+import { Link } from 'react-router';
 import type { MachineView } from '../api/types.ts';
 import { isMessageKey } from '../i18n/translate.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
@@ -40,11 +41,20 @@ export function MachineTile({ machine }: { machine: MachineView }) {
   const remedyKey = s?.lastErrorKind ? `remedy.${s.lastErrorKind}` : '';
   const titleId = `tile-${machine.id}`;
   return (
-    <Card withBorder padding={compact ? 'xs' : 'md'} radius="md" component="article" aria-labelledby={titleId} data-testid="machine-tile">
+    <Card
+      withBorder
+      padding={compact ? 'xs' : 'md'}
+      radius="md"
+      component="article"
+      aria-labelledby={titleId}
+      data-testid="machine-tile"
+    >
       <Stack gap={compact ? 4 : 'xs'}>
         <Group justify="space-between" wrap="nowrap" align="flex-start">
           <Title order={3} size="h5" id={titleId} style={{ overflowWrap: 'anywhere' }}>
-            {machine.name}
+            <Anchor component={Link} to={`/machines/${machine.id}`} inherit>
+              {machine.name}
+            </Anchor>
           </Title>
           <Badge
             color={look.color}

@@ -12,7 +12,9 @@ export type Translate = (key: MessageKey, values?: Record<string, string | numbe
 export function translator(language: Language): Translate {
   const catalogue = catalogues[language];
   return (key, values) =>
-    catalogue[key].replace(/\{(\w+)\}/g, (whole, name: string) => (values && name in values ? String(values[name]) : whole));
+    catalogue[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+      values && name in values ? String(values[name]) : whole,
+    );
 }
 
 /** Whether a string names a key of the catalogue (error kinds, machine kinds and statuses come from the API). */

@@ -1,4 +1,4 @@
-import { Anchor, AppShell, Badge, Burger, Button, Group, NavLink, Stack, Title } from '@mantine/core';
+import { ActionIcon, Anchor, AppShell, Badge, Burger, Button, Group, NavLink, Stack, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconKey, IconLayoutDashboard, IconLogout, IconPlugConnected, IconPlugConnectedX } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -28,7 +28,11 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
     { to: '/password', label: t('nav.password'), icon: IconKey },
   ];
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group wrap="nowrap">
@@ -36,7 +40,7 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
               {t('app.skipToContent')}
             </Anchor>
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('nav.main')} />
-            <Title order={2} size="h4">
+            <Title order={2} size="h4" style={{ whiteSpace: 'nowrap' }}>
               {t('app.title')}
             </Title>
           </Group>
@@ -44,19 +48,26 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
             <Badge
               variant="light"
               color={live ? 'teal' : 'gray'}
-              leftSection={live ? <IconPlugConnected size={14} aria-hidden /> : <IconPlugConnectedX size={14} aria-hidden />}
+              leftSection={
+                live ? <IconPlugConnected size={14} aria-hidden /> : <IconPlugConnectedX size={14} aria-hidden />
+              }
               data-testid="live-status"
+              style={{ flexShrink: 0 }}
             >
               {live ? t('dashboard.live') : t('dashboard.offline')}
             </Badge>
             <Button
               variant="subtle"
               size="xs"
+              visibleFrom="sm"
               leftSection={<IconLogout size={16} aria-hidden />}
               onClick={() => logout.mutate()}
             >
               {t('nav.logout')}
             </Button>
+            <ActionIcon variant="subtle" hiddenFrom="sm" aria-label={t('nav.logout')} onClick={() => logout.mutate()}>
+              <IconLogout size={18} aria-hidden />
+            </ActionIcon>
           </Group>
         </Group>
       </AppShell.Header>

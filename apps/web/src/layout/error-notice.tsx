@@ -9,7 +9,13 @@ export function ErrorNotice({ error, title }: { error: unknown; title?: string }
   const api = error instanceof ApiError ? error : null;
   const message = !api || api.status === 0 ? t('error.network') : api.detail;
   return (
-    <Alert color="red" variant="light" title={title ?? t('error.title')} icon={<IconAlertCircle aria-hidden />} role="alert">
+    <Alert
+      color="red"
+      variant="light"
+      title={title ?? t('error.title')}
+      icon={<IconAlertCircle aria-hidden />}
+      role="alert"
+    >
       {message}
       {api?.reason && <div>{t('error.kind', { kind: api.reason })}</div>}
       {api && api.errors.length > 0 && (

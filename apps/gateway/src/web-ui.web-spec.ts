@@ -4,8 +4,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '@su/db';
 import { createTestDatabase, type TestDatabase } from '@su/testing';
-import { startGateway, type GatewayHarness } from '../../gateway/src/test/gateway.harness.ts';
-import { launchChromium, seriousA11yViolations } from './browser.ts';
+import { launchChromium, seriousA11yViolations } from './test/browser.ts';
+import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
 
 /*
  * The web UI in Debian's Chromium against a real gateway (real HTTP, real PostgreSQL, the built UI, the in-process
@@ -67,7 +67,8 @@ async function createMachine(name: string, tags: string[] = []): Promise<string>
     body: { name, hostname: '127.0.0.1', port: 1, username: 'admin' },
   });
   expect(res.status).toBe(201);
-  if (tags.length) expect((await gw.api('PUT', `/api/v1/machines/${res.body.id}/tags`, { body: { tags } })).status).toBe(200);
+  if (tags.length)
+    expect((await gw.api('PUT', `/api/v1/machines/${res.body.id}/tags`, { body: { tags } })).status).toBe(200);
   return res.body.id as string;
 }
 
@@ -184,6 +185,27 @@ describe('web UI in Chromium', () => {
         await context.close();
       }
     }
+  });
+
+  it('the machine page shows the summary, renders an important message with markup as text, and acknowledges it', async () => {
+    const id = await createMachine('msg-host', ['lab']);
+    await gw.app.get(Database).prisma.$executeRaw`
+      INSERT INTO important_messages (machine_id, source, category, severity, package_name, message)
+      VALUES (${id}::uuid, 'apt', 'config', 'warning', 'openssh-server',
+              '<b id="injected">bold</b><img src=x onerror=alert(2)>')`;
+    const { context, page } = await signedInPage();
+    await page.getByRole('link', { name: 'msg-host' }).click();
+    await page.getByRole('heading', { name: 'Summary' }).waitFor(WAIT);
+    await page.getByRole('row', { name: 'Host admin@127.0.0.1:1' }).waitFor(WAIT);
+    const message = page.getByTestId('important-message');
+    await message.getByText('<b id="injected">bold</b>', { exact: false }).waitFor(WAIT);
+    expect(await page.locator('#injected').count()).toBe(0);
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'machine-light-1440.png'), fullPage: true });
+    await expectAccessible(page);
+    await message.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByText('No message to read.').waitFor(WAIT);
+    await context.close();
   });
 
   it('switches to French and keeps it in the user’s preferences', async () => {
