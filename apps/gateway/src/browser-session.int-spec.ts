@@ -53,7 +53,7 @@ describe('browser session cookie', () => {
     const { cookie } = await browserLogin();
     const me = await call('GET', '/api/v1/auth/me', { cookie });
     expect(me.status).toBe(200);
-    expect((await me.json()).label).toBe('admin');
+    expect(((await me.json()) as { label: string }).label).toBe('admin');
 
     const prefs = { theme: 'dark', density: 'compact', language: 'fr' };
     const forged = await call('PUT', '/api/v1/me/preferences', { cookie }, prefs);
