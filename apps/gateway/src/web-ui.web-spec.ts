@@ -208,6 +208,32 @@ describe('web UI in Chromium', () => {
     await context.close();
   });
 
+  it('the jobs page follows a job live, and cancels a queued one after confirmation', async () => {
+    const { context, page } = await signedInPage();
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.getByRole('heading', { name: 'Jobs' }).waitFor(WAIT);
+    const selftest = await gw.api('POST', '/api/v1/system/selftest', { body: { echo: 'from the UI test' } });
+    expect(selftest.status).toBe(201);
+    const row = page.locator(`[data-job-id="${selftest.body.id}"]`);
+    await row.getByTestId('job-status').getByText('Done').waitFor(WAIT);
+
+    await gw.stopWorker();
+    try {
+      const queued = await gw.api('POST', '/api/v1/system/selftest', { body: {} });
+      const queuedRow = page.locator(`[data-job-id="${queued.body.id}"]`);
+      await queuedRow.getByTestId('job-status').getByText('Queued').waitFor(WAIT);
+      await queuedRow.getByRole('button', { name: 'Cancel' }).click();
+      await queuedRow.getByRole('button', { name: 'Really cancel?' }).click();
+      await queuedRow.getByTestId('job-status').getByText('Cancelled').waitFor(WAIT);
+      await queuedRow.getByRole('button', { name: 'Retry' }).waitFor(WAIT);
+      await page.screenshot({ path: join(shots, 'jobs-light-1440.png'), fullPage: true });
+      await expectAccessible(page);
+    } finally {
+      await gw.restartWorker();
+    }
+    await context.close();
+  });
+
   it('switches to French and keeps it in the user’s preferences', async () => {
     const { context, page } = await signedInPage();
     await page.getByText('Français').click();

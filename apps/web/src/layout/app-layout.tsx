@@ -1,6 +1,13 @@
 import { ActionIcon, Anchor, AppShell, Badge, Burger, Button, Group, NavLink, Stack, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconKey, IconLayoutDashboard, IconLogout, IconPlugConnected, IconPlugConnectedX } from '@tabler/icons-react';
+import {
+  IconKey,
+  IconLayoutDashboard,
+  IconListCheck,
+  IconLogout,
+  IconPlugConnected,
+  IconPlugConnectedX,
+} from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
@@ -25,6 +32,7 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
   });
   const links = [
     { to: '/', label: t('nav.dashboard'), icon: IconLayoutDashboard },
+    { to: '/jobs', label: t('nav.jobs'), icon: IconListCheck },
     { to: '/password', label: t('nav.password'), icon: IconKey },
   ];
   return (
