@@ -165,7 +165,7 @@ describe('web UI in Chromium', () => {
     // The summary counts filter, and the filter is in the URL.
     await page.getByTestId('summary-security').click();
     await page.waitForURL(/only=security/, WAIT);
-    expect(await page.getByTestId('machine-tile').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('machine-tile').count(), WAIT).toBe(1);
     await expectAccessible(page);
     await page.getByTestId('summary-machines').click();
     await page.getByTestId('machine-tile').nth(2).waitFor(WAIT);
@@ -231,6 +231,29 @@ describe('web UI in Chromium', () => {
     } finally {
       await gw.restartWorker();
     }
+    await context.close();
+  });
+
+  it('the approvals inbox shows who asked, the risk and the plan, and approves with a note', async () => {
+    const machineId = await createMachine('approve-me', ['lab']);
+    const created = await gw.api('POST', '/api/v1/action-requests', {
+      body: { machineId, action: 'machine_probe', summary: 'probe <script>alert(3)</script> please' },
+    });
+    expect(created.status).toBe(201);
+    const { context, page } = await signedInPage();
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    await page.getByRole('heading', { name: 'Approvals inbox' }).waitFor(WAIT);
+    const card = page.getByTestId('action-request').filter({ hasText: 'approve-me' });
+    await card.getByText('probe <script>alert(3)</script> please').waitFor(WAIT);
+    await card.getByText(/Asked by admin/).waitFor(WAIT);
+    await page.screenshot({ path: join(shots, 'approvals-light-1440.png'), fullPage: true });
+    await expectAccessible(page);
+    await card.getByLabel('Note (kept with the decision)').fill('looks fine');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await card.waitFor({ state: 'detached', ...WAIT });
+    const after = await gw.api('GET', `/api/v1/action-requests/${created.body.id}`);
+    expect(after.body.status).not.toBe('pending');
+    expect(after.body.decisionNote).toBe('looks fine');
     await context.close();
   });
 

@@ -4,6 +4,7 @@ import { DashboardPage } from './dashboard/dashboard.page.tsx';
 import { AppLayout } from './layout/app-layout.tsx';
 import { ErrorNotice } from './layout/error-notice.tsx';
 import { ChangePasswordPage } from './pages/change-password.page.tsx';
+import { ApprovalsPage } from './approvals/approvals.page.tsx';
 import { JobsPage } from './jobs/jobs.page.tsx';
 import { LoginPage } from './pages/login.page.tsx';
 import { MachinePage } from './machine/machine.page.tsx';
@@ -39,6 +40,7 @@ function Routed() {
             <Route path="/password" element={<ChangePasswordPage />} />
             {!mustChange && <Route path="/machines/:id" element={<MachinePage />} />}
             {!mustChange && <Route path="/jobs" element={<JobsPage />} />}
+            {!mustChange && <Route path="/approvals" element={<ApprovalsPage />} />}
             <Route path="*" element={mustChange ? <Navigate to="/password" replace /> : <DashboardPage />} />
           </Route>
         </Routes>

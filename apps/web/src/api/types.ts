@@ -3,7 +3,14 @@
  * request bodies are typed from the document). Type-only imports from the contracts lib: the same source the
  * gateway answers from, erased at build.
  */
-export type { JobStatus, JobSummaryView, MachineEventView, MachineStateView, MachineView } from '@su/contracts';
+export type {
+  ActionRequestView,
+  JobStatus,
+  JobSummaryView,
+  MachineEventView,
+  MachineStateView,
+  MachineView,
+} from '@su/contracts';
 
 export interface Me {
   type: 'user' | 'api_client';

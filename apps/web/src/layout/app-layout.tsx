@@ -1,6 +1,7 @@
 import { ActionIcon, Anchor, AppShell, Badge, Burger, Button, Group, NavLink, Stack, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
+  IconChecks,
   IconKey,
   IconLayoutDashboard,
   IconListCheck,
@@ -32,6 +33,7 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
   });
   const links = [
     { to: '/', label: t('nav.dashboard'), icon: IconLayoutDashboard },
+    { to: '/approvals', label: t('nav.approvals'), icon: IconChecks },
     { to: '/jobs', label: t('nav.jobs'), icon: IconListCheck },
     { to: '/password', label: t('nav.password'), icon: IconKey },
   ];
