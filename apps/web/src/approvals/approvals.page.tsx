@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { api, unwrap } from '../api/client.ts';
 import type { ActionRequestView } from '../api/types.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
+import { useNow } from '../layout/use-now.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
 
 /** Pending action requests, kept live by the event stream ('action-requests' query key). */
@@ -49,8 +50,9 @@ function RequestCard({ request: r }: { request: ActionRequestView }) {
     mutationFn: () => unwrap(api.POST('/api/v1/action-requests/{id}/reject', path)),
     onSuccess: done,
   });
+  const now = useNow(30_000);
   const who = r.requestedBy.label ?? r.requestedBy.type;
-  const minutesLeft = r.expiresAt ? Math.max(0, Math.round((Date.parse(r.expiresAt) - Date.now()) / 60_000)) : null;
+  const minutesLeft = r.expiresAt ? Math.max(0, Math.round((Date.parse(r.expiresAt) - now) / 60_000)) : null;
   const titleId = `request-${r.id}`;
   return (
     <Card withBorder component="article" aria-labelledby={titleId} data-testid="action-request">
