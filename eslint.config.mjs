@@ -1,4 +1,6 @@
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
 
 // Packages that only one lib may import (docs/ARCHITECTURE.md §3). Everything else reaches them through that lib's index.ts.
 const ownedPackages = {
@@ -54,6 +56,7 @@ export default [
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['*'] },
+            { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts'] },
           ],
         },
       ],
@@ -74,7 +77,7 @@ export default [
   { files: ['libs/config/**/*.ts'], rules: { 'no-restricted-properties': 'off' } },
   // Tests may use the testing lib from any project; production code may not.
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.lab-spec.ts', '**/test/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.lab-spec.ts', '**/*.web-spec.ts', '**/test/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -94,4 +97,17 @@ export default [
   },
   // Scripts outside the product (build, migrations CLI, lab, bench) run as plain Node programs.
   { files: ['tools/**/*.ts', '*.config.ts', 'libs/testing/src/lab/**/*.ts'], rules: { 'no-restricted-properties': 'off', 'no-restricted-imports': 'off' } },
+  // The web UI (ADR 0019) runs in the browser: its globals, React's hook rules; it reaches the gateway over HTTP only
+  // and may import types from the contracts lib (erased at build).
+  {
+    files: ['apps/web/**/*.ts', 'apps/web/**/*.tsx'],
+    languageOptions: { globals: globals.browser },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-properties': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  { files: ['apps/web/vite.config.ts'], rules: { 'no-restricted-imports': 'off' } },
 ];

@@ -39,4 +39,10 @@ for (const app of apps) {
     output: { dir: outDir, format: 'esm', entryFileNames: 'main.js', sourcemap: true, codeSplitting: false },
   });
 }
+// The web UI (ADR 0019): a Vite build into dist/apps/web, which the gateway serves at `/`.
+if (only.length === 0 || only.includes('web')) {
+  const { build: viteBuild } = await import('vite');
+  await viteBuild({ configFile: join(root, 'apps/web/vite.config.ts'), logLevel: 'warn' });
+  apps.push('web');
+}
 console.log(`built ${apps.join(', ')} in ${Date.now() - t0} ms`);

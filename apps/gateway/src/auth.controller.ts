@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Post, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AllowedWhilePasswordChangePending,
@@ -14,13 +14,22 @@ import {
   NoMachineData,
   PasswordChangeService,
   Public,
+  RequestIsSecure,
   RequireScope,
+  SESSION_COOKIE,
+  sessionCookieOptions,
   sessionUserOf,
   TooManyAttemptsException,
   unauthorized,
   type Principal,
 } from '@su/auth';
 import type { Actor } from '@su/contracts';
+
+/** The part of Express's response the cookie needs (the gateway does not depend on Express's types). */
+interface CookieResponse {
+  cookie(name: string, value: string, options: ReturnType<typeof sessionCookieOptions>): unknown;
+  clearCookie(name: string, options: ReturnType<typeof sessionCookieOptions>): unknown;
+}
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
@@ -37,9 +46,14 @@ export class AuthController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary:
-      'Exchange username and password (and a TOTP code, when the user has a second factor) for a bearer token. Repeated failures answer 429 with Retry-After.',
+      'Exchange username and password (and a TOTP code, when the user has a second factor) for a bearer token, also set as an HttpOnly SameSite=Strict cookie for browsers. Repeated failures answer 429 with Retry-After.',
   })
-  async login(@Body() dto: LoginDto, @ClientAddress() address: string) {
+  async login(
+    @Body() dto: LoginDto,
+    @ClientAddress() address: string,
+    @RequestIsSecure() secure: boolean,
+    @Res({ passthrough: true }) res: CookieResponse,
+  ) {
     const out = await this.logins.login({ ...dto, address });
     switch (out.kind) {
       case 'throttled':
@@ -51,6 +65,7 @@ export class AuthController {
       case 'totp_invalid':
         throw unauthorized('wrong, expired or already used totpCode', 'totp_invalid');
     }
+    res.cookie(SESSION_COOKIE, out.token, sessionCookieOptions(secure, out.expiresAt));
     return loginSessionView(out);
   }
 
@@ -61,9 +76,17 @@ export class AuthController {
   @AllowedWhilePasswordChangePending()
   @HttpCode(204)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'End this login session. API tokens answer 400: an admin revokes them via /api-clients.' })
-  async logout(@CurrentPrincipal() p: Principal) {
+  @ApiOperation({
+    summary:
+      'End this login session and clear its cookie. API tokens answer 400: an admin revokes them via /api-clients.',
+  })
+  async logout(
+    @CurrentPrincipal() p: Principal,
+    @RequestIsSecure() secure: boolean,
+    @Res({ passthrough: true }) res: CookieResponse,
+  ) {
     await this.auth.logout(p);
+    res.clearCookie(SESSION_COOKIE, sessionCookieOptions(secure));
   }
 
   @Get('me')

@@ -18,6 +18,7 @@ import { MachineAccessController } from './machine-access.controller.ts';
 import { MachineHistoryController } from './machine-history.controller.ts';
 import { MachinesController } from './machines.controller.ts';
 import { OidcController } from './oidc.controller.ts';
+import { PreferencesController } from './preferences.controller.ts';
 import { SchedulesController } from './schedules.controller.ts';
 import { SessionsController } from './sessions.controller.ts';
 import { TotpController } from './totp.controller.ts';
@@ -42,6 +43,7 @@ export class GatewayModule {
         AuthController,
         OidcController,
         SessionsController,
+        PreferencesController,
         TotpController,
         UsersController,
         ApiClientsController,

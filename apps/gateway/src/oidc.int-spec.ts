@@ -175,6 +175,21 @@ describe('OpenID Connect sign-in against a real provider', () => {
     expect(clients.status).toBe(200);
   });
 
+  it('a browser navigating to the callback gets the session cookie and a 303 to the web UI, never the token', async () => {
+    const browser = newBrowser();
+    const callbackUrl = await signInUntilCallback(browser, 'u-1001');
+    const res = await browser.request(callbackUrl, { accept: 'text/html,application/xhtml+xml' });
+    expect(res.status).toBe(303);
+    expect(res.location).toBe(`${PUBLIC}/`);
+    expect(res.body).not.toMatch(/sus_/);
+    const cookie = res.setCookies.find((c) => c.startsWith('su_session='));
+    expect(cookie).toMatch(/^su_session=sus_[^;]+;.*HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    const me = await browser.request(`${PUBLIC}/api/v1/auth/me`);
+    expect(me.status).toBe(200);
+    expect(me.json.label).toBe('alice');
+  });
+
   it('refuses a replayed callback (same state and code)', async () => {
     const { browser, callbackUrl, res } = await signIn('u-1001');
     expect(res.status).toBe(200);

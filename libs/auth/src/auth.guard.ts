@@ -16,6 +16,7 @@ import { ASSISTANT_MAY_CALL_KEY, MACHINE_BINDING_KEY, type MachineBinding } from
 import { MachineScopeRule } from './machine-scope.rule.ts';
 import { refuseWhilePasswordChangePending } from './password-change-gate.ts';
 import { actorOf, type Principal } from './principal.ts';
+import { CSRF_HEADER, sessionTokenOf } from './session-cookie.ts';
 
 const SCOPE_KEY = 'su:required-scope';
 const PUBLIC_KEY = 'su:public';
@@ -70,7 +71,7 @@ export class AuthGuard implements CanActivate {
   }
 
   private async authenticate(req: RequestWithPrincipal): Promise<Principal> {
-    const token = bearerOf(req);
+    const token = bearerOf(req) ?? cookieTokenOf(req, true);
     if (!token) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
     const principal = await this.auth.authenticate(token);
     if (!principal) throw new UnauthorizedException('invalid, expired or revoked token');
@@ -80,7 +81,7 @@ export class AuthGuard implements CanActivate {
 
   /** Public routes that do more for a caller who proves who they are (`/ready?deep=1`). Never refuses. */
   private async authenticateIfGiven(req: RequestWithPrincipal): Promise<void> {
-    const token = bearerOf(req);
+    const token = bearerOf(req) ?? cookieTokenOf(req, false);
     const principal = token ? await this.auth.authenticate(token) : null;
     if (principal) req.principal = principal;
   }
@@ -107,6 +108,25 @@ function bearerOf(req: RequestWithPrincipal): string | null {
   const header = req.headers['authorization'];
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match?.[1] ?? null;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The session cookie, when no bearer token was sent (ADR 0019). An unsafe method authenticated by the cookie must
+ * carry `X-Requested-With` (CSRF defence beyond SameSite=Strict): without it the request is refused before any work
+ * (`refuse`), or, on a public route, handled as if no cookie came.
+ */
+function cookieTokenOf(req: RequestWithPrincipal, refuse: boolean): string | null {
+  const token = sessionTokenOf(req.headers['cookie']);
+  if (!token) return null;
+  if (!SAFE_METHODS.has(req.method.toUpperCase()) && !req.headers[CSRF_HEADER]) {
+    if (!refuse) return null;
+    throw new ForbiddenException(
+      `a request authenticated by the session cookie must send the ${CSRF_HEADER} header (CSRF defence)`,
+    );
+  }
+  return token;
 }
 
 /** The authenticated principal of the request (set by AuthGuard). */

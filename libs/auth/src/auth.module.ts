@@ -11,6 +11,7 @@ import { OidcClientService } from './oidc-client.service.ts';
 import { OidcLoginService } from './oidc-login.service.ts';
 import { PasswordChangeService } from './password-change.service.ts';
 import { SessionsService } from './sessions.service.ts';
+import { UserPreferencesService } from './user-preferences.service.ts';
 import { TokenEndWatcher } from './token-end.watcher.ts';
 import { TotpService } from './totp.service.ts';
 import { UsersService } from './users.service.ts';
@@ -22,6 +23,7 @@ const services = [
   TotpService,
   PasswordChangeService,
   SessionsService,
+  UserPreferencesService,
   UsersService,
   ApiClientsService,
   AdminBootstrapService,

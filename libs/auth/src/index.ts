@@ -27,3 +27,6 @@ export * from './machine-access.decorators.ts';
 export * from './assistant.rule.ts';
 export * from './machine-scope.rule.ts';
 export * from './token-end.watcher.ts';
+export * from './session-cookie.ts';
+export * from './user-preferences.dto.ts';
+export * from './user-preferences.service.ts';

@@ -42,6 +42,8 @@ export const envSchema = z.object({
   SU_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   SU_HTTP_PORT: port.default(8080),
   SU_TRUST_PROXY: trustProxy.optional(),
+  /** The built web UI (`npm run build` writes it); relative paths resolve from the working directory. */
+  SU_WEB_DIR: z.string().min(1).default('./dist/apps/web'),
   SU_EMBEDDED_PG_PORT: port.default(54329),
   SU_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   SU_LOG_JSON: bool.default(false),

@@ -9,9 +9,9 @@ export interface AppConfig {
   masterKey: string | undefined;
   /**
    * `trustProxy`: the reverse proxies whose X-Forwarded-For/-Proto the gateway believes (Express `trust proxy`);
-   * absent, those headers are ignored and the client address is the socket's.
+   * absent, those headers are ignored and the client address is the socket's. `webDir`: the built web UI served at `/`.
    */
-  http: { host: string; port: number; trustProxy: string | number | undefined };
+  http: { host: string; port: number; trustProxy: string | number | undefined; webDir: string };
   embeddedPgPort: number;
   log: { level: 'error' | 'warn' | 'log' | 'debug' | 'verbose'; json: boolean };
   sessionTtlHours: number;
@@ -82,7 +82,12 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     databaseUrl: e.DATABASE_URL,
     dataDir: isAbsolute(e.SU_DATA_DIR) ? e.SU_DATA_DIR : resolve(e.SU_DATA_DIR),
     masterKey: e.SU_MASTER_KEY,
-    http: { host: e.SU_HTTP_HOST, port: e.SU_HTTP_PORT, trustProxy: e.SU_TRUST_PROXY },
+    http: {
+      host: e.SU_HTTP_HOST,
+      port: e.SU_HTTP_PORT,
+      trustProxy: e.SU_TRUST_PROXY,
+      webDir: isAbsolute(e.SU_WEB_DIR) ? e.SU_WEB_DIR : resolve(e.SU_WEB_DIR),
+    },
     embeddedPgPort: e.SU_EMBEDDED_PG_PORT,
     log: { level: e.SU_LOG_LEVEL, json: e.SU_LOG_JSON },
     sessionTtlHours: e.SU_SESSION_TTL_HOURS,

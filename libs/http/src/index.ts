@@ -5,3 +5,4 @@ export { MAX_JSON_BODY } from './json-body.ts';
 export * from './problem-details.ts';
 export { safeFieldName } from './request-input.ts';
 export * from './problem-details.openapi.ts';
+export * from './web-ui.ts';

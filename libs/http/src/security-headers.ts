@@ -20,7 +20,42 @@ const docsHeaders = helmet({
   referrerPolicy: { policy: 'no-referrer' },
 });
 
+/**
+ * The web UI (ADR 0019): scripts, fonts, images and connections from its own origin only — no inline script, no eval,
+ * nothing framed, no plugin. Styles allow inline: the component library sets CSS variables in a `<style>` element and
+ * `style` attributes, which cannot run code.
+ */
+const uiHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+});
+
 const isDocsPage = (path: string) => path === '/api/docs' || path.startsWith('/api/docs/');
+/** Everything the API answers; the rest of the origin is the web UI's. */
+export const isApiPath = (path: string) =>
+  path === '/api' ||
+  path.startsWith('/api/') ||
+  path === '/health' ||
+  path.startsWith('/health/') ||
+  path === '/ready' ||
+  path.startsWith('/ready/');
+
+const headersFor = (path: string) => (isDocsPage(path) ? docsHeaders : isApiPath(path) ? apiHeaders : uiHeaders);
 
 /**
  * Security headers on every response (nosniff, frame denial, referrer policy, CSP), and `no-store` on every response:
@@ -28,5 +63,5 @@ const isDocsPage = (path: string) => path === '/api/docs' || path.startsWith('/a
  */
 export const securityHeaders: Middleware = (req, res, next) => {
   res.setHeader('Cache-Control', 'no-store');
-  (isDocsPage(req.path) ? docsHeaders : apiHeaders)(req, res, next);
+  headersFor(req.path)(req, res, next);
 };

@@ -148,6 +148,14 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     who: { none: 401, read: 400, operate: 400, admin: OK, hermes: 403, byTag: 403, byId: 403 },
     call: async (fx) => ({ params: { id: await fx.freshOwnSession() } }),
   },
+  // The caller's own web UI preferences: users only (an API token has no user: 400).
+  'GET /api/v1/me/preferences': {
+    who: { none: 401, read: 400, operate: 400, admin: OK, hermes: 400, byTag: 403, byId: 403 },
+  },
+  'PUT /api/v1/me/preferences': {
+    who: { none: 401, read: 400, operate: 400, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: () => ({ body: { theme: 'dark', density: 'compact', language: 'fr' } }),
+  },
   'POST /api/v1/auth/totp': {
     // Enrolment only stores a pending secret: login asks for a code once one is confirmed.
     who: { none: 401, read: 400, operate: 400, admin: OK, hermes: 403, byTag: 403, byId: 403 },

@@ -102,7 +102,10 @@ export class TestBrowser {
 
   constructor(private readonly hostMap: Record<string, string> = {}) {}
 
-  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<BrowserResponse> {
+  async request(
+    url: string,
+    init: { method?: string; form?: Record<string, string>; accept?: string } = {},
+  ): Promise<BrowserResponse> {
     const target = new URL(url);
     const cookies = this.jar.get(target.origin);
     const dialled = this.hostMap[target.origin]
@@ -114,6 +117,7 @@ export class TestBrowser {
       headers: {
         ...(cookies?.size ? { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
         ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(init.accept ? { accept: init.accept } : {}),
       },
       ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
     });

@@ -23,3 +23,4 @@ export * from './schedule-runs.repository.ts';
 export * from './oidc-identities.repository.ts';
 export * from './oidc-login-states.repository.ts';
 export * from './machine-scope.repository.ts';
+export * from './user-preferences.repository.ts';

@@ -1,0 +1,58 @@
+import { Center, Loader } from '@mantine/core';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { DashboardPage } from './dashboard/dashboard.page.tsx';
+import { AppLayout } from './layout/app-layout.tsx';
+import { ErrorNotice } from './layout/error-notice.tsx';
+import { ChangePasswordPage } from './pages/change-password.page.tsx';
+import { ApprovalsPage } from './approvals/approvals.page.tsx';
+import { JobsPage } from './jobs/jobs.page.tsx';
+import { LoginPage } from './pages/login.page.tsx';
+import { MachinePage } from './machine/machine.page.tsx';
+import { PreferencesProvider } from './preferences/preferences.tsx';
+import { useMe } from './session/session.ts';
+
+/** Signed out: the login page. Signed in with a password to change: that page only (the API refuses the rest). */
+function Routed() {
+  const me = useMe();
+  const location = useLocation();
+  if (me.isPending) {
+    return (
+      <Center mih="100vh">
+        <Loader aria-label="…" />
+      </Center>
+    );
+  }
+  const signedIn = !!me.data;
+  const mustChange = me.data?.mustChangePassword === true;
+  return (
+    <PreferencesProvider signedIn={signedIn && !mustChange}>
+      {me.error ? (
+        <ErrorNotice error={me.error} />
+      ) : !signedIn ? (
+        <Routes>
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="*" element={<Navigate to="/login" replace state={{ from: location.pathname }} />} />
+        </Routes>
+      ) : (
+        <Routes>
+          <Route path="/login" element={<Navigate to="/" replace />} />
+          <Route element={<AppLayout mustChangePassword={mustChange} />}>
+            <Route path="/password" element={<ChangePasswordPage />} />
+            {!mustChange && <Route path="/machines/:id" element={<MachinePage />} />}
+            {!mustChange && <Route path="/jobs" element={<JobsPage />} />}
+            {!mustChange && <Route path="/approvals" element={<ApprovalsPage />} />}
+            <Route path="*" element={mustChange ? <Navigate to="/password" replace /> : <DashboardPage />} />
+          </Route>
+        </Routes>
+      )}
+    </PreferencesProvider>
+  );
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <Routed />
+    </BrowserRouter>
+  );
+}

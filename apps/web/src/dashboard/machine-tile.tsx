@@ -1,0 +1,134 @@
+import { Anchor, Badge, Card, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
+import {
+  IconAlertTriangle,
+  IconCircleCheck,
+  IconCircleDashed,
+  IconLoader2,
+  IconLock,
+  IconPlugConnectedX,
+  IconRefresh,
+  IconShieldExclamation,
+  IconDownload,
+  type Icon,
+} from '@tabler/icons-react';
+import { Link } from 'react-router';
+import type { MachineView } from '../api/types.ts';
+import { isMessageKey } from '../i18n/translate.ts';
+import { usePreferences } from '../preferences/preferences.tsx';
+import { tileStatus, type TileStatus } from './machine-status.ts';
+
+/** Each status has an icon and words as well as a colour: colour alone never carries meaning. */
+const LOOK: Record<TileStatus, { color: string; icon: Icon }> = {
+  blocked: { color: 'red', icon: IconLock },
+  running: { color: 'blue', icon: IconLoader2 },
+  error: { color: 'red', icon: IconAlertTriangle },
+  offline: { color: 'orange', icon: IconPlugConnectedX },
+  unknown: { color: 'gray', icon: IconCircleDashed },
+  security: { color: 'orange', icon: IconShieldExclamation },
+  updates: { color: 'yellow', icon: IconDownload },
+  ok: { color: 'teal', icon: IconCircleCheck },
+};
+
+/** One machine of the dashboard, from its derived state only. Every value is rendered as text. */
+export function MachineTile({ machine }: { machine: MachineView }) {
+  const { t, prefs } = usePreferences();
+  const status = tileStatus(machine);
+  const look = LOOK[status];
+  const s = machine.state;
+  const compact = prefs.density === 'compact';
+  const kindKey = `kind.${machine.machineKind}`;
+  const os = [machine.osFamily, machine.osVersion, machine.osCodename].filter(Boolean).join(' ') || t('tile.unknownOs');
+  const remedyKey = s?.lastErrorKind ? `remedy.${s.lastErrorKind}` : '';
+  const titleId = `tile-${machine.id}`;
+  return (
+    <Card
+      withBorder
+      padding={compact ? 'xs' : 'md'}
+      radius="md"
+      component="article"
+      aria-labelledby={titleId}
+      data-testid="machine-tile"
+    >
+      <Stack gap={compact ? 4 : 'xs'}>
+        <Group justify="space-between" wrap="nowrap" align="flex-start">
+          <Title order={3} size="h5" id={titleId} style={{ overflowWrap: 'anywhere' }}>
+            <Anchor component={Link} to={`/machines/${machine.id}`} inherit>
+              {machine.name}
+            </Anchor>
+          </Title>
+          <Badge
+            color={look.color}
+            variant="light"
+            leftSection={<look.icon size={14} aria-hidden />}
+            data-testid="tile-status"
+            style={{ flexShrink: 0 }}
+          >
+            {t(`status.${status}`)}
+          </Badge>
+        </Group>
+        <Text size="sm" c="dimmed">
+          {os} · {isMessageKey(kindKey) ? t(kindKey) : machine.machineKind}
+        </Text>
+        {s && s.aptLastAnalyzeAt ? (
+          <Group gap="xs">
+            <Text size="sm" data-testid="tile-updates">
+              {s.aptUpdatesCount > 0 ? t('tile.updates', { count: s.aptUpdatesCount }) : t('tile.noUpdates')}
+            </Text>
+            {s.aptSecurityCount > 0 && (
+              <Badge color="orange" variant="outline" leftSection={<IconShieldExclamation size={12} aria-hidden />}>
+                {t('tile.security', { count: s.aptSecurityCount })}
+              </Badge>
+            )}
+          </Group>
+        ) : (
+          <Text size="sm" c="dimmed">
+            {t('tile.notAnalysed')}
+          </Text>
+        )}
+        <Group gap={6}>
+          {s?.aptRebootRequired && (
+            <Badge color="violet" variant="light" leftSection={<IconRefresh size={12} aria-hidden />}>
+              {t('tile.reboot')}
+            </Badge>
+          )}
+          {s?.runningJobId && (
+            <Badge color="blue" variant="light" leftSection={<IconLoader2 size={12} aria-hidden />}>
+              {t('tile.running')}
+            </Badge>
+          )}
+          {s?.blocked && (
+            <Tooltip label={s.blockedReason ?? ''} disabled={!s.blockedReason}>
+              <Badge color="red" variant="filled" leftSection={<IconLock size={12} aria-hidden />} tabIndex={0}>
+                {t('tile.blocked')}
+              </Badge>
+            </Tooltip>
+          )}
+        </Group>
+        {s?.blocked && s.blockedReason && (
+          <Text size="xs" c="red.8">
+            {s.blockedReason}
+          </Text>
+        )}
+        {s?.lastErrorKind && (
+          <Stack gap={0}>
+            <Text size="sm" fw={500}>
+              {t('tile.lastError', { kind: s.lastErrorKind })}
+            </Text>
+            <Text size="xs" c="dimmed">
+              {isMessageKey(remedyKey) ? t(remedyKey) : t('remedy.default')}
+            </Text>
+          </Stack>
+        )}
+        {machine.tags.length > 0 && (
+          <Group gap={4} aria-label={t('tile.tags')}>
+            {machine.tags.map((tag) => (
+              <Badge key={tag} size="xs" variant="default">
+                {tag}
+              </Badge>
+            ))}
+          </Group>
+        )}
+      </Stack>
+    </Card>
+  );
+}

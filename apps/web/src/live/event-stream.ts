@@ -1,0 +1,48 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+
+/** The live event types the gateway sends (ADR 0009). */
+const TYPES = ['machine.state', 'job.status', 'action_request.status', 'schedule_run.machine'] as const;
+
+// Many events can arrive at once (a fleet-wide run): one refetch per burst is enough.
+const BURST_MS = 150;
+
+/**
+ * The UI's one SSE connection (cookie-authenticated, same origin): every live element refreshes from it, never by
+ * polling. EventSource reconnects by itself and resumes with Last-Event-ID.
+ */
+export function useLiveEvents(enabled: boolean): boolean {
+  const queryClient = useQueryClient();
+  const [connected, setConnected] = useState(false);
+  useEffect(() => {
+    if (!enabled) return undefined;
+    const source = new EventSource('/api/v1/events/stream');
+    const pending = new Set<string>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
+      for (const key of pending) void queryClient.invalidateQueries({ queryKey: [key] });
+      pending.clear();
+    };
+    const onEvent = (e: MessageEvent<string>) => {
+      for (const key of keysFor(e.type)) pending.add(key);
+      timer ??= setTimeout(flush, BURST_MS);
+    };
+    for (const type of TYPES) source.addEventListener(type, onEvent);
+    source.onopen = () => setConnected(true);
+    source.onerror = () => setConnected(false);
+    return () => {
+      if (timer) clearTimeout(timer);
+      source.close();
+      setConnected(false);
+    };
+  }, [enabled, queryClient]);
+  return connected;
+}
+
+function keysFor(type: string): string[] {
+  if (type === 'machine.state') return ['machines', 'machine'];
+  if (type === 'job.status') return ['machines', 'machine', 'jobs'];
+  if (type === 'action_request.status') return ['action-requests'];
+  return ['schedule-runs'];
+}

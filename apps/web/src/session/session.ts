@@ -1,0 +1,19 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, ApiError, unwrap } from '../api/client.ts';
+import type { Me } from '../api/types.ts';
+
+/** Who is signed in (by the HttpOnly session cookie the page cannot read): null when nobody is. */
+export function useMe() {
+  return useQuery({
+    queryKey: ['me'],
+    retry: false,
+    queryFn: async (): Promise<Me | null> => {
+      try {
+        return await unwrap<Me>(api.GET('/api/v1/auth/me'));
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) return null;
+        throw e;
+      }
+    },
+  });
+}

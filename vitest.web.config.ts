@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Browser tests of the web UI (ADR 0019): Debian's Chromium driven by playwright-core against a gateway started in
+// the test with the built UI (`npm run test:web` builds it first). Not part of `npm test`: they need the browser.
+export default defineConfig({
+  test: {
+    include: ['apps/**/*.web-spec.ts'],
+    globalSetup: ['libs/testing/src/test-postgres.global-setup.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    fileParallelism: false,
+    reporters: ['default', './tools/test/summary.reporter.ts'],
+  },
+});
