@@ -73,8 +73,9 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     let repositories: AptRepositoryView[] = [];
     try {
       await recordUnfinishedRuns(this.db, s, machineId, jobId);
+      const proxy = await new MachinesRepository(this.db.prisma).aptProxy(machineId);
       const script = await s.opened.session.runScript(
-        analysisScript({ lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds }),
+        analysisScript({ lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds, proxy }),
         {
           sudo: true,
           timeoutMs: 20 * 60_000,

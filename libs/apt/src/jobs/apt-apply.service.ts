@@ -36,6 +36,7 @@ import {
   simulateArgv,
   type AptApplyOptions,
 } from '../apt-commands.ts';
+import { syncProxyFile } from './apt-proxy.sync.ts';
 import { classifyAptFailure } from '../apt-failure.classifier.ts';
 import { dpkgStateFailure, parseDpkgAudit, type DpkgAuditProblem } from '../dpkg-audit.parser.ts';
 import { parseAptSpaceFreed, parseDuBytes } from '../apt-maintenance.parser.ts';
@@ -103,6 +104,7 @@ export class AptApplyService {
     const opts: AptApplyOptions = {
       lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds,
       conffiles: p.keepLocalConfig === false ? 'take-maintainer' : 'keep-local',
+      proxy: await new MachinesRepository(this.db.prisma).aptProxy(machineId),
     };
     const s = await openAptSession(this.connector, this.config, machineId, jobId, `apt:${mode}`, p.signal);
     const errors: SnapshotError[] = [];
@@ -151,6 +153,7 @@ export class AptApplyService {
                 : mode === 'autoremove'
                   ? autoremoveArgv(opts)
                   : cleanArgv(opts);
+        if (opts.proxy) await syncProxyFile(s, opts.proxy);
         const progress = new ApplyProgressReporter(this.db, machineId, jobId, ACTION[mode]);
         progress.start();
         const run = await s
