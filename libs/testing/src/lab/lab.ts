@@ -66,6 +66,8 @@ interface LabStateFile {
   machines: MachineRecord[];
   httpdPid: number | null;
   registryPid: number | null;
+  /** apt-cacher-ng on the bridge, started on demand by startAptCacher. */
+  aptCacherPid?: number | null;
   keyPath: string;
   timings: Record<string, number>;
 }
@@ -92,6 +94,16 @@ const MACHINE_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 
 function statePath(): string {
   return join(labPaths().state, 'lab.json');
+}
+
+const APT_CACHER_PORT = 3142;
+
+function readFileOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 export function tcpProbe(
@@ -703,6 +715,45 @@ open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep $
     await this.waitForSsh(name);
   }
 
+  // ---- APT proxy ----------------------------------------------------------------------------------------------------
+
+  /**
+   * Starts apt-cacher-ng (the Debian package) on the bridge address, with its own cache and log under the state dir;
+   * the machines reach the lab repository through it. Returns its proxy URL and a reader of its access log.
+   */
+  async startAptCacher(): Promise<{ url: string; log: () => string }> {
+    const dir = join(labPaths().state, 'apt-cacher');
+    for (const d of ['cache', 'log', 'run']) mkdirSync(join(dir, d), { recursive: true });
+    await killPid(this.state.aptCacherPid ?? null);
+    this.state.aptCacherPid = spawnDaemon(
+      'apt-cacher-ng',
+      [
+        '-c',
+        '/etc/apt-cacher-ng',
+        'ForeGround=1',
+        `BindAddress=${HOST_ADDRESS}`,
+        `Port=${APT_CACHER_PORT}`,
+        `CacheDir=${join(dir, 'cache')}`,
+        `LogDir=${join(dir, 'log')}`,
+        `SocketPath=${join(dir, 'run', 'socket')}`,
+        'VerboseLog=1',
+        // The lab repository listens on 8080; apt-cacher-ng only forwards to port 80 unless told otherwise.
+        'AllowUserPorts=0',
+      ],
+      join(dir, 'daemon.log'),
+    );
+    this.save();
+    const until = Date.now() + 30_000;
+    while ((await tcpProbe(HOST_ADDRESS, APT_CACHER_PORT)) !== 'open') {
+      if (Date.now() > until) throw new Error(`apt-cacher-ng did not listen: ${readFileOr(join(dir, 'daemon.log'))}`);
+      await sleep(100);
+    }
+    return {
+      url: `http://${HOST_ADDRESS}:${APT_CACHER_PORT}/`,
+      log: () => readFileOr(join(dir, 'log', 'apt-cacher.log')),
+    };
+  }
+
   // ---- teardown -----------------------------------------------------------------------------------------------------
 
   /** Removes every namespace, bridge, mount and process the lab made (processes by recorded PID). */
@@ -719,6 +770,7 @@ open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep $
     }
     await killPid(this.state.httpdPid);
     await killPid(this.state.registryPid);
+    await killPid(this.state.aptCacherPid ?? null);
     await Lab.sweep();
     rmSync(statePath(), { force: true });
     runSync('rmdir', [labPaths().state]); // only if empty
