@@ -18,6 +18,7 @@ import {
   scopeSatisfies,
   updateSnapshotSchema,
   type ActionRequestPayload,
+  type AnalysisBoundAction,
   type ActionRequestStatus,
   type ActionRequestView,
   type Actor,
@@ -377,7 +378,7 @@ export class ActionRequestsService {
    * Read from the analysis snapshot (the canonical JSON), which alone tells kept-back-only packages from planned ones.
    */
   private async bindToAnalysis(
-    action: 'apt_upgrade' | 'apt_dist_upgrade',
+    action: AnalysisBoundAction,
     machine: MachineView,
     options: { packages?: string[] | undefined },
   ) {

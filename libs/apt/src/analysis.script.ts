@@ -26,6 +26,7 @@ export const ANALYSIS_STEPS = [
   'update',
   'upgrade',
   'dist-upgrade',
+  'autoremove',
   'showhold',
   'reboot',
   'dpkg-audit',
@@ -41,6 +42,8 @@ export function analysisScript(opts: AptApplyOptions): string {
   const readOnly: [AnalysisStep, readonly string[]][] = [
     ['upgrade', simulateArgv('upgrade')],
     ['dist-upgrade', simulateArgv('dist-upgrade')],
+    // What an apt_autoremove would remove: the plan its request is bound to.
+    ['autoremove', simulateArgv('autoremove')],
     ['showhold', SHOWHOLD_ARGV],
     ['reboot', REBOOT_REQUIRED_ARGV],
     // The same dpkg state check as an apply's preflight, as root like the rest of the script.
