@@ -48,7 +48,7 @@ import {
   type AptSimulation,
 } from '../apt-simulation.parser.ts';
 import { comparePlan, diffPackageSets, DPKG_QUERY_ARGV, parseDpkgQuery } from '../dpkg-state.parser.ts';
-import { parseRebootRequired } from '../reboot-required.parser.ts';
+import { parseRebootRequired, rebootPackages } from '../reboot-required.parser.ts';
 import { recordUnfinishedRuns, storedState } from './partial-run.recorder.ts';
 import { renderAptReport } from './apt-report.renderer.ts';
 import { ApplyProgressReporter } from './apply-progress.reporter.ts';
@@ -197,6 +197,7 @@ export class AptApplyService {
             ? { importantLines: failure.packages.map((pk) => `${pk.name} ${pk.state}`) }
             : {}),
         });
+      const kernels = rebootPackages(applied.filter((c) => c.operation !== 'removed').map((c) => c.name));
       result = {
         planned,
         applied,
@@ -204,8 +205,9 @@ export class AptApplyService {
         removed: applied.filter((c) => c.operation === 'removed'),
         held,
         errors,
-        rebootRequiredAfterRun: reboot.rebootRequired,
-        rebootPkgs: reboot.rebootPkgs,
+        // A kernel changed: a reboot is needed even when no hook wrote /run/reboot-required.
+        rebootRequiredAfterRun: reboot.rebootRequired || kernels.length > 0,
+        rebootPkgs: [...new Set([...reboot.rebootPkgs, ...kernels])],
         ...(mode === 'upgrade' || mode === 'dist_upgrade' || mode === 'packages'
           ? { planComparison: comparePlan(planned, applied) }
           : {}),
