@@ -24,7 +24,7 @@ interface Rule {
   remediation: string | ((text: string) => string);
 }
 
-const PROXMOX_ENTERPRISE = /enterprise\.proxmox\.com\/debian\/(pve|pbs|pmg|ceph-[a-z]+)/;
+const PROXMOX_ENTERPRISE = /enterprise\.proxmox\.com(?::\d+)?\/debian\/(pve|pbs|pmg|ceph-[a-z]+)/;
 
 /**
  * A repository answering 401: apt has no credentials for it. Proxmox's enterprise repositories do that on every

@@ -68,6 +68,8 @@ interface LabStateFile {
   registryPid: number | null;
   /** apt-cacher-ng on the bridge, started on demand by startAptCacher. */
   aptCacherPid?: number | null;
+  /** A repository asking for credentials (Proxmox enterprise-shaped), started on demand by startAuthRepo. */
+  authRepoPid?: number | null;
   keyPath: string;
   timings: Record<string, number>;
 }
@@ -97,6 +99,7 @@ function statePath(): string {
 }
 
 const APT_CACHER_PORT = 3142;
+const AUTH_REPO_PORT = 8091;
 
 function readFileOr(path: string): string {
   try {
@@ -501,6 +504,20 @@ export class Lab {
     return `${REPO_URL}/${path}`;
   }
 
+  /**
+   * Serves the lab's security suite again as an Ubuntu pocket: `ubuntu/dists/noble-security` with Ubuntu's Release
+   * fields (Origin and Label Ubuntu, Suite noble-security, Codename noble). Call after publishing. Returns the URL.
+   */
+  async addUbuntuSecurityPocket(): Promise<string> {
+    const www = join(labPaths().state, 'repo', 'www');
+    const to = join(www, 'ubuntu', 'dists', 'noble-security');
+    await run('/bin/sh', [
+      '-c',
+      `set -e; rm -rf ${shellQuote(join(www, 'ubuntu'))}; mkdir -p ${shellQuote(join(www, 'ubuntu', 'dists'))}; cp -r ${shellQuote(join(www, 'debian-security', 'dists', 'bookworm-security'))} ${shellQuote(to)}; sed -i "s/^Origin: .*/Origin: Ubuntu/; s/^Label: .*/Label: Ubuntu/; s/^Suite: .*/Suite: noble-security/; s/^Codename: .*/Codename: noble/; s/^Version: .*/Version: 24.04/" ${shellQuote(join(to, 'Release'))}; rm -f ${shellQuote(join(to, 'InRelease'))} ${shellQuote(join(to, 'Release.gpg'))}`,
+    ]);
+    return `${REPO_URL}/ubuntu`;
+  }
+
   /** Serves the bookworm dist of the lab repository also as `codename` (an older release's suite: "bullseye"). */
   async addOlderSuite(codename: string, suite = 'oldstable'): Promise<void> {
     const dists = join(labPaths().state, 'repo', 'www', 'debian', 'dists');
@@ -754,6 +771,36 @@ open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep $
     };
   }
 
+  /**
+   * A repository that answers 401 without credentials, as Proxmox's enterprise repository does on a machine without
+   * a subscription: busybox httpd with basic auth on /debian/pve, on the bridge. Returns its base URL (host
+   * `enterprise.proxmox.com`, which the machines resolve to the bridge once `mapHost` was called).
+   */
+  async startAuthRepo(): Promise<string> {
+    const dir = join(labPaths().state, 'auth-repo');
+    mkdirSync(join(dir, 'www', 'debian', 'pve', 'dists', 'bookworm'), { recursive: true });
+    writeFileSync(join(dir, 'www', 'debian', 'pve', 'dists', 'bookworm', 'InRelease'), 'never served\n');
+    writeFileSync(join(dir, 'httpd.conf'), '/debian/pve:root@pam:lab-subscription\n');
+    await killPid(this.state.authRepoPid ?? null);
+    this.state.authRepoPid = spawnDaemon(
+      'busybox',
+      ['httpd', '-f', '-p', `${HOST_ADDRESS}:${AUTH_REPO_PORT}`, '-h', join(dir, 'www'), '-c', join(dir, 'httpd.conf')],
+      join(dir, 'httpd.log'),
+    );
+    this.save();
+    const until = Date.now() + 10_000;
+    while ((await tcpProbe(HOST_ADDRESS, AUTH_REPO_PORT)) !== 'open') {
+      if (Date.now() > until) throw new Error('the auth repository did not listen');
+      await sleep(50);
+    }
+    return `http://enterprise.proxmox.com:${AUTH_REPO_PORT}/debian/pve`;
+  }
+
+  /** Makes `host` resolve to the lab host (the bridge address) on the machine. */
+  async mapHost(name: string, host: string): Promise<void> {
+    await this.exec(name, `echo ${shellQuote(`${HOST_ADDRESS} ${host}`)} >> /etc/hosts`);
+  }
+
   // ---- teardown -----------------------------------------------------------------------------------------------------
 
   /** Removes every namespace, bridge, mount and process the lab made (processes by recorded PID). */
@@ -771,6 +818,7 @@ open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep $
     await killPid(this.state.httpdPid);
     await killPid(this.state.registryPid);
     await killPid(this.state.aptCacherPid ?? null);
+    await killPid(this.state.authRepoPid ?? null);
     await Lab.sweep();
     rmSync(statePath(), { force: true });
     runSync('rmdir', [labPaths().state]); // only if empty
