@@ -2,8 +2,21 @@
 // makes this run's apt-get update and apply fetch through it and leaves the machine's configuration alone;
 // `persistent` writes our apt.conf.d file, so the machine's own apt uses the proxy too; back to `direct`, the file
 // is gone and nothing more goes through the proxy. Needs root; skipped otherwise.
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, ensureHostTools, isRoot, Lab, type LabMachine, type TestDatabase } from '@su/testing';
+import {
+  createTestDatabase,
+  ensureHostTools,
+  HOST_ADDRESS,
+  isRoot,
+  Lab,
+  labPaths,
+  REPO_URL,
+  type LabMachine,
+  type TestDatabase,
+} from '@su/testing';
 import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
 
 const skipReason = isRoot() ? await ensureHostTools((m) => console.log(`[lab] ${m}`)) : 'not running as root';
@@ -11,6 +24,27 @@ if (skipReason) console.log(`apt proxy lab tests skipped: ${skipReason}`);
 
 const ADMIN_PW = 'lab-admin-pw';
 const CONF = '/etc/apt/apt.conf.d/80system-update-proxy';
+const MIRROR_PORT = 8092;
+
+/**
+ * The lab repository served as a real mirror serves it: busybox httpd's 404 (for the InRelease apt asks first) has
+ * no Content-Length, which apt-cacher-ng turns into a 503 that stops apt; Debian's mirrors send one.
+ */
+function startMirror(root: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    try {
+      const st = statSync(join(root, path));
+      if (!st.isFile()) throw new Error('not a file');
+      res.writeHead(200, { 'Content-Length': st.size, 'Content-Type': 'application/octet-stream' });
+      createReadStream(join(root, path)).pipe(res);
+    } catch {
+      res.writeHead(404, { 'Content-Length': 0 });
+      res.end();
+    }
+  });
+  return new Promise((resolve) => server.listen(MIRROR_PORT, HOST_ADDRESS, () => resolve(server)));
+}
 
 describe.skipIf(!!skipReason)('apt: proxy per machine (lab, apt-cacher-ng)', () => {
   let lab: Lab;
@@ -19,6 +53,7 @@ describe.skipIf(!!skipReason)('apt: proxy per machine (lab, apt-cacher-ng)', () 
   let m: LabMachine;
   let cacher: { url: string; log: () => string };
   let id = '';
+  let mirror: Server | undefined;
   const api: GatewayHarness['api'] = (...a) => gw.api(...a);
   /** The proxy's access-log lines for this machine's requests. */
   const proxied = () =>
@@ -45,6 +80,9 @@ describe.skipIf(!!skipReason)('apt: proxy per machine (lab, apt-cacher-ng)', () 
     lab = await Lab.up({ machines: 1, log: (x) => console.log(`[lab] ${x}`) });
     m = lab.machines()[0]!;
     cacher = await lab.startAptCacher();
+    mirror = await startMirror(join(labPaths().state, 'repo', 'www'));
+    const mirrorUrl = `http://${HOST_ADDRESS}:${MIRROR_PORT}`;
+    await lab.exec(m.name, `sed -i 's#${REPO_URL}#${mirrorUrl}#' /etc/apt/sources.list.d/lab.list`);
     db = await createTestDatabase();
     gw = await startGateway(db, { SU_SSH_CONNECT_TIMEOUT_SECONDS: '6' });
     const res = await api('POST', '/api/v1/machines', {
@@ -61,6 +99,7 @@ describe.skipIf(!!skipReason)('apt: proxy per machine (lab, apt-cacher-ng)', () 
   }, 300_000);
 
   afterAll(async () => {
+    await new Promise((r) => (mirror ? mirror.close(r) : r(undefined)));
     await gw?.close();
     await db?.drop();
     await lab?.down();

@@ -740,6 +740,8 @@ open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep $
    */
   async startAptCacher(): Promise<{ url: string; log: () => string }> {
     const dir = join(labPaths().state, 'apt-cacher');
+    await killPid(this.state.aptCacherPid ?? null);
+    rmSync(dir, { recursive: true, force: true }); // a fresh log: tests read it
     for (const d of ['cache', 'log', 'run']) mkdirSync(join(dir, d), { recursive: true });
     await killPid(this.state.aptCacherPid ?? null);
     this.state.aptCacherPid = spawnDaemon(
@@ -869,7 +871,7 @@ open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep $
       for (const n of readdirSync(machinesDir)) removeCgroups(n);
       rmSync(machinesDir, { recursive: true, force: true });
     }
-    for (const f of ['repo', 'registry', 'known_hosts', 'httpd.log', 'registry.log', 'keys'])
+    for (const f of ['repo', 'registry', 'known_hosts', 'httpd.log', 'registry.log', 'keys', 'apt-cacher', 'auth-repo'])
       rmSync(join(state, f), { recursive: true, force: true });
   }
 }
