@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages the lab needs (idempotent, non-interactive). Run as root before `npm run test:lab`.
 set -eu
-PKGS="debootstrap zstd sshpass openssh-client dpkg-dev iproute2 util-linux busybox-static docker-registry ca-certificates debian-archive-keyring"
+PKGS="apt-cacher-ng debootstrap zstd sshpass openssh-client dpkg-dev iproute2 util-linux busybox-static docker-registry ca-certificates debian-archive-keyring"
 if [ "$(id -u)" != 0 ]; then echo "ci.sh: must run as root" >&2; exit 1; fi
 missing=""
 for p in $PKGS; do
@@ -12,5 +12,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends $missing
 # The lab runs its own registry on the lab bridge; on systemd hosts the package starts a system-wide one on :5000.
-if [ -d /run/systemd/system ]; then systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi
+# Same for apt-cacher-ng on :3142: the APT proxy lab test starts its own on the bridge.
+if [ -d /run/systemd/system ]; then systemctl disable --now docker-registry apt-cacher-ng >/dev/null 2>&1 || true; fi
 echo "installed:$missing"

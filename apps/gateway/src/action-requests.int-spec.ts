@@ -220,6 +220,30 @@ describe('action requests API', () => {
     expect((await request({ machineId: web, action: 'apt_upgrade' })).body.detail).toMatch(/nothing to approve/);
   });
 
+  it('binds an apt_autoremove request to the autoremove simulation of the latest analysis; none recorded: nothing to approve', async () => {
+    const box = await machine('box1', ['web']);
+    await analyse(box, { ...ANALYSIS, autoremove: [] } as typeof ANALYSIS);
+    const none = await request({ machineId: box, action: 'apt_autoremove' });
+    expect(none.status).toBe(409);
+    expect(none.body.detail).toMatch(/nothing to approve/);
+    const autoremove = [pkg('libold1', '1.0', null, 'remove'), pkg('homelab-dep', '1.0', null, 'remove')];
+    await analyse(box, { ...ANALYSIS, autoremove } as typeof ANALYSIS);
+    const req = await request({ machineId: box, action: 'apt_autoremove' });
+    expect(req.status, req.text).toBe(201);
+    const changes = [change('libold1', null, 'remove'), change('homelab-dep', null, 'remove')];
+    expect(req.body).toMatchObject({ planHash: planHash(changes), payload: { plan: changes } });
+    await t.gw.stopWorker();
+    try {
+      const approved = await api('POST', `/api/v1/action-requests/${req.body.id}/approve`, { body: {} });
+      expect(approved.status, approved.text).toBe(200);
+      const [job] = await jobsOf(req.body.id);
+      expect(job).toMatchObject({ kind: 'apt.autoremove' });
+      expect(job.payload.approvedPlan).toMatchObject({ hash: planHash(changes), changes });
+    } finally {
+      await t.gw.restartWorker();
+    }
+  });
+
   it('rejects: nothing runs, who and why are kept; a rejected request cannot be approved', async () => {
     const web = await machine('web3', ['web']);
     const created = await request({ machineId: web, action: 'reboot_verified', options: { maxWaitSeconds: 120 } });

@@ -16,6 +16,7 @@ import {
   plannedChangeOf,
   scopeSatisfies,
   type ActionRequestPayload,
+  type AnalysisBoundAction,
   type ActionRequestStatus,
   type ActionRequestView,
   type Actor,
@@ -341,7 +342,7 @@ export class ActionRequestsService {
    * Read from the analysis snapshot (the canonical JSON), which alone tells kept-back-only packages from planned ones.
    */
   private async bindToAnalysis(
-    action: 'apt_upgrade' | 'apt_dist_upgrade',
+    action: AnalysisBoundAction,
     machine: MachineView,
     options: { packages?: string[] | undefined },
   ) {

@@ -1,4 +1,5 @@
 import { quoteArg } from '@su/ssh';
+import { proxyFileScript } from './apt-proxy.ts';
 import { SOURCES_SCRIPT } from './apt-sources.parser.ts';
 import {
   aptUpdateArgv,
@@ -25,6 +26,7 @@ export const ANALYSIS_STEPS = [
   'update',
   'upgrade',
   'dist-upgrade',
+  'autoremove',
   'showhold',
   'reboot',
   'dpkg-audit',
@@ -40,6 +42,8 @@ export function analysisScript(opts: AptApplyOptions): string {
   const readOnly: [AnalysisStep, readonly string[]][] = [
     ['upgrade', simulateArgv('upgrade')],
     ['dist-upgrade', simulateArgv('dist-upgrade')],
+    // What an apt_autoremove would remove: the plan its request is bound to.
+    ['autoremove', simulateArgv('autoremove')],
     ['showhold', SHOWHOLD_ARGV],
     ['reboot', REBOOT_REQUIRED_ARGV],
     // The same dpkg state check as an apply's preflight, as root like the rest of the script.
@@ -54,6 +58,8 @@ export function analysisScript(opts: AptApplyOptions): string {
   // The lists are refreshed first; the read-only steps then run side by side (they take no lock) into files that
   // are printed in a fixed order, so the output is as readable as a sequential run.
   return [
+    // Our apt.conf.d proxy file matches the machine's setting before apt reads its configuration.
+    ...(opts.proxy ? [`${proxyFileScript(opts.proxy)} || exit 1`] : []),
     `printf '\\n${STEP}update@@\\n'; ${q(aptUpdateArgv(opts))} 2>&1 </dev/null; printf '\\n${RC}%s@@\\n' "$?"`,
     `d=$(mktemp -d) || exit 1`,
     ...readOnly.map(([name, argv]) => `( ${q(argv)} >"$d/${name}" 2>&1 </dev/null; echo $? >"$d/${name}.rc" ) &`),

@@ -4,6 +4,9 @@
 // "Waiting for cache lock: ..." while it waits and "E: Unable to acquire the dpkg frontend lock" when the wait runs out).
 // Package names are validated here so nothing user-given reaches a remote shell unchecked.
 
+import type { AptProxySetting } from '@su/contracts';
+import { proxyOptions } from './apt-proxy.ts';
+
 export const DEFAULT_LOCK_TIMEOUT_SECONDS = 300;
 
 export interface AptApplyOptions {
@@ -11,6 +14,8 @@ export interface AptApplyOptions {
   lockTimeoutSeconds?: number;
   /** Modified conffiles: keep the local file (default, dpkg writes the new one as .dpkg-dist) or take the package's. */
   conffiles?: 'keep-local' | 'take-maintainer';
+  /** The machine's APT proxy: in runtime mode the commands that fetch name it (this run only). */
+  proxy?: AptProxySetting;
 }
 
 const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/;
@@ -43,12 +48,22 @@ function dpkgOptions(opts: AptApplyOptions): string[] {
 }
 
 function applyArgv(opts: AptApplyOptions, tail: string[]): string[] {
-  return [...APPLY_ENV, 'apt-get', '-y', ...lockOption(opts), ...dpkgOptions(opts), '-o', 'Dpkg::Use-Pty=0', ...tail];
+  return [
+    ...APPLY_ENV,
+    'apt-get',
+    '-y',
+    ...lockOption(opts),
+    ...proxyOptions(opts.proxy),
+    ...dpkgOptions(opts),
+    '-o',
+    'Dpkg::Use-Pty=0',
+    ...tail,
+  ];
 }
 
 /** Needs root. Lock wait applies: apt-get update takes the lists lock. */
 export function aptUpdateArgv(opts: AptApplyOptions = {}): string[] {
-  return [...ENV, 'apt-get', ...lockOption(opts), 'update'];
+  return [...ENV, 'apt-get', ...lockOption(opts), ...proxyOptions(opts.proxy), 'update'];
 }
 
 /** Simulations need no root and must not wait for or take locks (Debug::NoLocking). -V prints kept-back versions. */

@@ -33,6 +33,22 @@ describe('apt-get update classification', () => {
     ]);
   });
 
+  it('401 (captured from apt 2.6.1 against an httpd asking for credentials): repo_auth_required, one error per source', () => {
+    const { output, exitCode } = fixtureWithExit('apt-update-401');
+    const generic = parseAptUpdate(exitCode, output);
+    expect(generic.errors).toEqual([
+      expect.objectContaining({ kind: 'repo_auth_required', severity: 'error', importantLines: expect.any(Array) }),
+    ]);
+    expect(generic.errors[0]!.importantLines).toHaveLength(2); // the 401 and its "is not signed" follow-up
+    expect(generic.errors[0]!.remediation).toMatch(/auth\.conf\.d/);
+    // The same lines from Proxmox VE's enterprise repository (the URL is the only difference on a real PVE host).
+    const pve = parseAptUpdate(exitCode, output.replaceAll('http://127.0.0.1:8091', 'https://enterprise.proxmox.com'));
+    expect(pve.errors.map((e) => e.kind)).toEqual(['repo_auth_required']);
+    expect(pve.errors[0]!.remediation).toMatch(
+      /no-subscription repository: deb http:\/\/download\.proxmox\.com\/debian\/pve bookworm pve-no-subscription/,
+    );
+  });
+
   it('no Release file', () => {
     const r = run('apt-update-no-release-file');
     expect(r.errors.map((e) => [e.kind, e.severity, e.message])).toEqual([

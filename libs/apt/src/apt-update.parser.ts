@@ -6,6 +6,7 @@ import { cleanMessage } from './apt-messages.extractor.ts';
 
 export type AptUpdateErrorKind =
   | 'repository_not_found'
+  | 'repo_auth_required'
   | 'repository_no_release'
   | 'missing_key'
   | 'repository_unsigned'
@@ -19,11 +20,32 @@ export type AptUpdateErrorKind =
 interface Rule {
   kind: AptUpdateErrorKind;
   test: RegExp;
-  remediation: string;
+  /** Fixed text, or built from the message (the repository it names decides the advice). */
+  remediation: string | ((text: string) => string);
+}
+
+const PROXMOX_ENTERPRISE = /enterprise\.proxmox\.com(?::\d+)?\/debian\/(pve|pbs|pmg|ceph-[a-z]+)/;
+
+/**
+ * A repository answering 401: apt has no credentials for it. Proxmox's enterprise repositories do that on every
+ * machine without a subscription key; their free counterpart is the no-subscription repository.
+ */
+function authRemediation(text: string): string {
+  const product = PROXMOX_ENTERPRISE.exec(text)?.[1];
+  if (product?.startsWith('ceph-'))
+    return `This Proxmox Ceph enterprise repository needs a subscription key. Without one, disable it (comment it out in /etc/apt/sources.list.d/ceph.list or set Enabled: no in ceph.sources) and use the no-subscription repository instead: deb http://download.proxmox.com/debian/${product} bookworm no-subscription. With a subscription, enter the key (pvesubscription set <key>).`;
+  if (product)
+    return `The Proxmox ${product.toUpperCase()} enterprise repository needs a subscription key. Without one, disable it (comment it out in /etc/apt/sources.list.d/${product}-enterprise.list or set Enabled: no in ${product}-enterprise.sources) and add the no-subscription repository: deb http://download.proxmox.com/debian/${product} bookworm ${product}-no-subscription. With a subscription, enter the key (pvesubscription set <key>).`;
+  return 'The repository requires credentials (HTTP 401): put them in /etc/apt/auth.conf.d/<name>.conf (machine <host> login <user> password <secret>, mode 600), or disable the source.';
 }
 
 // Most specific first: a NO_PUBKEY source also prints "is not signed", an unreachable mirror "Failed to fetch".
 const RULES: Rule[] = [
+  {
+    kind: 'repo_auth_required',
+    test: /\b401\s+Unauthorized\b/,
+    remediation: authRemediation,
+  },
   {
     kind: 'missing_key',
     test: /NO_PUBKEY ([0-9A-F]+)|public key is not available/,
@@ -102,7 +124,9 @@ export function parseAptUpdate(exitCode: number, output: string): AptUpdateResul
     const source = sourceOf(text);
     // NO_PUBKEY and "is not signed" are one problem of one source: keep the more precise kind, add the line.
     const existing = source
-      ? [...byKey.values()].find((e) => e.importantLines?.some((l) => sourceOf(l) === source && sameRepo(l, text)))
+      ? [...byKey.values()].find((e) =>
+          e.importantLines?.some((l) => sameSource(sourceOf(l), source) && sameRepo(l, text)),
+        )
       : undefined;
     if (existing) {
       existing.importantLines!.push(line);
@@ -121,7 +145,7 @@ export function parseAptUpdate(exitCode: number, output: string): AptUpdateResul
       severity,
       message: cleanMessage(text),
       remediation:
-        rule?.remediation ??
+        (typeof rule?.remediation === 'function' ? rule.remediation(text) : rule?.remediation) ??
         (severity === 'error'
           ? 'Read the apt-get update output in the raw log; the package lists may be stale.'
           : 'Review the apt-get update warning.'),
@@ -143,6 +167,11 @@ export function parseAptUpdate(exitCode: number, output: string): AptUpdateResul
 }
 
 /** A key and a signature complaint about the same InRelease are one problem. */
+/** One repository: the same URL, or a file URL under the repository's base (".../dists/bookworm/InRelease"). */
+function sameSource(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
 function sameRepo(a: string, b: string): boolean {
-  return /NO_PUBKEY|is not signed|GPG error/.test(a) && /NO_PUBKEY|is not signed|GPG error/.test(b);
+  return /NO_PUBKEY|is not signed|GPG error|401\s+Unauthorized/.test(a) && /NO_PUBKEY|is not signed|GPG error/.test(b);
 }

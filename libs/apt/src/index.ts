@@ -15,3 +15,4 @@ export * from './jobs/index.ts';
 export * from './os-release.parser.ts';
 export * from './apt-progress.parser.ts';
 export * from './apt-sources.parser.ts';
+export * from './apt-proxy.ts';

@@ -87,7 +87,7 @@ export function plannedChangeOf(p: {
 }
 
 /** Actions whose request is bound to the plan of the machine's latest analysis. */
-export const ANALYSIS_BOUND_ACTIONS = ['apt_upgrade', 'apt_dist_upgrade'] as const;
+export const ANALYSIS_BOUND_ACTIONS = ['apt_upgrade', 'apt_dist_upgrade', 'apt_autoremove'] as const;
 export type AnalysisBoundAction = (typeof ANALYSIS_BOUND_ACTIONS)[number];
 
 export function isAnalysisBound(action: string): action is AnalysisBoundAction {
@@ -99,13 +99,15 @@ export function isAnalysisBound(action: string): action is AnalysisBoundAction {
  * set the apt-worker simulates just before applying (apt-apply.service.ts `plan`), or an unchanged machine would
  * drift: dist-upgrade is the analysis' plan (upgrades, new packages, removals; held, phased and kept-back-only
  * packages are not in it); plain upgrade never installs or removes, and leaves out what it keeps back (packages
- * that need a new dependency); `only` narrows an upgrade to named packages, as `--only-upgrade` does.
+ * that need a new dependency); `only` narrows an upgrade to named packages, as `--only-upgrade` does; autoremove is
+ * the analysis' own autoremove simulation (none recorded: nothing to approve).
  */
 export function analysisPlanOf<P extends { name: string; keptBack: boolean }>(
   action: AnalysisBoundAction,
-  apt: { packages: P[]; installed?: P[] | undefined; removed?: P[] | undefined },
+  apt: { packages: P[]; installed?: P[] | undefined; removed?: P[] | undefined; autoremove?: P[] | undefined },
   only?: readonly string[],
 ): P[] {
+  if (action === 'apt_autoremove') return apt.autoremove ?? [];
   if (action === 'apt_dist_upgrade') return [...apt.packages, ...(apt.installed ?? []), ...(apt.removed ?? [])];
   const upgrades = apt.packages.filter((p) => !p.keptBack);
   return only ? upgrades.filter((p) => only.includes(p.name)) : upgrades;

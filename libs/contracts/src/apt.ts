@@ -132,6 +132,8 @@ export const aptSnapshotDetailSchema = z.object({
   distUpgradeCount: z.number().int().nonnegative().optional(),
   installed: z.array(aptPackageSchema).optional(),
   removed: z.array(aptPackageSchema).optional(),
+  /** What `apt-get autoremove` would remove (its simulation): the plan an apt_autoremove request is bound to. */
+  autoremove: z.array(aptPackageSchema).optional(),
   keptBack: z.array(aptPackageSchema).optional(),
   held: z.array(z.string()).optional(),
   phased: z.array(z.string()).optional(),

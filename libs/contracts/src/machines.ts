@@ -22,6 +22,26 @@ export const MACHINE_KINDS = [
 ] as const;
 export type MachineKind = (typeof MACHINE_KINDS)[number];
 
+/**
+ * How a machine's apt reaches its repositories: `direct`; `runtime` (the proxy is passed to each apt run of ours
+ * only); `persistent` (an apt.conf.d file of ours names it, so the machine's own apt uses it too).
+ */
+export const APT_PROXY_MODES = ['direct', 'runtime', 'persistent'] as const;
+export type AptProxyMode = (typeof APT_PROXY_MODES)[number];
+
+/**
+ * An APT HTTP proxy as apt-cacher-ng or squid serve it: http://host[:port][/], nothing else. No user info (a
+ * password would travel in apt's argv and the conf file), no quote, space or path, so the value is safe to quote
+ * in an apt.conf file and a shell.
+ */
+export const APT_PROXY_URL =
+  /^http:\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?\/?$/;
+
+export interface AptProxySetting {
+  mode: AptProxyMode;
+  url: string | null;
+}
+
 /** Plain-text credentials as given by a person; only ever held in memory, encrypted before storage. */
 export interface MachineCredentialsInput {
   authMethod: AuthMethod;
@@ -101,6 +121,7 @@ export interface MachineView {
   /** The same value as `state.status` (`unknown` before anything reached the machine). */
   status: MachineStatus;
   notes: string | null;
+  aptProxy: AptProxySetting;
   tags: string[];
   credentials: CredentialsSummary | null;
   state: MachineStateView | null;

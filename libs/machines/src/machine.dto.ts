@@ -16,10 +16,13 @@ import {
   ValidateNested,
 } from 'class-validator';
 import {
+  APT_PROXY_MODES,
+  APT_PROXY_URL,
   AUTH_METHODS,
   MACHINE_KINDS,
   MAX_PAGE_OFFSET,
   SUDO_MODES,
+  type AptProxyMode,
   type AuthMethod,
   type MachineKind,
   type SudoMode,
@@ -168,6 +171,28 @@ export class UpdateMachineDto {
   @IsString()
   @MaxLength(2000)
   notes?: string;
+
+  @ApiPropertyOptional({
+    enum: APT_PROXY_MODES,
+    description:
+      'direct; runtime: this proxy for our apt runs only; persistent: written to /etc/apt/apt.conf.d/80system-update-proxy (removed when set back). Applied at the next APT job.',
+  })
+  @IsOptional()
+  @IsIn(APT_PROXY_MODES)
+  aptProxyMode?: AptProxyMode;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'http://apt-cache.home.arpa:3142/',
+    description: 'http://host[:port]/ (no user info, no path); required unless aptProxyMode is direct. null clears it.',
+  })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(300)
+  @Matches(APT_PROXY_URL, { message: 'aptProxyUrl must be http://host[:port]/ without user info or path' })
+  aptProxyUrl?: string | null;
 }
 
 export class SetTagsDto {

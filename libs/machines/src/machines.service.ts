@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Actor, MachineCredentialsInput, MachineEventView, MachineScope, MachineView } from '@su/contracts';
 import { Database, MachineEventsRepository, MachinesRepository, type Tx } from '@su/db';
 import { JobsService } from '@su/platform';
@@ -67,13 +67,16 @@ export class MachinesService {
 
   async update(id: string, dto: UpdateMachineDto, actor: Actor): Promise<MachineView> {
     await this.inTxForExisting(id, async (machines, events) => {
+      await assertProxyComplete(machines, id, dto);
       await machines.update(id, dto);
+      // The DTO class declares every field; only the ones sent were changed.
+      const fields = Object.keys(dto).filter((k) => dto[k as keyof UpdateMachineDto] !== undefined);
       await events.insert({
         machineId: id,
         eventType: 'machine.updated',
         actor,
-        message: `machine updated: ${Object.keys(dto).join(', ') || 'nothing'}`,
-        payload: { fields: Object.keys(dto) },
+        message: `machine updated: ${fields.join(', ') || 'nothing'}`,
+        payload: { fields },
       });
     });
     return this.get(id);
@@ -146,4 +149,19 @@ export class MachinesService {
       await fn(machines, new MachineEventsRepository(tx), tx);
     });
   }
+}
+
+/** A proxy mode other than direct needs a URL, given now or already stored (the DTO validated its shape). */
+async function assertProxyComplete(machines: MachinesRepository, id: string, dto: UpdateMachineDto): Promise<void> {
+  if (dto.aptProxyMode === undefined && dto.aptProxyUrl === undefined) return;
+  const current = await machines.aptProxy(id);
+  const mode = dto.aptProxyMode ?? current.mode;
+  const url = dto.aptProxyUrl === undefined ? current.url : dto.aptProxyUrl;
+  if (mode !== 'direct' && !url)
+    throw new BadRequestException({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'invalid request: aptProxyUrl',
+      errors: [{ field: 'aptProxyUrl', reasons: [`aptProxyUrl is required when aptProxyMode is ${mode}`] }],
+    });
 }

@@ -1,4 +1,5 @@
 import {
+  ANALYSIS_BOUND_ACTIONS,
   isAnalysisBound,
   MACHINE_ACTION_NAMES,
   MACHINE_ACTIONS,
@@ -47,7 +48,7 @@ export function misplacedActionOptions(
   if (options.allowPlanSuperset !== undefined && !isAnalysisBound(action))
     errors.push({
       field: 'allowPlanSuperset',
-      reasons: ['allowPlanSuperset is only allowed with apt_upgrade and apt_dist_upgrade'],
+      reasons: [`allowPlanSuperset is only allowed with ${ANALYSIS_BOUND_ACTIONS.join(', ')}`],
     });
   return errors;
 }
@@ -62,7 +63,7 @@ export function jobOfAction(action: MachineAction, options: ActionOptions = {}, 
   const raw = {
     ...(action === 'apt_upgrade' && options.packages ? { packages: options.packages } : {}),
     ...(action === 'reboot_verified' && options.maxWaitSeconds ? { maxWaitSeconds: options.maxWaitSeconds } : {}),
-    ...(approvedPlan && (isAnalysisBound(action) || action === 'apt_autoremove') ? { approvedPlan } : {}),
+    ...(approvedPlan && isAnalysisBound(action) ? { approvedPlan } : {}),
   };
   return { kind, payload: parseJobPayload(kind, raw) };
 }

@@ -1170,6 +1170,16 @@ export interface components {
             /** @enum {string} */
             machineKind?: "physical" | "vm" | "proxmox_host" | "lxc" | "container" | "raspberry_pi" | "workstation" | "unknown";
             notes?: string;
+            /**
+             * @description direct; runtime: this proxy for our apt runs only; persistent: written to /etc/apt/apt.conf.d/80system-update-proxy (removed when set back). Applied at the next APT job.
+             * @enum {string}
+             */
+            aptProxyMode?: "direct" | "runtime" | "persistent";
+            /**
+             * @description http://host[:port]/ (no user info, no path); required unless aptProxyMode is direct. null clears it.
+             * @example http://apt-cache.home.arpa:3142/
+             */
+            aptProxyUrl?: string | null;
         };
         SetTagsDto: {
             tags: string[];

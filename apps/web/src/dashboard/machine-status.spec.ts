@@ -21,6 +21,7 @@ function machine(
     virtualization: null,
     status: 'online',
     notes: null,
+    aptProxy: { mode: 'direct', url: null },
     tags,
     credentials: null,
     hardware: null,

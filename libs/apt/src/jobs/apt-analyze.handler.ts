@@ -1,7 +1,7 @@
 import type { RawLogResult } from '@su/ssh';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
-import type { AptRepositoryView, JobResult, SnapshotError, UpdateSnapshot } from '@su/contracts';
+import type { AptPackage, AptRepositoryView, JobResult, SnapshotError, UpdateSnapshot } from '@su/contracts';
 import { machineStatusAfter } from '@su/contracts';
 import {
   Database,
@@ -34,6 +34,7 @@ import { parseSources, repositoryFlags } from '../apt-sources.parser.ts';
 import { parsePackagePolicy, parseReleaseTable, withPolicy, type PolicyInfo } from '../apt-policy.parser.ts';
 import { heldMessages, STATE_CATEGORIES } from './held-messages.ts';
 import { openAptSession } from './apt-session.ts';
+import { simulatedPlan } from './apt-apply.service.ts';
 import { recordUnfinishedRuns } from './partial-run.recorder.ts';
 import { saveErrors, saveMessages, savePlan } from './apt-results.writer.ts';
 
@@ -72,10 +73,12 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     let policy: PolicyInfo = { releases: new Map(), packages: new Map() };
     let osVersion = '';
     let repositories: AptRepositoryView[] = [];
+    let autoremove: AptPackage[] | undefined;
     try {
       await recordUnfinishedRuns(this.db, s, machineId, jobId);
+      const proxy = await new MachinesRepository(this.db.prisma).aptProxy(machineId);
       const script = await s.opened.session.runScript(
-        analysisScript({ lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds }),
+        analysisScript({ lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds, proxy }),
         {
           sudo: true,
           timeoutMs: 20 * 60_000,
@@ -160,12 +163,17 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
         listsRefreshedAt: parsedUpdate.refreshed ? new Date().toISOString() : null,
         errors,
       };
+      // Built exactly as the apply simulates it just before running, so an unchanged machine's plan hashes the same.
+      const auto = step('autoremove');
+      if (auto.exitCode === 0)
+        autoremove = simulatedPlan('autoremove', parseAptSimulation(auto.output), held, snapshotInput.osFamily);
     } finally {
       raw = await s.opened.release();
     }
     const detail = {
       ...withPolicy(buildAptSnapshotDetail(snapshotInput), policy, snapshotInput.held, snapshotInput.osFamily),
       repositories,
+      ...(autoremove ? { autoremove } : {}),
     };
     const status = dpkgDamaged ? 'error' : (detail.status ?? 'ok');
     const snapshot: UpdateSnapshot = {

@@ -37,6 +37,7 @@ import {
   simulateArgv,
   type AptApplyOptions,
 } from '../apt-commands.ts';
+import { syncProxyFile } from './apt-proxy.sync.ts';
 import { classifyAptFailure } from '../apt-failure.classifier.ts';
 import { dpkgStateFailure, parseDpkgAudit, type DpkgAuditProblem } from '../dpkg-audit.parser.ts';
 import { parseAptSpaceFreed, parseDuBytes } from '../apt-maintenance.parser.ts';
@@ -48,7 +49,7 @@ import {
   type AptSimulation,
 } from '../apt-simulation.parser.ts';
 import { comparePlan, diffPackageSets, DPKG_QUERY_ARGV, parseDpkgQuery } from '../dpkg-state.parser.ts';
-import { parseRebootRequired } from '../reboot-required.parser.ts';
+import { parseRebootRequired, rebootPackages } from '../reboot-required.parser.ts';
 import { recordUnfinishedRuns, storedState } from './partial-run.recorder.ts';
 import { renderAptReport } from './apt-report.renderer.ts';
 import { ApplyProgressReporter } from './apply-progress.reporter.ts';
@@ -104,6 +105,7 @@ export class AptApplyService {
     const opts: AptApplyOptions = {
       lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds,
       conffiles: p.keepLocalConfig === false ? 'take-maintainer' : 'keep-local',
+      proxy: await new MachinesRepository(this.db.prisma).aptProxy(machineId),
     };
     const s = await openAptSession(this.connector, this.config, machineId, jobId, `apt:${mode}`, p.signal);
     const errors: SnapshotError[] = [];
@@ -152,6 +154,7 @@ export class AptApplyService {
                 : mode === 'autoremove'
                   ? autoremoveArgv(opts)
                   : cleanArgv(opts);
+        if (opts.proxy) await syncProxyFile(s, opts.proxy);
         const progress = new ApplyProgressReporter(this.db, machineId, jobId, ACTION[mode]);
         progress.start();
         const run = await s
@@ -195,6 +198,7 @@ export class AptApplyService {
             ? { importantLines: failure.packages.map((pk) => `${pk.name} ${pk.state}`) }
             : {}),
         });
+      const kernels = rebootPackages(applied.filter((c) => c.operation !== 'removed').map((c) => c.name));
       result = {
         planned,
         applied,
@@ -202,8 +206,9 @@ export class AptApplyService {
         removed: applied.filter((c) => c.operation === 'removed'),
         held,
         errors,
-        rebootRequiredAfterRun: reboot.rebootRequired,
-        rebootPkgs: reboot.rebootPkgs,
+        // A kernel changed: a reboot is needed even when no hook wrote /run/reboot-required.
+        rebootRequiredAfterRun: reboot.rebootRequired || kernels.length > 0,
+        rebootPkgs: [...new Set([...reboot.rebootPkgs, ...kernels])],
         ...(mode === 'upgrade' || mode === 'dist_upgrade' || mode === 'packages'
           ? { planComparison: comparePlan(planned, applied) }
           : {}),

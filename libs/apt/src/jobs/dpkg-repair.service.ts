@@ -9,6 +9,7 @@ import {
   MachineEventsRepository,
   MachineStateRepository,
   RawArtifactsRepository,
+  MachinesRepository,
 } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import { APP_CONFIG, ClassifiedError, JobsService, ReportWriter } from '@su/platform';
@@ -60,7 +61,10 @@ export class DpkgRepairService {
       jobId,
       requestId: origin?.requestId ?? null,
     });
-    const opts: AptApplyOptions = { lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds };
+    const opts: AptApplyOptions = {
+      lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds,
+      proxy: await new MachinesRepository(this.db.prisma).aptProxy(p.machineId),
+    };
     const s = await openAptSession(this.connector, this.config, machineId, jobId, 'apt:dpkg_repair', p.signal);
     const steps: RepairStep[] = [];
     let raw: RawLogResult | null = null;

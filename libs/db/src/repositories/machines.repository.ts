@@ -1,4 +1,12 @@
-import { asMachineStatus, type AuthMethod, type MachineScope, type MachineView, type SudoMode } from '@su/contracts';
+import {
+  asMachineStatus,
+  type AptProxyMode,
+  type AptProxySetting,
+  type AuthMethod,
+  type MachineScope,
+  type MachineView,
+  type SudoMode,
+} from '@su/contracts';
 import type { DbClient } from '../database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { machineScopeWhere } from './machine-scope.repository.ts';
@@ -15,7 +23,10 @@ export interface NewMachine {
   notes?: string | undefined;
 }
 
-export type MachinePatch = Partial<Omit<NewMachine, 'id'>>;
+export type MachinePatch = Partial<Omit<NewMachine, 'id'>> & {
+  aptProxyMode?: AptProxyMode | undefined;
+  aptProxyUrl?: string | null | undefined;
+};
 
 /** Already-encrypted credential columns: this repository never sees a secret in clear. */
 export interface EncryptedCredentials {
@@ -94,6 +105,7 @@ function toView(m: NonNullable<ViewRow>): MachineView {
     // The machine's one status lives in machine_state; a machine nothing has reached yet has none.
     status: s ? asMachineStatus(s.status) : 'unknown',
     notes: m.notes,
+    aptProxy: { mode: m.aptProxyMode as AptProxyMode, url: m.aptProxyUrl },
     tags: m.tags.map((t) => t.tag.name).sort(),
     // Only whether each secret exists; the encrypted values never leave this function.
     credentials: c && {
@@ -221,6 +233,12 @@ export class MachinesRepository {
         sudoMode: m.credentials.sudoMode as SudoMode,
       },
     };
+  }
+
+  /** How the machine's apt reaches its repositories (direct when the machine is gone). */
+  async aptProxy(id: string): Promise<AptProxySetting> {
+    const m = await this.db.machine.findUnique({ where: { id }, select: { aptProxyMode: true, aptProxyUrl: true } });
+    return m ? { mode: m.aptProxyMode as AptProxyMode, url: m.aptProxyUrl } : { mode: 'direct', url: null };
   }
 
   /** The OS family the probe recorded ('debian' until a probe says otherwise: APT targets Debian-like systems). */

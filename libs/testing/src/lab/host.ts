@@ -18,6 +18,7 @@ export const HOST_TOOLS: Record<string, string> = {
   unshare: 'util-linux',
   busybox: 'busybox-static',
   'docker-registry': 'docker-registry',
+  'apt-cacher-ng': 'apt-cacher-ng',
 };
 
 export function isRoot(): boolean {

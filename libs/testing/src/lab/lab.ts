@@ -66,6 +66,10 @@ interface LabStateFile {
   machines: MachineRecord[];
   httpdPid: number | null;
   registryPid: number | null;
+  /** apt-cacher-ng on the bridge, started on demand by startAptCacher. */
+  aptCacherPid?: number | null;
+  /** A repository asking for credentials (Proxmox enterprise-shaped), started on demand by startAuthRepo. */
+  authRepoPid?: number | null;
   keyPath: string;
   timings: Record<string, number>;
 }
@@ -92,6 +96,17 @@ const MACHINE_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 
 function statePath(): string {
   return join(labPaths().state, 'lab.json');
+}
+
+const APT_CACHER_PORT = 3142;
+const AUTH_REPO_PORT = 8091;
+
+function readFileOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 export function tcpProbe(
@@ -489,6 +504,20 @@ export class Lab {
     return `${REPO_URL}/${path}`;
   }
 
+  /**
+   * Serves the lab's security suite again as an Ubuntu pocket: `ubuntu/dists/noble-security` with Ubuntu's Release
+   * fields (Origin and Label Ubuntu, Suite noble-security, Codename noble). Call after publishing. Returns the URL.
+   */
+  async addUbuntuSecurityPocket(): Promise<string> {
+    const www = join(labPaths().state, 'repo', 'www');
+    const to = join(www, 'ubuntu', 'dists', 'noble-security');
+    await run('/bin/sh', [
+      '-c',
+      `set -e; rm -rf ${shellQuote(join(www, 'ubuntu'))}; mkdir -p ${shellQuote(join(www, 'ubuntu', 'dists'))}; cp -r ${shellQuote(join(www, 'debian-security', 'dists', 'bookworm-security'))} ${shellQuote(to)}; sed -i "s/^Origin: .*/Origin: Ubuntu/; s/^Label: .*/Label: Ubuntu/; s/^Suite: .*/Suite: noble-security/; s/^Codename: .*/Codename: noble/; s/^Version: .*/Version: 24.04/" ${shellQuote(join(to, 'Release'))}; rm -f ${shellQuote(join(to, 'InRelease'))} ${shellQuote(join(to, 'Release.gpg'))}`,
+    ]);
+    return `${REPO_URL}/ubuntu`;
+  }
+
   /** Serves the bookworm dist of the lab repository also as `codename` (an older release's suite: "bullseye"). */
   async addOlderSuite(codename: string, suite = 'oldstable'): Promise<void> {
     const dists = join(labPaths().state, 'repo', 'www', 'debian', 'dists');
@@ -703,6 +732,77 @@ open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep $
     await this.waitForSsh(name);
   }
 
+  // ---- APT proxy ----------------------------------------------------------------------------------------------------
+
+  /**
+   * Starts apt-cacher-ng (the Debian package) on the bridge address, with its own cache and log under the state dir;
+   * the machines reach the lab repository through it. Returns its proxy URL and a reader of its access log.
+   */
+  async startAptCacher(): Promise<{ url: string; log: () => string }> {
+    const dir = join(labPaths().state, 'apt-cacher');
+    await killPid(this.state.aptCacherPid ?? null);
+    rmSync(dir, { recursive: true, force: true }); // a fresh log: tests read it
+    for (const d of ['cache', 'log', 'run']) mkdirSync(join(dir, d), { recursive: true });
+    await killPid(this.state.aptCacherPid ?? null);
+    this.state.aptCacherPid = spawnDaemon(
+      'apt-cacher-ng',
+      [
+        '-c',
+        '/etc/apt-cacher-ng',
+        'ForeGround=1',
+        `BindAddress=${HOST_ADDRESS}`,
+        `Port=${APT_CACHER_PORT}`,
+        `CacheDir=${join(dir, 'cache')}`,
+        `LogDir=${join(dir, 'log')}`,
+        `SocketPath=${join(dir, 'run', 'socket')}`,
+        'VerboseLog=1',
+        // The lab repository listens on 8080; apt-cacher-ng only forwards to port 80 unless told otherwise.
+        'AllowUserPorts=0',
+      ],
+      join(dir, 'daemon.log'),
+    );
+    this.save();
+    const until = Date.now() + 30_000;
+    while ((await tcpProbe(HOST_ADDRESS, APT_CACHER_PORT)) !== 'open') {
+      if (Date.now() > until) throw new Error(`apt-cacher-ng did not listen: ${readFileOr(join(dir, 'daemon.log'))}`);
+      await sleep(100);
+    }
+    return {
+      url: `http://${HOST_ADDRESS}:${APT_CACHER_PORT}/`,
+      log: () => readFileOr(join(dir, 'log', 'apt-cacher.log')),
+    };
+  }
+
+  /**
+   * A repository that answers 401 without credentials, as Proxmox's enterprise repository does on a machine without
+   * a subscription: busybox httpd with basic auth on /debian/pve, on the bridge. Returns its base URL (host
+   * `enterprise.proxmox.com`, which the machines resolve to the bridge once `mapHost` was called).
+   */
+  async startAuthRepo(): Promise<string> {
+    const dir = join(labPaths().state, 'auth-repo');
+    mkdirSync(join(dir, 'www', 'debian', 'pve', 'dists', 'bookworm'), { recursive: true });
+    writeFileSync(join(dir, 'www', 'debian', 'pve', 'dists', 'bookworm', 'InRelease'), 'never served\n');
+    writeFileSync(join(dir, 'httpd.conf'), '/debian/pve:root@pam:lab-subscription\n');
+    await killPid(this.state.authRepoPid ?? null);
+    this.state.authRepoPid = spawnDaemon(
+      'busybox',
+      ['httpd', '-f', '-p', `${HOST_ADDRESS}:${AUTH_REPO_PORT}`, '-h', join(dir, 'www'), '-c', join(dir, 'httpd.conf')],
+      join(dir, 'httpd.log'),
+    );
+    this.save();
+    const until = Date.now() + 10_000;
+    while ((await tcpProbe(HOST_ADDRESS, AUTH_REPO_PORT)) !== 'open') {
+      if (Date.now() > until) throw new Error('the auth repository did not listen');
+      await sleep(50);
+    }
+    return `http://enterprise.proxmox.com:${AUTH_REPO_PORT}/debian/pve`;
+  }
+
+  /** Makes `host` resolve to the lab host (the bridge address) on the machine. */
+  async mapHost(name: string, host: string): Promise<void> {
+    await this.exec(name, `echo ${shellQuote(`${HOST_ADDRESS} ${host}`)} >> /etc/hosts`);
+  }
+
   // ---- teardown -----------------------------------------------------------------------------------------------------
 
   /** Removes every namespace, bridge, mount and process the lab made (processes by recorded PID). */
@@ -719,6 +819,8 @@ open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep $
     }
     await killPid(this.state.httpdPid);
     await killPid(this.state.registryPid);
+    await killPid(this.state.aptCacherPid ?? null);
+    await killPid(this.state.authRepoPid ?? null);
     await Lab.sweep();
     rmSync(statePath(), { force: true });
     runSync('rmdir', [labPaths().state]); // only if empty
@@ -769,7 +871,7 @@ open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep $
       for (const n of readdirSync(machinesDir)) removeCgroups(n);
       rmSync(machinesDir, { recursive: true, force: true });
     }
-    for (const f of ['repo', 'registry', 'known_hosts', 'httpd.log', 'registry.log', 'keys'])
+    for (const f of ['repo', 'registry', 'known_hosts', 'httpd.log', 'registry.log', 'keys', 'apt-cacher', 'auth-repo'])
       rmSync(join(state, f), { recursive: true, force: true });
   }
 }
