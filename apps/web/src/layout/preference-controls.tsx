@@ -1,71 +1,70 @@
 import { SegmentedControl, Stack, Text } from '@mantine/core';
 import { useId } from 'react';
+import type { MessageKey } from '../i18n/en.ts';
+import type { Translate } from '../i18n/translate.ts';
 import { usePreferences, type Preferences } from '../preferences/preferences.tsx';
 
-/** English / French, saved in the user's preferences. */
-export function LanguageSwitch() {
+/** One preference as a labelled choice, saved in the user's preferences as soon as it changes. */
+function PreferenceSwitch<K extends keyof Preferences>(props: {
+  name: K;
+  label: MessageKey;
+  options: (t: Translate) => { value: Preferences[K]; label: string }[];
+}) {
   const { prefs, t, update } = usePreferences();
   const id = useId();
   return (
     <Stack gap={4}>
       <Text size="xs" c="dimmed" id={id}>
-        {t('prefs.language')}
+        {t(props.label)}
       </Text>
       <SegmentedControl
         size="xs"
         aria-labelledby={id}
-        value={prefs.language}
-        onChange={(v) => update({ language: v as Preferences['language'] })}
-        data={[
-          { value: 'en', label: 'English' },
-          { value: 'fr', label: 'Français' },
-        ]}
+        value={prefs[props.name]}
+        onChange={(v) => update({ [props.name]: v } as Partial<Preferences>)}
+        data={props.options(t)}
       />
     </Stack>
+  );
+}
+
+/** English / French (each named in its own language). */
+export function LanguageSwitch() {
+  return (
+    <PreferenceSwitch
+      name="language"
+      label="prefs.language"
+      options={() => [
+        { value: 'en', label: 'English' },
+        { value: 'fr', label: 'Français' },
+      ]}
+    />
   );
 }
 
 export function ThemeSwitch() {
-  const { prefs, t, update } = usePreferences();
-  const id = useId();
   return (
-    <Stack gap={4}>
-      <Text size="xs" c="dimmed" id={id}>
-        {t('prefs.theme')}
-      </Text>
-      <SegmentedControl
-        size="xs"
-        aria-labelledby={id}
-        value={prefs.theme}
-        onChange={(v) => update({ theme: v as Preferences['theme'] })}
-        data={[
-          { value: 'light', label: t('prefs.theme.light') },
-          { value: 'dark', label: t('prefs.theme.dark') },
-          { value: 'system', label: t('prefs.theme.system') },
-        ]}
-      />
-    </Stack>
+    <PreferenceSwitch
+      name="theme"
+      label="prefs.theme"
+      options={(t) => [
+        { value: 'light', label: t('prefs.theme.light') },
+        { value: 'dark', label: t('prefs.theme.dark') },
+        { value: 'system', label: t('prefs.theme.system') },
+      ]}
+    />
   );
 }
 
 export function DensitySwitch() {
-  const { prefs, t, update } = usePreferences();
-  const id = useId();
   return (
-    <Stack gap={4}>
-      <Text size="xs" c="dimmed" id={id}>
-        {t('prefs.density')}
-      </Text>
-      <SegmentedControl
-        size="xs"
-        aria-labelledby={id}
-        value={prefs.density}
-        onChange={(v) => update({ density: v as Preferences['density'] })}
-        data={[
-          { value: 'comfortable', label: t('prefs.density.comfortable') },
-          { value: 'compact', label: t('prefs.density.compact') },
-        ]}
-      />
-    </Stack>
+    <PreferenceSwitch
+      name="density"
+      label="prefs.density"
+      options={(t) => [
+        { value: 'comfortable', label: t('prefs.density.comfortable') },
+        { value: 'compact', label: t('prefs.density.compact') },
+      ]}
+    />
   );
 }
