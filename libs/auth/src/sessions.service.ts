@@ -1,13 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Actor } from '@su/contracts';
-import {
-  Database,
-  MachineEventsRepository,
-  UserSessionsRepository,
-  UsersRepository,
-  type SessionView,
-  type Tx,
-} from '@su/db';
+import { Database, UserSessionsRepository, UsersRepository, type SessionView } from '@su/db';
+import { recordUserEvent } from './user-event.ts';
 
 export interface SessionListItem extends SessionView {
   /** The session of the request that asked. */
@@ -32,7 +26,7 @@ export class SessionsService {
     await this.db.transaction(async (tx) => {
       if (!(await new UserSessionsRepository(tx).revokeOfUser(userId, sessionId)))
         throw new NotFoundException(`no active session ${sessionId} of this user`);
-      await this.audit(tx, userId, actor, `session ${sessionId} ended`, { sessionId });
+      await recordUserEvent(tx, 'user.sessions_ended', userId, actor, `session ${sessionId} ended`, { sessionId });
     });
   }
 
@@ -41,28 +35,12 @@ export class SessionsService {
     await this.existingUser(userId);
     return this.db.transaction(async (tx) => {
       const ended = await new UserSessionsRepository(tx).revokeAllOfUser(userId, keepSessionId);
-      await this.audit(tx, userId, actor, `${ended} session(s) ended`, { ended });
+      await recordUserEvent(tx, 'user.sessions_ended', userId, actor, `${ended} session(s) ended`, { ended });
       return { ended };
     });
   }
 
   private async existingUser(userId: string): Promise<void> {
     if (!(await new UsersRepository(this.db.prisma).findById(userId))) throw new NotFoundException(`no user ${userId}`);
-  }
-
-  private audit(
-    tx: Tx,
-    userId: string,
-    actor: Actor,
-    message: string,
-    extra: Record<string, string | number>,
-  ): Promise<void> {
-    return new MachineEventsRepository(tx).insert({
-      machineId: null,
-      eventType: 'user.sessions_ended',
-      actor,
-      message,
-      payload: { userId, ...extra },
-    });
   }
 }

@@ -1,17 +1,11 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Actor } from '@su/contracts';
-import {
-  Database,
-  MachineEventsRepository,
-  UserSessionsRepository,
-  UsersRepository,
-  type Tx,
-  type UserView,
-} from '@su/db';
+import { Database, UserSessionsRepository, UsersRepository, type Tx, type UserView } from '@su/db';
 import { generatePassword, hashPassword } from '@su/security';
 import { fieldError } from './auth-errors.ts';
 import { passwordPolicyViolations } from './password-policy.ts';
 import type { Role } from './roles.ts';
+import { recordUserEvent } from './user-event.ts';
 
 /**
  * Users managed by an admin. A new user's password (generated, or the admin's) must be changed at first login.
@@ -47,7 +41,7 @@ export class UsersService {
         passwordHash,
         mustChangePassword: true,
       });
-      await this.audit(tx, 'user.created', id, actor, `user "${input.username}" created with role ${input.role}`, {
+      await recordUserEvent(tx, 'user.created', id, actor, `user "${input.username}" created with role ${input.role}`, {
         role: input.role,
       });
       return this.viewOf(users, id);
@@ -61,7 +55,7 @@ export class UsersService {
       const user = await this.lockedUser(tx, id);
       if (user.role === 'admin' && role !== 'admin') await this.keepAnAdmin(users, id, 'role');
       await users.setRole(id, role);
-      await this.audit(tx, 'user.role_changed', id, actor, `role of "${user.username}" set to ${role}`, {
+      await recordUserEvent(tx, 'user.role_changed', id, actor, `role of "${user.username}" set to ${role}`, {
         from: user.role,
         to: role,
       });
@@ -78,7 +72,7 @@ export class UsersService {
       if (user.isActive && user.role === 'admin') await this.keepAnAdmin(users, id, 'id');
       await users.deactivate(id);
       const ended = await new UserSessionsRepository(tx).revokeAllOfUser(id);
-      await this.audit(tx, 'user.deactivated', id, actor, `user "${user.username}" deactivated`, {
+      await recordUserEvent(tx, 'user.deactivated', id, actor, `user "${user.username}" deactivated`, {
         sessionsEnded: ended,
       });
       return this.viewOf(users, id);
@@ -102,22 +96,5 @@ export class UsersService {
   private async keepAnAdmin(users: UsersRepository, id: string, field: string): Promise<void> {
     if ((await users.countOtherActiveAdmins(id)) === 0)
       throw fieldError(field, 'this is the last active admin; make another user admin first');
-  }
-
-  private audit(
-    tx: Tx,
-    type: string,
-    userId: string,
-    actor: Actor,
-    message: string,
-    extra: Record<string, string | number>,
-  ): Promise<void> {
-    return new MachineEventsRepository(tx).insert({
-      machineId: null,
-      eventType: type,
-      actor,
-      message,
-      payload: { userId, ...extra },
-    });
   }
 }
