@@ -3,7 +3,15 @@
 // fleet view, has one "held" notice, resolved once unheld; a version offered by both the normal and the security
 // suite is security and lists both; origin and label apart; the OS version filled. Needs root; skipped otherwise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, ensureHostTools, isRoot, Lab, type LabMachine, type TestDatabase } from '@su/testing';
+import {
+  createTestDatabase,
+  ensureHostTools,
+  isRoot,
+  Lab,
+  REPO_URL,
+  type LabMachine,
+  type TestDatabase,
+} from '@su/testing';
 import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
 
 const skipReason = isRoot() ? await ensureHostTools((m) => console.log(`[lab] ${m}`)) : 'not running as root';
@@ -197,7 +205,7 @@ describe.skipIf(!!skipReason)('apt: held packages and sources (lab)', () => {
     await lab.exec(
       m.name,
       `printf 'deb [trusted=yes] ${vendor} bookworm main\\n' > /etc/apt/sources.list.d/vendor.list
-       printf 'Types: deb\\nURIs: http://10.213.0.1:8080/debian\\nSuites: bullseye\\nComponents: main\\nTrusted: yes\\n' > /etc/apt/sources.list.d/old.sources`,
+       printf 'Types: deb\\nURIs: ${REPO_URL}/debian\\nSuites: bullseye\\nComponents: main\\nTrusted: yes\\n' > /etc/apt/sources.list.d/old.sources`,
     );
     try {
       const repos = (await analyse()).payload.apt.repositories as {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, ensureHostTools, isRoot, labPaths, tcpProbe } from './index.ts';
+import { BRIDGE, LAB_PREFIX } from './config.ts';
 
 const skipReason = isRoot() ? await ensureHostTools((m) => console.log(`[lab] ${m}`)) : 'not running as root';
 if (skipReason) console.log(`lab tests skipped: ${skipReason}`);
@@ -360,8 +361,8 @@ describe.skipIf(!!skipReason)('lab', () => {
 
   it('down leaves no namespace, bridge, mount or process behind', async () => {
     const during = snapshot();
-    expect(during.netns).toMatch(/sulab-lab1/);
-    expect(during.links).toMatch(/sulab0/);
+    expect(during.netns).toContain(`${LAB_PREFIX}-lab1`);
+    expect(during.links).toContain(BRIDGE);
     expect(during.procs).toMatch(/sshd/);
     const down = spawnSync(node, [cli, 'down'], { encoding: 'utf8' });
     expect(down.status, down.stderr).toBe(0);

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { BRIDGE, HOST_ADDRESS, REGISTRY_HOST, REPO_PORT, REPO_URL, SSH_PORT, USERS, labPaths } from './config.ts';
+import { BRIDGE, HOST_ADDRESS, LAB_PREFIX, REGISTRY_HOST, REPO_PORT, REPO_URL, SSH_PORT, USERS, labPaths } from './config.ts';
 import { CommandError, pidAlive, run, runSync, shellQuote, sleep, spawnDaemon, type RunResult } from './exec.ts';
 import { ensureHostTools } from './host.ts';
 import { catalogVersions, initialPublishedSet, readPublished, writeRepo, type PublishedSet } from './repo.ts';
@@ -827,15 +827,15 @@ open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep $
   }
 
   /**
-   * Removes leftovers of the lab by their lab names: processes inside sulab-* network namespaces (by PID),
-   * mounts under the state dir, sulab-* links and namespaces, the bridge, and sulab-* cgroups.
+   * Removes leftovers of the lab by their lab names: processes inside the lab's network namespaces (by PID),
+   * mounts under the state dir, the lab's links and namespaces, the bridge, and the lab's cgroups.
    */
   static async sweep(): Promise<void> {
     const { state } = labPaths();
     const nsList = runSync('ip', ['netns', 'list'])
       .stdout.split('\n')
       .map((l) => l.split(' ')[0] ?? '')
-      .filter((n) => n.startsWith('sulab-'));
+      .filter((n) => n.startsWith(`${LAB_PREFIX}-`));
     for (const ns of nsList) {
       const pids = runSync('ip', ['netns', 'pids', ns])
         .stdout.split('\n')
@@ -862,7 +862,7 @@ open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep $
     const links = runSync('ip', ['-o', 'link', 'show'])
       .stdout.split('\n')
       .map((l) => /^\d+:\s+([^:@]+)/.exec(l)?.[1] ?? '')
-      .filter((n) => n.startsWith('sulab'));
+      .filter((n) => n.startsWith(LAB_PREFIX));
     for (const l of links) if (l !== BRIDGE) runSync('ip', ['link', 'del', l]);
     runSync('ip', ['neigh', 'flush', 'dev', BRIDGE]);
     runSync('ip', ['link', 'del', BRIDGE]);

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import {
   BRIDGE,
+  LAB_PREFIX,
   HOST_ADDRESS,
   NETMASK_BITS,
   REGISTRY_HOST,
@@ -49,8 +50,8 @@ export function machineRecord(index: number, docker: boolean, diskSize: string):
     index,
     address: machineAddress(index),
     mac: `02:13:00:00:00:${(11 + index).toString(16).padStart(2, '0')}`,
-    netns: `sulab-${name}`,
-    veth: `sulab-${name}`,
+    netns: `${LAB_PREFIX}-${name}`,
+    veth: `${LAB_PREFIX}-${name}`,
     dir: machineDir(name),
     docker,
     diskSize,
@@ -104,7 +105,7 @@ export async function createMachine(
   mkdirSync(join(d, 'disk'), { recursive: true });
   mkdirSync(join(d, 'root'), { recursive: true });
   if (!(await mounted(join(d, 'disk'))))
-    await run('mount', ['-t', 'tmpfs', '-o', `size=${m.diskSize},mode=755`, `sulab-disk-${m.name}`, join(d, 'disk')]);
+    await run('mount', ['-t', 'tmpfs', '-o', `size=${m.diskSize},mode=755`, `${LAB_PREFIX}-disk-${m.name}`, join(d, 'disk')]);
   for (const sub of ['upper', 'work', 'docker']) mkdirSync(join(d, 'disk', sub), { recursive: true });
   if (!(await mounted(join(d, 'root')))) {
     await run('mount', [
@@ -112,7 +113,7 @@ export async function createMachine(
       'overlay',
       '-o',
       `lowerdir=${baseRootfs},upperdir=${join(d, 'disk', 'upper')},workdir=${join(d, 'disk', 'work')}`,
-      `sulab-root-${m.name}`,
+      `${LAB_PREFIX}-root-${m.name}`,
       join(d, 'root'),
     ]);
   }
@@ -200,13 +201,13 @@ export async function createMachine(
     copyFileSync(join(tools, 'power-shim.sh'), join(R, p));
     chmodSync(join(R, p), 0o755);
   }
-  // docker: local insecure registry; cgroups under /sulab-<name> so `down` can remove them
+  // docker: local insecure registry; cgroups under /<prefix>-<name> so `down` can remove them
   w(
     'etc/docker/daemon.json',
     JSON.stringify(
       {
         'insecure-registries': [REGISTRY_HOST],
-        'cgroup-parent': `/sulab-${m.name}`,
+        'cgroup-parent': `/${LAB_PREFIX}-${m.name}`,
         'log-driver': 'json-file',
         'storage-driver': 'overlay2',
       },
@@ -276,7 +277,7 @@ export function machineFile(m: MachineRecord, f: string): string {
   }
 }
 
-/** Removes cgroup directories the machine's dockerd created (cgroup-parent /sulab-<name>), deepest first. */
+/** Removes cgroup directories the machine's dockerd created (cgroup-parent /<prefix>-<name>), deepest first. */
 export function removeCgroups(name: string): void {
   const root = '/sys/fs/cgroup';
   if (!existsSync(root)) return;
@@ -294,7 +295,7 @@ export function removeCgroups(name: string): void {
   };
   const hierarchies = readdirSync(root);
   for (const h of ['', ...hierarchies]) {
-    const dir = join(root, h, `sulab-${name}`);
+    const dir = join(root, h, `${LAB_PREFIX}-${name}`);
     if (existsSync(dir)) rmTree(dir);
   }
 }
