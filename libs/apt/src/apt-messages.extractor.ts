@@ -11,6 +11,7 @@ export const MESSAGE_CATEGORIES = [
   'conffile',
   'kept_back',
   'held',
+  'phased',
   'reboot_required',
 ] as const;
 export type MessageCategory = (typeof MESSAGE_CATEGORIES)[number];

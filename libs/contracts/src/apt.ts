@@ -98,6 +98,8 @@ export const aptPackageSchema = z.object({
   codename: z.string().nullable().optional(),
   /** Every package file offering the target version (a version in both the normal and the security suite: both). */
   sources: z.array(aptSourceSchema).optional(),
+  /** A phased update: the share of machines the new version is offered to now (Phased-Update-Percentage). */
+  phasedPercentage: z.number().int().min(0).max(100).optional(),
 });
 export type AptPackage = z.infer<typeof aptPackageSchema>;
 
@@ -146,6 +148,13 @@ export const aptSnapshotDetailSchema = z.object({
   heldSecurityCount: z.number().int().nonnegative().optional(),
   /** The machine's APT sources (issue 10). */
   repositories: z.array(aptRepositorySchema).optional(),
+  /** Phased updates apt keeps back on this machine for now (Ubuntu's staged rollouts): never applied, counted apart. */
+  phasedPackages: z.array(aptPackageSchema).optional(),
+  phasedCount: z.number().int().nonnegative().optional(),
+  /** The plan changes a kernel package, so an apply of it will end with a reboot required (same rule as the apply). */
+  rebootAfterApply: z.boolean().optional(),
+  /** The kernel packages of the plan that make it so. */
+  rebootAfterApplyPkgs: z.array(z.string()).optional(),
 });
 export type AptSnapshotDetail = z.infer<typeof aptSnapshotDetailSchema>;
 

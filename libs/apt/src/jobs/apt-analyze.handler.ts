@@ -29,6 +29,9 @@ import {
 } from '../apt-simulation.parser.ts';
 import { parseAptUpdate } from '../apt-update.parser.ts';
 import { parseRebootRequired } from '../reboot-required.parser.ts';
+import { rebootAfterApply } from '../kernel-reboot.rule.ts';
+import { parsePhasedPercentages, phasedMessages, withPhased } from '../phased-updates.ts';
+import { analysisSummary } from './analysis-summary.ts';
 import { parseOsVersion } from '../os-release.parser.ts';
 import { parseSources, repositoryFlags } from '../apt-sources.parser.ts';
 import { parsePackagePolicy, parseReleaseTable, withPolicy, type PolicyInfo } from '../apt-policy.parser.ts';
@@ -74,6 +77,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     let osVersion = '';
     let repositories: AptRepositoryView[] = [];
     let autoremove: AptPackage[] | undefined;
+    let phasedPercentages = new Map<string, number>();
     try {
       await recordUnfinishedRuns(this.db, s, machineId, jobId);
       const proxy = await new MachinesRepository(this.db.prisma).aptProxy(machineId);
@@ -143,6 +147,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       ];
       const policyOut = named.length ? (await s.run(policyArgv(named))).stdout : '';
       const phased = parsePhasedFromPolicy(policyOut).filter((n) => keptBack.includes(n));
+      phasedPercentages = parsePhasedPercentages(policyOut);
       policy = { releases: parseReleaseTable(step('policy').output), packages: parsePackagePolicy(policyOut) };
       osVersion = parseOsVersion(step('os').output);
       const codename = /^VERSION_CODENAME=(\S+)$/m.exec(step('os').output)?.[1] ?? null;
@@ -170,8 +175,10 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     } finally {
       raw = await s.opened.release();
     }
+    const planned = withPolicy(buildAptSnapshotDetail(snapshotInput), policy, snapshotInput.held, snapshotInput.osFamily);
     const detail = {
-      ...withPolicy(buildAptSnapshotDetail(snapshotInput), policy, snapshotInput.held, snapshotInput.osFamily),
+      ...withPhased(planned, phasedPercentages),
+      ...rebootAfterApply(planned),
       repositories,
       ...(autoremove ? { autoremove } : {}),
     };
@@ -188,7 +195,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       errors: detail.errors ?? [],
       rawHints: { logImportantLines: reduceAptLines(log).slice(0, 200) },
     };
-    const messages = heldMessages(extractAptMessages(log), detail);
+    const messages = phasedMessages(heldMessages(extractAptMessages(log), detail), detail);
     const securityCount = detail.securityCount ?? detail.packages.filter((p) => p.security).length;
     const snapshotId = await this.db.transaction(async (tx) => {
       const rawArtifactId = await new RawArtifactsRepository(tx).insertRawLog(machineId, jobId, raw);
@@ -206,6 +213,8 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
           held: detail.held ?? [],
           heldCount: detail.heldCount ?? 0,
           heldSecurity: detail.heldSecurityCount ?? 0,
+          phased: detail.phasedCount ?? 0,
+          rebootAfterApply: detail.rebootAfterApply ?? false,
           errors: (detail.errors ?? []).map((e) => e.kind),
         },
         sourceJobId: jobId,
@@ -238,7 +247,9 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
         security: securityCount,
         held: detail.heldCount ?? 0,
         heldSecurity: detail.heldSecurityCount ?? 0,
+        phased: detail.phasedCount ?? 0,
         rebootRequired: detail.rebootRequired,
+        rebootAfterApply: detail.rebootAfterApply ?? false,
         firstError: detail.errors?.[0] ? { kind: detail.errors[0].kind, message: detail.errors[0].message } : null,
         standingError: standing,
         machineStatus: machineStatusAfter({ kind: 'reached' }),
@@ -249,7 +260,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
         severity: status === 'error' ? 'error' : status === 'warning' ? 'warning' : 'info',
         actor: { type: 'system', id: `job:${jobId}` },
         jobId,
-        message: `${detail.count} update(s), ${securityCount} security${detail.heldCount ? `; ${detail.heldCount} held${detail.heldSecurityCount ? `, ${detail.heldSecurityCount} of them security` : ''}` : ''}${detail.rebootRequired ? ', reboot required' : ''}${detail.errors?.length ? `; ${detail.errors.length} problem(s)` : ''}`,
+        message: analysisSummary(detail, securityCount),
         payload: { snapshotId: id, status },
       });
       return id;

@@ -49,7 +49,8 @@ import {
   type AptSimulation,
 } from '../apt-simulation.parser.ts';
 import { comparePlan, diffPackageSets, DPKG_QUERY_ARGV, parseDpkgQuery } from '../dpkg-state.parser.ts';
-import { parseRebootRequired, rebootPackages } from '../reboot-required.parser.ts';
+import { parseRebootRequired } from '../reboot-required.parser.ts';
+import { markRebootRequiredArgv, rebootPackages } from '../kernel-reboot.rule.ts';
 import { recordUnfinishedRuns, storedState } from './partial-run.recorder.ts';
 import { renderAptReport } from './apt-report.renderer.ts';
 import { ApplyProgressReporter } from './apply-progress.reporter.ts';
@@ -199,6 +200,7 @@ export class AptApplyService {
             : {}),
         });
       const kernels = rebootPackages(applied.filter((c) => c.operation !== 'removed').map((c) => c.name));
+      if (kernels.length) await s.run(markRebootRequiredArgv(kernels), { sudo: true });
       result = {
         planned,
         applied,
@@ -274,11 +276,14 @@ export class AptApplyService {
       await saveMessages(tx, machineId, { executionId, rawArtifactId }, messages);
       await new MachineStateRepository(tx).setRebootRequired(machineId, result.rebootRequiredAfterRun);
       // The tile tells what is left right away, not after the follow-up analysis: the plan minus what dpkg now has.
-      if (afterVersions)
-        await new MachineStateRepository(tx).setAptCounts(
-          machineId,
-          await new AptPackagesRepository(tx).remainingCounts(machineId, afterVersions),
-        );
+      if (afterVersions) {
+        const left = await new AptPackagesRepository(tx).remainingCounts(machineId, afterVersions);
+        await new MachineStateRepository(tx).setAptCounts(machineId, {
+          updates: left.updates,
+          security: left.security,
+          rebootAfterApply: rebootPackages(left.pending).length > 0,
+        });
+      }
       if (failure) {
         const status = machineStatusAfter({ kind: 'failed', errorKind: failure.errorKind });
         await new MachineStateRepository(tx).recordError(machineId, failure.errorKind, failure.message, status);

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { BRIDGE, HOST_ADDRESS, LAB_PREFIX, REGISTRY_HOST, REPO_PORT, REPO_URL, SSH_PORT, USERS, labPaths } from './config.ts';
 import { CommandError, pidAlive, run, runSync, shellQuote, sleep, spawnDaemon, type RunResult } from './exec.ts';
 import { ensureHostTools } from './host.ts';
-import { catalogVersions, initialPublishedSet, readPublished, writeRepo, type PublishedSet } from './repo.ts';
+import {
+  archiveSourcesLine,
+  catalogVersions,
+  initialPublishedSet,
+  readPublished,
+  writeRepo,
+  type OtherArchive,
+  type PublishedSet,
+} from './repo.ts';
 import { pushImage as pushImageToRegistry, registryConfig, registryDigest, type PushedImage } from './registry.ts';
 import { ensureBaseRootfs } from './rootfs.ts';
 import {
@@ -513,9 +521,22 @@ export class Lab {
     const to = join(www, 'ubuntu', 'dists', 'noble-security');
     await run('/bin/sh', [
       '-c',
-      `set -e; rm -rf ${shellQuote(join(www, 'ubuntu'))}; mkdir -p ${shellQuote(join(www, 'ubuntu', 'dists'))}; cp -r ${shellQuote(join(www, 'debian-security', 'dists', 'bookworm-security'))} ${shellQuote(to)}; sed -i "s/^Origin: .*/Origin: Ubuntu/; s/^Label: .*/Label: Ubuntu/; s/^Suite: .*/Suite: noble-security/; s/^Codename: .*/Codename: noble/; s/^Version: .*/Version: 24.04/" ${shellQuote(join(to, 'Release'))}; rm -f ${shellQuote(join(to, 'InRelease'))} ${shellQuote(join(to, 'Release.gpg'))}`,
+      `set -e; rm -rf ${shellQuote(to)}; mkdir -p ${shellQuote(join(www, 'ubuntu', 'dists'))}; cp -r ${shellQuote(join(www, 'debian-security', 'dists', 'bookworm-security'))} ${shellQuote(to)}; sed -i "s/^Origin: .*/Origin: Ubuntu/; s/^Label: .*/Label: Ubuntu/; s/^Suite: .*/Suite: noble-security/; s/^Codename: .*/Codename: noble/; s/^Version: .*/Version: 24.04/" ${shellQuote(join(to, 'Release'))}; rm -f ${shellQuote(join(to, 'InRelease'))} ${shellQuote(join(to, 'Release.gpg'))}`,
     ]);
     return `${REPO_URL}/ubuntu`;
+  }
+
+  /**
+   * Adds one of the lab's other-distribution archives (Raspberry Pi OS, Proxmox VE no-subscription, Ubuntu
+   * noble-updates) to the machine's sources, in the file its own installer uses. Returns the sources line.
+   */
+  async addArchiveSource(name: string, archive: OtherArchive): Promise<string> {
+    const file = { raspberrypi: 'raspi', 'pve-no-subscription': 'pve-no-subscription', 'noble-updates': 'ubuntu' }[
+      archive
+    ];
+    const line = archiveSourcesLine(archive);
+    await this.exec(name, `echo ${shellQuote(line)} > /etc/apt/sources.list.d/${file}.list`);
+    return line;
   }
 
   /** Serves the bookworm dist of the lab repository also as `codename` (an older release's suite: "bullseye"). */

@@ -1,7 +1,9 @@
 // Deterministic local APT repository served over HTTP on the lab bridge. Package versions are built once with
 // dpkg-deb (reproducible: fixed SOURCE_DATE_EPOCH and mtimes) into the cache; `publish` decides which versions
-// the indexes (dpkg-scanpackages --multiversion) list. Release files mimic Debian's own metadata
-// (Origin/Label/Suite/Codename) so "security" can be detected from origin/suite as apt shows it.
+// the indexes (dpkg-scanpackages --multiversion) list. Release files mimic each archive's own metadata
+// (Origin/Label/Suite/Codename) so "security" can be detected from origin/suite as apt shows it: Debian's two suites
+// (in every machine's sources), and other distributions' archives a test adds a sources line for — Raspberry Pi OS
+// (archive.raspberrypi.com/debian), Proxmox VE's no-subscription repository and an Ubuntu noble-updates pocket.
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -20,7 +22,7 @@ import { gzipSync } from 'node:zlib';
 import { labPaths, REPO_URL } from './config.ts';
 import { run } from './exec.ts';
 
-export type Suite = 'bookworm' | 'bookworm-security';
+export type Suite = 'bookworm' | 'bookworm-security' | 'raspberrypi' | 'pve-no-subscription' | 'noble-updates';
 
 export interface CatalogVersion {
   version: string;
@@ -259,6 +261,111 @@ export const CATALOG: CatalogPackage[] = [
       },
     ],
   },
+  {
+    name: 'raspberrypi-kernel',
+    purpose:
+      "Raspberry Pi OS's kernel (archive.raspberrypi.com/debian, Origin Raspberry Pi Foundation; bullseye-era name, still on many bookworm Pis). Like the real one it writes no /run/reboot-required: only the product's kernel rule knows a reboot is needed",
+    versions: [
+      {
+        version: '1:1.20230405-1',
+        suite: 'raspberrypi',
+        description: 'Raspberry Pi bootloader',
+        files: { '/boot/firmware/kernel8.img': 'lab kernel 1.20230405\n' },
+      },
+      {
+        version: '1:1.20240529-1',
+        suite: 'raspberrypi',
+        description: 'Raspberry Pi bootloader',
+        files: { '/boot/firmware/kernel8.img': 'lab kernel 1.20240529\n' },
+      },
+    ],
+  },
+  {
+    name: 'linux-image-rpi-v8',
+    purpose:
+      "Raspberry Pi OS bookworm's kernel metapackage: each version depends on that version's linux-image-<abi>+rpt-rpi-v8, so upgrading it installs a new package (plain upgrade keeps it back, dist-upgrade takes it)",
+    versions: [
+      {
+        version: '1:6.6.51-1+rpt3',
+        suite: 'raspberrypi',
+        depends: 'linux-image-6.6.51+rpt-rpi-v8 (= 1:6.6.51-1+rpt3)',
+        description: 'Linux for Raspberry Pi v8 (meta-package)',
+        files: { '/usr/share/doc/linux-image-rpi-v8/VERSION': '6.6.51\n' },
+      },
+      {
+        version: '1:6.6.74-1+rpt1',
+        suite: 'raspberrypi',
+        depends: 'linux-image-6.6.74+rpt-rpi-v8 (= 1:6.6.74-1+rpt1)',
+        description: 'Linux for Raspberry Pi v8 (meta-package)',
+        files: { '/usr/share/doc/linux-image-rpi-v8/VERSION': '6.6.74\n' },
+      },
+    ],
+  },
+  ...(['6.6.51-1+rpt3', '6.6.74-1+rpt1'] as const).map((v) => ({
+    name: `linux-image-${v.split('-')[0]}+rpt-rpi-v8`,
+    purpose: "a Raspberry Pi OS kernel image (the package linux-image-rpi-v8 of the same version depends on)",
+    versions: [
+      {
+        version: `1:${v}`,
+        suite: 'raspberrypi' as const,
+        description: `Linux ${v.split('-')[0]} for Raspberry Pi v8`,
+        files: { [`/boot/vmlinuz-${v.split('-')[0]}+rpt-rpi-v8`]: `lab kernel ${v}\n` },
+      },
+    ],
+  })),
+  {
+    name: 'proxmox-kernel-6.8',
+    purpose:
+      "Proxmox VE 8's kernel series metapackage (download.proxmox.com/debian/pve, pve-no-subscription): each version depends on that ABI's proxmox-kernel-<abi>-pve-signed, which upgrading installs; no /run/reboot-required is written, as on a real Proxmox host",
+    versions: [
+      {
+        version: '6.8.12-4',
+        suite: 'pve-no-subscription',
+        depends: 'proxmox-kernel-6.8.12-4-pve-signed',
+        description: 'Latest Proxmox Kernel Image',
+        files: { '/usr/share/doc/proxmox-kernel-6.8/VERSION': '6.8.12-4\n' },
+      },
+      {
+        version: '6.8.12-5',
+        suite: 'pve-no-subscription',
+        depends: 'proxmox-kernel-6.8.12-5-pve-signed',
+        description: 'Latest Proxmox Kernel Image',
+        files: { '/usr/share/doc/proxmox-kernel-6.8/VERSION': '6.8.12-5\n' },
+      },
+    ],
+  },
+  ...(['6.8.12-4', '6.8.12-5'] as const).map((v) => ({
+    name: `proxmox-kernel-${v}-pve-signed`,
+    purpose: 'a Proxmox VE kernel image (the proxmox-kernel-6.8 of the same version depends on)',
+    versions: [
+      {
+        version: v,
+        suite: 'pve-no-subscription' as const,
+        description: `Proxmox Kernel Image (signed) ${v}`,
+        files: { [`/boot/vmlinuz-${v}-pve`]: `lab kernel ${v}\n` },
+      },
+    ],
+  })),
+  {
+    name: 'homelab-noble-phased',
+    purpose:
+      "in the Ubuntu noble-updates pocket (Origin Ubuntu): 1.0-0ubuntu1.1 carries Phased-Update-Percentage: 0 (a halted phase), so apt defers it on every machine",
+    versions: [
+      {
+        version: '1.0-0ubuntu1',
+        suite: 'noble-updates',
+        description: 'lab package in the Ubuntu noble-updates pocket',
+        files: { '/usr/share/homelab-noble-phased/VERSION': '1.0-0ubuntu1\n' },
+      },
+      {
+        version: '1.0-0ubuntu1.1',
+        suite: 'noble-updates',
+        description: 'lab package in the Ubuntu noble-updates pocket',
+        indexFields: { 'Phased-Update-Percentage': '0' },
+        files: { '/usr/share/homelab-noble-phased/VERSION': '1.0-0ubuntu1.1\n' },
+      },
+    ],
+  },
 ];
 
 /** Published version per package (a package lists every catalog version up to and including it). */
@@ -271,27 +378,88 @@ export function initialPublishedSet(): PublishedSet {
 }
 
 const EPOCH = 1735689600; // 2025-01-01T00:00:00Z, for reproducible builds and the Release Date
-const SUITES: Record<
-  Suite,
-  { dir: string; origin: string; label: string; suite: string; codename: string; version: string }
-> = {
+interface Archive {
+  /** Path of the repository under the lab's web root (the URL a sources line names). */
+  dir: string;
+  /** dists/<dist>. */
+  dist: string;
+  component: string;
+  origin: string;
+  label: string;
+  suite: string;
+  codename: string;
+  /** Release "Version"; the Raspberry Pi and Proxmox archives have none. */
+  version: string | null;
+  description: string;
+}
+/** Each archive's Release fields as the real one publishes them (`apt-cache policy` on a Pi: "o=Raspberry Pi
+ * Foundation,a=bookworm,n=bookworm,l=Raspberry Pi Foundation,c=main"; on Proxmox VE: "o=Proxmox,a=stable,
+ * n=bookworm,l=Proxmox Debian Repository,c=pve-no-subscription"). */
+const SUITES: Record<Suite, Archive> = {
   bookworm: {
     dir: 'debian',
+    dist: 'bookworm',
+    component: 'main',
     origin: 'Debian',
     label: 'Debian',
     suite: 'stable',
     codename: 'bookworm',
     version: '12.10',
+    description: 'System Update lab repository (bookworm)',
   },
   'bookworm-security': {
     dir: 'debian-security',
+    dist: 'bookworm-security',
+    component: 'main',
     origin: 'Debian',
     label: 'Debian-Security',
     suite: 'stable-security',
     codename: 'bookworm-security',
     version: '12',
+    description: 'System Update lab repository (bookworm-security)',
+  },
+  raspberrypi: {
+    dir: 'raspberrypi/debian',
+    dist: 'bookworm',
+    component: 'main',
+    origin: 'Raspberry Pi Foundation',
+    label: 'Raspberry Pi Foundation',
+    suite: 'bookworm',
+    codename: 'bookworm',
+    version: null,
+    description: 'Raspberry Pi Foundation Debian bookworm repository (lab)',
+  },
+  'pve-no-subscription': {
+    dir: 'proxmox/debian/pve',
+    dist: 'bookworm',
+    component: 'pve-no-subscription',
+    origin: 'Proxmox',
+    label: 'Proxmox Debian Repository',
+    suite: 'stable',
+    codename: 'bookworm',
+    version: null,
+    description: 'Proxmox VE Debian Repository (lab)',
+  },
+  'noble-updates': {
+    dir: 'ubuntu',
+    dist: 'noble-updates',
+    component: 'main',
+    origin: 'Ubuntu',
+    label: 'Ubuntu',
+    suite: 'noble-updates',
+    codename: 'noble',
+    version: '24.04',
+    description: 'Ubuntu Noble Updates (lab)',
   },
 };
+
+/** The sources line of one of the lab's other-distribution archives (not in the machines' sources by default). */
+export type OtherArchive = Exclude<Suite, 'bookworm' | 'bookworm-security'>;
+
+export function archiveSourcesLine(s: OtherArchive): string {
+  const a = SUITES[s];
+  return `deb [trusted=yes] ${REPO_URL}/${a.dir} ${a.dist} ${a.component}`;
+}
 
 export function sourcesList(): string {
   return (
@@ -303,23 +471,19 @@ export function sourcesList(): string {
 
 function catalogHash(): string {
   return createHash('sha256')
-    .update(JSON.stringify({ CATALOG, v: 2 }))
+    .update(JSON.stringify({ CATALOG, v: 3 }))
     .digest('hex')
     .slice(0, 12);
 }
 
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
+/** Catalog versions are listed oldest first: the index orders them (epochs and Debian revisions included). */
+function versionIndex(pkg: CatalogPackage, version: string): number {
+  return pkg.versions.findIndex((v) => v.version === version);
 }
 
+/** As in a real pool: the epoch is not part of the file name. */
 export function debFileName(pkg: string, version: string): string {
-  return `${pkg}_${version}_all.deb`;
+  return `${pkg}_${version.replace(/^\d+:/, '')}_all.deb`;
 }
 
 /** Builds every catalog version once (cached by catalog hash). Returns the directory holding the .debs. */
@@ -384,12 +548,12 @@ function releaseFile(s: Suite, files: { name: string; data: Buffer }[]): string 
     `Origin: ${meta.origin}`,
     `Label: ${meta.label}`,
     `Suite: ${meta.suite}`,
-    `Version: ${meta.version}`,
+    ...(meta.version ? [`Version: ${meta.version}`] : []),
     `Codename: ${meta.codename}`,
     `Date: ${new Date(EPOCH * 1000).toUTCString()}`,
     'Architectures: amd64 all',
-    'Components: main',
-    `Description: System Update lab repository (${meta.codename})`,
+    `Components: ${meta.component}`,
+    `Description: ${meta.description}`,
   ];
   for (const [field, algo] of [
     ['MD5Sum', 'md5'],
@@ -410,24 +574,26 @@ export async function writeRepo(set: PublishedSet): Promise<void> {
   for (const s of Object.keys(SUITES) as Suite[]) {
     const meta = SUITES[s];
     const suiteRoot = join(www, meta.dir);
-    const pool = join(suiteRoot, 'pool', 'main');
+    const comp = meta.component;
+    const pool = join(suiteRoot, 'pool', comp);
     const staging = join(labPaths().state, 'repo', `staging-${s}`);
     rmSync(staging, { recursive: true, force: true });
-    mkdirSync(join(staging, 'pool', 'main'), { recursive: true });
+    mkdirSync(join(staging, 'pool', comp), { recursive: true });
     mkdirSync(pool, { recursive: true });
     const extra = new Map<string, Record<string, string>>();
     for (const pkg of CATALOG) {
       const upTo = set[pkg.name];
       if (!upTo) continue;
       for (const v of pkg.versions) {
-        if ((v.suite !== s && !(v.alsoIn ?? []).includes(s)) || compareVersions(v.version, upTo) > 0) continue;
+        if (v.suite !== s && !(v.alsoIn ?? []).includes(s)) continue;
+        if (versionIndex(pkg, v.version) > versionIndex(pkg, upTo)) continue;
         const file = debFileName(pkg.name, v.version);
-        copyFileSync(join(debs, file), join(staging, 'pool', 'main', file));
+        copyFileSync(join(debs, file), join(staging, 'pool', comp, file));
         if (!existsSync(join(pool, file))) linkSync(join(debs, file), join(pool, file));
         if (v.indexFields) extra.set(`${pkg.name} ${v.version}`, v.indexFields);
       }
     }
-    const scanned = await run('dpkg-scanpackages', ['--multiversion', 'pool/main', '/dev/null'], { cwd: staging });
+    const scanned = await run('dpkg-scanpackages', ['--multiversion', `pool/${comp}`, '/dev/null'], { cwd: staging });
     let packages = scanned.stdout
       .split(/\n\n+/)
       .filter((st) => st.trim())
@@ -448,16 +614,16 @@ export async function writeRepo(set: PublishedSet): Promise<void> {
     rmSync(staging, { recursive: true, force: true });
     const pkgBuf = Buffer.from(packages);
     const gzBuf = gzipSync(pkgBuf, { level: 9 });
-    const dist = join(suiteRoot, 'dists', meta.codename);
-    const bin = join(dist, 'main', 'binary-amd64');
+    const dist = join(suiteRoot, 'dists', meta.dist);
+    const bin = join(dist, comp, 'binary-amd64');
     mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'Packages'), pkgBuf);
     writeFileSync(join(bin, 'Packages.gz'), gzBuf);
     writeFileSync(
       join(dist, 'Release'),
       releaseFile(s, [
-        { name: 'main/binary-amd64/Packages', data: pkgBuf },
-        { name: 'main/binary-amd64/Packages.gz', data: gzBuf },
+        { name: `${comp}/binary-amd64/Packages`, data: pkgBuf },
+        { name: `${comp}/binary-amd64/Packages.gz`, data: gzBuf },
       ]),
     );
     // Release changed -> make sure its mtime moves forward (apt sends If-Modified-Since).
