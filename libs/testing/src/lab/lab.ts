@@ -514,28 +514,32 @@ export class Lab {
 
   /**
    * Serves the lab's security suite again as an Ubuntu pocket: `ubuntu/dists/noble-security` with Ubuntu's Release
-   * fields (Origin and Label Ubuntu, Suite noble-security, Codename noble). Call after publishing. Returns the URL.
+   * fields (Origin and Label Ubuntu, Suite noble-security, Codename noble), next to the noble-updates pocket the
+   * repository writes. Call after publishing. Returns the URL.
    */
   async addUbuntuSecurityPocket(): Promise<string> {
     const www = join(labPaths().state, 'repo', 'www');
     const to = join(www, 'ubuntu', 'dists', 'noble-security');
+    // Its packages can be downloaded too: the same pool files, as the index names them (pool/main/...).
+    const pool = join(www, 'ubuntu', 'pool', 'main');
     await run('/bin/sh', [
       '-c',
-      `set -e; rm -rf ${shellQuote(to)}; mkdir -p ${shellQuote(join(www, 'ubuntu', 'dists'))}; cp -r ${shellQuote(join(www, 'debian-security', 'dists', 'bookworm-security'))} ${shellQuote(to)}; sed -i "s/^Origin: .*/Origin: Ubuntu/; s/^Label: .*/Label: Ubuntu/; s/^Suite: .*/Suite: noble-security/; s/^Codename: .*/Codename: noble/; s/^Version: .*/Version: 24.04/" ${shellQuote(join(to, 'Release'))}; rm -f ${shellQuote(join(to, 'InRelease'))} ${shellQuote(join(to, 'Release.gpg'))}`,
+      `set -e; rm -rf ${shellQuote(to)}; mkdir -p ${shellQuote(join(www, 'ubuntu', 'dists'))}; cp -r ${shellQuote(join(www, 'debian-security', 'dists', 'bookworm-security'))} ${shellQuote(to)}; sed -i "s/^Origin: .*/Origin: Ubuntu/; s/^Label: .*/Label: Ubuntu/; s/^Suite: .*/Suite: noble-security/; s/^Codename: .*/Codename: noble/; s/^Version: .*/Version: 24.04/" ${shellQuote(join(to, 'Release'))}; rm -f ${shellQuote(join(to, 'InRelease'))} ${shellQuote(join(to, 'Release.gpg'))}; mkdir -p ${shellQuote(pool)}; for f in ${shellQuote(join(www, 'debian-security', 'pool', 'main'))}/*.deb; do [ -e "$f" ] && cp -lf "$f" ${shellQuote(pool)}/; done; true`,
     ]);
     return `${REPO_URL}/ubuntu`;
   }
 
   /**
    * Adds one of the lab's other-distribution archives (Raspberry Pi OS, Proxmox VE no-subscription, Ubuntu
-   * noble-updates) to the machine's sources, in the file its own installer uses. Returns the sources line.
+   * noble-updates) to the machine's sources, in the file its own installer uses (appended once). Returns the line.
    */
   async addArchiveSource(name: string, archive: OtherArchive): Promise<string> {
     const file = { raspberrypi: 'raspi', 'pve-no-subscription': 'pve-no-subscription', 'noble-updates': 'ubuntu' }[
       archive
     ];
     const line = archiveSourcesLine(archive);
-    await this.exec(name, `echo ${shellQuote(line)} > /etc/apt/sources.list.d/${file}.list`);
+    const path = `/etc/apt/sources.list.d/${file}.list`;
+    await this.exec(name, `grep -qxF ${shellQuote(line)} ${path} 2>/dev/null || echo ${shellQuote(line)} >> ${path}`);
     return line;
   }
 
