@@ -47,7 +47,9 @@ describe.skipIf(!!skipReason)('apt: other distributions’ repositories (lab)', 
     expect(job, JSON.stringify(job)).toMatchObject({ status: 'ok' });
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
-      const busy = await db.query(`SELECT id FROM jobs WHERE machine_id = $1 AND status IN ('queued', 'running')`, [id]);
+      const busy = await db.query(`SELECT id FROM jobs WHERE machine_id = $1 AND status IN ('queued', 'running')`, [
+        id,
+      ]);
       if (busy.length === 0) break;
       await new Promise((r) => setTimeout(r, 200));
     }

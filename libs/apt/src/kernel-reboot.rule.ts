@@ -27,9 +27,10 @@ export function rebootPackages(names: readonly string[]): string[] {
  * What the analysis predicts for its plan (dist-upgrade's: upgrades and new installs): the kernel packages an apply
  * of it changes, so it will end with a reboot required. Held, phased and kept-back-only packages are not planned.
  */
-export function rebootAfterApply(
-  detail: Pick<AptSnapshotDetail, 'packages' | 'installed'>,
-): { rebootAfterApply: boolean; rebootAfterApplyPkgs: string[] } {
+export function rebootAfterApply(detail: Pick<AptSnapshotDetail, 'packages' | 'installed'>): {
+  rebootAfterApply: boolean;
+  rebootAfterApplyPkgs: string[];
+} {
   const pkgs = rebootPackages([...detail.packages, ...(detail.installed ?? [])].map((p) => p.name));
   return { rebootAfterApply: pkgs.length > 0, rebootAfterApplyPkgs: pkgs };
 }

@@ -25,7 +25,10 @@ const planned = withPolicy(
     listsRefreshedAt: null,
     errors: [],
   }),
-  { releases: parseReleaseTable(fixture('apt-cache-policy-releases-distros')), packages: parsePackagePolicy(policyOut) },
+  {
+    releases: parseReleaseTable(fixture('apt-cache-policy-releases-distros')),
+    packages: parsePackagePolicy(policyOut),
+  },
   [],
   'debian',
 );
@@ -101,5 +104,4 @@ describe('kernels of other distributions in the plan: the analysis predicts the 
       sources: [expect.objectContaining({ component: 'pve-no-subscription' })],
     });
   });
-
 });

@@ -175,7 +175,12 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     } finally {
       raw = await s.opened.release();
     }
-    const planned = withPolicy(buildAptSnapshotDetail(snapshotInput), policy, snapshotInput.held, snapshotInput.osFamily);
+    const planned = withPolicy(
+      buildAptSnapshotDetail(snapshotInput),
+      policy,
+      snapshotInput.held,
+      snapshotInput.osFamily,
+    );
     const detail = {
       ...withPhased(planned, phasedPercentages),
       ...rebootAfterApply(planned),

@@ -303,7 +303,7 @@ export const CATALOG: CatalogPackage[] = [
   },
   ...(['6.6.51-1+rpt3', '6.6.74-1+rpt1'] as const).map((v) => ({
     name: `linux-image-${v.split('-')[0]}+rpt-rpi-v8`,
-    purpose: "a Raspberry Pi OS kernel image (the package linux-image-rpi-v8 of the same version depends on)",
+    purpose: 'a Raspberry Pi OS kernel image (the package linux-image-rpi-v8 of the same version depends on)',
     versions: [
       {
         version: `1:${v}`,
@@ -349,7 +349,7 @@ export const CATALOG: CatalogPackage[] = [
   {
     name: 'homelab-noble-phased',
     purpose:
-      "in the Ubuntu noble-updates pocket (Origin Ubuntu): 1.0-0ubuntu1.1 carries Phased-Update-Percentage: 0 (a halted phase), so apt defers it on every machine",
+      'in the Ubuntu noble-updates pocket (Origin Ubuntu): 1.0-0ubuntu1.1 carries Phased-Update-Percentage: 0 (a halted phase), so apt defers it on every machine',
     versions: [
       {
         version: '1.0-0ubuntu1',
