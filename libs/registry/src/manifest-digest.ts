@@ -3,6 +3,7 @@
 // the Docker-Content-Digest header. Only when HEAD lacks that header, a GET of the same manifest and the sha256 of
 // its bytes — still a manifest request.
 import { createHash } from 'node:crypto';
+import type { HttpAnswer } from './http-client.ts';
 import type { ImageReference } from './image-reference.ts';
 import { RegistryError } from './registry-error.ts';
 import type { RegistryRunState } from './registry-run-state.ts';
@@ -25,14 +26,14 @@ export interface ManifestDigest {
   mediaType: string | null;
 }
 
-function classify(res: Response, reg: ResolvedRegistry, image: ImageReference): RegistryError {
+function classify(res: HttpAnswer, reg: ResolvedRegistry, image: ImageReference): RegistryError {
   const what = `${image.repository}:${image.tag}`;
   if (res.status === 404) return new RegistryError('manifest_not_found', `${reg.registry} has no manifest for ${what}`);
   if (res.status === 403) return new RegistryError('registry_auth_failed', `${reg.registry} denied access to ${what}`);
   return new RegistryError('registry_error', `${reg.registry} answered HTTP ${res.status} for the manifest of ${what}`);
 }
 
-function mediaTypeOf(res: Response): string | null {
+function mediaTypeOf(res: HttpAnswer): string | null {
   const type = res.headers.get('content-type');
   return type ? (type.split(';')[0] ?? '').trim() || null : null;
 }
@@ -50,18 +51,7 @@ export async function fetchManifestDigest(
   const digest = head.headers.get('docker-content-digest');
   if (digest && DIGEST_HEADER.test(digest)) return { digest, mediaType: mediaTypeOf(head) };
 
-  const get = await transport.send({ ...base, method: 'GET' }, run);
-  if (!get.ok) {
-    await get.body?.cancel();
-    throw classify(get, reg, image);
-  }
-  if (Number(get.headers.get('content-length') ?? 0) > MANIFEST_MAX_BYTES) {
-    await get.body?.cancel();
-    throw new RegistryError('registry_error', `${reg.registry} sent an oversized manifest for ${image.repository}`);
-  }
-  const body = Buffer.from(await get.arrayBuffer());
-  if (body.length > MANIFEST_MAX_BYTES) {
-    throw new RegistryError('registry_error', `${reg.registry} sent an oversized manifest for ${image.repository}`);
-  }
-  return { digest: `sha256:${createHash('sha256').update(body).digest('hex')}`, mediaType: mediaTypeOf(get) };
+  const get = await transport.send({ ...base, method: 'GET', maxBodyBytes: MANIFEST_MAX_BYTES }, run);
+  if (!get.ok) throw classify(get, reg, image);
+  return { digest: `sha256:${createHash('sha256').update(get.body).digest('hex')}`, mediaType: mediaTypeOf(get) };
 }

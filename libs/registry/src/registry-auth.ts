@@ -3,6 +3,7 @@
 // (anonymous, or with the credentials as Basic when configured). A registry's challenge is remembered, so later
 // requests carry the header at once instead of meeting a 401 first; tokens are cached per registry, account and
 // scope until shortly before they expire. Credentials and tokens only ever travel in the Authorization header.
+import { httpSend, type HttpAnswer } from './http-client.ts';
 import { parseAuthChallenge, type AuthChallenge } from './http-headers.parser.ts';
 import { RegistryError } from './registry-error.ts';
 import type { RegistryRunState } from './registry-run-state.ts';
@@ -118,27 +119,23 @@ export class RegistryAuth {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (reg.credentials) headers['authorization'] = basicHeader(reg);
     run.countToken(reg.registry, reg.requestBudget);
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(url, { headers, signal: AbortSignal.timeout(this.opts.timeoutMs) });
+      res = await httpSend(url, { method: 'GET', headers, timeoutMs: this.opts.timeoutMs, maxBodyBytes: 1024 * 1024 });
     } catch {
       throw new RegistryError('registry_unreachable', `the token endpoint of ${reg.registry} could not be reached`);
     }
-    if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
-      throw this.refused(reg, scope.split(':')[1] ?? '');
-    }
+    if (res.status === 401 || res.status === 403) throw this.refused(reg, scope.split(':')[1] ?? '');
     if (!res.ok) {
-      await res.body?.cancel();
       throw new RegistryError('registry_error', `the token endpoint of ${reg.registry} answered HTTP ${res.status}`);
     }
     return this.readToken(reg, res);
   }
 
-  private async readToken(reg: ResolvedRegistry, res: Response): Promise<CachedToken> {
+  private readToken(reg: ResolvedRegistry, res: HttpAnswer): CachedToken {
     let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
-      body = (await res.json()) as typeof body;
+      body = res.json() as typeof body;
     } catch {
       throw new RegistryError('registry_error', `the token endpoint of ${reg.registry} answered with invalid JSON`);
     }

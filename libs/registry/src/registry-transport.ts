@@ -1,6 +1,7 @@
 // One request to a registry's API with everything the protocol around it needs: the run's budget and pauses, the
 // Authorization header (and one retry after a 401 challenge), and 429 handling — wait as Retry-After says (or an
 // exponential backoff when it does not) up to the run's limits, else report the registry as rate limited.
+import { HttpFailure, httpSend, type HttpAnswer } from './http-client.ts';
 import { parseRetryAfter } from './http-headers.parser.ts';
 import type { RegistryAuth } from './registry-auth.ts';
 import { RegistryError } from './registry-error.ts';
@@ -24,16 +25,15 @@ export interface RegistryRequest {
   /** Path and query under the registry's base URL, or an absolute URL on it (a Link header's next page). */
   url: string;
   accept: string;
+  /** Largest body read (default 4 MiB). */
+  maxBodyBytes?: number;
 }
 
 function networkFailure(reg: ResolvedRegistry, err: unknown): RegistryError {
-  const cause = (err as { cause?: { code?: unknown } })?.cause?.code;
-  const code = typeof cause === 'string' && /^[A-Z_]{2,40}$/.test(cause) ? ` (${cause})` : '';
-  const timedOut = err instanceof Error && err.name === 'TimeoutError';
-  return new RegistryError(
-    'registry_unreachable',
-    timedOut ? `${reg.registry} did not answer in time` : `${reg.registry} could not be reached${code}`,
-  );
+  const code = err instanceof HttpFailure && /^[A-Z0-9_]{2,40}$/.test(err.code) ? err.code : 'ERROR';
+  if (code === 'TOO_LARGE') return new RegistryError('registry_error', `${reg.registry} sent an oversized answer`);
+  if (code === 'TIMEOUT') return new RegistryError('registry_unreachable', `${reg.registry} did not answer in time`);
+  return new RegistryError('registry_unreachable', `${reg.registry} could not be reached (${code})`);
 }
 
 export class RegistryTransport {
@@ -50,16 +50,18 @@ export class RegistryTransport {
     return url;
   }
 
-  private async once(req: RegistryRequest, run: RegistryRunState): Promise<Response> {
+  private async once(req: RegistryRequest, run: RegistryRunState): Promise<HttpAnswer> {
     await run.beforeRequest(req.reg.registry, req.reg.requestBudget);
     const headers: Record<string, string> = { accept: req.accept };
     const authorization = await this.auth.headerFor(req.reg, req.repository, run);
     if (authorization) headers['authorization'] = authorization;
+    const target = this.target(req);
     try {
-      return await fetch(this.target(req), {
+      return await httpSend(target, {
         method: req.method,
         headers,
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
+        timeoutMs: this.opts.timeoutMs,
+        maxBodyBytes: req.maxBodyBytes ?? 4 * 1024 * 1024,
       });
     } catch (err) {
       if (err instanceof RegistryError) throw err;
@@ -68,19 +70,17 @@ export class RegistryTransport {
   }
 
   /** Sends the request; returns the final response (2xx, 404 or another status for the caller to classify). */
-  async send(req: RegistryRequest, run: RegistryRunState): Promise<Response> {
+  async send(req: RegistryRequest, run: RegistryRunState): Promise<HttpAnswer> {
     let challenged = false;
     for (let rateLimited = 0; ;) {
       const res = await this.once(req, run);
       if (res.status === 401) {
-        await res.body?.cancel();
         if (challenged) throw this.auth.refused(req.reg, req.repository);
         challenged = true;
         this.auth.learn(req.reg, req.repository, res.headers.get('www-authenticate'));
         continue;
       }
       if (res.status !== 429) return res;
-      await res.body?.cancel();
       const told = parseRetryAfter(res.headers.get('retry-after'), Date.now());
       const waitMs = told ?? this.opts.baseBackoffMs * 2 ** rateLimited;
       rateLimited++;

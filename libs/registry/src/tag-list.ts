@@ -1,5 +1,6 @@
 // A repository's tags from `/v2/<repo>/tags/list`, following the Link header's rel="next" pages (`n` and `last`, as
 // the registry writes them), each page a request within the run's budget, up to a page limit.
+import type { HttpAnswer } from './http-client.ts';
 import { parseNextLink } from './http-headers.parser.ts';
 import { RegistryError } from './registry-error.ts';
 import type { RegistryRunState } from './registry-run-state.ts';
@@ -13,14 +14,10 @@ export interface TagListOptions {
 
 const PAGE_MAX_BYTES = 8 * 1024 * 1024;
 
-async function readPage(res: Response, reg: ResolvedRegistry, repository: string): Promise<string[]> {
-  if (Number(res.headers.get('content-length') ?? 0) > PAGE_MAX_BYTES) {
-    await res.body?.cancel();
-    throw new RegistryError('registry_error', `${reg.registry} sent an oversized tag list for ${repository}`);
-  }
+function readPage(res: HttpAnswer, reg: ResolvedRegistry, repository: string): string[] {
   let body: { tags?: unknown };
   try {
-    body = (await res.json()) as { tags?: unknown };
+    body = res.json() as { tags?: unknown };
   } catch {
     throw new RegistryError('registry_error', `${reg.registry} sent an invalid tag list for ${repository}`);
   }
@@ -38,9 +35,16 @@ export async function listTags(
   const tags: string[] = [];
   let url: string | null = `/v2/${repository}/tags/list?n=${opts.pageSize}`;
   for (let page = 0; url !== null && page < opts.maxPages; page++) {
-    const res = await transport.send({ reg, repository, method: 'GET', url, accept: 'application/json' }, run);
+    const req = {
+      reg,
+      repository,
+      method: 'GET' as const,
+      url,
+      accept: 'application/json',
+      maxBodyBytes: PAGE_MAX_BYTES,
+    };
+    const res = await transport.send(req, run);
     if (!res.ok) {
-      await res.body?.cancel();
       if (res.status === 404)
         throw new RegistryError('manifest_not_found', `${reg.registry} has no repository ${repository}`);
       throw new RegistryError(
@@ -48,7 +52,7 @@ export async function listTags(
         `${reg.registry} answered HTTP ${res.status} for the tags of ${repository}`,
       );
     }
-    tags.push(...(await readPage(res, reg, repository)));
+    tags.push(...readPage(res, reg, repository));
     url = parseNextLink(res.headers.get('link'), new URL(url, reg.baseUrl).toString());
   }
   return tags;
