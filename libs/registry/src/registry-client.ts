@@ -4,7 +4,7 @@ import { DigestCache } from './digest-cache.ts';
 import { RegistryAuth } from './registry-auth.ts';
 import { RegistryCheckRun, type DigestCheck, type DigestCheckOptions } from './registry-check-run.ts';
 import type { RegistryRunStats } from './registry-run-state.ts';
-import { resolveRegistry, type RegistrySettings } from './registry-settings.ts';
+import { normalizeRegistryName, resolveRegistry, type RegistrySettings } from './registry-settings.ts';
 import { RegistryTransport } from './registry-transport.ts';
 
 export interface RegistryClientOptions {
@@ -62,7 +62,7 @@ export class RegistryClient {
 
   /** Replaces the registry settings (after an edit); tokens and challenges learnt so far are dropped, digests kept. */
   configure(registries: readonly RegistrySettings[]): void {
-    this.settings = new Map(registries.map((r) => [r.registry, r]));
+    this.settings = new Map(registries.map((r) => [normalizeRegistryName(r.registry), r]));
     this.auth = new RegistryAuth({ timeoutMs: this.timeoutMs });
     this.transport = this.makeTransport();
   }

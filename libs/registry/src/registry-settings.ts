@@ -1,6 +1,6 @@
 // How the client reaches one registry: scheme, credentials, request budget. A registry nobody configured is
 // reached anonymously over HTTPS with the default budget.
-import { registryApiHost } from './image-reference.ts';
+import { DOCKER_HUB, registryApiHost } from './image-reference.ts';
 
 export interface RegistryCredentials {
   username: string;
@@ -25,6 +25,12 @@ export interface ResolvedRegistry {
   insecure: boolean;
   credentials: RegistryCredentials | null;
   requestBudget: number;
+}
+
+/** Docker Hub's other names (its API host, the legacy index) mean docker.io, as in image references. */
+export function normalizeRegistryName(registry: string): string {
+  const name = registry.trim().toLowerCase();
+  return name === 'index.docker.io' || name === 'registry-1.docker.io' ? DOCKER_HUB : name;
 }
 
 export function resolveRegistry(

@@ -29,6 +29,8 @@ export interface RegistryRequest {
   maxBodyBytes?: number;
 }
 
+const USER_AGENT = 'system-update-registry-client';
+
 function networkFailure(reg: ResolvedRegistry, err: unknown): RegistryError {
   const code = err instanceof HttpFailure && /^[A-Z0-9_]{2,40}$/.test(err.code) ? err.code : 'ERROR';
   if (code === 'TOO_LARGE') return new RegistryError('registry_error', `${reg.registry} sent an oversized answer`);
@@ -51,11 +53,11 @@ export class RegistryTransport {
   }
 
   private async once(req: RegistryRequest, run: RegistryRunState): Promise<HttpAnswer> {
+    const target = this.target(req);
     await run.beforeRequest(req.reg.registry, req.reg.requestBudget);
-    const headers: Record<string, string> = { accept: req.accept };
+    const headers: Record<string, string> = { accept: req.accept, 'user-agent': USER_AGENT };
     const authorization = await this.auth.headerFor(req.reg, req.repository, run);
     if (authorization) headers['authorization'] = authorization;
-    const target = this.target(req);
     try {
       return await httpSend(target, {
         method: req.method,
