@@ -20,6 +20,8 @@
 // - Error kinds (REGISTRY_ERROR_KINDS): invalid_reference, registry_auth_failed, registry_rate_limited,
 //   registry_budget_exhausted, registry_unreachable, registry_insecure_refused, registry_error, manifest_not_found;
 //   REGISTRY_REMEDIATIONS per kind. Messages never contain a credential, token, header or response body.
+// - compareWithRepoDigests(image, registryDigest, repoDigests) → 'up_to_date' | 'updates_available' | 'unknown':
+//   the checked digest against `docker inspect`'s RepoDigests of the running image (same registry and repository).
 // - findNewerVersions(currentTag, tags) and parseVersionTag(tag): the pure version rules (2-3 parts, optional `v`,
 //   `-suffix` families kept apart).
 export {
@@ -40,4 +42,6 @@ export { REGISTRY_ERROR_KINDS, REGISTRY_REMEDIATIONS, RegistryError } from './re
 export type { RegistryErrorKind, RegistryFailure } from './registry-error.ts';
 export { MANIFEST_MEDIA_TYPES } from './manifest-digest.ts';
 export { findNewerVersions, parseVersionTag } from './version-tags.ts';
+export { compareWithRepoDigests } from './repo-digest.ts';
+export type { DigestComparison } from './repo-digest.ts';
 export type { NewerVersions, VersionTag } from './version-tags.ts';
