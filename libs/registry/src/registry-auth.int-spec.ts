@@ -2,13 +2,19 @@
 // (a real token server on loopback signing JWTs with a certificate made by openssl — not a proxy imitating it).
 // Good credentials are used, wrong ones give registry_auth_failed, and no credential appears in any result.
 import { join } from 'node:path';
-import { pushImage, type PushedImage } from '@su/testing';
+import {
+  pushImage,
+  writeHtpasswd,
+  accessEntries,
+  registryFixture,
+  startTokenServer,
+  type PushedImage,
+  type LocalRegistry,
+  type RegistryFixture,
+  type TokenServer,
+} from '@su/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient, type DigestCheck } from './index.ts';
-import { writeHtpasswd } from './test/htpasswd.ts';
-import { accessEntries, type LocalRegistry } from './test/local-registry.ts';
-import { registryFixture, type RegistryFixture } from './test/registry-fixture.ts';
-import { startTokenServer, type TokenServer } from './test/token-server.ts';
 
 const USER = 'su-puller';
 const PASSWORD = 'Tr0ub4dor-registry-secret';

@@ -2,12 +2,17 @@
 // push moves it, only manifest requests reach the registry, one request per unique reference, the TTL cache, the
 // GET fallback when HEAD has no digest header, a multi-arch index, plain HTTP only when configured.
 import { createHash } from 'node:crypto';
-import { pushImage } from '@su/testing';
+import {
+  pushImage,
+  accessEntries,
+  startRateLimitProxy,
+  registryFixture,
+  type AccessEntry,
+  type RateLimitProxy,
+  type RegistryFixture,
+} from '@su/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from './index.ts';
-import { accessEntries, type AccessEntry } from './test/local-registry.ts';
-import { startRateLimitProxy, type RateLimitProxy } from './test/rate-limit-proxy.ts';
-import { registryFixture, type RegistryFixture } from './test/registry-fixture.ts';
 
 let fx: RegistryFixture;
 let host: string;

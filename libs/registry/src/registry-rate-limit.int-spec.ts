@@ -1,11 +1,16 @@
 // 429 with Retry-After from a real HTTP proxy in front of a real registry: the client waits as told (every request
 // to that registry, not only the one told), never sends more than the run's budget, and reports each image it could
 // not check with the reason. Times are compared only as lower bounds ("waited at least as told"); no upper bound.
-import { pushImage, type PushedImage } from '@su/testing';
+import {
+  pushImage,
+  startRateLimitProxy,
+  registryFixture,
+  type PushedImage,
+  type RateLimitProxy,
+  type RegistryFixture,
+} from '@su/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient, type DigestCheck } from './index.ts';
-import { startRateLimitProxy, type RateLimitProxy } from './test/rate-limit-proxy.ts';
-import { registryFixture, type RegistryFixture } from './test/registry-fixture.ts';
 
 let fx: RegistryFixture;
 let proxy: RateLimitProxy;

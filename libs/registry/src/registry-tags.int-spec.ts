@@ -1,13 +1,17 @@
 // Newer versions from a real registry's tag list, one listing per repository per run, inside the run's request
 // budget; pagination (`n`, Link rel="next", `last`) through a real HTTP proxy that pages the registry's list the way
 // distribution 3 and Docker Hub do (Debian's docker-registry 2.8 does not page tag lists).
-import { pushImage } from '@su/testing';
+import {
+  pushImage,
+  accessEntries,
+  startRateLimitProxy,
+  registryFixture,
+  type RateLimitProxy,
+  type RegistryFixture,
+} from '@su/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from './index.ts';
 import { parseImageReferenceOrThrow } from './image-reference.ts';
-import { accessEntries } from './test/local-registry.ts';
-import { startRateLimitProxy, type RateLimitProxy } from './test/rate-limit-proxy.ts';
-import { registryFixture, type RegistryFixture } from './test/registry-fixture.ts';
 
 let fx: RegistryFixture;
 let host: string;

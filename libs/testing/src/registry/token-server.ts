@@ -65,7 +65,7 @@ function basicUser(req: IncomingMessage): { user: string; password: string } | n
 export async function startTokenServer(
   dir: string,
   account: { username: string; password: string },
-  opts: { expiresIn?: number } = {},
+  opts: { expiresIn?: number; listenHost?: string } = {},
 ): Promise<TokenServer> {
   const { key, certFile, certDer } = makeCertificate(dir);
   const service = 'su-test-registry';
@@ -100,10 +100,11 @@ export async function startTokenServer(
     });
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, expires_in: expiresIn }));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const listenHost = opts.listenHost ?? '127.0.0.1';
+  await new Promise<void>((r) => server.listen(0, listenHost, r));
   const port = (server.address() as AddressInfo).port;
   return {
-    realm: `http://127.0.0.1:${port}/token`,
+    realm: `http://${listenHost}:${port}/token`,
     service,
     issuer,
     rootCertBundle: certFile,

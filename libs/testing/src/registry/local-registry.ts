@@ -1,5 +1,5 @@
-// A real registry for tests: Debian's docker-registry (the distribution project's registry, as in the lab) on
-// 127.0.0.1 with an ephemeral port, its access log (combined format, stdout) kept in a file so a test can prove
+// A real registry for tests: Debian's docker-registry (the distribution project's registry, as in the lab), by
+// default on 127.0.0.1 with an ephemeral port, its access log (combined format, stdout) kept in a file so a test can prove
 // which requests reached it. Several instances may share one storage directory: an open one to push to and guarded
 // ones (htpasswd or token auth) to check against.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,13 +19,13 @@ export interface AccessEntry {
 }
 
 export interface LocalRegistry {
-  /** `127.0.0.1:port`, as an image reference's registry part. */
+  /** `address:port` it listens on, as an image reference's registry part. */
   host: string;
   accessLog(): AccessEntry[];
   stop(): Promise<void>;
 }
 
-function config(storage: string, auth: LocalRegistryAuth | undefined): string {
+function config(storage: string, auth: LocalRegistryAuth | undefined, addr: string): string {
   const lines = [
     'version: 0.1',
     'log:',
@@ -38,7 +38,7 @@ function config(storage: string, auth: LocalRegistryAuth | undefined): string {
     '  cache:',
     '    blobdescriptor: inmemory',
     'http:',
-    '  addr: 127.0.0.1:0',
+    `  addr: ${addr}`,
     '  secret: su-test-upload-secret',
   ];
   if (auth && 'htpasswd' in auth)
@@ -59,7 +59,7 @@ function parseAccessLog(file: string): AccessEntry[] {
     .split('\n')
     .map((line) => ACCESS_LINE.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ method: m[1]!, path: m[2]!, status: Number(m[3]) }));
+    .map((m) => ({ method: m[1] ?? '', path: m[2] ?? '', status: Number(m[3]) }));
 }
 
 async function waitForAddress(errFile: string, child: ChildProcess): Promise<string> {
@@ -67,25 +67,29 @@ async function waitForAddress(errFile: string, child: ChildProcess): Promise<str
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`docker-registry exited: ${readFileSync(errFile, 'utf8').slice(-2000)}`);
-    const m = /listening on (127\.0\.0\.1:\d+)/.exec(existsSync(errFile) ? readFileSync(errFile, 'utf8') : '');
-    if (m) return m[1]!;
+    const m = /listening on ([\d.]+:\d+)/.exec(existsSync(errFile) ? readFileSync(errFile, 'utf8') : '');
+    if (m?.[1]) return m[1];
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('docker-registry did not start listening within 30 s');
 }
 
-/** Starts a registry serving `storage` (created if absent); `dir` holds its config and logs. */
+/**
+ * Starts a registry serving `storage` (created if absent); `dir` holds its config and logs. `addr` is where it listens
+ * (default 127.0.0.1 with an ephemeral port; a lab spec may give the lab bridge's address so machines reach it).
+ */
 export async function startLocalRegistry(
   dir: string,
   storage: string,
   auth?: LocalRegistryAuth,
+  addr = '127.0.0.1:0',
 ): Promise<LocalRegistry> {
   mkdirSync(dir, { recursive: true });
   mkdirSync(storage, { recursive: true });
   const configFile = join(dir, 'config.yml');
   const outFile = join(dir, 'access.log');
   const errFile = join(dir, 'registry.log');
-  writeFileSync(configFile, config(storage, auth));
+  writeFileSync(configFile, config(storage, auth, addr));
   const child = spawn(REGISTRY_BINARY, ['serve', configFile], {
     stdio: ['ignore', openSync(outFile, 'a'), openSync(errFile, 'a')],
   });

@@ -26,6 +26,8 @@ export interface ProxyOptions {
    * do: Debian's docker-registry 2.8 ignores `n` for tags and always answers the whole list.
    */
   paginateTags?: boolean;
+  /** Address to listen on (default 127.0.0.1; a lab spec may give the lab bridge's). */
+  listenHost?: string;
 }
 
 const TAGS_LIST = /^\/v2\/(.+)\/tags\/list(?:\?|$)/;
@@ -41,9 +43,10 @@ async function servePage(upstream: string, name: string, url: URL, res: ServerRe
   const last = url.searchParams.get('last');
   const rest = last === null ? all : all.filter((t) => t > last);
   const page = rest.slice(0, n);
+  const lastOfPage = page.at(-1);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (rest.length > page.length) {
-    headers['link'] = `</v2/${name}/tags/list?last=${encodeURIComponent(page.at(-1)!)}&n=${n}>; rel="next"`;
+  if (rest.length > page.length && lastOfPage !== undefined) {
+    headers['link'] = `</v2/${name}/tags/list?last=${encodeURIComponent(lastOfPage)}&n=${n}>; rel="next"`;
   }
   res.writeHead(200, headers).end(JSON.stringify({ name, tags: page }));
   return 200;
@@ -64,10 +67,8 @@ export async function startRateLimitProxy(upstream: string, opts: ProxyOptions =
       return;
     }
     const tags = TAGS_LIST.exec(entry.path);
-    if (opts.paginateTags && req.method === 'GET' && tags) {
-      void servePage(upstream, tags[1]!, new URL(entry.path, 'http://x'), res).then(
-        (status) => (entry.status = status),
-      );
+    if (opts.paginateTags && req.method === 'GET' && tags?.[1]) {
+      void servePage(upstream, tags[1], new URL(entry.path, 'http://x'), res).then((status) => (entry.status = status));
       return;
     }
     const up = request(
@@ -89,9 +90,10 @@ export async function startRateLimitProxy(upstream: string, opts: ProxyOptions =
     up.on('error', () => res.writeHead(502).end());
     req.pipe(up);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const listenHost = opts.listenHost ?? '127.0.0.1';
+  await new Promise<void>((r) => server.listen(0, listenHost, r));
   return {
-    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    host: `${listenHost}:${(server.address() as AddressInfo).port}`,
     requests,
     limitNext: (count, value) => {
       limited = count;
