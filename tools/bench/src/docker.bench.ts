@@ -4,6 +4,7 @@
 // and the requests our client sent. Needs root (the lab); brings a 1-machine Docker lab up when none is running
 // (with SU_LAB_ID, that lab) and takes it down again afterwards.
 import { spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { RegistryClient, type DigestRunResult } from '@su/registry';
 import { Lab, REGISTRY_HOST, isRoot, pushImage, type PushedImage } from '@su/testing';
@@ -11,7 +12,7 @@ import { labCli } from './lab-cli.ts';
 import { printTable, summary } from './stats.ts';
 
 const IMAGES = 50;
-const ROUNDS = 5;
+const ROUNDS = 7;
 
 function ensureSkopeo(): boolean {
   if (spawnSync('skopeo', ['--version']).status === 0) return true;
@@ -29,19 +30,32 @@ function checkAll(result: DigestRunResult, images: PushedImage[]): void {
   if (wrong.length) throw new Error(`our client: ${wrong.length} digests differ from the pushed ones`);
 }
 
-async function ours(refs: string[], images: PushedImage[], concurrency: number) {
-  const times: number[] = [];
-  let requests = 0;
-  for (let round = 0; round < ROUNDS; round++) {
-    // A new client each round: nothing cached, so every round asks the registry.
-    const client = new RegistryClient({ registries: [{ registry: REGISTRY_HOST, insecure: true }], concurrency });
-    const t0 = performance.now();
-    const result = await client.checkDigests(refs);
-    times.push(performance.now() - t0);
-    checkAll(result, images);
-    requests = result.stats.reduce((n, s) => n + s.requests, 0);
-  }
-  return { p50: summary(times).p50, requests };
+interface Variant {
+  refs: string[];
+  concurrency: number;
+  times: number[];
+  requests: number;
+}
+
+/** One round of one variant with a new client (nothing cached: every round asks the registry). */
+async function round(v: Variant, images: PushedImage[]): Promise<number> {
+  const client = new RegistryClient({
+    registries: [{ registry: REGISTRY_HOST, insecure: true }],
+    concurrency: v.concurrency,
+  });
+  const t0 = performance.now();
+  const result = await client.checkDigests(v.refs);
+  const ms = performance.now() - t0;
+  checkAll(result, images);
+  v.requests = result.stats.reduce((n, s) => n + s.requests, 0);
+  return ms;
+}
+
+/** A warm-up round each (JIT, first connections), then rounds interleaved so a load spike on the shared machine
+ * hits every variant alike. */
+async function ours(variants: Variant[], images: PushedImage[]): Promise<void> {
+  for (const v of variants) await round(v, images);
+  for (let r = 0; r < ROUNDS; r++) for (const v of variants) v.times.push(await round(v, images));
 }
 
 function skopeo(images: PushedImage[]): number[] {
@@ -96,15 +110,21 @@ export async function dockerBench(): Promise<void> {
 
 async function report(lab: Lab, machine: string, images: PushedImage[]): Promise<void> {
   const refs = images.map((i) => i.reference);
-  const batch = await ours(refs, images, 8);
-  const serial = await ours(refs, images, 1);
-  const fleet = await ours([...refs, ...refs, ...refs], images, 8);
+  const variant = (r: string[], concurrency: number): Variant => ({ refs: r, concurrency, times: [], requests: 0 });
+  const [batchV, serialV, fleetV] = [variant(refs, 8), variant(refs, 1), variant([...refs, ...refs, ...refs], 8)];
+  const load = loadavg()[0] ?? 0;
+  await ours([batchV, serialV, fleetV], images);
+  const [batch, serial, fleet] = [batchV, serialV, fleetV].map((v) => ({
+    p50: summary(v.times).p50,
+    requests: v.requests,
+  }));
+  if (!batch || !serial || !fleet) throw new Error('no rounds');
   const sk = summary(skopeo(images));
   const pull = summary(await dockerPull(lab, machine, images));
   const perImage = batch.p50 / IMAGES;
   const rate = (IMAGES * 1000) / batch.p50;
   printTable(
-    `Docker digest check — ${IMAGES} unique images in the lab registry (${REGISTRY_HOST}); ours: p50 of ${ROUNDS} rounds, new client each`,
+    `Docker digest check — ${IMAGES} unique images in the lab registry (${REGISTRY_HOST}); ours: p50 of ${ROUNDS} rounds after a warm-up, new client each; load average ${load.toFixed(1)} on ${cpus().length} cores`,
     ['method', 'wall ms (50 images)', 'per image ms', 'images/s', 'registry requests'],
     [
       ['ours, RegistryClient.checkDigests, concurrency 8', batch.p50, perImage, rate, batch.requests],
