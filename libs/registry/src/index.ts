@@ -1,4 +1,5 @@
-// @su/registry — the central container-registry client (issue 13, ADR 0027). Pure Node (node:http/https with keep-alive), no Nest.
+// @su/registry — the central container-registry client (issue 13, ADR 0027). Pure Node (node:http/https with
+// keep-alive), no Nest.
 // The docker-worker asks registries here, never the machines, and never pulls: only manifest and tag-list requests.
 //
 // Public API
