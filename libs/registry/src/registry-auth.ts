@@ -44,10 +44,12 @@ export class RegistryAuth {
   }
 
   /**
-   * A 401 answered a request: remember the challenge so the retry carries credentials, and forget the token that
-   * was refused. Throws `registry_auth_failed` when the challenge cannot be met.
+   * A 401 answered a request that carried `sent` (or no header): remember the challenge so the retry carries
+   * credentials, and forget the token only if it is the one refused — a concurrent request sent before the challenge
+   * was known must not throw away the token another request just fetched. Throws `registry_auth_failed` when the
+   * challenge cannot be met.
    */
-  learn(reg: ResolvedRegistry, repository: string, header: string | null): void {
+  learn(reg: ResolvedRegistry, repository: string, header: string | null, sent: string | null): void {
     const challenge = parseAuthChallenge(header);
     if (!challenge) {
       throw new RegistryError('registry_auth_failed', `${reg.registry} refused the request without a usable challenge`);
@@ -59,7 +61,8 @@ export class RegistryAuth {
       throw new RegistryError('registry_auth_failed', `${reg.registry} sent a Bearer challenge without a realm`);
     }
     this.challenges.set(reg.registry, challenge);
-    this.tokens.delete(this.tokenKey(reg, `repository:${repository}:pull`));
+    const key = this.tokenKey(reg, `repository:${repository}:pull`);
+    if (sent !== null && sent === `Bearer ${this.tokens.get(key)?.token}`) this.tokens.delete(key);
   }
 
   /** A request that carried our header was refused again: the credentials (or anonymous access) are not enough. */

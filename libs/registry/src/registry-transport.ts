@@ -52,19 +52,20 @@ export class RegistryTransport {
     return url;
   }
 
-  private async once(req: RegistryRequest, run: RegistryRunState): Promise<HttpAnswer> {
+  private async once(req: RegistryRequest, run: RegistryRunState): Promise<{ res: HttpAnswer; sent: string | null }> {
     const target = this.target(req);
     await run.beforeRequest(req.reg.registry, req.reg.requestBudget);
     const headers: Record<string, string> = { accept: req.accept, 'user-agent': USER_AGENT };
     const authorization = await this.auth.headerFor(req.reg, req.repository, run);
     if (authorization) headers['authorization'] = authorization;
     try {
-      return await httpSend(target, {
+      const res = await httpSend(target, {
         method: req.method,
         headers,
         timeoutMs: this.opts.timeoutMs,
         maxBodyBytes: req.maxBodyBytes ?? 4 * 1024 * 1024,
       });
+      return { res, sent: authorization };
     } catch (err) {
       if (err instanceof RegistryError) throw err;
       throw networkFailure(req.reg, err);
@@ -75,11 +76,11 @@ export class RegistryTransport {
   async send(req: RegistryRequest, run: RegistryRunState): Promise<HttpAnswer> {
     let challenged = false;
     for (let rateLimited = 0; ;) {
-      const res = await this.once(req, run);
+      const { res, sent } = await this.once(req, run);
       if (res.status === 401) {
         if (challenged) throw this.auth.refused(req.reg, req.repository);
         challenged = true;
-        this.auth.learn(req.reg, req.repository, res.headers.get('www-authenticate'));
+        this.auth.learn(req.reg, req.repository, res.headers.get('www-authenticate'), sent);
         continue;
       }
       if (res.status !== 429) return res;
