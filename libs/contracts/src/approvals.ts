@@ -1,33 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { MachineAction } from './jobs.ts';
+import type { AnalysisBoundAction } from './machine-actions.ts';
 
 export const ACTION_REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'executed'] as const;
 export type ActionRequestStatus = (typeof ACTION_REQUEST_STATUSES)[number];
-
-export const RISKS = ['low', 'medium', 'high'] as const;
-export type Risk = (typeof RISKS)[number];
-
-/**
- * Risk by action: what the action can break. Changing packages can break services (medium); a dist-upgrade adds and
- * removes packages, and a reboot takes every service down and may not come back (high). Reading is low.
- */
-export const ACTION_RISK: Record<MachineAction, Risk> = {
-  apt_update_analyze: 'low',
-  machine_probe: 'low',
-  apt_clean: 'low',
-  apt_upgrade: 'medium',
-  apt_autoremove: 'medium',
-  apt_dist_upgrade: 'high',
-  // Reinstalls and configures whatever dpkg left half-done, essential packages included.
-  dpkg_repair: 'high',
-  reboot_verified: 'high',
-};
-
-/** Actions a schedule with the `require_approval` policy stops at, and that an `analyse_only` schedule never runs. */
-export function isRiskyAction(action: MachineAction): boolean {
-  return ACTION_RISK[action] !== 'low';
-}
 
 /** One package change of an APT plan, in the terms that decide what an approval covers. */
 export const plannedChangeSchema = z.strictObject({
@@ -84,14 +60,6 @@ export function plannedChangeOf(p: {
   operation: string;
 }): PlannedChange {
   return { name: p.name, arch: p.arch, targetVersion: p.targetVersion, operation: p.operation };
-}
-
-/** Actions whose request is bound to the plan of the machine's latest analysis. */
-export const ANALYSIS_BOUND_ACTIONS = ['apt_upgrade', 'apt_dist_upgrade', 'apt_autoremove'] as const;
-export type AnalysisBoundAction = (typeof ANALYSIS_BOUND_ACTIONS)[number];
-
-export function isAnalysisBound(action: string): action is AnalysisBoundAction {
-  return (ANALYSIS_BOUND_ACTIONS as readonly string[]).includes(action);
 }
 
 /**

@@ -166,7 +166,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       // Built exactly as the apply simulates it just before running, so an unchanged machine's plan hashes the same.
       const auto = step('autoremove');
       if (auto.exitCode === 0)
-        autoremove = simulatedPlan('autoremove', parseAptSimulation(auto.output), held, snapshotInput.osFamily);
+        autoremove = simulatedPlan(parseAptSimulation(auto.output), held, snapshotInput.osFamily);
     } finally {
       raw = await s.opened.release();
     }

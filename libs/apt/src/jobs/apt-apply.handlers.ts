@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ApprovedPlan, JobMessage, JobResult } from '@su/contracts';
 import { machineJob, type JobContext, type JobHandler } from '@su/platform';
-import { AptApplyService, type AptApplyMode } from './apt-apply.service.ts';
+import { AptApplyService, type AptApplyAction } from './apt-apply.service.ts';
 import { DpkgRepairService } from './dpkg-repair.service.ts';
 
 abstract class AptApplyHandlerBase {
@@ -9,12 +9,12 @@ abstract class AptApplyHandlerBase {
 
   protected run(
     ctx: { message: JobMessage; signal: AbortSignal },
-    mode: AptApplyMode,
+    action: AptApplyAction,
     extra: { packages?: string[]; keepLocalConfig?: boolean; approvedPlan?: ApprovedPlan } = {},
   ) {
     return this.apply.apply({
       ...machineJob(ctx),
-      mode,
+      action,
       signal: ctx.signal,
       ...extra,
     });
@@ -29,7 +29,7 @@ export class AptUpgradeHandler extends AptApplyHandlerBase implements JobHandler
   }
   handle(ctx: JobContext<'apt.upgrade'>): Promise<JobResult<'apt.upgrade'>> {
     const p = ctx.message.payload;
-    return this.run(ctx, p.packages ? 'packages' : 'upgrade', {
+    return this.run(ctx, 'apt_upgrade', {
       ...(p.packages ? { packages: p.packages } : {}),
       ...(p.keepLocalConfig === undefined ? {} : { keepLocalConfig: p.keepLocalConfig }),
       ...(p.approvedPlan ? { approvedPlan: p.approvedPlan } : {}),
@@ -45,7 +45,7 @@ export class AptDistUpgradeHandler extends AptApplyHandlerBase implements JobHan
   }
   handle(ctx: JobContext<'apt.dist_upgrade'>): Promise<JobResult<'apt.dist_upgrade'>> {
     const p = ctx.message.payload;
-    return this.run(ctx, 'dist_upgrade', {
+    return this.run(ctx, 'apt_dist_upgrade', {
       ...(p.keepLocalConfig === undefined ? {} : { keepLocalConfig: p.keepLocalConfig }),
       ...(p.approvedPlan ? { approvedPlan: p.approvedPlan } : {}),
     });
@@ -60,7 +60,7 @@ export class AptAutoremoveHandler extends AptApplyHandlerBase implements JobHand
   }
   handle(ctx: JobContext<'apt.autoremove'>): Promise<JobResult<'apt.autoremove'>> {
     const p = ctx.message.payload;
-    return this.run(ctx, 'autoremove', p.approvedPlan ? { approvedPlan: p.approvedPlan } : {});
+    return this.run(ctx, 'apt_autoremove', p.approvedPlan ? { approvedPlan: p.approvedPlan } : {});
   }
 }
 
@@ -71,7 +71,7 @@ export class AptCleanHandler extends AptApplyHandlerBase implements JobHandler<'
     super(apply);
   }
   handle(ctx: JobContext<'apt.clean'>): Promise<JobResult<'apt.clean'>> {
-    return this.run(ctx, 'clean');
+    return this.run(ctx, 'apt_clean');
   }
 }
 

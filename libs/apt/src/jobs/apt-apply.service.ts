@@ -8,6 +8,7 @@ import {
   type AptExecutionResult,
   type AptPackage,
   type SnapshotError,
+  type MachineAction,
   machineStatusAfter,
 } from '@su/contracts';
 import {
@@ -56,15 +57,11 @@ import { ApplyProgressReporter } from './apply-progress.reporter.ts';
 import { saveApplied, saveErrors, saveMessages } from './apt-results.writer.ts';
 import { combined, openAptSession, type AptJobSession } from './apt-session.ts';
 
-export type AptApplyMode = 'upgrade' | 'dist_upgrade' | 'packages' | 'autoremove' | 'clean';
-
-const ACTION: Record<AptApplyMode, string> = {
-  upgrade: 'apt_upgrade',
-  dist_upgrade: 'apt_dist_upgrade',
-  packages: 'apt_upgrade',
-  autoremove: 'apt_autoremove',
-  clean: 'apt_clean',
-};
+/** The APT applies this service carries out, named by their machine action (contracts `MACHINE_ACTIONS`). */
+export type AptApplyAction = Extract<
+  MachineAction,
+  'apt_upgrade' | 'apt_dist_upgrade' | 'apt_autoremove' | 'apt_clean'
+>;
 
 /**
  * Applies APT changes with proof: preflight (dpkg --audit), the plan simulated just before, the package set before
@@ -85,19 +82,20 @@ export class AptApplyService {
   async apply(p: {
     machineId: string;
     jobId: string;
-    mode: AptApplyMode;
+    action: AptApplyAction;
+    /** apt_upgrade of these packages only (apt-get install --only-upgrade). */
     packages?: string[];
     keepLocalConfig?: boolean;
     /** The plan a person approved (an action request): anything else is refused with plan_drifted. */
     approvedPlan?: ApprovedPlan;
     signal: AbortSignal;
   }) {
-    const { machineId, jobId, mode } = p;
+    const { machineId, jobId, action } = p;
     const actor = { type: 'system' as const, id: `job:${jobId}` };
     const startedAt = new Date().toISOString();
     const executionId = await new ExecutionsRepository(this.db.prisma).start({
       machineId,
-      action: ACTION[mode],
+      action: action,
       mode: 'manual',
       jobId,
       requestId: p.approvedPlan?.requestId ?? null,
@@ -107,7 +105,7 @@ export class AptApplyService {
       conffiles: p.keepLocalConfig === false ? 'take-maintainer' : 'keep-local',
       proxy: await new MachinesRepository(this.db.prisma).aptProxy(machineId),
     };
-    const s = await openAptSession(this.connector, this.config, machineId, jobId, `apt:${mode}`, p.signal);
+    const s = await openAptSession(this.connector, this.config, machineId, jobId, action, p.signal);
     const errors: SnapshotError[] = [];
     let failure: { errorKind: string; message: string; remediation: string; packages?: DpkgAuditProblem[] } | null =
       null;
@@ -127,7 +125,7 @@ export class AptApplyService {
       );
       if (audit) failure = audit;
       const held = parseShowhold((await s.run(SHOWHOLD_ARGV)).stdout);
-      const planned = failure ? [] : await this.plan(s, mode, p.packages, held, machineId);
+      const planned = failure ? [] : await this.plan(s, action, p.packages, held, machineId);
       // Approved: this exact plan, simulated now, just before applying. Anything else waits for a new decision.
       drift = !failure && p.approvedPlan ? planDrift(p.approvedPlan, planned.map(plannedChangeOf)) : null;
       if (drift)
@@ -143,19 +141,19 @@ export class AptApplyService {
       let spaceFreedBytes: number | undefined;
       if (!failure) {
         const sizeBefore =
-          mode === 'clean' ? parseDuBytes((await s.run(ARCHIVES_SIZE_ARGV, { sudo: true })).stdout) : null;
+          action === 'apt_clean' ? parseDuBytes((await s.run(ARCHIVES_SIZE_ARGV, { sudo: true })).stdout) : null;
         const argv =
-          mode === 'upgrade'
-            ? applyUpgradeArgv(opts)
-            : mode === 'dist_upgrade'
+          action === 'apt_upgrade'
+            ? p.packages
+              ? applyOnlyUpgradeArgv(p.packages, opts)
+              : applyUpgradeArgv(opts)
+            : action === 'apt_dist_upgrade'
               ? applyDistUpgradeArgv(opts)
-              : mode === 'packages'
-                ? applyOnlyUpgradeArgv(p.packages ?? [], opts)
-                : mode === 'autoremove'
-                  ? autoremoveArgv(opts)
-                  : cleanArgv(opts);
+              : action === 'apt_autoremove'
+                ? autoremoveArgv(opts)
+                : cleanArgv(opts);
         if (opts.proxy) await syncProxyFile(s, opts.proxy);
-        const progress = new ApplyProgressReporter(this.db, machineId, jobId, ACTION[mode]);
+        const progress = new ApplyProgressReporter(this.db, machineId, jobId, action);
         progress.start();
         const run = await s
           .run(argv, {
@@ -173,8 +171,8 @@ export class AptApplyService {
             message: `apt-get exited with ${run.exitCode}`,
             remediation: 'Read the important messages and the raw log.',
           };
-        if (mode === 'autoremove') spaceFreedBytes = parseAptSpaceFreed(log) ?? undefined;
-        if (mode === 'clean' && sizeBefore !== null) {
+        if (action === 'apt_autoremove') spaceFreedBytes = parseAptSpaceFreed(log) ?? undefined;
+        if (action === 'apt_clean' && sizeBefore !== null) {
           const after = parseDuBytes((await s.run(ARCHIVES_SIZE_ARGV, { sudo: true })).stdout);
           if (after !== null) spaceFreedBytes = Math.max(0, sizeBefore - after);
         }
@@ -209,7 +207,7 @@ export class AptApplyService {
         // A kernel changed: a reboot is needed even when no hook wrote /run/reboot-required.
         rebootRequiredAfterRun: reboot.rebootRequired || kernels.length > 0,
         rebootPkgs: [...new Set([...reboot.rebootPkgs, ...kernels])],
-        ...(mode === 'upgrade' || mode === 'dist_upgrade' || mode === 'packages'
+        ...(action === 'apt_upgrade' || action === 'apt_dist_upgrade'
           ? { planComparison: comparePlan(planned, applied) }
           : {}),
         ...(spaceFreedBytes === undefined ? {} : { spaceFreedBytes }),
@@ -229,10 +227,10 @@ export class AptApplyService {
         machineId,
         executionId,
         kind: 'machine',
-        title: `${ACTION[mode]}-${s.opened.machine.name}-${startedAt.slice(0, 19)}`,
+        title: `${action}-${s.opened.machine.name}-${startedAt.slice(0, 19)}`,
         markdown: renderAptReport({
           machineName: s.opened.machine.name,
-          action: ACTION[mode],
+          action: action,
           status,
           startedAt,
           finishedAt,
@@ -247,7 +245,7 @@ export class AptApplyService {
         status,
         result: {
           schemaVersion: 1,
-          action: ACTION[mode],
+          action: action,
           executionId,
           machineId,
           startedAt,
@@ -289,7 +287,7 @@ export class AptApplyService {
           source: 'apt',
           category: 'plan_drifted',
           severity: 'warning',
-          message: `The approved ${ACTION[mode]} was not applied: ${drift}. Review the new analysis and make a new request.`,
+          message: `The approved ${action} was not applied: ${drift}. Review the new analysis and make a new request.`,
           dedupKey: `plan_drifted:${p.approvedPlan?.requestId ?? jobId}`,
           executionId,
           rawLineRef: null,
@@ -302,8 +300,8 @@ export class AptApplyService {
         actor,
         jobId,
         message: failure
-          ? `${ACTION[mode]} failed: ${failure.errorKind}: ${failure.message}`
-          : `${ACTION[mode]}: ${result.applied.length} package(s) changed${result.rebootRequiredAfterRun ? ', reboot required' : ''}`,
+          ? `${action} failed: ${failure.errorKind}: ${failure.message}`
+          : `${action}: ${result.applied.length} package(s) changed${result.rebootRequiredAfterRun ? ', reboot required' : ''}`,
         payload: { executionId, ...(p.approvedPlan ? { requestId: p.approvedPlan.requestId } : {}) },
       });
       // The plan on record is stale after a change, or known to be when the approved one drifted: analyse again once
@@ -338,34 +336,28 @@ export class AptApplyService {
   /** The plan simulated right before applying, in the same terms as an analysis. */
   private async plan(
     s: AptJobSession,
-    mode: AptApplyMode,
+    action: AptApplyAction,
     packages: string[] | undefined,
     held: string[],
     machineId: string,
   ): Promise<AptPackage[]> {
-    if (mode === 'clean') return [];
+    if (action === 'apt_clean') return [];
     const argv =
-      mode === 'dist_upgrade'
+      action === 'apt_dist_upgrade'
         ? simulateArgv('dist-upgrade')
-        : mode === 'autoremove'
+        : action === 'apt_autoremove'
           ? simulateArgv('autoremove')
           : simulateArgv('upgrade');
     const sim = parseAptSimulation(combined(await s.run(argv)));
-    return simulatedPlan(mode, sim, held, await new MachinesRepository(this.db.prisma).osFamily(machineId), packages);
+    return simulatedPlan(sim, held, await new MachinesRepository(this.db.prisma).osFamily(machineId), packages);
   }
 }
 
 /**
- * The packages a simulation says an apply of `mode` changes, built as an analysis builds its plan, so that an
+ * The packages a simulation says an apply changes (only `packages` when given), built as an analysis builds its plan, so that an
  * approval of an unchanged plan (contracts `analysisPlanOf`) hashes the same (apt-apply.service.spec.ts).
  */
-export function simulatedPlan(
-  mode: AptApplyMode,
-  sim: AptSimulation,
-  held: string[],
-  osFamily: string,
-  packages?: string[],
-): AptPackage[] {
+export function simulatedPlan(sim: AptSimulation, held: string[], osFamily: string, packages?: string[]): AptPackage[] {
   const detail = buildAptSnapshotDetail({
     osFamily,
     upgrade: sim,
@@ -378,5 +370,5 @@ export function simulatedPlan(
     errors: [],
   });
   const all = [...detail.packages, ...(detail.installed ?? []), ...(detail.removed ?? [])];
-  return mode === 'packages' ? all.filter((pk) => (packages ?? []).includes(pk.name)) : all;
+  return packages ? all.filter((pk) => packages.includes(pk.name)) : all;
 }

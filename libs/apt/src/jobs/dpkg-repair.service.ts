@@ -65,7 +65,7 @@ export class DpkgRepairService {
       lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds,
       proxy: await new MachinesRepository(this.db.prisma).aptProxy(p.machineId),
     };
-    const s = await openAptSession(this.connector, this.config, machineId, jobId, 'apt:dpkg_repair', p.signal);
+    const s = await openAptSession(this.connector, this.config, machineId, jobId, 'dpkg_repair', p.signal);
     const steps: RepairStep[] = [];
     let raw: RawLogResult | null = null;
     let before: DpkgAudit;
