@@ -18,7 +18,7 @@ import {
 import { StreamRedactor, redactAll, secretVariants } from './secret-redactor.ts';
 import { shellQuote } from './shell-quote.ts';
 import { SshError, classifyConnectFailure, connectFailureMessage, type ConnectFailure } from './ssh-error.ts';
-import { classifySudoFailure, sudoInvocation, type SudoInvocation } from './sudo-invocation.ts';
+import { classifySudoFailure, sudoInvocation, sudoPasswordFor, type SudoInvocation } from './sudo-invocation.ts';
 
 const DEFAULT_KEEPALIVE_MS = 15_000;
 /** Time a stopped command gets between SIGTERM (which sudo relays to its child) and SIGKILL plus channel close. */
@@ -94,8 +94,8 @@ export class SshSession {
       o.sudo?.password,
       ...(o.secrets ?? []),
     ]);
-    const sudoPassword = o.sudo?.mode === 'separate' ? o.sudo.password : o.auth.password;
-    const sudo = sudoInvocation(o.sudo?.mode ?? 'same_as_ssh', o.sudo?.mode === 'none' ? null : sudoPassword);
+    const sudoMode = o.sudo?.mode ?? 'same_as_ssh';
+    const sudo = sudoInvocation(sudoMode, sudoPasswordFor(sudoMode, { login: o.auth.password, own: o.sudo?.password }));
 
     // A key that cannot be decrypted is an authentication problem we can report without touching the network.
     if (o.auth.privateKey) {
