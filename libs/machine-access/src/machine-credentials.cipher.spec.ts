@@ -15,7 +15,7 @@ const M2 = '22222222-2222-4222-8222-222222222222';
 describe('machine credentials cipher (the one module that encrypts and decrypts them)', () => {
   it('round-trips every secret, and no column holds a value in clear', () => {
     const stored = encryptCredentials(box, M1, {
-      authMethod: 'key',
+      authMethod: 'ssh_key',
       password: 'login-pw',
       privateKey: 'KEY TEXT',
       keyPassphrase: 'passphrase',
