@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { approvedPlanSchema } from './approvals.ts';
+import { approvedPlanSchema } from './approved-plan.ts';
 import type { ErrorKind } from './error-kinds.ts';
 
 /**
