@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTION_TYPES } from './machine-actions.ts';
 
 // Canonical JSON contracts (docs/ARCHITECTURE.md §C) for APT snapshots, executions and verified reboots (schemaVersion 1).
 // Persisted payloads: fields are only ever added (optional), unions only widened, nothing renamed or removed.
@@ -10,28 +11,6 @@ export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
 
 export const EXECUTION_STATUSES = ['ok', 'warning', 'error'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-
-/** ARCHITECTURE §C2, widened additively: milestone-1 values stay valid. */
-export const ACTION_TYPES = [
-  'apt_full_upgrade',
-  'reboot',
-  'apt_update_analyze',
-  'apt_upgrade',
-  'apt_dist_upgrade',
-  'apt_autoremove',
-  'apt_clean',
-  'dpkg_repair',
-  'reboot_verified',
-  'docker_scan',
-  'docker_inspect_current',
-  'docker_pull_check',
-  'docker_compose_apply',
-  'docker_prune_images',
-  'docker_compose_down',
-  'machine_probe',
-  'post_install',
-] as const;
-export type ActionType = (typeof ACTION_TYPES)[number];
 
 export const APT_OPERATIONS = ['upgrade', 'install', 'remove'] as const;
 export type AptOperation = (typeof APT_OPERATIONS)[number];

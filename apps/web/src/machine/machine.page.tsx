@@ -20,10 +20,11 @@ import type { MachineView } from '../api/types.ts';
 import { isMessageKey } from '../i18n/translate.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
+import type { MachineAction } from '@su/contracts';
 import { MachineTimeline } from './machine-timeline.tsx';
 import { ImportantMessages } from './important-messages.tsx';
 
-const LOW_RISK_ACTIONS = ['machine_probe', 'apt_update_analyze'] as const;
+const LOW_RISK_ACTIONS = ['machine_probe', 'apt_update_analyze'] as const satisfies readonly MachineAction[];
 
 /** One machine: its probe summary, the low-risk actions, important messages and its timeline, all kept live. */
 export function MachinePage() {

@@ -1,7 +1,9 @@
 export { Lab, tcpProbe } from './lab.ts';
 export type { LabMachine, LabUser, MachineState, MachineStatus, UpOptions, ExecOptions, SshOptions } from './lab.ts';
-export { CATALOG, initialPublishedSet, sourcesList } from './repo.ts';
-export type { CatalogPackage, CatalogVersion, OtherArchive, PublishedSet, Suite } from './repo.ts';
+export { CATALOG, initialPublishedSet } from './repo.ts';
+export { sourcesList } from './repo-build.ts';
+export type { CatalogPackage, CatalogVersion, PublishedSet, Suite } from './repo.ts';
+export type { OtherArchive } from './repo-build.ts';
 export type { PushedImage } from './registry.ts';
 export { pushImage, registryDigest } from './registry.ts';
 export { ensureHostTools, isRoot, missingHostTools, detectMirror } from './host.ts';
