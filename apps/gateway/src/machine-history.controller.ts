@@ -45,10 +45,24 @@ export class MachineHistoryController {
   @ForMachine()
   @ApiOperation({
     summary:
-      'Run an action on the machine (queued job): apt_update_analyze, apt_upgrade, apt_dist_upgrade, apt_autoremove, apt_clean, reboot_verified, machine_probe.',
+      'Run an action on the machine (queued job): apt_update_analyze, apt_upgrade, apt_dist_upgrade, apt_autoremove, apt_clean, reboot_verified, machine_probe, docker_scan, docker_check, docker_apply, docker_prune.',
   })
   act(@Param('id', uuid) id: string, @Body() dto: ActionDto, @CurrentActor() actor: Actor) {
-    return this.actions.request(id, dto.action, { packages: dto.packages, maxWaitSeconds: dto.maxWaitSeconds }, actor);
+    return this.actions.request(
+      id,
+      dto.action,
+      {
+        packages: dto.packages,
+        maxWaitSeconds: dto.maxWaitSeconds,
+        stackId: dto.stackId,
+        services: dto.services,
+        rollback: dto.rollback,
+        healthTimeoutSeconds: dto.healthTimeoutSeconds,
+        tag: dto.tag,
+        pruneMode: dto.pruneMode,
+      },
+      actor,
+    );
   }
 
   @Get('machines/:id/snapshots/latest')

@@ -22,6 +22,12 @@ export const ACTION_RISK: Record<MachineAction, Risk> = {
   // Reinstalls and configures whatever dpkg left half-done, essential packages included.
   dpkg_repair: 'high',
   reboot_verified: 'high',
+  docker_scan: 'low',
+  docker_check: 'low',
+  // Recreates running services with new images (rollback exists, but a new image can still break them).
+  docker_apply: 'medium',
+  // Removes images: an aggressive prune removes every unused image, the rollback targets too.
+  docker_prune: 'medium',
 };
 
 /** Actions a schedule with the `require_approval` policy stops at, and that an `analyse_only` schedule never runs. */
@@ -95,6 +101,14 @@ export function isAnalysisBound(action: string): action is AnalysisBoundAction {
 }
 
 /**
+ * Actions whose request is bound to a plan and whose job carries it: the APT applies (bound to the latest analysis)
+ * and docker_apply (bound to the digests the latest check saw; the worker asks the registry again before applying).
+ */
+export function isPlanBound(action: string): boolean {
+  return isAnalysisBound(action) || action === 'docker_apply';
+}
+
+/**
  * What an apply of `action` would change according to an analysis: the packages a person approves. It must be the
  * set the apt-worker simulates just before applying (apt-apply.service.ts `plan`), or an unchanged machine would
  * drift: dist-upgrade is the analysis' plan (upgrades, new packages, removals; held, phased and kept-back-only
@@ -136,6 +150,12 @@ export const actionRequestPayloadSchema = z.object({
     .strictObject({
       packages: z.array(z.string()).min(1).max(500).optional(),
       maxWaitSeconds: z.number().int().min(10).max(3600).optional(),
+      stackId: z.string().uuid().optional(),
+      services: z.array(z.string()).min(1).max(200).optional(),
+      rollback: z.boolean().optional(),
+      healthTimeoutSeconds: z.number().int().min(5).max(3600).optional(),
+      tag: z.string().optional(),
+      pruneMode: z.enum(['safe', 'aggressive']).optional(),
     })
     .optional(),
   plan: z.array(plannedChangeSchema).max(5000).optional(),
