@@ -21,9 +21,9 @@ import {
 } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import { APP_CONFIG, ClassifiedError, ReportWriter } from '@su/platform';
+import { dockerApplyPlan } from '@su/runs';
 import type { RawLogResult } from '@su/ssh';
 import type { DockerFailure } from '../docker-failure.classifier.ts';
-import { withTag } from '../docker-inspect.parser.ts';
 import { renderDockerReport } from './docker-report.renderer.ts';
 import { openDockerSession } from './docker-session.ts';
 import { StackApply, type ApplyTarget, type DockerApplyRequest } from './stack-apply.ts';
@@ -149,32 +149,12 @@ export class DockerApplyService {
     return { executionId, status, recreated: result.up?.recreated ?? [], rolledBack: result.rollback?.done ?? false };
   }
 
-  /** The services this apply moves, as the plan of its request was built (DockerPlan in libs/runs). */
+  /** The services this apply moves, derived as its request's plan was (libs/runs dockerApplyPlan). */
   private async targets(p: DockerApplyRequest): Promise<ApplyTarget[]> {
-    const repo = new DockerStacksRepository(this.db.prisma);
-    const stacks = p.stackId ? [await repo.find(p.machineId, p.stackId)] : await repo.list(p.machineId);
-    if (p.stackId && !stacks[0])
-      throw new ClassifiedError('stack_not_found', `stack ${p.stackId} is not known on this machine`, 'Scan the machine again.');
-    const out: ApplyTarget[] = [];
-    for (const stack of stacks) {
-      if (!stack || (!p.stackId && stack.status !== 'enabled')) continue;
-      if (stack.status === 'error')
-        throw new ClassifiedError('compose_failed', `stack ${stack.name} is in error: ${stack.error ?? ''}`, 'Fix its compose file and scan again.');
-      const chosen = p.services ?? stack.services.filter((s) => s.status === 'updates_available').map((s) => s.serviceName);
-      for (const name of chosen) {
-        const svc = stack.services.find((s) => s.serviceName === name);
-        if (!svc?.imageRef)
-          throw new ClassifiedError('invalid_payload', `stack ${stack.name} has no service ${name} with an image`);
-        out.push({
-          stack,
-          service: name,
-          fromRef: svc.imageRef,
-          toRef: p.tag ? withTag(svc.imageRef, p.tag) : svc.imageRef,
-          candidateDigest: p.tag ? null : svc.candidateDigest,
-        });
-      }
-    }
-    return out;
+    const plan = await dockerApplyPlan(this.db.prisma, p.machineId, p);
+    if (plan.kind === 'refused')
+      throw new ClassifiedError(plan.errorKind, plan.reason, 'Scan the machine again and check its stacks.');
+    return plan.targets;
   }
 
   /** Asks the registry again (past the cache) and compares with what was approved. */

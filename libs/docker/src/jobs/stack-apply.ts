@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApprovedPlan, DockerExecutionResult, DockerImageChange, DockerStackView } from '@su/contracts';
 import type { NewDockerImageEvent } from '@su/db';
+import type { DockerApplyTarget } from '@su/runs';
 import { composeErrorMessage } from '../compose-config.parser.ts';
 import { composeArgv, imageInspectArgv, inspectArgv, logsArgv, tagArgv, type ComposeProject } from '../docker-commands.ts';
 import { classifyDockerFailure, type DockerFailure } from '../docker-failure.classifier.ts';
@@ -20,14 +21,7 @@ export interface DockerApplyRequest {
   signal: AbortSignal;
 }
 
-/** One service an apply moves: its reference now and after, and the registry digest it was approved for. */
-export interface ApplyTarget {
-  stack: DockerStackView;
-  service: string;
-  fromRef: string;
-  toRef: string;
-  candidateDigest: string | null;
-}
+export type ApplyTarget = DockerApplyTarget;
 
 interface ServiceState {
   imageId: string | null;
