@@ -3,6 +3,7 @@ export type { LabMachine, LabUser, MachineState, MachineStatus, UpOptions, ExecO
 export { CATALOG, initialPublishedSet, sourcesList } from './repo.ts';
 export type { CatalogPackage, CatalogVersion, PublishedSet, Suite } from './repo.ts';
 export type { PushedImage } from './registry.ts';
+export { pushImage, registryDigest } from './registry.ts';
 export { ensureHostTools, isRoot, missingHostTools, detectMirror } from './host.ts';
 export { labPaths, HOST_ADDRESS, REGISTRY_HOST, REPO_URL, USERS, BRIDGE } from './config.ts';
 export { run, CommandError } from './exec.ts';
