@@ -1,39 +1,43 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Database } from '@su/db';
-import { ClassifiedError } from '@su/platform';
+import type { AppConfig } from '@su/config';
+import { Database, DockerRegistriesRepository } from '@su/db';
+import { APP_CONFIG } from '@su/platform';
+import { RegistryClient, type DigestCheck, type RegistryCheckRun, type RegistrySettings, type VersionCheck } from '@su/registry';
+import { SecretBox } from '@su/security';
+import { registryPasswordAad } from '../api/docker-registries.service.ts';
 
-/** A registry's answer for one image reference (the shape of @su/registry's DigestCheck, reduced to what a check uses). */
-export type DigestAnswer =
-  | { reference: string; status: 'ok' | 'pinned'; digest: string }
-  | { reference: string; status: 'error'; error: { kind: string; message: string; remediation?: string | undefined } };
-
-/** Newer tags than the pinned one (VersionCheck of @su/registry). */
-export type VersionAnswer =
-  | { reference: string; status: 'ok'; current: string; sameMajor: string | null; newest: string | null }
-  | { reference: string; status: 'not_versioned' }
-  | { reference: string; status: 'error'; error: { kind: string; message: string } };
-
-/** One check's conversation with the registries: one request per unique reference, within each registry's budget. */
-export interface RegistryRun {
-  checkDigests(refs: readonly string[], opts?: { bypassCache?: boolean }): Promise<DigestAnswer[]>;
-  checkNewerVersions(refs: readonly string[]): Promise<VersionAnswer[]>;
-  stats(): { registry: string; requests: number; budget: number; rateLimited: number; waitedMs: number }[];
-}
+export type DigestAnswer = DigestCheck;
+export type VersionAnswer = VersionCheck;
+export type RegistryRun = RegistryCheckRun;
 
 /**
- * The docker-worker's door to the registries (libs/registry, kept for the worker's life: tokens and the digest
- * cache survive between checks), configured from the registry settings and credentials of the database.
+ * The docker-worker's door to the registries (libs/registry): one client for the worker's life, so tokens and the
+ * digest cache survive between checks; configured before each run from the registry settings and the credentials
+ * of the database (decrypted here, in memory only, never logged).
  */
 @Injectable()
 export class RegistryDigests {
-  constructor(@Inject(Database) private readonly db: Database) {}
+  private readonly client: RegistryClient;
+
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(SecretBox) private readonly box: SecretBox,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.client = new RegistryClient({ cacheTtlMs: config.docker.digestCacheSeconds * 1000 });
+  }
 
   async startRun(): Promise<RegistryRun> {
-    void this.db;
-    throw new ClassifiedError(
-      'registry_error',
-      'the registry client is not available in this build',
-      'Use a build with libs/registry.',
-    );
+    const records = await new DockerRegistriesRepository(this.db.prisma).records();
+    const settings: RegistrySettings[] = records.map((r) => ({
+      registry: r.host,
+      insecure: r.insecure,
+      ...(r.requestBudget ? { requestBudget: r.requestBudget } : {}),
+      credentials: r.credential
+        ? { username: r.credential.username, password: this.box.decrypt(r.credential.encPassword, registryPasswordAad(r.id)) }
+        : null,
+    }));
+    this.client.configure(settings);
+    return this.client.startRun();
   }
 }

@@ -154,9 +154,12 @@ export class StackApply {
     }
   }
 
+  /** After a good apply: the rollback tags and the compose files' `.su-bak` copies go. */
   private async dropReferences(): Promise<void> {
     for (const t of this.targets)
       if (this.before.get(t.service)?.imageId) await this.s.docker(['docker', 'image', 'rm', this.keepRef(t)]);
+    if (this.targets.some((t) => t.toRef !== t.fromRef))
+      await this.s.docker(['rm', '-f', ...this.stack.composeFiles.map((f) => `${f}.su-bak`)]);
   }
 
   /** The compose files that name the old reference get the new tag (a `.su-bak` copy is kept until the end). */
