@@ -128,7 +128,9 @@ export class DockerController {
   @Put('machines/:id/docker/stacks/:stackId/status')
   @RequireScope('operate')
   @ForMachine()
-  @ApiOperation({ summary: 'Enable, ignore, or set back to candidate a stack (a broken one stays `error` until fixed).' })
+  @ApiOperation({
+    summary: 'Enable, ignore, or set back to candidate a stack (a broken one stays `error` until fixed).',
+  })
   setChoice(
     @Param('id', uuid) id: string,
     @Param('stackId', uuid) stackId: string,
@@ -161,7 +163,9 @@ export class DockerController {
   @Get('machines/:id/docker/alerts')
   @RequireScope('read')
   @ForMachine()
-  @ApiOperation({ summary: 'Containers of enabled stacks that exited or turned unhealthy (opened and closed by scans).' })
+  @ApiOperation({
+    summary: 'Containers of enabled stacks that exited or turned unhealthy (opened and closed by scans).',
+  })
   alerts(@Param('id', uuid) id: string, @Query() q: DockerAlertsQuery) {
     return this.stacks.alerts(id, q.open !== 'false');
   }
@@ -170,7 +174,11 @@ export class DockerController {
   @RequireScope('operate')
   @ForMachine()
   @HttpCode(204)
-  async acknowledge(@Param('id', uuid) id: string, @Param('alertId', uuid) alertId: string, @CurrentActor() actor: Actor) {
+  async acknowledge(
+    @Param('id', uuid) id: string,
+    @Param('alertId', uuid) alertId: string,
+    @CurrentActor() actor: Actor,
+  ) {
     await this.stacks.acknowledgeAlert(id, alertId, actor);
   }
 

@@ -214,7 +214,11 @@ describe.skipIf(!!skipReason)('docker (lab)', () => {
     const pushLog = lab.registryAccessLog().length;
     const job = await run(0, 'docker_check');
     expect(job, JSON.stringify(job)).toMatchObject({ status: 'ok', result: { references: 2, updates: 3 } });
-    for (const [stack, svc] of [['alpha', 'web'], ['beta', 'web'], ['broken', 'web']])
+    for (const [stack, svc] of [
+      ['alpha', 'web'],
+      ['beta', 'web'],
+      ['broken', 'web'],
+    ])
       expect(await service(0, stack!, svc!), `${stack}/${svc}`).toMatchObject({
         status: 'updates_available',
         candidateDigest: pushed.digest,
@@ -241,7 +245,9 @@ describe.skipIf(!!skipReason)('docker (lab)', () => {
       await writeStack(m, `${ROOT}/shared`, { app: 'lab/shared:latest' });
       await up(m, `${ROOT}/shared`);
       if (m > 0)
-        expect((await api('POST', `/api/v1/machines/${ids[m]}/docker/roots`, { body: { path: ROOT } })).status).toBe(201);
+        expect((await api('POST', `/api/v1/machines/${ids[m]}/docker/roots`, { body: { path: ROOT } })).status).toBe(
+          201,
+        );
       expect((await run(m, 'docker_scan')).status).toBe('ok');
     }
     const pushed = await lab.pushImage('lab/shared:latest');
@@ -297,7 +303,9 @@ describe.skipIf(!!skipReason)('docker (lab)', () => {
     await up(0, `${ROOT}/gamma`);
     await run(0, 'docker_scan');
     const before = await runningImage(0, 'gamma-web-1');
-    await lab.pushImage('lab/hc:latest', { cmd: ['/bin/sh', '-c', 'echo "new image: no httpd here"; exec sleep 3600'] });
+    await lab.pushImage('lab/hc:latest', {
+      cmd: ['/bin/sh', '-c', 'echo "new image: no httpd here"; exec sleep 3600'],
+    });
     expect((await run(0, 'docker_check')).status).toBe('ok');
     const gamma = await stackNamed(0, 'gamma');
     expect(gamma.services[0].status).toBe('updates_available');

@@ -55,7 +55,10 @@ export class ActionOptionsDto {
   @Max(3600)
   maxWaitSeconds?: number;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'docker_apply only: the stack to update (default: every enabled stack).' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'docker_apply only: the stack to update (default: every enabled stack).',
+  })
   @IsOptional()
   @IsUUID()
   stackId?: string;
@@ -74,7 +77,9 @@ export class ActionOptionsDto {
   @IsBoolean()
   rollback?: boolean;
 
-  @ApiPropertyOptional({ description: 'docker_apply only: how long recreated services may take to be running/healthy.' })
+  @ApiPropertyOptional({
+    description: 'docker_apply only: how long recreated services may take to be running/healthy.',
+  })
   @IsOptional()
   @IsInt()
   @Min(5)
@@ -88,7 +93,10 @@ export class ActionOptionsDto {
   @Matches(DOCKER_TAG, { message: 'tag must be an image tag' })
   tag?: string;
 
-  @ApiPropertyOptional({ enum: DOCKER_PRUNE_MODES, description: 'docker_prune only: safe (dangling) or aggressive (unused).' })
+  @ApiPropertyOptional({
+    enum: DOCKER_PRUNE_MODES,
+    description: 'docker_prune only: safe (dangling) or aggressive (unused).',
+  })
   @IsOptional()
   @IsIn(DOCKER_PRUNE_MODES)
   pruneMode?: DockerPruneMode;

@@ -358,7 +358,9 @@ export class ActionRequestsService {
       );
     const unchecked = plan.targets.filter((t) => !t.candidateDigest).map((t) => `${t.stack.name}/${t.service}`);
     if (unchecked.length)
-      throw new ConflictException(`not checked yet (no registry digest on record): ${unchecked.join(', ')}; check first`);
+      throw new ConflictException(
+        `not checked yet (no registry digest on record): ${unchecked.join(', ')}; check first`,
+      );
     const short = (d: string | null) => (d ? d.replace(/^sha256:/, '').slice(0, 12) : null);
     return {
       snapshotId: null,

@@ -6,7 +6,10 @@ export interface ComposeConfig {
 
 /** Parses compose's resolved configuration; throws on anything that is not one (never read as "no services"). */
 export function parseComposeConfig(stdout: string): ComposeConfig {
-  const doc = JSON.parse(stdout) as { name?: unknown; services?: Record<string, { image?: unknown; healthcheck?: unknown }> };
+  const doc = JSON.parse(stdout) as {
+    name?: unknown;
+    services?: Record<string, { image?: unknown; healthcheck?: unknown }>;
+  };
   if (typeof doc.name !== 'string' || typeof doc.services !== 'object' || doc.services === null)
     throw new Error('docker compose config printed no project (no name or services)');
   const services = Object.entries(doc.services)

@@ -15,7 +15,8 @@ export function classifyDockerFailure(exitCode: number | null, stdout: string, s
     return {
       errorKind: 'docker_missing',
       message: 'docker is not installed on the machine (the docker command was not found)',
-      remediation: 'Install Docker Engine and the Compose plugin (Debian: apt-get install docker.io docker-compose), or turn Docker off for this machine.',
+      remediation:
+        'Install Docker Engine and the Compose plugin (Debian: apt-get install docker.io docker-compose), or turn Docker off for this machine.',
     };
   if (/permission denied.*docker\.sock|Got permission denied while trying to connect to the Docker daemon/i.test(text))
     return {
@@ -33,7 +34,8 @@ export function classifyDockerFailure(exitCode: number | null, stdout: string, s
     return {
       errorKind: 'docker_missing',
       message: 'the Docker Compose v2 plugin is missing (`docker compose` is not a command)',
-      remediation: 'Install the Compose plugin (Debian: apt-get install docker-compose; upstream: docker-compose-plugin).',
+      remediation:
+        'Install the Compose plugin (Debian: apt-get install docker-compose; upstream: docker-compose-plugin).',
     };
   return null;
 }
@@ -43,6 +45,7 @@ export function unexpectedOutput(what: string, detail: string): DockerFailure {
   return {
     errorKind: 'docker_unexpected_output',
     message: `${what}: ${detail.slice(0, 300)}`,
-    remediation: 'Run the command on the machine and compare its output with what Docker 20.10+ prints; report it if it differs.',
+    remediation:
+      'Run the command on the machine and compare its output with what Docker 20.10+ prints; report it if it differs.',
   };
 }

@@ -88,13 +88,6 @@ export function tagOfRef(ref: string): string | null {
   return digest ? null : 'latest';
 }
 
-/** The same reference with another tag (`a/b:1.0` → `a/b:1.1`). */
-export function withTag(ref: string, tag: string): string {
-  const n = ref.split('@')[0] ?? ref;
-  const colon = n.lastIndexOf(':');
-  return `${colon > n.lastIndexOf('/') ? n.slice(0, colon) : n}:${tag}`;
-}
-
 /**
  * The digest the image was pulled by for this reference's repository (its RepoDigest): for a multi-arch image this
  * is the index digest, the one the registry answers for the tag.

@@ -50,7 +50,11 @@ function targetsOf(stack: DockerStackView, o: DockerApplyOptions): DockerApplyTa
  * check found an update for, each with the registry digest that check saw. The worker asks the registry again and
  * compares (plan_drifted when a digest moved).
  */
-export async function dockerApplyPlan(db: DbClient, machineId: string, o: DockerApplyOptions): Promise<DockerApplyPlan> {
+export async function dockerApplyPlan(
+  db: DbClient,
+  machineId: string,
+  o: DockerApplyOptions,
+): Promise<DockerApplyPlan> {
   const repo = new DockerStacksRepository(db);
   const one = o.stackId ? await repo.find(machineId, o.stackId) : null;
   if (o.stackId && !one)
@@ -59,7 +63,11 @@ export async function dockerApplyPlan(db: DbClient, machineId: string, o: Docker
   const targets: DockerApplyTarget[] = [];
   for (const stack of stacks) {
     if (stack.status === 'error')
-      return { kind: 'refused', errorKind: 'compose_failed', reason: `stack ${stack.name} is in error: ${stack.error ?? ''}` };
+      return {
+        kind: 'refused',
+        errorKind: 'compose_failed',
+        reason: `stack ${stack.name} is in error: ${stack.error ?? ''}`,
+      };
     const mine = targetsOf(stack, o);
     if (typeof mine === 'string') return { kind: 'refused', errorKind: 'invalid_payload', reason: mine };
     targets.push(...mine);

@@ -109,9 +109,33 @@ const onMachine = (fx: Fixture, t: Target): Call => ({ params: { id: fx.machine[
 /** An id nothing has: routes on objects the fixture does not make answer their own 404 to a caller let through. */
 const WALKED_ID = '00000000-0000-4000-8000-00000000d0c1';
 /** A read of one machine's data; a change only an admin makes; an action an operator may take. */
-const MACHINE_READ = { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] } as const;
-const MACHINE_ADMIN = { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] } as const;
-const MACHINE_OPERATE = { none: 401, read: 403, operate: OK, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] } as const;
+const MACHINE_READ = {
+  none: 401,
+  read: OK,
+  operate: OK,
+  admin: OK,
+  hermes: OK,
+  byTag: [OK, 404],
+  byId: [OK, 404],
+} as const;
+const MACHINE_ADMIN = {
+  none: 401,
+  read: 403,
+  operate: 403,
+  admin: OK,
+  hermes: 403,
+  byTag: [OK, 403],
+  byId: [OK, 403],
+} as const;
+const MACHINE_OPERATE = {
+  none: 401,
+  read: 403,
+  operate: OK,
+  admin: OK,
+  hermes: 403,
+  byTag: [OK, 403],
+  byId: [OK, 403],
+} as const;
 /** A fleet-level change only an unscoped admin makes. */
 const FLEET_ADMIN = { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 } as const;
 

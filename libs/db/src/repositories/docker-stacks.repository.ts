@@ -298,7 +298,10 @@ export class DockerStacksRepository {
     const rows = await this.db.dockerStackService.findMany({
       where: {
         status: 'updates_available',
-        stack: { status: { in: ['enabled', 'candidate'] }, machine: { deletedAt: null, ...(scope ? machineScopeWhere(scope) : {}) } },
+        stack: {
+          status: { in: ['enabled', 'candidate'] },
+          machine: { deletedAt: null, ...(scope ? machineScopeWhere(scope) : {}) },
+        },
       },
       include: { stack: { select: { id: true, name: true, machine: { select: { id: true, name: true } } } } },
       orderBy: [{ imageRef: 'asc' }, { serviceName: 'asc' }],

@@ -18,7 +18,9 @@ export class CreateDockerRootDto {
   @IsBoolean()
   enabled?: boolean;
 
-  @ApiPropertyOptional({ description: "How many directory levels below the root are searched (default: the machine's)." })
+  @ApiPropertyOptional({
+    description: "How many directory levels below the root are searched (default: the machine's).",
+  })
   @IsOptional()
   @IsInt()
   @Min(0)

@@ -24,16 +24,28 @@ export class DockerLogsService {
       throw new NotFoundException(`stack ${stack.name} has no service ${service}`);
     const opened = await this.connector.open(machineId, { actor, purpose: 'docker.logs', jobId: null, reuse: false });
     try {
-      const run = (argv: string[]) => opened.session.run(argv, { sudo: true, timeoutMs: 60_000, maxOutputBytes: 8 * 1024 * 1024 });
-      const ids = await run(['docker', 'ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${stack.name}`]);
+      const run = (argv: string[]) =>
+        opened.session.run(argv, { sudo: true, timeoutMs: 60_000, maxOutputBytes: 8 * 1024 * 1024 });
+      const ids = await run([
+        'docker',
+        'ps',
+        '-aq',
+        '--no-trunc',
+        '--filter',
+        `label=com.docker.compose.project=${stack.name}`,
+      ]);
       const failure = ids.exitCode === 0 ? null : classifyDockerFailure(ids.exitCode, ids.stdout, ids.stderr);
       if (failure) throw new ClassifiedError(failure.errorKind, failure.message, failure.remediation);
-      const list = ids.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+      const list = ids.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
       const containers = list.length ? parseContainerInspect((await run(inspectArgv(list))).stdout) : [];
       const c = containerOf(containers, stack.name, service);
       if (!c) throw new NotFoundException(`service ${service} of ${stack.name} has no container`);
       const out = await run(logsArgv(c.id, lines));
-      if (out.exitCode !== 0) throw new ClassifiedError('command_failed', `docker logs: ${composeErrorMessage(out.stderr)}`);
+      if (out.exitCode !== 0)
+        throw new ClassifiedError('command_failed', `docker logs: ${composeErrorMessage(out.stderr)}`);
       // docker logs writes the container's stderr on stderr: both streams, ordered by their timestamps.
       const all = `${out.stdout}\n${out.stderr}`.split('\n').filter(Boolean).sort();
       return { container: c.name, state: c.state, health: c.health, lines: all.slice(-lines) };

@@ -48,7 +48,7 @@ export class DockerRegistriesService {
         fields: ['username', 'password'],
       });
     });
-    return (await this.mustExist(id));
+    return await this.mustExist(id);
   }
 
   async clearCredentials(id: string, actor: Actor): Promise<void> {

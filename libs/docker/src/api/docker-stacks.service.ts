@@ -49,7 +49,9 @@ export class DockerStacksService {
         enabled: dto.enabled ?? true,
         scanDepth: dto.scanDepth ?? null,
       });
-      await this.audit(tx, machineId, actor, 'docker.root_added', `compose root ${dto.path} added`, { rootId: root.id });
+      await this.audit(tx, machineId, actor, 'docker.root_added', `compose root ${dto.path} added`, {
+        rootId: root.id,
+      });
       return root;
     });
   }

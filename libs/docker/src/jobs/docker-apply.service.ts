@@ -1,13 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
-import {
-  dockerPlannedChange,
-  planDrift,
-  type ApprovedPlan,
-  type DockerExecutionResult,
-  type DockerImageChange,
-  type DockerStackView,
-} from '@su/contracts';
+import { dockerPlannedChange, planDrift, type ApprovedPlan, type DockerExecutionResult } from '@su/contracts';
 import {
   Database,
   DockerImageEventsRepository,
@@ -28,7 +21,6 @@ import { renderDockerReport } from './docker-report.renderer.ts';
 import { openDockerSession } from './docker-session.ts';
 import { StackApply, type ApplyTarget, type DockerApplyRequest } from './stack-apply.ts';
 import { RegistryDigests } from './registry-digests.ts';
-
 
 /**
  * docker.apply: for one stack (or every enabled one), the services the latest check found an update for (or the
@@ -73,22 +65,13 @@ export class DockerApplyService {
           remediation: 'The registry has other images than the ones approved. Check again and make a new request.',
         }
       : null;
-    let machineName = machineId;
-    let raw: RawLogResult | null = null;
     const events: NewDockerImageEvent[] = [];
-    if (!failure && targets.length) {
-      const s = await openDockerSession(this.connector, this.config, machineId, jobId, 'docker.apply', p.signal);
-      machineName = s.opened.machine.name;
-      try {
-        for (const stack of [...new Map(targets.map((t) => [t.stack.id, t.stack])).values()]) {
-          const mine = targets.filter((t) => t.stack.id === stack.id);
-          failure = await new StackApply(s, stack, mine, p, result, events, executionId, machineId).run();
-          if (failure) break;
-        }
-      } finally {
-        raw = await s.opened.release();
-      }
-    }
+    const ran =
+      !failure && targets.length
+        ? await this.onMachine(p, targets, result, events, executionId)
+        : { failure: null, machineName: machineId, raw: null };
+    failure ??= ran.failure;
+    const { machineName, raw } = ran;
     const status = failure ? 'error' : 'ok';
     const finishedAt = new Date().toISOString();
     await this.db.transaction(async (tx) => {
@@ -98,12 +81,29 @@ export class DockerApplyService {
         executionId,
         kind: 'machine',
         title: `docker_apply-${machineName}-${startedAt.slice(0, 19)}`,
-        markdown: renderDockerReport({ machineName, action: 'docker_apply', status, startedAt, finishedAt, result, failure }),
+        markdown: renderDockerReport({
+          machineName,
+          action: 'docker_apply',
+          status,
+          startedAt,
+          finishedAt,
+          result,
+          failure,
+        }),
         summary: { status, recreated: result.up?.recreated.length ?? 0, rolledBack: result.rollback?.done ?? false },
       });
       await new ExecutionsRepository(tx).finish(executionId, {
         status,
-        result: { schemaVersion: 1, action: 'docker_apply', executionId, machineId, startedAt, finishedAt, status, docker: result } as object,
+        result: {
+          schemaVersion: 1,
+          action: 'docker_apply',
+          executionId,
+          machineId,
+          startedAt,
+          finishedAt,
+          status,
+          docker: result,
+        } as object,
         importantJson: {
           status,
           recreated: result.up?.recreated ?? [],
@@ -120,7 +120,12 @@ export class DockerApplyService {
       const now = new Date();
       for (const e of events.filter((x) => x.operation === 'recreated' || x.operation === 'rolled_back'))
         if (e.stackId && e.serviceName && e.imageRef)
-          await stacks.recordApplied(e.stackId, e.serviceName, { imageRef: e.imageRef, imageId: e.toImageId, digest: e.toDigest }, now);
+          await stacks.recordApplied(
+            e.stackId,
+            e.serviceName,
+            { imageRef: e.imageRef, imageId: e.toImageId, digest: e.toDigest },
+            now,
+          );
       await new MachineStateRepository(tx).recordDocker(machineId, await stacks.counts(machineId));
       if (drift)
         await new ImportantMessagesRepository(tx).upsert({
@@ -149,6 +154,29 @@ export class DockerApplyService {
     return { executionId, status, recreated: result.up?.recreated ?? [], rolledBack: result.rollback?.done ?? false };
   }
 
+  /** Each stack's apply over the job's one connection; the first stack that fails stops the rest. */
+  private async onMachine(
+    p: DockerApplyRequest,
+    targets: ApplyTarget[],
+    result: DockerExecutionResult,
+    events: NewDockerImageEvent[],
+    executionId: string,
+  ): Promise<{ failure: DockerFailure | null; machineName: string; raw: RawLogResult | null }> {
+    const s = await openDockerSession(this.connector, this.config, p.machineId, p.jobId, 'docker.apply', p.signal);
+    let failure: DockerFailure | null = null;
+    let raw: RawLogResult | null = null;
+    try {
+      for (const stack of [...new Map(targets.map((t) => [t.stack.id, t.stack])).values()]) {
+        const mine = targets.filter((t) => t.stack.id === stack.id);
+        failure = await new StackApply(s, stack, mine, p, result, events, executionId, p.machineId).run();
+        if (failure) break;
+      }
+    } finally {
+      raw = await s.opened.release();
+    }
+    return { failure, machineName: s.opened.machine.name, raw };
+  }
+
   /** The services this apply moves, derived as its request's plan was (libs/runs dockerApplyPlan). */
   private async targets(p: DockerApplyRequest): Promise<ApplyTarget[]> {
     const plan = await dockerApplyPlan(this.db.prisma, p.machineId, p);
@@ -161,7 +189,10 @@ export class DockerApplyService {
   private async drift(approved: ApprovedPlan, targets: ApplyTarget[]): Promise<string | null> {
     const run = await this.registries.startRun();
     const answers = new Map(
-      (await run.checkDigests([...new Set(targets.map((t) => t.toRef))], { bypassCache: true })).map((a) => [a.reference, a]),
+      (await run.checkDigests([...new Set(targets.map((t) => t.toRef))], { bypassCache: true })).map((a) => [
+        a.reference,
+        a,
+      ]),
     );
     const now = targets.map((t) => {
       const a = answers.get(t.toRef);
@@ -175,4 +206,3 @@ export class DockerApplyService {
     return planDrift(approved, now);
   }
 }
-

@@ -63,8 +63,7 @@ export class DockerCheckHandler implements JobHandler<'docker.check'> {
     const machines = [...new Set(targets.map((t) => t.machineId).concat(machineId ? [machineId] : []))];
     await this.db.transaction(async (tx) => {
       const stacks = new DockerStacksRepository(tx);
-      for (const { t, v, n } of verdicts)
-        await stacks.recordCheck(t.serviceId, { ...v, ...newer(n) }, at);
+      for (const { t, v, n } of verdicts) await stacks.recordCheck(t.serviceId, { ...v, ...newer(n) }, at);
       await new DockerSettingsRepository(tx).markChecked(machines, at);
       for (const m of machines) {
         const mine = verdicts.filter((x) => x.t.machineId === m);

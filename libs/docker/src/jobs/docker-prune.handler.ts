@@ -85,7 +85,16 @@ export class DockerPruneHandler implements JobHandler<'docker.prune'> {
       });
       await new ExecutionsRepository(tx).finish(executionId, {
         status,
-        result: { schemaVersion: 1, action: 'docker_prune', executionId, machineId, startedAt, finishedAt, status, docker: result } as object,
+        result: {
+          schemaVersion: 1,
+          action: 'docker_prune',
+          executionId,
+          machineId,
+          startedAt,
+          finishedAt,
+          status,
+          docker: result,
+        } as object,
         importantJson: { status, bytesReclaimed: result.prune?.bytesReclaimed ?? 0 },
         exitCode: out.exitCode,
         errorKind: failure?.errorKind ?? null,

@@ -71,7 +71,14 @@ export function renderDockerReport(r: {
       : []),
     ...(x.importantLines?.length ? ['## Important messages', '', ...x.importantLines.map((l) => `- ${l}`), ''] : []),
     ...(r.failure
-      ? ['## Error', '', `**${r.failure.errorKind}**: ${r.failure.message}`, '', `What to do: ${r.failure.remediation}`, '']
+      ? [
+          '## Error',
+          '',
+          `**${r.failure.errorKind}**: ${r.failure.message}`,
+          '',
+          `What to do: ${r.failure.remediation}`,
+          '',
+        ]
       : []),
   ].join('\n');
 }
@@ -81,6 +88,8 @@ export function importantComposeLines(output: string): string[] {
   return output
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => /Pull|Digest|Status|Downloaded newer image|Recreat|Start|Error|error|warn|deleted|Total reclaimed/i.test(l))
+    .filter((l) =>
+      /Pull|Digest|Status|Downloaded newer image|Recreat|Start|Error|error|warn|deleted|Total reclaimed/i.test(l),
+    )
     .slice(0, 100);
 }

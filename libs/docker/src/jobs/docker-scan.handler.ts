@@ -53,7 +53,8 @@ export class DockerScanHandler implements JobHandler<'docker.scan'> {
     const at = new Date();
     const result = await this.db.transaction(async (tx) => {
       const rawArtifactId = await new RawArtifactsRepository(tx).insertRawLog(machineId, jobId, raw);
-      if (!scan || failure) return this.recordFailure(tx, machineId, jobId, failure!, rawArtifactId, roots);
+      if (failure || !scan)
+        return this.recordFailure(tx, machineId, jobId, failure ?? unreadScan(), rawArtifactId, roots);
       return this.record(tx, { machineId, jobId, actor, scan, at, rawArtifactId, roots: roots.map((r) => r.path) });
     });
     if (failure) throw failure;
@@ -108,7 +109,15 @@ export class DockerScanHandler implements JobHandler<'docker.scan'> {
       machineId,
       kind: 'docker_scan',
       status,
-      payload: { schemaVersion: 1, kind: 'docker_scan', machineId, checkedAt: at.toISOString(), status, docker, errors },
+      payload: {
+        schemaVersion: 1,
+        kind: 'docker_scan',
+        machineId,
+        checkedAt: at.toISOString(),
+        status,
+        docker,
+        errors,
+      },
       importantJson: {
         status,
         stacks: stored.length,
@@ -188,7 +197,15 @@ export class DockerScanHandler implements JobHandler<'docker.scan'> {
       machineId,
       kind: 'docker_scan',
       status: 'error',
-      payload: { schemaVersion: 1, kind: 'docker_scan', machineId, checkedAt: new Date().toISOString(), status: 'error', docker, errors: [error] },
+      payload: {
+        schemaVersion: 1,
+        kind: 'docker_scan',
+        machineId,
+        checkedAt: new Date().toISOString(),
+        status: 'error',
+        docker,
+        errors: [error],
+      },
       importantJson: { status: 'error', errors: [f.errorKind] },
       sourceJobId: jobId,
       rawArtifactId,
@@ -208,4 +225,9 @@ export class DockerScanHandler implements JobHandler<'docker.scan'> {
     );
     return { snapshotId, status: 'error', stacks: 0 };
   }
+}
+
+/** A scan that neither finished nor failed cannot happen; if it did, it is still not "no stacks". */
+function unreadScan(): ClassifiedError {
+  return new ClassifiedError('docker_unexpected_output', 'the scan produced no result');
 }

@@ -44,7 +44,10 @@ const fail = (f: DockerFailure): never => {
 async function mustRead(run: Run, argv: readonly string[], what: string): Promise<CommandResult> {
   const r = await run(argv);
   if (r.exitCode !== 0)
-    fail(classifyDockerFailure(r.exitCode, r.stdout, r.stderr) ?? unexpectedOutput(what, composeErrorMessage(r.stderr, r.stdout)));
+    fail(
+      classifyDockerFailure(r.exitCode, r.stdout, r.stderr) ??
+        unexpectedOutput(what, composeErrorMessage(r.stderr, r.stdout)),
+    );
   return r;
 }
 
@@ -66,8 +69,10 @@ export function defaultProjectName(dir: string): string {
  * (compose labels), each one's services and images from `docker compose config`, and every container's state.
  */
 export async function scanMachine(run: Run, roots: { path: string; depth: number }[]): Promise<ScanResult> {
-  const version = parsed('docker version', (await mustRead(run, DOCKER_VERSION_ARGV, 'docker version')).stdout, (s) =>
-    JSON.parse(s) as { Server?: { Version?: string } },
+  const version = parsed(
+    'docker version',
+    (await mustRead(run, DOCKER_VERSION_ARGV, 'docker version')).stdout,
+    (s) => JSON.parse(s) as { Server?: { Version?: string } },
   );
   const composeVersion = (await mustRead(run, COMPOSE_VERSION_ARGV, 'docker compose version')).stdout.trim() || null;
   const errors: SnapshotError[] = [];
@@ -84,7 +89,10 @@ export async function scanMachine(run: Run, roots: { path: string; depth: number
       });
     found.push(...parseFoundComposeFiles(r.stdout));
   }
-  const ids = (await mustRead(run, CONTAINER_IDS_ARGV, 'docker ps')).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  const ids = (await mustRead(run, CONTAINER_IDS_ARGV, 'docker ps')).stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const containers = ids.length
     ? parsed('docker inspect', (await mustRead(run, inspectArgv(ids), 'docker inspect')).stdout, parseContainerInspect)
     : [];
@@ -143,7 +151,13 @@ async function readStack(run: Run, p: Project, containers: InspectedContainer[])
   if (r.exitCode !== 0) {
     const f = classifyDockerFailure(r.exitCode, r.stdout, r.stderr);
     if (f && f.errorKind !== 'docker_missing') fail(f);
-    return { ...base, name: fallbackName, projectName: p.projectName, error: composeErrorMessage(r.stderr, r.stdout), services: [] };
+    return {
+      ...base,
+      name: fallbackName,
+      projectName: p.projectName,
+      error: composeErrorMessage(r.stderr, r.stdout),
+      services: [],
+    };
   }
   let config: ComposeConfig;
   try {
@@ -209,7 +223,12 @@ export function containerProblems(
     const stackId = c.project ? enabled.get(c.project) : undefined;
     if (!stackId) continue;
     if (c.state === 'exited' || c.state === 'dead')
-      out.push({ stackId, containerName: c.name, state: 'exited', message: `${c.name} ${c.state} (exit code ${c.exitCode ?? '?'})` });
+      out.push({
+        stackId,
+        containerName: c.name,
+        state: 'exited',
+        message: `${c.name} ${c.state} (exit code ${c.exitCode ?? '?'})`,
+      });
     else if (c.health === 'unhealthy')
       out.push({ stackId, containerName: c.name, state: 'unhealthy', message: `${c.name} is unhealthy` });
   }

@@ -28,6 +28,12 @@ export async function openDockerSession(
   return {
     opened,
     docker: (argv, opts = {}) =>
-      opened.session.run([...argv], { sudo: true, timeoutMs: 10 * 60_000, maxOutputBytes: 64 * 1024 * 1024, signal, ...opts }),
+      opened.session.run([...argv], {
+        sudo: true,
+        timeoutMs: 10 * 60_000,
+        maxOutputBytes: 64 * 1024 * 1024,
+        signal,
+        ...opts,
+      }),
   };
 }

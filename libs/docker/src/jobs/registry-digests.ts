@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import { Database, DockerRegistriesRepository } from '@su/db';
 import { APP_CONFIG } from '@su/platform';
-import { RegistryClient, type DigestCheck, type RegistryCheckRun, type RegistrySettings, type VersionCheck } from '@su/registry';
+import {
+  RegistryClient,
+  type DigestCheck,
+  type RegistryCheckRun,
+  type RegistrySettings,
+  type VersionCheck,
+} from '@su/registry';
 import { SecretBox } from '@su/security';
 import { registryPasswordAad } from '../api/docker-registries.service.ts';
 
@@ -34,7 +40,10 @@ export class RegistryDigests {
       insecure: r.insecure,
       ...(r.requestBudget ? { requestBudget: r.requestBudget } : {}),
       credentials: r.credential
-        ? { username: r.credential.username, password: this.box.decrypt(r.credential.encPassword, registryPasswordAad(r.id)) }
+        ? {
+            username: r.credential.username,
+            password: this.box.decrypt(r.credential.encPassword, registryPasswordAad(r.id)),
+          }
         : null,
     }));
     this.client.configure(settings);

@@ -3,9 +3,21 @@ import type { ApprovedPlan, DockerExecutionResult, DockerImageChange, DockerStac
 import type { NewDockerImageEvent } from '@su/db';
 import type { DockerApplyTarget } from '@su/runs';
 import { composeErrorMessage } from '../compose-config.parser.ts';
-import { composeArgv, imageInspectArgv, inspectArgv, logsArgv, tagArgv, type ComposeProject } from '../docker-commands.ts';
+import {
+  composeArgv,
+  imageInspectArgv,
+  inspectArgv,
+  logsArgv,
+  tagArgv,
+  type ComposeProject,
+} from '../docker-commands.ts';
 import { classifyDockerFailure, type DockerFailure } from '../docker-failure.classifier.ts';
-import { parseContainerInspect, parseImageInspect, pulledDigest, type InspectedContainer } from '../docker-inspect.parser.ts';
+import {
+  parseContainerInspect,
+  parseImageInspect,
+  pulledDigest,
+  type InspectedContainer,
+} from '../docker-inspect.parser.ts';
 import { importantComposeLines } from './docker-report.renderer.ts';
 import type { DockerJobSession } from './docker-session.ts';
 
@@ -57,6 +69,18 @@ export class StackApply {
     this.keepTag = `job-${p.jobId.slice(0, 8)}`;
   }
 
+  private get important(): string[] {
+    return (this.result.importantLines ??= []);
+  }
+
+  private get up(): NonNullable<DockerExecutionResult['up']> {
+    return (this.result.up ??= { recreated: [], running: [], exited: [], unhealthy: [] });
+  }
+
+  private get changes(): DockerImageChange[] {
+    return (this.result.pull ??= { changes: [] }).changes;
+  }
+
   private compose(args: string[]) {
     return this.s.docker(composeArgv(this.project, args), { timeoutMs: 30 * 60_000 });
   }
@@ -81,7 +105,7 @@ export class StackApply {
     }
     const services = this.targets.map((t) => t.service);
     const pull = await this.compose(['pull', ...services]);
-    this.result.importantLines!.push(...importantComposeLines(`${pull.stdout}\n${pull.stderr}`));
+    this.important.push(...importantComposeLines(`${pull.stdout}\n${pull.stderr}`));
     if (pull.exitCode !== 0) {
       await this.restoreComposeFiles(retagged);
       return this.failed(pull, 'pull');
@@ -91,8 +115,8 @@ export class StackApply {
     for (const t of this.targets) this.record(t, 'pulled', this.before.get(t.service), pulled.get(t.toRef));
     if (!changed.length) return null;
     const up = await this.compose(['up', '-d', ...changed.map((t) => t.service)]);
-    this.result.importantLines!.push(...importantComposeLines(`${up.stdout}\n${up.stderr}`));
-    this.result.up!.recreated.push(...changed.map((t) => `${this.stack.name}/${t.service}`));
+    this.important.push(...importantComposeLines(`${up.stdout}\n${up.stderr}`));
+    this.up.recreated.push(...changed.map((t) => `${this.stack.name}/${t.service}`));
     const failing = up.exitCode === 0 ? await this.waitHealthy(changed) : changed.map((t) => t.service);
     const after = await this.readContainers();
     const failure = failing.length ? await this.describeFailure(up, failing, after) : null;
@@ -111,7 +135,10 @@ export class StackApply {
       '--filter',
       `label=com.docker.compose.project=${this.stack.name}`,
     ]);
-    const list = ids.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    const list = ids.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (!list.length) return [];
     const r = await this.s.docker(inspectArgv(list));
     return r.exitCode === 0 ? parseContainerInspect(r.stdout) : [];
@@ -134,8 +161,10 @@ export class StackApply {
     const images = ids.length ? await this.s.docker(imageInspectArgv([...new Set(ids)])) : null;
     const parsed = images?.stdout.trim().startsWith('[') ? parseImageInspect(images.stdout) : [];
     for (const t of this.targets) {
-      const c = containers.find((x) => x.service === t.service && x.state === 'running') ??
-        containers.find((x) => x.service === t.service) ?? null;
+      const c =
+        containers.find((x) => x.service === t.service && x.state === 'running') ??
+        containers.find((x) => x.service === t.service) ??
+        null;
       const img = parsed.find((i) => i.id === c?.imageId);
       this.before.set(t.service, { container: c, imageId: c?.imageId ?? null, digest: pulledDigest(img, t.fromRef) });
     }
@@ -216,7 +245,7 @@ export class StackApply {
     failing: string[],
     after: InspectedContainer[],
   ): Promise<DockerFailure> {
-    const x = this.result.up!;
+    const x = this.up;
     for (const svc of failing) {
       const c = after.find((y) => y.service === svc);
       if (c?.health === 'unhealthy') x.unhealthy.push(`${this.stack.name}/${svc}`);
@@ -250,27 +279,33 @@ export class StackApply {
       if (id) await this.s.docker(tagArgv(this.keepRef(t), t.fromRef));
     }
     const up = await this.compose(['up', '-d', '--force-recreate', ...changed.map((t) => t.service)]);
-    this.result.importantLines!.push(...importantComposeLines(`${up.stdout}\n${up.stderr}`));
+    this.important.push(...importantComposeLines(`${up.stdout}\n${up.stderr}`));
     await this.waitHealthy(changed);
     const after = await this.readContainers();
     for (const t of changed) {
       const now = await this.stateOf(after, { ...t, toRef: t.fromRef });
       this.events.push(this.event(t, 'rolled_back', pulled.get(t.toRef), now, t.fromRef));
-      this.result.pull!.changes.push(this.change(t, 'rolled_back', pulled.get(t.toRef), now));
+      this.changes.push(this.change(t, 'rolled_back', pulled.get(t.toRef), now));
     }
     this.result.rollback = { asked: true, done: true, services: changed.map((t) => `${this.stack.name}/${t.service}`) };
     return { ...failure, message: `${failure.message}; rolled back to the previous image` };
   }
 
   private async stateOf(cs: InspectedContainer[], t: Pick<ApplyTarget, 'service' | 'toRef'>): Promise<ServiceState> {
-    const c = cs.find((x) => x.service === t.service && x.state === 'running') ?? cs.find((x) => x.service === t.service);
+    const c =
+      cs.find((x) => x.service === t.service && x.state === 'running') ?? cs.find((x) => x.service === t.service);
     if (!c) return { imageId: null, digest: null };
     const r = await this.s.docker(imageInspectArgv([c.imageId]));
     const img = r.stdout.trim().startsWith('[') ? parseImageInspect(r.stdout)[0] : undefined;
     return { imageId: c.imageId, digest: pulledDigest(img, t.toRef) };
   }
 
-  private change(t: ApplyTarget, operation: DockerImageChange['operation'], from: ServiceState | null | undefined, to: ServiceState | undefined): DockerImageChange {
+  private change(
+    t: ApplyTarget,
+    operation: DockerImageChange['operation'],
+    from: ServiceState | null | undefined,
+    to: ServiceState | undefined,
+  ): DockerImageChange {
     return {
       stack: this.stack.name,
       serviceName: t.service,
@@ -306,8 +341,13 @@ export class StackApply {
     };
   }
 
-  private record(t: ApplyTarget, operation: 'pulled' | 'recreated', from: ServiceState | undefined, to: ServiceState | undefined): void {
+  private record(
+    t: ApplyTarget,
+    operation: 'pulled' | 'recreated',
+    from: ServiceState | undefined,
+    to: ServiceState | undefined,
+  ): void {
     this.events.push({ ...this.event(t, operation, from, to), fromRef: t.fromRef });
-    this.result.pull!.changes.push(this.change(t, operation, from, to));
+    this.changes.push(this.change(t, operation, from, to));
   }
 }
