@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerWorkerModule, dockerWorkerHandlers } from '@su/docker-worker';
 import { JobRunner } from '@su/platform';
 import { pushImage } from '@su/testing';
-import { registryFixture, writeHtpasswd, type LocalRegistry, type RegistryFixture } from '@su/registry/testing';
+import {
+  registryFixture,
+  startRateLimitProxy,
+  writeHtpasswd,
+  type LocalRegistry,
+  type RateLimitProxy,
+  type RegistryFixture,
+} from '@su/registry/testing';
 import { CapturingLogger, gatewayPerFile } from './test/gateway.harness.ts';
 
 const PASSWORD = 'registry-pw-7f3c1a9e-never-shown';
@@ -105,6 +112,58 @@ describe('docker registry credentials', () => {
     expect(service.statusReason).toMatch(/^registry_auth_failed: /);
     const tile = (await api('GET', `/api/v1/machines/${machineId}`)).body.state;
     expect(tile.dockerStatus).toBe('warning');
+  });
+
+  it('a registry answering 429 with Retry-After: the check waits as told, stays within the budget, and reports what it could not check', async () => {
+    const proxy: RateLimitProxy = await startRateLimitProxy(fx.open.host);
+    try {
+      const a = await pushImage('limited/a:1.0', { registry: fx.open.host });
+      const b = await pushImage('limited/b:1.0', { registry: fx.open.host });
+      const [stack] = await t.db.query<{ id: string }>(
+        `INSERT INTO docker_compose_stacks (machine_id, name, working_dir, compose_files_json, status, choice)
+         VALUES ($1, 'limited', '/srv/limited', '[]', 'enabled', 'enabled') RETURNING id`,
+        [machineId],
+      );
+      for (const [svc, pushed] of [
+        ['a', a],
+        ['b', b],
+      ] as const)
+        await t.db.query(
+          `INSERT INTO docker_stack_services (stack_id, service_name, image_ref, current_digest) VALUES ($1, $2, $3, $4)`,
+          [stack!.id, svc, `${proxy.host}/limited/${svc}:1.0`, pushed.digest],
+        );
+      await api('PUT', '/api/v1/docker/registries', { body: { host: proxy.host, insecure: true, requestBudget: 4 } });
+      // Told to wait one second once: it waits, then both images are checked.
+      proxy.limitNext(1, '1');
+      const first = await check();
+      expect(first.job.status).toBe('ok');
+      const limited = (await api('GET', `/api/v1/machines/${machineId}/docker/stacks`)).body.find(
+        (x: { name: string }) => x.name === 'limited',
+      );
+      expect(limited.services.map((x: { status: string }) => x.status)).toEqual(['up_to_date', 'up_to_date']);
+      const [told, ...after] = proxy.requests.filter((r) => r.path.includes('/manifests/'));
+      expect(told!.status).toBe(429);
+      // The refused request is asked again only after the second it was told to wait (the other one may have been
+      // in flight already).
+      const retried = after.filter((r) => r.path === told!.path);
+      expect(retried).toHaveLength(1);
+      expect(retried[0]!.at - told!.at).toBeGreaterThanOrEqual(1000);
+      // Told to wait an hour: never more requests than the budget, and each image says why it was not checked.
+      const before = proxy.requests.length;
+      proxy.limitNext(1000, '3600');
+      const second = await check();
+      expect(second.job.status).toBe('ok');
+      expect(proxy.requests.length - before).toBeLessThanOrEqual(4);
+      const now = (await api('GET', `/api/v1/machines/${machineId}/docker/stacks`)).body.find(
+        (x: { name: string }) => x.name === 'limited',
+      );
+      for (const svc of now.services) {
+        expect(svc.status).toBe('error');
+        expect(svc.statusReason).toMatch(/^registry_(rate_limited|budget_exhausted): /);
+      }
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('the credentials appear in no response, log, job, event or table', async () => {

@@ -2,3 +2,4 @@
 export * from './htpasswd.ts';
 export * from './local-registry.ts';
 export * from './registry-fixture.ts';
+export * from './rate-limit-proxy.ts';
