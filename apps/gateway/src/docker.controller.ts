@@ -13,8 +13,12 @@ import {
   Post,
   Put,
   Query,
+  Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { NEVER } from 'rxjs';
+import type { AppConfig } from '@su/config';
+import { APP_CONFIG, writeSse, type SseResponse } from '@su/platform';
 import { CurrentActor, CurrentMachineScope, ForMachine, RequireScope, ScopeFiltered } from '@su/auth';
 import { DOCKER_SERVICE_NAME, type Actor, type MachineScope } from '@su/contracts';
 import {
@@ -55,6 +59,7 @@ export class DockerController {
     @Inject(DockerStacksService) private readonly stacks: DockerStacksService,
     @Inject(DockerRegistriesService) private readonly registries: DockerRegistriesService,
     @Inject(DockerLogsService) private readonly logs: DockerLogsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   // ───────────── per machine ─────────────
@@ -158,6 +163,33 @@ export class DockerController {
       if (kind) throw new BadGatewayException(`${kind}: ${(e as Error).message}`);
       throw e;
     }
+  }
+
+  @Get('machines/:id/docker/stacks/:stackId/services/:service/logs/stream')
+  @RequireScope('read')
+  @ForMachine()
+  @ApiProduces('text/event-stream')
+  @ApiOperation({
+    summary:
+      "Follow a service's logs (Server-Sent Events): the last lines, then each new one (`line`), until the client goes away or the container stops (`end`). Read over SSH, never stored.",
+  })
+  async followLogs(
+    @Param('id', uuid) id: string,
+    @Param('stackId', uuid) stackId: string,
+    @Param('service', new ServiceNamePipe()) service: string,
+    @Query() q: DockerLogsQuery,
+    @CurrentActor() actor: Actor,
+    @Res() res: SseResponse,
+  ): Promise<void> {
+    let events;
+    try {
+      events = await this.logs.follow(id, stackId, service, q.lines ?? 20, actor);
+    } catch (e) {
+      const kind = (e as { errorKind?: string }).errorKind;
+      if (kind) throw new BadGatewayException(`${kind}: ${(e as Error).message}`);
+      throw e;
+    }
+    writeSse(res, events, { keepaliveMs: this.config.sseKeepaliveSeconds * 1000, until: NEVER });
   }
 
   @Get('machines/:id/docker/alerts')

@@ -395,6 +395,52 @@ describe.skipIf(!!skipReason)('docker (lab)', () => {
     expect(await service(0, 'versioned', 'app')).toMatchObject({ imageRef: `${reg}/lab/app:1.1` });
   });
 
+  it('service logs: the last lines, and follow mode streams new lines until the client goes away', async () => {
+    await lab.pushImage('lab/talk:latest', {
+      cmd: ['/bin/sh', '-c', 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 1; done'],
+    });
+    await writeStack(0, `${ROOT}/talker`, { talk: 'lab/talk:latest' });
+    await up(0, `${ROOT}/talker`);
+    await run(0, 'docker_scan');
+    const talker = await stackNamed(0, 'talker');
+    await new Promise((r) => setTimeout(r, 3000));
+    const base = `/api/v1/machines/${ids[0]}/docker/stacks/${talker.id}/services/talk/logs`;
+    const last = await api('GET', `${base}?lines=2`);
+    expect(last.status, last.text).toBe(200);
+    expect(last.body).toMatchObject({ container: 'talker-talk-1', state: 'running' });
+    expect(last.body.lines).toHaveLength(2);
+    const lastTick = Number(/tick (\d+)/.exec(last.body.lines[1])?.[1]);
+    expect(lastTick).toBeGreaterThanOrEqual(1);
+    // Follow: the stream goes on past what the last lines showed.
+    const ctrl = new AbortController();
+    const res = await fetch(`${gw.base}${base}/stream?lines=1`, {
+      headers: { authorization: `Bearer ${gw.adminToken}` },
+      signal: ctrl.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    const ticks = () => [...text.matchAll(/tick (\d+)/g)].map((m) => Number(m[1]));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !ticks().some((n) => n > lastTick + 1)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain('event: line');
+    expect(ticks().some((n) => n > lastTick + 1)).toBe(true);
+    ctrl.abort();
+    // The remote `docker logs --follow` ends with the stream.
+    const gone = Date.now() + 30_000;
+    let left = '1';
+    while (Date.now() < gone && left !== '') {
+      left = (await sh(0, "pgrep -f '[d]ocker logs --follow' || true")).trim();
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(left).toBe('');
+  });
+
   it('prune reports the bytes Docker reports', async () => {
     // A dangling image: the tag moves to a new push and the old image loses its name.
     await lab.pushImage('lab/junk:latest');

@@ -62,3 +62,7 @@ export function pruneArgv(mode: 'safe' | 'aggressive'): string[] {
 export function logsArgv(containerId: string, lines: number): string[] {
   return ['docker', 'logs', '--tail', String(lines), '--timestamps', containerId];
 }
+
+export function followLogsArgv(containerId: string, lines: number): string[] {
+  return ['docker', 'logs', '--follow', '--tail', String(lines), '--timestamps', containerId];
+}

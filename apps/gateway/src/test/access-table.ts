@@ -407,6 +407,11 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     answers: [404],
     call: (fx, t) => ({ params: { id: fx.machine[t], stackId: WALKED_ID, service: 'web' } }),
   },
+  'GET /api/v1/machines/{id}/docker/stacks/{stackId}/services/{service}/logs/stream': {
+    who: MACHINE_READ,
+    answers: [404],
+    call: (fx, t) => ({ params: { id: fx.machine[t], stackId: WALKED_ID, service: 'web' } }),
+  },
   'GET /api/v1/machines/{id}/docker/alerts': { who: MACHINE_READ, call: onMachine },
   'POST /api/v1/machines/{id}/docker/alerts/{alertId}/acknowledge': {
     who: MACHINE_OPERATE,

@@ -41,7 +41,6 @@ export class DockerApplyService {
 
   async apply(p: DockerApplyRequest) {
     const { machineId, jobId } = p;
-    const actor = { type: 'system' as const, id: `job:${jobId}` };
     const targets = await this.targets(p);
     const startedAt = new Date().toISOString();
     const executionId = await new ExecutionsRepository(this.db.prisma).start({
@@ -73,6 +72,27 @@ export class DockerApplyService {
     failure ??= ran.failure;
     const { machineName, raw } = ran;
     const status = failure ? 'error' : 'ok';
+    await this.record({ p, executionId, machineName, raw, result, events, failure, drift, startedAt, status });
+    if (failure) throw new ClassifiedError(failure.errorKind, failure.message, failure.remediation);
+    return { executionId, status, recreated: result.up?.recreated ?? [], rolledBack: result.rollback?.done ?? false };
+  }
+
+  /** The apply's end in one transaction: execution, report, image events, services, tile, timeline. */
+  private async record(x: {
+    p: DockerApplyRequest;
+    executionId: string;
+    machineName: string;
+    raw: RawLogResult | null;
+    result: DockerExecutionResult;
+    events: NewDockerImageEvent[];
+    failure: DockerFailure | null;
+    drift: string | null;
+    startedAt: string;
+    status: 'ok' | 'error';
+  }): Promise<void> {
+    const { p, executionId, machineName, raw, result, events, failure, drift, startedAt, status } = x;
+    const { machineId, jobId } = p;
+    const actor = { type: 'system' as const, id: `job:${jobId}` };
     const finishedAt = new Date().toISOString();
     await this.db.transaction(async (tx) => {
       const rawArtifactId = await new RawArtifactsRepository(tx).insertRawLog(machineId, jobId, raw);
@@ -150,8 +170,6 @@ export class DockerApplyService {
         payload: { executionId, ...(p.approvedPlan ? { requestId: p.approvedPlan.requestId } : {}) },
       });
     });
-    if (failure) throw new ClassifiedError(failure.errorKind, failure.message, failure.remediation);
-    return { executionId, status, recreated: result.up?.recreated ?? [], rolledBack: result.rollback?.done ?? false };
   }
 
   /** Each stack's apply over the job's one connection; the first stack that fails stops the rest. */

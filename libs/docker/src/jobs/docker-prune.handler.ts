@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
-import type { DockerExecutionResult, JobResult } from '@su/contracts';
+import type { Actor, DockerExecutionResult, JobResult } from '@su/contracts';
 import {
   Database,
   DockerImageEventsRepository,
@@ -11,10 +11,10 @@ import {
 } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import { APP_CONFIG, ClassifiedError, machineJob, ReportWriter, type JobContext, type JobHandler } from '@su/platform';
-import type { RawLogResult } from '@su/ssh';
+import type { CommandResult, RawLogResult } from '@su/ssh';
 import { composeErrorMessage } from '../compose-config.parser.ts';
 import { pruneArgv } from '../docker-commands.ts';
-import { classifyDockerFailure, unexpectedOutput } from '../docker-failure.classifier.ts';
+import { classifyDockerFailure, unexpectedOutput, type DockerFailure } from '../docker-failure.classifier.ts';
 import { parsePruneOutput } from '../prune-output.parser.ts';
 import { renderDockerReport } from './docker-report.renderer.ts';
 import { openDockerSession } from './docker-session.ts';
@@ -64,6 +64,42 @@ export class DockerPruneHandler implements JobHandler<'docker.prune'> {
       prune: { mode, imagesDeleted: parsed?.imagesDeleted ?? [], bytesReclaimed: parsed?.bytesReclaimed ?? 0 },
       importantLines: out.stdout.split('\n').filter((l) => /^Total reclaimed space/.test(l)),
     };
+    await this.record({
+      machineId,
+      jobId,
+      actor,
+      executionId,
+      machineName: s.opened.machine.name,
+      mode,
+      startedAt,
+      raw,
+      out,
+      parsed,
+      failure,
+      result,
+      status,
+    });
+    if (failure) throw new ClassifiedError(failure.errorKind, failure.message, failure.remediation);
+    return { executionId, status, bytesReclaimed: result.prune?.bytesReclaimed ?? 0 };
+  }
+
+  /** The prune's end in one transaction: execution, report, image event, timeline. */
+  private async record(x: {
+    machineId: string;
+    jobId: string;
+    actor: Actor;
+    executionId: string;
+    machineName: string;
+    mode: string;
+    startedAt: string;
+    raw: RawLogResult | null;
+    out: CommandResult;
+    parsed: ReturnType<typeof parsePruneOutput>;
+    failure: DockerFailure | null;
+    result: DockerExecutionResult;
+    status: 'ok' | 'error';
+  }): Promise<void> {
+    const { machineId, jobId, actor, executionId, mode, startedAt, raw, out, parsed, failure, result, status } = x;
     const finishedAt = new Date().toISOString();
     await this.db.transaction(async (tx) => {
       const rawArtifactId = await new RawArtifactsRepository(tx).insertRawLog(machineId, jobId, raw);
@@ -71,9 +107,9 @@ export class DockerPruneHandler implements JobHandler<'docker.prune'> {
         machineId,
         executionId,
         kind: 'machine',
-        title: `docker_prune-${s.opened.machine.name}-${startedAt.slice(0, 19)}`,
+        title: `docker_prune-${x.machineName}-${startedAt.slice(0, 19)}`,
         markdown: renderDockerReport({
-          machineName: s.opened.machine.name,
+          machineName: x.machineName,
           action: `docker_prune (${mode})`,
           status,
           startedAt,
@@ -130,7 +166,5 @@ export class DockerPruneHandler implements JobHandler<'docker.prune'> {
         payload: { executionId },
       });
     });
-    if (failure) throw new ClassifiedError(failure.errorKind, failure.message, failure.remediation);
-    return { executionId, status, bytesReclaimed: result.prune?.bytesReclaimed ?? 0 };
   }
 }

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
-import { machineStatusAfter, type Actor, type DockerSnapshot, type JobResult, type SnapshotError } from '@su/contracts';
+import {
+  machineStatusAfter,
+  type Actor,
+  type DockerAlertView,
+  type DockerSnapshot,
+  type JobResult,
+  type SnapshotError,
+} from '@su/contracts';
 import {
   Database,
   DockerAlertsRepository,
@@ -137,35 +144,7 @@ export class DockerScanHandler implements JobHandler<'docker.scan'> {
       alertsOpen: await new DockerAlertsRepository(tx).openCount(machineId),
       scannedAt: at,
     });
-    const events = new MachineEventsRepository(tx);
-    await events.insert({
-      machineId,
-      eventType: 'docker.scanned',
-      severity: broken.length ? 'warning' : 'info',
-      actor: r.actor,
-      jobId,
-      message: `${stored.length} stack(s), ${stored.filter((x) => x.status === 'candidate').length} candidate(s), ${broken.length} in error, ${scan.containers.length} container(s)`,
-      payload: { snapshotId },
-    });
-    for (const a of alerts.opened)
-      await events.insert({
-        machineId,
-        eventType: 'docker.alert_opened',
-        severity: a.severity === 'error' ? 'error' : 'warning',
-        actor: r.actor,
-        jobId,
-        message: a.message ?? `${a.containerName} ${a.state}`,
-        payload: { alertId: a.id },
-      });
-    for (const a of alerts.closed)
-      await events.insert({
-        machineId,
-        eventType: 'docker.alert_closed',
-        actor: r.actor,
-        jobId,
-        message: `${a.containerName} recovered (${a.state} no more)`,
-        payload: { alertId: a.id },
-      });
+    await recordScanEvents(tx, r, { snapshotId, stored, broken: broken.length, alerts });
     return { snapshotId, status, stacks: stored.length };
   }
 
@@ -230,4 +209,48 @@ export class DockerScanHandler implements JobHandler<'docker.scan'> {
 /** A scan that neither finished nor failed cannot happen; if it did, it is still not "no stacks". */
 function unreadScan(): ClassifiedError {
   return new ClassifiedError('docker_unexpected_output', 'the scan produced no result');
+}
+
+/** The timeline of a scan: what it found, and each alert it opened or closed. */
+async function recordScanEvents(
+  tx: Tx,
+  r: { machineId: string; jobId: string; actor: Actor; scan: ScanResult },
+  x: {
+    snapshotId: string;
+    stored: { status: string }[];
+    broken: number;
+    alerts: { opened: DockerAlertView[]; closed: DockerAlertView[] };
+  },
+): Promise<void> {
+  const { machineId, jobId, scan } = r;
+  const { snapshotId, stored, alerts } = x;
+  const events = new MachineEventsRepository(tx);
+  await events.insert({
+    machineId,
+    eventType: 'docker.scanned',
+    severity: x.broken ? 'warning' : 'info',
+    actor: r.actor,
+    jobId,
+    message: `${stored.length} stack(s), ${stored.filter((x) => x.status === 'candidate').length} candidate(s), ${x.broken} in error, ${scan.containers.length} container(s)`,
+    payload: { snapshotId },
+  });
+  for (const a of alerts.opened)
+    await events.insert({
+      machineId,
+      eventType: 'docker.alert_opened',
+      severity: a.severity === 'error' ? 'error' : 'warning',
+      actor: r.actor,
+      jobId,
+      message: a.message ?? `${a.containerName} ${a.state}`,
+      payload: { alertId: a.id },
+    });
+  for (const a of alerts.closed)
+    await events.insert({
+      machineId,
+      eventType: 'docker.alert_closed',
+      actor: r.actor,
+      jobId,
+      message: `${a.containerName} recovered (${a.state} no more)`,
+      payload: { alertId: a.id },
+    });
 }
