@@ -1,20 +1,17 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { JobRunner, runService, SelftestHandler } from '@su/platform';
+import { JobRunner, runService } from '@su/platform';
+import { dockerWorkerHandlers } from './docker-worker.handlers.ts';
 import { DockerWorkerModule } from './docker-worker.module.ts';
 
-// Consumes the docker.* queues.
+// Consumes the docker.* queues: scan, check (registries, centrally), apply, prune.
 await runService({
   service: 'docker-worker',
   create: (platform, logger) => NestFactory.createApplicationContext(DockerWorkerModule.forRoot(platform), { logger }),
   afterStart: async (app, config, log) => {
     const kinds = await app
       .get(JobRunner)
-      .start(
-        'docker-worker',
-        [new SelftestHandler('docker.selftest', 'docker-worker')],
-        config.queue.workerConcurrency,
-      );
+      .start('docker-worker', dockerWorkerHandlers(app), config.queue.workerConcurrency);
     log.log(`consuming ${kinds.join(', ')}`);
   },
 });

@@ -96,6 +96,16 @@ async function buildFixture(): Promise<Fixture> {
        VALUES ($1, $2, 'upgrade', $3, 'upgrade', $3)`,
       [s!.id, machines[tg], `pkg-${tg}`],
     );
+    // A compose service with an update on each machine, for the fleet's Docker view.
+    const [st] = await t.db.query<{ id: string }>(
+      `INSERT INTO docker_compose_stacks (machine_id, name, working_dir, compose_files_json, status, choice)
+       VALUES ($1, 'fixture', '/srv/fixture', '[]', 'enabled', 'enabled') RETURNING id`,
+      [machines[tg]],
+    );
+    await t.db.query(
+      `INSERT INTO docker_stack_services (stack_id, service_name, image_ref, status) VALUES ($1, 'web', 'r/web:1', 'updates_available')`,
+      [st!.id],
+    );
   });
   const freshSchedule = async () =>
     (

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApprovalsModule } from '@su/approvals';
 import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
+import { DockerApiModule } from '@su/docker';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
 import { RunsModule } from '@su/runs';
@@ -12,6 +13,7 @@ import { ApiClientsController } from './api-clients.controller.ts';
 import { ApprovalSettingsController } from './approval-settings.controller.ts';
 import { AuthController } from './auth.controller.ts';
 import { HealthController } from './health.controller.ts';
+import { DockerController } from './docker.controller.ts';
 import { EventsController } from './events.controller.ts';
 import { JobsController } from './jobs.controller.ts';
 import { MachineAccessController } from './machine-access.controller.ts';
@@ -37,6 +39,7 @@ export class GatewayModule {
         MachineAccessModule,
         SchedulesModule,
         ApprovalsModule,
+        DockerApiModule,
       ],
       controllers: [
         HealthController,
@@ -55,6 +58,7 @@ export class GatewayModule {
         SchedulesController,
         ActionRequestsController,
         ApprovalSettingsController,
+        DockerController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).

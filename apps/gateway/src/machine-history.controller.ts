@@ -59,7 +59,21 @@ export class MachineHistoryController {
     summary: `Run an action on the machine (queued job): ${DIRECT_ACTIONS.join(', ')}.`,
   })
   act(@Param('id', uuid) id: string, @Body() dto: ActionDto, @CurrentActor() actor: Actor) {
-    return this.actions.request(id, dto.action, { packages: dto.packages, maxWaitSeconds: dto.maxWaitSeconds }, actor);
+    return this.actions.request(
+      id,
+      dto.action,
+      {
+        packages: dto.packages,
+        maxWaitSeconds: dto.maxWaitSeconds,
+        stackId: dto.stackId,
+        services: dto.services,
+        rollback: dto.rollback,
+        healthTimeoutSeconds: dto.healthTimeoutSeconds,
+        tag: dto.tag,
+        pruneMode: dto.pruneMode,
+      },
+      actor,
+    );
   }
 
   @Get('machines/:id/snapshots/latest')

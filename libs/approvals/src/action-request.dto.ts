@@ -17,7 +17,11 @@ import {
 } from 'class-validator';
 import {
   ACTION_REQUEST_STATUSES,
+  DOCKER_PRUNE_MODES,
+  DOCKER_SERVICE_NAME,
+  DOCKER_TAG,
   MACHINE_ACTION_NAMES,
+  type DockerPruneMode,
   MAX_PAGE_OFFSET,
   REQUESTER_TYPES,
   type ActionRequestStatus,
@@ -50,6 +54,52 @@ export class ActionOptionsDto {
   @Min(10)
   @Max(3600)
   maxWaitSeconds?: number;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'docker_apply only: the stack to update (default: every enabled stack).',
+  })
+  @IsOptional()
+  @IsUUID()
+  stackId?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'docker_apply only: just these services of the stack.' })
+  @IsOptional()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @Matches(DOCKER_SERVICE_NAME, { each: true, message: 'each service must be a compose service name' })
+  services?: string[];
+
+  @ApiPropertyOptional({
+    description: 'docker_apply only: roll a service back to its previous image when it does not become healthy.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  rollback?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'docker_apply only: how long recreated services may take to be running/healthy.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(5)
+  @Max(3600)
+  healthTimeoutSeconds?: number;
+
+  @ApiPropertyOptional({
+    description: 'docker_apply only, with one service: the newer tag to move to (the compose file is changed).',
+  })
+  @IsOptional()
+  @Matches(DOCKER_TAG, { message: 'tag must be an image tag' })
+  tag?: string;
+
+  @ApiPropertyOptional({
+    enum: DOCKER_PRUNE_MODES,
+    description: 'docker_prune only: safe (dangling) or aggressive (unused).',
+  })
+  @IsOptional()
+  @IsIn(DOCKER_PRUNE_MODES)
+  pruneMode?: DockerPruneMode;
 }
 
 export class CreateActionRequestDto {

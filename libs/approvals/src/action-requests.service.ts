@@ -28,7 +28,14 @@ import {
 } from '@su/contracts';
 import { ActionRequestsRepository, Database, MachineEventsRepository, MachinesRepository, type Tx } from '@su/db';
 import { JobsService } from '@su/platform';
-import { jobOfAction, misplacedActionOptions, planOfLatestAnalysis, ScheduleRunAdvancer } from '@su/runs';
+import {
+  dockerApplyPlan,
+  jobOfAction,
+  misplacedActionOptions,
+  planOfLatestAnalysis,
+  ScheduleRunAdvancer,
+  type ActionOptions,
+} from '@su/runs';
 import { ApprovalSettingsService } from './approval-settings.service.ts';
 import { DEFAULT_REQUEST_TTL_MINUTES, MAX_REQUEST_TTL_MINUTES } from './action-request.dto.ts';
 import { actorOfRequester, isAssistant, requesterType, type Requester } from './requester.ts';
@@ -37,7 +44,7 @@ import { defaultSummary } from './request-summary.ts';
 export interface NewActionRequestInput {
   machineId: string;
   action: MachineAction;
-  options?: { packages?: string[] | undefined; maxWaitSeconds?: number | undefined } | undefined;
+  options?: ActionOptions | undefined;
   summary?: string | undefined;
   expiresInMinutes?: number | undefined;
   allowPlanSuperset?: boolean | undefined;
@@ -90,17 +97,18 @@ export class ActionRequestsService {
     const machine = await new MachinesRepository(this.db.prisma).findView(input.machineId);
     if (!machine) throw new NotFoundException(`machine ${input.machineId} not found`);
     this.mustBeInScope(machine, by);
-    const plan = isAnalysisBound(input.action) ? await this.bindToAnalysis(input.action, machine, options) : null;
+    const plan = isAnalysisBound(input.action)
+      ? await this.bindToAnalysis(input.action, machine, options)
+      : input.action === 'docker_apply' && !options.tag
+        ? await this.bindToDockerCheck(machine, options)
+        : null;
     const minutes = Math.min(
       Math.max(input.expiresInMinutes ?? DEFAULT_REQUEST_TTL_MINUTES, 1),
       MAX_REQUEST_TTL_MINUTES,
     );
     const risk = MACHINE_ACTIONS[input.action].risk;
     const payload: ActionRequestPayload = {
-      options: {
-        ...(options.packages ? { packages: options.packages } : {}),
-        ...(options.maxWaitSeconds ? { maxWaitSeconds: options.maxWaitSeconds } : {}),
-      },
+      options: storedOptions(options),
       ...(plan ? { plan: plan.changes, packages: plan.packages, analysedAt: plan.analysedAt } : {}),
     };
     const summary =
@@ -338,6 +346,39 @@ export class ActionRequestsService {
   }
 
   /**
+   * A docker_apply's plan: the services it would move and the registry digests the latest check saw for them. The
+   * worker asks the registry again before applying and ends plan_drifted, changing nothing, when one moved.
+   */
+  private async bindToDockerCheck(machine: MachineView, options: ActionOptions) {
+    const plan = await dockerApplyPlan(this.db.prisma, machine.id, options);
+    if (plan.kind === 'refused') throw new ConflictException(`${plan.errorKind}: ${plan.reason}`);
+    if (plan.targets.length === 0)
+      throw new ConflictException(
+        `nothing to approve: no service of ${machine.name} has an update on record; check first (action docker_check)`,
+      );
+    const unchecked = plan.targets.filter((t) => !t.candidateDigest).map((t) => `${t.stack.name}/${t.service}`);
+    if (unchecked.length)
+      throw new ConflictException(
+        `not checked yet (no registry digest on record): ${unchecked.join(', ')}; check first`,
+      );
+    const short = (d: string | null) => (d ? d.replace(/^sha256:/, '').slice(0, 12) : null);
+    return {
+      snapshotId: null,
+      analysedAt: new Date().toISOString(),
+      changes: plan.changes,
+      hash: planHash(plan.changes),
+      packages: plan.targets.map((t) => ({
+        name: `${t.stack.name}/${t.service}`,
+        arch: null,
+        currentVersion: short(t.stack.services.find((s) => s.serviceName === t.service)?.currentDigest ?? null),
+        targetVersion: `${t.toRef}@${short(t.candidateDigest)}`,
+        operation: 'docker_update',
+        security: false,
+      })),
+    };
+  }
+
+  /**
    * The plan the person will see and approve: what the machine's latest analysis says this apply would change.
    * Read from the analysis snapshot (the canonical JSON), which alone tells kept-back-only packages from planned ones.
    */
@@ -381,4 +422,11 @@ export class ActionRequestsService {
       })),
     };
   }
+}
+
+/** The options a request keeps for the job its approval creates (only those given). */
+function storedOptions(o: ActionOptions): NonNullable<ActionRequestPayload['options']> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as NonNullable<
+    ActionRequestPayload['options']
+  >;
 }

@@ -30,7 +30,9 @@ describe('defaultSummary', () => {
   });
 
   it('says "package" for a plan of one', () => {
-    expect(defaultSummary('apt_upgrade', 'db', {}, [change('curl', '1', '2')])).toMatch(/^apt_upgrade on db: 1 package \(/);
+    expect(defaultSummary('apt_upgrade', 'db', {}, [change('curl', '1', '2')])).toMatch(
+      /^apt_upgrade on db: 1 package \(/,
+    );
   });
 
   it('gives a reboot its longest wait', () => {

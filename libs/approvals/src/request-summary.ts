@@ -16,7 +16,8 @@ export function defaultSummary(
   if (plan) {
     const shown = plan.slice(0, SHOWN).map(describePackageChange);
     const more = plan.length > SHOWN ? `, … ${plan.length - SHOWN} more` : '';
-    return `${head}: ${plan.length} package${plan.length === 1 ? '' : 's'} (${shown.join(', ')}${more})`;
+    const unit = action === 'docker_apply' ? 'service' : 'package';
+    return `${head}: ${plan.length} ${unit}${plan.length === 1 ? '' : 's'} (${shown.join(', ')}${more})`;
   }
   if (options.maxWaitSeconds) return `${head} (down at most ${options.maxWaitSeconds} s)`;
   return head;

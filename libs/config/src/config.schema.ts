@@ -70,6 +70,8 @@ export const envSchema = z.object({
     .default(168),
   SU_SSE_KEEPALIVE_SECONDS: z.coerce.number().min(0.05).max(30).default(25),
   SU_APT_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
+  // How long the docker-worker reuses a registry's digest for an image reference (0: ask every time).
+  SU_DOCKER_DIGEST_CACHE_SECONDS: z.coerce.number().int().min(0).max(86400).default(300),
   SU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   // OpenID Connect sign-in (optional; ADR 0017). Cross-field rules live in oidc-config.ts.
   SU_OIDC_ISSUER: z.string().max(2048).optional(),

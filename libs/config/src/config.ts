@@ -25,6 +25,7 @@ export interface AppConfig {
   locks: { ttlSeconds: number; retrySeconds: number };
   /** How long an apt job waits for dpkg/apt locks held by another process before failing with apt_lock_busy. */
   apt: { lockTimeoutSeconds: number };
+  docker: { digestCacheSeconds: number };
   /**
    * The scheduler: a slot missed while no scheduler ran still fires if it is at most `graceSeconds` old (or inside
    * the schedule's maintenance window, if longer); a standby scheduler tries to become leader every `leaderRetrySeconds`.
@@ -101,6 +102,7 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     ssh: { connectTimeoutMs: e.SU_SSH_CONNECT_TIMEOUT_SECONDS * 1000, keepSeconds: e.SU_SSH_KEEP_SECONDS },
     locks: { ttlSeconds: e.SU_LOCK_TTL_SECONDS, retrySeconds: e.SU_LOCK_RETRY_SECONDS },
     apt: { lockTimeoutSeconds: e.SU_APT_LOCK_TIMEOUT_SECONDS },
+    docker: { digestCacheSeconds: e.SU_DOCKER_DIGEST_CACHE_SECONDS },
     scheduler: { graceSeconds: e.SU_SCHEDULE_GRACE_SECONDS, leaderRetrySeconds: e.SU_LEADER_RETRY_SECONDS },
     liveEventsRetentionHours: e.SU_LIVE_EVENTS_RETENTION_HOURS,
     oidc,

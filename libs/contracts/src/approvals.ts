@@ -89,6 +89,12 @@ export const actionRequestPayloadSchema = z.object({
     .strictObject({
       packages: z.array(z.string()).min(1).max(500).optional(),
       maxWaitSeconds: z.number().int().min(10).max(3600).optional(),
+      stackId: z.string().uuid().optional(),
+      services: z.array(z.string()).min(1).max(200).optional(),
+      rollback: z.boolean().optional(),
+      healthTimeoutSeconds: z.number().int().min(5).max(3600).optional(),
+      tag: z.string().optional(),
+      pruneMode: z.enum(['safe', 'aggressive']).optional(),
     })
     .optional(),
   plan: z.array(plannedChangeSchema).max(5000).optional(),

@@ -34,5 +34,18 @@ export const ERROR_KINDS = [
   // not run (never read as "clean").
   'dpkg_broken',
   'dpkg_check_failed',
+  // Docker (issue 13): the machine's Docker cannot be used (never read as "no stacks"), compose refused, a recreated
+  // service did not come up, a registry could not answer.
+  'docker_missing',
+  'docker_permission_denied',
+  'docker_unexpected_output',
+  'compose_failed',
+  'docker_service_unhealthy',
+  'stack_not_found',
+  'registry_auth_failed',
+  'registry_rate_limited',
+  'registry_unreachable',
+  'manifest_not_found',
+  'registry_error',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];

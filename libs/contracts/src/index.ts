@@ -10,3 +10,4 @@ export * from './apt.ts';
 export * from './approvals.ts';
 export * from './users.ts';
 export * from './paging.ts';
+export * from './docker.ts';

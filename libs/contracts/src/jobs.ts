@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { approvedPlanSchema } from './approved-plan.ts';
 import type { ErrorKind } from './error-kinds.ts';
 
+/** A compose service name (compose's own rule). */
+export const DOCKER_SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$/;
+/** An image tag (the distribution spec's rule). */
+export const DOCKER_TAG = /^[\w][\w.-]{0,127}$/;
+
 /**
  * `waiting`: a later step of a schedule run, created at fan-out and released to the queue only when the machine's
  * previous step ended ok. `skipped`: a waiting step that will never run (an earlier step failed, the maintenance
@@ -90,6 +95,46 @@ export const JOB_DEFINITIONS = {
     owner: 'apt-worker',
     payload: z.strictObject({ maxWaitSeconds: z.number().int().min(10).max(3600).optional() }),
     result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
+  },
+  // Docker Compose jobs (issue 13), owned by the docker-worker. Queue names are persisted: never rename.
+  /** Finds the compose stacks (declared roots and running projects' labels), their services, images and containers. */
+  'docker.scan': {
+    owner: 'docker-worker',
+    payload: z.strictObject({}),
+    result: z.object({ snapshotId: z.string(), status: z.string(), stacks: z.number().int() }).passthrough(),
+  },
+  /**
+   * Asks the registries for the digest of each image reference, without pulling: the machine's (machineId set) or the
+   * whole fleet's (no machine), one request per unique reference.
+   */
+  'docker.check': {
+    owner: 'docker-worker',
+    payload: z.strictObject({}),
+    result: z.object({ references: z.number().int(), updates: z.number().int() }).passthrough(),
+  },
+  /** Pulls and recreates the services of one stack (or the chosen ones) whose image changed. */
+  'docker.apply': {
+    owner: 'docker-worker',
+    payload: z.strictObject({
+      stackId: z.string().uuid().optional(),
+      services: z
+        .array(z.string().regex(DOCKER_SERVICE_NAME))
+        .min(1)
+        .max(200)
+        .optional(),
+      /** Roll the recreated services back to their previous image when one does not become running/healthy. */
+      rollback: z.boolean().optional(),
+      healthTimeoutSeconds: z.number().int().min(5).max(3600).optional(),
+      /** A newer tag for the one chosen service: the compose file is changed to it (`1.0` → `1.1`). */
+      tag: z.string().regex(DOCKER_TAG).optional(),
+      approvedPlan: approvedPlanSchema.optional(),
+    }),
+    result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
+  },
+  'docker.prune': {
+    owner: 'docker-worker',
+    payload: z.strictObject({ mode: z.enum(['safe', 'aggressive']).optional() }),
+    result: z.object({ executionId: z.string(), status: z.string(), bytesReclaimed: z.number() }).passthrough(),
   },
   'docker.selftest': {
     owner: 'docker-worker',

@@ -14,6 +14,11 @@ export interface MachineActionDefinition {
   readonly risk: Risk;
   /** Its request is bound to the plan of the machine's latest analysis, and its job refuses another plan (ADR 0011). */
   readonly planBound?: true;
+  /**
+   * Its request is bound to the image digests the machine's latest registry check saw; its job asks the registry again
+   * and refuses to apply when a digest moved (ADR 0026).
+   */
+  readonly digestBound?: true;
   /** It runs only through an approved action request, even when an operator asks (ADR 0018). */
   readonly approvalOnly?: true;
   /** It changes the machine's packages: its failure stays on the tile until one of them succeeds. */
@@ -24,7 +29,7 @@ export interface MachineActionDefinition {
  * Every machine action, one entry each. Reading is low risk; changing packages can break services (medium); a
  * dist-upgrade adds and removes packages, dpkg_repair reinstalls and configures whatever dpkg left half-done
  * (essential packages included), and a reboot takes every service down and may not come back (high). A new action
- * (Docker's, say) is one entry here plus its job kind.
+ * is one entry here plus its job kind.
  */
 export const MACHINE_ACTIONS = {
   apt_update_analyze: { kind: 'apt.update_analyze', risk: 'low' },
@@ -35,6 +40,12 @@ export const MACHINE_ACTIONS = {
   dpkg_repair: { kind: 'apt.dpkg_repair', risk: 'high', approvalOnly: true, changesPackages: true },
   reboot_verified: { kind: 'machine.reboot_verified', risk: 'high' },
   machine_probe: { kind: 'machine.probe', risk: 'low' },
+  docker_scan: { kind: 'docker.scan', risk: 'low' },
+  docker_check: { kind: 'docker.check', risk: 'low' },
+  // Recreates running services with new images (rollback exists, but a new image can still break them).
+  docker_apply: { kind: 'docker.apply', risk: 'medium', digestBound: true },
+  // Removes images: an aggressive prune removes every unused image, the rollback targets too.
+  docker_prune: { kind: 'docker.prune', risk: 'medium' },
 } as const satisfies Record<string, MachineActionDefinition>;
 
 export type MachineAction = keyof typeof MACHINE_ACTIONS;
@@ -48,11 +59,11 @@ export function isMachineAction(value: string): value is MachineAction {
 export type JobKindOf<A extends MachineAction> = (typeof MACHINE_ACTIONS)[A]['kind'];
 
 /** The actions whose definition says `flag`. */
-type ActionsWith<F extends 'planBound' | 'approvalOnly' | 'changesPackages'> = {
+type ActionsWith<F extends 'planBound' | 'digestBound' | 'approvalOnly' | 'changesPackages'> = {
   [A in MachineAction]: (typeof MACHINE_ACTIONS)[A] extends Record<F, true> ? A : never;
 }[MachineAction];
 
-const actionsWith = <F extends 'planBound' | 'approvalOnly' | 'changesPackages'>(flag: F) =>
+const actionsWith = <F extends 'planBound' | 'digestBound' | 'approvalOnly' | 'changesPackages'>(flag: F) =>
   MACHINE_ACTION_NAMES.filter((a) => (MACHINE_ACTIONS[a] as MachineActionDefinition)[flag]) as ActionsWith<F>[];
 
 /** Actions whose request is bound to the plan of the machine's latest analysis. */
@@ -61,6 +72,15 @@ export const ANALYSIS_BOUND_ACTIONS: readonly AnalysisBoundAction[] = actionsWit
 
 export function isAnalysisBound(action: string): action is AnalysisBoundAction {
   return (ANALYSIS_BOUND_ACTIONS as readonly string[]).includes(action);
+}
+
+/**
+ * Actions whose request is bound to a plan and whose job carries it: the APT applies (bound to the latest analysis)
+ * and docker_apply (bound to the digests the latest check saw; the worker asks the registry again before applying).
+ */
+export function isPlanBound(action: string): boolean {
+  if (isAnalysisBound(action)) return true;
+  return isMachineAction(action) && (MACHINE_ACTIONS[action] as MachineActionDefinition).digestBound === true;
 }
 
 /** Actions that change the machine's packages (APT applies and the dpkg repair). */
@@ -79,7 +99,6 @@ export function isRiskyAction(action: MachineAction): boolean {
 const RECORD_ONLY_ACTION_NAMES = [
   'apt_full_upgrade',
   'reboot',
-  'docker_scan',
   'docker_inspect_current',
   'docker_pull_check',
   'docker_compose_apply',

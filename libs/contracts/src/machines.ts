@@ -81,6 +81,11 @@ export interface MachineStateView {
   dockerStatus: string | null;
   dockerUpdatesCount: number;
   dockerInstalled: boolean;
+  /** Compose stacks known (not ignored), containers of enabled stacks with an open alert, last scan and check. */
+  dockerStacksCount: number;
+  dockerAlertsOpen: number;
+  dockerLastScanAt: string | null;
+  dockerLastCheckAt: string | null;
   aptUsable: boolean | null;
   lastProbeAt: string | null;
   blocked: boolean;

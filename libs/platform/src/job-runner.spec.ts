@@ -4,14 +4,20 @@ import { SelftestHandler } from './selftest.handler.ts';
 import type { JobHandler } from './job-handler.ts';
 
 describe('checkHandlers (fail fast at start)', () => {
-  // docker-worker owns exactly one kind (docker.selftest) until the Docker issue adds its jobs.
+  // Handlers that are never run: only their kinds matter here.
+  const dockerKinds = ['docker.scan', 'docker.check', 'docker.apply', 'docker.prune'] as const;
+  const fake = (kind: string) => ({ kind, handle: async () => ({}) }) as unknown as JobHandler;
+
   it('accepts exactly one handler per owned kind', () => {
-    const map = checkHandlers('docker-worker', [new SelftestHandler('docker.selftest', 'docker-worker')]);
-    expect([...map.keys()]).toEqual(['docker.selftest']);
+    const map = checkHandlers('docker-worker', [
+      new SelftestHandler('docker.selftest', 'docker-worker'),
+      ...dockerKinds.map(fake),
+    ]);
+    expect([...map.keys()].sort()).toEqual(['docker.apply', 'docker.check', 'docker.prune', 'docker.scan', 'docker.selftest']);
   });
 
   it('refuses a service with an owned kind left without a handler', () => {
-    expect(() => checkHandlers('docker-worker', [])).toThrow(
+    expect(() => checkHandlers('docker-worker', dockerKinds.map(fake))).toThrow(
       new HandlerRegistrationError('docker-worker: no handler for "docker.selftest"'),
     );
   });

@@ -1,6 +1,7 @@
 import {
   ANALYSIS_BOUND_ACTIONS,
   isAnalysisBound,
+  isPlanBound,
   MACHINE_ACTION_NAMES,
   MACHINE_ACTIONS,
   parseJobPayload,
@@ -14,7 +15,25 @@ import {
 export interface ActionOptions {
   packages?: string[] | undefined;
   maxWaitSeconds?: number | undefined;
+  /** docker_apply: the stack, its chosen services, rollback, how long to wait for healthy, a newer tag. */
+  stackId?: string | undefined;
+  services?: string[] | undefined;
+  rollback?: boolean | undefined;
+  healthTimeoutSeconds?: number | undefined;
+  tag?: string | undefined;
+  /** docker_prune: safe (dangling images) or aggressive (every unused image). */
+  pruneMode?: 'safe' | 'aggressive' | undefined;
 }
+
+/** The options that belong to one action only. */
+const OPTION_OWNER: Record<string, MachineAction> = {
+  stackId: 'docker_apply',
+  services: 'docker_apply',
+  rollback: 'docker_apply',
+  healthTimeoutSeconds: 'docker_apply',
+  tag: 'docker_apply',
+  pruneMode: 'docker_prune',
+};
 
 /** The job kinds that carry machine actions. */
 export type ActionJobKind = JobKindOf<MachineAction>;
@@ -46,6 +65,14 @@ export function misplacedActionOptions(
       field: `${prefix}maxWaitSeconds`,
       reasons: ['maxWaitSeconds is only allowed with the reboot_verified action'],
     });
+  for (const [field, owner] of Object.entries(OPTION_OWNER)) {
+    if ((options as Record<string, unknown>)[field] !== undefined && action !== owner)
+      errors.push({ field: `${prefix}${field}`, reasons: [`${field} is only allowed with the ${owner} action`] });
+  }
+  if (action === 'docker_apply' && (options.services || options.tag) && !options.stackId)
+    errors.push({ field: `${prefix}stackId`, reasons: ['services and tag need the stackId they belong to'] });
+  if (action === 'docker_apply' && options.tag && options.services?.length !== 1)
+    errors.push({ field: `${prefix}tag`, reasons: ['a new tag applies to exactly one chosen service'] });
   if (options.allowPlanSuperset !== undefined && !isAnalysisBound(action))
     errors.push({
       field: 'allowPlanSuperset',
@@ -64,7 +91,9 @@ export function jobOfAction(action: MachineAction, options: ActionOptions = {}, 
   const raw = {
     ...(action === 'apt_upgrade' && options.packages ? { packages: options.packages } : {}),
     ...(action === 'reboot_verified' && options.maxWaitSeconds ? { maxWaitSeconds: options.maxWaitSeconds } : {}),
-    ...(approvedPlan && isAnalysisBound(action) ? { approvedPlan } : {}),
+    ...(action === 'docker_apply' ? dockerApplyOptions(options) : {}),
+    ...(action === 'docker_prune' && options.pruneMode ? { mode: options.pruneMode } : {}),
+    ...(approvedPlan && isPlanBound(action) ? { approvedPlan } : {}),
   };
   return { kind, payload: parseJobPayload(kind, raw) };
 }
@@ -76,4 +105,14 @@ const ACTION_OF_KIND: ReadonlyMap<string, MachineAction> = new Map(
 /** The machine action a job kind carries out (the inverse of `jobOfAction`); undefined for other kinds. */
 export function actionOfJobKind(kind: string): MachineAction | undefined {
   return ACTION_OF_KIND.get(kind);
+}
+
+function dockerApplyOptions(o: ActionOptions): Record<string, unknown> {
+  return {
+    ...(o.stackId ? { stackId: o.stackId } : {}),
+    ...(o.services ? { services: o.services } : {}),
+    ...(o.rollback !== undefined ? { rollback: o.rollback } : {}),
+    ...(o.healthTimeoutSeconds ? { healthTimeoutSeconds: o.healthTimeoutSeconds } : {}),
+    ...(o.tag ? { tag: o.tag } : {}),
+  };
 }

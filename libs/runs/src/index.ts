@@ -5,3 +5,4 @@ export * from './run-fan-out.ts';
 export * from './schedule-run-advancer.service.ts';
 export * from './run-close.hook.ts';
 export * from './runs.module.ts';
+export * from './docker-plan.ts';

@@ -106,6 +106,39 @@ let walkedUsers = 0;
 
 const onMachine = (fx: Fixture, t: Target): Call => ({ params: { id: fx.machine[t] } });
 
+/** An id nothing has: routes on objects the fixture does not make answer their own 404 to a caller let through. */
+const WALKED_ID = '00000000-0000-4000-8000-00000000d0c1';
+/** A read of one machine's data; a change only an admin makes; an action an operator may take. */
+const MACHINE_READ = {
+  none: 401,
+  read: OK,
+  operate: OK,
+  admin: OK,
+  hermes: OK,
+  byTag: [OK, 404],
+  byId: [OK, 404],
+} as const;
+const MACHINE_ADMIN = {
+  none: 401,
+  read: 403,
+  operate: 403,
+  admin: OK,
+  hermes: 403,
+  byTag: [OK, 403],
+  byId: [OK, 403],
+} as const;
+const MACHINE_OPERATE = {
+  none: 401,
+  read: 403,
+  operate: OK,
+  admin: OK,
+  hermes: 403,
+  byTag: [OK, 403],
+  byId: [OK, 403],
+} as const;
+/** A fleet-level change only an unscoped admin makes. */
+const FLEET_ADMIN = { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 } as const;
+
 /** The machines of a list of jobs or requests. */
 const machineIdsOf = (b: unknown): string[] =>
   (b as { machineId: string | null }[]).flatMap((x) => (x.machineId ? [x.machineId] : []));
@@ -333,6 +366,87 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
   'GET /api/v1/repositories': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
     sees: (b) => (b as { machines: { machineId: string }[] }).machines.map((m) => m.machineId),
+  },
+
+  // ── docker (issue 13). Objects the fixture does not make (stacks, roots, alerts, registries) are random ids: the
+  // route's own 404 shows the guard let the caller through; docker.lab-spec.ts uses them for real. ──
+  'GET /api/v1/machines/{id}/docker/roots': { who: MACHINE_READ, call: onMachine },
+  'POST /api/v1/machines/{id}/docker/roots': {
+    who: MACHINE_ADMIN,
+    answers: [201, 409],
+    call: (fx, t) => ({ ...onMachine(fx, t), body: { path: '/srv/walked', scanDepth: 2 } }),
+  },
+  'PATCH /api/v1/machines/{id}/docker/roots/{rootId}': {
+    who: MACHINE_ADMIN,
+    answers: [404],
+    call: (fx, t) => ({ params: { id: fx.machine[t], rootId: WALKED_ID }, body: { enabled: false } }),
+  },
+  'DELETE /api/v1/machines/{id}/docker/roots/{rootId}': {
+    who: MACHINE_ADMIN,
+    answers: [404],
+    call: (fx, t) => ({ params: { id: fx.machine[t], rootId: WALKED_ID } }),
+  },
+  'GET /api/v1/machines/{id}/docker/settings': { who: MACHINE_READ, call: onMachine },
+  'PATCH /api/v1/machines/{id}/docker/settings': {
+    who: MACHINE_ADMIN,
+    call: (fx, t) => ({ ...onMachine(fx, t), body: { scanDepth: 3 } }),
+  },
+  'GET /api/v1/machines/{id}/docker/stacks': { who: MACHINE_READ, call: onMachine },
+  'GET /api/v1/machines/{id}/docker/stacks/{stackId}': {
+    who: MACHINE_READ,
+    answers: [404],
+    call: (fx, t) => ({ params: { id: fx.machine[t], stackId: WALKED_ID } }),
+  },
+  'PUT /api/v1/machines/{id}/docker/stacks/{stackId}/status': {
+    who: MACHINE_OPERATE,
+    answers: [404],
+    call: (fx, t) => ({ params: { id: fx.machine[t], stackId: WALKED_ID }, body: { status: 'ignored' } }),
+  },
+  'GET /api/v1/machines/{id}/docker/stacks/{stackId}/services/{service}/logs': {
+    who: MACHINE_READ,
+    answers: [404],
+    call: (fx, t) => ({ params: { id: fx.machine[t], stackId: WALKED_ID, service: 'web' } }),
+  },
+  'GET /api/v1/machines/{id}/docker/stacks/{stackId}/services/{service}/logs/stream': {
+    who: MACHINE_READ,
+    answers: [404],
+    call: (fx, t) => ({ params: { id: fx.machine[t], stackId: WALKED_ID, service: 'web' } }),
+  },
+  'GET /api/v1/machines/{id}/docker/alerts': { who: MACHINE_READ, call: onMachine },
+  'POST /api/v1/machines/{id}/docker/alerts/{alertId}/acknowledge': {
+    who: MACHINE_OPERATE,
+    answers: [404],
+    call: (fx, t) => ({ params: { id: fx.machine[t], alertId: WALKED_ID } }),
+  },
+  'GET /api/v1/machines/{id}/docker/image-events': { who: MACHINE_READ, call: onMachine },
+  'GET /api/v1/docker/updates': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+    sees: (b) => (b as { uses: { machineId: string }[] }[]).flatMap((g) => g.uses.map((u) => u.machineId)),
+  },
+  'POST /api/v1/docker/check': {
+    who: { none: 401, read: 403, operate: OK, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+  },
+  'GET /api/v1/docker/registries': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
+  'PUT /api/v1/docker/registries': {
+    who: FLEET_ADMIN,
+    call: () => ({ body: { host: 'registry.walked.example:5000', insecure: false } }),
+  },
+  'PUT /api/v1/docker/registries/{registryId}/credentials': {
+    who: FLEET_ADMIN,
+    answers: [404],
+    call: () => ({ params: { registryId: WALKED_ID }, body: { username: 'walked', password: 'walked-registry-pw' } }),
+  },
+  'DELETE /api/v1/docker/registries/{registryId}/credentials': {
+    who: FLEET_ADMIN,
+    answers: [404],
+    call: () => ({ params: { registryId: WALKED_ID } }),
+  },
+  'DELETE /api/v1/docker/registries/{registryId}': {
+    who: FLEET_ADMIN,
+    answers: [404],
+    call: () => ({ params: { registryId: WALKED_ID } }),
   },
 
   // ── jobs ──

@@ -575,7 +575,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run an action on the machine (queued job): apt_update_analyze, apt_upgrade, apt_dist_upgrade, apt_autoremove, apt_clean, reboot_verified, machine_probe. */
+        /** Run an action on the machine (queued job): apt_update_analyze, apt_upgrade, apt_dist_upgrade, apt_autoremove, apt_clean, reboot_verified, machine_probe, docker_scan, docker_check, docker_apply, docker_prune. */
         post: operations["MachineHistoryController_act"];
         delete?: never;
         options?: never;
@@ -998,6 +998,276 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/machines/{id}/docker/roots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The directories a Docker scan searches for compose files. */
+        get: operations["DockerController_roots"];
+        put?: never;
+        /** Declare a compose root (searched to its depth at the next docker_scan). */
+        post: operations["DockerController_addRoot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/machines/{id}/docker/roots/{rootId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["DockerController_deleteRoot"];
+        options?: never;
+        head?: never;
+        patch: operations["DockerController_updateRoot"];
+        trace?: never;
+    };
+    "/api/v1/machines/{id}/docker/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DockerController_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Docker on this machine: on/off, scan depth, prune mode. */
+        patch: operations["DockerController_updateSettings"];
+        trace?: never;
+    };
+    "/api/v1/machines/{id}/docker/stacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Compose stacks with their services, images, digests and update status (no history read). */
+        get: operations["DockerController_stackList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/machines/{id}/docker/stacks/{stackId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DockerController_stack"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/machines/{id}/docker/stacks/{stackId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Enable, ignore, or set back to candidate a stack (a broken one stays `error` until fixed). */
+        put: operations["DockerController_setChoice"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/machines/{id}/docker/stacks/{stackId}/services/{service}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A service's last log lines, read over SSH now (never stored). */
+        get: operations["DockerController_serviceLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/machines/{id}/docker/stacks/{stackId}/services/{service}/logs/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow a service's logs (Server-Sent Events): the last lines, then each new one (`line`), until the client goes away or the container stops (`end`). Read over SSH, never stored. */
+        get: operations["DockerController_followLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/machines/{id}/docker/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Containers of enabled stacks that exited or turned unhealthy (opened and closed by scans). */
+        get: operations["DockerController_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/machines/{id}/docker/alerts/{alertId}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DockerController_acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/machines/{id}/docker/image-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pulls, recreations, rollbacks and prunes, with from/to image id and digest. */
+        get: operations["DockerController_imageEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docker/updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Images with an update, grouped by reference, with the machines and stacks using each. */
+        get: operations["DockerController_fleetUpdates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docker/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check every image of the fleet now (docker.check job): one registry request per unique reference. */
+        post: operations["DockerController_fleetCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docker/registries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Registry settings (credentials are write-only: only whether some are set). */
+        get: operations["DockerController_registryList"];
+        /** Create or change the settings of a registry (by host). */
+        put: operations["DockerController_saveRegistry"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docker/registries/{registryId}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the credentials of a registry (encrypted at once, never returned). */
+        put: operations["DockerController_setCredentials"];
+        post?: never;
+        delete: operations["DockerController_clearCredentials"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docker/registries/{registryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["DockerController_deleteRegistry"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1193,8 +1463,26 @@ export interface components {
             packages?: string[];
             /** @description reboot_verified only: how long the machine may stay unreachable (default: learnt from its previous reboots). */
             maxWaitSeconds?: number;
+            /**
+             * Format: uuid
+             * @description docker_apply only: the stack to update (default: every enabled stack).
+             */
+            stackId?: string;
+            /** @description docker_apply only: just these services of the stack. */
+            services?: string[];
+            /** @description docker_apply only: roll a service back to its previous image when it does not become healthy. */
+            rollback?: boolean;
+            /** @description docker_apply only: how long recreated services may take to be running/healthy. */
+            healthTimeoutSeconds?: number;
+            /** @description docker_apply only, with one service: the newer tag to move to (the compose file is changed). */
+            tag?: string;
+            /**
+             * @description docker_prune only: safe (dangling) or aggressive (unused).
+             * @enum {string}
+             */
+            pruneMode?: "safe" | "aggressive";
             /** @enum {string} */
-            action: "apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe";
+            action: "apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune";
         };
         SelftestDto: {
             echo?: string;
@@ -1232,7 +1520,7 @@ export interface components {
              *       "reboot_verified"
              *     ]
              */
-            actions: ("apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe")[];
+            actions: ("apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune")[];
             /**
              * @description Machines of one run at once.
              * @default 1
@@ -1253,12 +1541,30 @@ export interface components {
             packages?: string[];
             /** @description reboot_verified only: how long the machine may stay unreachable (default: learnt from its previous reboots). */
             maxWaitSeconds?: number;
+            /**
+             * Format: uuid
+             * @description docker_apply only: the stack to update (default: every enabled stack).
+             */
+            stackId?: string;
+            /** @description docker_apply only: just these services of the stack. */
+            services?: string[];
+            /** @description docker_apply only: roll a service back to its previous image when it does not become healthy. */
+            rollback?: boolean;
+            /** @description docker_apply only: how long recreated services may take to be running/healthy. */
+            healthTimeoutSeconds?: number;
+            /** @description docker_apply only, with one service: the newer tag to move to (the compose file is changed). */
+            tag?: string;
+            /**
+             * @description docker_prune only: safe (dangling) or aggressive (unused).
+             * @enum {string}
+             */
+            pruneMode?: "safe" | "aggressive";
         };
         CreateActionRequestDto: {
             /** Format: uuid */
             machineId: string;
             /** @enum {string} */
-            action: "apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe";
+            action: "apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune";
             options?: components["schemas"]["ActionOptionsDto"];
             /** @description Why; default: the action, the machine and the plan in a few words. */
             summary?: string;
@@ -1277,6 +1583,53 @@ export interface components {
         ApprovalSettingsDto: {
             /** @description When true, the person or client who asked for an action may not approve it. */
             requireDistinctApprover: boolean;
+        };
+        CreateDockerRootDto: {
+            /**
+             * @description An absolute directory on the machine.
+             * @example /opt/stacks
+             */
+            path: string;
+            /** @default true */
+            enabled: boolean;
+            /** @description How many directory levels below the root are searched (default: the machine's). */
+            scanDepth?: number;
+        };
+        UpdateDockerRootDto: {
+            enabled?: boolean;
+            scanDepth?: number;
+        };
+        DockerSettingsDto: {
+            enabled?: boolean;
+            scanDepth?: number;
+            /** @enum {string} */
+            pruneMode?: "safe" | "aggressive";
+        };
+        DockerStackChoiceDto: {
+            /**
+             * @description enabled (checked and applied), ignored, or candidate.
+             * @enum {string}
+             */
+            status: "candidate" | "enabled" | "ignored";
+        };
+        DockerRegistryDto: {
+            /**
+             * @description The registry as image references name it (host, optional :port).
+             * @example ghcr.io
+             */
+            host: string;
+            /**
+             * @description Plain HTTP (only for a registry on a trusted network).
+             * @default false
+             */
+            insecure: boolean;
+            /** @description Most requests to this registry in one check. */
+            requestBudget?: number;
+        };
+        DockerRegistryCredentialsDto: {
+            username: string;
+            /** @description Password or token; never returned. */
+            password: string;
         };
         /** @description RFC 9457 problem details; every error of this API has this shape. */
         ProblemDetails: {
@@ -2830,7 +3183,7 @@ export interface operations {
             query?: {
                 machineId?: string;
                 status?: "waiting" | "queued" | "running" | "ok" | "warning" | "error" | "cancelled" | "skipped";
-                kind?: "system.selftest" | "machine.probe" | "apt.update_analyze" | "apt.upgrade" | "apt.dist_upgrade" | "apt.autoremove" | "apt.clean" | "apt.dpkg_repair" | "machine.reboot_verified" | "docker.selftest";
+                kind?: "system.selftest" | "machine.probe" | "apt.update_analyze" | "apt.upgrade" | "apt.dist_upgrade" | "apt.autoremove" | "apt.clean" | "apt.dpkg_repair" | "machine.reboot_verified" | "docker.scan" | "docker.check" | "docker.apply" | "docker.prune" | "docker.selftest";
                 scheduleId?: string;
                 requestId?: string;
                 /** @description Created at or after (ISO 8601). */
@@ -3429,6 +3782,626 @@ export interface operations {
         };
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_roots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_addRoot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDockerRootDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_deleteRoot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                rootId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_updateRoot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                rootId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateDockerRootDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_updateSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DockerSettingsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_stackList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_stack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_setChoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DockerStackChoiceDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_serviceLogs: {
+        parameters: {
+            query?: {
+                lines?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                stackId: string;
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_followLogs: {
+        parameters: {
+            query?: {
+                lines?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                stackId: string;
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_alerts: {
+        parameters: {
+            query?: {
+                /** @description Only the open alerts (default true). */
+                open?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_imageEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_fleetUpdates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_fleetCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_registryList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_saveRegistry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DockerRegistryDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_setCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DockerRegistryCredentialsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_clearCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DockerController_deleteRegistry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -125,4 +125,29 @@ export class MachineStateRepository {
       data: { lastErrorKind: errorKind, lastErrorMessage: message, status },
     });
   }
+
+  /** The tile's Docker figures after a scan, a check or an apply. */
+  async recordDocker(
+    machineId: string,
+    d: {
+      status?: string | undefined;
+      installed?: boolean | undefined;
+      stacks: number;
+      updates: number;
+      alertsOpen?: number | undefined;
+      scannedAt?: Date | undefined;
+      checkedAt?: Date | undefined;
+    },
+  ): Promise<void> {
+    const data = {
+      ...(d.status === undefined ? {} : { dockerStatus: d.status }),
+      ...(d.installed === undefined ? {} : { dockerInstalled: d.installed }),
+      dockerStacksCount: d.stacks,
+      dockerUpdatesCount: d.updates,
+      ...(d.alertsOpen === undefined ? {} : { dockerAlertsOpen: d.alertsOpen }),
+      ...(d.scannedAt ? { dockerLastScanAt: d.scannedAt } : {}),
+      ...(d.checkedAt ? { dockerLastCheckAt: d.checkedAt } : {}),
+    };
+    await this.db.machineState.upsert({ where: { machineId }, create: { machineId, ...data }, update: data });
+  }
 }

@@ -222,6 +222,21 @@ export class Lab extends LabScenarios {
     return REGISTRY_HOST;
   }
 
+  /**
+   * The registry's access log so far, one request per entry (method and path), for a test that proves what was (or
+   * was not) fetched. Take `registryAccessLog().length` before an action and slice from it after.
+   */
+  registryAccessLog(): { method: string; path: string }[] {
+    const file = join(labPaths().state, 'registry.log');
+    if (!existsSync(file)) return [];
+    const out: { method: string; path: string }[] = [];
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const m = /"(GET|HEAD|POST|PUT|PATCH|DELETE) (\S+) HTTP\/[\d.]+"/.exec(line);
+      if (m?.[1] && m[2]) out.push({ method: m[1], path: m[2] });
+    }
+    return out;
+  }
+
   /** Writes a Compose stack (`/opt/lab-stack/<project>/compose.yaml`) using images from the lab registry. */
   async writeComposeStack(name: string, project: string, images: Record<string, string>): Promise<string> {
     const dir = `/opt/lab-stack/${project}`;

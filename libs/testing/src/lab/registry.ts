@@ -162,8 +162,10 @@ export function registryConfig(storage: string, addr: string): string {
     'version: 0.1',
     'log:',
     '  level: warn',
+    // The access log (one line per request, on the registry's stdout: <state>/registry.log) is what proves that a
+    // digest check sends manifest requests only, never a blob fetch (issue 13).
     '  accesslog:',
-    '    disabled: true',
+    '    disabled: false',
     'storage:',
     '  filesystem:',
     `    rootdirectory: ${storage}`,
