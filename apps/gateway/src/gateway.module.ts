@@ -4,6 +4,7 @@ import { ApprovalsModule } from '@su/approvals';
 import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
+import { PostInstallModule } from '@su/post-install';
 import { RunsModule } from '@su/runs';
 import { SchedulesModule } from '@su/schedules';
 import { LiveEventsService, PlatformModule, ReadinessService, type PlatformOptions } from '@su/platform';
@@ -23,6 +24,7 @@ import { SchedulesController } from './schedules.controller.ts';
 import { SessionsController } from './sessions.controller.ts';
 import { TotpController } from './totp.controller.ts';
 import { UsersController } from './users.controller.ts';
+import { PostInstallController } from './post-install.controller.ts';
 
 @Module({})
 export class GatewayModule {
@@ -37,6 +39,7 @@ export class GatewayModule {
         MachineAccessModule,
         SchedulesModule,
         ApprovalsModule,
+        PostInstallModule,
       ],
       controllers: [
         HealthController,
@@ -55,6 +58,7 @@ export class GatewayModule {
         SchedulesController,
         ActionRequestsController,
         ApprovalSettingsController,
+        PostInstallController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).

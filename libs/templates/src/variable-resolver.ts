@@ -59,5 +59,7 @@ export function resolveVariables(manifest: RecipeManifest, layers: readonly Vari
     variables.push({ name, source, secret, ...(secret ? {} : { value: v }) });
   }
   if (errors.length) throw new TemplateInputError(errors);
+  // By name: the stored manifest (jsonb) does not keep the order a person wrote.
+  variables.sort((a, b) => (a.name < b.name ? -1 : 1));
   return { values, variables };
 }
