@@ -37,8 +37,8 @@ export class VariablePresetsService {
     return new ProfileStateRepository(this.db.prisma).createPreset({
       id,
       scope: dto.scope,
-      machineId: dto.scope === 'machine' ? dto.machineId! : null,
-      profileId: dto.scope === 'profile' ? dto.profileId! : null,
+      machineId: dto.scope === 'machine' ? (dto.machineId ?? null) : null,
+      profileId: dto.scope === 'profile' ? (dto.profileId ?? null) : null,
       name: dto.name,
       variables: dto.variables as Prisma.InputJsonValue,
       encSecrets: secrets ? this.box.encrypt(JSON.stringify(secrets), secretsData(id)) : null,

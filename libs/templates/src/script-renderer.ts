@@ -23,7 +23,7 @@ const MARK_RE = new RegExp(`^${MARK}([A-Za-z_][A-Za-z0-9_]*)\u0000$`);
 function shellEscape(value: unknown): string {
   const s = String(value);
   const secret = MARK_RE.exec(s);
-  return secret ? `"\${${secretVariableName(secret[1]!)}}"` : posixWord(s);
+  return secret?.[1] ? `"\${${secretVariableName(secret[1])}}"` : posixWord(s);
 }
 
 function render(template: string, view: Record<string, unknown>): string {

@@ -457,13 +457,14 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     answers: [404],
     call: () => ({ params: { id: NO_SUCH_ID }, body: { template: 'true', manifest: {} } }),
   },
+  // A preview changes nothing, but it is a POST: the assistant rule refuses it like any other (ADR 0014).
   'POST /api/v1/install-recipes/{id}/render': {
-    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: 403, byTag: 403, byId: 403 },
     answers: [404],
     call: () => ({ params: { id: NO_SUCH_ID }, body: {} }),
   },
   'POST /api/v1/machines/{id}/install-recipes/{recipeId}/render': {
-    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
     answers: [404],
     call: (fx, t) => ({ params: { id: fx.machine[t], recipeId: NO_SUCH_ID }, body: {} }),
   },
