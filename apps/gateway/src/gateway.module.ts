@@ -5,6 +5,7 @@ import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
 import { DockerApiModule } from '@su/docker';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
+import { PostInstallModule } from '@su/post-install';
 import { RunsModule } from '@su/runs';
 import { SchedulesModule } from '@su/schedules';
 import { LiveEventsService, PlatformModule, ReadinessService, type PlatformOptions } from '@su/platform';
@@ -25,6 +26,7 @@ import { SchedulesController } from './schedules.controller.ts';
 import { SessionsController } from './sessions.controller.ts';
 import { TotpController } from './totp.controller.ts';
 import { UsersController } from './users.controller.ts';
+import { PostInstallController } from './post-install.controller.ts';
 
 @Module({})
 export class GatewayModule {
@@ -40,6 +42,7 @@ export class GatewayModule {
         SchedulesModule,
         ApprovalsModule,
         DockerApiModule,
+        PostInstallModule,
       ],
       controllers: [
         HealthController,
@@ -59,6 +62,7 @@ export class GatewayModule {
         ActionRequestsController,
         ApprovalSettingsController,
         DockerController,
+        PostInstallController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).

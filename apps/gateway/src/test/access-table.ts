@@ -104,6 +104,9 @@ const SCHEDULE = {
 
 let walkedUsers = 0;
 
+/** An id no object has: the walk reaches the route, which answers 404. */
+const NO_SUCH_ID = '00000000-0000-4000-8000-000000000015';
+
 const onMachine = (fx: Fixture, t: Target): Call => ({ params: { id: fx.machine[t] } });
 
 /** An id nothing has: routes on objects the fixture does not make answer their own 404 to a caller let through. */
@@ -538,5 +541,56 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
   'PUT /api/v1/settings/approvals': {
     who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
     call: () => ({ body: { requireDistinctApprover: false } }),
+  },
+  // ── post-install (issue 15). The walk has no profile fixture: routes on one profile or recipe are called with an id
+  // that does not exist and answer 404 to those let through (post-install.int-spec.ts covers their success).
+  'GET /api/v1/install-profiles': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
+  'POST /api/v1/install-profiles': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: () => ({ body: { label: 'walked', category: 'walk' } }),
+  },
+  'GET /api/v1/install-profiles/{id}': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID } }),
+  },
+  'POST /api/v1/install-profiles/{id}/recipes': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID }, body: { label: 'walked', template: 'true', manifest: {} } }),
+  },
+  'GET /api/v1/install-recipes/{id}/versions': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID } }),
+  },
+  'POST /api/v1/install-recipes/{id}/versions': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID }, body: { template: 'true', manifest: {} } }),
+  },
+  // A preview changes nothing, but it is a POST: the assistant rule refuses it like any other (ADR 0014).
+  'POST /api/v1/install-recipes/{id}/render': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID }, body: {} }),
+  },
+  'POST /api/v1/machines/{id}/install-recipes/{recipeId}/render': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
+    answers: [404],
+    call: (fx, t) => ({ params: { id: fx.machine[t], recipeId: NO_SUCH_ID }, body: {} }),
+  },
+  'GET /api/v1/machines/{id}/profile-state': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: onMachine,
+  },
+  'GET /api/v1/variable-presets': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
+  'POST /api/v1/variable-presets': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
+    call: () => ({ body: { scope: 'global', name: 'walked', variables: {} } }),
   },
 };

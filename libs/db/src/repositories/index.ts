@@ -30,3 +30,5 @@ export * from './docker-stacks.repository.ts';
 export * from './docker-image-events.repository.ts';
 export * from './docker-alerts.repository.ts';
 export * from './docker-registries.repository.ts';
+export * from './install-profiles.repository.ts';
+export * from './profile-state.repository.ts';

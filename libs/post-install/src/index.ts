@@ -1,0 +1,5 @@
+export * from './post-install.dto.ts';
+export * from './install-catalogue.service.ts';
+export * from './variable-presets.service.ts';
+export * from './recipe-render.service.ts';
+export * from './post-install.module.ts';
