@@ -8,6 +8,7 @@ import {
   IconLogout,
   IconPlugConnected,
   IconPlugConnectedX,
+  IconServerBolt,
 } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
@@ -33,6 +34,7 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
   });
   const links = [
     { to: '/', label: t('nav.dashboard'), icon: IconLayoutDashboard },
+    { to: '/machines/new', label: t('nav.addMachine'), icon: IconServerBolt },
     { to: '/approvals', label: t('nav.approvals'), icon: IconChecks },
     { to: '/jobs', label: t('nav.jobs'), icon: IconListCheck },
     { to: '/password', label: t('nav.password'), icon: IconKey },
