@@ -6,6 +6,7 @@ import { ErrorNotice } from './layout/error-notice.tsx';
 import { ChangePasswordPage } from './pages/change-password.page.tsx';
 import { ApprovalsPage } from './approvals/approvals.page.tsx';
 import { JobsPage } from './jobs/jobs.page.tsx';
+import { FleetUpdatesPage } from './updates/fleet-updates.page.tsx';
 import { AddMachinePage } from './machine-add/add-machine.page.tsx';
 import { LoginPage } from './pages/login.page.tsx';
 import { MachinePage } from './machine/machine.page.tsx';
@@ -41,6 +42,7 @@ function Routed() {
             <Route path="/password" element={<ChangePasswordPage />} />
             {!mustChange && <Route path="/machines/new" element={<AddMachinePage />} />}
             {!mustChange && <Route path="/machines/:id" element={<MachinePage />} />}
+            {!mustChange && <Route path="/updates" element={<FleetUpdatesPage />} />}
             {!mustChange && <Route path="/jobs" element={<JobsPage />} />}
             {!mustChange && <Route path="/approvals" element={<ApprovalsPage />} />}
             <Route path="*" element={mustChange ? <Navigate to="/password" replace /> : <DashboardPage />} />

@@ -7,6 +7,7 @@ import {
   IconListCheck,
   IconLogout,
   IconPlugConnected,
+  IconPackages,
   IconPlugConnectedX,
   IconServerBolt,
 } from '@tabler/icons-react';
@@ -34,6 +35,7 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
   });
   const links = [
     { to: '/', label: t('nav.dashboard'), icon: IconLayoutDashboard },
+    { to: '/updates', label: t('nav.updates'), icon: IconPackages },
     { to: '/machines/new', label: t('nav.addMachine'), icon: IconServerBolt },
     { to: '/approvals', label: t('nav.approvals'), icon: IconChecks },
     { to: '/jobs', label: t('nav.jobs'), icon: IconListCheck },
