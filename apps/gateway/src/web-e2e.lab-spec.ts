@@ -56,6 +56,8 @@ function words(lang: Lang) {
  * English strings of the catalogue that French must not show: each English value that differs from its French one,
  * as an anchored pattern (placeholders match anything) when its fixed words are enough to be told apart from data.
  */
+// A value put into a string: up to three words (a longer run is a server message quoted as data, not a UI string).
+const VALUE = String.raw`\S+(?: \S+){0,2}`;
 const ENGLISH_ONLY = Object.keys(en)
   .filter(
     (k) =>
@@ -64,7 +66,7 @@ const ENGLISH_ONLY = Object.keys(en)
         .replace(/\{\w+\}/g, '')
         .replace(/[^A-Za-z]/g, '').length >= 4,
   )
-  .map((k) => ({ key: k, pattern: `^${esc(word(en, k)).replace(/\\\{\w+\\\}/g, '.+')}$` }));
+  .map((k) => ({ key: k, pattern: `^${esc(word(en, k)).replace(/\\\{\w+\\\}/g, VALUE)}$` }));
 
 /** Every text node, accessible name and tooltip text of the page that is an English string of the catalogue. */
 async function englishLeftovers(page: Page): Promise<string[]> {
@@ -166,6 +168,8 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
         [390, 844],
       ] as const) {
         await page.setViewportSize({ width: w, height: h });
+        // Let the layout settle (the navigation slides away below the phone breakpoint).
+        await page.waitForTimeout(500);
         await page.screenshot({ path: join(shots, `${name}-${scheme}-${w}.png`), fullPage: w === 1440 });
       }
     }
@@ -223,32 +227,30 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     await expect.poll(() => tile.textContent(), SHORT).toMatch(/debian 12/i);
     await check();
 
-    // Analyse, and watch its job go queued → running → done live on the jobs page.
+    // Analyse, and watch its job go queued → running → done live, on the machine page then in the jobs list.
     await tile.getByRole('link', { name }).click();
     await page.getByRole('heading', { name, level: 1 }).waitFor(SHORT);
     const machineId = page.url().split('/').pop()!;
     await page.getByRole('button', { name: `${L('actions.run')}: ${L('machine.action.apt_update_analyze')}` }).click();
-    await page.getByText(L('machine.queued')).waitFor(SHORT);
+    const status = page.getByTestId('followed-job').getByTestId('job-status');
+    const seen: string[] = [];
+    const deadline = Date.now() + JOB.timeout;
+    for (;;) {
+      const s = (await status.textContent({ timeout: JOB.timeout }))?.trim() ?? '';
+      if (seen.at(-1) !== s) seen.push(s);
+      if (s === L('jobs.st.ok') || s === L('jobs.st.error') || Date.now() > deadline) break;
+      await page.waitForTimeout(50);
+    }
+    console.log(`[web-e2e ${lang}] analysis job statuses seen live: ${seen.join(' → ')}`);
+    expect(seen).toEqual([L('jobs.st.queued'), L('jobs.st.running'), L('jobs.st.ok')]);
+    await check();
     await nav(page, L('nav.jobs'));
     const row = page
       .getByTestId('job-row')
       .filter({ hasText: 'apt.update_analyze' })
       .filter({ has: page.getByRole('link', { name: machineId.slice(0, 8) }) })
       .first();
-    const seen: string[] = [];
-    const deadline = Date.now() + JOB.timeout;
-    for (;;) {
-      const s = (await row.getByTestId('job-status').textContent({ timeout: JOB.timeout }))?.trim() ?? '';
-      if (seen.at(-1) !== s) seen.push(s);
-      if (s === L('jobs.st.ok') || s === L('jobs.st.error') || Date.now() > deadline) break;
-      await page.waitForTimeout(100);
-    }
-    console.log(`[web-e2e ${lang}] analysis job statuses seen live: ${seen.join(' → ')}`);
-    expect(seen.at(-1)).toBe(L('jobs.st.ok'));
-    const order = [L('jobs.st.queued'), L('jobs.st.running'), L('jobs.st.ok')];
-    expect(seen.every((s) => order.includes(s))).toBe(true);
-    expect(seen.map((s) => order.indexOf(s))).toEqual([...seen.map((s) => order.indexOf(s))].sort());
-    expect(seen.length).toBeGreaterThan(1);
+    expect(await row.getByTestId('job-status').textContent(SHORT)).toBe(L('jobs.st.ok'));
     await check();
 
     // The lab's packages, the security one flagged (its flag explained on keyboard focus).
@@ -260,7 +262,10 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     await secfix.waitFor(SHORT);
     expect(await secfix.textContent()).toContain('1.0 → 1.1');
     const flag = secfix.getByRole('button', { name: P('flag.security') });
+    // Reached by the keyboard (the tooltip opens on keyboard focus, as on hover).
     await flag.focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
     await page.getByText(L('flag.security.why')).waitFor(SHORT);
     expect(await page.getByTestId('package-row').filter({ hasText: 'homelab-demo' }).textContent()).toContain(
       L('flag.keptBack'),
@@ -313,7 +318,16 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     const label = L(`machine.action.${action}`);
     await page.getByRole('button', { name: `${L('actions.request')}: ${label}` }).click();
     await page.getByRole('button', { name: L('actions.confirm', { action: label }) }).click();
-    await page.getByText(L('actions.requested')).waitFor(SHORT);
+    const sent = page.getByText(L('actions.requested'));
+    await sent.or(page.getByRole('alert')).first().waitFor(SHORT);
+    // A refusal is shown as the API's problem: say which, rather than time out.
+    expect(
+      await sent.isVisible(),
+      await page
+        .getByRole('alert')
+        .allTextContents()
+        .then((a) => a.join(' | ')),
+    ).toBe(true);
     await nav(page, L('nav.approvals'));
     const card = page.getByTestId('action-request').filter({ hasText: action });
     await card.waitFor(SHORT);

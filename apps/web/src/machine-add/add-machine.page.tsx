@@ -84,12 +84,13 @@ function MachineFormCard({ onCreated }: { onCreated: (m: MachineView) => void })
             error={errors['name']}
             onChange={(e) => set({ name: e.currentTarget.value })}
           />
-          <Group grow align="flex-start">
+          <Group align="flex-start" wrap="wrap">
             <TextInput
               label={t('add.hostname')}
               description={t('add.hostnameHint')}
               required
               spellCheck={false}
+              style={{ flex: '1 1 240px' }}
               value={form.hostname}
               error={errors['hostname']}
               onChange={(e) => set({ hostname: e.currentTarget.value.trim() })}
@@ -102,7 +103,7 @@ function MachineFormCard({ onCreated }: { onCreated: (m: MachineView) => void })
               value={form.port}
               error={errors['port']}
               onChange={(v) => set({ port: typeof v === 'number' ? v : Number(v) || 0 })}
-              maw={140}
+              w={140}
             />
           </Group>
           <TextInput

@@ -158,7 +158,7 @@ function PendingKey({ hostKey: k, onTrust, busy }: { hostKey: HostKeyView; onTru
         </Code>
         <Text size="sm">{t('check.keyCompare')}</Text>
         <Group>
-          <Button color="yellow.9" onClick={onTrust} loading={busy}>
+          <Button color="yellow" autoContrast onClick={onTrust} loading={busy}>
             {t('check.trustKey')}
           </Button>
         </Group>

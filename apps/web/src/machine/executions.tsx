@@ -6,6 +6,7 @@ import { api, unwrap } from '../api/client.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { isMessageKey } from '../i18n/translate.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
+import { ScrollRegion } from '../layout/scroll-region.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { RawLogViewer } from './raw-log-viewer.tsx';
 
@@ -130,7 +131,7 @@ function Diff({ applied }: { applied: NonNullable<ExecutionResult['apt']>['appli
   const t = usePreferences().t;
   if (applied.length === 0) return <Text size="sm">{t('executions.noChange')}</Text>;
   return (
-    <Table.ScrollContainer minWidth={420}>
+    <ScrollRegion label={t('executions.diff')} minWidth={420}>
       <Table aria-label={t('executions.diff')} data-testid="execution-diff">
         <Table.Thead>
           <Table.Tr>
@@ -151,7 +152,7 @@ function Diff({ applied }: { applied: NonNullable<ExecutionResult['apt']>['appli
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </ScrollRegion>
   );
 }
 

@@ -6,6 +6,7 @@ import { api, unwrap } from '../api/client.ts';
 import type { HostKeyView } from '../api/types.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
+import { ScrollRegion } from '../layout/scroll-region.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
 
 const STATUS_COLOR: Record<HostKeyView['status'], string> = {
@@ -42,7 +43,7 @@ export function HostKeys({ machineId }: { machineId: string }) {
           <ApproveKey key={k.id} machineId={machineId} hostKey={k} />
         ))}
         {keys.data && keys.data.length > 0 && (
-          <Table.ScrollContainer minWidth={560}>
+          <ScrollRegion label={t('hostKeys.title')} minWidth={560}>
             <Table aria-labelledby="host-keys-title">
               <Table.Thead>
                 <Table.Tr>
@@ -79,7 +80,7 @@ export function HostKeys({ machineId }: { machineId: string }) {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollRegion>
         )}
       </Stack>
     </Card>
@@ -121,7 +122,8 @@ function ApproveKey({ machineId, hostKey: k }: { machineId: string; hostKey: Hos
           )}
           <Button
             size="xs"
-            color={changed ? 'red' : 'yellow.9'}
+            color={changed ? 'red.8' : 'yellow'}
+            autoContrast
             variant={confirming ? 'filled' : 'light'}
             loading={approve.isPending}
             onClick={() => (confirming ? approve.mutate() : setConfirming(true))}

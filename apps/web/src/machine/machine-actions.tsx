@@ -1,18 +1,32 @@
 import { Anchor, Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { IconCheck } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { MachineAction } from '@su/contracts';
+import type { components } from '../api/schema';
+import type { JobSummaryView } from '../api/types.ts';
+
+type CreateActionRequest = components['schemas']['CreateActionRequestDto'];
+import { JobStatusBadge } from '../jobs/jobs.page.tsx';
 import { api, unwrap } from '../api/client.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { useT } from '../preferences/preferences.tsx';
 import { ACTION_RISK, isDestructive, MACHINE_PAGE_ACTIONS, needsApproval } from './action-risk.ts';
 
+/**
+ * A request with the API's defaults (a day to decide; a plan-bound action never applies a plan that grew since the
+ * analysis). The document marks the defaulted fields required, but the API refuses `allowPlanSuperset` on actions
+ * without a plan, so it is left out: the default applies.
+ */
+function requestBody(machineId: string, action: MachineAction): CreateActionRequest {
+  return { machineId, action, expiresInMinutes: 1440 } as CreateActionRequest;
+}
+
 const RISK_COLOR = { low: 'teal', medium: 'orange', high: 'red' } as const;
 
-type Outcome = { kind: 'queued' } | { kind: 'requested' };
+type Outcome = { kind: 'queued'; job: JobSummaryView } | { kind: 'requested' };
 
 /**
  * Every action with its risk and whether it needs approval. Low-risk ones run at once; the others become an action
@@ -26,17 +40,12 @@ export function MachineActions({ machineId }: { machineId: string }) {
   const run = useMutation({
     mutationFn: async (action: MachineAction): Promise<Outcome> => {
       if (!needsApproval(action)) {
-        await unwrap(
+        const job = await unwrap<JobSummaryView>(
           api.POST('/api/v1/machines/{id}/actions', { params: { path: { id: machineId } }, body: { action } }),
         );
-        return { kind: 'queued' };
+        return { kind: 'queued', job };
       }
-      // The API's defaults, spelled out: a day to decide, and never a plan that grew since the analysis.
-      await unwrap(
-        api.POST('/api/v1/action-requests', {
-          body: { machineId, action, expiresInMinutes: 1440, allowPlanSuperset: false },
-        }),
-      );
+      await unwrap(api.POST('/api/v1/action-requests', { body: requestBody(machineId, action) }));
       return { kind: 'requested' };
     },
     onSuccess: (o) => {
@@ -85,7 +94,7 @@ export function MachineActions({ machineId }: { machineId: string }) {
                 <Button
                   size="xs"
                   variant={asking ? 'filled' : 'light'}
-                  color={asking ? 'red' : undefined}
+                  color={asking ? 'red.8' : undefined}
                   loading={run.isPending && run.variables === a}
                   onClick={() => start(a)}
                   aria-label={
@@ -100,11 +109,7 @@ export function MachineActions({ machineId }: { machineId: string }) {
             </Group>
           );
         })}
-        {outcome?.kind === 'queued' && (
-          <Text size="sm" role="status">
-            <IconCheck size={14} aria-hidden /> {t('machine.queued')}
-          </Text>
-        )}
+        {outcome?.kind === 'queued' && <FollowedJob job={outcome.job} />}
         {outcome?.kind === 'requested' && (
           <Text size="sm" role="status">
             <IconCheck size={14} aria-hidden /> {t('actions.requested')}{' '}
@@ -116,5 +121,25 @@ export function MachineActions({ machineId }: { machineId: string }) {
         {run.error && <ErrorNotice error={run.error} />}
       </Stack>
     </Card>
+  );
+}
+
+/**
+ * The job an action just queued, followed live: it starts from the API's own answer (queued) and each job event
+ * refreshes it through the one event stream ('jobs' queries).
+ */
+function FollowedJob({ job }: { job: JobSummaryView }) {
+  const t = useT();
+  const live = useQuery({
+    queryKey: ['jobs', job.id],
+    queryFn: () => unwrap<JobSummaryView>(api.GET('/api/v1/jobs/{id}', { params: { path: { id: job.id } } })),
+    initialData: job,
+  });
+  return (
+    <Group gap="xs" role="status" data-testid="followed-job">
+      <IconCheck size={14} aria-hidden />
+      <Text size="sm">{t('machine.queued')}</Text>
+      <JobStatusBadge status={live.data.status} />
+    </Group>
   );
 }

@@ -50,10 +50,8 @@ export function MachinePage() {
       <ImportantMessages machineId={m.id} />
       <Executions machineId={m.id} />
       <Reports machineId={m.id} />
-      <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <HostKeys machineId={m.id} />
-        <ReplaceCredentials machine={m} />
-      </SimpleGrid>
+      <HostKeys machineId={m.id} />
+      <ReplaceCredentials machine={m} />
       <MachineTimeline machineId={m.id} />
     </Stack>
   );

@@ -4,6 +4,7 @@ import type { AptSnapshotDetail } from '@su/contracts';
 import { api, ApiError, unwrap } from '../api/client.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
+import { ScrollRegion } from '../layout/scroll-region.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { FlagBadge } from './flag-badge.tsx';
 import { pendingRows, type PackageFlag } from './pending-rows.ts';
@@ -46,7 +47,7 @@ export function PendingPackages({ machineId }: { machineId: string }) {
       {snap.error && !none && <ErrorNotice error={snap.error} />}
       {snap.data && rows.length === 0 && <Text c="dimmed">{t('packages.none')}</Text>}
       {rows.length > 0 && (
-        <Table.ScrollContainer minWidth={560}>
+        <ScrollRegion label={t('packages.title')} minWidth={560}>
           <Table striped aria-labelledby="packages-title">
             <Table.Thead>
               <Table.Tr>
@@ -78,7 +79,7 @@ export function PendingPackages({ machineId }: { machineId: string }) {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollRegion>
       )}
     </Card>
   );

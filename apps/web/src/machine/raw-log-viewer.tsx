@@ -1,4 +1,4 @@
-import { Box, Loader, ScrollArea } from '@mantine/core';
+import { Box, Loader } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { api, unwrap } from '../api/client.ts';
@@ -40,7 +40,7 @@ export function RawLogViewer({
   if (log.error) return <ErrorNotice error={log.error} />;
   const firstMarked = Math.min(...marked);
   return (
-    <ScrollArea.Autosize mah={360} type="auto" aria-label={t('log.title')} role="region" tabIndex={0}>
+    <Box mah={360} style={{ overflow: 'auto' }} aria-label={t('log.title')} role="region" tabIndex={0}>
       <Box component="pre" m={0} fz="xs" style={{ fontFamily: 'monospace' }} data-testid="raw-log">
         {lines.map((line, i) => (
           <Box
@@ -59,6 +59,6 @@ export function RawLogViewer({
           </Box>
         ))}
       </Box>
-    </ScrollArea.Autosize>
+    </Box>
   );
 }

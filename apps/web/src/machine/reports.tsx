@@ -80,6 +80,9 @@ function ReportText({ machineId, reportId }: { machineId: string; reportId: stri
   return (
     <Code
       block
+      tabIndex={0}
+      role="region"
+      aria-label={t('reports.title')}
       data-testid="report-text"
       style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', maxHeight: 420, overflow: 'auto' }}
     >
