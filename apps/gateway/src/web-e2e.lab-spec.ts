@@ -358,7 +358,9 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     // Something reaches the machine (as a schedule would): a probe.
     expect((await gw.api('POST', `/api/v1/machines/${id}/probe`)).status).toBe(201);
     await expect.poll(() => tile.textContent(), SHORT).toContain(L('tile.blocked'));
-    expect(await tile.textContent()).toMatch(/host key changed/);
+    // The reason and what to do, on the tile itself.
+    expect(await tile.textContent()).toContain('host_key_changed');
+    expect(await tile.textContent()).toContain(L('remedy.host_key_changed'));
     await capture(page, 'dashboard-blocked');
     await tile.getByRole('link', { name: 'lab-one' }).click();
     const warning = page.getByTestId('host-key-warning');

@@ -123,8 +123,8 @@ function ApproveKey({ machineId, hostKey: k }: { machineId: string; hostKey: Hos
           <Button
             size="xs"
             color={changed ? 'red.8' : 'yellow'}
-            autoContrast
-            variant={confirming ? 'filled' : 'light'}
+            autoContrast={!changed}
+            variant={confirming ? 'filled' : 'default'}
             loading={approve.isPending}
             onClick={() => (confirming ? approve.mutate() : setConfirming(true))}
           >
