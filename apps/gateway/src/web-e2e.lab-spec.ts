@@ -168,8 +168,9 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
         [390, 844],
       ] as const) {
         await page.setViewportSize({ width: w, height: h });
-        // Let the layout settle (the navigation slides away below the phone breakpoint).
+        // Let the layout settle (the navigation slides away below the phone breakpoint); a full-page shot from the top.
         await page.waitForTimeout(500);
+        await page.evaluate('window.scrollTo(0, 0)');
         await page.screenshot({ path: join(shots, `${name}-${scheme}-${w}.png`), fullPage: w === 1440 });
       }
     }
@@ -203,7 +204,7 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     await expect
       .poll(() => page.getByRole('textbox', { name: L('add.hostname') }).getAttribute('aria-invalid'))
       .toBe('true');
-    if (lang === 'en') await capture(page, 'add-machine-errors');
+    if (lang === 'en') await capture(page, 'lab-add-machine-errors');
     await page.getByRole('textbox', { name: L('add.hostname') }).fill(m.address);
     await page.getByRole('button', { name: L('add.submit') }).click();
 
@@ -213,14 +214,14 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     await fingerprint.waitFor(SHORT);
     expect(await fingerprint.textContent()).toContain(m.hostKeyFingerprint);
     await expect.poll(() => page.getByTestId('step-hostKey').textContent(), SHORT).toContain(L('check.state.waiting'));
-    if (lang === 'en') await capture(page, 'add-machine-host-key');
+    if (lang === 'en') await capture(page, 'lab-add-machine-host-key');
     await page.getByRole('button', { name: L('check.trustKey') }).click();
     for (const step of ['connect', 'hostKey', 'identity', 'sudo'])
       await expect.poll(() => page.getByTestId(`step-${step}`).textContent(), SHORT).toContain(L('check.state.ok'));
     await expect.poll(() => page.getByTestId('step-identity').textContent()).toContain('admin');
     // The probe fills the page and the tile without a reload.
     await expect.poll(() => page.getByTestId('probe-state').textContent(), JOB).toMatch(/debian/i);
-    if (lang === 'en') await capture(page, 'add-machine-done');
+    if (lang === 'en') await capture(page, 'lab-add-machine-done');
     await check();
     await page.getByRole('link', { name: L('nav.back') }).click();
     const tile = page.getByTestId('machine-tile').filter({ hasText: name });
@@ -270,7 +271,7 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     expect(await page.getByTestId('package-row').filter({ hasText: 'homelab-demo' }).textContent()).toContain(
       L('flag.keptBack'),
     );
-    if (lang === 'en') await capture(page, 'machine');
+    if (lang === 'en') await capture(page, 'lab-machine');
     await check();
 
     // Request a dist-upgrade (confirmed), approve it in the inbox, watch it finish.
@@ -296,7 +297,7 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     // Reboot required, on the page and on the tile.
     const rebootRow = page.getByRole('row', { name: new RegExp(`^${esc(L('machine.rebootRequired'))}`) });
     await expect.poll(() => rebootRow.textContent(), JOB).toContain(L('tile.reboot'));
-    if (lang === 'en') await capture(page, 'machine-after-upgrade');
+    if (lang === 'en') await capture(page, 'lab-machine-after-upgrade');
     await check();
 
     // The verified reboot, approved, and the new boot time.
@@ -331,7 +332,7 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     await nav(page, L('nav.approvals'));
     const card = page.getByTestId('action-request').filter({ hasText: action });
     await card.waitFor(SHORT);
-    if (lang === 'en' && action === 'apt_dist_upgrade') await capture(page, 'approvals-request');
+    if (lang === 'en' && action === 'apt_dist_upgrade') await capture(page, 'lab-approvals-request');
     await card.getByRole('button', { name: L('approvals.approve') }).click();
     await card.waitFor({ state: 'detached', ...SHORT });
     await nav(page, L('nav.dashboard'));
@@ -342,12 +343,12 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
   it('item 1: a new user adds a lab machine, updates it through an approval, reads the diff and reboots it', async () => {
     const { page, password, close } = await newcomer('owner');
     await firstLogin(page, 'owner', password);
-    await capture(page, 'dashboard-empty');
+    await capture(page, 'lab-dashboard-empty');
     const id = await fullFlow(page, 'en', ms[0]!, 'lab-one', async () => undefined);
     // The fleet view has nothing left for this machine but what apt holds back.
     await nav(page, words('en').L('nav.updates'));
     await page.getByRole('heading', { name: words('en').L('fleet.title') }).waitFor(SHORT);
-    await capture(page, 'fleet-updates');
+    await capture(page, 'lab-fleet-updates');
 
     // Item 2: the host key changes → the tile is blocked with the reason, live; approving the new key unblocks it.
     const { L } = words('en');
@@ -361,12 +362,12 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     // The reason and what to do, on the tile itself.
     expect(await tile.textContent()).toContain('host_key_changed');
     expect(await tile.textContent()).toContain(L('remedy.host_key_changed'));
-    await capture(page, 'dashboard-blocked');
+    await capture(page, 'lab-dashboard-blocked');
     await tile.getByRole('link', { name: 'lab-one' }).click();
     const warning = page.getByTestId('host-key-warning');
     await warning.waitFor(SHORT);
     expect(await warning.textContent()).toContain(after);
-    await capture(page, 'machine-host-key-changed');
+    await capture(page, 'lab-machine-host-key-changed');
     await warning.getByRole('button', { name: L('hostKeys.approve') }).click();
     await warning.getByRole('button', { name: L('hostKeys.approveConfirm') }).click();
     await warning.waitFor({ state: 'detached', ...SHORT });

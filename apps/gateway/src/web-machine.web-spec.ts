@@ -61,8 +61,9 @@ async function shoot(page: Page, name: string) {
       [390, 844],
     ] as const) {
       await page.setViewportSize({ width, height });
-      // Let the layout settle (the navigation slides away below the phone breakpoint).
+      // Let the layout settle (the navigation slides away below the phone breakpoint); a full-page shot from the top.
       await page.waitForTimeout(500);
+      await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path: join(shots, `${name}-${scheme}-${width}.png`), fullPage: width === 1440 });
     }
   }
