@@ -147,6 +147,7 @@ export const en = {
   'fleet.empty': 'No pending update in the fleet.',
   'fleet.emptyNext': 'Analyse your machines: what they can install appears here, grouped by change.',
   'fleet.change': '{name} {from} → {to} · {count} machines',
+  'fleet.changeOne': '{name} {from} → {to} · 1 machine',
   'fleet.allMachines': 'All these machines',
   'fleet.allMachinesFor': 'All machines needing {name}',
   'fleet.selection': '{packages} packages on {machines} machines chosen',

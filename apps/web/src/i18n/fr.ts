@@ -153,6 +153,7 @@ export const fr: Record<keyof typeof en, string> = {
   'fleet.empty': 'Aucune mise à jour en attente dans le parc.',
   'fleet.emptyNext': 'Analysez vos machines : ce qu’elles peuvent installer apparaît ici, regroupé par changement.',
   'fleet.change': '{name} {from} → {to} · {count} machines',
+  'fleet.changeOne': '{name} {from} → {to} · 1 machine',
   'fleet.allMachines': 'Toutes ces machines',
   'fleet.allMachinesFor': 'Toutes les machines qui ont besoin de {name}',
   'fleet.selection': '{packages} paquets sur {machines} machines choisis',

@@ -87,7 +87,7 @@ export function FleetUpdatesPage() {
           <Card key={g.dedupKey} withBorder component="article" aria-labelledby={titleId} data-testid="pending-change">
             <Group justify="space-between" wrap="wrap" mb="xs">
               <Title order={2} size="h5" id={titleId} style={{ overflowWrap: 'anywhere' }}>
-                {t('fleet.change', {
+                {t(g.machineCount === 1 ? 'fleet.changeOne' : 'fleet.change', {
                   name: g.name,
                   from: g.currentVersion ?? '∅',
                   to: g.targetVersion ?? '∅',
