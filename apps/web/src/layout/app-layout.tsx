@@ -1,4 +1,17 @@
-import { ActionIcon, Anchor, AppShell, Badge, Burger, Button, Group, NavLink, Stack, Title } from '@mantine/core';
+import {
+  ActionIcon,
+  Anchor,
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  Loader,
+  NavLink,
+  Stack,
+  Title,
+} from '@mantine/core';
+import { Suspense } from 'react';
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconChecks,
@@ -108,7 +121,9 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main id="main">
-        <Outlet />
+        <Suspense fallback={<Loader aria-label={t('common.loading')} />}>
+          <Outlet />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );

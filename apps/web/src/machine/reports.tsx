@@ -1,6 +1,6 @@
-import { Anchor, Button, Card, Code, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Box, Button, Card, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { api, unwrap } from '../api/client.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
@@ -12,10 +12,13 @@ interface Report {
   createdAt: string;
 }
 
+// Loaded when a report is first opened: the Markdown parser stays out of the first page's script.
+const ReportMarkdown = lazy(() => import('./report-markdown.tsx'));
+
 const downloadUrl = (machineId: string, reportId: string) =>
   `/api/v1/machines/${encodeURIComponent(machineId)}/reports/${encodeURIComponent(reportId)}/download`;
 
-/** Run reports (Markdown written by the workers): read in the page as text — never rendered as HTML — or downloaded. */
+/** Run reports (Markdown written by the workers): read in the page (rendered as elements, never as HTML) or downloaded. */
 export function Reports({ machineId }: { machineId: string }) {
   const { t, prefs } = usePreferences();
   const [open, setOpen] = useState<string | null>(null);
@@ -78,15 +81,18 @@ function ReportText({ machineId, reportId }: { machineId: string; reportId: stri
   if (text.isPending) return <Loader size="sm" aria-label={t('common.loading')} />;
   if (text.error) return <ErrorNotice error={text.error} />;
   return (
-    <Code
-      block
+    <Box
       tabIndex={0}
       role="region"
       aria-label={t('reports.title')}
       data-testid="report-text"
-      style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', maxHeight: 420, overflow: 'auto' }}
+      p="sm"
+      mah={480}
+      style={{ overflow: 'auto', border: '1px solid var(--mantine-color-default-border)', borderRadius: 4 }}
     >
-      {text.data}
-    </Code>
+      <Suspense fallback={<Loader size="sm" aria-label={t('common.loading')} />}>
+        <ReportMarkdown source={text.data} />
+      </Suspense>
+    </Box>
   );
 }
