@@ -44,7 +44,7 @@ async function signedInPage(): Promise<{ page: Page; close: () => Promise<void> 
   await page.getByLabel('Username').fill(username);
   await page.getByLabel(/^Password/).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Fleet' }).waitFor(WAIT);
+  await page.getByRole('heading', { name: 'Fleet', exact: true }).waitFor(WAIT);
   return { page, close: () => context.close() };
 }
 

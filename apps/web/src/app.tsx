@@ -27,7 +27,7 @@ function Routed() {
   if (me.isPending) {
     return (
       <Center mih="100vh">
-        <Loader aria-label="…" />
+        <Loader role="status" aria-label="…" />
       </Center>
     );
   }

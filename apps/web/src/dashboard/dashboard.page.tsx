@@ -95,7 +95,7 @@ export function DashboardPage() {
           clearable
         />
       </Group>
-      {machines.isPending && <Loader aria-label={t('common.loading')} />}
+      {machines.isPending && <Loader role="status" aria-label={t('common.loading')} />}
       {machines.error && <ErrorNotice error={machines.error} />}
       {machines.data && all.length === 0 && (
         <Alert icon={<IconServer aria-hidden />} title={t('dashboard.empty')} variant="light">

@@ -121,7 +121,7 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main id="main">
-        <Suspense fallback={<Loader aria-label={t('common.loading')} />}>
+        <Suspense fallback={<Loader role="status" aria-label={t('common.loading')} />}>
           <Outlet />
         </Suspense>
       </AppShell.Main>

@@ -51,7 +51,7 @@ export function Executions({ machineId }: { machineId: string }) {
       <Title order={2} size="h4" id="executions-title" mb="xs">
         {t('executions.title')}
       </Title>
-      {list.isPending && <Loader size="sm" aria-label={t('common.loading')} />}
+      {list.isPending && <Loader size="sm" role="status" aria-label={t('common.loading')} />}
       {list.error && <ErrorNotice error={list.error} />}
       {list.data?.length === 0 && <Text c="dimmed">{t('executions.empty')}</Text>}
       {list.data && list.data.length > 0 && (

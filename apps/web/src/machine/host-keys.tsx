@@ -35,7 +35,7 @@ export function HostKeys({ machineId }: { machineId: string }) {
       <Title order={2} size="h4" id="host-keys-title" mb="xs">
         {t('hostKeys.title')}
       </Title>
-      {keys.isPending && <Loader size="sm" aria-label={t('common.loading')} />}
+      {keys.isPending && <Loader size="sm" role="status" aria-label={t('common.loading')} />}
       {keys.error && <ErrorNotice error={keys.error} />}
       {keys.data?.length === 0 && <Text c="dimmed">{t('hostKeys.empty')}</Text>}
       <Stack gap="sm">

@@ -19,7 +19,7 @@ export function MachineTimeline({ machineId }: { machineId: string }) {
       <Title order={2} size="h4" id="timeline-title" mb="xs">
         {t('machine.timeline')}
       </Title>
-      {events.isPending && <Loader size="sm" aria-label={t('common.loading')} />}
+      {events.isPending && <Loader size="sm" role="status" aria-label={t('common.loading')} />}
       {events.error && <ErrorNotice error={events.error} />}
       {events.data?.length === 0 && <Text c="dimmed">{t('machine.timelineEmpty')}</Text>}
       {events.data && events.data.length > 0 && (

@@ -25,7 +25,7 @@ export function MachinePage() {
     queryKey: ['machine', id],
     queryFn: () => unwrap<MachineView>(api.GET('/api/v1/machines/{id}', { params: { path: { id } } })),
   });
-  if (machine.isPending) return <Loader aria-label={t('common.loading')} />;
+  if (machine.isPending) return <Loader role="status" aria-label={t('common.loading')} />;
   if (machine.error) {
     const missing = machine.error instanceof ApiError && machine.error.status === 404;
     return missing ? <Alert color="gray">{t('machine.notFound')}</Alert> : <ErrorNotice error={machine.error} />;

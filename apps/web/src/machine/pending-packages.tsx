@@ -38,7 +38,7 @@ export function PendingPackages({ machineId }: { machineId: string }) {
           </Text>
         )}
       </Group>
-      {snap.isPending && <Loader size="sm" aria-label={t('common.loading')} />}
+      {snap.isPending && <Loader size="sm" role="status" aria-label={t('common.loading')} />}
       {none && (
         <Alert variant="light" color="gray">
           {t('packages.notAnalysed')}

@@ -36,7 +36,7 @@ export function RawLogViewer({
   useEffect(() => {
     first.current?.scrollIntoView({ block: 'center' });
   }, [log.data]);
-  if (log.isPending) return <Loader size="sm" aria-label={t('common.loading')} />;
+  if (log.isPending) return <Loader size="sm" role="status" aria-label={t('common.loading')} />;
   if (log.error) return <ErrorNotice error={log.error} />;
   const firstMarked = Math.min(...marked);
   return (

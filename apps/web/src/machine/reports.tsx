@@ -31,7 +31,7 @@ export function Reports({ machineId }: { machineId: string }) {
       <Title order={2} size="h4" id="reports-title" mb="xs">
         {t('reports.title')}
       </Title>
-      {list.isPending && <Loader size="sm" aria-label={t('common.loading')} />}
+      {list.isPending && <Loader size="sm" role="status" aria-label={t('common.loading')} />}
       {list.error && <ErrorNotice error={list.error} />}
       {list.data?.length === 0 && <Text c="dimmed">{t('reports.empty')}</Text>}
       <Stack gap="xs">
@@ -78,7 +78,7 @@ function ReportText({ machineId, reportId }: { machineId: string; reportId: stri
         }),
       ),
   });
-  if (text.isPending) return <Loader size="sm" aria-label={t('common.loading')} />;
+  if (text.isPending) return <Loader size="sm" role="status" aria-label={t('common.loading')} />;
   if (text.error) return <ErrorNotice error={text.error} />;
   return (
     <Box
@@ -90,7 +90,7 @@ function ReportText({ machineId, reportId }: { machineId: string; reportId: stri
       mah={480}
       style={{ overflow: 'auto', border: '1px solid var(--mantine-color-default-border)', borderRadius: 4 }}
     >
-      <Suspense fallback={<Loader size="sm" aria-label={t('common.loading')} />}>
+      <Suspense fallback={<Loader size="sm" role="status" aria-label={t('common.loading')} />}>
         <ReportMarkdown source={text.data} />
       </Suspense>
     </Box>

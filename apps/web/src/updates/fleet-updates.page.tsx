@@ -63,7 +63,7 @@ export function FleetUpdatesPage() {
       <Title order={1} size="h2">
         {t('fleet.title')}
       </Title>
-      {groups.isPending && <Loader aria-label={t('common.loading')} />}
+      {groups.isPending && <Loader role="status" aria-label={t('common.loading')} />}
       {groups.error && <ErrorNotice error={groups.error} />}
       {groups.data?.length === 0 && (
         <Alert icon={<IconCircleCheck aria-hidden />} title={t('fleet.empty')} variant="light">
