@@ -68,13 +68,17 @@ const ENGLISH_ONLY = Object.keys(en)
   )
   .map((k) => ({ key: k, pattern: `^${esc(word(en, k)).replace(/\\\{\w+\\\}/g, VALUE)}$` }));
 
-/** Every text node, accessible name and tooltip text of the page that is an English string of the catalogue. */
+/**
+ * Every text node, accessible name and tooltip text of the page that is an English string of the catalogue — outside
+ * what the workers wrote (a report, a raw log), which is data in the machine's own words.
+ */
 async function englishLeftovers(page: Page): Promise<string[]> {
   const found = await page.evaluate(`(() => {
+    const DATA = '[data-testid="report-text"], [data-testid="raw-log"]';
     const checks = ${JSON.stringify(ENGLISH_ONLY)}.map((c) => ({ key: c.key, re: new RegExp(c.pattern) }));
     const texts = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) texts.push(n.textContent.trim());
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) if (!n.parentElement.closest(DATA)) texts.push(n.textContent.trim());
     for (const el of document.querySelectorAll('[aria-label],[title],[placeholder]'))
       for (const a of ['aria-label', 'title', 'placeholder']) if (el.getAttribute(a)) texts.push(el.getAttribute(a).trim());
     const out = [];
