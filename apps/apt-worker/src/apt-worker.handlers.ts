@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { APT_HANDLERS } from '@su/apt';
+import { AptAnalyzeHandler, AptApplyHandlers } from '@su/apt';
 import { MachineProbeHandler } from '@su/inventory';
 import { SelftestHandler, type JobHandler } from '@su/platform';
 import { RebootVerifiedHandler } from '@su/reboot';
@@ -9,7 +9,8 @@ export function aptWorkerHandlers(app: INestApplicationContext): JobHandler[] {
   return [
     new SelftestHandler('system.selftest', 'apt-worker'),
     app.get(MachineProbeHandler),
-    ...APT_HANDLERS.map((h) => app.get(h)),
+    app.get(AptAnalyzeHandler),
+    ...app.get(AptApplyHandlers).handlers,
     app.get(RebootVerifiedHandler),
   ] as JobHandler[];
 }

@@ -15,11 +15,23 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags 
 import { Type } from 'class-transformer';
 import { IsBooleanString, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { CurrentActor, CurrentMachineScope, ForMachine, RequireScope, ScopeFiltered } from '@su/auth';
-import { MACHINE_ACTION_NAMES, type Actor, type MachineAction, type MachineScope } from '@su/contracts';
+import {
+  MACHINE_ACTION_NAMES,
+  MACHINE_ACTIONS,
+  type Actor,
+  type MachineAction,
+  type MachineActionDefinition,
+  type MachineScope,
+} from '@su/contracts';
 import { ActionOptionsDto } from '@su/approvals';
 import { MachineActionsService } from '@su/machines';
 
 const uuid = new ParseUUIDPipe();
+
+/** The actions a person may run at once; an approval-only one (dpkg_repair) goes through an action request. */
+const DIRECT_ACTIONS = MACHINE_ACTION_NAMES.filter(
+  (a) => !(MACHINE_ACTIONS[a] as MachineActionDefinition).approvalOnly,
+);
 
 /** An action run at once: the action, and the same options an action request takes. */
 class ActionDto extends ActionOptionsDto {
@@ -44,8 +56,7 @@ export class MachineHistoryController {
   @RequireScope('operate')
   @ForMachine()
   @ApiOperation({
-    summary:
-      'Run an action on the machine (queued job): apt_update_analyze, apt_upgrade, apt_dist_upgrade, apt_autoremove, apt_clean, reboot_verified, machine_probe.',
+    summary: `Run an action on the machine (queued job): ${DIRECT_ACTIONS.join(', ')}.`,
   })
   act(@Param('id', uuid) id: string, @Body() dto: ActionDto, @CurrentActor() actor: Actor) {
     return this.actions.request(id, dto.action, { packages: dto.packages, maxWaitSeconds: dto.maxWaitSeconds }, actor);

@@ -7,10 +7,10 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import {
-  ACTION_RISK,
   actionRequestPayloadSchema,
   isAnalysisBound,
   machineScopeRefusal,
+  isMachineAction,
   MACHINE_ACTIONS,
   planHash,
   plannedChangeOf,
@@ -95,7 +95,7 @@ export class ActionRequestsService {
       Math.max(input.expiresInMinutes ?? DEFAULT_REQUEST_TTL_MINUTES, 1),
       MAX_REQUEST_TTL_MINUTES,
     );
-    const risk = ACTION_RISK[input.action];
+    const risk = MACHINE_ACTIONS[input.action].risk;
     const payload: ActionRequestPayload = {
       options: {
         ...(options.packages ? { packages: options.packages } : {}),
@@ -295,9 +295,9 @@ export class ActionRequestsService {
 
   /** The job that carries out an approved request made outside a schedule run. */
   private async enqueueFor(tx: Tx, r: ActionRequestView) {
-    if (!Object.hasOwn(MACHINE_ACTIONS, r.action) || !r.machineId)
+    const action = r.action;
+    if (!isMachineAction(action) || !r.machineId)
       throw new ConflictException(`action request ${r.id} names no machine action this version can run`);
-    const action = r.action as MachineAction;
     const stored = actionRequestPayloadSchema.safeParse(r.payload ?? {});
     if (!stored.success) throw new ConflictException(`action request ${r.id} has an unreadable payload`);
     const { options = {}, plan } = stored.data;

@@ -82,7 +82,8 @@ export function splitAnalysisOutput(text: string): Map<AnalysisStep, StepOutput>
   const out = new Map<AnalysisStep, StepOutput>();
   const re = new RegExp(`^${STEP}([a-z-]+)@@$([\\s\\S]*?)^${RC}(\\d+)@@$`, 'gm');
   for (const m of text.matchAll(re)) {
-    out.set(m[1] as AnalysisStep, { output: m[2]!.replace(/^\n/, '').replace(/\n?\n$/, ''), exitCode: Number(m[3]) });
+    const output = (m[2] ?? '').replace(/^\n/, '').replace(/\n?\n$/, '');
+    out.set(m[1] as AnalysisStep, { output, exitCode: Number(m[3]) });
   }
   return out;
 }

@@ -27,10 +27,11 @@ export function classifyAptFailure(exitCode: number, stdout: string, stderr: str
     .map((l) => l.slice(3).trim());
   if (exitCode === 0 && eLines.length === 0) return null;
 
-  if (INTERRUPTED.test(text)) {
+  const interrupted = INTERRUPTED.exec(text);
+  if (interrupted) {
     return {
       errorKind: 'dpkg_interrupted',
-      message: cleanMessage(INTERRUPTED.exec(text)![0]),
+      message: cleanMessage(interrupted[0]),
       remediation: DPKG_INTERRUPTED_REMEDIATION,
     };
   }

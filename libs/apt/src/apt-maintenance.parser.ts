@@ -12,7 +12,8 @@ export function parseRemovedPackages(output: string): RemovedPackage[] {
     const m =
       /^Remv (\S+?)(?::\S+)?(?: \[([^\]]+)\])?(?: |$)/.exec(line) ??
       /^Removing (\S+?)(?::\S+)? \(([^)]+)\) \.\.\.$/.exec(line);
-    if (m && !out.some((p) => p.name === m[1])) out.push({ name: m[1]!, version: m[2] ?? null });
+    const name = m?.[1];
+    if (name && !out.some((p) => p.name === name)) out.push({ name, version: m?.[2] ?? null });
   }
   return out;
 }
@@ -29,8 +30,9 @@ export function parseAptSpaceFreed(output: string): number | null {
       output,
     );
   if (!m) return null;
-  if (!m[3]!.includes('freed')) return 0;
-  return Math.round(Number(m[1]!.replace(/,/g, '')) * (UNITS[m[2]!] ?? 1));
+  const [, amount = '', unit = '', effect = ''] = m;
+  if (!effect.includes('freed')) return 0;
+  return Math.round(Number(amount.replace(/,/g, '')) * (UNITS[unit] ?? 1));
 }
 
 /** `du -sb DIR`: bytes. */

@@ -61,7 +61,7 @@ export function parseAptSimulation(output: string): AptSimulation {
       // -V form "   name (1.0 => 1.1)" (one per line) or plain form "  a b c".
       const verbose = /^\s+(\S+) \((\S+) => (\S+)\)$/.exec(line);
       const entries: KeptBackEntry[] = verbose
-        ? [{ name: verbose[1]!, currentVersion: verbose[2]!, targetVersion: verbose[3]! }]
+        ? [{ name: verbose[1] ?? '', currentVersion: verbose[2] ?? null, targetVersion: verbose[3] ?? null }]
         : line
             .trim()
             .split(/\s+/)
@@ -76,19 +76,19 @@ export function parseAptSimulation(output: string): AptSimulation {
     else if (line.startsWith('Inst ')) {
       const m = INST.exec(line);
       if (!m) continue;
-      const q = splitArch(m[1]!);
+      const q = splitArch(m[1] ?? '');
       sim.actions.push({
         operation: m[2] === undefined ? 'install' : 'upgrade',
         name: q.name,
         arch: m[5] ?? q.arch ?? 'unknown',
         currentVersion: m[2] ?? null,
-        targetVersion: m[3]!,
+        targetVersion: m[3] ?? '',
         origin: m[4]?.trim() || null,
       });
     } else if (line.startsWith('Remv ')) {
       const m = REMV.exec(line);
       if (!m) continue;
-      const q = splitArch(m[1]!);
+      const q = splitArch(m[1] ?? '');
       sim.actions.push({
         operation: 'remove',
         name: q.name,
@@ -98,7 +98,7 @@ export function parseAptSimulation(output: string): AptSimulation {
         origin: null,
       });
     } else if (COUNTS.test(line)) {
-      const m = COUNTS.exec(line)!;
+      const m = COUNTS.exec(line) ?? [];
       sim.counts = {
         upgraded: Number(m[1]),
         newlyInstalled: Number(m[2]),
@@ -114,7 +114,7 @@ export function parseAptSimulation(output: string): AptSimulation {
 /** "Debian-Security:12/stable-security" → { originName: "Debian-Security", suite: "stable-security" } (first origin). */
 export function splitOrigin(origin: string | null): { originName: string | null; suite: string | null } {
   if (!origin) return { originName: null, suite: null };
-  const first = origin.split(', ')[0]!;
+  const [first = origin] = origin.split(', ');
   const colon = first.indexOf(':');
   const slash = first.lastIndexOf('/');
   return {
@@ -157,12 +157,12 @@ export function parsePhasedFromPolicy(output: string): string[] {
   for (const line of output.split(/\r?\n/)) {
     const header = /^(\S+):$/.exec(line);
     if (header) {
-      current = splitArch(header[1]!).name;
+      current = splitArch(header[1] ?? '').name;
       candidate = null;
       continue;
     }
     const cand = /^\s+Candidate: (\S+)/.exec(line);
-    if (cand) candidate = cand[1]!;
+    if (cand) candidate = cand[1] ?? null;
     const ver = /^\s+(?:\*\*\*)?\s*(\S+) -?\d+ \(phased \d+%\)/.exec(line);
     if (current && ver && ver[1] === candidate && !phased.includes(current)) phased.push(current);
   }

@@ -116,9 +116,9 @@ export function parseAptUpdate(exitCode: number, output: string): AptUpdateResul
   for (const raw of output.split(/\r?\n/)) {
     const line = raw.trimEnd();
     const m = /^([EW]): (.*)$/.exec(line);
-    if (!m || SUMMARY.test(m[2]!)) continue;
+    const text = m?.[2];
+    if (!m || text === undefined || SUMMARY.test(text)) continue;
     const severity = m[1] === 'E' ? 'error' : 'warning';
-    const text = m[2]!;
     const rule = RULES.find((r) => r.test.test(text));
     const kind: AptUpdateErrorKind = rule?.kind ?? (severity === 'error' ? 'apt_update_failed' : 'apt_update_warning');
     const source = sourceOf(text);
@@ -129,14 +129,14 @@ export function parseAptUpdate(exitCode: number, output: string): AptUpdateResul
         )
       : undefined;
     if (existing) {
-      existing.importantLines!.push(line);
+      (existing.importantLines ??= []).push(line);
       if (severity === 'error') existing.severity = 'error';
       continue;
     }
     const key = `${kind}|${source}|${source ? '' : text}`;
     const prior = byKey.get(key);
     if (prior) {
-      prior.importantLines!.push(line);
+      (prior.importantLines ??= []).push(line);
       continue;
     }
     const error: SnapshotError = {

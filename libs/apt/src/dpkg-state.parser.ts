@@ -25,17 +25,17 @@ export function parseDpkgQuery(output: string): DpkgPackageState[] {
   const out: DpkgPackageState[] = [];
   for (const line of output.split(/\r?\n/)) {
     const f = line.split('\t');
-    if (f.length < 4 || !f[0]) continue;
-    const qualified = f[0];
+    const [qualified, version = '', arch0, status0 = ''] = f;
+    if (f.length < 4 || !qualified) continue;
     const colon = qualified.indexOf(':');
     const name = colon > 0 ? qualified.slice(0, colon) : qualified;
-    const arch = f[2] || (colon > 0 ? qualified.slice(colon + 1) : 'unknown');
-    const status = f[3]!.trim();
+    const arch = arch0 || (colon > 0 ? qualified.slice(colon + 1) : 'unknown');
+    const status = status0.trim();
     const s = status[1] ?? 'n';
     out.push({
       name,
       arch,
-      version: f[1]!,
+      version,
       status,
       present: s !== 'n' && s !== 'c',
       broken: 'HUF'.includes(s) || (status[2] ?? ' ') === 'R',

@@ -13,7 +13,7 @@ function compareFragment(a: string, b: string): number {
   let j = 0;
   while (i < a.length || j < b.length) {
     let firstDiff = 0;
-    while ((i < a.length && !/\d/.test(a[i]!)) || (j < b.length && !/\d/.test(b[j]!))) {
+    while ((i < a.length && !/\d/.test(a.charAt(i))) || (j < b.length && !/\d/.test(b.charAt(j)))) {
       const d = order(a[i] ?? '') - order(b[j] ?? '');
       if (d !== 0) return d;
       i++;
@@ -21,13 +21,13 @@ function compareFragment(a: string, b: string): number {
     }
     while (a[i] === '0') i++;
     while (b[j] === '0') j++;
-    while (i < a.length && /\d/.test(a[i]!) && j < b.length && /\d/.test(b[j]!)) {
+    while (i < a.length && /\d/.test(a.charAt(i)) && j < b.length && /\d/.test(b.charAt(j))) {
       if (!firstDiff) firstDiff = a.charCodeAt(i) - b.charCodeAt(j);
       i++;
       j++;
     }
-    if (i < a.length && /\d/.test(a[i]!)) return 1;
-    if (j < b.length && /\d/.test(b[j]!)) return -1;
+    if (i < a.length && /\d/.test(a.charAt(i))) return 1;
+    if (j < b.length && /\d/.test(b.charAt(j))) return -1;
     if (firstDiff) return firstDiff;
   }
   return 0;

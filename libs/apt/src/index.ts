@@ -11,6 +11,8 @@ export * from './apt-failure.classifier.ts';
 export * from './dpkg-audit.parser.ts';
 export * from './apt-maintenance.parser.ts';
 export * from './reboot-required.parser.ts';
+export * from './kernel-reboot.rule.ts';
+export * from './phased-updates.ts';
 export * from './jobs/index.ts';
 export * from './os-release.parser.ts';
 export * from './apt-progress.parser.ts';

@@ -1,51 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { MachineAction } from './jobs.ts';
+import { plannedChangeSchema, type ApprovedPlan, type PlannedChange } from './approved-plan.ts';
+import type { AnalysisBoundAction } from './machine-actions.ts';
+
+export { approvedPlanSchema, plannedChangeSchema, type ApprovedPlan, type PlannedChange } from './approved-plan.ts';
 
 export const ACTION_REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'executed'] as const;
 export type ActionRequestStatus = (typeof ACTION_REQUEST_STATUSES)[number];
-
-export const RISKS = ['low', 'medium', 'high'] as const;
-export type Risk = (typeof RISKS)[number];
-
-/**
- * Risk by action: what the action can break. Changing packages can break services (medium); a dist-upgrade adds and
- * removes packages, and a reboot takes every service down and may not come back (high). Reading is low.
- */
-export const ACTION_RISK: Record<MachineAction, Risk> = {
-  apt_update_analyze: 'low',
-  machine_probe: 'low',
-  apt_clean: 'low',
-  apt_upgrade: 'medium',
-  apt_autoremove: 'medium',
-  apt_dist_upgrade: 'high',
-  // Reinstalls and configures whatever dpkg left half-done, essential packages included.
-  dpkg_repair: 'high',
-  reboot_verified: 'high',
-};
-
-/** Actions a schedule with the `require_approval` policy stops at, and that an `analyse_only` schedule never runs. */
-export function isRiskyAction(action: MachineAction): boolean {
-  return ACTION_RISK[action] !== 'low';
-}
-
-/** One package change of an APT plan, in the terms that decide what an approval covers. */
-export const plannedChangeSchema = z.strictObject({
-  name: z.string().min(1).max(200),
-  arch: z.string().max(40).nullable(),
-  targetVersion: z.string().max(200).nullable(),
-  operation: z.string().min(1).max(40),
-});
-export type PlannedChange = z.infer<typeof plannedChangeSchema>;
-
-/** What a person approved for an APT apply: the plan they saw, and whether a larger plan is still acceptable. */
-export const approvedPlanSchema = z.strictObject({
-  requestId: z.string().uuid(),
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
-  changes: z.array(plannedChangeSchema).max(5000),
-  allowSuperset: z.boolean(),
-});
-export type ApprovedPlan = z.infer<typeof approvedPlanSchema>;
 
 const changeKey = (c: PlannedChange) => `${c.operation} ${c.name}:${c.arch ?? ''}=${c.targetVersion ?? ''}`;
 
@@ -84,14 +45,6 @@ export function plannedChangeOf(p: {
   operation: string;
 }): PlannedChange {
   return { name: p.name, arch: p.arch, targetVersion: p.targetVersion, operation: p.operation };
-}
-
-/** Actions whose request is bound to the plan of the machine's latest analysis. */
-export const ANALYSIS_BOUND_ACTIONS = ['apt_upgrade', 'apt_dist_upgrade', 'apt_autoremove'] as const;
-export type AnalysisBoundAction = (typeof ANALYSIS_BOUND_ACTIONS)[number];
-
-export function isAnalysisBound(action: string): action is AnalysisBoundAction {
-  return (ANALYSIS_BOUND_ACTIONS as readonly string[]).includes(action);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTION_TYPES } from './machine-actions.ts';
 
 // Canonical JSON contracts (docs/ARCHITECTURE.md §C) for APT snapshots, executions and verified reboots (schemaVersion 1).
 // Persisted payloads: fields are only ever added (optional), unions only widened, nothing renamed or removed.
@@ -10,28 +11,6 @@ export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
 
 export const EXECUTION_STATUSES = ['ok', 'warning', 'error'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-
-/** ARCHITECTURE §C2, widened additively: milestone-1 values stay valid. */
-export const ACTION_TYPES = [
-  'apt_full_upgrade',
-  'reboot',
-  'apt_update_analyze',
-  'apt_upgrade',
-  'apt_dist_upgrade',
-  'apt_autoremove',
-  'apt_clean',
-  'dpkg_repair',
-  'reboot_verified',
-  'docker_scan',
-  'docker_inspect_current',
-  'docker_pull_check',
-  'docker_compose_apply',
-  'docker_prune_images',
-  'docker_compose_down',
-  'machine_probe',
-  'post_install',
-] as const;
-export type ActionType = (typeof ACTION_TYPES)[number];
 
 export const APT_OPERATIONS = ['upgrade', 'install', 'remove'] as const;
 export type AptOperation = (typeof APT_OPERATIONS)[number];
@@ -98,6 +77,8 @@ export const aptPackageSchema = z.object({
   codename: z.string().nullable().optional(),
   /** Every package file offering the target version (a version in both the normal and the security suite: both). */
   sources: z.array(aptSourceSchema).optional(),
+  /** A phased update: the share of machines the new version is offered to now (Phased-Update-Percentage). */
+  phasedPercentage: z.number().int().min(0).max(100).optional(),
 });
 export type AptPackage = z.infer<typeof aptPackageSchema>;
 
@@ -146,6 +127,13 @@ export const aptSnapshotDetailSchema = z.object({
   heldSecurityCount: z.number().int().nonnegative().optional(),
   /** The machine's APT sources (issue 10). */
   repositories: z.array(aptRepositorySchema).optional(),
+  /** Phased updates apt keeps back on this machine for now (Ubuntu's staged rollouts): never applied, counted apart. */
+  phasedPackages: z.array(aptPackageSchema).optional(),
+  phasedCount: z.number().int().nonnegative().optional(),
+  /** The plan changes a kernel package, so an apply of it will end with a reboot required (same rule as the apply). */
+  rebootAfterApply: z.boolean().optional(),
+  /** The kernel packages of the plan that make it so. */
+  rebootAfterApplyPkgs: z.array(z.string()).optional(),
 });
 export type AptSnapshotDetail = z.infer<typeof aptSnapshotDetailSchema>;
 

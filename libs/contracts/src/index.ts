@@ -1,6 +1,7 @@
 export * from './scopes.ts';
 export * from './error-kinds.ts';
 export * from './jobs.ts';
+export * from './machine-actions.ts';
 export * from './machines.ts';
 export * from './machine-status.ts';
 export * from './sql.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { approvedPlanSchema } from './approvals.ts';
+import { approvedPlanSchema } from './approved-plan.ts';
 import type { ErrorKind } from './error-kinds.ts';
 
 /**
@@ -172,19 +172,3 @@ export interface JobView {
  * and are read on the job's own route.
  */
 export type JobSummaryView = Omit<JobView, 'payload' | 'result'>;
-
-/**
- * Machine actions as the API names them (`ActionType`, docs/ARCHITECTURE.md §C2) and the job kind that carries each.
- */
-export const MACHINE_ACTIONS = {
-  apt_update_analyze: 'apt.update_analyze',
-  apt_upgrade: 'apt.upgrade',
-  apt_dist_upgrade: 'apt.dist_upgrade',
-  apt_autoremove: 'apt.autoremove',
-  apt_clean: 'apt.clean',
-  dpkg_repair: 'apt.dpkg_repair',
-  reboot_verified: 'machine.reboot_verified',
-  machine_probe: 'machine.probe',
-} as const satisfies Record<string, JobKind>;
-export type MachineAction = keyof typeof MACHINE_ACTIONS;
-export const MACHINE_ACTION_NAMES = Object.keys(MACHINE_ACTIONS) as MachineAction[];

@@ -72,7 +72,11 @@ export interface MachineStateView {
   /** Held packages (apt-mark hold) with a pending update, and how many of those are security updates. */
   aptHeldCount: number;
   aptHeldSecurityCount: number;
+  /** Phased updates apt keeps back for now (not in the plan, not in aptUpdatesCount). */
+  aptPhasedCount: number;
   aptRebootRequired: boolean;
+  /** The latest analysis' plan changes a kernel: applying it will require a reboot. */
+  aptRebootAfterApply: boolean;
   aptLastAnalyzeAt: string | null;
   dockerStatus: string | null;
   dockerUpdatesCount: number;

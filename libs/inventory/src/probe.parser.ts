@@ -7,10 +7,10 @@ export function splitSections(output: string): Map<string, string> {
   let current: string | null = null;
   let lines: string[] = [];
   for (const line of output.split('\n')) {
-    const m = line.startsWith(PROBE_MARKER) ? /^@@su:([a-z-]+)@@$/.exec(line) : null;
-    if (m) {
+    const name = line.startsWith(PROBE_MARKER) ? /^@@su:([a-z-]+)@@$/.exec(line)?.[1] : undefined;
+    if (name) {
       if (current) sections.set(current, lines.join('\n').trim());
-      current = m[1]!;
+      current = name;
       lines = [];
     } else if (current) {
       lines.push(line);
@@ -26,9 +26,10 @@ export function parseOsRelease(text: string): Record<string, string> {
   for (const line of text.split('\n')) {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
     if (!m) continue;
-    let v = m[2]!;
+    const [, key = '', value = ''] = m;
+    let v = value;
     if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1);
-    out[m[1]!] = v.replace(/\\(["$`\\])/g, '$1');
+    out[key] = v.replace(/\\(["$`\\])/g, '$1');
   }
   return out;
 }
@@ -56,8 +57,8 @@ export function parseDf(text: string): FilesystemUsage[] {
   for (const line of text.split('\n')) {
     const m = /^(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)%\s+(.+)$/.exec(line.trim());
     if (!m) continue;
-    const [, device, fsType, size, used, avail, , mount] = m;
-    if (pseudo.has(fsType!) && mount !== '/') continue;
+    const [, device = '', fsType = '', size, used, avail, , mount = ''] = m;
+    if (pseudo.has(fsType) && mount !== '/') continue;
     if (out.some((f) => f.mount === mount)) continue;
     const sizeBytes = Number(size);
     if (sizeBytes === 0) continue;
@@ -66,7 +67,7 @@ export function parseDf(text: string): FilesystemUsage[] {
     // df's own percentage rounds up and ignores reserved blocks the same way; recompute for precision.
     const usedPercent =
       usedBytes + availableBytes > 0 ? Math.round((usedBytes / (usedBytes + availableBytes)) * 1000) / 10 : 0;
-    out.push({ mount: mount!, device: device!, fsType: fsType!, sizeBytes, usedBytes, availableBytes, usedPercent });
+    out.push({ mount, device, fsType, sizeBytes, usedBytes, availableBytes, usedPercent });
   }
   return out;
 }
@@ -146,12 +147,12 @@ export function parseProbe(output: string, collectedAt: Date): MachineProbe {
       .split('\n')
       .map((l) => /^(\w+):\s+(\d+)\s*kB/.exec(l))
       .filter((m): m is RegExpExecArray => !!m)
-      .map((m) => [m[1]!, Number(m[2]) * 1024]),
+      .map((m) => [m[1] ?? '', Number(m[2]) * 1024]),
   ) as Record<string, number>;
   const total = mem['MemTotal'] ?? null;
   const available = mem['MemAvailable'] ?? null;
   const used = total !== null && available !== null ? total - available : null;
-  const loadParts = (s.get('loadavg') ?? '').split(/\s+/).map(Number);
+  const [load1, load5, load15] = (s.get('loadavg') ?? '').split(/\s+/).map(Number);
   const filesystems = parseDf(s.get('df') ?? '');
   if (!filesystems.some((f) => f.mount === '/')) warnings.push('root file system usage not available');
   for (const f of filesystems) if (f.usedPercent >= 90) warnings.push(`${f.mount} is ${f.usedPercent}% full`);
@@ -187,8 +188,11 @@ export function parseProbe(output: string, collectedAt: Date): MachineProbe {
     },
     filesystems,
     load:
-      loadParts.length >= 3 && loadParts.slice(0, 3).every(Number.isFinite)
-        ? { load1: loadParts[0]!, load5: loadParts[1]!, load15: loadParts[2]! }
+      load1 !== undefined &&
+      load5 !== undefined &&
+      load15 !== undefined &&
+      [load1, load5, load15].every(Number.isFinite)
+        ? { load1, load5, load15 }
         : null,
     bootId: (s.get('boot-id') ?? '').trim() || null,
     uptimeSeconds: num((s.get('uptime') ?? '').split(/\s+/)[0]),

@@ -12,7 +12,8 @@ import {
 import { APP_CONFIG, ClassifiedError } from '@su/platform';
 import { SecretBox } from '@su/security';
 import { createHash } from 'node:crypto';
-import { SshError, SshSession, type RawLogOptions, type RawLogResult, type SshAuth, type SudoMode } from '@su/ssh';
+import { SshError, SshSession, type RawLogOptions, type RawLogResult, type SudoMode } from '@su/ssh';
+import { credentialFieldsStored, decryptCredentials } from './machine-credentials.cipher.ts';
 import { SessionPool } from './session-pool.ts';
 import { HostKeyTrustService } from './host-key-trust.service.ts';
 
@@ -139,22 +140,7 @@ export class MachineConnector implements OnApplicationShutdown {
         await kept.close();
       }
     }
-    const open = (field: string, v: string | null) =>
-      v === null ? undefined : this.box.decrypt(v, `machine:${machineId}:${field}`);
-    const password = open('password', c.encPassword);
-    const auth: SshAuth = {
-      ...(password === undefined ? {} : { password }),
-      ...(c.encPrivateKey ? { privateKey: this.box.decrypt(c.encPrivateKey, `machine:${machineId}:private_key`) } : {}),
-      ...(c.encKeyPassphrase
-        ? { passphrase: this.box.decrypt(c.encKeyPassphrase, `machine:${machineId}:key_passphrase`) }
-        : {}),
-    };
-    const sudoPassword =
-      c.sudoMode === 'separate'
-        ? open('sudo_password', c.encSudoPassword)
-        : c.sudoMode === 'same_as_ssh'
-          ? password
-          : undefined;
+    const { auth, sudo } = decryptCredentials(this.box, machineId, c);
     // The audit row is written while the connection is being set up (it never waits on the network).
     const audited = new MachineEventsRepository(this.db.prisma).insert({
       machineId,
@@ -164,12 +150,7 @@ export class MachineConnector implements OnApplicationShutdown {
       message: `credentials opened for ${ctx.purpose}`,
       payload: {
         purpose: ctx.purpose,
-        fields: [
-          c.encPassword && 'password',
-          c.encPrivateKey && 'private_key',
-          c.encKeyPassphrase && 'key_passphrase',
-          c.encSudoPassword && 'sudo_password',
-        ].filter(Boolean) as string[],
+        fields: credentialFieldsStored(c),
       },
     });
     const connect = (withRawLog: boolean) =>
@@ -178,7 +159,7 @@ export class MachineConnector implements OnApplicationShutdown {
         auth,
         verifyHostKey: this.trust.verifierFor({ machineId, hostname: info.hostname, port: info.port }, ctx.actor),
         timeouts: { connectMs: ctx.connectTimeoutMs ?? this.config.ssh.connectTimeoutMs },
-        sudo: { mode: c.sudoMode, ...(sudoPassword === undefined ? {} : { password: sudoPassword }) },
+        sudo,
         ...(withRawLog && ctx.rawLog ? { rawLog: ctx.rawLog } : {}),
       });
     try {

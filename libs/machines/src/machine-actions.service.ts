@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { Actor, JobView, MachineAction, MachineScope } from '@su/contracts';
+import {
+  MACHINE_ACTIONS,
+  type Actor,
+  type JobView,
+  type MachineAction,
+  type MachineActionDefinition,
+  type MachineScope,
+} from '@su/contracts';
 import {
   AptPackagesRepository,
   Database,
@@ -19,11 +26,12 @@ import { jobOfAction, misplacedActionOptions, type ActionOptions } from '@su/run
  * half-done, essential packages included (ADR 0018).
  */
 function approvalOnly(action: MachineAction): { field: string; reasons: string[] }[] {
-  return action === 'dpkg_repair'
+  const definition: MachineActionDefinition = MACHINE_ACTIONS[action];
+  return definition.approvalOnly
     ? [
         {
           field: 'action',
-          reasons: ['dpkg_repair runs only through an approved action request (POST /api/v1/action-requests)'],
+          reasons: [`${action} runs only through an approved action request (POST /api/v1/action-requests)`],
         },
       ]
     : [];

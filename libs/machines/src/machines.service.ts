@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Actor, MachineCredentialsInput, MachineEventView, MachineScope, MachineView } from '@su/contracts';
 import { Database, MachineEventsRepository, MachinesRepository, type Tx } from '@su/db';
+import { credentialFieldsGiven, encryptCredentials } from '@su/machine-access';
 import { JobsService } from '@su/platform';
 import { SecretBox } from '@su/security';
-import { credentialFieldsGiven, encryptCredentials } from './machine-credentials.cipher.ts';
 import type { CreateMachineDto, UpdateMachineDto } from './machine.dto.ts';
 
 /** Machine inventory: every change is written with its audit event in one transaction. */

@@ -9,6 +9,7 @@ export * from './service-runtime.ts';
 export * from './heartbeat-file.ts';
 export * from './machine-lock.service.ts';
 export * from './report-writer.ts';
+export * from './job-outcome.recorder.ts';
 export * from './live-events.service.ts';
 export * from './job-close.hooks.ts';
 export * from './readiness.service.ts';

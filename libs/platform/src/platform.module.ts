@@ -6,6 +6,7 @@ import { loadOrCreateMasterKey, SecretBox } from '@su/security';
 import { JobRunner } from './job-runner.ts';
 import { MachineLockService } from './machine-lock.service.ts';
 import { ReportWriter } from './report-writer.ts';
+import { JobOutcomeRecorder } from './job-outcome.recorder.ts';
 import { JobsService } from './jobs.service.ts';
 import { JobCloseHooks } from './job-close.hooks.ts';
 import { APP_CONFIG, PLATFORM_OPTIONS, SERVICE_NAME } from './tokens.ts';
@@ -75,6 +76,7 @@ export class PlatformModule {
         JobRunner,
         MachineLockService,
         ReportWriter,
+        JobOutcomeRecorder,
         JobCloseHooks,
         PlatformShutdown,
       ],
@@ -89,6 +91,7 @@ export class PlatformModule {
         JobRunner,
         MachineLockService,
         ReportWriter,
+        JobOutcomeRecorder,
         JobCloseHooks,
       ],
     };

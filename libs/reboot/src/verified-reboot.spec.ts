@@ -125,7 +125,9 @@ describe('verifiedReboot', () => {
     expect(result.errors).toBeUndefined();
     const [req, down, back] = [result.requestedAt, result.sshWentDownAt!, result.sshCameBackAt!].map(Date.parse);
     expect(req! <= down! && down! < back!).toBe(true);
-    expect(result.lastRebootDurationSeconds).toBeGreaterThanOrEqual(0.1);
+    // The duration is what was observed (down → back), not the fake's outage: a loaded machine may notice the outage
+    // late, so only its relation to the recorded timestamps is asserted.
+    expect(result.lastRebootDurationSeconds).toBe(Math.round((back! - down!) / 100) / 10);
     expect(result.waitedSeconds).toBeGreaterThanOrEqual(result.lastRebootDurationSeconds!);
     expect(result.nextRecommendedWaitSeconds).toBe(135); // max(50, 70, ~0.1) × 1.5 + 30
     expect(phases).toEqual(['requested', 'down', 'back']);

@@ -5,6 +5,7 @@ import {
   MACHINE_ACTIONS,
   parseJobPayload,
   type ApprovedPlan,
+  type JobKindOf,
   type JobPayload,
   type MachineAction,
 } from '@su/contracts';
@@ -16,7 +17,7 @@ export interface ActionOptions {
 }
 
 /** The job kinds that carry machine actions. */
-export type ActionJobKind = (typeof MACHINE_ACTIONS)[MachineAction];
+export type ActionJobKind = JobKindOf<MachineAction>;
 
 export interface ActionJob {
   kind: ActionJobKind;
@@ -59,7 +60,7 @@ export function misplacedActionOptions(
  * applies that are bound to an analysis (the worker refuses with plan_drifted when the machine would do otherwise).
  */
 export function jobOfAction(action: MachineAction, options: ActionOptions = {}, approvedPlan?: ApprovedPlan): ActionJob {
-  const kind = MACHINE_ACTIONS[action];
+  const kind = MACHINE_ACTIONS[action].kind;
   const raw = {
     ...(action === 'apt_upgrade' && options.packages ? { packages: options.packages } : {}),
     ...(action === 'reboot_verified' && options.maxWaitSeconds ? { maxWaitSeconds: options.maxWaitSeconds } : {}),
@@ -69,7 +70,7 @@ export function jobOfAction(action: MachineAction, options: ActionOptions = {}, 
 }
 
 const ACTION_OF_KIND: ReadonlyMap<string, MachineAction> = new Map(
-  MACHINE_ACTION_NAMES.map((action) => [MACHINE_ACTIONS[action], action]),
+  MACHINE_ACTION_NAMES.map((action) => [MACHINE_ACTIONS[action].kind, action]),
 );
 
 /** The machine action a job kind carries out (the inverse of `jobOfAction`); undefined for other kinds. */

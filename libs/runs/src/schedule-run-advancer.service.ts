@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  ACTION_RISK,
   describePackageChange,
   isAnalysisBound,
   isRiskyAction,
+  MACHINE_ACTIONS,
   plannedChangeOf,
   type AnalysisBoundAction,
   type PlannedChange,
@@ -230,7 +230,7 @@ export class ScheduleRunAdvancer {
       requestedById: run.scheduleId,
       requestedByLabel: `schedule run ${run.id}`,
       action,
-      risk: ACTION_RISK[action],
+      risk: MACHINE_ACTIONS[action].risk,
       summary,
       payload: plan ? { plan: plan.changes, scheduleRunId: run.id } : { scheduleRunId: run.id },
       expiresAt,

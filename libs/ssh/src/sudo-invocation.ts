@@ -5,6 +5,16 @@ import type { SshErrorKind } from './ssh-error.ts';
 export type SudoMode = 'same_as_ssh' | 'separate' | 'none' | 'root';
 
 /**
+ * The one rule for which password sudo gets: the login's password (`same_as_ssh`), sudo's own password (`separate`),
+ * or none (`none`: NOPASSWD, `root`: no sudo at all).
+ */
+export function sudoPasswordFor(mode: SudoMode, passwords: { login?: string | undefined; own?: string | undefined }) {
+  if (mode === 'same_as_ssh') return passwords.login ?? null;
+  if (mode === 'separate') return passwords.own ?? null;
+  return null;
+}
+
+/**
  * How `sudo` is invoked for one session.
  *
  * With a password: `sudo -S -p <prompt-marker> -- sh -c '<ready>' <ready-marker> <argv...>`.

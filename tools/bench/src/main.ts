@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { aptBench } from './apt.bench.ts';
+import { dockerBench } from './docker.bench.ts';
 import { eventsBench } from './events.bench.ts';
 import { queueBench } from './queue.bench.ts';
 import { schedulerBench } from './scheduler.bench.ts';
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<void>> = {
   apt: aptBench,
   scheduler: schedulerBench,
   events: eventsBench,
+  docker: dockerBench,
 };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !benches[n]);

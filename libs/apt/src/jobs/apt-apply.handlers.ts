@@ -1,85 +1,44 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ApprovedPlan, JobMessage, JobResult } from '@su/contracts';
+import { MACHINE_ACTIONS, type JobKind, type JobKindOf, type JobResult } from '@su/contracts';
 import { machineJob, type JobContext, type JobHandler } from '@su/platform';
-import { AptApplyService, type AptApplyMode } from './apt-apply.service.ts';
+import { APT_APPLY_ACTIONS, type AptApplyAction } from './apt-apply.recipes.ts';
+import { AptApplyService } from './apt-apply.service.ts';
 import { DpkgRepairService } from './dpkg-repair.service.ts';
 
-abstract class AptApplyHandlerBase {
-  constructor(protected readonly apply: AptApplyService) {}
+/** A handler made from a row of the table: the job kind and how it runs. */
+class TableJobHandler<K extends JobKind> implements JobHandler<K> {
+  constructor(
+    readonly kind: K,
+    private readonly run: (ctx: JobContext<K>) => Promise<JobResult<K>>,
+  ) {}
 
-  protected run(
-    ctx: { message: JobMessage; signal: AbortSignal },
-    mode: AptApplyMode,
-    extra: { packages?: string[]; keepLocalConfig?: boolean; approvedPlan?: ApprovedPlan } = {},
+  handle(ctx: JobContext<K>): Promise<JobResult<K>> {
+    return this.run(ctx);
+  }
+}
+
+/**
+ * The handlers of the APT jobs that change a machine, one per job kind (contracts `MACHINE_ACTIONS`): every apply of
+ * APT_APPLIES runs AptApplyService with its job's payload (packages, keepLocalConfig, approvedPlan, as the kind
+ * allows), and dpkg_repair runs DpkgRepairService.
+ */
+@Injectable()
+export class AptApplyHandlers {
+  readonly handlers: readonly JobHandler[];
+
+  constructor(
+    @Inject(AptApplyService) apply: AptApplyService,
+    @Inject(DpkgRepairService) repair: DpkgRepairService,
   ) {
-    return this.apply.apply({
-      ...machineJob(ctx),
-      mode,
-      signal: ctx.signal,
-      ...extra,
-    });
-  }
-}
-
-@Injectable()
-export class AptUpgradeHandler extends AptApplyHandlerBase implements JobHandler<'apt.upgrade'> {
-  readonly kind = 'apt.upgrade' as const;
-  constructor(@Inject(AptApplyService) apply: AptApplyService) {
-    super(apply);
-  }
-  handle(ctx: JobContext<'apt.upgrade'>): Promise<JobResult<'apt.upgrade'>> {
-    const p = ctx.message.payload;
-    return this.run(ctx, p.packages ? 'packages' : 'upgrade', {
-      ...(p.packages ? { packages: p.packages } : {}),
-      ...(p.keepLocalConfig === undefined ? {} : { keepLocalConfig: p.keepLocalConfig }),
-      ...(p.approvedPlan ? { approvedPlan: p.approvedPlan } : {}),
-    });
-  }
-}
-
-@Injectable()
-export class AptDistUpgradeHandler extends AptApplyHandlerBase implements JobHandler<'apt.dist_upgrade'> {
-  readonly kind = 'apt.dist_upgrade' as const;
-  constructor(@Inject(AptApplyService) apply: AptApplyService) {
-    super(apply);
-  }
-  handle(ctx: JobContext<'apt.dist_upgrade'>): Promise<JobResult<'apt.dist_upgrade'>> {
-    const p = ctx.message.payload;
-    return this.run(ctx, 'dist_upgrade', {
-      ...(p.keepLocalConfig === undefined ? {} : { keepLocalConfig: p.keepLocalConfig }),
-      ...(p.approvedPlan ? { approvedPlan: p.approvedPlan } : {}),
-    });
-  }
-}
-
-@Injectable()
-export class AptAutoremoveHandler extends AptApplyHandlerBase implements JobHandler<'apt.autoremove'> {
-  readonly kind = 'apt.autoremove' as const;
-  constructor(@Inject(AptApplyService) apply: AptApplyService) {
-    super(apply);
-  }
-  handle(ctx: JobContext<'apt.autoremove'>): Promise<JobResult<'apt.autoremove'>> {
-    const p = ctx.message.payload;
-    return this.run(ctx, 'autoremove', p.approvedPlan ? { approvedPlan: p.approvedPlan } : {});
-  }
-}
-
-@Injectable()
-export class AptCleanHandler extends AptApplyHandlerBase implements JobHandler<'apt.clean'> {
-  readonly kind = 'apt.clean' as const;
-  constructor(@Inject(AptApplyService) apply: AptApplyService) {
-    super(apply);
-  }
-  handle(ctx: JobContext<'apt.clean'>): Promise<JobResult<'apt.clean'>> {
-    return this.run(ctx, 'clean');
-  }
-}
-
-@Injectable()
-export class DpkgRepairHandler implements JobHandler<'apt.dpkg_repair'> {
-  readonly kind = 'apt.dpkg_repair' as const;
-  constructor(@Inject(DpkgRepairService) private readonly service: DpkgRepairService) {}
-  handle(ctx: JobContext<'apt.dpkg_repair'>): Promise<JobResult<'apt.dpkg_repair'>> {
-    return this.service.repair({ ...machineJob(ctx), signal: ctx.signal });
+    const applies = APT_APPLY_ACTIONS.map(
+      (action) =>
+        new TableJobHandler<JobKindOf<AptApplyAction>>(MACHINE_ACTIONS[action].kind, (ctx) =>
+          apply.apply({ ...machineJob(ctx), ...ctx.message.payload, action, signal: ctx.signal }),
+        ),
+    );
+    const dpkgRepair = new TableJobHandler(MACHINE_ACTIONS.dpkg_repair.kind, (ctx) =>
+      repair.repair({ ...machineJob(ctx), signal: ctx.signal }),
+    );
+    this.handlers = [...applies, dpkgRepair] as JobHandler[];
   }
 }

@@ -23,7 +23,6 @@ function analysis(version: '1.1' | '1.2') {
 }
 const beforeApply = (mode: 'upgrade' | 'dist_upgrade' | 'packages', version: '1.1' | '1.2', packages?: string[]) =>
   simulatedPlan(
-    mode,
     parseAptSimulation(fixture(`sim-${mode === 'dist_upgrade' ? 'dist-upgrade' : 'upgrade'}-${version}`)),
     held,
     'debian',

@@ -1,18 +1,10 @@
 import type { RawLogResult } from '@su/ssh';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
-import { machineStatusAfter, type AptExecutionResult, type SnapshotError } from '@su/contracts';
-import {
-  Database,
-  ExecutionsRepository,
-  JobsRepository,
-  MachineEventsRepository,
-  MachineStateRepository,
-  RawArtifactsRepository,
-  MachinesRepository,
-} from '@su/db';
+import type { AptExecutionResult, SnapshotError } from '@su/contracts';
+import { Database, ExecutionsRepository, JobsRepository, MachineStateRepository, MachinesRepository } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
-import { APP_CONFIG, ClassifiedError, JobsService, ReportWriter } from '@su/platform';
+import { APP_CONFIG, ClassifiedError, JobOutcomeRecorder, JobsService } from '@su/platform';
 import {
   DPKG_AUDIT_ARGV,
   DPKG_CONFIGURE_PENDING_ARGV,
@@ -45,7 +37,7 @@ export class DpkgRepairService {
     @Inject(Database) private readonly db: Database,
     @Inject(MachineConnector) private readonly connector: MachineConnector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(ReportWriter) private readonly reports: ReportWriter,
+    @Inject(JobOutcomeRecorder) private readonly outcomes: JobOutcomeRecorder,
     @Inject(JobsService) private readonly jobs: JobsService,
   ) {}
 
@@ -65,7 +57,7 @@ export class DpkgRepairService {
       lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds,
       proxy: await new MachinesRepository(this.db.prisma).aptProxy(p.machineId),
     };
-    const s = await openAptSession(this.connector, this.config, machineId, jobId, 'apt:dpkg_repair', p.signal);
+    const s = await openAptSession(this.connector, this.config, machineId, jobId, 'dpkg_repair', p.signal);
     const steps: RepairStep[] = [];
     let raw: RawLogResult | null = null;
     let before: DpkgAudit;
@@ -160,88 +152,101 @@ export class DpkgRepairService {
     const status = failure ? 'error' : 'ok';
     const finishedAt = new Date().toISOString();
     const repair = result.repair;
+    const actor = { type: 'system' as const, id: `job:${jobId}` };
     await this.db.transaction(async (tx) => {
-      const rawArtifactId = await new RawArtifactsRepository(tx).insertRawLog(machineId, jobId, r.raw);
-      const reportId = await this.reports.write(tx, {
-        machineId,
-        executionId,
-        kind: 'machine',
-        title: `dpkg_repair-${r.machineName}-${r.startedAt.slice(0, 19)}`,
-        markdown: [
-          renderAptReport({
-            machineName: r.machineName,
-            action: 'dpkg_repair',
-            status,
-            startedAt: r.startedAt,
-            finishedAt,
-            result,
-            messages: [],
-            errors: result.errors ?? [],
-            origin: await new JobsRepository(tx).requestOrigin(jobId),
-          }),
-          '## Repair steps (each apt-get simulated first)',
-          '',
-          ...(repair?.steps ?? []).map(
-            (st) =>
-              `- \`${st.command}\` (exit ${st.exitCode ?? 'signal'})${st.simulated.length ? `\n  - simulated: ${st.simulated.join('; ')}` : ''}`,
-          ),
-          '',
-          `dpkg before: ${repair?.before.map((x) => `${x.name} (${x.state})`).join(', ') || 'clean'}; after: ${repair?.after.map((x) => `${x.name} (${x.state})`).join(', ') || 'clean'}.`,
-          '',
-        ].join('\n'),
-        summary: { status, changed: result.applied.length, rebootRequired: result.rebootRequiredAfterRun },
-      });
-      await new ExecutionsRepository(tx).finish(executionId, {
-        status,
-        result: {
-          schemaVersion: 1,
-          action: 'dpkg_repair',
-          executionId,
+      const origin = await new JobsRepository(tx).requestOrigin(jobId);
+      await this.outcomes.record(
+        tx,
+        {
           machineId,
-          startedAt: r.startedAt,
-          finishedAt,
-          status,
-          rebootRequiredAfterRun: result.rebootRequiredAfterRun,
-          importantLogLines: reduceAptLines(repair?.steps.flatMap((st) => st.simulated).join('\n') ?? '').slice(0, 50),
-          apt: result,
-        } as object,
-        importantJson: {
-          status,
-          changed: result.applied.map((c) => `${c.name} ${c.fromVersion ?? '∅'} → ${c.toVersion ?? '∅'}`),
-          errors: (result.errors ?? []).map((e) => e.kind),
-          repaired: repair?.before.map((x) => x.name) ?? [],
+          jobId,
+          executionId,
+          actor,
+          rawLog: r.raw,
+          report: {
+            title: `dpkg_repair-${r.machineName}-${r.startedAt.slice(0, 19)}`,
+            markdown: renderRepairReport({ ...r, status, finishedAt, origin }),
+            summary: { status, changed: result.applied.length, rebootRequired: result.rebootRequiredAfterRun },
+          },
+          execution: {
+            status,
+            result: {
+              schemaVersion: 1,
+              action: 'dpkg_repair',
+              executionId,
+              machineId,
+              startedAt: r.startedAt,
+              finishedAt,
+              status,
+              rebootRequiredAfterRun: result.rebootRequiredAfterRun,
+              importantLogLines: reduceAptLines(repair?.steps.flatMap((st) => st.simulated).join('\n') ?? '').slice(
+                0,
+                50,
+              ),
+              apt: result,
+            },
+            importantJson: {
+              status,
+              changed: result.applied.map((c) => `${c.name} ${c.fromVersion ?? '∅'} → ${c.toVersion ?? '∅'}`),
+              errors: (result.errors ?? []).map((e) => e.kind),
+              repaired: repair?.before.map((x) => x.name) ?? [],
+            },
+            exitCode: null,
+            errorKind: failure?.errorKind ?? null,
+            errorMessage: failure?.message ?? null,
+          },
+          event: {
+            eventType: failure ? 'apt.dpkg_repair_failed' : 'apt.dpkg_repaired',
+            severity: failure ? 'error' : 'info',
+            message: failure
+              ? `dpkg_repair failed: ${failure.errorKind}: ${failure.message}`
+              : `dpkg_repair: ${repair?.before.length ?? 0} package(s) repaired, ${result.applied.length} changed`,
+            payload: { executionId },
+          },
         },
-        exitCode: null,
-        errorKind: failure?.errorKind ?? null,
-        errorMessage: failure?.message ?? null,
-        rawArtifactId,
-        reportId,
-      });
-      await saveApplied(tx, machineId, executionId, result.applied);
-      await saveErrors(tx, machineId, { executionId }, result.errors ?? []);
-      await new MachineStateRepository(tx).setRebootRequired(machineId, result.rebootRequiredAfterRun);
-      if (failure) {
-        const status = machineStatusAfter({ kind: 'failed', errorKind: failure.errorKind });
-        await new MachineStateRepository(tx).recordError(machineId, failure.errorKind, failure.message, status);
-      }
-      await new MachineEventsRepository(tx).insert({
-        machineId,
-        eventType: failure ? 'apt.dpkg_repair_failed' : 'apt.dpkg_repaired',
-        severity: failure ? 'error' : 'info',
-        actor: { type: 'system', id: `job:${jobId}` },
-        jobId,
-        message: failure
-          ? `dpkg_repair failed: ${failure.errorKind}: ${failure.message}`
-          : `dpkg_repair: ${repair?.before.length ?? 0} package(s) repaired, ${result.applied.length} changed`,
-        payload: { executionId },
-      });
+        async () => {
+          await saveApplied(tx, machineId, executionId, result.applied);
+          await saveErrors(tx, machineId, { executionId }, result.errors ?? []);
+          await new MachineStateRepository(tx).setRebootRequired(machineId, result.rebootRequiredAfterRun);
+          if (failure) await this.outcomes.recordFailure(tx, machineId, failure);
+        },
+      );
       // The tile and the plan on record come from an analysis: take a new one once this job releases the machine.
-      await this.jobs.enqueueIn(tx, {
-        kind: 'apt.update_analyze',
-        payload: {},
-        machineId,
-        actor: { type: 'system', id: `job:${jobId}` },
-      });
+      await this.jobs.enqueueIn(tx, { kind: 'apt.update_analyze', payload: {}, machineId, actor });
     });
   }
+}
+
+/** The APT report of the repair, with each step and its simulated plan, and dpkg's state before and after. */
+function renderRepairReport(r: {
+  machineName: string;
+  status: string;
+  startedAt: string;
+  finishedAt: string;
+  result: AptExecutionResult;
+  origin: Parameters<typeof renderAptReport>[0]['origin'];
+}): string {
+  const repair = r.result.repair;
+  return [
+    renderAptReport({
+      machineName: r.machineName,
+      action: 'dpkg_repair',
+      status: r.status,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      result: r.result,
+      messages: [],
+      errors: r.result.errors ?? [],
+      origin: r.origin,
+    }),
+    '## Repair steps (each apt-get simulated first)',
+    '',
+    ...(repair?.steps ?? []).map(
+      (st) =>
+        `- \`${st.command}\` (exit ${st.exitCode ?? 'signal'})${st.simulated.length ? `\n  - simulated: ${st.simulated.join('; ')}` : ''}`,
+    ),
+    '',
+    `dpkg before: ${repair?.before.map((x) => `${x.name} (${x.state})`).join(', ') || 'clean'}; after: ${repair?.after.map((x) => `${x.name} (${x.state})`).join(', ') || 'clean'}.`,
+    '',
+  ].join('\n');
 }

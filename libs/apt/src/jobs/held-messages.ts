@@ -2,7 +2,7 @@ import type { AptSnapshotDetail } from '@su/contracts';
 import { messageDedupKey, type AptMessage } from '../apt-messages.extractor.ts';
 
 /** Categories of notices about the machine's state now, resolved when a later analysis no longer sees them. */
-export const STATE_CATEGORIES = ['kept_back', 'held'] as const;
+export const STATE_CATEGORIES = ['kept_back', 'held', 'phased'] as const;
 
 /**
  * The analysis' notices with held packages told as held: one "held" notice per held package that has an update

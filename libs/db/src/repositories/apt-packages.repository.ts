@@ -59,7 +59,7 @@ export class AptPackagesRepository {
   async remainingCounts(
     machineId: string,
     installed: ReadonlyMap<string, string>,
-  ): Promise<{ updates: number; security: number }> {
+  ): Promise<{ updates: number; security: number; pending: string[] }> {
     const rows = await this.db.aptPlannedPackage.findMany({
       where: { machineId, isCurrent: true, held: false, phased: false, operation: { in: ['upgrade', 'install'] } },
       select: { name: true, targetVersion: true, operation: true, security: true },
@@ -68,6 +68,7 @@ export class AptPackagesRepository {
     return {
       updates: new Set(pending.filter((r) => r.operation === 'upgrade').map((r) => r.name)).size,
       security: new Set(pending.filter((r) => r.security).map((r) => r.name)).size,
+      pending: [...new Set(pending.map((r) => r.name))],
     };
   }
 

@@ -1,3 +1,4 @@
+import { PACKAGE_CHANGING_ACTIONS } from '@su/contracts';
 import type { DbClient } from '../database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 
@@ -131,7 +132,7 @@ export class ExecutionsRepository {
       where: {
         machineId,
         status: { not: 'running' },
-        action: { in: ['apt_upgrade', 'apt_dist_upgrade', 'apt_autoremove', 'apt_clean', 'dpkg_repair'] },
+        action: { in: [...PACKAGE_CHANGING_ACTIONS] },
       },
       orderBy: { startedAt: 'desc' },
       select: { status: true, errorKind: true, errorMessage: true },

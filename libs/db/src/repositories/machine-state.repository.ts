@@ -57,7 +57,11 @@ export class MachineStateRepository {
       /** Held packages with a pending update, counted apart (never applied). */
       held?: number;
       heldSecurity?: number;
+      /** Phased updates apt keeps back for now, counted apart (never applied). */
+      phased?: number;
       rebootRequired: boolean;
+      /** The plan changes a kernel: applying it will require a reboot. */
+      rebootAfterApply?: boolean;
       firstError: { kind: string; message: string } | null;
       /** A failure that outlives this analysis (the last apply's), shown when the analysis itself has none. */
       standingError?: { kind: string; message: string } | null;
@@ -72,7 +76,9 @@ export class MachineStateRepository {
       aptSecurityCount: a.security,
       aptHeldCount: a.held ?? 0,
       aptHeldSecurityCount: a.heldSecurity ?? 0,
+      aptPhasedCount: a.phased ?? 0,
       aptRebootRequired: a.rebootRequired,
+      aptRebootAfterApply: a.rebootAfterApply ?? false,
       aptLastAnalyzeAt: new Date(),
       status: a.machineStatus,
       lastErrorKind: shown?.kind ?? null,
@@ -82,10 +88,13 @@ export class MachineStateRepository {
   }
 
   /** The tile's update counts from an execution's after-state, in the transaction that closes it. */
-  async setAptCounts(machineId: string, c: { updates: number; security: number }): Promise<void> {
+  async setAptCounts(
+    machineId: string,
+    c: { updates: number; security: number; rebootAfterApply: boolean },
+  ): Promise<void> {
     await this.db.machineState.updateMany({
       where: { machineId },
-      data: { aptUpdatesCount: c.updates, aptSecurityCount: c.security },
+      data: { aptUpdatesCount: c.updates, aptSecurityCount: c.security, aptRebootAfterApply: c.rebootAfterApply },
     });
   }
 

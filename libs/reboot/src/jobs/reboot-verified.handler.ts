@@ -1,19 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JobResult, RebootResult } from '@su/contracts';
 import { machineStatusAfter } from '@su/contracts';
-import {
-  Database,
-  ExecutionsRepository,
-  ImportantMessagesRepository,
-  MachineEventsRepository,
-  MachineStateRepository,
-} from '@su/db';
+import { Database, ExecutionsRepository, ImportantMessagesRepository, MachineStateRepository, type Tx } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import {
   ClassifiedError,
+  JobOutcomeRecorder,
   machineJob,
   markdownTable,
-  ReportWriter,
   type JobContext,
   type JobHandler,
 } from '@su/platform';
@@ -60,7 +54,7 @@ export class RebootVerifiedHandler implements JobHandler<'machine.reboot_verifie
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(MachineConnector) private readonly connector: MachineConnector,
-    @Inject(ReportWriter) private readonly reports: ReportWriter,
+    @Inject(JobOutcomeRecorder) private readonly outcomes: JobOutcomeRecorder,
   ) {}
 
   async handle(ctx: JobContext<'machine.reboot_verified'>): Promise<JobResult<'machine.reboot_verified'>> {
@@ -86,58 +80,62 @@ export class RebootVerifiedHandler implements JobHandler<'machine.reboot_verifie
       },
     )) as RebootResult;
     const ok = result.status === 'ok';
-    await this.db.transaction(async (tx) => {
-      const reportId = await this.reports.write(tx, {
-        machineId,
-        executionId,
-        kind: 'machine',
-        title: `reboot-${opened.machine.name}-${result.requestedAt.slice(0, 19)}`,
-        markdown: renderReport(opened.machine.name, result),
-        summary: { status: result.status, waitedSeconds: result.waitedSeconds },
-      });
-      await new ExecutionsRepository(tx).finish(executionId, {
-        status: ok ? 'ok' : 'error',
-        result: { schemaVersion: 1, action: 'reboot_verified', reboot: result } as object,
-        importantJson: { status: result.status, waitedSeconds: result.waitedSeconds },
-        errorKind: ok ? null : result.status,
-        errorMessage: ok ? null : (result.errors?.[0]?.message ?? result.status),
-        reportId,
-      });
-      const state = new MachineStateRepository(tx);
-      if (ok) await state.markRebooted(machineId, machineStatusAfter({ kind: 'reached' }));
-      else {
-        const message = result.errors?.[0]?.message ?? result.status;
-        const status = machineStatusAfter({ kind: 'failed', errorKind: result.status });
-        await state.recordError(machineId, result.status, message, status);
-      }
-      await new MachineEventsRepository(tx).insert({
-        machineId,
-        eventType: ok ? 'machine.rebooted' : 'machine.reboot_failed',
-        severity: ok ? 'info' : 'error',
-        actor,
-        jobId,
-        message: ok
-          ? `rebooted and verified in ${result.waitedSeconds}s (boot_id ${result.beforeBootId} → ${result.afterBootId})`
-          : `verified reboot failed: ${result.status}`,
-        payload: { executionId, status: result.status },
-      });
-      if (!ok) {
-        await new ImportantMessagesRepository(tx).upsert({
+    await this.db.transaction((tx) =>
+      this.outcomes.record(
+        tx,
+        {
           machineId,
-          source: 'system',
-          category: 'error',
-          severity: 'error',
-          message: `Verified reboot failed: ${result.status}. ${result.errors?.[0]?.message ?? ''}`.trim(),
-          dedupKey: `reboot:${result.status}`,
+          jobId,
           executionId,
-        });
-      }
-    });
+          actor,
+          report: {
+            title: `reboot-${opened.machine.name}-${result.requestedAt.slice(0, 19)}`,
+            markdown: renderReport(opened.machine.name, result),
+            summary: { status: result.status, waitedSeconds: result.waitedSeconds },
+          },
+          execution: {
+            status: ok ? 'ok' : 'error',
+            result: { schemaVersion: 1, action: 'reboot_verified', reboot: result },
+            importantJson: { status: result.status, waitedSeconds: result.waitedSeconds },
+            errorKind: ok ? null : result.status,
+            errorMessage: ok ? null : (result.errors?.[0]?.message ?? result.status),
+          },
+          event: {
+            eventType: ok ? 'machine.rebooted' : 'machine.reboot_failed',
+            severity: ok ? 'info' : 'error',
+            message: ok
+              ? `rebooted and verified in ${result.waitedSeconds}s (boot_id ${result.beforeBootId} → ${result.afterBootId})`
+              : `verified reboot failed: ${result.status}`,
+            payload: { executionId, status: result.status },
+          },
+        },
+        () => this.recordMachineState(tx, machineId, executionId, result),
+      ),
+    );
     if (!ok)
       throw new ClassifiedError(
         result.status,
         result.errors?.[0]?.message ?? `verified reboot ended with ${result.status}`,
       );
     return { executionId, status: result.status, waitedSeconds: result.waitedSeconds };
+  }
+
+  /** Rebooted: the machine is reached and its reboot-required flag cleared; failed: its error, and a message that stays. */
+  private async recordMachineState(tx: Tx, machineId: string, executionId: string, result: RebootResult) {
+    if (result.status === 'ok') {
+      await new MachineStateRepository(tx).markRebooted(machineId, machineStatusAfter({ kind: 'reached' }));
+      return;
+    }
+    const message = result.errors?.[0]?.message ?? result.status;
+    await this.outcomes.recordFailure(tx, machineId, { errorKind: result.status, message });
+    await new ImportantMessagesRepository(tx).upsert({
+      machineId,
+      source: 'system',
+      category: 'error',
+      severity: 'error',
+      message: `Verified reboot failed: ${result.status}. ${result.errors?.[0]?.message ?? ''}`.trim(),
+      dedupKey: `reboot:${result.status}`,
+      executionId,
+    });
   }
 }

@@ -1,158 +1,33 @@
 // The lab: real Debian bookworm machines on this host that tests can create, change and destroy.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { BRIDGE, HOST_ADDRESS, LAB_PREFIX, REGISTRY_HOST, REPO_PORT, REPO_URL, SSH_PORT, USERS, labPaths } from './config.ts';
-import { CommandError, pidAlive, run, runSync, shellQuote, sleep, spawnDaemon, type RunResult } from './exec.ts';
+import { BRIDGE, HOST_ADDRESS, LAB_PREFIX, REGISTRY_HOST, REPO_PORT, REPO_URL, labPaths } from './config.ts';
+import { CommandError, pidAlive, run, runSync, shellQuote, sleep, spawnDaemon } from './exec.ts';
 import { ensureHostTools } from './host.ts';
-import { catalogVersions, initialPublishedSet, readPublished, writeRepo, type PublishedSet } from './repo.ts';
+import { initialPublishedSet, type PublishedSet } from './repo.ts';
+import { archiveSourcesLine, catalogVersions, readPublished, writeRepo, type OtherArchive } from './repo-build.ts';
 import { pushImage as pushImageToRegistry, registryConfig, registryDigest, type PushedImage } from './registry.ts';
 import { ensureBaseRootfs } from './rootfs.ts';
-import {
-  createMachine,
-  createNetwork,
-  initPid,
-  machineFile,
-  machineRecord,
-  readPid,
-  removeCgroups,
-  startSupervisor,
-  type MachineRecord,
-} from './machine.ts';
+import { createMachine, createNetwork, machineRecord, readPid, removeCgroups, startSupervisor } from './machine.ts';
+import { APT_CACHER_PORT, AUTH_REPO_PORT, killPid, readFileOr, statePath, tcpProbe } from './lab-core.ts';
+import { LabScenarios } from './lab-scenarios.ts';
+import type { LabStateFile, UpOptions } from './lab-types.ts';
 
-export interface LabUser {
-  name: string;
-  /** Login password (null: key-only). */
-  password: string | null;
-  /** Password sudo asks for (null: NOPASSWD). */
-  sudoPassword: string | null;
-  privateKeyPath: string;
-}
+export { tcpProbe } from './lab-core.ts';
+export type {
+  ExecOptions,
+  LabMachine,
+  LabUser,
+  MachineState,
+  MachineStatus,
+  SshOptions,
+  UpOptions,
+} from './lab-types.ts';
 
-export interface LabMachine {
-  name: string;
-  address: string;
-  sshPort: number;
-  docker: boolean;
-  users: { admin: LabUser; deploy: LabUser };
-  /** SHA256:... of the current ed25519 host key (as `ssh-keygen -lf` prints it). */
-  hostKeyFingerprint: string;
-  hostKeyPublic: string;
-}
-
-export type MachineState = 'up' | 'booting' | 'rebooting' | 'off' | 'down';
-
-export interface MachineStatus {
-  name: string;
-  address: string;
-  state: MachineState;
-  bootId: string;
-  docker: boolean;
-  initPid: number | null;
-}
-
-export interface UpOptions {
-  machines?: number;
-  docker?: boolean;
-  /** Seconds a rebooting machine stays down (default 3). */
-  rebootDelaySeconds?: number;
-  /** Size of each machine's disk (tmpfs), default 3g. */
-  diskSize?: string;
-  log?: (m: string) => void;
-}
-
-interface LabStateFile {
-  created: string;
-  machines: MachineRecord[];
-  httpdPid: number | null;
-  registryPid: number | null;
-  /** apt-cacher-ng on the bridge, started on demand by startAptCacher. */
-  aptCacherPid?: number | null;
-  /** A repository asking for credentials (Proxmox enterprise-shaped), started on demand by startAuthRepo. */
-  authRepoPid?: number | null;
-  keyPath: string;
-  timings: Record<string, number>;
-}
-
-export interface ExecOptions {
-  input?: string;
-  allowFail?: boolean;
-  timeoutMs?: number;
-}
-
-export interface SshOptions {
-  /** 'password' (sshpass) or 'key' (the lab key). Default: password when the user has one. */
-  auth?: 'password' | 'key';
-  password?: string;
-  input?: string;
-  connectTimeoutSeconds?: number;
-  timeoutMs?: number;
-  /** Check the host key against the lab's known_hosts (default true). */
-  strictHostKey?: boolean;
-  knownHostsFile?: string;
-}
-
-const MACHINE_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-function statePath(): string {
-  return join(labPaths().state, 'lab.json');
-}
-
-const APT_CACHER_PORT = 3142;
-const AUTH_REPO_PORT = 8091;
-
-function readFileOr(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-export function tcpProbe(
-  host: string,
-  port: number,
-  timeoutMs = 1000,
-): Promise<'open' | 'refused' | 'timeout' | 'error'> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port });
-    const done = (r: 'open' | 'refused' | 'timeout' | 'error') => {
-      s.destroy();
-      resolve(r);
-    };
-    s.setTimeout(timeoutMs, () => done('timeout'));
-    s.once('connect', () => done('open'));
-    s.once('error', (e: NodeJS.ErrnoException) =>
-      done(e.code === 'ECONNREFUSED' ? 'refused' : e.code === 'ETIMEDOUT' ? 'timeout' : 'error'),
-    );
-  });
-}
-
-async function killPid(pid: number | null, graceMs = 3000): Promise<void> {
-  if (!pid || !pidAlive(pid)) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const until = Date.now() + graceMs;
-  while (Date.now() < until && pidAlive(pid)) await sleep(50);
-  if (pidAlive(pid)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-    const until2 = Date.now() + 5000;
-    while (Date.now() < until2 && pidAlive(pid)) await sleep(50);
-  }
-}
-
-export class Lab {
-  private state: LabStateFile;
-
+/** The lab: its life (up, down, sweep), its APT repository, registry and services, and its machines. */
+export class Lab extends LabScenarios {
   private constructor(state: LabStateFile) {
-    this.state = state;
+    super(state);
   }
 
   /** True when a lab is recorded in the state dir. */
@@ -244,229 +119,6 @@ export class Lab {
     return lab;
   }
 
-  private save(): void {
-    mkdirSync(labPaths().state, { recursive: true });
-    writeFileSync(statePath(), JSON.stringify(this.state, null, 2) + '\n');
-  }
-
-  get timings(): Record<string, number> {
-    return { ...this.state.timings };
-  }
-
-  private record(name: string): MachineRecord {
-    const m = this.state.machines.find((x) => x.name === name);
-    if (!m) throw new Error(`no lab machine ${name} (have: ${this.state.machines.map((x) => x.name).join(', ')})`);
-    return m;
-  }
-
-  machineNames(): string[] {
-    return this.state.machines.map((m) => m.name);
-  }
-
-  /** Everything a test needs to reach the machines. */
-  machines(): LabMachine[] {
-    return this.state.machines.map((m) => this.machine(m.name));
-  }
-
-  machine(name: string): LabMachine {
-    const m = this.record(name);
-    const pubFile = join(m.dir, 'root', 'etc/ssh/ssh_host_ed25519_key.pub');
-    const hostKeyPublic = existsSync(pubFile) ? readFileSync(pubFile, 'utf8').trim() : '';
-    const fp = runSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', pubFile]).stdout.split(' ')[1] ?? '';
-    return {
-      name: m.name,
-      address: m.address,
-      sshPort: SSH_PORT,
-      docker: m.docker,
-      users: {
-        admin: {
-          name: USERS.admin.name,
-          password: USERS.admin.password,
-          sudoPassword: USERS.admin.password,
-          privateKeyPath: this.state.keyPath,
-        },
-        deploy: { name: USERS.deploy.name, password: null, sudoPassword: null, privateKeyPath: this.state.keyPath },
-      },
-      hostKeyFingerprint: fp,
-      hostKeyPublic,
-    };
-  }
-
-  /** known_hosts with every machine's current host key. */
-  knownHostsFile(): string {
-    return join(labPaths().state, 'known_hosts');
-  }
-
-  async writeKnownHosts(): Promise<void> {
-    const lines = this.machines().map((m) => `${m.address} ${m.hostKeyPublic.split(' ').slice(0, 2).join(' ')}`);
-    writeFileSync(this.knownHostsFile(), lines.join('\n') + '\n');
-  }
-
-  async status(): Promise<MachineStatus[]> {
-    return Promise.all(
-      this.state.machines.map(async (m) => {
-        const desired = machineFile(m, 'desired');
-        const sup = machineFile(m, 'state');
-        const pid = initPid(m);
-        let state: MachineState;
-        const supervisorAlive = pidAlive(readPid(join(m.dir, 'supervisor.pid')) ?? 0);
-        if (!supervisorAlive) state = 'down';
-        else if (desired !== 'run' || sup === 'off') state = 'off';
-        else if (sup === 'rebooting' || !pid) state = sup === 'rebooting' ? 'rebooting' : 'booting';
-        else state = (await tcpProbe(m.address, SSH_PORT, 500)) === 'open' ? 'up' : 'booting';
-        return {
-          name: m.name,
-          address: m.address,
-          state,
-          bootId: machineFile(m, 'boot_id'),
-          docker: m.docker,
-          initPid: pid,
-        };
-      }),
-    );
-  }
-
-  async waitForSsh(name: string, timeoutMs = 60_000): Promise<void> {
-    const m = this.record(name);
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      if (initPid(m) && (await tcpProbe(m.address, SSH_PORT, 500)) === 'open') return;
-      await sleep(100);
-    }
-    throw new Error(`${name}: SSH did not come up within ${timeoutMs} ms (see ${join(m.dir, 'console.log')})`);
-  }
-
-  async waitForDocker(name: string, timeoutMs = 120_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < until) {
-      const r = await this.exec(name, 'docker info --format "{{.ServerVersion}}"', { allowFail: true });
-      if (r.code === 0) return;
-      last = r.stderr.trim();
-      await sleep(300);
-    }
-    throw new Error(`${name}: dockerd not ready within ${timeoutMs} ms: ${last}`);
-  }
-
-  private async waitForHttp(url: string, timeoutMs: number): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      try {
-        const r = await fetch(url);
-        if (r.status < 500) return;
-      } catch {
-        /* not yet */
-      }
-      await sleep(200);
-    }
-    throw new Error(`${url} not answering after ${timeoutMs} ms`);
-  }
-
-  /** Runs `cmd` with /bin/sh as root inside the machine (all its namespaces), for test setup and inspection. */
-  async exec(name: string, cmd: string, opts: ExecOptions = {}): Promise<RunResult> {
-    const m = this.record(name);
-    const pid = initPid(m);
-    if (!pid) throw new Error(`${name} is not running`);
-    return run(
-      'nsenter',
-      [
-        '-t',
-        String(pid),
-        '-m',
-        '-u',
-        '-i',
-        '-n',
-        '-p',
-        '-r',
-        '-w',
-        '--',
-        '/usr/bin/env',
-        '-i',
-        MACHINE_PATH,
-        'HOME=/root',
-        'LANG=C.UTF-8',
-        'DEBIAN_FRONTEND=noninteractive',
-        '/bin/sh',
-        '-c',
-        cmd,
-      ],
-      { input: opts.input, allowFail: opts.allowFail, timeoutMs: opts.timeoutMs ?? 300_000 },
-    );
-  }
-
-  /** Runs `cmd` over real SSH from the host as `user` (password via sshpass, or the lab key). */
-  async ssh(name: string, user: 'admin' | 'deploy' | string, cmd: string, opts: SshOptions = {}): Promise<RunResult> {
-    const m = this.record(name);
-    const u = user === 'admin' ? USERS.admin : user === 'deploy' ? USERS.deploy : { name: user, password: null };
-    const auth = opts.auth ?? (u.password || opts.password ? 'password' : 'key');
-    const common = [
-      '-o',
-      `ConnectTimeout=${opts.connectTimeoutSeconds ?? 10}`,
-      '-o',
-      'ServerAliveInterval=2',
-      '-o',
-      'ServerAliveCountMax=3',
-      '-o',
-      'LogLevel=ERROR',
-      '-o',
-      `UserKnownHostsFile=${opts.knownHostsFile ?? this.knownHostsFile()}`,
-      '-o',
-      `StrictHostKeyChecking=${opts.strictHostKey === false ? 'no' : 'yes'}`,
-      '-p',
-      String(SSH_PORT),
-    ];
-    if (auth === 'password') {
-      const password = opts.password ?? u.password ?? '';
-      return run(
-        'sshpass',
-        [
-          '-e',
-          'ssh',
-          ...common,
-          '-o',
-          'PreferredAuthentications=password',
-          '-o',
-          'PubkeyAuthentication=no',
-          '-o',
-          'NumberOfPasswordPrompts=1',
-          `${u.name}@${m.address}`,
-          cmd,
-        ],
-        {
-          env: { ...process.env, SSHPASS: password },
-          input: opts.input,
-          allowFail: true,
-          timeoutMs: opts.timeoutMs ?? 120_000,
-        },
-      );
-    }
-    return run(
-      'ssh',
-      [
-        ...common,
-        '-i',
-        this.state.keyPath,
-        '-o',
-        'IdentitiesOnly=yes',
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'PasswordAuthentication=no',
-        `${u.name}@${m.address}`,
-        cmd,
-      ],
-      {
-        input: opts.input,
-        allowFail: true,
-        timeoutMs: opts.timeoutMs ?? 120_000,
-      },
-    );
-  }
-
-  async bootId(name: string): Promise<string> {
-    return (await this.exec(name, 'cat /proc/sys/kernel/random/boot_id')).stdout.trim();
-  }
-
   // ---- APT repository -------------------------------------------------------------------------------------------
 
   /** Publishes `pkg` up to `version` (all its catalog versions <= version are listed; null unpublishes). */
@@ -506,16 +158,33 @@ export class Lab {
 
   /**
    * Serves the lab's security suite again as an Ubuntu pocket: `ubuntu/dists/noble-security` with Ubuntu's Release
-   * fields (Origin and Label Ubuntu, Suite noble-security, Codename noble). Call after publishing. Returns the URL.
+   * fields (Origin and Label Ubuntu, Suite noble-security, Codename noble), next to the noble-updates pocket the
+   * repository writes. Call after publishing. Returns the URL.
    */
   async addUbuntuSecurityPocket(): Promise<string> {
     const www = join(labPaths().state, 'repo', 'www');
     const to = join(www, 'ubuntu', 'dists', 'noble-security');
+    // Its packages can be downloaded too: the same pool files, as the index names them (pool/main/...).
+    const pool = join(www, 'ubuntu', 'pool', 'main');
     await run('/bin/sh', [
       '-c',
-      `set -e; rm -rf ${shellQuote(join(www, 'ubuntu'))}; mkdir -p ${shellQuote(join(www, 'ubuntu', 'dists'))}; cp -r ${shellQuote(join(www, 'debian-security', 'dists', 'bookworm-security'))} ${shellQuote(to)}; sed -i "s/^Origin: .*/Origin: Ubuntu/; s/^Label: .*/Label: Ubuntu/; s/^Suite: .*/Suite: noble-security/; s/^Codename: .*/Codename: noble/; s/^Version: .*/Version: 24.04/" ${shellQuote(join(to, 'Release'))}; rm -f ${shellQuote(join(to, 'InRelease'))} ${shellQuote(join(to, 'Release.gpg'))}`,
+      `set -e; rm -rf ${shellQuote(to)}; mkdir -p ${shellQuote(join(www, 'ubuntu', 'dists'))}; cp -r ${shellQuote(join(www, 'debian-security', 'dists', 'bookworm-security'))} ${shellQuote(to)}; sed -i "s/^Origin: .*/Origin: Ubuntu/; s/^Label: .*/Label: Ubuntu/; s/^Suite: .*/Suite: noble-security/; s/^Codename: .*/Codename: noble/; s/^Version: .*/Version: 24.04/" ${shellQuote(join(to, 'Release'))}; rm -f ${shellQuote(join(to, 'InRelease'))} ${shellQuote(join(to, 'Release.gpg'))}; mkdir -p ${shellQuote(pool)}; for f in ${shellQuote(join(www, 'debian-security', 'pool', 'main'))}/*.deb; do [ -e "$f" ] && cp -lf "$f" ${shellQuote(pool)}/; done; true`,
     ]);
     return `${REPO_URL}/ubuntu`;
+  }
+
+  /**
+   * Adds one of the lab's other-distribution archives (Raspberry Pi OS, Proxmox VE no-subscription, Ubuntu
+   * noble-updates) to the machine's sources, in the file its own installer uses (appended once). Returns the line.
+   */
+  async addArchiveSource(name: string, archive: OtherArchive): Promise<string> {
+    const file = { raspberrypi: 'raspi', 'pve-no-subscription': 'pve-no-subscription', 'noble-updates': 'ubuntu' }[
+      archive
+    ];
+    const line = archiveSourcesLine(archive);
+    const path = `/etc/apt/sources.list.d/${file}.list`;
+    await this.exec(name, `grep -qxF ${shellQuote(line)} ${path} 2>/dev/null || echo ${shellQuote(line)} >> ${path}`);
+    return line;
   }
 
   /** Serves the bookworm dist of the lab repository also as `codename` (an older release's suite: "bullseye"). */
@@ -536,68 +205,6 @@ export class Lab {
 
   published(): PublishedSet {
     return readPublished();
-  }
-
-  // ---- power ----------------------------------------------------------------------------------------------------
-
-  /**
-   * Reboots like `systemctl reboot`: open SSH sessions drop, the machine stays down `downSeconds`
-   * (default: the lab's reboot delay), then boots with a new boot_id. Waits until SSH answers unless wait=false.
-   */
-  async reboot(
-    name: string,
-    opts: { downSeconds?: number; wait?: boolean; timeoutMs?: number } = {},
-  ): Promise<{ before: string; after: string; downMs: number }> {
-    const m = this.record(name);
-    if (opts.downSeconds !== undefined) writeFileSync(join(m.dir, 'reboot_delay'), `${opts.downSeconds}\n`);
-    const before = machineFile(m, 'boot_id');
-    const pid = initPid(m);
-    if (!pid) throw new Error(`${name} is not running`);
-    const t0 = Date.now();
-    process.kill(pid, 'SIGUSR1'); // tini forwards to lab-init, which exits 133
-    if (opts.wait === false) return { before, after: '', downMs: 0 };
-    const until = Date.now() + (opts.timeoutMs ?? 120_000);
-    while (Date.now() < until && initPid(m) === pid) await sleep(50);
-    while (Date.now() < until) {
-      const p = initPid(m);
-      if (
-        p &&
-        p !== pid &&
-        machineFile(m, 'boot_id') !== before &&
-        (await tcpProbe(m.address, SSH_PORT, 500)) === 'open'
-      ) {
-        return { before, after: machineFile(m, 'boot_id'), downMs: Date.now() - t0 };
-      }
-      await sleep(100);
-    }
-    throw new Error(`${name} did not come back from reboot`);
-  }
-
-  /** Pulls the plug: the link goes down first (so packets are dropped and connections time out), then the machine dies. */
-  async powerOff(name: string): Promise<void> {
-    const m = this.record(name);
-    writeFileSync(join(m.dir, 'desired'), 'off\n');
-    // A permanent neighbour entry keeps the host sending frames into the dead port: connects time out instead of
-    // failing fast with "no route to host".
-    await run('ip', ['neigh', 'replace', m.address, 'lladdr', m.mac, 'dev', BRIDGE, 'nud', 'permanent']);
-    await run('ip', ['link', 'set', m.veth, 'down']);
-    const pid = initPid(m);
-    if (pid) {
-      process.kill(pid, 'SIGKILL');
-      const until = Date.now() + 10_000;
-      while (Date.now() < until && pidAlive(pid)) await sleep(50);
-    }
-  }
-
-  async powerOn(name: string, opts: { wait?: boolean } = {}): Promise<void> {
-    const m = this.record(name);
-    await run('ip', ['link', 'set', m.veth, 'up']);
-    runSync('ip', ['neigh', 'del', m.address, 'dev', BRIDGE]);
-    writeFileSync(join(m.dir, 'desired'), 'run\n');
-    if (opts.wait !== false) {
-      await this.waitForSsh(name, 60_000);
-      if (m.docker) await this.waitForDocker(name);
-    }
   }
 
   // ---- docker -----------------------------------------------------------------------------------------------------
@@ -627,109 +234,6 @@ export class Lab {
       input: `name: ${project}\nservices:\n${services}`,
     });
     return `${dir}/compose.yaml`;
-  }
-
-  // ---- failure scenarios ------------------------------------------------------------------------------------------
-
-  /** Holds the dpkg frontend lock and the dpkg lock for `seconds` (like a running unattended-upgrades). */
-  async holdDpkgLock(name: string, seconds: number): Promise<void> {
-    const script = `use Fcntl qw(:DEFAULT :flock); $0 = "/usr/bin/python3 /usr/bin/unattended-upgrade";
-my @fh; for my $f ("/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock") { sysopen(my $h, $f, O_RDWR|O_CREAT, 0640) or die "$f: $!";
-my $lk = pack("s s l l i", F_WRLCK, 0, 0, 0, 0); fcntl($h, F_SETLKW, $lk) or die "lock $f: $!"; push @fh, $h; }
-open(my $r, ">", "/run/lab-dpkg-lock-held"); print $r "$$\\n"; close $r; sleep ${Math.max(1, Math.floor(seconds))}; unlink "/run/lab-dpkg-lock-held";`;
-    await this.exec(
-      name,
-      `rm -f /run/lab-dpkg-lock-held; setsid perl -e ${shellQuote(script)} </dev/null >/dev/null 2>&1 & i=0; while [ ! -f /run/lab-dpkg-lock-held ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; test -f /run/lab-dpkg-lock-held`,
-    );
-  }
-
-  /** Leaves dpkg interrupted (a pending journal entry): apt then says "dpkg was interrupted, you must manually run 'dpkg --configure -a'". */
-  async interruptDpkg(name: string, pkg = 'homelab-demo'): Promise<void> {
-    await this.exec(
-      name,
-      `set -e; dpkg-query -s ${pkg} >/dev/null
-       dpkg-query -s ${pkg} | sed 's/^Status: .*/Status: install ok half-configured/' > /var/lib/dpkg/updates/0000`,
-    );
-  }
-
-  /**
-   * Makes the next upgrade of homelab-essential (1.1, whose preinst waits while /run/lab-block-preinst exists) stop
-   * in its preinst; killDpkgInPreinst then kills dpkg there.
-   */
-  async blockPreinst(name: string): Promise<void> {
-    await this.exec(name, 'rm -f /run/lab-preinst-running; touch /run/lab-block-preinst');
-  }
-
-  /** Waits until a preinst blocked by blockPreinst runs (dpkg has marked its package half-installed). */
-  async waitForBlockedPreinst(name: string, timeoutMs = 120_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while ((await this.exec(name, 'test -s /run/lab-preinst-running', { allowFail: true })).code !== 0) {
-      if (Date.now() > until) throw new Error(`${name}: no blocked preinst ran within ${timeoutMs} ms`);
-      await sleep(100);
-    }
-  }
-
-  /**
-   * Waits until a blocked preinst runs (blockPreinst), then SIGKILLs dpkg and the apt-get driving it, as a power cut
-   * or a killed worker would: dpkg has already marked the package half-installed, and whatever it had finished
-   * before (the pre-dependencies) stays changed. Then lets the orphaned preinst end.
-   */
-  async killDpkgInPreinst(name: string, timeoutMs = 120_000): Promise<void> {
-    await this.waitForBlockedPreinst(name, timeoutMs);
-    await this.exec(name, 'pkill -KILL -x dpkg; pkill -KILL -x apt-get; rm -f /run/lab-block-preinst; true');
-  }
-
-  /** Replaces the machine's host keys and restarts sshd (the lab's known_hosts keeps the old key unless updateKnownHosts). */
-  async changeHostKey(
-    name: string,
-    opts: { updateKnownHosts?: boolean } = {},
-  ): Promise<{ before: string; after: string }> {
-    const before = this.machine(name).hostKeyFingerprint;
-    await this.exec(
-      name,
-      `set -e; rm -f /etc/ssh/ssh_host_*; for t in ed25519 ecdsa; do ssh-keygen -q -t $t -N '' -C root@$(hostname) -f /etc/ssh/ssh_host_\${t}_key; done; pkill -HUP -x -o sshd || true`,
-    );
-    await this.waitForSsh(name);
-    const after = this.machine(name).hostKeyFingerprint;
-    if (opts.updateKnownHosts) await this.writeKnownHosts();
-    return { before, after };
-  }
-
-  /** sudo refuses: admin is no longer in sudoers ("admin is not in the sudoers file"). */
-  async breakSudo(name: string): Promise<void> {
-    await this.exec(name, `sed -i 's/^${USERS.admin.name} /# lab-broken ${USERS.admin.name} /' /etc/sudoers.d/lab`);
-  }
-
-  async fixSudo(name: string): Promise<void> {
-    await this.exec(name, `sed -i 's/^# lab-broken //' /etc/sudoers.d/lab`);
-  }
-
-  /** Fills the machine's root file system until `percent` (of `df /`) is used. */
-  async fillDisk(name: string, percent: number): Promise<{ usedPercent: number }> {
-    const r = await this.exec(
-      name,
-      `set -e; rm -f /var/tmp/lab-fill; set -- $(df -B1 --output=size,used / | tail -1); size=$1; used=$2
-       want=$(( size * ${Math.floor(percent)} / 100 - used )); if [ $want -gt 0 ]; then fallocate -l $want /var/tmp/lab-fill; fi
-       df --output=pcent / | tail -1 | tr -dc 0-9`,
-    );
-    return { usedPercent: Number(r.stdout.trim()) };
-  }
-
-  async freeDisk(name: string): Promise<void> {
-    await this.exec(name, 'rm -f /var/tmp/lab-fill');
-  }
-
-  /** Stops sshd (connections are refused; the machine keeps running). */
-  async stopSshd(name: string): Promise<void> {
-    await this.exec(
-      name,
-      'pkill -TERM -x sshd; i=0; while pgrep -x sshd >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; true',
-    );
-  }
-
-  async startSshd(name: string): Promise<void> {
-    await this.exec(name, 'pgrep -x sshd >/dev/null || /usr/sbin/sshd -E /var/log/sshd.log');
-    await this.waitForSsh(name);
   }
 
   // ---- APT proxy ----------------------------------------------------------------------------------------------------

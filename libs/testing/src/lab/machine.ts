@@ -24,7 +24,8 @@ import {
   machineAddress,
   machineName,
 } from './config.ts';
-import { CATALOG, buildDebs, debFileName, sourcesList } from './repo.ts';
+import { CATALOG } from './repo.ts';
+import { buildDebs, debFileName, sourcesList } from './repo-build.ts';
 import { run, runSync, pidAlive, spawnDaemon } from './exec.ts';
 
 export interface MachineRecord {
@@ -92,6 +93,19 @@ async function mounted(path: string): Promise<boolean> {
     .some((l) => l.split(' ')[4] === path);
 }
 
+/** Writes a file into the machine's root with its mode (replacing what the base image had there). */
+type RootWriter = (path: string, content: string, mode?: number) => void;
+
+function rootWriter(R: string): RootWriter {
+  return (path, content, mode = 0o644) => {
+    const f = join(R, path);
+    mkdirSync(join(f, '..'), { recursive: true });
+    rmSync(f, { force: true });
+    writeFileSync(f, content);
+    chmodSync(f, mode);
+  };
+}
+
 /** Creates disk, root, configuration and network of a machine (not booted yet). */
 export async function createMachine(
   m: MachineRecord,
@@ -100,12 +114,33 @@ export async function createMachine(
   all: MachineRecord[],
   rebootDelay: number,
 ): Promise<void> {
-  const { tools } = labPaths();
+  await mountDiskAndRoot(m, baseRootfs);
+  const R = join(m.dir, 'root');
+  const w = rootWriter(R);
+  writeIdentity(w, R, m, all);
+  await configureSsh(w, R, m);
+  await createUsers(w, R, labPubKey);
+  installInitAndPowerShims(R);
+  configureDocker(w, R, m);
+  await installLabPackages(R);
+  writeControlFiles(m, rebootDelay);
+  await connectNetwork(m);
+}
+
+/** The machine's disk (a tmpfs) and its root (an overlay of the base rootfs on that disk), both private mounts. */
+async function mountDiskAndRoot(m: MachineRecord, baseRootfs: string): Promise<void> {
   const d = m.dir;
   mkdirSync(join(d, 'disk'), { recursive: true });
   mkdirSync(join(d, 'root'), { recursive: true });
   if (!(await mounted(join(d, 'disk'))))
-    await run('mount', ['-t', 'tmpfs', '-o', `size=${m.diskSize},mode=755`, `${LAB_PREFIX}-disk-${m.name}`, join(d, 'disk')]);
+    await run('mount', [
+      '-t',
+      'tmpfs',
+      '-o',
+      `size=${m.diskSize},mode=755`,
+      `${LAB_PREFIX}-disk-${m.name}`,
+      join(d, 'disk'),
+    ]);
   for (const sub of ['upper', 'work', 'docker']) mkdirSync(join(d, 'disk', sub), { recursive: true });
   if (!(await mounted(join(d, 'root')))) {
     await run('mount', [
@@ -120,14 +155,10 @@ export async function createMachine(
   // private: nothing mounted inside a machine (e.g. dockerd's overlays) propagates back to the host
   await run('mount', ['--make-private', join(d, 'disk')]);
   await run('mount', ['--make-private', join(d, 'root')]);
-  const R = join(d, 'root');
-  const w = (path: string, content: string, mode = 0o644) => {
-    const f = join(R, path);
-    mkdirSync(join(f, '..'), { recursive: true });
-    rmSync(f, { force: true });
-    writeFileSync(f, content);
-    chmodSync(f, mode);
-  };
+}
+
+/** Identity and name resolution, and APT pointed at the lab repository only. */
+function writeIdentity(w: RootWriter, R: string, m: MachineRecord, all: MachineRecord[]): void {
   // identity and name resolution (hostname in /etc/hosts, or every sudo waits on DNS)
   w('etc/hostname', `${m.name}\n`);
   w(
@@ -145,6 +176,9 @@ export async function createMachine(
     'etc/apt/apt.conf.d/99lab',
     'Acquire::Languages "none";\nAcquire::http::Timeout "10";\nAcquire::Retries "0";\nAPT::Periodic::Enable "0";\n',
   );
+}
+
+async function configureSsh(w: RootWriter, R: string, m: MachineRecord): Promise<void> {
   // SSH: own host keys, passwords allowed, root login disabled
   await run('/bin/sh', ['-c', `rm -f ${R}/etc/ssh/ssh_host_*`]);
   for (const t of ['ed25519', 'ecdsa']) {
@@ -176,6 +210,9 @@ export async function createMachine(
       '',
     ].join('\n'),
   );
+}
+
+async function createUsers(w: RootWriter, R: string, labPubKey: string): Promise<void> {
   // users
   const admin = USERS.admin;
   const deploy = USERS.deploy;
@@ -193,6 +230,10 @@ export async function createMachine(
      done`,
   );
   w('etc/sudoers.d/lab', `${admin.name} ALL=(ALL:ALL) ALL\n${deploy.name} ALL=(ALL:ALL) NOPASSWD: ALL\n`, 0o440);
+}
+
+function installInitAndPowerShims(R: string): void {
+  const { tools } = labPaths();
   // init, power shims (there is no systemd in lab machines)
   copyFileSync(join(tools, 'lab-init.sh'), join(R, 'usr/local/sbin/lab-init'));
   chmodSync(join(R, 'usr/local/sbin/lab-init'), 0o755);
@@ -201,6 +242,9 @@ export async function createMachine(
     copyFileSync(join(tools, 'power-shim.sh'), join(R, p));
     chmodSync(join(R, p), 0o755);
   }
+}
+
+function configureDocker(w: RootWriter, R: string, m: MachineRecord): void {
   // docker: local insecure registry; cgroups under /<prefix>-<name> so `down` can remove them
   w(
     'etc/docker/daemon.json',
@@ -217,6 +261,9 @@ export async function createMachine(
   );
   if (m.docker) w('etc/lab/docker-enabled', '');
   else rmSync(join(R, 'etc/lab/docker-enabled'), { force: true });
+}
+
+async function installLabPackages(R: string): Promise<void> {
   // lab packages at their initial versions, holds, the modified conffile
   const debs = await buildDebs();
   mkdirSync(join(R, 'tmp/lab-debs'), { recursive: true });
@@ -236,6 +283,10 @@ export async function createMachine(
        .join(' ')} >/dev/null
      echo 'mode = customised-by-admin' >> /etc/homelab/homelab.conf`,
   );
+}
+
+function writeControlFiles(m: MachineRecord, rebootDelay: number): void {
+  const d = m.dir;
   // host-side control files
   writeFileSync(join(d, 'hostname'), m.name + '\n');
   writeFileSync(join(d, 'netns'), m.netns + '\n');
@@ -243,6 +294,9 @@ export async function createMachine(
   writeFileSync(join(d, 'desired'), 'run\n');
   writeFileSync(join(d, 'boot_id'), '');
   writeFileSync(join(d, 'record.json'), JSON.stringify(m, null, 2) + '\n');
+}
+
+async function connectNetwork(m: MachineRecord): Promise<void> {
   // network namespace + veth on the bridge
   if (runSync('ip', ['netns', 'pids', m.netns]).code !== 0) await run('ip', ['netns', 'add', m.netns]);
   if (runSync('ip', ['link', 'show', m.veth]).code !== 0) {

@@ -61,15 +61,15 @@ export interface PushedImage {
   marker: string;
 }
 
-async function upload(repo: string, blob: Buffer, digest: string): Promise<void> {
-  const base = `http://${REGISTRY_HOST}/v2/${repo}/blobs`;
+async function upload(registry: string, repo: string, blob: Buffer, digest: string): Promise<void> {
+  const base = `http://${registry}/v2/${repo}/blobs`;
   const head = await fetch(`${base}/${digest}`, { method: 'HEAD' });
   if (head.ok) return;
   const start = await fetch(`${base}/uploads/`, { method: 'POST' });
   if (start.status !== 202) throw new Error(`registry: start upload failed: ${start.status} ${await start.text()}`);
   const loc = start.headers.get('location');
   if (!loc) throw new Error('registry: no upload location');
-  const url = new URL(loc, `http://${REGISTRY_HOST}`);
+  const url = new URL(loc, `http://${registry}`);
   url.searchParams.set('digest', digest);
   const put = await fetch(url, {
     method: 'PUT',
@@ -81,8 +81,15 @@ async function upload(repo: string, blob: Buffer, digest: string): Promise<void>
 
 let serial = 0;
 
-/** Builds a tiny busybox image (from the host's busybox-static) with a unique marker file and pushes it. */
-export async function pushImage(tag: string, opts: { cmd?: string[]; marker?: string } = {}): Promise<PushedImage> {
+/**
+ * Builds a tiny busybox image (from the host's busybox-static) with a unique marker file and pushes it to the lab
+ * registry, or to `opts.registry` (`host:port` of another plain-HTTP registry without auth, e.g. a test's own).
+ */
+export async function pushImage(
+  tag: string,
+  opts: { cmd?: string[]; marker?: string; registry?: string } = {},
+): Promise<PushedImage> {
+  const registry = opts.registry ?? REGISTRY_HOST;
   const [repository, t] = tag.includes(':')
     ? [tag.slice(0, tag.lastIndexOf(':')), tag.slice(tag.lastIndexOf(':') + 1)]
     : [tag, 'latest'];
@@ -119,29 +126,29 @@ export async function pushImage(tag: string, opts: { cmd?: string[]; marker?: st
       history: [{ created: new Date().toISOString(), created_by: 'system-update lab pushImage' }],
     }),
   );
-  await upload(repository, gz, sha(gz));
-  await upload(repository, config, sha(config));
+  await upload(registry, repository, gz, sha(gz));
+  await upload(registry, repository, config, sha(config));
   const manifest = JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
     config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: sha(config) },
     layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: gz.length, digest: sha(gz) }],
   });
-  const res = await fetch(`http://${REGISTRY_HOST}/v2/${repository}/manifests/${t}`, {
+  const res = await fetch(`http://${registry}/v2/${repository}/manifests/${t}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' },
     body: manifest,
   });
   if (res.status !== 201) throw new Error(`registry: manifest put failed: ${res.status} ${await res.text()}`);
   const digest = res.headers.get('docker-content-digest') ?? sha(manifest);
-  return { repository, tag: t, digest, reference: `${REGISTRY_HOST}/${repository}:${t}`, marker };
+  return { repository, tag: t, digest, reference: `${registry}/${repository}:${t}`, marker };
 }
 
-/** Current manifest digest of repository:tag in the lab registry (null if absent). */
-export async function registryDigest(tag: string): Promise<string | null> {
+/** Current manifest digest of repository:tag in the lab registry, or in `registry` (null if absent). */
+export async function registryDigest(tag: string, registry: string = REGISTRY_HOST): Promise<string | null> {
   const i = tag.lastIndexOf(':');
   const [repository, t] = i > 0 ? [tag.slice(0, i), tag.slice(i + 1)] : [tag, 'latest'];
-  const res = await fetch(`http://${REGISTRY_HOST}/v2/${repository}/manifests/${t}`, {
+  const res = await fetch(`http://${registry}/v2/${repository}/manifests/${t}`, {
     method: 'HEAD',
     headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
   });

@@ -1,26 +1,11 @@
 // Deterministic local APT repository served over HTTP on the lab bridge. Package versions are built once with
 // dpkg-deb (reproducible: fixed SOURCE_DATE_EPOCH and mtimes) into the cache; `publish` decides which versions
-// the indexes (dpkg-scanpackages --multiversion) list. Release files mimic Debian's own metadata
-// (Origin/Label/Suite/Codename) so "security" can be detected from origin/suite as apt shows it.
-import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-  chmodSync,
-  linkSync,
-  copyFileSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { labPaths, REPO_URL } from './config.ts';
-import { run } from './exec.ts';
+// the indexes (dpkg-scanpackages --multiversion) list. Release files mimic each archive's own metadata
+// (Origin/Label/Suite/Codename) so "security" can be detected from origin/suite as apt shows it: Debian's two suites
+// (in every machine's sources), and other distributions' archives a test adds a sources line for — Raspberry Pi OS
+// (archive.raspberrypi.com/debian), Proxmox VE's no-subscription repository and an Ubuntu noble-updates pocket.
 
-export type Suite = 'bookworm' | 'bookworm-security';
+export type Suite = 'bookworm' | 'bookworm-security' | 'raspberrypi' | 'pve-no-subscription' | 'noble-updates';
 
 export interface CatalogVersion {
   version: string;
@@ -259,6 +244,111 @@ export const CATALOG: CatalogPackage[] = [
       },
     ],
   },
+  {
+    name: 'raspberrypi-kernel',
+    purpose:
+      "Raspberry Pi OS's kernel (archive.raspberrypi.com/debian, Origin Raspberry Pi Foundation; bullseye-era name, still on many bookworm Pis). Like the real one it writes no /run/reboot-required: only the product's kernel rule knows a reboot is needed",
+    versions: [
+      {
+        version: '1:1.20230405-1',
+        suite: 'raspberrypi',
+        description: 'Raspberry Pi bootloader',
+        files: { '/boot/firmware/kernel8.img': 'lab kernel 1.20230405\n' },
+      },
+      {
+        version: '1:1.20240529-1',
+        suite: 'raspberrypi',
+        description: 'Raspberry Pi bootloader',
+        files: { '/boot/firmware/kernel8.img': 'lab kernel 1.20240529\n' },
+      },
+    ],
+  },
+  {
+    name: 'linux-image-rpi-v8',
+    purpose:
+      "Raspberry Pi OS bookworm's kernel metapackage: each version depends on that version's linux-image-<abi>+rpt-rpi-v8, so upgrading it installs a new package (plain upgrade keeps it back, dist-upgrade takes it)",
+    versions: [
+      {
+        version: '1:6.6.51-1+rpt3',
+        suite: 'raspberrypi',
+        depends: 'linux-image-6.6.51+rpt-rpi-v8 (= 1:6.6.51-1+rpt3)',
+        description: 'Linux for Raspberry Pi v8 (meta-package)',
+        files: { '/usr/share/doc/linux-image-rpi-v8/VERSION': '6.6.51\n' },
+      },
+      {
+        version: '1:6.6.74-1+rpt1',
+        suite: 'raspberrypi',
+        depends: 'linux-image-6.6.74+rpt-rpi-v8 (= 1:6.6.74-1+rpt1)',
+        description: 'Linux for Raspberry Pi v8 (meta-package)',
+        files: { '/usr/share/doc/linux-image-rpi-v8/VERSION': '6.6.74\n' },
+      },
+    ],
+  },
+  ...(['6.6.51-1+rpt3', '6.6.74-1+rpt1'] as const).map((v) => ({
+    name: `linux-image-${v.split('-')[0]}+rpt-rpi-v8`,
+    purpose: 'a Raspberry Pi OS kernel image (the package linux-image-rpi-v8 of the same version depends on)',
+    versions: [
+      {
+        version: `1:${v}`,
+        suite: 'raspberrypi' as const,
+        description: `Linux ${v.split('-')[0]} for Raspberry Pi v8`,
+        files: { [`/boot/vmlinuz-${v.split('-')[0]}+rpt-rpi-v8`]: `lab kernel ${v}\n` },
+      },
+    ],
+  })),
+  {
+    name: 'proxmox-kernel-6.8',
+    purpose:
+      "Proxmox VE 8's kernel series metapackage (download.proxmox.com/debian/pve, pve-no-subscription): each version depends on that ABI's proxmox-kernel-<abi>-pve-signed, which upgrading installs; no /run/reboot-required is written, as on a real Proxmox host",
+    versions: [
+      {
+        version: '6.8.12-4',
+        suite: 'pve-no-subscription',
+        depends: 'proxmox-kernel-6.8.12-4-pve-signed',
+        description: 'Latest Proxmox Kernel Image',
+        files: { '/usr/share/doc/proxmox-kernel-6.8/VERSION': '6.8.12-4\n' },
+      },
+      {
+        version: '6.8.12-5',
+        suite: 'pve-no-subscription',
+        depends: 'proxmox-kernel-6.8.12-5-pve-signed',
+        description: 'Latest Proxmox Kernel Image',
+        files: { '/usr/share/doc/proxmox-kernel-6.8/VERSION': '6.8.12-5\n' },
+      },
+    ],
+  },
+  ...(['6.8.12-4', '6.8.12-5'] as const).map((v) => ({
+    name: `proxmox-kernel-${v}-pve-signed`,
+    purpose: 'a Proxmox VE kernel image (the proxmox-kernel-6.8 of the same version depends on)',
+    versions: [
+      {
+        version: v,
+        suite: 'pve-no-subscription' as const,
+        description: `Proxmox Kernel Image (signed) ${v}`,
+        files: { [`/boot/vmlinuz-${v}-pve`]: `lab kernel ${v}\n` },
+      },
+    ],
+  })),
+  {
+    name: 'homelab-noble-phased',
+    purpose:
+      'in the Ubuntu noble-updates pocket (Origin Ubuntu): 1.0-0ubuntu1.1 carries Phased-Update-Percentage: 0 (a halted phase), so apt defers it on every machine',
+    versions: [
+      {
+        version: '1.0-0ubuntu1',
+        suite: 'noble-updates',
+        description: 'lab package in the Ubuntu noble-updates pocket',
+        files: { '/usr/share/homelab-noble-phased/VERSION': '1.0-0ubuntu1\n' },
+      },
+      {
+        version: '1.0-0ubuntu1.1',
+        suite: 'noble-updates',
+        description: 'lab package in the Ubuntu noble-updates pocket',
+        indexFields: { 'Phased-Update-Percentage': '0' },
+        files: { '/usr/share/homelab-noble-phased/VERSION': '1.0-0ubuntu1.1\n' },
+      },
+    ],
+  },
 ];
 
 /** Published version per package (a package lists every catalog version up to and including it). */
@@ -268,217 +358,4 @@ export function initialPublishedSet(): PublishedSet {
   const set: PublishedSet = {};
   for (const p of CATALOG) set[p.name] = p.installed ?? p.versions[0]?.version ?? null;
   return set;
-}
-
-const EPOCH = 1735689600; // 2025-01-01T00:00:00Z, for reproducible builds and the Release Date
-const SUITES: Record<
-  Suite,
-  { dir: string; origin: string; label: string; suite: string; codename: string; version: string }
-> = {
-  bookworm: {
-    dir: 'debian',
-    origin: 'Debian',
-    label: 'Debian',
-    suite: 'stable',
-    codename: 'bookworm',
-    version: '12.10',
-  },
-  'bookworm-security': {
-    dir: 'debian-security',
-    origin: 'Debian',
-    label: 'Debian-Security',
-    suite: 'stable-security',
-    codename: 'bookworm-security',
-    version: '12',
-  },
-};
-
-export function sourcesList(): string {
-  return (
-    `# lab repository only (deterministic, offline)\n` +
-    `deb [trusted=yes] ${REPO_URL}/debian bookworm main\n` +
-    `deb [trusted=yes] ${REPO_URL}/debian-security bookworm-security main\n`
-  );
-}
-
-function catalogHash(): string {
-  return createHash('sha256')
-    .update(JSON.stringify({ CATALOG, v: 2 }))
-    .digest('hex')
-    .slice(0, 12);
-}
-
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-export function debFileName(pkg: string, version: string): string {
-  return `${pkg}_${version}_all.deb`;
-}
-
-/** Builds every catalog version once (cached by catalog hash). Returns the directory holding the .debs. */
-export async function buildDebs(): Promise<string> {
-  const out = join(labPaths().cache, `debs-${catalogHash()}`);
-  if (existsSync(join(out, '.complete'))) return out;
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  const work = join(out, '.work');
-  for (const pkg of CATALOG) {
-    for (const v of pkg.versions) {
-      const root = join(work, `${pkg.name}_${v.version}`);
-      mkdirSync(join(root, 'DEBIAN'), { recursive: true });
-      const control = [
-        `Package: ${pkg.name}`,
-        `Version: ${v.version}`,
-        'Architecture: all',
-        'Maintainer: System Update Lab <lab@example.invalid>',
-        'Section: misc',
-        'Priority: optional',
-        ...(v.essential ? ['Essential: yes'] : []),
-        ...(v.preDepends ? [`Pre-Depends: ${v.preDepends}`] : []),
-        ...(v.depends ? [`Depends: ${v.depends}`] : []),
-        `Description: ${v.description}`,
-        ` ${pkg.purpose}`,
-        '',
-      ].join('\n');
-      writeFileSync(join(root, 'DEBIAN', 'control'), control);
-      const conffiles = Object.keys(v.files).filter((f) => f.startsWith('/etc/'));
-      if (conffiles.length) writeFileSync(join(root, 'DEBIAN', 'conffiles'), conffiles.join('\n') + '\n');
-      for (const [script, body] of [
-        ['postinst', v.postinst],
-        ['preinst', v.preinst],
-      ] as const) {
-        if (!body) continue;
-        writeFileSync(join(root, 'DEBIAN', script), body);
-        chmodSync(join(root, 'DEBIAN', script), 0o755);
-      }
-      for (const [path, content] of Object.entries(v.files)) {
-        const f = join(root, path);
-        mkdirSync(dirname(f), { recursive: true });
-        writeFileSync(f, content);
-      }
-      await run('find', [root, '-exec', 'touch', '-h', '-d', `@${EPOCH}`, '{}', '+']);
-      await run(
-        'dpkg-deb',
-        ['--root-owner-group', '-Zgzip', '--build', root, join(out, debFileName(pkg.name, v.version))],
-        {
-          env: { ...process.env, SOURCE_DATE_EPOCH: String(EPOCH) },
-        },
-      );
-    }
-  }
-  rmSync(work, { recursive: true, force: true });
-  writeFileSync(join(out, '.complete'), '');
-  return out;
-}
-
-function releaseFile(s: Suite, files: { name: string; data: Buffer }[]): string {
-  const meta = SUITES[s];
-  const lines = [
-    `Origin: ${meta.origin}`,
-    `Label: ${meta.label}`,
-    `Suite: ${meta.suite}`,
-    `Version: ${meta.version}`,
-    `Codename: ${meta.codename}`,
-    `Date: ${new Date(EPOCH * 1000).toUTCString()}`,
-    'Architectures: amd64 all',
-    'Components: main',
-    `Description: System Update lab repository (${meta.codename})`,
-  ];
-  for (const [field, algo] of [
-    ['MD5Sum', 'md5'],
-    ['SHA256', 'sha256'],
-  ] as const) {
-    lines.push(`${field}:`);
-    for (const f of files) {
-      lines.push(` ${createHash(algo).update(f.data).digest('hex')} ${String(f.data.length).padStart(8)} ${f.name}`);
-    }
-  }
-  return lines.join('\n') + '\n';
-}
-
-/** Writes the repository for `set` into STATE/repo/www (served by busybox httpd). */
-export async function writeRepo(set: PublishedSet): Promise<void> {
-  const debs = await buildDebs();
-  const www = join(labPaths().state, 'repo', 'www');
-  for (const s of Object.keys(SUITES) as Suite[]) {
-    const meta = SUITES[s];
-    const suiteRoot = join(www, meta.dir);
-    const pool = join(suiteRoot, 'pool', 'main');
-    const staging = join(labPaths().state, 'repo', `staging-${s}`);
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(join(staging, 'pool', 'main'), { recursive: true });
-    mkdirSync(pool, { recursive: true });
-    const extra = new Map<string, Record<string, string>>();
-    for (const pkg of CATALOG) {
-      const upTo = set[pkg.name];
-      if (!upTo) continue;
-      for (const v of pkg.versions) {
-        if ((v.suite !== s && !(v.alsoIn ?? []).includes(s)) || compareVersions(v.version, upTo) > 0) continue;
-        const file = debFileName(pkg.name, v.version);
-        copyFileSync(join(debs, file), join(staging, 'pool', 'main', file));
-        if (!existsSync(join(pool, file))) linkSync(join(debs, file), join(pool, file));
-        if (v.indexFields) extra.set(`${pkg.name} ${v.version}`, v.indexFields);
-      }
-    }
-    const scanned = await run('dpkg-scanpackages', ['--multiversion', 'pool/main', '/dev/null'], { cwd: staging });
-    let packages = scanned.stdout
-      .split(/\n\n+/)
-      .filter((st) => st.trim())
-      .map((st) => {
-        const name = /^Package: (.+)$/m.exec(st)?.[1];
-        const version = /^Version: (.+)$/m.exec(st)?.[1];
-        const fields = extra.get(`${name} ${version}`);
-        return fields
-          ? st.trimEnd() +
-              '\n' +
-              Object.entries(fields)
-                .map(([k, v]) => `${k}: ${v}`)
-                .join('\n')
-          : st.trimEnd();
-      })
-      .join('\n\n');
-    if (packages) packages += '\n';
-    rmSync(staging, { recursive: true, force: true });
-    const pkgBuf = Buffer.from(packages);
-    const gzBuf = gzipSync(pkgBuf, { level: 9 });
-    const dist = join(suiteRoot, 'dists', meta.codename);
-    const bin = join(dist, 'main', 'binary-amd64');
-    mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'Packages'), pkgBuf);
-    writeFileSync(join(bin, 'Packages.gz'), gzBuf);
-    writeFileSync(
-      join(dist, 'Release'),
-      releaseFile(s, [
-        { name: 'main/binary-amd64/Packages', data: pkgBuf },
-        { name: 'main/binary-amd64/Packages.gz', data: gzBuf },
-      ]),
-    );
-    // Release changed -> make sure its mtime moves forward (apt sends If-Modified-Since).
-    const now = Date.now() / 1000;
-    utimesSync(join(dist, 'Release'), now, now);
-  }
-  writeFileSync(join(labPaths().state, 'repo', 'published.json'), JSON.stringify(set, null, 2) + '\n');
-}
-
-export function readPublished(): PublishedSet {
-  const f = join(labPaths().state, 'repo', 'published.json');
-  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as PublishedSet) : initialPublishedSet();
-}
-
-export function catalogVersions(pkg: string): string[] {
-  const p = CATALOG.find((c) => c.name === pkg);
-  if (!p) throw new Error(`unknown lab package ${pkg} (known: ${CATALOG.map((c) => c.name).join(', ')})`);
-  return p.versions.map((v) => v.version);
-}
-
-export function listPool(): string[] {
-  const www = join(labPaths().state, 'repo', 'www');
-  return existsSync(www) ? readdirSync(www) : [];
 }

@@ -1,0 +1,95 @@
+import type { JobKind } from './jobs.ts';
+
+// The one vocabulary of machine actions (docs/ARCHITECTURE.md §C2): the name the API takes, a schedule lists, an
+// action request stores, a job carries out and an execution records is the same word, defined here and nowhere else.
+
+export const RISKS = ['low', 'medium', 'high'] as const;
+export type Risk = (typeof RISKS)[number];
+
+/** What the product needs to know about an action, whoever asks for it. */
+export interface MachineActionDefinition {
+  /** The job kind that carries it out (`JOB_DEFINITIONS`). */
+  readonly kind: JobKind;
+  /** What it can break: anything but `low` needs an approval from someone who may not run it directly. */
+  readonly risk: Risk;
+  /** Its request is bound to the plan of the machine's latest analysis, and its job refuses another plan (ADR 0011). */
+  readonly planBound?: true;
+  /** It runs only through an approved action request, even when an operator asks (ADR 0018). */
+  readonly approvalOnly?: true;
+  /** It changes the machine's packages: its failure stays on the tile until one of them succeeds. */
+  readonly changesPackages?: true;
+}
+
+/**
+ * Every machine action, one entry each. Reading is low risk; changing packages can break services (medium); a
+ * dist-upgrade adds and removes packages, dpkg_repair reinstalls and configures whatever dpkg left half-done
+ * (essential packages included), and a reboot takes every service down and may not come back (high). A new action
+ * (Docker's, say) is one entry here plus its job kind.
+ */
+export const MACHINE_ACTIONS = {
+  apt_update_analyze: { kind: 'apt.update_analyze', risk: 'low' },
+  apt_upgrade: { kind: 'apt.upgrade', risk: 'medium', planBound: true, changesPackages: true },
+  apt_dist_upgrade: { kind: 'apt.dist_upgrade', risk: 'high', planBound: true, changesPackages: true },
+  apt_autoremove: { kind: 'apt.autoremove', risk: 'medium', planBound: true, changesPackages: true },
+  apt_clean: { kind: 'apt.clean', risk: 'low', changesPackages: true },
+  dpkg_repair: { kind: 'apt.dpkg_repair', risk: 'high', approvalOnly: true, changesPackages: true },
+  reboot_verified: { kind: 'machine.reboot_verified', risk: 'high' },
+  machine_probe: { kind: 'machine.probe', risk: 'low' },
+} as const satisfies Record<string, MachineActionDefinition>;
+
+export type MachineAction = keyof typeof MACHINE_ACTIONS;
+export const MACHINE_ACTION_NAMES = Object.keys(MACHINE_ACTIONS) as [MachineAction, ...MachineAction[]];
+
+export function isMachineAction(value: string): value is MachineAction {
+  return Object.hasOwn(MACHINE_ACTIONS, value);
+}
+
+/** The job kind that carries out `action`. */
+export type JobKindOf<A extends MachineAction> = (typeof MACHINE_ACTIONS)[A]['kind'];
+
+/** The actions whose definition says `flag`. */
+type ActionsWith<F extends 'planBound' | 'approvalOnly' | 'changesPackages'> = {
+  [A in MachineAction]: (typeof MACHINE_ACTIONS)[A] extends Record<F, true> ? A : never;
+}[MachineAction];
+
+const actionsWith = <F extends 'planBound' | 'approvalOnly' | 'changesPackages'>(flag: F) =>
+  MACHINE_ACTION_NAMES.filter((a) => (MACHINE_ACTIONS[a] as MachineActionDefinition)[flag]) as ActionsWith<F>[];
+
+/** Actions whose request is bound to the plan of the machine's latest analysis. */
+export type AnalysisBoundAction = ActionsWith<'planBound'>;
+export const ANALYSIS_BOUND_ACTIONS: readonly AnalysisBoundAction[] = actionsWith('planBound');
+
+export function isAnalysisBound(action: string): action is AnalysisBoundAction {
+  return (ANALYSIS_BOUND_ACTIONS as readonly string[]).includes(action);
+}
+
+/** Actions that change the machine's packages (APT applies and the dpkg repair). */
+export const PACKAGE_CHANGING_ACTIONS: readonly MachineAction[] = actionsWith('changesPackages');
+
+/** Actions a schedule with the `require_approval` policy stops at, and that an `analyse_only` schedule never runs. */
+export function isRiskyAction(action: MachineAction): boolean {
+  return MACHINE_ACTIONS[action].risk !== 'low';
+}
+
+/**
+ * Names the first execution contract (§C2) allowed that no code runs. Kept only so that a record carrying one stays
+ * valid (the list of names is widened, never narrowed). A name that becomes runnable moves into MACHINE_ACTIONS; the
+ * check below refuses a name in both.
+ */
+const RECORD_ONLY_ACTION_NAMES = [
+  'apt_full_upgrade',
+  'reboot',
+  'docker_scan',
+  'docker_inspect_current',
+  'docker_pull_check',
+  'docker_compose_apply',
+  'docker_prune_images',
+  'docker_compose_down',
+  'post_install',
+] as const;
+type RecordOnlyAlsoRunnable = (typeof RECORD_ONLY_ACTION_NAMES)[number] & MachineAction;
+const _recordOnlyNamesAreNotRunnable: [RecordOnlyAlsoRunnable] extends [never] ? true : false = true;
+
+/** The action an execution may record (`ExecutionResult.action`): every machine action, and the record-only names. */
+export type ActionType = MachineAction | (typeof RECORD_ONLY_ACTION_NAMES)[number];
+export const ACTION_TYPES: [ActionType, ...ActionType[]] = [...MACHINE_ACTION_NAMES, ...RECORD_ONLY_ACTION_NAMES];
