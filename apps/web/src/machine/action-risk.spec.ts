@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_RISK as API_RISK, MACHINE_ACTION_NAMES } from '@su/contracts';
+import { MACHINE_ACTION_NAMES, MACHINE_ACTIONS } from '@su/contracts';
 import { ACTION_RISK } from './action-risk.ts';
 
 describe("the UI's action risks", () => {
   it('are the API’s, for every action', () => {
-    expect(ACTION_RISK).toEqual(API_RISK);
-    expect(Object.keys(ACTION_RISK).sort()).toEqual([...MACHINE_ACTION_NAMES].sort());
+    expect(ACTION_RISK).toEqual(Object.fromEntries(MACHINE_ACTION_NAMES.map((a) => [a, MACHINE_ACTIONS[a].risk])));
   });
 });

@@ -1,8 +1,8 @@
 import type { MachineAction, Risk } from '@su/contracts';
 
 /**
- * Each action's risk, as the API decides it (`ACTION_RISK` in the contracts lib, which the browser cannot import: the
- * contracts index pulls in node:crypto). `action-risk.spec.ts` fails when the two differ.
+ * Each action's risk, as the API decides it (`MACHINE_ACTIONS[action].risk` in the contracts lib, which the browser
+ * cannot import: the contracts index pulls in node:crypto). `action-risk.spec.ts` fails when the two differ.
  */
 export const ACTION_RISK: Record<MachineAction, Risk> = {
   apt_update_analyze: 'low',
