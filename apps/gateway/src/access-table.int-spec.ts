@@ -86,6 +86,15 @@ async function buildFixture(): Promise<Fixture> {
     );
     return r!.id;
   });
+  const rawLog = await each(async (tg) => {
+    const path = join(t.gw.dataDir, `raw-${tg}.log`);
+    writeFileSync(path, `$ apt-get -s upgrade\n`);
+    const [r] = await t.db.query<{ id: string }>(
+      `INSERT INTO raw_artifacts (machine_id, kind, path) VALUES ($1, 'raw_log', $2) RETURNING id`,
+      [machines[tg], path],
+    );
+    return r!.id;
+  });
   await each(async (tg) => {
     const [s] = await t.db.query<{ id: string }>(
       `INSERT INTO snapshots (machine_id, kind, status, payload) VALUES ($1, 'apt_update_analyze', 'ok', '{}') RETURNING id`,
@@ -130,6 +139,7 @@ async function buildFixture(): Promise<Fixture> {
     request: await each(freshRequest),
     hostKey,
     report,
+    rawLog,
     schedule,
     run: run!.id,
     freshMachine: async (tg) => (tg === 'in' ? pool.pop()! : machine('db-spare', ['db'])),

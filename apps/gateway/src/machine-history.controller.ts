@@ -137,6 +137,18 @@ export class MachineHistoryController {
     return markdown;
   }
 
+  @Get('machines/:id/raw-logs/:artifactId')
+  @RequireScope('read')
+  @ForMachine()
+  @Header('content-type', 'text/plain; charset=utf-8')
+  @ApiOperation({
+    summary:
+      "A job's raw log (an execution's or snapshot's `rawArtifactId`), redacted when it was written; an important message's `rawLineRef` is `<artifactId>#<line>`.",
+  })
+  rawLog(@Param('id', uuid) id: string, @Param('artifactId', uuid) artifactId: string) {
+    return this.actions.rawLog(id, artifactId);
+  }
+
   @Get('repositories')
   @RequireScope('read')
   @ScopeFiltered()

@@ -1,4 +1,5 @@
 import { Center, Loader } from '@mantine/core';
+import { lazy } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { DashboardPage } from './dashboard/dashboard.page.tsx';
 import { AppLayout } from './layout/app-layout.tsx';
@@ -7,9 +8,17 @@ import { ChangePasswordPage } from './pages/change-password.page.tsx';
 import { ApprovalsPage } from './approvals/approvals.page.tsx';
 import { JobsPage } from './jobs/jobs.page.tsx';
 import { LoginPage } from './pages/login.page.tsx';
-import { MachinePage } from './machine/machine.page.tsx';
 import { PreferencesProvider } from './preferences/preferences.tsx';
 import { useMe } from './session/session.ts';
+
+// The machine-facing pages load when first opened, so the dashboard's first paint does not wait for their code.
+const MachinePage = lazy(() => import('./machine/machine.page.tsx').then((m) => ({ default: m.MachinePage })));
+const AddMachinePage = lazy(() =>
+  import('./machine-add/add-machine.page.tsx').then((m) => ({ default: m.AddMachinePage })),
+);
+const FleetUpdatesPage = lazy(() =>
+  import('./updates/fleet-updates.page.tsx').then((m) => ({ default: m.FleetUpdatesPage })),
+);
 
 /** Signed out: the login page. Signed in with a password to change: that page only (the API refuses the rest). */
 function Routed() {
@@ -18,7 +27,7 @@ function Routed() {
   if (me.isPending) {
     return (
       <Center mih="100vh">
-        <Loader aria-label="…" />
+        <Loader role="status" aria-label="…" />
       </Center>
     );
   }
@@ -38,7 +47,9 @@ function Routed() {
           <Route path="/login" element={<Navigate to="/" replace />} />
           <Route element={<AppLayout mustChangePassword={mustChange} />}>
             <Route path="/password" element={<ChangePasswordPage />} />
+            {!mustChange && <Route path="/machines/new" element={<AddMachinePage />} />}
             {!mustChange && <Route path="/machines/:id" element={<MachinePage />} />}
+            {!mustChange && <Route path="/updates" element={<FleetUpdatesPage />} />}
             {!mustChange && <Route path="/jobs" element={<JobsPage />} />}
             {!mustChange && <Route path="/approvals" element={<ApprovalsPage />} />}
             <Route path="*" element={mustChange ? <Navigate to="/password" replace /> : <DashboardPage />} />

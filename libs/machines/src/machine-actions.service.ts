@@ -14,6 +14,7 @@ import {
   ExecutionsRepository,
   ImportantMessagesRepository,
   MachinesRepository,
+  RawArtifactsRepository,
   ReportsRepository,
   SnapshotsRepository,
 } from '@su/db';
@@ -107,6 +108,17 @@ export class MachineActionsService {
     const r = await new ReportsRepository(this.db.prisma).find(machineId, reportId);
     if (!r) throw new NotFoundException(`report ${reportId} not found`);
     return { title: r.title, markdown: await readFile(r.path, 'utf8') };
+  }
+
+  /**
+   * A job's raw log as the session wrote it: already redacted (the job's secrets never reach the file). 404 when the
+   * artifact is not this machine's, or retention removed it.
+   */
+  async rawLog(machineId: string, artifactId: string): Promise<string> {
+    const a = await new RawArtifactsRepository(this.db.prisma).findRawLog(machineId, artifactId);
+    const text = a && (await readFile(a.path, 'utf8').catch(() => null));
+    if (text === null || text === undefined) throw new NotFoundException(`raw log ${artifactId} not found`);
+    return text;
   }
 
   /** Per machine (of `scope`, when given), its APT sources; and which machines have an older suite, a third-party or an unsigned source. */

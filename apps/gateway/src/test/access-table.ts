@@ -50,6 +50,7 @@ export interface Fixture {
   request: Record<Target, string>;
   hostKey: Record<Target, string>;
   report: Record<Target, string>;
+  rawLog: Record<Target, string>;
   schedule: string;
   run: string;
   /** A machine nobody else uses (to delete); `in` ones are in both scoped clients' scopes. */
@@ -361,6 +362,10 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
   'GET /api/v1/machines/{id}/reports/{reportId}/download': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
     call: (fx, t) => ({ params: { id: fx.machine[t], reportId: fx.report[t] } }),
+  },
+  'GET /api/v1/machines/{id}/raw-logs/{artifactId}': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: (fx, t) => ({ params: { id: fx.machine[t], artifactId: fx.rawLog[t] } }),
   },
   'GET /api/v1/updates/pending': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },

@@ -21,7 +21,7 @@ export function ApprovalsPage() {
       <Title order={1} size="h2">
         {t('approvals.title')}
       </Title>
-      {pending.isPending && <Loader aria-label={t('common.loading')} />}
+      {pending.isPending && <Loader role="status" aria-label={t('common.loading')} />}
       {pending.error && <ErrorNotice error={pending.error} />}
       {pending.data?.length === 0 && (
         <Alert icon={<IconChecks aria-hidden />} title={t('approvals.empty')} variant="light">

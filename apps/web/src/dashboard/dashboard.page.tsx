@@ -14,7 +14,7 @@ import {
 import { IconSearch, IconServer } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
 import type { MachineView, Page } from '../api/types.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
@@ -95,11 +95,16 @@ export function DashboardPage() {
           clearable
         />
       </Group>
-      {machines.isPending && <Loader aria-label={t('common.loading')} />}
+      {machines.isPending && <Loader role="status" aria-label={t('common.loading')} />}
       {machines.error && <ErrorNotice error={machines.error} />}
       {machines.data && all.length === 0 && (
         <Alert icon={<IconServer aria-hidden />} title={t('dashboard.empty')} variant="light">
-          {t('dashboard.emptyNext')}
+          <Stack gap="xs" align="flex-start">
+            <Text size="sm">{t('dashboard.emptyNext')}</Text>
+            <Button component={Link} to="/machines/new">
+              {t('dashboard.addFirst')}
+            </Button>
+          </Stack>
         </Alert>
       )}
       {machines.data && all.length > 0 && shown.length === 0 && (

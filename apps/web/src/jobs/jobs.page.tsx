@@ -69,7 +69,7 @@ export function JobsPage() {
         clearable
         maw={260}
       />
-      {jobs.isPending && <Loader aria-label={t('common.loading')} />}
+      {jobs.isPending && <Loader role="status" aria-label={t('common.loading')} />}
       {jobs.error && <ErrorNotice error={jobs.error} />}
       {jobs.data?.length === 0 && (
         <Alert icon={<IconListCheck aria-hidden />} title={t('jobs.empty')} variant="light">

@@ -1,4 +1,17 @@
-import { ActionIcon, Anchor, AppShell, Badge, Burger, Button, Group, NavLink, Stack, Title } from '@mantine/core';
+import {
+  ActionIcon,
+  Anchor,
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  Loader,
+  NavLink,
+  Stack,
+  Title,
+} from '@mantine/core';
+import { Suspense } from 'react';
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconChecks,
@@ -7,7 +20,9 @@ import {
   IconListCheck,
   IconLogout,
   IconPlugConnected,
+  IconPackages,
   IconPlugConnectedX,
+  IconServerBolt,
 } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
@@ -33,6 +48,8 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
   });
   const links = [
     { to: '/', label: t('nav.dashboard'), icon: IconLayoutDashboard },
+    { to: '/updates', label: t('nav.updates'), icon: IconPackages },
+    { to: '/machines/new', label: t('nav.addMachine'), icon: IconServerBolt },
     { to: '/approvals', label: t('nav.approvals'), icon: IconChecks },
     { to: '/jobs', label: t('nav.jobs'), icon: IconListCheck },
     { to: '/password', label: t('nav.password'), icon: IconKey },
@@ -104,7 +121,9 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main id="main">
-        <Outlet />
+        <Suspense fallback={<Loader role="status" aria-label={t('common.loading')} />}>
+          <Outlet />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );

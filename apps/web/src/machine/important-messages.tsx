@@ -39,7 +39,7 @@ export function ImportantMessages({ machineId }: { machineId: string }) {
       <Title order={2} size="h4" id="messages-title" mb="xs">
         {t('machine.messages')}
       </Title>
-      {messages.isPending && <Loader size="sm" aria-label={t('common.loading')} />}
+      {messages.isPending && <Loader size="sm" role="status" aria-label={t('common.loading')} />}
       {messages.error && <ErrorNotice error={messages.error} />}
       {ack.error && <ErrorNotice error={ack.error} />}
       {messages.data?.length === 0 && <Text c="dimmed">{t('machine.messagesEmpty')}</Text>}

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import type { MachineEventView } from '../api/types.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
+import { ScrollRegion } from '../layout/scroll-region.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
 
 /** The machine's events, newest first (refreshed by the live stream through the 'machine' query key). */
@@ -18,11 +19,11 @@ export function MachineTimeline({ machineId }: { machineId: string }) {
       <Title order={2} size="h4" id="timeline-title" mb="xs">
         {t('machine.timeline')}
       </Title>
-      {events.isPending && <Loader size="sm" aria-label={t('common.loading')} />}
+      {events.isPending && <Loader size="sm" role="status" aria-label={t('common.loading')} />}
       {events.error && <ErrorNotice error={events.error} />}
       {events.data?.length === 0 && <Text c="dimmed">{t('machine.timelineEmpty')}</Text>}
       {events.data && events.data.length > 0 && (
-        <Table.ScrollContainer minWidth={500}>
+        <ScrollRegion label={t('machine.timeline')} minWidth={500}>
           <Table striped>
             <Table.Tbody>
               {events.data.map((e) => (
@@ -38,7 +39,7 @@ export function MachineTimeline({ machineId }: { machineId: string }) {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollRegion>
       )}
     </Card>
   );

@@ -1,30 +1,21 @@
-import {
-  Alert,
-  Anchor,
-  Badge,
-  Button,
-  Card,
-  Group,
-  Loader,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from '@mantine/core';
-import { IconArrowLeft, IconCheck } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Anchor, Card, Group, Loader, SimpleGrid, Stack, Table, Title } from '@mantine/core';
+import { IconArrowLeft } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { api, ApiError, unwrap } from '../api/client.ts';
 import type { MachineView } from '../api/types.ts';
 import { isMessageKey } from '../i18n/translate.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
-import type { MachineAction } from '@su/contracts';
+import { Executions, type Execution } from './executions.tsx';
+import { HostKeys } from './host-keys.tsx';
+import { lastBoot } from './last-boot.ts';
+import { MachineActions } from './machine-actions.tsx';
 import { MachineTimeline } from './machine-timeline.tsx';
+import { PendingPackages } from './pending-packages.tsx';
+import { ReplaceCredentials } from './replace-credentials.tsx';
+import { Reports } from './reports.tsx';
 import { ImportantMessages } from './important-messages.tsx';
-
-const LOW_RISK_ACTIONS = ['machine_probe', 'apt_update_analyze'] as const satisfies readonly MachineAction[];
 
 /** One machine: its probe summary, the low-risk actions, important messages and its timeline, all kept live. */
 export function MachinePage() {
@@ -34,7 +25,7 @@ export function MachinePage() {
     queryKey: ['machine', id],
     queryFn: () => unwrap<MachineView>(api.GET('/api/v1/machines/{id}', { params: { path: { id } } })),
   });
-  if (machine.isPending) return <Loader aria-label={t('common.loading')} />;
+  if (machine.isPending) return <Loader role="status" aria-label={t('common.loading')} />;
   if (machine.error) {
     const missing = machine.error instanceof ApiError && machine.error.status === 404;
     return missing ? <Alert color="gray">{t('machine.notFound')}</Alert> : <ErrorNotice error={machine.error} />;
@@ -53,9 +44,14 @@ export function MachinePage() {
       </Title>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Summary machine={m} />
-        <Actions machineId={m.id} />
+        <MachineActions machineId={m.id} />
       </SimpleGrid>
+      <PendingPackages machineId={m.id} />
       <ImportantMessages machineId={m.id} />
+      <Executions machineId={m.id} />
+      <Reports machineId={m.id} />
+      <HostKeys machineId={m.id} />
+      <ReplaceCredentials machine={m} />
       <MachineTimeline machineId={m.id} />
     </Stack>
   );
@@ -63,6 +59,11 @@ export function MachinePage() {
 
 function Summary({ machine: m }: { machine: MachineView }) {
   const { t, prefs } = usePreferences();
+  const executions = useQuery({
+    queryKey: ['machine', m.id, 'executions'],
+    queryFn: () => unwrap<Execution[]>(api.GET('/api/v1/machines/{id}/executions', { params: { path: { id: m.id } } })),
+  });
+  const boot = lastBoot(m, executions.data ?? []);
   const kindKey = `kind.${m.machineKind}`;
   const gib = (bytes: number | null | undefined) => (bytes ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : '—');
   const rows: [string, string][] = [
@@ -76,6 +77,13 @@ function Summary({ machine: m }: { machine: MachineView }) {
       t('machine.disks'),
       m.metrics?.filesystems.map((f) => `${f.mount} ${f.usedPercent}% / ${gib(f.sizeBytes)}`).join(', ') || '—',
     ],
+    [
+      t('machine.lastBoot'),
+      boot
+        ? `${boot.at.toLocaleString(prefs.language)}${boot.bootId ? ` · ${t('machine.bootId', { id: boot.bootId.slice(0, 8) })}` : ''}`
+        : '—',
+    ],
+    [t('machine.rebootRequired'), m.state?.aptRebootRequired ? t('tile.reboot') : t('machine.rebootNotRequired')],
     [
       t('machine.lastProbe'),
       m.state?.lastProbeAt ? new Date(m.state.lastProbeAt).toLocaleString(prefs.language) : t('machine.never'),
@@ -96,41 +104,6 @@ function Summary({ machine: m }: { machine: MachineView }) {
           ))}
         </Table.Tbody>
       </Table>
-    </Card>
-  );
-}
-
-function Actions({ machineId }: { machineId: string }) {
-  const { t } = usePreferences();
-  const queryClient = useQueryClient();
-  const run = useMutation({
-    mutationFn: (action: (typeof LOW_RISK_ACTIONS)[number]) =>
-      unwrap(api.POST('/api/v1/machines/{id}/actions', { params: { path: { id: machineId } }, body: { action } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['machine', machineId] }),
-  });
-  return (
-    <Card withBorder component="section" aria-labelledby="actions-title">
-      <Stack gap="xs">
-        <Title order={2} size="h4" id="actions-title">
-          {t('machine.actions')}
-        </Title>
-        {LOW_RISK_ACTIONS.map((a) => (
-          <Group key={a} justify="space-between" wrap="nowrap">
-            <Button variant="light" onClick={() => run.mutate(a)} loading={run.isPending && run.variables === a}>
-              {t(`machine.action.${a}`)}
-            </Button>
-            <Badge color="teal" variant="light">
-              {t('machine.risk.low')}
-            </Badge>
-          </Group>
-        ))}
-        {run.isSuccess && (
-          <Text size="sm" role="status">
-            <IconCheck size={14} aria-hidden /> {t('machine.queued')}
-          </Text>
-        )}
-        {run.error && <ErrorNotice error={run.error} />}
-      </Stack>
     </Card>
   );
 }

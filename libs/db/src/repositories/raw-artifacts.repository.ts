@@ -28,4 +28,12 @@ export class RawArtifactsRepository {
     });
     return row.id;
   }
+
+  /** A machine's raw log (redacted when written), unless retention deleted it. */
+  async findRawLog(machineId: string, id: string): Promise<{ path: string } | null> {
+    return this.db.rawArtifact.findFirst({
+      where: { id, machineId, kind: 'raw_log', deletedAt: null },
+      select: { path: true },
+    });
+  }
 }

@@ -1,0 +1,344 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@su/testing';
+import { launchChromium, seriousA11yViolations } from './test/browser.ts';
+import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
+
+/*
+ * The machine-facing pages (add machine, machine page, fleet updates) in Debian's Chromium against a real gateway.
+ * Machines point at 127.0.0.1 port 1 (nothing listens); what a worker would have left behind — an analysis, an
+ * upgrade's execution with its raw log and report, host keys — is written to the database as the workers write it.
+ * The lab spec `web-e2e.lab-spec.ts` runs the same pages against real machines.
+ */
+const root = new URL('../../..', import.meta.url).pathname;
+const webDir = join(root, 'dist/apps/web');
+const shots = join(root, 'docs/screenshots');
+const WAIT = { timeout: 30_000 };
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+let db: TestDatabase;
+let gw: GatewayHarness;
+let browser: Browser;
+const problems: string[] = [];
+
+async function signedInPage(): Promise<{ page: Page; close: () => Promise<void> }> {
+  const username = `ops-${Math.random().toString(36).slice(2, 8)}`;
+  const first = (await gw.api('POST', '/api/v1/users', { body: { username, role: 'admin' } })).body.password as string;
+  const token = (await gw.api('POST', '/api/v1/auth/login', { token: null, body: { username, password: first } })).body
+    .token as string;
+  const password = `${username}-own-passphrase`;
+  await gw.api('POST', '/api/v1/auth/password', { token, body: { currentPassword: first, newPassword: password } });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+  const page = await context.newPage();
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`csp: ${m.text()}`);
+  });
+  await page.goto(`${gw.base}/`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Fleet', exact: true }).waitFor(WAIT);
+  return { page, close: () => context.close() };
+}
+
+async function expectAccessible(page: Page) {
+  const violations = await seriousA11yViolations(page);
+  expect(violations, JSON.stringify(violations, null, 1)).toEqual([]);
+}
+
+async function shoot(page: Page, name: string) {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const [width, height] of [
+      [1440, 900],
+      [390, 844],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      // Let the layout settle (the navigation slides away below the phone breakpoint); a full-page shot from the top.
+      await page.waitForTimeout(500);
+      await page.evaluate('window.scrollTo(0, 0)');
+      await page.screenshot({ path: join(shots, `${name}-${scheme}-${width}.png`), fullPage: width === 1440 });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+const pkg = (name: string, from: string, to: string, over: Record<string, unknown> = {}) => ({
+  name,
+  arch: 'amd64',
+  currentVersion: from,
+  targetVersion: to,
+  origin: 'Debian:12.10/stable',
+  originName: 'Debian',
+  suite: 'stable',
+  operation: 'upgrade',
+  security: false,
+  keptBack: false,
+  held: false,
+  phased: false,
+  dedupKey: `debian|${name}|${from}|${to}|Debian`,
+  ...over,
+});
+
+/** A machine with what an analysis and an upgrade leave behind, as the workers write it. */
+async function machineWithHistory(name: string): Promise<{ id: string; changedKey: string }> {
+  const res = await gw.api('POST', '/api/v1/machines', {
+    body: { name, hostname: '127.0.0.1', port: 1, username: 'admin', tags: ['web'] },
+  });
+  expect(res.status).toBe(201);
+  const id = res.body.id as string;
+  const packages = [
+    pkg('openssl', '3.0.15-1', '3.0.17-1', { security: true, suite: 'stable-security', originName: 'Debian-Security' }),
+    pkg('curl', '7.88.1-10', '7.88.1-11'),
+  ];
+  const apt = {
+    enabled: true,
+    count: 2,
+    rebootRequired: true,
+    packages,
+    keptBack: [pkg('homelab-demo', '1.0', '1.2', { keptBack: true })],
+    heldPackages: [pkg('homelab-held', '1.0', '1.1', { held: true })],
+    phased: ['homelab-phased'],
+  };
+  const [snap] = await db.query<{ id: string }>(
+    `INSERT INTO snapshots (machine_id, kind, status, payload) VALUES ($1, 'apt_update_analyze', 'updates_available', $2) RETURNING id`,
+    [
+      id,
+      JSON.stringify({
+        machineId: id,
+        hostname: '127.0.0.1',
+        os: { family: 'debian', version: '12' },
+        checkedAt: new Date().toISOString(),
+        status: 'updates_available',
+        apt,
+      }),
+    ],
+  );
+  for (const p of packages)
+    await db.query(
+      `INSERT INTO apt_planned_packages (snapshot_id, machine_id, mode, name, current_version, target_version, origin, operation, security, dedup_key)
+       VALUES ($1, $2, 'dist_upgrade', $3, $4, $5, 'Debian', 'upgrade', $6, $7)`,
+      [snap!.id, id, p.name, p.currentVersion, p.targetVersion, p.security, p.dedupKey],
+    );
+  const logPath = join(gw.dataDir, `raw-${id}.log`);
+  writeFileSync(
+    logPath,
+    [
+      '$ sudo apt-get -y dist-upgrade',
+      'Setting up curl (7.88.1-11) ...',
+      `W: curl: option ${HOSTILE} is deprecated and will be removed`,
+      '$ sudo dpkg-query -W',
+    ].join('\n'),
+  );
+  const [raw] = await db.query<{ id: string }>(
+    `INSERT INTO raw_artifacts (machine_id, kind, path) VALUES ($1, 'raw_log', $2) RETURNING id`,
+    [id, logPath],
+  );
+  const reportPath = join(gw.dataDir, `report-${id}.md`);
+  writeFileSync(reportPath, `# dist-upgrade of ${name}\n\n- curl 7.88.1-10 → 7.88.1-11\n- note: ${HOSTILE}\n`);
+  const [report] = await db.query<{ id: string }>(
+    `INSERT INTO reports (machine_id, kind, title, path) VALUES ($1, 'machine', 'dist-upgrade report', $2) RETURNING id`,
+    [id, reportPath],
+  );
+  const result = {
+    action: 'apt_dist_upgrade',
+    status: 'ok',
+    rebootRequiredAfterRun: true,
+    apt: {
+      planned: [],
+      applied: [
+        { name: 'curl', arch: 'amd64', fromVersion: '7.88.1-10', toVersion: '7.88.1-11', operation: 'upgraded' },
+      ],
+      installed: [],
+      removed: [],
+      held: [],
+      rebootRequiredAfterRun: true,
+    },
+  };
+  const [ex] = await db.query<{ id: string }>(
+    `INSERT INTO executions (machine_id, action, mode, status, finished_at, result, raw_artifact_id, report_id)
+     VALUES ($1, 'apt_dist_upgrade', 'manual', 'ok', now(), $2, $3, $4) RETURNING id`,
+    [id, JSON.stringify(result), raw!.id, report!.id],
+  );
+  await db.query(
+    `INSERT INTO important_messages (machine_id, source, category, severity, package_name, message, execution_id, raw_line_ref, dedup_key)
+     VALUES ($1, 'apt', 'deprecation', 'warning', 'curl', $2, $3, $4, 'fixture')`,
+    [id, `curl: option ${HOSTILE} is deprecated and will be removed`, ex!.id, `${raw!.id}#2`],
+  );
+  await db.query(
+    `INSERT INTO machine_host_keys (machine_id, hostname, port, key_type, fingerprint_sha256, status, approved_by, approved_at)
+     VALUES ($1, '127.0.0.1', 1, 'ssh-ed25519', 'SHA256:trustedFixtureKey', 'approved', 'trust-on-first-use', now())`,
+    [id],
+  );
+  const [changed] = await db.query<{ id: string }>(
+    `INSERT INTO machine_host_keys (machine_id, hostname, port, key_type, fingerprint_sha256, status)
+     VALUES ($1, '127.0.0.1', 1, 'ssh-ed25519', 'SHA256:changedFixtureKey', 'changed') RETURNING id`,
+    [id],
+  );
+  await db.query(
+    `UPDATE machine_state SET blocked = true, blocked_reason = 'host key changed', status = 'blocked', apt_reboot_required = true WHERE machine_id = $1`,
+    [id],
+  );
+  return { id, changedKey: changed!.id };
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(webDir, 'index.html'))) throw new Error('the web UI is not built: run npm run test:web');
+  mkdirSync(shots, { recursive: true });
+  db = await createTestDatabase();
+  gw = await startGateway(db, { SU_WEB_DIR: webDir });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await gw?.close();
+  await db?.drop();
+});
+
+describe('machine pages in Chromium', () => {
+  it('add machine: the API’s field errors under their fields, then the connection test step by step', async () => {
+    const { page, close } = await signedInPage();
+    await page.getByRole('link', { name: 'Add your first machine' }).click();
+    await page.getByRole('heading', { name: 'Add a machine' }).waitFor(WAIT);
+    await page.getByRole('textbox', { name: /^Name/ }).first().fill('nas');
+    await page.getByRole('textbox', { name: /^Host name or IP address/ }).fill('bad host!');
+    await page.getByRole('textbox', { name: /^SSH user/ }).fill('Not A User');
+    await page.getByLabel(/^SSH password/).fill('s3cret-pw-never-echoed');
+    await page.getByRole('button', { name: 'Add and test the connection' }).click();
+    await page.getByText('Some fields need fixing').waitFor(WAIT);
+    for (const field of [/^Host name or IP address/, /^SSH user/])
+      expect(await page.getByRole('textbox', { name: field }).getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByRole('textbox', { name: /^Name/ }).first().getAttribute('aria-invalid')).not.toBe('true');
+    // The refusal names the fields, never the values sent.
+    expect(await page.getByRole('alert').allTextContents()).not.toContainEqual(expect.stringContaining('s3cret'));
+    await expectAccessible(page);
+    await shoot(page, 'add-machine-form');
+    await page.getByRole('textbox', { name: /^Host name or IP address/ }).fill('127.0.0.1');
+    await page.getByRole('textbox', { name: /^SSH port/ }).fill('1');
+    await page.getByRole('textbox', { name: /^SSH user/ }).fill('admin');
+    await page.getByRole('button', { name: 'Add and test the connection' }).click();
+    await page.getByRole('heading', { name: 'Connection test: nas' }).waitFor(WAIT);
+    // Nothing listens on port 1: the first step fails with the error kind and its remediation, the rest not reached.
+    await expect.poll(() => page.getByTestId('step-connect').textContent(), WAIT).toContain('failed');
+    expect(await page.getByTestId('step-sudo').textContent()).toContain('not reached');
+    expect(await page.getByRole('alert').first().textContent()).toMatch(/connection_refused|unreachable/);
+    await expectAccessible(page);
+    await shoot(page, 'add-machine-check');
+    // The password never came back: no field of the page holds it.
+    expect(await page.content()).not.toContain('s3cret-pw-never-echoed');
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('machine page: packages with explained flags, risky actions confirmed, the diff, the raw log, the report, host keys', async () => {
+    const { id } = await machineWithHistory('web-history');
+    const { page, close } = await signedInPage();
+    await page.getByRole('link', { name: 'web-history' }).click();
+    await page.getByRole('heading', { name: 'web-history', level: 1 }).waitFor(WAIT);
+    // Packages: security first, each flag explained on keyboard focus.
+    const rows = page.getByTestId('package-row');
+    await rows.first().waitFor(WAIT);
+    expect(await rows.allTextContents()).toEqual([
+      'openssl3.0.15-1 → 3.0.17-1Debian-Security / stable-securitySecurity',
+      'curl7.88.1-10 → 7.88.1-11Debian / stable',
+      'homelab-demo1.0 → 1.2Debian / stableKept back',
+      'homelab-held1.0 → 1.1Debian / stableHeld',
+      'homelab-phased——Phased',
+    ]);
+    await rows
+      .filter({ hasText: 'homelab-phased' })
+      .getByRole('button', { name: /^Phased/ })
+      .focus();
+    // Reached by the keyboard: the tooltip opens on keyboard focus as on hover.
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    await page.getByText('The distribution releases it to a share of machines at a time').waitFor(WAIT);
+    // A destructive action asks once more; a request goes to the inbox.
+    await page.getByRole('button', { name: 'Request: Dist-upgrade' }).click();
+    await page.getByRole('button', { name: 'Confirm: request Dist-upgrade' }).click();
+    await page.getByText('Request sent').waitFor(WAIT);
+    const requests = (await gw.api('GET', '/api/v1/action-requests?status=pending')).body as {
+      machineId: string;
+      action: string;
+    }[];
+    expect(requests.filter((r) => r.machineId === id).map((r) => r.action)).toEqual(['apt_dist_upgrade']);
+    // The execution: the real diff, then the raw log with the line the message points to highlighted, as text.
+    const execution = page.getByTestId('execution').first();
+    await execution.getByRole('button').first().click();
+    expect(await execution.getByTestId('execution-diff').textContent()).toContain('curl7.88.1-10 → 7.88.1-11upgraded');
+    await execution.getByRole('button', { name: 'Show the raw log' }).click();
+    const marked = execution.locator('[data-important="true"]');
+    await marked.waitFor(WAIT);
+    expect(await marked.count()).toBe(1);
+    expect(await marked.textContent()).toContain(`W: curl: option ${HOSTILE}`);
+    // The report, read as text: its markup creates no element.
+    await page.getByTestId('report').getByRole('button', { name: 'Read' }).click();
+    await expect.poll(() => page.getByTestId('report-text').textContent(), WAIT).toContain(`note: ${HOSTILE}`);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Download (.md)' }).getAttribute('href')).toMatch(
+      new RegExp(`/api/v1/machines/${id}/reports/[0-9a-f-]+/download$`),
+    );
+    await expectAccessible(page);
+    await shoot(page, 'machine-history');
+    // The changed key is approved only through the warning, and that unblocks the machine.
+    const warning = page.getByTestId('host-key-warning');
+    expect(await warning.textContent()).toContain('SHA256:changedFixtureKey');
+    await warning.getByRole('button', { name: 'Approve this key…' }).click();
+    await warning.getByRole('button', { name: 'I compared it: approve the new key' }).click();
+    await warning.waitFor({ state: 'detached', ...WAIT });
+    expect((await gw.api('GET', `/api/v1/machines/${id}`)).body.state.blocked).toBe(false);
+    // Replace the credentials: write-only, and the form forgets them.
+    await page.getByRole('button', { name: 'Replace the credentials' }).click();
+    await page.getByLabel(/^SSH password/).fill('new-pw-for-web-history');
+    await page.getByRole('button', { name: 'Save the new credentials' }).click();
+    await page.getByText('Credentials replaced').waitFor(WAIT);
+    expect((await gw.api('GET', `/api/v1/machines/${id}`)).body.credentials).toMatchObject({
+      authMethod: 'password',
+      hasPassword: true,
+    });
+    expect(await page.content()).not.toContain('new-pw-for-web-history');
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('fleet updates: changes grouped, security first; chosen machines get one apply request each', async () => {
+    const a = await machineWithHistory('fleet-a');
+    const b = await machineWithHistory('fleet-b');
+    const { page, close } = await signedInPage();
+    await page.getByRole('navigation').getByRole('link', { name: 'Fleet updates' }).click();
+    await page.getByRole('heading', { name: 'Fleet updates' }).waitFor(WAIT);
+    const changes = page.getByTestId('pending-change');
+    await changes.first().waitFor(WAIT);
+    expect(await changes.first().textContent()).toMatch(/^openssl 3\.0\.15-1 → 3\.0\.17-1 · \d+ machines.*Security/);
+    const openssl = changes.filter({ hasText: 'openssl' });
+    await openssl.getByRole('checkbox', { name: 'fleet-a' }).check();
+    await openssl.getByRole('checkbox', { name: 'fleet-b' }).check();
+    await changes.filter({ hasText: 'curl' }).getByRole('checkbox', { name: 'fleet-a' }).check();
+    await page.getByText('2 packages on 2 machines chosen').waitFor(WAIT);
+    await expectAccessible(page);
+    await shoot(page, 'fleet-updates-selection');
+    await page.getByRole('button', { name: 'Request the apply' }).click();
+    await page.getByText('2 requests sent').waitFor(WAIT);
+    const pending = (await gw.api('GET', '/api/v1/action-requests?status=pending')).body as {
+      machineId: string;
+      action: string;
+      payload: { options?: { packages?: string[] } };
+    }[];
+    const mine = pending.filter((r) => r.machineId === a.id || r.machineId === b.id);
+    expect(mine.map((r) => [r.machineId === a.id ? 'a' : 'b', r.action, JSON.stringify(r.payload)]).sort()).toEqual([
+      ['a', 'apt_upgrade', expect.stringContaining('"packages":["curl","openssl"]')],
+      ['b', 'apt_upgrade', expect.stringContaining('"packages":["openssl"]')],
+    ]);
+    expect(problems).toEqual([]);
+    await close();
+  });
+});
