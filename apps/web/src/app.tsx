@@ -1,4 +1,5 @@
 import { Center, Loader } from '@mantine/core';
+import { lazy } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { DashboardPage } from './dashboard/dashboard.page.tsx';
 import { AppLayout } from './layout/app-layout.tsx';
@@ -10,6 +11,11 @@ import { LoginPage } from './pages/login.page.tsx';
 import { MachinePage } from './machine/machine.page.tsx';
 import { PreferencesProvider } from './preferences/preferences.tsx';
 import { useMe } from './session/session.ts';
+import { LazyPage } from './layout/lazy-page.tsx';
+
+// Pages beyond the dashboard load on first visit: the initial JS stays small (issue 12's bench).
+const SettingsPage = lazy(() => import('./settings/settings.page.tsx').then((m) => ({ default: m.SettingsPage })));
+const SchedulesPage = lazy(() => import('./schedules/schedules.page.tsx').then((m) => ({ default: m.SchedulesPage })));
 
 /** Signed out: the login page. Signed in with a password to change: that page only (the API refuses the rest). */
 function Routed() {
@@ -41,6 +47,8 @@ function Routed() {
             {!mustChange && <Route path="/machines/:id" element={<MachinePage />} />}
             {!mustChange && <Route path="/jobs" element={<JobsPage />} />}
             {!mustChange && <Route path="/approvals" element={<ApprovalsPage />} />}
+            {!mustChange && <Route path="/settings" element={<LazyPage page={SettingsPage} />} />}
+            {!mustChange && <Route path="/schedules/*" element={<LazyPage page={SchedulesPage} />} />}
             <Route path="*" element={mustChange ? <Navigate to="/password" replace /> : <DashboardPage />} />
           </Route>
         </Routes>

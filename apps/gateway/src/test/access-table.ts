@@ -369,6 +369,12 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
     call: () => ({ body: SCHEDULE }),
   },
+  // A preview saves nothing: the assistant may call it, like a read.
+  'POST /api/v1/schedules/preview': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    answers: [200],
+    call: () => ({ body: { cron: SCHEDULE.cron, timezone: 'Europe/Paris', scope: { all: true } } }),
+  },
   'GET /api/v1/schedules/{id}': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
     call: (fx) => ({ params: { id: fx.schedule } }),

@@ -847,6 +847,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/schedules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview a schedule before saving it: its next instants in its time zone (the scheduler's own cron evaluation) and the machines its scope matches now. Saves nothing. */
+        post: operations["SchedulesController_previewDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/schedules/{id}": {
         parameters: {
             query?: never;
@@ -1247,6 +1264,21 @@ export interface components {
             windowMinutes?: number;
             /** @default true */
             enabled: boolean;
+        };
+        SchedulePreviewDto: {
+            /**
+             * @description 5-field cron: minute hour day-of-month month day-of-week.
+             * @example 30 3 * * 0
+             */
+            cron: string;
+            /**
+             * @default UTC
+             * @example Europe/Paris
+             */
+            timezone: string;
+            scope: components["schemas"]["ScheduleScopeDto"];
+            /** @default 5 */
+            count: number;
         };
         ActionOptionsDto: {
             /** @description apt_upgrade only: upgrade just these packages. */
@@ -3043,6 +3075,36 @@ export interface operations {
         };
         responses: {
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    SchedulesController_previewDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SchedulePreviewDto"];
+            };
+        };
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,7 @@
 import { ActionIcon, Anchor, AppShell, Badge, Burger, Button, Group, NavLink, Stack, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
+  IconCalendarTime,
   IconChecks,
   IconKey,
   IconLayoutDashboard,
@@ -8,6 +9,7 @@ import {
   IconLogout,
   IconPlugConnected,
   IconPlugConnectedX,
+  IconSettings,
 } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
@@ -35,6 +37,8 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
     { to: '/', label: t('nav.dashboard'), icon: IconLayoutDashboard },
     { to: '/approvals', label: t('nav.approvals'), icon: IconChecks },
     { to: '/jobs', label: t('nav.jobs'), icon: IconListCheck },
+    { to: '/schedules', label: t('nav.schedules'), icon: IconCalendarTime },
+    { to: '/settings', label: t('nav.settings'), icon: IconSettings },
     { to: '/password', label: t('nav.password'), icon: IconKey },
   ];
   return (
@@ -91,7 +95,7 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
                 to={l.to}
                 label={l.label}
                 leftSection={<l.icon size={18} aria-hidden />}
-                active={location.pathname === l.to}
+                active={l.to === '/' ? location.pathname === '/' : location.pathname.startsWith(l.to)}
                 onClick={close}
               />
             ))}

@@ -42,7 +42,8 @@ export function useLiveEvents(enabled: boolean): boolean {
 
 function keysFor(type: string): string[] {
   if (type === 'machine.state') return ['machines', 'machine'];
-  if (type === 'job.status') return ['machines', 'machine', 'jobs'];
+  // A schedule's jobs move its runs too; a run machine's step changes its run and the schedule's last run.
+  if (type === 'job.status') return ['machines', 'machine', 'jobs', 'schedule-runs'];
   if (type === 'action_request.status') return ['action-requests'];
-  return ['schedule-runs'];
+  return ['schedule-runs', 'schedules'];
 }
