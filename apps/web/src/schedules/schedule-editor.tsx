@@ -3,7 +3,6 @@ import {
   Checkbox,
   Group,
   NumberInput,
-  Radio,
   Select,
   SimpleGrid,
   Stack,
@@ -26,7 +25,8 @@ import { APPROVAL_POLICIES, bodyOf, formOf, SCHEDULE_ACTIONS, type ScheduleForm 
 import { SchedulePreviewCard } from './schedule-preview.tsx';
 
 const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
-const ZONES = Intl.supportedValuesOf('timeZone');
+// Browsers list IANA zones without the UTC alias, which is the API's default and many servers' zone.
+const ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
 
 /** Create or edit a schedule, with what it means beside the form (words, next runs, matched machines). */
 export function ScheduleEditor({ schedule, canEdit = true }: { schedule?: ScheduleView; canEdit?: boolean }) {
@@ -84,28 +84,24 @@ export function ScheduleEditor({ schedule, canEdit = true }: { schedule?: Schedu
                   description={t('schedules.cronHint')}
                   value={form.cron}
                   onChange={(e) => set('cron', e.currentTarget.value)}
-                  ff="monospace"
+                  styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
                   required
                 />
                 <Select
                   label={t('schedules.timezone')}
-                  data={ZONES}
+                  data={ZONES.includes(form.timezone) ? ZONES : [form.timezone, ...ZONES]}
                   value={form.timezone}
                   onChange={(v) => v && set('timezone', v)}
                   searchable
                   allowDeselect={false}
                 />
               </Group>
-              <Radio.Group
-                label={t('schedules.scope')}
-                value={form.scopeKind}
-                onChange={(v) => set('scopeKind', v as ScheduleForm['scopeKind'])}
-              >
-                <Group mt={4}>
-                  <Radio value="all" label={t('schedules.scopeAll')} />
-                  <Radio value="tags" label={t('schedules.scopeTags')} />
-                </Group>
-              </Radio.Group>
+              <Checkbox
+                label={t('schedules.scopeTags')}
+                description={t('schedules.scopeHint')}
+                checked={form.scopeKind === 'tags'}
+                onChange={(e) => set('scopeKind', e.currentTarget.checked ? 'tags' : 'all')}
+              />
               {form.scopeKind === 'tags' && (
                 <TagsInput label={t('schedules.tags')} data={tags} value={form.tags} onChange={(v) => set('tags', v)} />
               )}
