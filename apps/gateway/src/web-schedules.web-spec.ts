@@ -172,10 +172,9 @@ describe('schedules in Chromium', () => {
     const run = page.getByTestId('schedule-run').first();
     await run.waitFor({ timeout: 150_000 });
     await expect
-      .poll(
-        async () => run.getByTestId('run-machine').getByTestId('run-status').allTextContents(),
-        { timeout: 120_000 },
-      )
+      .poll(async () => run.getByTestId('run-machine').getByTestId('run-status').allTextContents(), {
+        timeout: 120_000,
+      })
       .toEqual(['Failed', 'Failed']);
     await run.getByTestId('run-status').first().getByText('Failed').waitFor(WAIT);
     expect(await page.evaluate('window.suMark')).toBe(42);

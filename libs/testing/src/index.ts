@@ -1,2 +1,3 @@
 export * from './test-database.ts';
 export * from './lab/index.ts';
+export * from './fleet-seed.ts';

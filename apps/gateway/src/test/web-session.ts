@@ -90,14 +90,14 @@ export async function expectAccessible(page: Page): Promise<void> {
 }
 
 /**
- * Presses Tab (only Tab) until `target` has the focus: how a keyboard user reaches a control. Fails when it never
- * does within `max` presses.
+ * Presses Tab (or Shift+Tab, backwards) until `target` has the focus: how a keyboard user reaches a control. Fails
+ * when it never does within `max` presses.
  */
-export async function tabTo(page: Page, target: Locator, max = 80): Promise<void> {
-  await target.waitFor(WAIT);
+export async function tabTo(page: Page, target: Locator, max = 80, key: 'Tab' | 'Shift+Tab' = 'Tab'): Promise<void> {
+  // The target may not be in the DOM yet (a virtualized list renders it as the focus comes near).
   for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if (await target.evaluate((el) => el === el.ownerDocument.activeElement)) return;
+    await page.keyboard.press(key);
+    if ((await target.count()) === 1 && (await target.evaluate((el) => el === el.ownerDocument.activeElement))) return;
   }
   throw new Error(`Tab never reached ${target.toString()}`);
 }

@@ -17,7 +17,7 @@ import { useNavigate } from 'react-router';
 import type { MachineAction } from '@su/contracts';
 import { api, unwrap } from '../api/client.ts';
 import type { ScheduleView } from '../api/admin-types.ts';
-import { useMachines } from '../dashboard/dashboard.page.tsx';
+import { useMachines } from '../dashboard/use-machines.ts';
 import { ConfirmButton } from '../layout/confirm-button.tsx';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';

@@ -3,7 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import type { SchedulePreview as Preview } from '../api/admin-types.ts';
-import { useMachines } from '../dashboard/dashboard.page.tsx';
+import { useMachines } from '../dashboard/use-machines.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { cronInWords } from './cron-words.ts';

@@ -1,7 +1,7 @@
 import { Alert, Badge, Card, Group, Loader, Progress, Stack, Table, Text, Title } from '@mantine/core';
 import { IconHistory } from '@tabler/icons-react';
 import type { RunView } from '../api/admin-types.ts';
-import { useMachines } from '../dashboard/dashboard.page.tsx';
+import { useMachines } from '../dashboard/use-machines.ts';
 import { isMessageKey } from '../i18n/translate.ts';
 import { ScrollRegion } from '../layout/scroll-region.tsx';
 import { ErrorNotice } from '../layout/error-notice.tsx';
