@@ -113,6 +113,7 @@ describe('dashboard with 1,000 machines in Chromium', () => {
       for (const [width, height] of SIZES) {
         const { context, page } = await web.signedIn('viewer', { colorScheme, width, height });
         await tiles(page).first().waitFor(WAIT);
+        await page.getByTestId('chart-kind').locator('svg').first().waitFor(WAIT);
         await page.screenshot({ path: join(shots, `dashboard-fleet-${colorScheme}-${width}.png`) });
         await expectAccessible(page);
         if (colorScheme === 'light' && width === 1440) {
@@ -123,6 +124,23 @@ describe('dashboard with 1,000 machines in Chromium', () => {
         await context.close();
       }
   }, 240_000);
+
+  it('charts: the fleet over time, job outcomes and machines by OS and kind; a machine’s history and reboots', async () => {
+    const { context, page } = await web.signedIn('viewer');
+    const kinds = page.getByTestId('chart-os');
+    await kinds.locator('svg').first().waitFor(WAIT);
+    // Each chart says in words what it draws: 1,000 machines over five OS families, 200 each.
+    expect(await kinds.locator('figcaption').textContent()).toBe('debian 400, ubuntu 200, proxmox 200, raspbian 200');
+    await page.getByTestId('chart-updates').getByText(/^Today: \d+ pending updates/).waitFor(WAIT);
+    await page.getByTestId('chart-jobs').getByText(/Last 14 days: \d+ jobs finished/).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Hide the charts' }).click();
+    await page.getByTestId('chart-os').waitFor({ state: 'detached', ...WAIT });
+    await page.getByRole('link', { name: 'node-0097' }).click();
+    await page.getByTestId('chart-history').getByText('No analysis yet.').waitFor(WAIT);
+    await page.getByTestId('chart-reboots').getByText('No verified reboot yet.').waitFor(WAIT);
+    await expectAccessible(page);
+    await context.close();
+  });
 
   it('saw no script dialog, page error or CSP refusal on any page', () => {
     expect(web.problems).toEqual([]);

@@ -4,6 +4,7 @@ import { eventsBench } from './events.bench.ts';
 import { queueBench } from './queue.bench.ts';
 import { schedulerBench } from './scheduler.bench.ts';
 import { sshBench } from './ssh.bench.ts';
+import { webBench } from './web.bench.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   queue: queueBench,
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<void>> = {
   apt: aptBench,
   scheduler: schedulerBench,
   events: eventsBench,
+  web: webBench,
 };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !benches[n]);

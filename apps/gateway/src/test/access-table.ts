@@ -358,6 +358,16 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     call: () => ({ body: {} }),
   },
 
+  // ── chart aggregates ──
+  'GET /api/v1/stats/fleet': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    call: () => ({ query: 'days=7' }),
+  },
+  'GET /api/v1/machines/{id}/stats': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: onMachine,
+  },
+
   // ── live events (the test opens the stream, reads the status, and closes it) ──
   'GET /api/v1/events/stream': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },

@@ -5,6 +5,7 @@ import { useSearchParams } from 'react-router';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { filterMachines, isSummaryFilter, SUMMARY_FILTERS, summaryOf, type SummaryFilter } from './machine-status.ts';
+import { FleetChartsSlot } from './fleet-charts-slot.tsx';
 import { MachineGrid } from './machine-grid.tsx';
 import { isSort, sortMachines, SORTS } from './machine-sort.ts';
 import { SelectionBar } from './selection-bar.tsx';
@@ -74,6 +75,7 @@ export function DashboardPage() {
           ))}
         </Group>
       </nav>
+      {all.length > 0 && <FleetChartsSlot machines={all} />}
       <Group align="flex-end">
         <TextInput
           label={t('dashboard.search')}

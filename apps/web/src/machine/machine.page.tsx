@@ -22,6 +22,7 @@ import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { MachineTimeline } from './machine-timeline.tsx';
 import { ImportantMessages } from './important-messages.tsx';
+import { MachineChartsSlot } from './machine-charts-slot.tsx';
 
 const LOW_RISK_ACTIONS = ['machine_probe', 'apt_update_analyze'] as const;
 
@@ -54,6 +55,7 @@ export function MachinePage() {
         <Summary machine={m} />
         <Actions machineId={m.id} />
       </SimpleGrid>
+      <MachineChartsSlot machineId={m.id} />
       <ImportantMessages machineId={m.id} />
       <MachineTimeline machineId={m.id} />
     </Stack>

@@ -24,3 +24,4 @@ export * from './oidc-identities.repository.ts';
 export * from './oidc-login-states.repository.ts';
 export * from './machine-scope.repository.ts';
 export * from './user-preferences.repository.ts';
+export * from './fleet-stats.repository.ts';
