@@ -83,17 +83,20 @@ describe('dashboard with 1,000 machines in Chromium', () => {
     await page.getByTestId('selection-count').getByText('2 selected').waitFor(WAIT);
     // The selection bar sits above the tiles (sticky): back with Shift+Tab.
     await tabTo(page, page.getByRole('button', { name: 'Analyse now' }), 400, 'Shift+Tab');
+    const [before] = await db.query<{ at: Date }>('SELECT now() AS at');
     await page.keyboard.press('Enter');
     await page.getByText('Analysis queued on 2 machines: the tiles follow it live.').waitFor(WAIT);
     const jobs = await db.query<{ name: string }>(
-      `SELECT m.name FROM jobs j JOIN machines m ON m.id = j.machine_id WHERE j.kind = 'apt.update_analyze' ORDER BY m.name`,
+      `SELECT m.name FROM jobs j JOIN machines m ON m.id = j.machine_id
+       WHERE j.kind = 'apt.update_analyze' AND j.created_at >= $1 ORDER BY m.name`,
+      [before!.at],
     );
     expect(jobs.map((j) => j.name)).toEqual(['node-0001', 'node-0060']);
     await expectAccessible(page);
     await context.close();
   });
 
-  it('requests an upgrade of the selection: each machine without an analysis is refused with the API’s reason', async () => {
+  it('requests an upgrade of the selection: each machine whose analysis plans nothing is refused with the API’s reason', async () => {
     const { context, page } = await web.signedIn('operator');
     await page.goto(`${gw.base}/?sort=name&q=node-000`);
     await page.getByRole('button', { name: 'Select the 9 shown' }).click();
@@ -102,7 +105,7 @@ describe('dashboard with 1,000 machines in Chromium', () => {
     const refusals = page.getByRole('alert').filter({ hasText: 'Refused for one machine' });
     await refusals.nth(2).waitFor(WAIT);
     expect(await refusals.count()).toBe(3);
-    // The API's own reason, naming the machine (node-0001's analysis ran above and failed; the others have none).
+    // The API's own reason, naming the machine (the seeded analyses carry no package plan to bind a request to).
     for (const text of await refusals.allTextContents()) expect(text).toMatch(/node-000\d.*analys/);
     expect((await gw.api('GET', '/api/v1/action-requests?status=pending')).body).toEqual([]);
     await context.close();
@@ -131,12 +134,19 @@ describe('dashboard with 1,000 machines in Chromium', () => {
     await kinds.locator('svg').first().waitFor(WAIT);
     // Each chart says in words what it draws: 1,000 machines over five OS families, 200 each.
     expect(await kinds.locator('figcaption').textContent()).toBe('debian 400, ubuntu 200, proxmox 200, raspbian 200');
-    await page.getByTestId('chart-updates').getByText(/^Today: \d+ pending updates/).waitFor(WAIT);
-    await page.getByTestId('chart-jobs').getByText(/Last 14 days: \d+ jobs finished/).waitFor(WAIT);
+    await page
+      .getByTestId('chart-updates')
+      .getByText(/^Today: \d+ pending updates/)
+      .waitFor(WAIT);
+    await page
+      .getByTestId('chart-jobs')
+      .getByText(/Last 14 days: \d+ jobs finished/)
+      .waitFor(WAIT);
     await page.getByRole('button', { name: 'Hide the charts' }).click();
     await page.getByTestId('chart-os').waitFor({ state: 'detached', ...WAIT });
     await page.getByRole('link', { name: 'node-0097' }).click();
-    await page.getByTestId('chart-history').getByText('No analysis yet.').waitFor(WAIT);
+    await page.getByTestId('chart-history').getByText(/^14 analyses; the latest: \d+ pending/).waitFor(WAIT);
+    await page.screenshot({ path: join(shots, 'machine-charts-light-1440.png'), fullPage: true });
     await page.getByTestId('chart-reboots').getByText('No verified reboot yet.').waitFor(WAIT);
     await expectAccessible(page);
     await context.close();

@@ -3,7 +3,8 @@
  * named `node-0001`…, a mix of Debian/Ubuntu/Proxmox/Raspberry Pi OS and of machine kinds, five tags, and a derived
  * state spread the way a homelab's looks (most up to date, some with updates, a few with security updates, reboots
  * pending, errors, a blocked host key). Deterministic: machine i always gets the same state. Hosts are loopback
- * addresses on port 1: anything that tries to reach one fails at once, without leaving the machine.
+ * addresses on port 1: anything that tries to reach one fails at once, without leaving the machine. Two weeks of
+ * analyses and jobs behind it feed the charts.
  */
 export type SqlRunner = (sql: string, params?: unknown[]) => Promise<unknown>;
 
@@ -49,6 +50,38 @@ export async function seedFleet(run: SqlRunner, count: number, prefix = 'node'):
      FROM machines m JOIN LATERAL (SELECT substring(m.name from '(\\d+)$')::int AS i) n ON true
      WHERE m.name LIKE $1 || '-%'
      ON CONFLICT (machine_id) DO NOTHING`,
+    [prefix],
+  );
+  await seedHistory(run, prefix);
+}
+
+const DAYS = 14;
+
+/**
+ * Two weeks of history for the charts: one APT analysis per machine and day (its counts drifting towards today's) and
+ * one finished job per machine and day, a few of them failed.
+ */
+async function seedHistory(run: SqlRunner, prefix: string): Promise<void> {
+  const machines = `FROM machines m JOIN machine_state s ON s.machine_id = m.id
+     JOIN LATERAL (SELECT substring(m.name from '(\\d+)$')::int AS i) n ON true
+     CROSS JOIN generate_series(0, ${DAYS - 1}) AS d
+     WHERE m.name LIKE $1 || '-%'`;
+  await run(
+    `INSERT INTO snapshots (machine_id, kind, status, payload, important_json, created_at)
+     SELECT m.id, 'apt_update_analyze', 'ok', '{}',
+            jsonb_build_object('count', s.apt_updates_count + (d * (n.i % 3)) / 4,
+                               'security', s.apt_security_count + CASE WHEN d > 9 AND n.i % 7 = 0 THEN 1 ELSE 0 END),
+            now() - make_interval(days => d, mins => n.i % 600)
+     ${machines}`,
+    [prefix],
+  );
+  await run(
+    `INSERT INTO jobs (kind, machine_id, status, created_at, started_at, finished_at, error_kind)
+     SELECT 'apt.update_analyze', m.id, CASE WHEN (n.i + d) % 17 = 0 THEN 'error' ELSE 'ok' END,
+            now() - make_interval(days => d, mins => n.i % 600 + 2), now() - make_interval(days => d, mins => n.i % 600 + 1),
+            now() - make_interval(days => d, mins => n.i % 600),
+            CASE WHEN (n.i + d) % 17 = 0 THEN 'unreachable' END
+     ${machines}`,
     [prefix],
   );
 }

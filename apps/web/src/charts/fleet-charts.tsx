@@ -74,8 +74,22 @@ export default function FleetCharts({ machines }: { machines: MachineView[] }) {
             <YAxis allowDecimals={false} tick={axis} stroke={SERIES.grid} width={40} />
             <Tooltip />
             <Legend />
-            <Line dataKey="pending" name={t('charts.pending')} stroke={SERIES.pending} strokeWidth={2} dot={false} />
-            <Line dataKey="security" name={t('charts.security')} stroke={SERIES.security} strokeWidth={2} dot={false} />
+            <Line
+              isAnimationActive={false}
+              dataKey="pending"
+              name={t('charts.pending')}
+              stroke={SERIES.pending}
+              strokeWidth={2}
+              dot={false}
+            />
+            <Line
+              isAnimationActive={false}
+              dataKey="security"
+              name={t('charts.security')}
+              stroke={SERIES.security}
+              strokeWidth={2}
+              dot={false}
+            />
           </LineChart>
         </ResponsiveContainer>
       </ChartFrame>
@@ -91,9 +105,21 @@ export default function FleetCharts({ machines }: { machines: MachineView[] }) {
             <YAxis allowDecimals={false} tick={axis} stroke={SERIES.grid} width={40} />
             <Tooltip />
             <Legend />
-            <Bar dataKey="ok" stackId="j" name={t('charts.ok')} fill={SERIES.ok} />
-            <Bar dataKey="failed" stackId="j" name={t('charts.failed')} fill={SERIES.failed} />
-            <Bar dataKey="cancelled" stackId="j" name={t('charts.cancelled')} fill={SERIES.cancelled} />
+            <Bar isAnimationActive={false} dataKey="ok" stackId="j" name={t('charts.ok')} fill={SERIES.ok} />
+            <Bar
+              isAnimationActive={false}
+              dataKey="failed"
+              stackId="j"
+              name={t('charts.failed')}
+              fill={SERIES.failed}
+            />
+            <Bar
+              isAnimationActive={false}
+              dataKey="cancelled"
+              stackId="j"
+              name={t('charts.cancelled')}
+              fill={SERIES.cancelled}
+            />
           </BarChart>
         </ResponsiveContainer>
       </ChartFrame>
@@ -114,7 +140,7 @@ function CountChart(props: { title: string; rows: { name: string; machines: numb
           <XAxis type="number" allowDecimals={false} tick={axis} stroke={SERIES.grid} />
           <YAxis type="category" dataKey="name" tick={axis} stroke={SERIES.grid} width={110} />
           <Tooltip />
-          <Bar dataKey="machines" name={t('charts.machines')} fill={SERIES.bar} />
+          <Bar isAnimationActive={false} dataKey="machines" name={t('charts.machines')} fill={SERIES.bar} />
         </BarChart>
       </ResponsiveContainer>
     </ChartFrame>

@@ -66,8 +66,20 @@ export default function MachineCharts({ machineId }: { machineId: string }) {
             <YAxis allowDecimals={false} tick={axis} stroke={SERIES.grid} width={40} />
             <Tooltip />
             <Legend />
-            <Line dataKey="pending" name={t('charts.pending')} stroke={SERIES.pending} strokeWidth={2} />
-            <Line dataKey="security" name={t('charts.security')} stroke={SERIES.security} strokeWidth={2} />
+            <Line
+              isAnimationActive={false}
+              dataKey="pending"
+              name={t('charts.pending')}
+              stroke={SERIES.pending}
+              strokeWidth={2}
+            />
+            <Line
+              isAnimationActive={false}
+              dataKey="security"
+              name={t('charts.security')}
+              stroke={SERIES.security}
+              strokeWidth={2}
+            />
           </LineChart>
         </ResponsiveContainer>
       </ChartFrame>
@@ -86,7 +98,7 @@ export default function MachineCharts({ machineId }: { machineId: string }) {
             <XAxis dataKey="label" tick={axis} stroke={SERIES.grid} />
             <YAxis allowDecimals={false} tick={axis} stroke={SERIES.grid} width={40} unit=" s" />
             <Tooltip />
-            <Bar dataKey="seconds" name={t('charts.seconds')} fill={SERIES.bar} />
+            <Bar isAnimationActive={false} dataKey="seconds" name={t('charts.seconds')} fill={SERIES.bar} />
           </BarChart>
         </ResponsiveContainer>
       </ChartFrame>
