@@ -116,7 +116,7 @@ describe('dashboard with 1,000 machines in Chromium', () => {
       for (const [width, height] of SIZES) {
         const { context, page } = await web.signedIn('viewer', { colorScheme, width, height });
         await tiles(page).first().waitFor(WAIT);
-        await page.getByTestId('chart-kind').locator('svg').first().waitFor(WAIT);
+        await page.getByTestId('chart-jobs').locator('.recharts-bar-rectangle').first().waitFor(WAIT);
         await page.screenshot({ path: join(shots, `dashboard-fleet-${colorScheme}-${width}.png`) });
         await expectAccessible(page);
         if (colorScheme === 'light' && width === 1440) {
@@ -134,18 +134,23 @@ describe('dashboard with 1,000 machines in Chromium', () => {
     await kinds.locator('svg').first().waitFor(WAIT);
     // Each chart says in words what it draws: 1,000 machines over five OS families, 200 each.
     expect(await kinds.locator('figcaption').textContent()).toBe('debian 400, ubuntu 200, proxmox 200, raspbian 200');
+    // Two weeks of seeded analyses and jobs: today's counts and 14 days of jobs, in words and drawn.
     await page
       .getByTestId('chart-updates')
-      .getByText(/^Today: \d+ pending updates/)
+      .getByText(/^Today: [1-9]\d* pending updates/)
       .waitFor(WAIT);
     await page
       .getByTestId('chart-jobs')
-      .getByText(/Last 14 days: \d+ jobs finished/)
+      .getByText(/^Last 14 days: 1\d{4} jobs finished/)
       .waitFor(WAIT);
+    await page.getByTestId('chart-updates').locator('.recharts-line').first().waitFor(WAIT);
     await page.getByRole('button', { name: 'Hide the charts' }).click();
     await page.getByTestId('chart-os').waitFor({ state: 'detached', ...WAIT });
     await page.getByRole('link', { name: 'node-0097' }).click();
-    await page.getByTestId('chart-history').getByText(/^14 analyses; the latest: \d+ pending/).waitFor(WAIT);
+    await page
+      .getByTestId('chart-history')
+      .getByText(/^14 analyses; the latest: \d+ pending/)
+      .waitFor(WAIT);
     await page.screenshot({ path: join(shots, 'machine-charts-light-1440.png'), fullPage: true });
     await page.getByTestId('chart-reboots').getByText('No verified reboot yet.').waitFor(WAIT);
     await expectAccessible(page);

@@ -171,7 +171,11 @@ export async function webBench(): Promise<void> {
         'pages other than the dashboard, and the charts, load on demand',
     );
     // A shared machine: its load is part of every figure above.
-    console.log(`load average while measuring: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `load average while measuring: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     line('dashboard time to interactive (p50)', tti.p50, 'ms', 1000);
     line('change → tile via SSE (p95)', percentile(sorted, 95), 'ms', 200);
     line('initial JS gzipped', js.gzipBytes / 1024, 'KB', 250);
