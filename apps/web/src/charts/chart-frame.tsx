@@ -33,3 +33,12 @@ export const SERIES = {
   grid: 'var(--mantine-color-default-border)',
   text: 'var(--mantine-color-dimmed)',
 } as const;
+
+/** Legend labels in the body's text colour (the series colour stays on the swatch): readable on light and dark. */
+export const legendText = (value: string) => <span style={{ color: 'var(--mantine-color-text)' }}>{value}</span>;
+
+/** Tooltip text in the body's colours, for the same reason. */
+export const tooltipStyle = {
+  itemStyle: { color: 'var(--mantine-color-text)' },
+  contentStyle: { background: 'var(--mantine-color-body)', color: 'var(--mantine-color-text)' },
+} as const;

@@ -17,7 +17,7 @@ import type { MachineView } from '../api/types.ts';
 import { isMessageKey } from '../i18n/translate.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
-import { ChartFrame, SERIES } from './chart-frame.tsx';
+import { ChartFrame, legendText, SERIES, tooltipStyle } from './chart-frame.tsx';
 
 interface FleetDay {
   day: string;
@@ -73,8 +73,8 @@ export default function FleetCharts({ machines }: { machines: MachineView[] }) {
             <CartesianGrid stroke={SERIES.grid} strokeDasharray="3 3" />
             <XAxis dataKey="label" tick={axis} stroke={SERIES.grid} />
             <YAxis allowDecimals={false} tick={axis} stroke={SERIES.grid} width={40} />
-            <Tooltip />
-            <Legend />
+            <Tooltip {...tooltipStyle} />
+            <Legend formatter={legendText} />
             <Line
               isAnimationActive={false}
               dataKey="pending"
@@ -104,8 +104,8 @@ export default function FleetCharts({ machines }: { machines: MachineView[] }) {
             <CartesianGrid stroke={SERIES.grid} strokeDasharray="3 3" />
             <XAxis dataKey="label" tick={axis} stroke={SERIES.grid} />
             <YAxis allowDecimals={false} tick={axis} stroke={SERIES.grid} width={40} />
-            <Tooltip />
-            <Legend />
+            <Tooltip {...tooltipStyle} />
+            <Legend formatter={legendText} />
             <Bar isAnimationActive={false} dataKey="ok" stackId="j" name={t('charts.ok')} fill={SERIES.ok} />
             <Bar
               isAnimationActive={false}
@@ -140,7 +140,7 @@ function CountChart(props: { title: string; rows: { name: string; machines: numb
           <CartesianGrid stroke={SERIES.grid} strokeDasharray="3 3" horizontal={false} />
           <XAxis type="number" allowDecimals={false} tick={axis} stroke={SERIES.grid} />
           <YAxis type="category" dataKey="name" tick={axis} stroke={SERIES.grid} width={110} />
-          <Tooltip />
+          <Tooltip {...tooltipStyle} />
           <Bar isAnimationActive={false} dataKey="machines" name={t('charts.machines')} fill={SERIES.bar} />
         </BarChart>
       </ResponsiveContainer>

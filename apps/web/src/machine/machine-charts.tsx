@@ -13,7 +13,7 @@ import {
   YAxis,
 } from 'recharts';
 import { api, unwrap } from '../api/client.ts';
-import { ChartFrame, SERIES } from '../charts/chart-frame.tsx';
+import { ChartFrame, legendText, SERIES, tooltipStyle } from '../charts/chart-frame.tsx';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
 
@@ -64,8 +64,8 @@ export default function MachineCharts({ machineId }: { machineId: string }) {
             <CartesianGrid stroke={SERIES.grid} strokeDasharray="3 3" />
             <XAxis dataKey="label" tick={axis} stroke={SERIES.grid} />
             <YAxis allowDecimals={false} tick={axis} stroke={SERIES.grid} width={40} />
-            <Tooltip />
-            <Legend />
+            <Tooltip {...tooltipStyle} />
+            <Legend formatter={legendText} />
             <Line
               isAnimationActive={false}
               dataKey="pending"
@@ -97,7 +97,7 @@ export default function MachineCharts({ machineId }: { machineId: string }) {
             <CartesianGrid stroke={SERIES.grid} strokeDasharray="3 3" />
             <XAxis dataKey="label" tick={axis} stroke={SERIES.grid} />
             <YAxis allowDecimals={false} tick={axis} stroke={SERIES.grid} width={40} unit=" s" />
-            <Tooltip />
+            <Tooltip {...tooltipStyle} />
             <Bar isAnimationActive={false} dataKey="seconds" name={t('charts.seconds')} fill={SERIES.bar} />
           </BarChart>
         </ResponsiveContainer>
