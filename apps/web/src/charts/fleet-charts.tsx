@@ -60,7 +60,7 @@ export default function FleetCharts({ machines }: { machines: MachineView[] }) {
   const jobsTotal = data.reduce((n, d) => n + d.ok + d.failed + d.cancelled, 0);
   const failedTotal = data.reduce((n, d) => n + d.failed, 0);
   if (days.error) return <ErrorNotice error={days.error} />;
-  if (days.isPending) return <Loader size="sm" aria-label={t('common.loading')} />;
+  if (days.isPending) return <Loader size="sm" role="status" aria-label={t('common.loading')} />;
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} component="section" aria-label={t('charts.label')}>
       <ChartFrame
