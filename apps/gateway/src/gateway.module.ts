@@ -19,6 +19,7 @@ import { EventsController } from './events.controller.ts';
 import { JobsController } from './jobs.controller.ts';
 import { MachineAccessController } from './machine-access.controller.ts';
 import { MachineHistoryController } from './machine-history.controller.ts';
+import { StatsController } from './stats.controller.ts';
 import { MachinesController } from './machines.controller.ts';
 import { OidcController } from './oidc.controller.ts';
 import { PreferencesController } from './preferences.controller.ts';
@@ -56,6 +57,7 @@ export class GatewayModule {
         MachinesController,
         MachineAccessController,
         MachineHistoryController,
+        StatsController,
         JobsController,
         EventsController,
         SchedulesController,

@@ -14,9 +14,9 @@ import {
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { CurrentActor, RequireScope } from '@su/auth';
+import { AssistantMayCall, CurrentActor, RequireScope } from '@su/auth';
 import type { Actor } from '@su/contracts';
-import { ScheduleDto, SchedulesService } from '@su/schedules';
+import { ScheduleDto, SchedulePreviewDto, SchedulesService } from '@su/schedules';
 
 const uuid = new ParseUUIDPipe();
 
@@ -44,6 +44,18 @@ export class SchedulesController {
   })
   create(@Body() dto: ScheduleDto, @CurrentActor() actor: Actor) {
     return this.schedules.create(dto, actor);
+  }
+
+  @Post('preview')
+  @HttpCode(200)
+  @RequireScope('read')
+  @AssistantMayCall()
+  @ApiOperation({
+    summary:
+      "Preview a schedule before saving it: its next instants in its time zone (the scheduler's own cron evaluation) and the machines its scope matches now. Saves nothing.",
+  })
+  previewDraft(@Body() dto: SchedulePreviewDto) {
+    return this.schedules.previewDraft(dto);
   }
 
   @Get(':id')

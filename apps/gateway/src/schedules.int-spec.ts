@@ -58,4 +58,39 @@ describe('schedules API', () => {
     expect((await t.gw.api('POST', '/api/v1/schedules', { token: read, body: valid })).status).toBe(403);
     expect(await t.db.query('SELECT * FROM schedules')).toEqual([]);
   });
+
+  it('previews a schedule being written: its next runs in its time zone and the machines its scope matches now', async () => {
+    const machine = async (name: string, tags: string[]) => {
+      const m = await t.gw.api('POST', '/api/v1/machines', {
+        body: { name, hostname: '127.0.0.1', port: 1, username: 'admin', tags },
+      });
+      expect(m.status, m.text).toBe(201);
+      return m.body.id as string;
+    };
+    const web1 = await machine('preview-web-1', ['pvweb']);
+    const web2 = await machine('preview-web-2', ['pvweb']);
+    await machine('preview-db-1', ['pvdb']);
+    const preview = await t.gw.api('POST', '/api/v1/schedules/preview', {
+      body: { cron: '30 3 * * 1-5', timezone: 'Asia/Tokyo', scope: { tags: ['pvweb'] } },
+    });
+    expect(preview.status, preview.text).toBe(200);
+    // 03:30 in Tokyo (UTC+9, no DST) is 18:30 UTC the day before, Sunday to Thursday.
+    expect(preview.body.nextRuns).toHaveLength(5);
+    for (const iso of preview.body.nextRuns as string[]) {
+      expect(iso).toMatch(/T18:30:00\.000Z$/);
+      expect(new Date(iso).getUTCDay()).toBeLessThan(5);
+    }
+    expect(preview.body.machineIds).toEqual([web1, web2]);
+    const excluded = await t.gw.api('POST', '/api/v1/schedules/preview', {
+      body: { cron: '* * * * *', scope: { tags: ['pvweb'], excludeMachineIds: [web1] }, count: 2 },
+    });
+    expect(excluded.body).toMatchObject({ machineIds: [web2] });
+    expect(excluded.body.nextRuns).toHaveLength(2);
+    const bad = await t.gw.api('POST', '/api/v1/schedules/preview', {
+      body: { cron: '* 25 * * *', timezone: 'UTC', scope: { all: true } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ field: 'cron', reasons: [expect.stringMatching(/the hour field/)] }]);
+    expect(await t.db.query('SELECT * FROM schedules')).toEqual([]);
+  });
 });

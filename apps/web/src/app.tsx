@@ -10,6 +10,11 @@ import { JobsPage } from './jobs/jobs.page.tsx';
 import { LoginPage } from './pages/login.page.tsx';
 import { PreferencesProvider } from './preferences/preferences.tsx';
 import { useMe } from './session/session.ts';
+import { LazyPage } from './layout/lazy-page.tsx';
+
+// Pages beyond the dashboard load on first visit: the initial JS stays small (issue 12's bench).
+const SettingsPage = lazy(() => import('./settings/settings.page.tsx').then((m) => ({ default: m.SettingsPage })));
+const SchedulesPage = lazy(() => import('./schedules/schedules.page.tsx').then((m) => ({ default: m.SchedulesPage })));
 
 // The machine-facing pages load when first opened, so the dashboard's first paint does not wait for their code.
 const MachinePage = lazy(() => import('./machine/machine.page.tsx').then((m) => ({ default: m.MachinePage })));
@@ -52,6 +57,8 @@ function Routed() {
             {!mustChange && <Route path="/updates" element={<FleetUpdatesPage />} />}
             {!mustChange && <Route path="/jobs" element={<JobsPage />} />}
             {!mustChange && <Route path="/approvals" element={<ApprovalsPage />} />}
+            {!mustChange && <Route path="/settings" element={<LazyPage page={SettingsPage} />} />}
+            {!mustChange && <Route path="/schedules/*" element={<LazyPage page={SchedulesPage} />} />}
             <Route path="*" element={mustChange ? <Navigate to="/password" replace /> : <DashboardPage />} />
           </Route>
         </Routes>

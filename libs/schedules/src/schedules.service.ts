@@ -11,6 +11,7 @@ import {
 } from '@su/db';
 import { nextRuns } from './cron-spec.ts';
 import type { ScheduleDto } from './schedule.dto.ts';
+import type { SchedulePreview, SchedulePreviewDto } from './schedule-preview.dto.ts';
 
 /**
  * Schedules CRUD. `next_run_at` is computed on every save from the cron and the time zone, so the UI shows when a
@@ -123,5 +124,16 @@ export class SchedulesService {
   async preview(id: string, count: number): Promise<string[]> {
     const s = await this.get(id);
     return nextRuns(s.cron, s.timezone, new Date(), count).map((d) => d.toISOString());
+  }
+
+  /**
+   * What a schedule being written would do: its next instants (the same croner evaluation the scheduler fires by) and
+   * the machines its scope matches now. Nothing is saved.
+   */
+  async previewDraft(dto: SchedulePreviewDto): Promise<SchedulePreview> {
+    const cron = dto.cron.trim();
+    const next = nextRuns(cron, dto.timezone ?? 'UTC', new Date(), dto.count ?? 5);
+    const machineIds = await new ScheduleRunsRepository(this.db.prisma).machinesInScope(dto.scope);
+    return { nextRuns: next.map((d) => d.toISOString()), machineIds };
   }
 }

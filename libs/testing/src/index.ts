@@ -1,3 +1,4 @@
 export * from './test-database.ts';
 export * from './lab/index.ts';
 export * from './registry/index.ts';
+export * from './fleet-seed.ts';

@@ -5,6 +5,7 @@ import { eventsBench } from './events.bench.ts';
 import { queueBench } from './queue.bench.ts';
 import { schedulerBench } from './scheduler.bench.ts';
 import { sshBench } from './ssh.bench.ts';
+import { webBench } from './web.bench.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   queue: queueBench,
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
   events: eventsBench,
   docker: dockerBench,
+  web: webBench,
 };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !benches[n]);

@@ -480,6 +480,16 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     call: () => ({ body: {} }),
   },
 
+  // ── chart aggregates ──
+  'GET /api/v1/stats/fleet': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    call: () => ({ query: 'days=7' }),
+  },
+  'GET /api/v1/machines/{id}/stats': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: onMachine,
+  },
+
   // ── live events (the test opens the stream, reads the status, and closes it) ──
   'GET /api/v1/events/stream': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
@@ -490,6 +500,12 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
   'POST /api/v1/schedules': {
     who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
     call: () => ({ body: SCHEDULE }),
+  },
+  // A preview saves nothing: the assistant may call it, like a read.
+  'POST /api/v1/schedules/preview': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    answers: [200],
+    call: () => ({ body: { cron: SCHEDULE.cron, timezone: 'Europe/Paris', scope: { all: true } } }),
   },
   'GET /api/v1/schedules/{id}': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },

@@ -746,6 +746,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/fleet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fleet day by day (UTC): pending and security updates (each machine's latest analysis by the day's end) and jobs finished by outcome. */
+        get: operations["StatsController_fleet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/machines/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A machine's update history (each analysis) and its verified reboots' durations. */
+        get: operations["StatsController_machine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs": {
         parameters: {
             query?: never;
@@ -858,6 +892,23 @@ export interface paths {
         put?: never;
         /** Create a schedule (5-field cron in an IANA time zone); a bad cron or time zone answers 400 with the reason. */
         post: operations["SchedulesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview a schedule before saving it: its next instants in its time zone (the scheduler's own cron evaluation) and the machines its scope matches now. Saves nothing. */
+        post: operations["SchedulesController_previewDraft"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1686,6 +1737,21 @@ export interface components {
             windowMinutes?: number;
             /** @default true */
             enabled: boolean;
+        };
+        SchedulePreviewDto: {
+            /**
+             * @description 5-field cron: minute hour day-of-month month day-of-week.
+             * @example 30 3 * * 0
+             */
+            cron: string;
+            /**
+             * @default UTC
+             * @example Europe/Paris
+             */
+            timezone: string;
+            scope: components["schemas"]["ScheduleScopeDto"];
+            /** @default 5 */
+            count: number;
         };
         ActionOptionsDto: {
             /** @description apt_upgrade only: upgrade just these packages. */
@@ -3399,6 +3465,62 @@ export interface operations {
             };
         };
     };
+    StatsController_fleet: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    StatsController_machine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     JobsController_list: {
         parameters: {
             query?: {
@@ -3617,6 +3739,36 @@ export interface operations {
         };
         responses: {
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    SchedulesController_previewDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SchedulePreviewDto"];
+            };
+        };
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,37 +1,18 @@
-import {
-  Alert,
-  Button,
-  Group,
-  Loader,
-  Select,
-  SimpleGrid,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-  UnstyledButton,
-} from '@mantine/core';
+import { Alert, Button, Group, Loader, Select, Stack, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
 import { IconSearch, IconServer } from '@tabler/icons-react';
-import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api, unwrap } from '../api/client.ts';
-import type { MachineView, Page } from '../api/types.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { filterMachines, isSummaryFilter, SUMMARY_FILTERS, summaryOf, type SummaryFilter } from './machine-status.ts';
-import { MachineTile } from './machine-tile.tsx';
+import { FleetChartsSlot } from './fleet-charts-slot.tsx';
+import { MachineGrid } from './machine-grid.tsx';
+import { isSort, sortMachines, SORTS } from './machine-sort.ts';
+import { SelectionBar } from './selection-bar.tsx';
+import { useMachines } from './use-machines.ts';
 import classes from './dashboard.module.css';
 
-// The API pages by 500 at most; the first slice reads one page (virtualized paging for 1,000 machines is to come).
-const PAGE = 500;
-
-export function useMachines() {
-  return useQuery({
-    queryKey: ['machines'],
-    queryFn: () => unwrap<Page<MachineView>>(api.GET('/api/v1/machines', { params: { query: { limit: PAGE } } })),
-  });
-}
+export { useMachines } from './use-machines.ts';
 
 /** The fleet: a summary bar whose counts filter, text/tag filters, a tile per machine. Filters live in the URL. */
 export function DashboardPage() {
@@ -42,8 +23,24 @@ export function DashboardPage() {
   const tag = params.get('tag');
   const onlyParam = params.get('only');
   const only = isSummaryFilter(onlyParam) ? onlyParam : null;
+  const sortParam = params.get('sort');
+  const sort = isSort(sortParam) ? sortParam : 'status';
   const all = useMemo(() => machines.data?.items ?? [], [machines.data]);
-  const shown = useMemo(() => filterMachines(all, { text, tag, only }), [all, text, tag, only]);
+  const shown = useMemo(
+    () => sortMachines(filterMachines(all, { text, tag, only }), sort),
+    [all, text, tag, only, sort],
+  );
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const select = useCallback(
+    (id: string, on: boolean) =>
+      setSelected((prev) => {
+        const next = new Set(prev);
+        if (on) next.add(id);
+        else next.delete(id);
+        return next;
+      }),
+    [],
+  );
   const summary = useMemo(() => summaryOf(all), [all]);
   const tags = useMemo(() => [...new Set(all.flatMap((m) => m.tags))].sort(), [all]);
   const set = (key: string, value: string | null) => {
@@ -78,6 +75,7 @@ export function DashboardPage() {
           ))}
         </Group>
       </nav>
+      {all.length > 0 && <FleetChartsSlot machines={all} />}
       <Group align="flex-end">
         <TextInput
           label={t('dashboard.search')}
@@ -94,6 +92,19 @@ export function DashboardPage() {
           onChange={(v) => set('tag', v)}
           clearable
         />
+        <Select
+          label={t('dashboard.sort')}
+          data={SORTS.map((x) => ({ value: x, label: t(`dashboard.sort.${x}`) }))}
+          value={sort}
+          onChange={(v) => set('sort', v === 'status' ? null : v)}
+          allowDeselect={false}
+          w={200}
+        />
+        {shown.length > 0 && (
+          <Button variant="default" onClick={() => setSelected(new Set(shown.map((m) => m.id)))}>
+            {t('dashboard.selectShown', { count: shown.length })}
+          </Button>
+        )}
       </Group>
       {machines.isPending && <Loader role="status" aria-label={t('common.loading')} />}
       {machines.error && <ErrorNotice error={machines.error} />}
@@ -115,16 +126,8 @@ export function DashboardPage() {
           </Button>
         </Group>
       )}
-      <SimpleGrid
-        cols={{ base: 1, sm: 2, lg: 3, xl: 4 }}
-        spacing="md"
-        component="section"
-        aria-label={t('dashboard.title')}
-      >
-        {shown.map((m) => (
-          <MachineTile key={m.id} machine={m} />
-        ))}
-      </SimpleGrid>
+      <SelectionBar ids={[...selected]} onClear={() => setSelected(new Set())} />
+      <MachineGrid machines={shown} label={t('dashboard.title')} selected={selected} onSelect={select} />
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Card, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Card, Checkbox, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
 import {
   IconAlertTriangle,
   IconCircleCheck,
@@ -30,7 +30,15 @@ const LOOK: Record<TileStatus, { color: string; icon: Icon }> = {
 };
 
 /** One machine of the dashboard, from its derived state only. Every value is rendered as text. */
-export function MachineTile({ machine }: { machine: MachineView }) {
+export function MachineTile({
+  machine,
+  selected,
+  onSelect,
+}: {
+  machine: MachineView;
+  selected?: boolean;
+  onSelect?: (on: boolean) => void;
+}) {
   const { t, prefs } = usePreferences();
   const status = tileStatus(machine);
   const look = LOOK[status];
@@ -51,11 +59,22 @@ export function MachineTile({ machine }: { machine: MachineView }) {
     >
       <Stack gap={compact ? 4 : 'xs'}>
         <Group justify="space-between" wrap="nowrap" align="flex-start">
-          <Title order={3} size="h5" id={titleId} style={{ overflowWrap: 'anywhere' }}>
-            <Anchor component={Link} to={`/machines/${machine.id}`} inherit>
-              {machine.name}
-            </Anchor>
-          </Title>
+          <Group gap="xs" wrap="nowrap" align="flex-start">
+            {onSelect && (
+              <Checkbox
+                mt={2}
+                checked={selected ?? false}
+                onChange={(e) => onSelect(e.currentTarget.checked)}
+                aria-label={t('tile.select', { name: machine.name })}
+                data-testid="tile-select"
+              />
+            )}
+            <Title order={3} size="h5" id={titleId} style={{ overflowWrap: 'anywhere' }}>
+              <Anchor component={Link} to={`/machines/${machine.id}`} inherit>
+                {machine.name}
+              </Anchor>
+            </Title>
+          </Group>
           <Badge
             color={look.color}
             variant="light"
@@ -105,7 +124,7 @@ export function MachineTile({ machine }: { machine: MachineView }) {
           )}
         </Group>
         {s?.blocked && s.blockedReason && (
-          <Text size="xs" c="red.8">
+          <Text size="xs" c="var(--mantine-color-red-text)">
             {s.blockedReason}
           </Text>
         )}

@@ -14,6 +14,7 @@ import {
 import { Suspense } from 'react';
 import { useDisclosure } from '@mantine/hooks';
 import {
+  IconCalendarTime,
   IconChecks,
   IconKey,
   IconLayoutDashboard,
@@ -23,6 +24,7 @@ import {
   IconPackages,
   IconPlugConnectedX,
   IconServerBolt,
+  IconSettings,
 } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
@@ -52,6 +54,8 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
     { to: '/machines/new', label: t('nav.addMachine'), icon: IconServerBolt },
     { to: '/approvals', label: t('nav.approvals'), icon: IconChecks },
     { to: '/jobs', label: t('nav.jobs'), icon: IconListCheck },
+    { to: '/schedules', label: t('nav.schedules'), icon: IconCalendarTime },
+    { to: '/settings', label: t('nav.settings'), icon: IconSettings },
     { to: '/password', label: t('nav.password'), icon: IconKey },
   ];
   return (
@@ -108,7 +112,7 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
                 to={l.to}
                 label={l.label}
                 leftSection={<l.icon size={18} aria-hidden />}
-                active={location.pathname === l.to}
+                active={l.to === '/' ? location.pathname === '/' : location.pathname.startsWith(l.to)}
                 onClick={close}
               />
             ))}

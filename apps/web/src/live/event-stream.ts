@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { patchMachineState } from './machine-state-patch.ts';
 
 /** The live event types the gateway sends (ADR 0009). */
 const TYPES = ['machine.state', 'job.status', 'action_request.status', 'schedule_run.machine'] as const;
@@ -25,6 +26,7 @@ export function useLiveEvents(enabled: boolean): boolean {
       pending.clear();
     };
     const onEvent = (e: MessageEvent<string>) => {
+      if (e.type === 'machine.state') patchMachineState(queryClient, e.data);
       for (const key of keysFor(e.type)) pending.add(key);
       timer ??= setTimeout(flush, BURST_MS);
     };
@@ -42,7 +44,8 @@ export function useLiveEvents(enabled: boolean): boolean {
 
 function keysFor(type: string): string[] {
   if (type === 'machine.state') return ['machines', 'machine'];
-  if (type === 'job.status') return ['machines', 'machine', 'jobs'];
+  // A schedule's jobs move its runs too; a run machine's step changes its run and the schedule's last run.
+  if (type === 'job.status') return ['machines', 'machine', 'jobs', 'schedule-runs', 'stats'];
   if (type === 'action_request.status') return ['action-requests'];
-  return ['schedule-runs'];
+  return ['schedule-runs', 'schedules'];
 }

@@ -13,6 +13,10 @@ export const ACTION_RISK: Record<MachineAction, Risk> = {
   apt_dist_upgrade: 'high',
   dpkg_repair: 'high',
   reboot_verified: 'high',
+  docker_scan: 'low',
+  docker_check: 'low',
+  docker_apply: 'medium',
+  docker_prune: 'medium',
 };
 
 /** Low-risk actions run at once; the others go through an action request that a person approves in the inbox. */

@@ -16,6 +16,7 @@ import { PendingPackages } from './pending-packages.tsx';
 import { ReplaceCredentials } from './replace-credentials.tsx';
 import { Reports } from './reports.tsx';
 import { ImportantMessages } from './important-messages.tsx';
+import { MachineChartsSlot } from './machine-charts-slot.tsx';
 
 /** One machine: its probe summary, the low-risk actions, important messages and its timeline, all kept live. */
 export function MachinePage() {
@@ -47,6 +48,7 @@ export function MachinePage() {
         <MachineActions machineId={m.id} />
       </SimpleGrid>
       <PendingPackages machineId={m.id} />
+      <MachineChartsSlot machineId={m.id} />
       <ImportantMessages machineId={m.id} />
       <Executions machineId={m.id} />
       <Reports machineId={m.id} />

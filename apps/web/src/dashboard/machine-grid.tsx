@@ -1,0 +1,70 @@
+import { useElementSize, useMergedRef } from '@mantine/hooks';
+import { useWindowVirtualizer } from '@tanstack/react-virtual';
+import { useLayoutEffect, useRef, useState } from 'react';
+import type { MachineView } from '../api/types.ts';
+import { usePreferences } from '../preferences/preferences.tsx';
+import { MachineTile } from './machine-tile.tsx';
+
+// Tiles per row by the grid's own width (not the window's: the navigation takes some of it).
+const columnsFor = (width: number) => (width < 540 ? 1 : width < 860 ? 2 : width < 1150 ? 3 : 4);
+const GAP = 16;
+
+/**
+ * The tiles, virtualized by rows against the window's scroll: only the rows near the viewport are in the DOM, so a
+ * fleet of 1,000 stays smooth. Overscan keeps the next rows rendered, so Tab moves from tile to tile (the browser
+ * scrolls the focused one into view, which renders the rows after it).
+ */
+export function MachineGrid(props: {
+  machines: MachineView[];
+  label: string;
+  selected: ReadonlySet<string>;
+  onSelect: (id: string, on: boolean) => void;
+}) {
+  const { prefs } = usePreferences();
+  const { ref: sizeRef, width } = useElementSize();
+  const box = useRef<HTMLElement | null>(null);
+  const ref = useMergedRef(sizeRef, box);
+  const [offset, setOffset] = useState(0);
+  const cols = columnsFor(width || 1200);
+  const rows = Math.ceil(props.machines.length / cols);
+  useLayoutEffect(() => {
+    setOffset((box.current?.getBoundingClientRect().top ?? 0) + window.scrollY);
+  }, [width]);
+  const virtualizer = useWindowVirtualizer({
+    count: rows,
+    estimateSize: () => (prefs.density === 'compact' ? 130 : 190) + GAP,
+    overscan: 4,
+    scrollMargin: offset,
+  });
+  return (
+    <section ref={ref} aria-label={props.label} style={{ position: 'relative', height: virtualizer.getTotalSize() }}>
+      {virtualizer.getVirtualItems().map((row) => (
+        <div
+          key={row.key}
+          data-index={row.index}
+          ref={virtualizer.measureElement}
+          style={{
+            position: 'absolute',
+            top: 0,
+            left: 0,
+            width: '100%',
+            transform: `translateY(${row.start - virtualizer.options.scrollMargin}px)`,
+            display: 'grid',
+            gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`,
+            gap: GAP,
+            paddingBottom: GAP,
+          }}
+        >
+          {props.machines.slice(row.index * cols, row.index * cols + cols).map((m) => (
+            <MachineTile
+              key={m.id}
+              machine={m}
+              selected={props.selected.has(m.id)}
+              onSelect={(on) => props.onSelect(m.id, on)}
+            />
+          ))}
+        </div>
+      ))}
+    </section>
+  );
+}

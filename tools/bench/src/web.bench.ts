@@ -1,0 +1,189 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Browser } from 'playwright-core';
+import { AdminBootstrapService } from '@su/auth';
+import { loadConfig } from '@su/config';
+import { Database } from '@su/db';
+import { createGatewayApp } from '@su/gateway';
+import type { PlatformOptions } from '@su/platform';
+import { seedFleet } from '@su/testing';
+import { benchDatabase } from './bench-database.ts';
+import { percentile, printTable, summary } from './stats.ts';
+
+const FLEET = 1000;
+const LOADS = 7;
+const CHANGES = 60;
+// Bundled into dist/bench/main.js: the workspace is two levels up.
+const root = new URL('../..', import.meta.url).pathname;
+const webDir = join(root, 'dist/apps/web');
+const line = (name: string, value: number, unit: string, target: number) =>
+  console.log(
+    `target: ${name} <= ${target} ${unit} — ${value <= target ? 'met' : 'NOT met'} (${value.toFixed(1)} ${unit})`,
+  );
+
+/** The JS a first visit downloads before the dashboard runs: the entry script and what it preloads, gzipped. */
+function initialJs(): { files: string[]; gzipBytes: number; rawBytes: number } {
+  const html = readFileSync(join(webDir, 'index.html'), 'utf8');
+  const files = [...html.matchAll(/(?:src|href)="\/?(assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+  let gzipBytes = 0;
+  let rawBytes = 0;
+  for (const f of files) {
+    const body = readFileSync(join(webDir, f));
+    rawBytes += body.length;
+    gzipBytes += gzipSync(body, { level: 9 }).length;
+  }
+  return { files, gzipBytes, rawBytes };
+}
+
+/** A signed-in admin's session token (the cookie a browser would hold after signing in). */
+async function adminSession(app: Awaited<ReturnType<typeof createGatewayApp>>, base: string): Promise<string> {
+  const admin = (await app.get(AdminBootstrapService).ensureAdmin('admin'))!;
+  const post = (path: string, body: unknown, token?: string) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+  const login = (await (await post('/api/v1/auth/login', { username: 'admin', password: admin.password })).json()) as {
+    token: string;
+  };
+  await post(
+    '/api/v1/auth/password',
+    { currentPassword: admin.password, newPassword: `${admin.password}-bench` },
+    login.token,
+  );
+  return login.token;
+}
+
+/**
+ * Time to interactive: from navigation start to the dashboard showing the whole fleet's count and its first tiles,
+ * and the next animation frame (the main thread free to answer input). A fresh browser context each load (no cache).
+ */
+async function timeToInteractive(browser: Browser, base: string, token: string): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < LOADS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    await context.addCookies([{ name: 'su_session', value: token, url: base }]);
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    // Locator waits (Playwright's own polling, no eval: the UI's CSP refuses eval, as it should).
+    await page.getByTestId('summary-machines').getByText(String(FLEET)).waitFor({ timeout: 60_000 });
+    await page.getByTestId('machine-tile').first().waitFor({ timeout: 60_000 });
+    out.push(await page.evaluate<number>('new Promise((r) => requestAnimationFrame(() => r(performance.now())))'));
+    await context.close();
+  }
+  return out;
+}
+
+/**
+ * A database change to the tile in the DOM: UPDATE machine_state (the trigger emits the live event), the page's one
+ * SSE connection receives it, the tile shows the new count. Measured with the page's clock and this process's: one
+ * machine, one clock.
+ */
+async function changeToTile(browser: Browser, base: string, token: string, db: Database): Promise<number[]> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.addCookies([{ name: 'su_session', value: token, url: base }]);
+  const page = await context.newPage();
+  await page.goto(`${base}/?sort=name`);
+  await page.getByTestId('live-status').getByText('Live').waitFor({ timeout: 60_000 });
+  await page.getByRole('heading', { name: 'node-0002' }).waitFor({ timeout: 60_000 });
+  const [target] = await db.prisma.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT id FROM machines WHERE name = 'node-0002'`,
+  );
+  // Records when node-0002's tile first shows each count (the page's clock is this machine's clock).
+  await page.evaluate(`(() => {
+    window.suSeenAt = {};
+    const note = () => {
+      for (const tile of document.querySelectorAll('[data-testid="machine-tile"]')) {
+        if (tile.querySelector('h3')?.textContent !== 'node-0002') continue;
+        const m = /^(\\d+) updates$/.exec(tile.querySelector('[data-testid="tile-updates"]')?.textContent ?? '');
+        if (m && !(m[1] in window.suSeenAt)) window.suSeenAt[m[1]] = Date.now();
+      }
+    };
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+  })()`);
+  const delays: number[] = [];
+  for (let i = 0; i < CHANGES + 5; i++) {
+    const count = 100 + i;
+    const t0 = Date.now();
+    await db.prisma.$executeRawUnsafe(
+      `UPDATE machine_state SET apt_updates_count = $1, updated_at = now() WHERE machine_id = $2::uuid`,
+      count,
+      target!.id,
+    );
+    let at = 0;
+    while (!at) {
+      if (Date.now() - t0 > 30_000) throw new Error(`the tile never showed ${count} updates`);
+      await new Promise((r) => setTimeout(r, 10));
+      at = (await page.evaluate<number | undefined>(`window.suSeenAt['${count}']`)) ?? 0;
+    }
+    if (i >= 5) delays.push(at - t0); // the first changes warm the connection and the plans up
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await context.close();
+  return delays;
+}
+
+/**
+ * The web UI at 1,000 machines, in Debian's Chromium (`/usr/bin/chromium`): dashboard time to interactive, delay from
+ * a database change to the tile through SSE, initial JS. The UI is built first; the fleet is seeded with realistic
+ * state (seedFleet).
+ */
+export async function webBench(): Promise<void> {
+  const build = spawnSync(process.execPath, [join(root, 'tools/build/build.mjs'), 'web'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`the web UI did not build: ${build.stderr}`);
+  const { url, close } = await benchDatabase('web');
+  const dataDir = mkdtempSync(join(tmpdir(), 'su-bench-web-'));
+  const db = Database.connect({ url });
+  await seedFleet((sql, params) => db.pool.query(sql, params as unknown[]), FLEET);
+  const config = loadConfig({ DATABASE_URL: url, SU_DATA_DIR: dataDir, SU_WEB_DIR: webDir });
+  const platform: PlatformOptions = { service: 'gateway', config, databaseUrl: url };
+  const app = await createGatewayApp(platform, false);
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  });
+  try {
+    const token = await adminSession(app, base);
+    const loads = (await timeToInteractive(browser, base, token)).sort((a, b) => a - b);
+    const tti = summary(loads);
+    const sorted = (await changeToTile(browser, base, token, db)).sort((a, b) => a - b);
+    const sse = summary(sorted);
+    const js = initialJs();
+    printTable(
+      `web: the dashboard with ${FLEET} machines in Chromium (headless, this machine)`,
+      ['measure', 'n', 'p50', 'p95', 'max'],
+      [
+        ['time to interactive, ms (fresh context each load)', tti.n, tti.p50, percentile(loads, 95), tti.max],
+        ['database change → tile in the DOM via SSE, ms', sse.n, sse.p50, percentile(sorted, 95), sse.max],
+      ],
+    );
+    console.log(
+      `initial JS: ${js.files.join(', ')} — ${(js.gzipBytes / 1024).toFixed(1)} KB gzipped (${(js.rawBytes / 1024).toFixed(0)} KB raw); ` +
+        'pages other than the dashboard, and the charts, load on demand',
+    );
+    // A shared machine: its load is part of every figure above.
+    console.log(
+      `load average while measuring: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+    line('dashboard time to interactive (p50)', tti.p50, 'ms', 1000);
+    line('change → tile via SSE (p95)', percentile(sorted, 95), 'ms', 200);
+    line('initial JS gzipped', js.gzipBytes / 1024, 'KB', 250);
+  } finally {
+    await browser.close();
+    await app.close();
+    await db.close();
+    await close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
