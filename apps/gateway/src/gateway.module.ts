@@ -17,6 +17,8 @@ import { JobsController } from './jobs.controller.ts';
 import { MachineAccessController } from './machine-access.controller.ts';
 import { MachineHistoryController } from './machine-history.controller.ts';
 import { MachinesController } from './machines.controller.ts';
+import { McpAuditService } from './mcp/mcp-audit.service.ts';
+import { McpController } from './mcp/mcp.controller.ts';
 import { OidcController } from './oidc.controller.ts';
 import { PreferencesController } from './preferences.controller.ts';
 import { SchedulesController } from './schedules.controller.ts';
@@ -55,6 +57,7 @@ export class GatewayModule {
         SchedulesController,
         ActionRequestsController,
         ApprovalSettingsController,
+        McpController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).
@@ -64,6 +67,7 @@ export class GatewayModule {
         { provide: APP_INTERCEPTOR, useClass: RetryAfterInterceptor },
         LiveEventsService,
         ReadinessService,
+        McpAuditService,
       ],
     };
   }
