@@ -6,7 +6,6 @@ import type { Principal } from '@su/auth';
 import { MACHINE_ACTION_NAMES, machineScopeRefusal, type MachineAction, type MachineView } from '@su/contracts';
 import type { MachinesService } from '@su/machines';
 import { z } from 'zod';
-import type { McpAuditService } from './mcp-audit.service.ts';
 
 /** The size cap of one answer: an assistant's context is small and a fleet is not. */
 const ANSWER_MAX_CHARS = 64_000;
@@ -15,7 +14,6 @@ const PAGE_MAX = 100;
 export interface McpToolDeps {
   machines: MachinesService;
   requests: ActionRequestsService;
-  audit: McpAuditService;
 }
 
 /** What the assistant sees of a machine: state and counts; of its credentials only whether they are set. */
@@ -58,6 +56,12 @@ function asToolError(e: unknown): CallToolResult {
   throw e;
 }
 
+/** A service's 4xx becomes a tool error; the SDK would otherwise report the exception's text as it is. */
+const guarded =
+  <A>(run: (args: A) => Promise<CallToolResult>) =>
+  (args: A): Promise<CallToolResult> =>
+    run(args).catch(asToolError);
+
 /**
  * One MCP server per request (the transport is stateless), holding the caller's principal: every tool sees exactly
  * what the same token sees on REST, and a machine outside its scope does not exist for it.
@@ -76,20 +80,6 @@ export function buildMcpServer(p: Principal, deps: McpToolDeps): McpServer {
     }
   };
 
-  const audited =
-    <A>(tool: string, run: (args: A) => Promise<CallToolResult>) =>
-    async (args: A): Promise<CallToolResult> => {
-      const started = performance.now();
-      let result: CallToolResult | undefined;
-      try {
-        result = await run(args).catch(asToolError);
-        return result;
-      } finally {
-        const status = result && !result.isError ? 'ok' : 'error';
-        await deps.audit.record(p, tool, args, status, performance.now() - started);
-      }
-    };
-
   const page = {
     limit: z.number().int().min(1).max(PAGE_MAX).optional().describe(`Page size, 1..${PAGE_MAX} (default 50).`),
     offset: z.number().int().min(0).max(1_000_000).optional().describe('Rows to skip (default 0).'),
@@ -103,7 +93,7 @@ export function buildMcpServer(p: Principal, deps: McpToolDeps): McpServer {
         'The machines you may see, one tile each: status, pending APT updates (security among them), reboot needed, last analysis. Paginated; `total` counts all of them.',
       inputSchema: { ...page, tag: z.string().min(1).max(64).optional().describe('Only machines with this tag.') },
     },
-    audited('list_machines', async (a: { limit?: number | undefined; offset?: number | undefined; tag?: string | undefined }) => {
+    guarded(async (a: { limit?: number | undefined; offset?: number | undefined; tag?: string | undefined }) => {
       const { items, total } = await deps.machines.list({ scope, tag: a.tag, limit: a.limit ?? 50, offset: a.offset ?? 0 });
       return answer({ total, items: items.map(machineTile) });
     }),
@@ -115,7 +105,7 @@ export function buildMcpServer(p: Principal, deps: McpToolDeps): McpServer {
       description: 'The state of one machine: its tile plus APT status, held and phased updates, Docker, blocked reason.',
       inputSchema: { machineId },
     },
-    audited('machine_state', async (a: { machineId: string }) => {
+    guarded(async (a: { machineId: string }) => {
       const m = await visibleMachine(a.machineId);
       if (!m) return toolError(`machine ${a.machineId} not found`);
       const s = m.state;
@@ -141,7 +131,7 @@ export function buildMcpServer(p: Principal, deps: McpToolDeps): McpServer {
         summary: z.string().min(1).max(500).optional().describe('Why, in a sentence the approver reads.'),
       },
     },
-    audited('propose_action', async (a: { machineId: string; action: MachineAction; summary?: string | undefined }) => {
+    guarded(async (a: { machineId: string; action: MachineAction; summary?: string | undefined }) => {
       // Invisible machines are refused with the same words as missing ones: the scope is not disclosed.
       if (!(await visibleMachine(a.machineId))) return toolError(`machine ${a.machineId} not found`);
       const r = await deps.requests.create({ machineId: a.machineId, action: a.action, summary: a.summary }, p);
@@ -155,7 +145,7 @@ export function buildMcpServer(p: Principal, deps: McpToolDeps): McpServer {
       description: 'The status of an action request (pending, approved, rejected, expired, ...) and its job once approved.',
       inputSchema: { requestId: z.uuid().describe('The id propose_action returned.') },
     },
-    audited('request_status', async (a: { requestId: string }) => {
+    guarded(async (a: { requestId: string }) => {
       const r = await deps.requests.get(a.requestId).catch(() => null);
       if (!r || !r.machineId || !(await visibleMachine(r.machineId))) return toolError(`action request ${a.requestId} not found`);
       return answer({ id: r.id, status: r.status, action: r.action, machineId: r.machineId, summary: r.summary, jobId: r.jobId ?? null });

@@ -6,6 +6,7 @@ import { AssistantMayCall, CurrentPrincipal, RequireScope, ScopeFiltered, type P
 import { MachinesService } from '@su/machines';
 import type { Request, Response } from 'express';
 import { McpAuditService } from './mcp-audit.service.ts';
+import { auditToolCalls } from './mcp-call-audit.ts';
 import { buildMcpServer } from './mcp-tools.ts';
 
 const ASSISTANT_KINDS = new Set(['mcp', 'hermes']);
@@ -33,13 +34,14 @@ export class McpController {
     if (principal.type !== 'api_client' || !ASSISTANT_KINDS.has(principal.clientKind ?? '')) {
       throw new ForbiddenException('the MCP endpoint takes API tokens of kind mcp or hermes only');
     }
-    const server = buildMcpServer(principal, { machines: this.machines, requests: this.requests, audit: this.audit });
+    const server = buildMcpServer(principal, { machines: this.machines, requests: this.requests });
     // Stateless: one transport per request, no session id to guess or leak; JSON answers rather than SSE.
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();
       void server.close();
     });
+    auditToolCalls(transport, req.body, principal, this.audit);
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
   }
