@@ -52,7 +52,15 @@ async function analyse(machineId: string): Promise<void> {
     os: { family: 'debian', version: '12' },
     checkedAt: new Date().toISOString(),
     status: 'updates_available',
-    apt: { enabled: true, count: 1, rebootRequired: false, status: 'updates_available', packages: [pkg], installed: [], removed: [] },
+    apt: {
+      enabled: true,
+      count: 1,
+      rebootRequired: false,
+      status: 'updates_available',
+      packages: [pkg],
+      installed: [],
+      removed: [],
+    },
     errors: [],
   };
   await t.db.query(
@@ -77,7 +85,11 @@ async function connect(token: string): Promise<Client> {
 }
 
 const answers: string[] = [];
-async function call(c: Client, name: string, args: Record<string, unknown>): Promise<{ isError: boolean; text: string }> {
+async function call(
+  c: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<{ isError: boolean; text: string }> {
   const r = (await c.callTool({ name, arguments: args })) as CallToolResult;
   const text = r.content.map((x) => (x.type === 'text' ? x.text : '')).join('');
   answers.push(text);
@@ -97,7 +109,12 @@ describe('MCP server for the assistant (issue 18)', () => {
     const c = await connect(token);
 
     const tools = (await c.listTools()).tools;
-    expect(tools.map((x) => x.name).sort()).toEqual(['list_machines', 'machine_state', 'propose_action', 'request_status']);
+    expect(tools.map((x) => x.name).sort()).toEqual([
+      'list_machines',
+      'machine_state',
+      'propose_action',
+      'request_status',
+    ]);
     for (const tool of tools) {
       expect(tool.description?.length ?? 0).toBeGreaterThan(20);
       expect(tool.inputSchema.type).toBe('object');
@@ -131,8 +148,16 @@ describe('MCP server for the assistant (issue 18)', () => {
 
     const pending = await api('GET', '/api/v1/action-requests?status=pending');
     const row = pending.body.find((r: { id: string }) => r.id === request.id);
-    expect(row).toMatchObject({ machineId: inside, action: 'apt_dist_upgrade', status: 'pending', requestedBy: { type: 'hermes' } });
-    expect(JSON.parse((await call(c, 'request_status', { requestId: request.id })).text)).toMatchObject({ status: 'pending', jobId: null });
+    expect(row).toMatchObject({
+      machineId: inside,
+      action: 'apt_dist_upgrade',
+      status: 'pending',
+      requestedBy: { type: 'hermes' },
+    });
+    expect(JSON.parse((await call(c, 'request_status', { requestId: request.id })).text)).toMatchObject({
+      status: 'pending',
+      jobId: null,
+    });
 
     // The same token decides nothing on REST; nothing ran.
     for (const verb of ['approve', 'reject']) {
@@ -148,7 +173,11 @@ describe('MCP server for the assistant (issue 18)', () => {
     const notUuid = await call(c, 'machine_state', { machineId: 'nope' });
     expect(notUuid.isError).toBe(true);
     expect(notUuid.text).toContain('machineId');
-    const oversized = await call(c, 'propose_action', { machineId: inside, action: 'apt_clean', summary: 'x'.repeat(10_000) });
+    const oversized = await call(c, 'propose_action', {
+      machineId: inside,
+      action: 'apt_clean',
+      summary: 'x'.repeat(10_000),
+    });
     expect(oversized.isError).toBe(true);
     expect(oversized.text).toContain('summary');
     const unknown = await call(c, 'machine_state', { machineId: '00000000-0000-4000-8000-000000000000' });

@@ -27,6 +27,8 @@ export class McpAuditService {
 /** Argument names and short values; long strings are cut so a pasted blob does not land in the audit table. */
 function summarize(args: unknown): string {
   if (args === undefined || args === null) return '';
-  const text = JSON.stringify(args, (_k, v: unknown) => (typeof v === 'string' && v.length > 80 ? `${v.slice(0, 80)}…` : v));
+  const text = JSON.stringify(args, (_k, v: unknown) =>
+    typeof v === 'string' && v.length > 80 ? `${v.slice(0, 80)}…` : v,
+  );
   return text.length > SUMMARY_MAX ? `${text.slice(0, SUMMARY_MAX)}…` : text;
 }

@@ -94,7 +94,12 @@ export function buildMcpServer(p: Principal, deps: McpToolDeps): McpServer {
       inputSchema: { ...page, tag: z.string().min(1).max(64).optional().describe('Only machines with this tag.') },
     },
     guarded(async (a: { limit?: number | undefined; offset?: number | undefined; tag?: string | undefined }) => {
-      const { items, total } = await deps.machines.list({ scope, tag: a.tag, limit: a.limit ?? 50, offset: a.offset ?? 0 });
+      const { items, total } = await deps.machines.list({
+        scope,
+        tag: a.tag,
+        limit: a.limit ?? 50,
+        offset: a.offset ?? 0,
+      });
       return answer({ total, items: items.map(machineTile) });
     }),
   );
@@ -102,7 +107,8 @@ export function buildMcpServer(p: Principal, deps: McpToolDeps): McpServer {
   server.registerTool(
     'machine_state',
     {
-      description: 'The state of one machine: its tile plus APT status, held and phased updates, Docker, blocked reason.',
+      description:
+        'The state of one machine: its tile plus APT status, held and phased updates, Docker, blocked reason.',
       inputSchema: { machineId },
     },
     guarded(async (a: { machineId: string }) => {
@@ -112,7 +118,13 @@ export function buildMcpServer(p: Principal, deps: McpToolDeps): McpServer {
       return answer({
         ...machineTile(m),
         apt: s
-          ? { status: s.aptStatus, held: s.aptHeldCount, phased: s.aptPhasedCount, rebootAfterApply: s.aptRebootAfterApply, usable: s.aptUsable }
+          ? {
+              status: s.aptStatus,
+              held: s.aptHeldCount,
+              phased: s.aptPhasedCount,
+              rebootAfterApply: s.aptRebootAfterApply,
+              usable: s.aptUsable,
+            }
           : null,
         docker: s ? { installed: s.dockerInstalled, status: s.dockerStatus, updates: s.dockerUpdatesCount } : null,
         blockedReason: s?.blockedReason ?? null,
@@ -135,20 +147,36 @@ export function buildMcpServer(p: Principal, deps: McpToolDeps): McpServer {
       // Invisible machines are refused with the same words as missing ones: the scope is not disclosed.
       if (!(await visibleMachine(a.machineId))) return toolError(`machine ${a.machineId} not found`);
       const r = await deps.requests.create({ machineId: a.machineId, action: a.action, summary: a.summary }, p);
-      return answer({ id: r.id, status: r.status, action: r.action, risk: r.risk, summary: r.summary, expiresAt: r.expiresAt });
+      return answer({
+        id: r.id,
+        status: r.status,
+        action: r.action,
+        risk: r.risk,
+        summary: r.summary,
+        expiresAt: r.expiresAt,
+      });
     }),
   );
 
   server.registerTool(
     'request_status',
     {
-      description: 'The status of an action request (pending, approved, rejected, expired, ...) and its job once approved.',
+      description:
+        'The status of an action request (pending, approved, rejected, expired, ...) and its job once approved.',
       inputSchema: { requestId: z.uuid().describe('The id propose_action returned.') },
     },
     guarded(async (a: { requestId: string }) => {
       const r = await deps.requests.get(a.requestId).catch(() => null);
-      if (!r || !r.machineId || !(await visibleMachine(r.machineId))) return toolError(`action request ${a.requestId} not found`);
-      return answer({ id: r.id, status: r.status, action: r.action, machineId: r.machineId, summary: r.summary, jobId: r.jobId ?? null });
+      if (!r || !r.machineId || !(await visibleMachine(r.machineId)))
+        return toolError(`action request ${a.requestId} not found`);
+      return answer({
+        id: r.id,
+        status: r.status,
+        action: r.action,
+        machineId: r.machineId,
+        summary: r.summary,
+        jobId: r.jobId ?? null,
+      });
     }),
   );
 
