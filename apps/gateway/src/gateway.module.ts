@@ -21,6 +21,8 @@ import { MachineAccessController } from './machine-access.controller.ts';
 import { MachineHistoryController } from './machine-history.controller.ts';
 import { StatsController } from './stats.controller.ts';
 import { MachinesController } from './machines.controller.ts';
+import { McpAuditService } from './mcp/mcp-audit.service.ts';
+import { McpController } from './mcp/mcp.controller.ts';
 import { OidcController } from './oidc.controller.ts';
 import { PreferencesController } from './preferences.controller.ts';
 import { SchedulesController } from './schedules.controller.ts';
@@ -65,6 +67,7 @@ export class GatewayModule {
         ApprovalSettingsController,
         DockerController,
         PostInstallController,
+        McpController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).
@@ -74,6 +77,7 @@ export class GatewayModule {
         { provide: APP_INTERCEPTOR, useClass: RetryAfterInterceptor },
         LiveEventsService,
         ReadinessService,
+        McpAuditService,
       ],
     };
   }

@@ -11,6 +11,12 @@ describe('requester', () => {
     expect([user, client, hermes].map(requesterType)).toEqual(['user', 'api_client', 'hermes']);
   });
 
+  it('counts an MCP client as the assistant too (ADR 0029): it proposes as hermes', () => {
+    const mcp: Requester = { ...client, clientKind: 'mcp' };
+    expect(isAssistant(mcp)).toBe(true);
+    expect(requesterType(mcp)).toBe('hermes');
+  });
+
   it('is a user only by its type, whatever kind it claims', () => {
     expect(isAssistant({ ...user, clientKind: 'hermes' })).toBe(false);
   });

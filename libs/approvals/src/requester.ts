@@ -16,7 +16,7 @@ export interface Requester {
 }
 
 export function isAssistant(r: Requester): boolean {
-  return r.type === 'api_client' && r.clientKind === 'hermes';
+  return r.type === 'api_client' && (r.clientKind === 'hermes' || r.clientKind === 'mcp');
 }
 
 /** `requested_by_type` of a request: the assistant is told apart from other API clients. */

@@ -537,6 +537,13 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     who: { none: 401, read: 403, operate: OK, admin: OK, hermes: OK, byTag: [OK, 403], byId: [OK, 403] },
     call: (fx, t) => ({ body: { machineId: fx.machine[t], action: 'apt_clean' } }),
   },
+  'POST /mcp': {
+    // The assistant's MCP endpoint: API tokens of kind mcp/hermes only (any scope); every tool filters by the machine
+    // scope itself. A plain call without MCP's Accept header is let through and refused by the transport (406).
+    who: { none: 401, read: 403, operate: 403, admin: 403, hermes: OK, byTag: 403, byId: 403 },
+    answers: [406],
+    call: () => ({ body: { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} } }),
+  },
   'GET /api/v1/action-requests': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
     call: () => ({ query: 'limit=500' }),
