@@ -62,6 +62,21 @@ const guarded =
   (args: A): Promise<CallToolResult> =>
     run(args).catch(asToolError);
 
+/** What every tool of one request's server shares: the caller, the services, and its view of the machines. */
+interface ToolContext {
+  p: Principal;
+  deps: McpToolDeps;
+  scope: Principal['machineScope'] | null;
+  /** The machine, or null when it is missing or outside the caller's machine scope (the two look the same). */
+  visibleMachine: (id: string) => Promise<MachineView | null>;
+}
+
+const page = {
+  limit: z.number().int().min(1).max(PAGE_MAX).optional().describe(`Page size, 1..${PAGE_MAX} (default 50).`),
+  offset: z.number().int().min(0).max(1_000_000).optional().describe('Rows to skip (default 0).'),
+};
+const machineId = z.uuid().describe('The machine id (a UUID, as list_machines gives it).');
+
 /**
  * One MCP server per request (the transport is stateless), holding the caller's principal: every tool sees exactly
  * what the same token sees on REST, and a machine outside its scope does not exist for it.
@@ -69,7 +84,6 @@ const guarded =
 export function buildMcpServer(p: Principal, deps: McpToolDeps): McpServer {
   const server = new McpServer({ name: 'system-update', version: '1' });
   const scope = p.machineScope ?? null;
-
   const visibleMachine = async (id: string): Promise<MachineView | null> => {
     try {
       const m = await deps.machines.get(id);
@@ -79,13 +93,14 @@ export function buildMcpServer(p: Principal, deps: McpToolDeps): McpServer {
       throw e;
     }
   };
+  const ctx: ToolContext = { p, deps, scope, visibleMachine };
+  registerReadTools(server, ctx);
+  registerProposalTools(server, ctx);
+  return server;
+}
 
-  const page = {
-    limit: z.number().int().min(1).max(PAGE_MAX).optional().describe(`Page size, 1..${PAGE_MAX} (default 50).`),
-    offset: z.number().int().min(0).max(1_000_000).optional().describe('Rows to skip (default 0).'),
-  };
-  const machineId = z.uuid().describe('The machine id (a UUID, as list_machines gives it).');
-
+/** The tools that read: the machines' tiles and one machine's state. */
+function registerReadTools(server: McpServer, { deps, scope, visibleMachine }: ToolContext): void {
   server.registerTool(
     'list_machines',
     {
@@ -131,7 +146,10 @@ export function buildMcpServer(p: Principal, deps: McpToolDeps): McpServer {
       });
     }),
   );
+}
 
+/** The tools that propose, and follow a proposal: they never run or approve anything. */
+function registerProposalTools(server: McpServer, { p, deps, visibleMachine }: ToolContext): void {
   server.registerTool(
     'propose_action',
     {
@@ -179,6 +197,4 @@ export function buildMcpServer(p: Principal, deps: McpToolDeps): McpServer {
       });
     }),
   );
-
-  return server;
 }
