@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_TYPES } from './machine-actions.ts';
+import { ACTION_TYPES, SNAPSHOT_ACTIONS, type SnapshotAction } from './machine-actions.ts';
 
 // Canonical JSON contracts (docs/ARCHITECTURE.md §C) for APT snapshots, executions and verified reboots (schemaVersion 1).
 // Persisted payloads: fields are only ever added (optional), unions only widened, nothing renamed or removed.
@@ -137,6 +137,10 @@ export const aptSnapshotDetailSchema = z.object({
 });
 export type AptSnapshotDetail = z.infer<typeof aptSnapshotDetailSchema>;
 
+/** What produced a snapshot: an action whose job writes one, or a kind the first contract allowed (§C1). */
+export type SnapshotKind = SnapshotAction | 'reboot_check' | 'combined';
+const SNAPSHOT_KINDS: [SnapshotKind, ...SnapshotKind[]] = ['reboot_check', 'combined', ...SNAPSHOT_ACTIONS];
+
 export const updateSnapshotSchema = z.object({
   machineId: z.string(),
   hostname: z.string(),
@@ -146,7 +150,7 @@ export const updateSnapshotSchema = z.object({
   apt: aptSnapshotDetailSchema,
   /** Absent means 1 (docs/ARCHITECTURE.md §C1). */
   schemaVersion: z.literal(APT_SCHEMA_VERSION).optional(),
-  kind: z.enum(['apt_update_analyze', 'docker_scan', 'reboot_check', 'combined']).optional(),
+  kind: z.enum(SNAPSHOT_KINDS).optional(),
   machineKind: z.string().optional(),
   // The docker lib owns the shape of this block; kept opaque here so parsing never strips it.
   docker: z.record(z.string(), z.unknown()).optional(),

@@ -21,6 +21,8 @@ export interface MachineActionDefinition {
   readonly digestBound?: true;
   /** It runs only through an approved action request, even when an operator asks (ADR 0018). */
   readonly approvalOnly?: true;
+  /** Its job records what it found as a snapshot of that kind (`UpdateSnapshot.kind`), not as an execution. */
+  readonly writesSnapshot?: true;
   /** It changes the machine's packages: its failure stays on the tile until one of them succeeds. */
   readonly changesPackages?: true;
 }
@@ -32,7 +34,7 @@ export interface MachineActionDefinition {
  * is one entry here plus its job kind.
  */
 export const MACHINE_ACTIONS = {
-  apt_update_analyze: { kind: 'apt.update_analyze', risk: 'low' },
+  apt_update_analyze: { kind: 'apt.update_analyze', risk: 'low', writesSnapshot: true },
   apt_upgrade: { kind: 'apt.upgrade', risk: 'medium', planBound: true, changesPackages: true },
   apt_dist_upgrade: { kind: 'apt.dist_upgrade', risk: 'high', planBound: true, changesPackages: true },
   apt_autoremove: { kind: 'apt.autoremove', risk: 'medium', planBound: true, changesPackages: true },
@@ -40,7 +42,7 @@ export const MACHINE_ACTIONS = {
   dpkg_repair: { kind: 'apt.dpkg_repair', risk: 'high', approvalOnly: true, changesPackages: true },
   reboot_verified: { kind: 'machine.reboot_verified', risk: 'high' },
   machine_probe: { kind: 'machine.probe', risk: 'low' },
-  docker_scan: { kind: 'docker.scan', risk: 'low' },
+  docker_scan: { kind: 'docker.scan', risk: 'low', writesSnapshot: true },
   docker_check: { kind: 'docker.check', risk: 'low' },
   // Recreates running services with new images (rollback exists, but a new image can still break them).
   docker_apply: { kind: 'docker.apply', risk: 'medium', digestBound: true },
@@ -59,12 +61,13 @@ export function isMachineAction(value: string): value is MachineAction {
 export type JobKindOf<A extends MachineAction> = (typeof MACHINE_ACTIONS)[A]['kind'];
 
 /** The actions whose definition says `flag`. */
-type ActionsWith<F extends 'planBound' | 'digestBound' | 'approvalOnly' | 'changesPackages'> = {
+type ActionsWith<F extends 'planBound' | 'digestBound' | 'approvalOnly' | 'changesPackages' | 'writesSnapshot'> = {
   [A in MachineAction]: (typeof MACHINE_ACTIONS)[A] extends Record<F, true> ? A : never;
 }[MachineAction];
 
-const actionsWith = <F extends 'planBound' | 'digestBound' | 'approvalOnly' | 'changesPackages'>(flag: F) =>
-  MACHINE_ACTION_NAMES.filter((a) => (MACHINE_ACTIONS[a] as MachineActionDefinition)[flag]) as ActionsWith<F>[];
+const actionsWith = <F extends 'planBound' | 'digestBound' | 'approvalOnly' | 'changesPackages' | 'writesSnapshot'>(
+  flag: F,
+) => MACHINE_ACTION_NAMES.filter((a) => (MACHINE_ACTIONS[a] as MachineActionDefinition)[flag]) as ActionsWith<F>[];
 
 /** Actions whose request is bound to the plan of the machine's latest analysis. */
 export type AnalysisBoundAction = ActionsWith<'planBound'>;
@@ -82,6 +85,10 @@ export function isPlanBound(action: string): boolean {
   if (isAnalysisBound(action)) return true;
   return isMachineAction(action) && (MACHINE_ACTIONS[action] as MachineActionDefinition).digestBound === true;
 }
+
+/** The actions whose job writes a snapshot, each one a snapshot kind. */
+export type SnapshotAction = ActionsWith<'writesSnapshot'>;
+export const SNAPSHOT_ACTIONS: readonly SnapshotAction[] = actionsWith('writesSnapshot');
 
 /** Actions that change the machine's packages (APT applies and the dpkg repair). */
 export const PACKAGE_CHANGING_ACTIONS: readonly MachineAction[] = actionsWith('changesPackages');
