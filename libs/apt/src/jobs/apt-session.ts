@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import type { AppConfig } from '@su/config';
-import type { Actor } from '@su/contracts';
-import type { MachineConnector, OpenedMachine } from '@su/machine-access';
+import { openJobConnection, type MachineConnector, type OpenedMachine } from '@su/machine-access';
 import type { CommandResult, RunOptions } from '@su/ssh';
 
 /** stdout and stderr together, as a person reading the terminal would see them (apt writes E:/W: on stderr). */
@@ -23,12 +21,7 @@ export async function openAptSession(
   purpose: string,
   signal: AbortSignal,
 ): Promise<AptJobSession> {
-  const actor: Actor = { type: 'system', id: `job:${jobId}` };
-  const rawLog = {
-    path: join(config.dataDir, 'artifacts', 'raw', machineId, `${jobId}.log`),
-    maxBytes: 32 * 1024 * 1024,
-  };
-  const opened = await connector.open(machineId, { actor, purpose, jobId, rawLog, reuse: true });
+  const opened = await openJobConnection(connector, config.dataDir, { machineId, jobId, purpose });
   return {
     opened,
     run: (argv, opts = {}) => opened.session.run([...argv], { signal, ...opts }),

@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import type { AppConfig } from '@su/config';
-import type { Actor } from '@su/contracts';
-import type { MachineConnector, OpenedMachine } from '@su/machine-access';
+import { openJobConnection, type MachineConnector, type OpenedMachine } from '@su/machine-access';
 import type { CommandResult, RunOptions } from '@su/ssh';
 
 export interface DockerJobSession {
@@ -19,12 +17,7 @@ export async function openDockerSession(
   purpose: string,
   signal: AbortSignal,
 ): Promise<DockerJobSession> {
-  const actor: Actor = { type: 'system', id: `job:${jobId}` };
-  const rawLog = {
-    path: join(config.dataDir, 'artifacts', 'raw', machineId, `${jobId}.log`),
-    maxBytes: 32 * 1024 * 1024,
-  };
-  const opened = await connector.open(machineId, { actor, purpose, jobId, rawLog, reuse: true });
+  const opened = await openJobConnection(connector, config.dataDir, { machineId, jobId, purpose });
   return {
     opened,
     docker: (argv, opts = {}) =>
