@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   describePackageChange,
   isAnalysisBound,
+  isPlanBound,
   isRiskyAction,
   MACHINE_ACTIONS,
   plannedChangeOf,
@@ -27,6 +28,16 @@ import {
 import { JobQueue } from '@su/queue';
 import { actionOfJobKind } from './action-job.ts';
 import { planOfLatestAnalysis } from './analysis-plan.ts';
+import { dockerApplyPlan } from './docker-plan.ts';
+
+/** What a schedule's approval gate binds its request to; `missing` says why it binds to no change at all. */
+interface GatePlan {
+  snapshotId: string | null;
+  changes: PlannedChange[];
+  lines: string[];
+  noun: string;
+  missing: string | null;
+}
 
 const OK = new Set(['ok', 'warning']);
 
@@ -211,18 +222,23 @@ export class ScheduleRunAdvancer {
 
   /**
    * The request a person answers before a schedule's risky step. For an APT apply it is bound to the plan of the
-   * analysis on record (normally the run's own analyse step just before), and the waiting job carries that plan so
-   * the worker refuses with plan_drifted if the machine would now do something else.
+   * analysis on record (normally the run's own analyse step just before), for a docker_apply to the registry digests
+   * the latest check saw; the waiting job carries that plan so the worker refuses with plan_drifted if the machine
+   * would now do something else.
    */
   private async requestApproval(tx: Tx, run: RunRow, m: RunMachineRow, jobId: string, action: MachineAction) {
-    const plan = isAnalysisBound(action) ? await this.analysedPlan(tx, m.machineId, action) : null;
+    const plan = isAnalysisBound(action)
+      ? await this.analysedPlan(tx, m.machineId, action)
+      : isPlanBound(action)
+        ? await this.checkedDigests(tx, m.machineId)
+        : null;
     const hash = plan ? planHash(plan.changes) : null;
     const expiresAt = run.windowEndsAt ?? new Date(Date.now() + DEFAULT_REQUEST_TTL_MS);
     const summary = !plan
       ? `${action} (schedule run)`
-      : !plan.snapshotId
-        ? `${action} (schedule run): no usable APT analysis on record, so the approval covers no package change (anything the machine would change is refused as plan_drifted); analyse first`
-        : `${action} (schedule run): ${plan.lines.length} package change(s)` +
+      : plan.missing
+        ? `${action} (schedule run): ${plan.missing}`
+        : `${action} (schedule run): ${plan.lines.length} ${plan.noun}` +
           (plan.lines.length ? `: ${plan.lines.slice(0, 5).join(', ')}${plan.lines.length > 5 ? ', …' : ''}` : '');
     const req = await new ActionRequestsRepository(tx).insert({
       machineId: m.machineId,
@@ -247,13 +263,48 @@ export class ScheduleRunAdvancer {
   }
 
   /** The plan of the machine's latest analysis for this apply; without a usable analysis, the empty plan. */
-  private async analysedPlan(tx: Tx, machineId: string, action: AnalysisBoundAction) {
+  private async analysedPlan(tx: Tx, machineId: string, action: AnalysisBoundAction): Promise<GatePlan> {
     const plan = await planOfLatestAnalysis(tx, machineId, action);
-    if (plan.kind !== 'plan') return { snapshotId: null, changes: [] as PlannedChange[], lines: [] as string[] };
+    const noun = 'package change(s)';
+    if (plan.kind !== 'plan')
+      return {
+        snapshotId: null,
+        changes: [],
+        lines: [],
+        noun,
+        missing:
+          'no usable APT analysis on record, so the approval covers no package change (anything the machine would change is refused as plan_drifted); analyse first',
+      };
     return {
       snapshotId: plan.snapshotId,
       changes: plan.packages.map(plannedChangeOf),
       lines: plan.packages.map(describePackageChange),
+      noun,
+      missing: null,
+    };
+  }
+
+  /**
+   * A scheduled docker_apply (every enabled stack's services with an update on record, as a schedule step carries no
+   * options): the registry digests the latest check saw, the plan a person's request is bound to as well.
+   */
+  private async checkedDigests(tx: Tx, machineId: string): Promise<GatePlan> {
+    const plan = await dockerApplyPlan(tx, machineId, {});
+    const noun = 'service update(s)';
+    if (plan.kind === 'refused' || plan.targets.some((t) => !t.candidateDigest))
+      return {
+        snapshotId: null,
+        changes: [],
+        lines: [],
+        noun,
+        missing: `no registry check on record for every service to update${plan.kind === 'refused' ? ` (${plan.reason})` : ''}, so the approval covers no image change (anything that would change is refused as plan_drifted); check first (docker_check)`,
+      };
+    return {
+      snapshotId: null,
+      changes: plan.changes,
+      lines: plan.targets.map((t) => `${t.stack.name}/${t.service} → ${t.toRef}`),
+      noun,
+      missing: null,
     };
   }
 

@@ -340,4 +340,39 @@ describe('schedule firing (database)', () => {
     expect(ms.map((m) => m.status)).toEqual(['ok', 'cancelled', 'ok']);
     expect(actor).toBeDefined();
   });
+  it('require_approval on docker_apply: the request is bound to the digests the latest check saw', async () => {
+    const other = machines[3]!;
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const [stack] = await q(
+      `INSERT INTO docker_compose_stacks (machine_id, name, working_dir, compose_files_json, status, choice, detected_by)
+       VALUES ($1::uuid, 'web', '/srv/web', '["compose.yaml"]'::jsonb, 'enabled', 'enabled', 'root_scan') RETURNING id`,
+      other,
+    );
+    await q(
+      `INSERT INTO docker_stack_services (stack_id, service_name, image_ref, current_digest, candidate_digest, status)
+       VALUES ($1::uuid, 'app', 'registry.lab/app:1', $2, $3, 'updates_available')`,
+      stack.id,
+      `sha256:${'cd'.repeat(32)}`,
+      digest,
+    );
+    const id = await schedule(
+      { approvalPolicy: 'require_approval', actions: ['docker_check', 'docker_apply'] },
+      minuteFloor(Date.now()),
+      'elsewhere',
+    );
+    await firing().fire(id);
+    const run = await runOf(id);
+    const [check] = await queuedOf(run.id);
+    expect(check!.kind).toBe('docker.check');
+    await work(check!.id, 'ok');
+    const [req] = await q(`SELECT * FROM action_requests WHERE schedule_run_id = $1::uuid`, run.id);
+    expect(req).toMatchObject({ status: 'pending', action: 'docker_apply', requested_by_type: 'schedule' });
+    expect(req.summary).toContain('web/app');
+    expect(req.payload.plan).toEqual([
+      { name: 'web/app', arch: null, targetVersion: `registry.lab/app:1@${digest}`, operation: 'docker_update' },
+    ]);
+    const [apply] = await q(`SELECT status, payload FROM jobs WHERE id = $1::uuid`, req.job_id);
+    expect(apply.status).toBe('waiting');
+    expect(apply.payload.approvedPlan).toMatchObject({ requestId: req.id, hash: req.plan_hash, allowSuperset: false });
+  });
 });
