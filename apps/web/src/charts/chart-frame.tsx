@@ -34,6 +34,9 @@ export const SERIES = {
   text: 'var(--mantine-color-dimmed)',
 } as const;
 
+/** Axis ticks, in the dimmed text colour. */
+export const axis = { stroke: SERIES.text, fontSize: 11 };
+
 /** Legend labels in the body's text colour (the series colour stays on the swatch): readable on light and dark. */
 export const legendText = (value: string) => <span style={{ color: 'var(--mantine-color-text)' }}>{value}</span>;
 

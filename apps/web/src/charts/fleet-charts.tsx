@@ -1,23 +1,13 @@
 import { Loader, SimpleGrid } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, unwrap } from '../api/client.ts';
 import type { MachineView } from '../api/types.ts';
 import { isMessageKey } from '../i18n/translate.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
-import { ChartFrame, legendText, SERIES, tooltipStyle } from './chart-frame.tsx';
+import { axis, ChartFrame, legendText, SERIES, tooltipStyle } from './chart-frame.tsx';
+import { UpdatesLineChart } from './updates-line-chart.tsx';
 
 interface FleetDay {
   day: string;
@@ -29,7 +19,6 @@ interface FleetDay {
 }
 
 const DAYS = 14;
-const axis = { stroke: SERIES.text, fontSize: 11 };
 
 /** Counts of machines per value (OS, kind), largest first. */
 function countBy(machines: MachineView[], key: (m: MachineView) => string): { name: string; machines: number }[] {
@@ -68,31 +57,7 @@ export default function FleetCharts({ machines }: { machines: MachineView[] }) {
         summary={t('charts.updatesSummary', { pending: last?.pending ?? 0, security: last?.security ?? 0 })}
         testId="chart-updates"
       >
-        <ResponsiveContainer>
-          <LineChart data={data} accessibilityLayer={false}>
-            <CartesianGrid stroke={SERIES.grid} strokeDasharray="3 3" />
-            <XAxis dataKey="label" tick={axis} stroke={SERIES.grid} />
-            <YAxis allowDecimals={false} tick={axis} stroke={SERIES.grid} width={40} />
-            <Tooltip {...tooltipStyle} />
-            <Legend formatter={legendText} />
-            <Line
-              isAnimationActive={false}
-              dataKey="pending"
-              name={t('charts.pending')}
-              stroke={SERIES.pending}
-              strokeWidth={2}
-              dot={false}
-            />
-            <Line
-              isAnimationActive={false}
-              dataKey="security"
-              name={t('charts.security')}
-              stroke={SERIES.security}
-              strokeWidth={2}
-              dot={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
+        <UpdatesLineChart data={data} dots={false} />
       </ChartFrame>
       <ChartFrame
         title={t('charts.jobs')}

@@ -1,19 +1,9 @@
 import { SimpleGrid } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, unwrap } from '../api/client.ts';
-import { ChartFrame, legendText, SERIES, tooltipStyle } from '../charts/chart-frame.tsx';
+import { axis, ChartFrame, SERIES, tooltipStyle } from '../charts/chart-frame.tsx';
+import { UpdatesLineChart } from '../charts/updates-line-chart.tsx';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
 
@@ -21,8 +11,6 @@ interface MachineStats {
   updates: { at: string; pending: number; security: number }[];
   reboots: { at: string; seconds: number }[];
 }
-
-const axis = { stroke: SERIES.text, fontSize: 11 };
 
 /** One machine's charts: pending updates at each analysis, and how long each verified reboot took. */
 export default function MachineCharts({ machineId }: { machineId: string }) {
@@ -59,29 +47,7 @@ export default function MachineCharts({ machineId }: { machineId: string }) {
         }
         testId="chart-history"
       >
-        <ResponsiveContainer>
-          <LineChart data={updates} accessibilityLayer={false}>
-            <CartesianGrid stroke={SERIES.grid} strokeDasharray="3 3" />
-            <XAxis dataKey="label" tick={axis} stroke={SERIES.grid} />
-            <YAxis allowDecimals={false} tick={axis} stroke={SERIES.grid} width={40} />
-            <Tooltip {...tooltipStyle} />
-            <Legend formatter={legendText} />
-            <Line
-              isAnimationActive={false}
-              dataKey="pending"
-              name={t('charts.pending')}
-              stroke={SERIES.pending}
-              strokeWidth={2}
-            />
-            <Line
-              isAnimationActive={false}
-              dataKey="security"
-              name={t('charts.security')}
-              stroke={SERIES.security}
-              strokeWidth={2}
-            />
-          </LineChart>
-        </ResponsiveContainer>
+        <UpdatesLineChart data={updates} dots />
       </ChartFrame>
       <ChartFrame
         title={t('charts.reboots')}
