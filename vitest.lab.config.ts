@@ -1,15 +1,48 @@
 import { defineConfig } from 'vitest/config';
+import { labWorkers } from './libs/testing/src/lab/lab-pool.ts';
+import LabSequencer from './tools/test/lab.sequencer.ts';
 
 // Lab tests: real Debian machines (needs root; see tools/lab/ and docs/adr/0100-lab-real-debian-machines.md).
+// The lab's self-test runs alone first: it compares host-wide process and link lists before and after, which another
+// lab running beside it would change. The other lab specs then run two at a time, each worker on a lab of its own
+// (lab-pool.ts; ADR 0024).
+const LAB_SELF_TEST = 'libs/testing/src/lab/lab.lab-spec.ts';
+const shared = {
+  exclude: ['**/node_modules/**', '**/dist/**'],
+  testTimeout: 10 * 60_000,
+  hookTimeout: 10 * 60_000,
+};
+
 export default defineConfig({
   test: {
-    include: ['**/*.lab-spec.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**'],
-    testTimeout: 10 * 60_000,
-    hookTimeout: 10 * 60_000,
-    fileParallelism: false,
     reporters: ['default', './tools/test/summary.reporter.ts'],
-    // Lab tests that also need the database get the same per-run PostgreSQL as integration tests.
-    globalSetup: ['libs/testing/src/test-postgres.global-setup.ts'],
+    sequence: { sequencer: LabSequencer },
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'lab-self-test',
+          include: [LAB_SELF_TEST],
+          fileParallelism: false,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'lab',
+          include: ['**/*.lab-spec.ts'],
+          exclude: [...shared.exclude, LAB_SELF_TEST],
+          maxWorkers: labWorkers(process.env),
+          sequence: { groupOrder: 1 },
+          setupFiles: ['libs/testing/src/lab/lab-pool.setup.ts'],
+          // Lab tests that also need the database get the same per-run PostgreSQL as integration tests.
+          globalSetup: [
+            'libs/testing/src/lab/lab-cache.global-setup.ts',
+            'libs/testing/src/test-postgres.global-setup.ts',
+          ],
+        },
+      },
+    ],
   },
 });
