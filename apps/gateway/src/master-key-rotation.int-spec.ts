@@ -122,3 +122,23 @@ describe('npm run db -- rotate-key', () => {
     }
   });
 });
+
+describe('npm run db -- rotate-key with SU_MASTER_KEY', () => {
+  it('needs the new key given; re-encrypts under it and leaves the switch of the environment to the operator', async () => {
+    const current = readFileSync(join(t.gw.dataDir, 'master.key'), 'utf8').trim();
+    await expect(rotateMasterKey(db, { dataDir: t.gw.dataDir, masterKeyEnv: current })).rejects.toThrow(
+      /--new-key-file/,
+    );
+    const newKey = Buffer.alloc(32, 7);
+    const result = await rotateMasterKey(db, { dataDir: t.gw.dataDir, masterKeyEnv: current, newKey });
+    expect(result).toMatchObject({ newKeyId: SecretBox.keyIdOf(newKey), keyFileSwitched: false });
+    const after = await storedSecrets();
+    expect(after.filter((s) => keyIdOf(s.ct) !== result.newKeyId)).toEqual([]);
+    // The services restarted with SU_MASTER_KEY=<new key> open everything; the old key stays readable (retired).
+    const restarted = secretBoxFor(newKey, t.gw.dataDir);
+    for (const s of after) expect(restarted.decrypt(s.ct, s.aad), s.key).toBe(plaintexts.get(s.key));
+    expect(existsSync(join(t.gw.dataDir, `${RETIRED_KEY_PREFIX}${result.oldKeyId}`))).toBe(true);
+    // The running gateway (started before both rotations) still opens them too.
+    for (const s of after) expect(t.gw.app.get(SecretBox).decrypt(s.ct, s.aad), s.key).toBe(plaintexts.get(s.key));
+  });
+});

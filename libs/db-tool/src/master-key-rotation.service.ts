@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SECRET_COLUMNS, StoredSecretsRepository, type Database, type SecretColumn } from '@su/db';
 import {
@@ -33,21 +33,25 @@ export interface RotationResult {
 }
 
 /**
- * The key a rotation re-encrypts under. With a key file it is written first, as master.key.next (0600), so that an
- * interrupted rotation resumes under the same key and services already read it (secretBoxFor).
+ * The key a rotation re-encrypts under. It is written first, as master.key.next (0600), so that an interrupted
+ * rotation resumes under the same key and running services already read it (secretBoxFor).
  */
-function nextKey(opts: RotationOptions): Buffer {
+function nextKey(opts: RotationOptions, current: Buffer): Buffer {
   const path = join(opts.dataDir, NEXT_KEY_FILE);
-  if (opts.masterKeyEnv) {
-    if (!opts.newKey) throw new Error('SU_MASTER_KEY is set: give the new key with --new-key-file <file>');
-    return opts.newKey;
-  }
   if (existsSync(path)) {
     const pending = readKeyFile(path);
-    if (opts.newKey && !opts.newKey.equals(pending))
-      throw new Error(`a rotation to key ${SecretBox.keyIdOf(pending)} is in progress: run it again without a new key`);
-    return pending;
+    if (!pending.equals(current)) {
+      if (opts.newKey && !opts.newKey.equals(pending))
+        throw new Error(
+          `a rotation to key ${SecretBox.keyIdOf(pending)} is in progress: run it again without a new key`,
+        );
+      return pending;
+    }
+    // Left by a finished rotation under SU_MASTER_KEY, whose key is now the one in use.
+    rmSync(path);
   }
+  if (opts.masterKeyEnv && !opts.newKey)
+    throw new Error('SU_MASTER_KEY is set: give the new key with --new-key-file <file>');
   const key = opts.newKey ?? randomBytes(32);
   writeFileSync(path, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
   return key;
@@ -72,11 +76,15 @@ async function rotateColumn(
   }
 }
 
-/** With a key file: the old key is kept as master.key.retired-<id> (old backups), then master.key.next replaces master.key. */
-function switchKeyFiles(dataDir: string, oldKey: Buffer): void {
+/**
+ * The old key is kept as master.key.retired-<id> (backups made before, and secrets a service still writes under it
+ * until restarted). With a key file, master.key.next then replaces master.key; with SU_MASTER_KEY the next-key file
+ * stays readable for the running services until they restart with the new key in the environment.
+ */
+function switchKeyFiles(dataDir: string, oldKey: Buffer, keyFile: boolean): void {
   const retired = join(dataDir, `${RETIRED_KEY_PREFIX}${SecretBox.keyIdOf(oldKey)}`);
   if (!existsSync(retired)) writeFileSync(retired, `${oldKey.toString('hex')}\n`, { mode: 0o600 });
-  renameSync(join(dataDir, NEXT_KEY_FILE), join(dataDir, MASTER_KEY_FILE));
+  if (keyFile) renameSync(join(dataDir, NEXT_KEY_FILE), join(dataDir, MASTER_KEY_FILE));
 }
 
 /**
@@ -88,7 +96,7 @@ export async function rotateMasterKey(db: Database, opts: RotationOptions): Prom
   const oldKey = readMasterKey({ envKey: opts.masterKeyEnv, dataDir: opts.dataDir });
   if (!oldKey)
     throw new Error(`no master key to rotate (SU_MASTER_KEY unset, no ${join(opts.dataDir, MASTER_KEY_FILE)})`);
-  const newKey = nextKey(opts);
+  const newKey = nextKey(opts, oldKey);
   const box = new SecretBox(newKey, [oldKey, ...readableKeys(opts.dataDir)]);
   const repo = new StoredSecretsRepository(db);
   const progress = { done: 0 };
@@ -99,7 +107,7 @@ export async function rotateMasterKey(db: Database, opts: RotationOptions): Prom
     throw new Error(
       `secrets were written under an old key meanwhile (${left.map(([k, n]) => `${n} under ${k}`).join(', ')}): run again`,
     );
-  const keyFileSwitched = !opts.masterKeyEnv && !oldKey.equals(newKey);
-  if (keyFileSwitched) switchKeyFiles(opts.dataDir, oldKey);
+  const keyFileSwitched = !opts.masterKeyEnv;
+  switchKeyFiles(opts.dataDir, oldKey, keyFileSwitched);
   return { oldKeyId: SecretBox.keyIdOf(oldKey), newKeyId: box.keyId, reencrypted: progress.done, keyFileSwitched };
 }
