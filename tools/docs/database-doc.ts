@@ -35,14 +35,13 @@ function attributeLines(m: SchemaModel, models: Map<string, SchemaModel>): strin
 /** One line per foreign key: the referenced table (one) to the referencing table (many, or one when unique). */
 function relationLines(m: SchemaModel, models: Map<string, SchemaModel>): string[] {
   const uniqueSets = m.indexes.filter((i) => i.kind !== 'index').map((i) => i.columns.join(','));
-  return m.fields
-    .filter((f) => f.relation && models.has(f.type))
-    .map((f) => {
-      const target = models.get(f.type)!;
-      const cols = f.relation!.fields.map((n) => m.fields.find((x) => x.name === n)?.column ?? n).join(',');
-      const many = uniqueSets.includes(cols) ? 'o|' : 'o{';
-      return `  ${target.table} ${f.optional ? '|o' : '||'}--${many} ${m.table} : "${cols}"`;
-    });
+  return m.fields.flatMap((f) => {
+    const target = models.get(f.type);
+    if (!f.relation || !target) return [];
+    const cols = f.relation.fields.map((n) => m.fields.find((x) => x.name === n)?.column ?? n).join(',');
+    const many = uniqueSets.includes(cols) ? 'o|' : 'o{';
+    return [`  ${target.table} ${f.optional ? '|o' : '||'}--${many} ${m.table} : "${cols}"`];
+  });
 }
 
 export function erDiagram(models: SchemaModel[]): string {
@@ -71,7 +70,7 @@ function reasonOf(table: string, i: SchemaModel['indexes'][number]): string {
   if (i.detail.includes('DESC'))
     return i.columns[0]?.endsWith('_id') ? 'a parent’s history, newest first' : 'newest first / purge by age';
   if (i.columns.some((c) => /expires_at|expire/.test(c))) return 'purge of expired rows';
-  if (i.columns.length === 1 && i.columns[0]!.endsWith('_id')) return `foreign key lookups and cascades (${table})`;
+  if (i.columns.length === 1 && i.columns[0]?.endsWith('_id')) return `foreign key lookups and cascades (${table})`;
   return 'filters of the API and the UI';
 }
 

@@ -13,7 +13,7 @@ import { parsePrismaSchema } from './prisma-schema-model.ts';
 const root = new URL('../..', import.meta.url).pathname;
 const dbDocPath = join(root, 'docs/database.md');
 const contractsDir = join(root, 'docs/contracts');
-// eslint-disable-next-line no-restricted-properties -- a test switch for the generator, not product configuration
+// A test switch for the generator, not product configuration (tools/ may read process.env).
 const update = process.env['SU_TEST_UPDATE_DOCS'] === '1';
 const STALE = 'is stale: run `npm run docs:gen` and commit the result';
 

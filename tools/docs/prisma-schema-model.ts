@@ -55,7 +55,7 @@ function splitTop(s: string): string[] {
 
 const listIn = (attrs: string, key: string): string[] => {
   const m = new RegExp(`${key}:\\s*\\[([^\\]]*)\\]`).exec(attrs);
-  return m ? splitTop(m[1]!) : [];
+  return m?.[1] !== undefined ? splitTop(m[1]) : [];
 };
 
 function parseField(line: string, doc: string): SchemaField | null {
@@ -89,12 +89,12 @@ function parseField(line: string, doc: string): SchemaField | null {
 
 function parseIndex(line: string, columnOf: (field: string) => string): SchemaIndex | null {
   const m = /^@@(id|unique|index)\(\[(.*?)\]\s*(?:,\s*(.*))?\)$/.exec(line);
-  if (!m) return null;
+  if (!m?.[2]) return null;
   const kind = m[1] === 'id' ? 'primary key' : m[1] === 'unique' ? 'unique' : 'index';
-  const cols = splitTop(m[2]!).map((c) => {
-    const f = /^(\w+)(?:\((.*)\))?$/.exec(c)!;
+  const cols = splitTop(m[2]).map((c) => {
+    const f = /^(\w+)(?:\((.*)\))?$/.exec(c) ?? [c, c];
     return {
-      column: columnOf(f[1]!),
+      column: columnOf(f[1] ?? c),
       desc: /sort:\s*Desc/.test(f[2] ?? ''),
       ops: /ops:\s*(\w+)/.exec(f[2] ?? '')?.[1],
     };
@@ -136,8 +136,8 @@ export function parsePrismaSchema(text: string): SchemaModel[] {
       continue;
     }
     const open = BLOCK.exec(line);
-    if (open) {
-      current = { kind: open[1]!, name: open[2]!, doc: doc.join(' '), body: [] };
+    if (open?.[1] && open[2]) {
+      current = { kind: open[1], name: open[2], doc: doc.join(' '), body: [] };
       doc = [];
     } else if (line === '}' && current) {
       if (current.kind === 'model') models.push(modelOf(current.name, current.doc, current.body));
