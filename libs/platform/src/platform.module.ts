@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicat
 import type { AppConfig } from '@su/config';
 import { Database } from '@su/db';
 import { JobQueue } from '@su/queue';
-import { loadOrCreateMasterKey, SecretBox } from '@su/security';
+import { loadOrCreateMasterKey, SecretBox, secretBoxFor } from '@su/security';
 import { JobRunner } from './job-runner.ts';
 import { MachineLockService } from './machine-lock.service.ts';
 import { ReportWriter } from './report-writer.ts';
@@ -69,7 +69,7 @@ export class PlatformModule {
           provide: SecretBox,
           useFactory: () => {
             const { key } = loadOrCreateMasterKey({ envKey: opts.config.masterKey, dataDir: opts.config.dataDir });
-            return new SecretBox(key);
+            return secretBoxFor(key, opts.config.dataDir);
           },
         },
         JobsService,

@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { Database, ProfileStateRepository, type PresetRow, type Prisma } from '@su/db';
-import { SecretBox } from '@su/security';
+import { SECRET_BINDINGS, SecretBox } from '@su/security';
 import type { VariableLayer } from '@su/templates';
 import type { CreatePresetDto } from './post-install.dto.ts';
 
 const LAYER_ORDER = { global: 0, profile: 1, machine: 2 } as const;
 
 /** The presets' secret values: encrypted with the preset's id as associated data, never returned. */
-function secretsData(id: string): string {
-  return `preset:${id}:secrets`;
-}
+const secretsData = SECRET_BINDINGS.presetSecrets;
 
 @Injectable()
 export class VariablePresetsService {

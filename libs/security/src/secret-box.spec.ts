@@ -65,3 +65,21 @@ describe('password hashing', () => {
     expect(await verifyPassword('wrong', h)).toBe(false);
   });
 });
+
+describe('SecretBox key resolution (rotation)', () => {
+  it('opens a ciphertext of a key it was not given by asking the resolver, and remembers it', () => {
+    const later = randomBytes(32);
+    let asked = 0;
+    const box = new SecretBox(randomBytes(32), [], (keyId) => {
+      asked++;
+      return keyId === SecretBox.keyIdOf(later) ? later : undefined;
+    });
+    const env = new SecretBox(later).encrypt('rotated', 'user:1:totp');
+    expect(box.decrypt(env, 'user:1:totp')).toBe('rotated');
+    expect(box.decrypt(env, 'user:1:totp')).toBe('rotated');
+    expect(asked).toBe(1);
+    // A resolver answering with the wrong key is not believed.
+    const liar = new SecretBox(randomBytes(32), [], () => randomBytes(32));
+    expect(() => liar.decrypt(env, 'user:1:totp')).toThrow(/unknown key/);
+  });
+});

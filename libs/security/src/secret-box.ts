@@ -12,7 +12,15 @@ export class SecretBox {
   private readonly primaryKey: Buffer;
   private readonly keys: Map<string, Buffer>;
 
-  constructor(primaryKey: Buffer, previousKeys: Buffer[] = []) {
+  /**
+   * `resolveKey` is asked for a key id no key given here has (a key added after this box was made, by a rotation);
+   * what it returns is remembered.
+   */
+  constructor(
+    primaryKey: Buffer,
+    previousKeys: Buffer[] = [],
+    private readonly resolveKey?: (keyId: string) => Buffer | undefined,
+  ) {
     if (primaryKey.length !== 32) throw new Error('master key must be 32 bytes');
     this.keyId = SecretBox.keyIdOf(primaryKey);
     this.primaryKey = primaryKey;
@@ -42,11 +50,17 @@ export class SecretBox {
     const parts = envelope.split('.');
     if (parts.length !== 5 || parts[0] !== 'v1') throw new Error('not a v1 secret envelope');
     const [, keyId, nonce, ct, tag] = parts as [string, string, string, string, string];
-    const key = this.keys.get(keyId);
+    const key = this.keys.get(keyId) ?? this.learn(keyId);
     if (!key) throw new Error(`secret was encrypted with unknown key ${keyId}`);
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(nonce, 'base64url'));
     decipher.setAAD(Buffer.from(associatedData, 'utf8'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+  }
+
+  private learn(keyId: string): Buffer | undefined {
+    const key = this.resolveKey?.(keyId);
+    if (key && SecretBox.keyIdOf(key) === keyId) this.keys.set(keyId, key);
+    return key && this.keys.get(keyId);
   }
 }

@@ -2,3 +2,4 @@ export * from './test-database.ts';
 export * from './lab/index.ts';
 export * from './registry/index.ts';
 export * from './fleet-seed.ts';
+export * from './table-checksums.ts';

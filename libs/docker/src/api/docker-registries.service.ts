@@ -1,11 +1,11 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Actor, DockerRegistryView } from '@su/contracts';
 import { Database, DockerRegistriesRepository, MachineEventsRepository } from '@su/db';
-import { SecretBox } from '@su/security';
+import { SECRET_BINDINGS, SecretBox } from '@su/security';
 import type { DockerRegistryCredentialsDto, DockerRegistryDto } from './docker-api.dto.ts';
 
 /** The associated data of a registry password: the ciphertext is only valid for that registry's row. */
-export const registryPasswordAad = (registryId: string) => `docker_registry:${registryId}:password`;
+export const registryPasswordAad = SECRET_BINDINGS.registryPassword;
 
 /**
  * Registry settings and credentials. Credentials are encrypted at once (AES-256-GCM, like machine credentials) and
