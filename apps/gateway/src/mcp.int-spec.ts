@@ -371,6 +371,11 @@ describe('MCP fleet tools (issue 18)', () => {
     const read = await mc.readResource({ uri: `report://${a}/${report.id}` });
     expect(read.contents[0]).toMatchObject({ mimeType: 'text/markdown' });
     await expect(mc.readResource({ uri: `report://${c}/${report.id}` })).rejects.toThrow(/not found/);
+    const reads = await t.db.query<{ status: string; args_summary: string }>(
+      `SELECT status, args_summary FROM mcp_audit_log WHERE tool = 'resources/read' ORDER BY created_at`,
+    );
+    expect(reads.map((r) => r.status)).toEqual(['ok', 'error']);
+    expect(reads[0]!.args_summary).toContain(`report://${a}/`);
 
     // The execution reduced: its important JSON and the kept lines, never the raw log's other lines.
     const summary = await json(mc, 'execution_summary', { machineId: a });

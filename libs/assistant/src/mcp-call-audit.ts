@@ -10,8 +10,24 @@ interface PendingCall {
   started: number;
 }
 
+/** The calls audited: a tool call (by its tool's name) and a resource read (as `resources/read`, with its URI). */
+function auditedCall(message: JSONRPCMessage): { id: string | number; tool: string; args: unknown } | null {
+  const m = message as {
+    method?: unknown;
+    id?: unknown;
+    params?: { name?: unknown; arguments?: unknown; uri?: unknown };
+  };
+  if (typeof m.id !== 'string' && typeof m.id !== 'number') return null;
+  if (m.method === 'tools/call') {
+    const tool = typeof m.params?.name === 'string' ? m.params.name.slice(0, 100) : '(none)';
+    return { id: m.id, tool, args: m.params?.arguments };
+  }
+  if (m.method === 'resources/read') return { id: m.id, tool: 'resources/read', args: { uri: m.params?.uri } };
+  return null;
+}
+
 /**
- * Audits every `tools/call` at the protocol boundary, on any transport (HTTP or stdio): calls the SDK refuses itself
+ * Audits every `tools/call` and `resources/read` at the protocol boundary, on any transport (HTTP or stdio): calls the SDK refuses itself
  * (unknown tool, arguments that fail the schema) get their row too, which a wrapper around each tool handler would
  * miss. Call after the server connected the transport: it wraps the handler the server installed.
  */
@@ -24,11 +40,8 @@ export function auditToolCalls(
   const calls = new Map<string | number, PendingCall>();
   const receive = transport.onmessage;
   transport.onmessage = (message, extra) => {
-    const m = message as { method?: unknown; id?: unknown; params?: { name?: unknown; arguments?: unknown } };
-    if (m.method === 'tools/call' && (typeof m.id === 'string' || typeof m.id === 'number')) {
-      const tool = typeof m.params?.name === 'string' ? m.params.name.slice(0, 100) : '(none)';
-      calls.set(m.id, { tool, args: m.params?.arguments, started: performance.now() });
-    }
+    const call = auditedCall(message);
+    if (call) calls.set(call.id, { tool: call.tool, args: call.args, started: performance.now() });
     receive?.(message, extra);
   };
   const send = transport.send.bind(transport);
