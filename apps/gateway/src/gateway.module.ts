@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApprovalsModule } from '@su/approvals';
+import { AssistantModule } from '@su/assistant';
 import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
 import { DockerApiModule } from '@su/docker';
 import { MachineAccessModule } from '@su/machine-access';
@@ -21,7 +22,7 @@ import { MachineAccessController } from './machine-access.controller.ts';
 import { MachineHistoryController } from './machine-history.controller.ts';
 import { StatsController } from './stats.controller.ts';
 import { MachinesController } from './machines.controller.ts';
-import { McpAuditService } from './mcp/mcp-audit.service.ts';
+import { AssistantUsageController } from './mcp/assistant-usage.controller.ts';
 import { McpController } from './mcp/mcp.controller.ts';
 import { OidcController } from './oidc.controller.ts';
 import { PreferencesController } from './preferences.controller.ts';
@@ -46,6 +47,7 @@ export class GatewayModule {
         ApprovalsModule,
         DockerApiModule,
         PostInstallModule,
+        AssistantModule,
       ],
       controllers: [
         HealthController,
@@ -68,6 +70,7 @@ export class GatewayModule {
         DockerController,
         PostInstallController,
         McpController,
+        AssistantUsageController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).
@@ -77,7 +80,6 @@ export class GatewayModule {
         { provide: APP_INTERCEPTOR, useClass: RetryAfterInterceptor },
         LiveEventsService,
         ReadinessService,
-        McpAuditService,
       ],
     };
   }

@@ -1,5 +1,6 @@
 // Seed 004 §6 and §7: the functional fingerprint of an APT change and the deterministic log reduction that is
 // all an assistant ever sees of a raw apt log.
+import { reduceLogLines } from '@su/contracts';
 
 /**
  * `os_family|package|from|to|origin` (docs/ARCHITECTURE.md §C6). Null parts are empty strings so the key stays stable and the
@@ -15,15 +16,7 @@ export function aptDedupKey(
   return [osFamily, name, from ?? '', to ?? '', origin ?? ''].join('|');
 }
 
-// Seed 004 §7 prefixes. apt >= 1.1 prints fetch errors as "Err:N url"; the older "Err url" form is kept too.
-const KEEP_PREFIXES = ['Inst ', 'Conf ', 'Remv ', 'Err ', 'Err:', 'E:', 'W:', 'dpkg:'];
-
-/** Keeps the lines of an apt log that matter (docs/ARCHITECTURE.md §C7), in order, trailing blanks trimmed. */
+/** Keeps the lines of an apt log that matter (seed 004 §7: the shared reducer's APT prefixes), in order. */
 export function reduceAptLines(log: string): string[] {
-  const out: string[] = [];
-  for (const raw of log.split(/\r?\n/)) {
-    const line = raw.trimEnd();
-    if (KEEP_PREFIXES.some((p) => line.startsWith(p)) || /reboot-required|REBOOT_REQUIRED/.test(line)) out.push(line);
-  }
-  return out;
+  return reduceLogLines(log, ['apt']);
 }

@@ -100,6 +100,12 @@ export const envSchema = z.object({
     .min(1)
     .max(24 * 60)
     .default(15),
+  /** `npm run mcp` (the stdio bridge, ADR 0033): the assistant's API token (kind mcp), and the gateway's MCP URL. */
+  SU_MCP_TOKEN: z.string().min(20).max(200).optional(),
+  SU_MCP_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -46,9 +46,11 @@ const uiHeaders = helmet({
 });
 
 const isDocsPage = (path: string) => path === '/api/docs' || path.startsWith('/api/docs/');
-/** Everything the API answers; the rest of the origin is the web UI's. */
+/** Everything the API answers (the MCP endpoint included); the rest of the origin is the web UI's. */
 export const isApiPath = (path: string) =>
   path === '/api' ||
+  path === '/mcp' ||
+  path.startsWith('/mcp/') ||
   path.startsWith('/api/') ||
   path === '/health' ||
   path.startsWith('/health/') ||

@@ -2,15 +2,12 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { Controller, ForbiddenException, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ActionRequestsService } from '@su/approvals';
+import { AssistantUsageService, FleetReadsService, isAssistantCaller, McpAuditService, serveMcp } from '@su/assistant';
 import { AssistantMayCall, CurrentPrincipal, RequireScope, ScopeFiltered, type Principal } from '@su/auth';
 import { MachinesService } from '@su/machines';
 import type { Request, Response } from 'express';
-import { McpAuditService } from './mcp-audit.service.ts';
-import { auditToolCalls } from './mcp-call-audit.ts';
-import { buildMcpServer } from './mcp-tools.ts';
 
-const ASSISTANT_KINDS = new Set(['mcp', 'hermes']);
-
+/** The assistant's MCP endpoint (ADR 0029, 0033): the transport; the tools are `@su/assistant`'s. */
 @ApiTags('mcp')
 @ApiBearerAuth()
 @Controller('mcp')
@@ -18,6 +15,8 @@ export class McpController {
   constructor(
     @Inject(MachinesService) private readonly machines: MachinesService,
     @Inject(ActionRequestsService) private readonly requests: ActionRequestsService,
+    @Inject(FleetReadsService) private readonly reads: FleetReadsService,
+    @Inject(AssistantUsageService) private readonly usage: AssistantUsageService,
     @Inject(McpAuditService) private readonly audit: McpAuditService,
   ) {}
 
@@ -31,18 +30,17 @@ export class McpController {
       'MCP (Streamable HTTP, stateless, JSON responses) for the assistant: API tokens of kind mcp or hermes only. Tools read the fleet and propose actions; none executes or approves.',
   })
   async handle(@Req() req: Request, @Res() res: Response, @CurrentPrincipal() principal: Principal): Promise<void> {
-    if (principal.type !== 'api_client' || !ASSISTANT_KINDS.has(principal.clientKind ?? '')) {
+    if (!isAssistantCaller(principal)) {
       throw new ForbiddenException('the MCP endpoint takes API tokens of kind mcp or hermes only');
     }
-    const server = buildMcpServer(principal, { machines: this.machines, requests: this.requests });
     // Stateless: one transport per request, no session id to guess or leak; JSON answers rather than SSE.
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const { machines, requests, reads, usage, audit } = this;
+    const server = await serveMcp(transport, principal, { machines, requests, reads, usage, audit });
     res.on('close', () => {
       void transport.close();
       void server.close();
     });
-    auditToolCalls(transport, req.body, principal, this.audit);
-    await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
   }
 }

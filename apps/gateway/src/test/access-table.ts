@@ -544,6 +544,11 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     answers: [406],
     call: () => ({ body: { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} } }),
   },
+  'GET /api/v1/assistant/usage': {
+    // The assistant's token usage per day and client: fleet-level accounting for admins (the hermes fixture is admin).
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    call: () => ({ query: 'days=7' }),
+  },
   'GET /api/v1/action-requests': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
     call: () => ({ query: 'limit=500' }),
