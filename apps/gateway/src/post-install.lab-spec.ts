@@ -241,6 +241,7 @@ describe.skipIf(!!skipReason)('post-install profiles and bootstrap (lab)', () =>
       enc_sudo_password: null,
     });
     expect(creds.enc_private_key).toBeTruthy();
+    expect((await api('GET', `/api/v1/machines/${boot}`)).body.bootstrapStatus).toBe('done');
     expect((await api('GET', `/api/v1/machines/${boot}/bootstrap-state`)).body).toMatchObject({
       status: 'done',
       automationUser: AUTOMATION_USER,
