@@ -150,7 +150,12 @@ describe('post-install API', () => {
     expect(await t.db.query(`SELECT count(*)::int AS n FROM jobs WHERE kind = 'post_install.run'`)).toEqual(jobsBefore);
     expect(await t.db.query(`SELECT count(*)::int AS n FROM action_requests`)).toEqual(requestsBefore);
     // The same high-risk run as a request is accepted: a person approves it.
-    expect((await asRequest({ recipeId: docker.recipes[0].id })).status).toBe(201);
+    const request = await asRequest({ recipeId: docker.recipes[0].id });
+    expect(request.status, request.text).toBe(201);
+    const approved = await t.gw.api('POST', `/api/v1/action-requests/${request.body.id}/approve`, { body: {} });
+    expect(approved.status, approved.text).toBe(200);
+    const [job] = await t.db.query(`SELECT kind, payload FROM jobs WHERE request_id = $1`, [request.body.id]);
+    expect(job).toEqual({ kind: 'post_install.run', payload: { recipeId: docker.recipes[0].id } });
     // A schedule cannot carry a recipe: post_install is never a schedule's step.
     const schedule = await t.gw.api('POST', '/api/v1/schedules', {
       body: { name: 'pi', cron: '0 3 * * *', scope: { all: true }, actions: ['post_install'] },
