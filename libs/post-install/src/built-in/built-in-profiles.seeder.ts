@@ -9,8 +9,8 @@ export const BUILT_IN_AUTHOR = 'system-update (built-in)';
 
 /**
  * Seeds the built-in profiles a fresh install must have, by their stable key: a missing one is created with its
- * recipe's version 1; an existing one is left as the people who use it changed it. Two services starting at once may
- * both try: the unique key makes the second one's insert fail, which is then ignored.
+ * recipe's version 1; an existing one is left as the people who use it changed it. Only the gateway seeds; two
+ * gateways starting at once may both try: the unique key makes the second one's insert fail, which is then ignored.
  */
 @Injectable()
 export class BuiltInProfilesSeeder implements OnApplicationBootstrap {
@@ -27,7 +27,9 @@ export class BuiltInProfilesSeeder implements OnApplicationBootstrap {
         await this.seed(p);
         this.logger.log(`built-in profile ${p.key} added`);
       } catch (e) {
-        if ((e as { code?: string }).code !== 'P2002') throw e;
+        // Another gateway seeded it first (unique key); anything else must not keep the gateway from starting.
+        if ((e as { code?: string }).code !== 'P2002')
+          this.logger.error(`built-in profile ${p.key} not added: ${(e as Error).message}`);
       }
     }
   }
