@@ -132,20 +132,12 @@ export class PostInstallRunHandler implements JobHandler<'post_install.run'> {
       exitCode: outcome?.exitCode ?? null,
       outputTail: outcome?.outputTail ?? [],
     };
-    const markdown = renderPostInstallReport({
-      machineName: x.machineName,
-      profileLabel: profile?.label ?? render.profileId,
-      recipeLabel: recipe?.label ?? render.recipeId,
-      version: render.version,
-      sha256: render.sha256,
-      script: render.script,
-      check: render.check,
-      variables: render.variables,
-      outcome,
-      failure,
-      startedAt: x.startedAt,
+    const markdown = reportMarkdown(
+      x,
+      profile?.label ?? render.profileId,
+      recipe?.label ?? render.recipeId,
       finishedAt,
-    });
+    );
     await this.outcomes.record(
       tx,
       {
@@ -228,4 +220,34 @@ export class PostInstallRunHandler implements JobHandler<'post_install.run'> {
         dedupKey: `post_install:${render.recipeId}:${line.slice(0, 200)}`,
       });
   }
+}
+
+/** The run's report, from the render's shown fields only (never its in-memory secret values). */
+function reportMarkdown(
+  x: {
+    machineName: string;
+    render: RecipeRender;
+    outcome: RecipeRunOutcome | null;
+    failure: Failure | null;
+    startedAt: string;
+  },
+  profileLabel: string,
+  recipeLabel: string,
+  finishedAt: string,
+): string {
+  const { version, sha256, script, check, variables } = x.render;
+  return renderPostInstallReport({
+    machineName: x.machineName,
+    profileLabel,
+    recipeLabel,
+    version,
+    sha256,
+    script,
+    check,
+    variables,
+    outcome: x.outcome,
+    failure: x.failure,
+    startedAt: x.startedAt,
+    finishedAt,
+  });
 }
