@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { AptAnalyzeHandler, AptApplyHandlers } from '@su/apt';
 import { MachineProbeHandler } from '@su/inventory';
 import { SelftestHandler, type JobHandler } from '@su/platform';
+import { POST_INSTALL_HANDLERS } from '@su/post-install';
 import { RebootVerifiedHandler } from '@su/reboot';
 
 /** Every handler the apt-worker registers (one per job kind it owns; JobRunner checks the set at start). */
@@ -12,5 +13,6 @@ export function aptWorkerHandlers(app: INestApplicationContext): JobHandler[] {
     app.get(AptAnalyzeHandler),
     ...app.get(AptApplyHandlers).handlers,
     app.get(RebootVerifiedHandler),
+    ...POST_INSTALL_HANDLERS.map((h) => app.get(h)),
   ] as JobHandler[];
 }

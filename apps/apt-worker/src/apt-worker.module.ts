@@ -3,6 +3,7 @@ import { AptJobsModule } from '@su/apt';
 import { InventoryModule } from '@su/inventory';
 import { RebootJobsModule } from '@su/reboot';
 import { PlatformModule, type PlatformOptions } from '@su/platform';
+import { PostInstallJobsModule } from '@su/post-install';
 import { RunsModule } from '@su/runs';
 
 @Module({})
@@ -10,7 +11,14 @@ export class AptWorkerModule {
   static forRoot(platform: PlatformOptions): DynamicModule {
     return {
       module: AptWorkerModule,
-      imports: [PlatformModule.forService(platform), RunsModule, InventoryModule, AptJobsModule, RebootJobsModule],
+      imports: [
+        PlatformModule.forService(platform),
+        RunsModule,
+        InventoryModule,
+        AptJobsModule,
+        RebootJobsModule,
+        PostInstallJobsModule,
+      ],
     };
   }
 }

@@ -11,6 +11,7 @@ import {
   type Principal,
 } from '@su/auth';
 import type { MachineScope } from '@su/contracts';
+import { PostInstallRunCheck } from '@su/post-install';
 
 const uuid = new ParseUUIDPipe();
 
@@ -18,7 +19,10 @@ const uuid = new ParseUUIDPipe();
 @ApiBearerAuth()
 @Controller('api/v1/action-requests')
 export class ActionRequestsController {
-  constructor(@Inject(ActionRequestsService) private readonly requests: ActionRequestsService) {}
+  constructor(
+    @Inject(ActionRequestsService) private readonly requests: ActionRequestsService,
+    @Inject(PostInstallRunCheck) private readonly postInstall: PostInstallRunCheck,
+  ) {}
 
   @Post()
   @RequireScope('operate')
@@ -29,7 +33,9 @@ export class ActionRequestsController {
     summary:
       'Ask for an action on a machine that a person approves. apt_upgrade / apt_dist_upgrade are bound to the plan of the latest analysis (409 without one); the worker refuses with plan_drifted if it changed.',
   })
-  create(@Body() dto: CreateActionRequestDto, @CurrentPrincipal() principal: Principal) {
+  async create(@Body() dto: CreateActionRequestDto, @CurrentPrincipal() principal: Principal) {
+    if (dto.action === 'post_install')
+      await this.postInstall.check(dto.machineId, dto.options ?? {}, 'request', 'options.');
     return this.requests.create(
       {
         machineId: dto.machineId,

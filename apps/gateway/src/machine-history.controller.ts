@@ -25,6 +25,7 @@ import {
 } from '@su/contracts';
 import { ActionOptionsDto } from '@su/approvals';
 import { MachineActionsService } from '@su/machines';
+import { PostInstallRunCheck } from '@su/post-install';
 
 const uuid = new ParseUUIDPipe();
 
@@ -50,7 +51,10 @@ class LimitQuery {
 @ApiBearerAuth()
 @Controller('api/v1')
 export class MachineHistoryController {
-  constructor(@Inject(MachineActionsService) private readonly actions: MachineActionsService) {}
+  constructor(
+    @Inject(MachineActionsService) private readonly actions: MachineActionsService,
+    @Inject(PostInstallRunCheck) private readonly postInstall: PostInstallRunCheck,
+  ) {}
 
   @Post('machines/:id/actions')
   @RequireScope('operate')
@@ -58,7 +62,8 @@ export class MachineHistoryController {
   @ApiOperation({
     summary: `Run an action on the machine (queued job): ${DIRECT_ACTIONS.join(', ')}.`,
   })
-  act(@Param('id', uuid) id: string, @Body() dto: ActionDto, @CurrentActor() actor: Actor) {
+  async act(@Param('id', uuid) id: string, @Body() dto: ActionDto, @CurrentActor() actor: Actor) {
+    if (dto.action === 'post_install') await this.postInstall.check(id, dto, 'direct');
     return this.actions.request(
       id,
       dto.action,
@@ -71,6 +76,11 @@ export class MachineHistoryController {
         healthTimeoutSeconds: dto.healthTimeoutSeconds,
         tag: dto.tag,
         pruneMode: dto.pruneMode,
+        recipeId: dto.recipeId,
+        recipeVersionId: dto.recipeVersionId,
+        variables: dto.variables,
+        bootstrapUser: dto.bootstrapUser,
+        disablePassword: dto.disablePassword,
       },
       actor,
     );

@@ -102,6 +102,16 @@ export class PostInstallController {
     return this.catalogue.machineStates(id);
   }
 
+  @Get('machines/:id/bootstrap-state')
+  @RequireScope('read')
+  @ForMachine()
+  @ApiOperation({
+    summary: "The machine's automation-user bootstrap: status, the user, when it last ran, why it failed.",
+  })
+  bootstrapState(@Param('id', uuid) id: string) {
+    return this.catalogue.bootstrapState(id);
+  }
+
   @Get('variable-presets')
   @RequireScope('admin')
   listPresets() {

@@ -110,6 +110,59 @@ describe('post-install API', () => {
     expect(badType.body.errors[0].field).toBe('manifest.variables.x.type');
     expect(await t.db.query('SELECT count(*)::int AS n FROM install_recipe_versions')).toEqual(before);
   });
+  it('a run (at once or as a request) answers 400 naming an unknown, wrongly typed, missing or secret variable, or a high-risk profile; no job, no request', async () => {
+    const { recipeId } = await profileWithRecipe();
+    const machine = await t.gw.api('POST', '/api/v1/machines', {
+      body: { name: 'run-checks', hostname: 'run-checks.lan', username: 'u' },
+    });
+    const machineId = machine.body.id as string;
+    const jobsBefore = await t.db.query(`SELECT count(*)::int AS n FROM jobs WHERE kind = 'post_install.run'`);
+    const requestsBefore = await t.db.query(`SELECT count(*)::int AS n FROM action_requests`);
+    const run = (body: object) =>
+      t.gw.api('POST', `/api/v1/machines/${machineId}/actions`, { body: { action: 'post_install', ...body } });
+    const fieldsOf = (r: { body: { errors: { field: string }[] } }) => r.body.errors.map((e) => e.field);
+    const unknown = await run({ recipeId, variables: { content: 'a', nope: 'x' } });
+    expect(unknown.status).toBe(400);
+    expect(fieldsOf(unknown)).toEqual(['variables.nope']);
+    const wrong = await run({ recipeId, variables: { content: 'a', target: 'relative/path' } });
+    expect(fieldsOf(wrong)).toEqual(['variables.target']);
+    expect(wrong.text).not.toContain('relative/path');
+    expect(fieldsOf(await run({ recipeId, variables: {} }))).toEqual(['variables.content']);
+    const secret = await run({ recipeId, variables: { content: 'a', token: SECRET } });
+    expect(secret.status).toBe(400);
+    expect(fieldsOf(secret)).toEqual(['variables.token']);
+    expect(secret.text).not.toContain(SECRET);
+    expect(fieldsOf(await run({}))).toEqual(['recipeId']);
+    expect(fieldsOf(await run({ recipeId: '6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b' }))).toEqual(['recipeId']);
+    // The built-in Docker engine profile is high risk: only an approved action request runs it.
+    const profiles = (await t.gw.api('GET', '/api/v1/install-profiles')).body as { id: string; key: string }[];
+    const docker = (
+      await t.gw.api('GET', `/api/v1/install-profiles/${profiles.find((p) => p.key === 'docker_engine')!.id}`)
+    ).body;
+    const risky = await run({ recipeId: docker.recipes[0].id });
+    expect(risky.status).toBe(400);
+    expect(risky.body.errors[0]).toMatchObject({ field: 'action' });
+    const asRequest = (options: object) =>
+      t.gw.api('POST', '/api/v1/action-requests', { body: { machineId, action: 'post_install', options } });
+    const badRequest = await asRequest({ recipeId, variables: { content: 'a', nope: 'x' } });
+    expect(badRequest.status).toBe(400);
+    expect(fieldsOf(badRequest)).toEqual(['options.variables.nope']);
+    expect(await t.db.query(`SELECT count(*)::int AS n FROM jobs WHERE kind = 'post_install.run'`)).toEqual(jobsBefore);
+    expect(await t.db.query(`SELECT count(*)::int AS n FROM action_requests`)).toEqual(requestsBefore);
+    // The same high-risk run as a request is accepted: a person approves it.
+    const request = await asRequest({ recipeId: docker.recipes[0].id });
+    expect(request.status, request.text).toBe(201);
+    const approved = await t.gw.api('POST', `/api/v1/action-requests/${request.body.id}/approve`, { body: {} });
+    expect(approved.status, approved.text).toBe(200);
+    const [job] = await t.db.query(`SELECT kind, payload FROM jobs WHERE request_id = $1`, [request.body.id]);
+    expect(job).toEqual({ kind: 'post_install.run', payload: { recipeId: docker.recipes[0].id } });
+    // A schedule cannot carry a recipe: post_install is never a schedule's step.
+    const schedule = await t.gw.api('POST', '/api/v1/schedules', {
+      body: { name: 'pi', cron: '0 3 * * *', scope: { all: true }, actions: ['post_install'] },
+    });
+    expect(schedule.status).toBe(400);
+  });
+
   // Last: its global preset would otherwise give the other tests' recipes their values.
   it('applies presets global < profile < machine and keeps a secret out of the preview, the response and the database', async () => {
     const { profileId, recipeId } = await profileWithRecipe();

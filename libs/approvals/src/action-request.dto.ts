@@ -6,6 +6,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -26,6 +27,7 @@ import {
   REQUESTER_TYPES,
   type ActionRequestStatus,
   type MachineAction,
+  type RecipeValues,
 } from '@su/contracts';
 
 export const DEFAULT_REQUEST_TTL_MINUTES = 1440;
@@ -100,6 +102,35 @@ export class ActionOptionsDto {
   @IsOptional()
   @IsIn(DOCKER_PRUNE_MODES)
   pruneMode?: DockerPruneMode;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'post_install only: the recipe to run (its current version).' })
+  @IsOptional()
+  @IsUUID()
+  recipeId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'post_install only: a past version of the recipe instead.' })
+  @IsOptional()
+  @IsUUID()
+  recipeVersionId?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'post_install only: non-secret values given now (secret values come from the presets).',
+  })
+  @IsOptional()
+  @IsObject()
+  variables?: RecipeValues;
+
+  @ApiPropertyOptional({ description: 'bootstrap only: the automation user to create (default su-automation).' })
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_-]{0,30}$/, { message: 'bootstrapUser must be a user name ([a-z_][a-z0-9_-]{0,30})' })
+  bootstrapUser?: string;
+
+  @ApiPropertyOptional({ description: "bootstrap only: lock the automation user's password login too." })
+  @IsOptional()
+  @IsBoolean()
+  disablePassword?: boolean;
 }
 
 export class CreateActionRequestDto {

@@ -47,5 +47,9 @@ export const ERROR_KINDS = [
   'registry_unreachable',
   'manifest_not_found',
   'registry_error',
+  // Post-install (issue 15): a recipe's script (or its check) could not run or failed; the automation user's key
+  // login or sudo did not work after the bootstrap created it (the old credentials were kept).
+  'script_failed',
+  'bootstrap_verify_failed',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];

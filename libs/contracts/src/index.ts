@@ -12,3 +12,4 @@ export * from './users.ts';
 export * from './paging.ts';
 export * from './docker.ts';
 export * from './log-reducer.ts';
+export * from './recipe-values.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { approvedPlanSchema } from './approved-plan.ts';
 import type { ErrorKind } from './error-kinds.ts';
+import { recipeValuesSchema } from './recipe-values.ts';
 
 /** A compose service name (compose's own rule). */
 export const DOCKER_SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$/;
@@ -117,11 +118,7 @@ export const JOB_DEFINITIONS = {
     owner: 'docker-worker',
     payload: z.strictObject({
       stackId: z.string().uuid().optional(),
-      services: z
-        .array(z.string().regex(DOCKER_SERVICE_NAME))
-        .min(1)
-        .max(200)
-        .optional(),
+      services: z.array(z.string().regex(DOCKER_SERVICE_NAME)).min(1).max(200).optional(),
       /** Roll the recreated services back to their previous image when one does not become running/healthy. */
       rollback: z.boolean().optional(),
       healthTimeoutSeconds: z.number().int().min(5).max(3600).optional(),
@@ -135,6 +132,32 @@ export const JOB_DEFINITIONS = {
     owner: 'docker-worker',
     payload: z.strictObject({ mode: z.enum(['safe', 'aggressive']).optional() }),
     result: z.object({ executionId: z.string(), status: z.string(), bytesReclaimed: z.number() }).passthrough(),
+  },
+  // Post-install jobs (issue 15), owned by the apt-worker. Queue names are persisted: never rename.
+  /**
+   * Runs one recipe (its current version, or the one named) on the machine: the check first, then the script. The
+   * request's values are non-secret (secret values come from the encrypted presets at run time, never a payload).
+   */
+  'post_install.run': {
+    owner: 'apt-worker',
+    payload: z.strictObject({
+      recipeId: z.string().uuid(),
+      versionId: z.string().uuid().optional(),
+      variables: recipeValuesSchema.optional(),
+    }),
+    result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
+  },
+  /** Creates the automation user with a fresh ed25519 key, verifies it, then switches the machine's credentials. */
+  'machine.bootstrap': {
+    owner: 'apt-worker',
+    payload: z.strictObject({
+      username: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_-]{0,30}$/)
+        .optional(),
+      disablePassword: z.boolean().optional(),
+    }),
+    result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
   },
   'docker.selftest': {
     owner: 'docker-worker',

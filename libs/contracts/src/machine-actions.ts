@@ -25,6 +25,8 @@ export interface MachineActionDefinition {
   readonly writesSnapshot?: true;
   /** It changes the machine's packages: its failure stays on the tile until one of them succeeds. */
   readonly changesPackages?: true;
+  /** It needs what only a person gives (a recipe and its values, a user name): never a schedule's step. */
+  readonly notScheduled?: true;
 }
 
 /**
@@ -48,6 +50,11 @@ export const MACHINE_ACTIONS = {
   docker_apply: { kind: 'docker.apply', risk: 'medium', digestBound: true },
   // Removes images: an aggressive prune removes every unused image, the rollback targets too.
   docker_prune: { kind: 'docker.prune', risk: 'medium' },
+  // Post-install (issue 15): a recipe's script run with sudo changes the machine as its author wrote it; a profile of
+  // risk `high` runs only through an approved action request (checked per profile, ADR 0032).
+  post_install: { kind: 'post_install.run', risk: 'medium', notScheduled: true },
+  // Creates a user with sudo rights and switches the machine's credentials to its key (the password is forgotten).
+  bootstrap: { kind: 'machine.bootstrap', risk: 'high', notScheduled: true },
 } as const satisfies Record<string, MachineActionDefinition>;
 
 export type MachineAction = keyof typeof MACHINE_ACTIONS;
@@ -61,13 +68,13 @@ export function isMachineAction(value: string): value is MachineAction {
 export type JobKindOf<A extends MachineAction> = (typeof MACHINE_ACTIONS)[A]['kind'];
 
 /** The actions whose definition says `flag`. */
-type ActionsWith<F extends 'planBound' | 'digestBound' | 'approvalOnly' | 'changesPackages' | 'writesSnapshot'> = {
+type ActionFlag = 'planBound' | 'digestBound' | 'approvalOnly' | 'changesPackages' | 'writesSnapshot' | 'notScheduled';
+type ActionsWith<F extends ActionFlag> = {
   [A in MachineAction]: (typeof MACHINE_ACTIONS)[A] extends Record<F, true> ? A : never;
 }[MachineAction];
 
-const actionsWith = <F extends 'planBound' | 'digestBound' | 'approvalOnly' | 'changesPackages' | 'writesSnapshot'>(
-  flag: F,
-) => MACHINE_ACTION_NAMES.filter((a) => (MACHINE_ACTIONS[a] as MachineActionDefinition)[flag]) as ActionsWith<F>[];
+const actionsWith = <F extends ActionFlag>(flag: F) =>
+  MACHINE_ACTION_NAMES.filter((a) => (MACHINE_ACTIONS[a] as MachineActionDefinition)[flag]) as ActionsWith<F>[];
 
 /** Actions whose request is bound to the plan of the machine's latest analysis. */
 export type AnalysisBoundAction = ActionsWith<'planBound'>;
@@ -93,6 +100,11 @@ export const SNAPSHOT_ACTIONS: readonly SnapshotAction[] = actionsWith('writesSn
 /** Actions that change the machine's packages (APT applies and the dpkg repair). */
 export const PACKAGE_CHANGING_ACTIONS: readonly MachineAction[] = actionsWith('changesPackages');
 
+/** The actions a schedule may run as steps (not those that need a person's input). */
+export const SCHEDULABLE_ACTIONS: readonly MachineAction[] = MACHINE_ACTION_NAMES.filter(
+  (a) => !(MACHINE_ACTIONS[a] as MachineActionDefinition).notScheduled,
+);
+
 /** Actions a schedule with the `require_approval` policy stops at, and that an `analyse_only` schedule never runs. */
 export function isRiskyAction(action: MachineAction): boolean {
   return MACHINE_ACTIONS[action].risk !== 'low';
@@ -111,7 +123,6 @@ const RECORD_ONLY_ACTION_NAMES = [
   'docker_compose_apply',
   'docker_prune_images',
   'docker_compose_down',
-  'post_install',
 ] as const;
 type RecordOnlyAlsoRunnable = (typeof RECORD_ONLY_ACTION_NAMES)[number] & MachineAction;
 const _recordOnlyNamesAreNotRunnable: [RecordOnlyAlsoRunnable] extends [never] ? true : false = true;

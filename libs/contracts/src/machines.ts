@@ -136,6 +136,8 @@ export interface MachineView {
   state: MachineStateView | null;
   hardware: MachineHardwareView | null;
   metrics: MachineMetricsView | null;
+  /** The automation-user bootstrap (ADR 0032): running | done | failed; null before one ran. */
+  bootstrapStatus: string | null;
   createdAt: string;
   updatedAt: string;
   lastSeenAt: string | null;

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Actor } from '@su/contracts';
-import { Database, InstallProfilesRepository, ProfileStateRepository, type Prisma } from '@su/db';
+import {
+  BootstrapStateRepository,
+  Database,
+  InstallProfilesRepository,
+  ProfileStateRepository,
+  type Prisma,
+} from '@su/db';
 import type { CreateProfileDto, CreateRecipeDto, RecipeVersionDto } from './post-install.dto.ts';
 import { checkedRecipeVersion } from './recipe-input.ts';
 
@@ -66,9 +72,35 @@ export class InstallCatalogueService {
     return r;
   }
 
-  /** Each profile the machine ran: the status, and the version it ran next to the recipe's current one. */
-  machineStates(machineId: string) {
-    return new ProfileStateRepository(this.db.prisma).statesOf(machineId);
+  /**
+   * Each profile the machine ran: the status, the version it ran next to the recipe's current one, and `outdated`
+   * when the recipe was edited since.
+   */
+  async machineStates(machineId: string) {
+    const states = await new ProfileStateRepository(this.db.prisma).statesOf(machineId);
+    return Promise.all(
+      states.map(async (s) => {
+        const current = s.recipeVersionId ? await this.currentVersionBeside(s.recipeVersionId) : null;
+        return {
+          ...s,
+          currentVersion: current?.version ?? null,
+          outdated: current !== null && s.version !== null && current.version > s.version,
+        };
+      }),
+    );
+  }
+
+  /** The current version of the recipe that `versionId` is a version of. */
+  private async currentVersionBeside(versionId: string) {
+    const ran = await this.repo.findVersion(versionId);
+    const recipe = ran && (await this.repo.findRecipe(ran.recipeId));
+    return recipe?.currentVersionId ? this.repo.findVersion(recipe.currentVersionId) : null;
+  }
+
+  /** The machine's automation-user bootstrap: not_started until one ran. */
+  async bootstrapState(machineId: string) {
+    const s = await new BootstrapStateRepository(this.db.prisma).find(machineId);
+    return s ?? { machineId, status: 'not_started', automationUser: null, lastAttemptAt: null, errorMessage: null };
   }
 
   async versions(recipeId: string) {

@@ -10,9 +10,13 @@ const plan: ApprovedPlan = {
   allowSuperset: false,
 };
 
+const RECIPE = '6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b';
+/** The options an action cannot run without (a recipe for post_install). */
+const required = (action: string) => (action === 'post_install' ? { recipeId: RECIPE } : {});
+
 describe('jobOfAction', () => {
   it('maps every action to its job kind with a payload that kind accepts', () => {
-    for (const action of MACHINE_ACTION_NAMES) expect(() => jobOfAction(action)).not.toThrow();
+    for (const action of MACHINE_ACTION_NAMES) expect(() => jobOfAction(action, required(action))).not.toThrow();
     expect(jobOfAction('apt_update_analyze')).toEqual({ kind: 'apt.update_analyze', payload: {} });
     expect(jobOfAction('reboot_verified')).toEqual({ kind: 'machine.reboot_verified', payload: {} });
   });
@@ -30,8 +34,24 @@ describe('jobOfAction', () => {
   });
 
   it('is inverted by actionOfJobKind for every action, and for nothing else', () => {
-    for (const action of MACHINE_ACTION_NAMES) expect(actionOfJobKind(jobOfAction(action).kind)).toBe(action);
+    for (const action of MACHINE_ACTION_NAMES)
+      expect(actionOfJobKind(jobOfAction(action, required(action)).kind)).toBe(action);
     expect(actionOfJobKind('system.selftest')).toBeUndefined();
+  });
+
+  it('post_install carries its recipe, version and values; bootstrap its user; each needs its own options', () => {
+    expect(jobOfAction('post_install', { recipeId: RECIPE, recipeVersionId: RECIPE, variables: { a: 'x' } })).toEqual({
+      kind: 'post_install.run',
+      payload: { recipeId: RECIPE, versionId: RECIPE, variables: { a: 'x' } },
+    });
+    expect(jobOfAction('bootstrap', { bootstrapUser: 'ops', disablePassword: true }).payload).toEqual({
+      username: 'ops',
+      disablePassword: true,
+    });
+    expect(misplacedActionOptions('post_install', {}).map((e) => e.field)).toEqual(['recipeId']);
+    expect(misplacedActionOptions('apt_clean', { recipeId: RECIPE, bootstrapUser: 'ops' }).map((e) => e.field)).toEqual(
+      ['recipeId', 'bootstrapUser'],
+    );
   });
 
   it('refuses options its kind does not accept', () => {

@@ -9,6 +9,7 @@ import {
   type JobKindOf,
   type JobPayload,
   type MachineAction,
+  type RecipeValues,
 } from '@su/contracts';
 
 /** The options a person may give with an action; each belongs to one action. */
@@ -23,6 +24,13 @@ export interface ActionOptions {
   tag?: string | undefined;
   /** docker_prune: safe (dangling images) or aggressive (every unused image). */
   pruneMode?: 'safe' | 'aggressive' | undefined;
+  /** post_install: the recipe to run, a past version of it, and non-secret values given now. */
+  recipeId?: string | undefined;
+  recipeVersionId?: string | undefined;
+  variables?: RecipeValues | undefined;
+  /** bootstrap: the automation user's name, and whether its password login is locked. */
+  bootstrapUser?: string | undefined;
+  disablePassword?: boolean | undefined;
 }
 
 /** The options that belong to one action only. */
@@ -33,6 +41,11 @@ const OPTION_OWNER: Record<string, MachineAction> = {
   healthTimeoutSeconds: 'docker_apply',
   tag: 'docker_apply',
   pruneMode: 'docker_prune',
+  recipeId: 'post_install',
+  recipeVersionId: 'post_install',
+  variables: 'post_install',
+  bootstrapUser: 'bootstrap',
+  disablePassword: 'bootstrap',
 };
 
 /** The job kinds that carry machine actions. */
@@ -73,6 +86,8 @@ export function misplacedActionOptions(
     errors.push({ field: `${prefix}stackId`, reasons: ['services and tag need the stackId they belong to'] });
   if (action === 'docker_apply' && options.tag && options.services?.length !== 1)
     errors.push({ field: `${prefix}tag`, reasons: ['a new tag applies to exactly one chosen service'] });
+  if (action === 'post_install' && !options.recipeId)
+    errors.push({ field: `${prefix}recipeId`, reasons: ['post_install needs the recipe to run'] });
   if (options.allowPlanSuperset !== undefined && !isAnalysisBound(action))
     errors.push({
       field: 'allowPlanSuperset',
@@ -86,13 +101,19 @@ export function misplacedActionOptions(
  * schedule run): its kind, and its payload validated against that kind's schema. An approved plan travels with the
  * applies that are bound to an analysis (the worker refuses with plan_drifted when the machine would do otherwise).
  */
-export function jobOfAction(action: MachineAction, options: ActionOptions = {}, approvedPlan?: ApprovedPlan): ActionJob {
+export function jobOfAction(
+  action: MachineAction,
+  options: ActionOptions = {},
+  approvedPlan?: ApprovedPlan,
+): ActionJob {
   const kind = MACHINE_ACTIONS[action].kind;
   const raw = {
     ...(action === 'apt_upgrade' && options.packages ? { packages: options.packages } : {}),
     ...(action === 'reboot_verified' && options.maxWaitSeconds ? { maxWaitSeconds: options.maxWaitSeconds } : {}),
     ...(action === 'docker_apply' ? dockerApplyOptions(options) : {}),
     ...(action === 'docker_prune' && options.pruneMode ? { mode: options.pruneMode } : {}),
+    ...(action === 'post_install' ? postInstallOptions(options) : {}),
+    ...(action === 'bootstrap' ? bootstrapOptions(options) : {}),
     ...(approvedPlan && isPlanBound(action) ? { approvedPlan } : {}),
   };
   return { kind, payload: parseJobPayload(kind, raw) };
@@ -114,5 +135,20 @@ function dockerApplyOptions(o: ActionOptions): Record<string, unknown> {
     ...(o.rollback !== undefined ? { rollback: o.rollback } : {}),
     ...(o.healthTimeoutSeconds ? { healthTimeoutSeconds: o.healthTimeoutSeconds } : {}),
     ...(o.tag ? { tag: o.tag } : {}),
+  };
+}
+
+function postInstallOptions(o: ActionOptions): Record<string, unknown> {
+  return {
+    recipeId: o.recipeId,
+    ...(o.recipeVersionId ? { versionId: o.recipeVersionId } : {}),
+    ...(o.variables ? { variables: o.variables } : {}),
+  };
+}
+
+function bootstrapOptions(o: ActionOptions): Record<string, unknown> {
+  return {
+    ...(o.bootstrapUser ? { username: o.bootstrapUser } : {}),
+    ...(o.disablePassword !== undefined ? { disablePassword: o.disablePassword } : {}),
   };
 }

@@ -18,7 +18,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
-import { MACHINE_ACTION_NAMES, type MachineAction } from '@su/contracts';
+import { MACHINE_ACTION_NAMES, SCHEDULABLE_ACTIONS, type MachineAction } from '@su/contracts';
 import { cronProblem, timezoneProblem } from './cron-spec.ts';
 
 function Checked(check: (v: string) => string | null, options?: ValidationOptions): PropertyDecorator {
@@ -87,7 +87,10 @@ export class ScheduleDto {
   })
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
-  @IsIn(MACHINE_ACTION_NAMES, { each: true })
+  @IsIn(SCHEDULABLE_ACTIONS, {
+    each: true,
+    message: `each action must be one a schedule can run: ${SCHEDULABLE_ACTIONS.join(', ')}`,
+  })
   actions!: MachineAction[];
 
   @ApiPropertyOptional({ default: 1, description: 'Machines of one run at once.' })

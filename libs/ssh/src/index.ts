@@ -11,3 +11,4 @@ export { knownHostKeyVerifier } from './host-key-verifier.ts';
 export type { HostKeyVerifier, HostKeyVerdict } from './host-key-verifier.ts';
 export type { SudoMode } from './sudo-invocation.ts';
 export type { RawLogOptions, RawLogResult } from './raw-log-writer.ts';
+export * from './ssh-keygen.ts';

@@ -57,6 +57,11 @@ export interface RunOptions {
   maxOutputBytes?: number;
   /** Not supported on purpose: secrets must never travel in the environment of a remote command. */
   env?: never;
+  /**
+   * Strings to redact from this command's output, result and raw log, besides the session's own (a post-install
+   * script's secret values: the session may be a kept one that never knew them).
+   */
+  secrets?: string[];
   /** Output as it arrives (redacted per chunk, sudo's markers removed), e.g. for progress; the result is unchanged. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }

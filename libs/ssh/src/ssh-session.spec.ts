@@ -210,6 +210,22 @@ describe('SshSession against an in-process SSH server', () => {
     expect(log).not.toContain('extra-secret-99');
   });
 
+  it("redacts a command's own secrets (RunOptions.secrets) from its result and the raw log, split or whole", async () => {
+    const path = join(dir, 'raw-cmd.log');
+    const s = await open({ rawLog: { path, maxBytes: 1_000_000 } });
+    const secret = 'per-command-secret-42';
+    const script = `S=${secret}\necho "got $S"\nprintf '%s' per-command-; sleep 0.1; printf '%s\\n' secret-42\necho err $S >&2\n`;
+    const r = await s.runScript(script, { secrets: [secret] });
+    expect(r.stdout).toBe('got [REDACTED]\n[REDACTED]\n');
+    expect(r.stderr).toBe('err [REDACTED]\n');
+    // A later command without it is not redacted: the secret belonged to that command only.
+    expect((await s.run(['echo', 'per-command-secret-42'])).stdout).toBe('per-command-secret-42\n');
+    await s.finishRawLog();
+    const log = readFileSync(path, 'utf8');
+    expect(log).toContain('got [REDACTED]');
+    expect(log.split('per-command-secret-42').length).toBe(3); // only the later command's line and its echo
+  });
+
   it('sudo: its own password (separate) goes through stdin after the prompt; the command then gets its own stdin', async () => {
     const s = await SshSession.connect(
       options({ auth: { password: LOGIN_PW }, sudo: { mode: 'separate', password: SUDO_PW } }),

@@ -167,12 +167,14 @@ export class SshSession {
     const idleMs = o.idleTimeoutMs ?? this.timeouts.idleOutputMs;
     const maxOutput = o.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     this.log?.write(`\n$ ${sudo?.prefix.length ? 'sudo ' : ''}${display}\n`);
+    // The command's own secrets join the session's, longest first as redactAll needs.
+    const secrets = o.secrets?.length ? secretVariants([...this.secrets, ...o.secrets]) : this.secrets;
     const context: CommandContext = {
       client: this.client,
       log: () => this.log,
-      secrets: this.secrets,
+      secrets,
       target: this.target,
-      redact: (text) => this.redact(text),
+      redact: (text) => redactAll(text, secrets),
       lost: () => this.lost,
     };
     return new RemoteCommand(context, { line, display, stdin, sudo, totalMs, idleMs, maxOutput, o }).run();

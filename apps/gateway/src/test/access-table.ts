@@ -619,6 +619,10 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
     call: onMachine,
   },
+  'GET /api/v1/machines/{id}/bootstrap-state': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: onMachine,
+  },
   'GET /api/v1/variable-presets': {
     who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
   },

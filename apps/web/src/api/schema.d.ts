@@ -575,7 +575,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run an action on the machine (queued job): apt_update_analyze, apt_upgrade, apt_dist_upgrade, apt_autoremove, apt_clean, reboot_verified, machine_probe, docker_scan, docker_check, docker_apply, docker_prune. */
+        /** Run an action on the machine (queued job): apt_update_analyze, apt_upgrade, apt_dist_upgrade, apt_autoremove, apt_clean, reboot_verified, machine_probe, docker_scan, docker_check, docker_apply, docker_prune, post_install, bootstrap. */
         post: operations["MachineHistoryController_act"];
         delete?: never;
         options?: never;
@@ -1453,6 +1453,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/machines/{id}/bootstrap-state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The machine's automation-user bootstrap: status, the user, when it last ran, why it failed. */
+        get: operations["PostInstallController_bootstrapState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/variable-presets": {
         parameters: {
             query?: never;
@@ -1717,8 +1734,26 @@ export interface components {
              * @enum {string}
              */
             pruneMode?: "safe" | "aggressive";
+            /**
+             * Format: uuid
+             * @description post_install only: the recipe to run (its current version).
+             */
+            recipeId?: string;
+            /**
+             * Format: uuid
+             * @description post_install only: a past version of the recipe instead.
+             */
+            recipeVersionId?: string;
+            /** @description post_install only: non-secret values given now (secret values come from the presets). */
+            variables?: {
+                [key: string]: unknown;
+            };
+            /** @description bootstrap only: the automation user to create (default su-automation). */
+            bootstrapUser?: string;
+            /** @description bootstrap only: lock the automation user's password login too. */
+            disablePassword?: boolean;
             /** @enum {string} */
-            action: "apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune";
+            action: "apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune" | "post_install" | "bootstrap";
         };
         SelftestDto: {
             echo?: string;
@@ -1756,7 +1791,7 @@ export interface components {
              *       "reboot_verified"
              *     ]
              */
-            actions: ("apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune")[];
+            actions: ("apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune" | "post_install" | "bootstrap")[];
             /**
              * @description Machines of one run at once.
              * @default 1
@@ -1810,12 +1845,30 @@ export interface components {
              * @enum {string}
              */
             pruneMode?: "safe" | "aggressive";
+            /**
+             * Format: uuid
+             * @description post_install only: the recipe to run (its current version).
+             */
+            recipeId?: string;
+            /**
+             * Format: uuid
+             * @description post_install only: a past version of the recipe instead.
+             */
+            recipeVersionId?: string;
+            /** @description post_install only: non-secret values given now (secret values come from the presets). */
+            variables?: {
+                [key: string]: unknown;
+            };
+            /** @description bootstrap only: the automation user to create (default su-automation). */
+            bootstrapUser?: string;
+            /** @description bootstrap only: lock the automation user's password login too. */
+            disablePassword?: boolean;
         };
         CreateActionRequestDto: {
             /** Format: uuid */
             machineId: string;
             /** @enum {string} */
-            action: "apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune";
+            action: "apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune" | "post_install" | "bootstrap";
             options?: components["schemas"]["ActionOptionsDto"];
             /** @description Why; default: the action, the machine and the plan in a few words. */
             summary?: string;
@@ -3560,7 +3613,7 @@ export interface operations {
             query?: {
                 machineId?: string;
                 status?: "waiting" | "queued" | "running" | "ok" | "warning" | "error" | "cancelled" | "skipped";
-                kind?: "system.selftest" | "machine.probe" | "apt.update_analyze" | "apt.upgrade" | "apt.dist_upgrade" | "apt.autoremove" | "apt.clean" | "apt.dpkg_repair" | "machine.reboot_verified" | "docker.scan" | "docker.check" | "docker.apply" | "docker.prune" | "docker.selftest";
+                kind?: "system.selftest" | "machine.probe" | "apt.update_analyze" | "apt.upgrade" | "apt.dist_upgrade" | "apt.autoremove" | "apt.clean" | "apt.dpkg_repair" | "machine.reboot_verified" | "docker.scan" | "docker.check" | "docker.apply" | "docker.prune" | "post_install.run" | "machine.bootstrap" | "docker.selftest";
                 scheduleId?: string;
                 requestId?: string;
                 /** @description Created at or after (ISO 8601). */
@@ -5067,6 +5120,34 @@ export interface operations {
         };
     };
     PostInstallController_machineStates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    PostInstallController_bootstrapState: {
         parameters: {
             query?: never;
             header?: never;

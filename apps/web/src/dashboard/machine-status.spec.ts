@@ -26,6 +26,7 @@ function machine(
     credentials: null,
     hardware: null,
     metrics: null,
+    bootstrapStatus: null,
     createdAt: '',
     updatedAt: '',
     lastSeenAt: null,

@@ -264,6 +264,8 @@ export const en = {
   'action.docker_check': 'Check images for updates',
   'action.docker_apply': 'Update Docker stacks',
   'action.docker_prune': 'Prune Docker images',
+  'action.post_install': 'Run a post-install recipe',
+  'action.bootstrap': 'Bootstrap the automation user',
   'dashboard.sort': 'Sort by',
   'dashboard.sort.status': 'Needs attention first',
   'dashboard.sort.name': 'Name',

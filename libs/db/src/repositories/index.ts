@@ -32,6 +32,7 @@ export * from './docker-alerts.repository.ts';
 export * from './docker-registries.repository.ts';
 export * from './install-profiles.repository.ts';
 export * from './profile-state.repository.ts';
+export * from './bootstrap-state.repository.ts';
 export * from './fleet-stats.repository.ts';
 export * from './assistant-reads.repository.ts';
 export * from './assistant-accounting.repository.ts';

@@ -48,8 +48,20 @@ export class InstallProfilesRepository {
     return this.db.installProfile.findUnique({ where: { id }, omit: { manifest: true } });
   }
 
-  createProfile(p: { key?: string | null; label: string; category: string; risk: string }): Promise<InstallProfileRow> {
+  createProfile(p: {
+    key?: string | null;
+    label: string;
+    category: string;
+    risk: string;
+    manifest?: Prisma.InputJsonValue;
+  }): Promise<InstallProfileRow> {
     return this.db.installProfile.create({ data: { ...p }, omit: { manifest: true } });
+  }
+
+  /** The keys of the built-in profiles that exist (a fresh install has none until they are seeded). */
+  async existingKeys(keys: readonly string[]): Promise<Set<string>> {
+    const rows = await this.db.installProfile.findMany({ where: { key: { in: [...keys] } }, select: { key: true } });
+    return new Set(rows.map((r) => r.key).filter((k): k is string => k !== null));
   }
 
   recipesOf(profileId: string): Promise<RecipeRow[]> {

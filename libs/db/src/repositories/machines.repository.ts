@@ -66,6 +66,7 @@ const viewInclude = {
     select: { ...encryptedCredentialColumns, status: true, updatedAt: true },
   },
   state: true,
+  bootstrapState: { select: { status: true } },
   hardware: { select: { cpuModel: true, cpuCores: true, memoryBytes: true, firmwareJson: true, updatedAt: true } },
   metricsLatest: {
     select: {
@@ -145,6 +146,7 @@ function toView(m: NonNullable<ViewRow>): MachineView {
       lastErrorMessage: s.lastErrorMessage,
       updatedAt: s.updatedAt.toISOString(),
     },
+    bootstrapStatus: m.bootstrapState?.status ?? null,
     hardware: m.hardware && {
       cpuModel: m.hardware.cpuModel,
       cpuCores: m.hardware.cpuCores,

@@ -1,0 +1,2 @@
+export * from './built-in-profiles.ts';
+export * from './built-in-profiles.seeder.ts';
