@@ -1,8 +1,11 @@
-import { AggregatorRegistry, contentType, Gauge, Registry, type PrometheusContentType } from 'prom-client';
+import promClient, { type PrometheusContentType, type Registry as PromRegistry } from 'prom-client';
 import { processRegistry } from './process-metrics.ts';
 
+// See process-metrics.ts: CommonJS, so from the default export.
+const { AggregatorRegistry, contentType, Gauge, Registry } = promClient;
+
 /** One process's metrics as prom-client serialises them (`getMetricsAsJSON`), the form other processes publish. */
-export type MetricsSnapshot = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+export type MetricsSnapshot = Awaited<ReturnType<PromRegistry['getMetricsAsJSON']>>;
 
 /** The Prometheus text format's content type (version 0.0.4). */
 export const METRICS_CONTENT_TYPE: string = contentType;

@@ -1,4 +1,8 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import promClient from 'prom-client';
+
+// prom-client is CommonJS and Node's export detection misses some of its names once bundled: take everything from
+// the default export.
+const { Counter, Gauge, Histogram, Registry } = promClient;
 
 const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const JOB_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
