@@ -9,11 +9,21 @@ const ownedPackages = {
   ssh: ['ssh2'],
   templates: ['mustache'],
   auth: ['openid-client', 'oauth4webapi', 'otpauth'],
+  // Libs trace and count through the API (ADR 0034); the SDK and exporters are started by the apps only, through
+  // libs/telemetry-sdk, which only apps may depend on (tag type:sdk).
+  telemetry: ['@opentelemetry/api', 'prom-client'],
+  'telemetry-sdk': [
+    '@opentelemetry/sdk-*',
+    '@opentelemetry/exporter-*',
+    '@opentelemetry/core',
+    '@opentelemetry/resources',
+    '@opentelemetry/context-async-hooks',
+  ],
 };
 
-function restrictedImportsExcept(owner) {
+function restrictedImportsExcept(...owners) {
   const patterns = Object.entries(ownedPackages)
-    .filter(([lib]) => lib !== owner)
+    .filter(([lib]) => !owners.includes(lib))
     .map(([lib, group]) => ({ group, message: `Only libs/${lib} may import this package; use @su/${lib}.` }));
   return ['error', { patterns }];
 }
@@ -55,7 +65,7 @@ export default [
           ignoredCircularDependencies: testOnlyCycles,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:runs', 'type:platform', 'type:data', 'type:infra', 'type:util', 'type:contracts'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:sdk', 'type:feature', 'type:runs', 'type:platform', 'type:data', 'type:infra', 'type:util', 'type:contracts'] },
             { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:runs', 'type:platform', 'type:data', 'type:infra', 'type:util', 'type:contracts'] },
             // Runs (an action as a job, a schedule run's life, approval gates, plan binding) sit between the features
             // and the runtime: they see the platform, never a feature; the platform never sees them.
@@ -65,6 +75,7 @@ export default [
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+            { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts'] },
           ],
@@ -84,6 +95,8 @@ export default [
     files: [`libs/${lib}/**/*.ts`],
     rules: { 'no-restricted-imports': restrictedImportsExcept(lib) },
   })),
+  // The SDK registers itself on the API.
+  { files: ['libs/telemetry-sdk/**/*.ts'], rules: { 'no-restricted-imports': restrictedImportsExcept('telemetry', 'telemetry-sdk') } },
   { files: ['libs/config/**/*.ts'], rules: { 'no-restricted-properties': 'off' } },
   // Tests may use the testing lib from any project; production code may not.
   {

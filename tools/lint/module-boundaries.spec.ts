@@ -60,6 +60,26 @@ describe('module boundaries', () => {
     }
   });
 
+  it('reject the OpenTelemetry SDK anywhere but libs/telemetry-sdk, and that lib anywhere but an app (ADR 0034)', async () => {
+    const sdk = await ruleIds(
+      'libs/ssh/src/probe.ts',
+      `import { TracerProvider } from '@opentelemetry/sdk-trace';\nexport const p = TracerProvider;\n`,
+    );
+    expect(sdk.join('\n')).toMatch(/Only libs\/telemetry-sdk may import this package/);
+    const api = await ruleIds('libs/ssh/src/probe.ts', `import { trace } from '@opentelemetry/api';\nexport const t = trace;\n`);
+    expect(api.join('\n')).toMatch(/Only libs\/telemetry may import this package/);
+    const lib = await ruleIds(
+      'libs/platform/src/probe.ts',
+      `import { startTracing } from '@su/telemetry-sdk';\nexport const s = startTracing;\n`,
+    );
+    expect(lib.join('\n')).toMatch(/A project tagged with "type:platform" can only depend on libs tagged with/);
+    const app = await ruleIds(
+      'apps/apt-worker/src/probe.ts',
+      `import { startTracing } from '@su/telemetry-sdk';\nexport const s = startTracing;\n`,
+    );
+    expect(app).toEqual([]);
+  });
+
   it('reject runs importing a feature lib', async () => {
     const errors = await ruleIds(
       'libs/runs/src/probe.ts',

@@ -21,6 +21,7 @@ import { JobsController } from './jobs.controller.ts';
 import { MachineAccessController } from './machine-access.controller.ts';
 import { MachineHistoryController } from './machine-history.controller.ts';
 import { StatsController } from './stats.controller.ts';
+import { MetricsController } from './metrics.controller.ts';
 import { MachinesController } from './machines.controller.ts';
 import { AssistantUsageController } from './mcp/assistant-usage.controller.ts';
 import { McpController } from './mcp/mcp.controller.ts';
@@ -62,6 +63,7 @@ export class GatewayModule {
         MachineAccessController,
         MachineHistoryController,
         StatsController,
+        MetricsController,
         JobsController,
         EventsController,
         SchedulesController,

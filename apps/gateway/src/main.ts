@@ -3,9 +3,11 @@ import type { INestApplication } from '@nestjs/common';
 import { AdminBootstrapService } from '@su/auth';
 import { runService } from '@su/platform';
 import { createGatewayApp } from './gateway.app.ts';
+import { startTracing } from '@su/telemetry-sdk';
 
 await runService({
   service: 'gateway',
+  tracing: startTracing,
   create: (platform, logger) => createGatewayApp(platform, logger),
   afterStart: async (app, config, log) => {
     const admin = await app.get(AdminBootstrapService).ensureAdmin(config.adminUsername);

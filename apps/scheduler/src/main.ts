@@ -3,11 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { JobRunner, runService } from '@su/platform';
 import { startLeadership } from './scheduler.maintenance.ts';
 import { SchedulerModule } from './scheduler.module.ts';
+import { startTracing } from '@su/telemetry-sdk';
 
 // Fires schedules and runs maintenance while it leads; several scheduler processes may run (one leads, the others
 // stand by). It owns no queue; registering an empty set still checks that no job kind is assigned to it.
 await runService({
   service: 'scheduler',
+  tracing: startTracing,
   create: (platform, logger) => NestFactory.createApplicationContext(SchedulerModule.forRoot(platform), { logger }),
   afterStart: async (app, config) => {
     await app.get(JobRunner).start('scheduler', [], config.queue.workerConcurrency);

@@ -88,6 +88,11 @@ export const envSchema = z.object({
   SU_OIDC_ROLE_MAP: z.string().max(8192).optional(),
   SU_OIDC_DEFAULT_ROLE: z.enum(USER_ROLES).optional(),
   SU_OIDC_ALLOW_HTTP: bool.default(false),
+  // Traces (ADR 0034): exported over OTLP/HTTP when the endpoint is set (the standard OpenTelemetry variable);
+  // without it no SDK starts and the API's tracer does nothing.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().max(2048).regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').optional(),
+  // How often each service process publishes its metrics for the gateway's /metrics.
+  SU_METRICS_PUBLISH_SECONDS: z.coerce.number().min(1).max(600).default(15),
   SU_LOGIN_FREE_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   SU_LOGIN_BASE_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
   SU_LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),

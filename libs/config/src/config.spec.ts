@@ -34,6 +34,15 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ SU_TRUST_PROXY: bad })).toThrow(/SU_TRUST_PROXY: must be a hop count/);
   });
 
+  it('reads the telemetry settings: tracing off without an OTLP endpoint, a bad endpoint named', () => {
+    expect(loadConfig({}).telemetry).toEqual({ otlpEndpoint: undefined, metricsPublishSeconds: 15 });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: '' }).telemetry.otlpEndpoint).toBeUndefined();
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', SU_METRICS_PUBLISH_SECONDS: '5' }).telemetry,
+    ).toEqual({ otlpEndpoint: 'http://127.0.0.1:4318', metricsPublishSeconds: 5 });
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc:collector' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
+
   it('warns on unknown SU_ variables and treats empty values as unset', () => {
     const c = loadConfig({ SU_HTTP_PROT: '1', DATABASE_URL: '' });
     expect(c.warnings).toEqual(['unknown variable SU_HTTP_PROT is ignored']);

@@ -52,6 +52,11 @@ export interface AppConfig {
     addressFreeFailures: number;
     resetMinutes: number;
   };
+  /**
+   * Telemetry (ADR 0034): the OTLP/HTTP endpoint traces go to (undefined: tracing off, no SDK), and how often each
+   * process publishes its metrics for the gateway's /metrics.
+   */
+  telemetry: { otlpEndpoint: string | undefined; metricsPublishSeconds: number };
   /** Unknown SU_* variables: probably typos; the services print them at start. */
   warnings: string[];
 }
@@ -116,6 +121,7 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
       addressFreeFailures: e.SU_LOGIN_ADDRESS_FREE_FAILURES,
       resetMinutes: e.SU_LOGIN_RESET_MINUTES,
     },
+    telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, metricsPublishSeconds: e.SU_METRICS_PUBLISH_SECONDS },
     warnings,
   };
 }

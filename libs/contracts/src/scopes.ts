@@ -1,5 +1,11 @@
-/** API scopes, from least to most powerful. `operate` includes `read`; `admin` includes both. */
-export const SCOPES = ['read', 'operate', 'admin'] as const;
+/** API scopes that include each other, from least to most powerful: `operate` includes `read`; `admin` both. */
+export const RANKED_SCOPES = ['read', 'operate', 'admin'] as const;
+
+/**
+ * Every API scope: the ranked ones, and `metrics:read`, which reads /metrics and nothing else (a Prometheus scraper's
+ * token; ADR 0034). `admin` includes it.
+ */
+export const SCOPES = [...RANKED_SCOPES, 'metrics:read'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function isScope(value: unknown): value is Scope {
@@ -8,6 +14,8 @@ export function isScope(value: unknown): value is Scope {
 
 /** True when a principal holding `granted` may do what needs `required`. */
 export function scopeSatisfies(granted: readonly Scope[], required: Scope): boolean {
-  const need = SCOPES.indexOf(required);
-  return granted.some((s) => SCOPES.indexOf(s) >= need);
+  if (required === 'metrics:read') return granted.includes('metrics:read') || granted.includes('admin');
+  const ranked: readonly string[] = RANKED_SCOPES;
+  const need = ranked.indexOf(required);
+  return granted.some((s) => ranked.indexOf(s) >= need);
 }

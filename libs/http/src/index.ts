@@ -6,3 +6,4 @@ export * from './problem-details.ts';
 export { safeFieldName } from './request-input.ts';
 export * from './problem-details.openapi.ts';
 export * from './web-ui.ts';
+export { httpTracing } from './http-tracing.middleware.ts';

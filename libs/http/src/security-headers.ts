@@ -55,7 +55,8 @@ export const isApiPath = (path: string) =>
   path === '/health' ||
   path.startsWith('/health/') ||
   path === '/ready' ||
-  path.startsWith('/ready/');
+  path.startsWith('/ready/') ||
+  path === '/metrics';
 
 const headersFor = (path: string) => (isDocsPage(path) ? docsHeaders : isApiPath(path) ? apiHeaders : uiHeaders);
 

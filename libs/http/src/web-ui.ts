@@ -17,7 +17,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
  * Serves the built web UI at `/` (ADR 0019): its files, and `index.html` for any other GET of a page path (the SPA's
- * router resolves it). Never for `/api`, `/health` or `/ready`, whose unknown paths keep their own 404s. Nothing is
+ * router resolves it). Never for `/api`, `/health`, `/ready` or `/metrics`, whose unknown paths keep their own 404s. Nothing is
  * installed when the UI is not built (`/` then answers 404 like any unknown path).
  */
 export function serveWebUi(app: NestExpressApplication, dir: string): boolean {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JOB_DEFINITIONS, jobKindsOwnedBy, type JobKind, type JobMessage } from '@su/contracts';
 import { Database, ExecutionsRepository, JobsRepository, MachineEventsRepository, type Tx } from '@su/db';
 import { JobQueue } from '@su/queue';
+import { inSpan, markFailed, METRICS, secondsSince, SPAN_ATTR, withJobContext, type Span } from '@su/telemetry';
 import type { JobHandler } from './job-handler.ts';
 import { JobCloseHooks } from './job-close.hooks.ts';
 import { MachineLockService, type HeldLock } from './machine-lock.service.ts';
@@ -55,7 +56,7 @@ export class JobRunner {
       await this.queue.work(
         kind,
         { concurrency, onInvalid: (jobId, error) => this.closeInvalid(kind, jobId, error) },
-        (message, signal) => this.runOne({ kind, handler, workerId, message, signal }),
+        (message, signal) => this.traced(service, { kind, handler, workerId, message, signal }),
       );
     }
     // Dead workers' jobs are closed even when no new job comes for their machine.
@@ -82,11 +83,26 @@ export class JobRunner {
       .catch((e: Error) => this.logger.error(`closing invalid job ${jobId}: ${e.message}`));
   }
 
+  /**
+   * One delivery inside the job's span (a child of the queue's, so of the request that sent it): SSH commands made
+   * while it runs carry its kind and machine.
+   */
+  private traced(service: string, run: Delivery): Promise<void> {
+    const { message } = run;
+    const job = { jobId: message.jobId, kind: run.kind, machineId: message.machineId };
+    return withJobContext(job, () =>
+      inSpan(`job ${run.kind}`, { withJob: true, attributes: { [SPAN_ATTR.service]: service } }, (span) =>
+        this.runOne(run, span),
+      ),
+    );
+  }
+
   /** One delivered job: claimed, run, and its end recorded whatever happens. */
-  private async runOne(run: Delivery): Promise<void> {
+  private async runOne(run: Delivery, span: Span): Promise<void> {
     const { message } = run;
     const claim = await this.claim(run);
     if (!claim) return;
+    const started = performance.now();
     const { lock } = claim;
     const cancel = new AbortController();
     this.running.set(message.jobId, cancel);
@@ -105,6 +121,7 @@ export class JobRunner {
     };
     try {
       const outcome = await runHandler(run.handler, message, stop);
+      observeOutcome(run.kind, span, started, 'result' in outcome ? null : failureOf(outcome.error, cancel.signal));
       if ('result' in outcome) {
         await close((tx) =>
           new JobsRepository(tx).markFinished(message.jobId, { status: 'ok', result: outcome.result as object }),
@@ -137,8 +154,11 @@ export class JobRunner {
     }
     let lock: HeldLock | null = null;
     if (message.machineId) {
+      const asked = performance.now();
       lock = await this.locks.acquire(message.machineId, message.jobId, kind, workerId);
+      METRICS.lockAcquireSeconds.observe({ outcome: lock ? 'acquired' : 'busy' }, secondsSince(asked));
       if (!lock) {
+        METRICS.lockWaits.inc({ kind });
         await this.queue.requeue(message, this.locks.retrySeconds);
         return null;
       }
@@ -204,6 +224,15 @@ async function runHandler(
   } catch (e) {
     return { error: e as HandlerError };
   }
+}
+
+/** The job's duration by final status, its failures by kind, and its span's error mark. */
+function observeOutcome(kind: JobKind, span: Span, startedMs: number, failure: Failure | null): void {
+  const status = failure?.status ?? 'ok';
+  METRICS.jobDurationSeconds.observe({ kind, status }, secondsSince(startedMs));
+  if (!failure) return;
+  METRICS.errors.inc({ source: 'job', kind: failure.errorKind });
+  markFailed(span, failure.errorKind);
 }
 
 /** A person's cancel ends the job `cancelled`, whatever the handler made of the interruption. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicat
 import type { AppConfig } from '@su/config';
 import { Database } from '@su/db';
 import { JobQueue } from '@su/queue';
+import { registerPoolMetrics } from '@su/telemetry';
 import { loadOrCreateMasterKey, SecretBox, secretBoxFor } from '@su/security';
 import { JobRunner } from './job-runner.ts';
 import { MachineLockService } from './machine-lock.service.ts';
@@ -9,6 +10,8 @@ import { ReportWriter } from './report-writer.ts';
 import { JobOutcomeRecorder } from './job-outcome.recorder.ts';
 import { JobsService } from './jobs.service.ts';
 import { JobCloseHooks } from './job-close.hooks.ts';
+import { MetricsExpositionService } from './metrics-exposition.service.ts';
+import { ProcessMetricsPublisher } from './process-metrics.publisher.ts';
 import { APP_CONFIG, PLATFORM_OPTIONS, SERVICE_NAME } from './tokens.ts';
 
 /** Closes what the platform opened, queue first (it may still be finishing a job that writes to the database). */
@@ -49,7 +52,11 @@ export class PlatformModule {
         { provide: PLATFORM_OPTIONS, useValue: opts },
         {
           provide: Database,
-          useFactory: () => Database.connect({ url: opts.databaseUrl, applicationName: `su-${opts.service}` }),
+          useFactory: () => {
+            const db = Database.connect({ url: opts.databaseUrl, applicationName: `su-${opts.service}` });
+            registerPoolMetrics(opts.service, db.pool);
+            return db;
+          },
         },
         {
           provide: JobQueue,
@@ -78,6 +85,8 @@ export class PlatformModule {
         ReportWriter,
         JobOutcomeRecorder,
         JobCloseHooks,
+        ProcessMetricsPublisher,
+        MetricsExpositionService,
         PlatformShutdown,
       ],
       exports: [
@@ -93,6 +102,8 @@ export class PlatformModule {
         ReportWriter,
         JobOutcomeRecorder,
         JobCloseHooks,
+        ProcessMetricsPublisher,
+        MetricsExpositionService,
       ],
     };
   }

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type AppConfig } from '@su/config';
 import { Database, migrateDatabase } from '@su/db';
 import { startHeartbeatFile } from './heartbeat-file.ts';
 import type { PlatformOptions } from './platform.module.ts';
+import { ProcessMetricsPublisher } from './process-metrics.publisher.ts';
 import { createServiceLogger } from './service-logger.ts';
 
 export interface ServiceDefinition {
@@ -10,6 +11,11 @@ export interface ServiceDefinition {
   /** Builds the Nest application or context; `afterStart` runs once it is up. */
   create: (platform: PlatformOptions, logger: LoggerService) => Promise<INestApplicationContext>;
   afterStart?: (app: INestApplicationContext, config: AppConfig, logger: Logger) => Promise<void>;
+  /**
+   * Starts the OpenTelemetry SDK for this process when configured (apps wire it: libs use the API only; ADR 0034).
+   * Returns null when tracing is off.
+   */
+  tracing?: (service: string, otlpEndpoint: string | undefined) => { shutdown(): Promise<void> } | null;
 }
 
 /**
@@ -36,12 +42,19 @@ export async function runService(def: ServiceDefinition): Promise<void> {
     log.fatal('DATABASE_URL is not set. Run `npm start` for the embedded database, or set DATABASE_URL.');
     process.exit(2);
   }
+  const tracing = def.tracing?.(def.service, config.telemetry.otlpEndpoint) ?? null;
+  if (tracing) {
+    log.log(`traces go to ${config.telemetry.otlpEndpoint} (OTLP/HTTP)`);
+    // Spans still in the batch are sent while Nest closes the application.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void tracing.shutdown());
+  }
   try {
     const applied = await migrateDatabase(config.databaseUrl, { log: (m) => log.log(m) });
     if (applied.length) log.log(`applied migrations: ${applied.join(', ')}`);
     const app = await def.create({ service: def.service, config, databaseUrl: config.databaseUrl }, logger);
     app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
     await def.afterStart?.(app, config, log);
+    await app.get(ProcessMetricsPublisher).start(def.service);
     startHeartbeatFile(def.service, app.get(Database));
     log.log(`${def.service} ready (pid ${process.pid})`);
   } catch (e) {

@@ -1,4 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
+import { METRICS } from '@su/telemetry';
 
 /** The part of an HTTP response an SSE stream writes to (Express's response has it). */
 export interface SseResponse {
@@ -31,10 +32,12 @@ export function writeSse(
   res.setHeader('x-accel-buffering', 'no');
   res.flushHeaders();
   let open = true;
+  METRICS.sseClients.inc();
   const subs: Subscription[] = [];
   const finish = () => {
     if (!open) return;
     open = false;
+    METRICS.sseClients.dec();
     clearInterval(keepalive);
     subs.forEach((s) => s.unsubscribe());
     res.end();

@@ -8,6 +8,7 @@ import {
   type JobMessage,
   type SqlExecutor,
 } from '@su/contracts';
+import { currentTraceCarrier, inSpan, SpanKind, SPAN_ATTR, withCarriedContext } from '@su/telemetry';
 import { decodeQueueMessage } from './queue-message.ts';
 
 export interface JobQueueOptions {
@@ -75,18 +76,25 @@ export class JobQueue {
     await this.boss.getQueue('system.selftest');
   }
 
+  /**
+   * Sends one job. The sender's trace context travels in the job's data (`trace`: W3C traceparent), so the worker's
+   * spans continue the request's trace; without an SDK nothing is added.
+   */
   async send<K extends JobKind>(message: JobMessage<K>, opts: SendOptions): Promise<void> {
     const payload = parseJobPayload(message.kind, message.payload);
-    await this.boss.send(
-      message.kind,
-      { jobId: message.jobId, kind: message.kind, machineId: message.machineId, payload },
-      {
-        id: message.jobId,
-        db: opts.executor,
-        ...(opts.priority === undefined ? {} : { priority: opts.priority }),
-        ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
-      },
-    );
+    await inSpan(`queue send ${message.kind}`, producerSpan(message), async () => {
+      const trace = currentTraceCarrier();
+      await this.boss.send(
+        message.kind,
+        { jobId: message.jobId, kind: message.kind, machineId: message.machineId, payload, ...(trace ? { trace } : {}) },
+        {
+          id: message.jobId,
+          db: opts.executor,
+          ...(opts.priority === undefined ? {} : { priority: opts.priority }),
+          ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
+        },
+      );
+    });
   }
 
   /**
@@ -94,9 +102,17 @@ export class JobQueue {
    * delivery completes normally; the handler's queued → running check keeps a double delivery harmless.
    */
   async requeue<K extends JobKind>(message: JobMessage<K>, delaySeconds: number): Promise<void> {
+    // Called inside the delivery's span: the next delivery continues the same trace.
+    const trace = currentTraceCarrier();
     await this.boss.send(
       message.kind,
-      { jobId: message.jobId, kind: message.kind, machineId: message.machineId, payload: message.payload },
+      {
+        jobId: message.jobId,
+        kind: message.kind,
+        machineId: message.machineId,
+        payload: message.payload,
+        ...(trace ? { trace } : {}),
+      },
       { id: randomUUID(), startAfter: delaySeconds },
     );
     // A delayed job sends no NOTIFY when it becomes due; without this the workers would find it only at their next
@@ -107,11 +123,19 @@ export class JobQueue {
   /** The batch path: one statement for many jobs of one kind (fan-out of a schedule run). */
   async sendMany<K extends JobKind>(kind: K, messages: JobMessage<K>[], opts: SendOptions): Promise<void> {
     if (messages.length === 0) return;
+    // One context for the batch: the fan-out's trace (a schedule run's firing), carried by each of its jobs.
+    const trace = currentTraceCarrier();
     await this.boss.insert(
       kind,
       messages.map((m) => ({
         id: m.jobId,
-        data: { jobId: m.jobId, kind, machineId: m.machineId, payload: parseJobPayload(kind, m.payload) },
+        data: {
+          jobId: m.jobId,
+          kind,
+          machineId: m.machineId,
+          payload: parseJobPayload(kind, m.payload),
+          ...(trace ? { trace } : {}),
+        },
         ...(opts.priority === undefined ? {} : { priority: opts.priority }),
       })),
       { db: opts.executor },
@@ -145,7 +169,11 @@ export class JobQueue {
             continue;
           }
           try {
-            await handler(message, job.signal);
+            await withCarriedContext((job.data as { trace?: unknown }).trace, () =>
+              inSpan(`queue process ${kind}`, { ...producerSpan(message), kind: SpanKind.CONSUMER }, () =>
+                handler(message, job.signal),
+              ),
+            );
           } finally {
             this.wakeWorkers(kind);
           }
@@ -169,4 +197,17 @@ export class JobQueue {
     this.started = false;
     await this.boss.stop({ graceful: true, timeout: 10_000, close: true });
   }
+}
+
+/** The queue's span of one job (sent or delivered): its id, kind and machine, nothing of its payload. */
+function producerSpan(message: JobMessage): { kind: SpanKind; attributes: Record<string, string> } {
+  return {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      [SPAN_ATTR.jobId]: message.jobId,
+      [SPAN_ATTR.jobKind]: message.kind,
+      ...(message.machineId ? { [SPAN_ATTR.machineId]: message.machineId } : {}),
+      'messaging.system': 'pg-boss',
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
+import { METRICS } from '@su/telemetry';
 import type { MachineAction } from '@su/contracts';
 import { Database, PgListener, ScheduleRunsRepository, SchedulesRepository, type Tx } from '@su/db';
 import { APP_CONFIG, PLATFORM_OPTIONS, type PlatformOptions } from '@su/platform';
@@ -163,7 +164,10 @@ export class ScheduleFiringService {
               (more && i === missed.length - 1 ? '; later missed slots were not recorded one by one' : ''),
           });
         }
-        if (latest) await this.fanOut(tx, s, latest);
+        if (latest) {
+          await this.fanOut(tx, s, latest);
+          METRICS.schedulerFiringDelaySeconds.observe((Date.now() - latest.getTime()) / 1000);
+        }
         const following = nextRuns(s.cron, s.timezone, now)[0] ?? null;
         await new SchedulesRepository(tx).setNextRun(s.id, following);
         return following;

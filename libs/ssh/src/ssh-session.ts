@@ -1,4 +1,5 @@
 import ssh2, { type Client as Ssh2Client } from 'ssh2';
+import { tracedCommand, tracedConnect } from './ssh-telemetry.ts';
 import type { HostKeyInfo } from './host-key-info.ts';
 import { RawLogWriter, type RawLogOptions, type RawLogResult } from './raw-log-writer.ts';
 import {
@@ -89,11 +90,13 @@ export class SshSession {
         );
     }
 
-    return new ConnectAttempt(o, timeouts, target, (client, key) => {
-      const log = o.rawLog ? new RawLogWriter(o.rawLog) : null;
-      log?.write(`# ssh ${target} host key ${key.keyType} ${key.fingerprintSha256}\n`);
-      return new SshSession({ client, hostKey: key, timeouts, secrets, sudo, log, target });
-    }).run();
+    return tracedConnect(() =>
+      new ConnectAttempt(o, timeouts, target, (client, key) => {
+        const log = o.rawLog ? new RawLogWriter(o.rawLog) : null;
+        log?.write(`# ssh ${target} host key ${key.keyType} ${key.fingerprintSha256}\n`);
+        return new SshSession({ client, hostKey: key, timeouts, secrets, sudo, log, target });
+      }).run(),
+    );
   }
 
   /** Runs one command given as argv (quoted here; never a shell line). A non-zero exit is a result, not an error. */
@@ -177,6 +180,8 @@ export class SshSession {
       redact: (text) => redactAll(text, secrets),
       lost: () => this.lost,
     };
-    return new RemoteCommand(context, { line, display, stdin, sudo, totalMs, idleMs, maxOutput, o }).run();
+    return tracedCommand({ program: argv[0] ?? '', sudo: sudo !== null }, () =>
+      new RemoteCommand(context, { line, display, stdin, sudo, totalMs, idleMs, maxOutput, o }).run(),
+    );
   }
 }

@@ -490,6 +490,11 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     call: onMachine,
   },
 
+  // ── Prometheus scrape target: `metrics:read` or admin (ADR 0034); the assistant holds admin; fleet-level ──
+  'GET /metrics': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
+
   // ── live events (the test opens the stream, reads the status, and closes it) ──
   'GET /api/v1/events/stream': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },

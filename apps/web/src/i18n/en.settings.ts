@@ -10,6 +10,7 @@ export const enSettings = {
   'scope.read': 'Read',
   'scope.operate': 'Operate',
   'scope.admin': 'Administer',
+  'scope.metrics:read': 'Metrics only (Prometheus)',
   'role.viewer': 'Viewer',
   'role.operator': 'Operator',
   'role.admin': 'Administrator',

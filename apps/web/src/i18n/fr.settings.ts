@@ -12,6 +12,7 @@ export const frSettings: Record<keyof typeof enSettings, string> = {
   'scope.read': 'Lecture',
   'scope.operate': 'Exploitation',
   'scope.admin': 'Administration',
+  'scope.metrics:read': 'Métriques seulement (Prometheus)',
   'role.viewer': 'Lecteur',
   'role.operator': 'Opérateur',
   'role.admin': 'Administrateur',

@@ -36,3 +36,5 @@ export * from './bootstrap-state.repository.ts';
 export * from './fleet-stats.repository.ts';
 export * from './assistant-reads.repository.ts';
 export * from './assistant-accounting.repository.ts';
+export * from './process-metrics.repository.ts';
+export * from './job-metrics.repository.ts';

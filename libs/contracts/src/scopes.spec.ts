@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { scopeSatisfies } from './scopes.ts';
+
+describe('scopeSatisfies', () => {
+  it('ranks read < operate < admin', () => {
+    expect(scopeSatisfies(['operate'], 'read')).toBe(true);
+    expect(scopeSatisfies(['read'], 'operate')).toBe(false);
+    expect(scopeSatisfies(['admin'], 'operate')).toBe(true);
+  });
+
+  it('lets metrics:read read /metrics and nothing else; admin includes it, read and operate do not', () => {
+    expect(scopeSatisfies(['metrics:read'], 'metrics:read')).toBe(true);
+    expect(scopeSatisfies(['metrics:read'], 'read')).toBe(false);
+    expect(scopeSatisfies(['admin'], 'metrics:read')).toBe(true);
+    expect(scopeSatisfies(['operate'], 'metrics:read')).toBe(false);
+    expect(scopeSatisfies(['read'], 'metrics:read')).toBe(false);
+  });
+});
