@@ -1,4 +1,4 @@
-import { DatabaseStatusRepository, type Database, type QueueDepth, type TableSize } from '@su/db';
+import { DatabaseStatusRepository, type Database, type QueueStateCount, type TableSize } from '@su/db';
 import { migrationStatus, type MigrationStatus } from './migration-status.ts';
 
 export interface DatabaseInfo {
@@ -6,7 +6,7 @@ export interface DatabaseInfo {
   queueSchemaVersion: number | null;
   migrations: MigrationStatus;
   tables: TableSize[];
-  queue: QueueDepth[];
+  queue: QueueStateCount[];
 }
 
 /** `npm run db -- info`: versions, size per table, migrations applied, queue depth. */

@@ -15,7 +15,8 @@ export interface AppliedMigration {
   rolledBackAt: Date | null;
 }
 
-export interface QueueDepth {
+/** pg-boss jobs per queue and state, for `db info`. */
+export interface QueueStateCount {
   queue: string;
   state: string;
   jobs: number;
@@ -65,7 +66,7 @@ export class DatabaseStatusRepository {
   }
 
   /** Jobs waiting or running per queue (pg-boss states created, retry, active). */
-  async queueDepth(): Promise<QueueDepth[]> {
+  async queueDepth(): Promise<QueueStateCount[]> {
     if ((await this.queueSchemaVersion()) === null) return [];
     const { rows } = await this.db.pool.query<{ queue: string; state: string; jobs: string; oldest: Date }>(
       `SELECT name AS queue, state::text AS state, count(*)::text AS jobs, min(created_on) AS oldest
