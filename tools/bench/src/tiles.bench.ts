@@ -66,6 +66,7 @@ async function measure(
   for (let i = 0; i < RUNS; i++) answers.push(await get(base, path, token, encodings));
   const times = answers.map((a) => a.ms).sort((a, b) => a - b);
   const s = summary(times);
+  console.log(`  ${label}: p50 ${s.p50.toFixed(1)} ms`);
   return {
     label,
     p50: s.p50,
@@ -96,6 +97,7 @@ export async function tilesBench(): Promise<void> {
     const token = await adminSession(app, base);
     await seedFleet(run, 1000);
     await run('ANALYZE');
+    console.log('  1,000 machines seeded');
     const at1k = [
       await measure(base, token, 'GET /machines?limit=100 (a page), 1,000 machines', '/api/v1/machines?limit=100'),
       await measure(base, token, 'GET /machines?limit=1000 (the fleet), 1,000 machines', '/api/v1/machines?limit=1000'),
@@ -107,6 +109,7 @@ export async function tilesBench(): Promise<void> {
         null,
       ),
     ];
+    console.log('  seeding 9,000 more machines and their pending packages…');
     await seedFleet(run, 9000, 'edge');
     await seedPendingPackages(run, PACKAGES_PER_MACHINE);
     await run('ANALYZE');
