@@ -6,3 +6,4 @@ export * from './problem-details.ts';
 export { safeFieldName } from './request-input.ts';
 export * from './problem-details.openapi.ts';
 export * from './web-ui.ts';
+export { responseCompression } from './response-compression.ts';
