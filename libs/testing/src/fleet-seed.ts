@@ -13,7 +13,7 @@ const VERSION = `(ARRAY['12','24.04','13','8.4','12'])[1 + i % 5]`;
 const CODENAME = `(ARRAY['bookworm','noble','trixie','bookworm','bookworm'])[1 + i % 5]`;
 const KIND = `(ARRAY['vm','lxc','physical','proxmox_host','raspberry_pi','vm','lxc'])[1 + i % 7]`;
 
-export async function seedFleet(run: SqlRunner, count: number, prefix = 'node'): Promise<void> {
+export async function seedFleet(run: SqlRunner, count: number, prefix = 'node', history = true): Promise<void> {
   await run(
     `INSERT INTO machines (name, hostname, port, username, os_family, os_version, os_codename, arch, machine_kind)
      SELECT format('%s-%s', $1::text, lpad(i::text, 4, '0')), format('127.20.%s.%s', i / 250, i % 250 + 1), 1, 'admin',
@@ -52,7 +52,7 @@ export async function seedFleet(run: SqlRunner, count: number, prefix = 'node'):
      ON CONFLICT (machine_id) DO NOTHING`,
     [prefix],
   );
-  await seedHistory(run, prefix);
+  if (history) await seedHistory(run, prefix);
 }
 
 const DAYS = 14;
@@ -93,11 +93,15 @@ async function seedHistory(run: SqlRunner, prefix: string): Promise<void> {
  */
 export async function seedPendingPackages(run: SqlRunner, perMachine: number): Promise<void> {
   await run(
+    `INSERT INTO snapshots (machine_id, kind, status, payload, important_json)
+     SELECT id, 'apt_update_analyze', 'ok', '{}', '{}' FROM machines`,
+  );
+  await run(
     `INSERT INTO apt_planned_packages (snapshot_id, machine_id, mode, name, arch, current_version, target_version,
                                        origin, operation, security, dedup_key)
      SELECT s.id, s.machine_id, 'upgrade', p.name, 'amd64', p.cur, p.target, 'Debian', 'upgrade', p.k % 10 = 0,
             format('debian|%s|%s|%s|Debian', p.name, p.cur, p.target)
-       FROM (SELECT DISTINCT ON (machine_id) id, machine_id, substring(m.name from '(\\d+)$')::int AS i
+       FROM (SELECT DISTINCT ON (machine_id) snapshots.id, machine_id, substring(m.name from '(\\d+)$')::int AS i
                FROM snapshots JOIN machines m ON m.id = machine_id
               WHERE kind = 'apt_update_analyze' ORDER BY machine_id, snapshots.created_at DESC) s
        CROSS JOIN LATERAL (
