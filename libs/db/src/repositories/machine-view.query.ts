@@ -104,5 +104,5 @@ export async function machineViewPage(
     ),
     db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM machines m WHERE ${where.sql}`, ...where.params),
   ]);
-  return { items: rows.map((r) => checked(r.v)), total: count[0]!.n };
+  return { items: rows.map((r) => checked(r.v)), total: count[0]?.n ?? 0 };
 }
