@@ -46,8 +46,8 @@ const VIEW = `json_build_object(
     'bootId', ml.boot_id, 'uptimeSeconds', ml.uptime_seconds) END,
   'createdAt', ${iso('m.created_at')}, 'updatedAt', ${iso('m.updated_at')}, 'lastSeenAt', ${iso('m.last_seen_at')})`;
 
-const FROM = `FROM machines m
-  LEFT JOIN machine_state s ON s.machine_id = m.id
+/** A machine's one-row parts, joined to `machines m`. */
+const PARTS = `LEFT JOIN machine_state s ON s.machine_id = m.id
   LEFT JOIN machine_credentials c ON c.machine_id = m.id
   LEFT JOIN machine_hardware h ON h.machine_id = m.id
   LEFT JOIN machine_metrics_latest ml ON ml.machine_id = m.id`;
@@ -62,7 +62,7 @@ function checked(v: MachineView): MachineView {
 /** One machine's view (deleted machines have none). */
 export async function machineView(db: DbClient, id: string): Promise<MachineView | null> {
   const rows = await db.$queryRawUnsafe<{ v: MachineView }[]>(
-    `SELECT ${VIEW} AS v ${FROM} WHERE m.id = $1::uuid AND m.deleted_at IS NULL`,
+    `SELECT ${VIEW} AS v FROM machines m ${PARTS} WHERE m.id = $1::uuid AND m.deleted_at IS NULL`,
     id,
   );
   return rows[0] ? checked(rows[0].v) : null;
@@ -94,9 +94,11 @@ export async function machineViewPage(
   const next = where.params.length + 1;
   const [rows, count] = await Promise.all([
     db.$queryRawUnsafe<{ v: MachineView }[]>(
-      `SELECT ${VIEW} AS v ${FROM}
-        WHERE m.id IN (SELECT m.id FROM machines m WHERE ${where.sql}
-                        ORDER BY m.name, m.id LIMIT $${next}::int OFFSET $${next + 1}::int)
+      // The page's ids first (the name index), then only its rows joined and built: not the fleet's.
+      `SELECT ${VIEW} AS v
+         FROM (SELECT m.id FROM machines m WHERE ${where.sql}
+                ORDER BY m.name, m.id LIMIT $${next}::int OFFSET $${next + 1}::int) page
+         JOIN machines m ON m.id = page.id ${PARTS}
         ORDER BY m.name, m.id`,
       ...where.params,
       f.limit,
