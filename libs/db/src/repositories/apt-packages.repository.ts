@@ -123,27 +123,15 @@ export class AptPackagesRepository {
         machine_ids: string[];
       }[]
     >(
-      // Set-based in two hash aggregations (a machine's rows per group, then the groups), the ids read for the
-      // chosen groups only: count(DISTINCT)/array_agg(DISTINCT) over every row sorted the whole fleet's packages.
-      `WITH per_machine AS MATERIALIZED (
-         SELECT p.dedup_key, p.held, p.machine_id, min(p.name) AS name, min(p.current_version) AS current_version,
-                min(p.target_version) AS target_version, min(p.origin) AS origin, bool_or(p.security) AS security
-           FROM apt_planned_packages p JOIN machines m ON m.id = p.machine_id AND m.deleted_at IS NULL
-          WHERE p.is_current AND p.operation <> 'remove'
-            AND ${inScope.sql}
-          GROUP BY p.dedup_key, p.held, p.machine_id),
-       top AS (
-         SELECT dedup_key, held, min(name) AS name, min(current_version) AS current_version,
-                min(target_version) AS target_version, min(origin) AS origin, bool_or(security) AS security,
-                count(*)::int AS machine_count
-           FROM per_machine GROUP BY dedup_key, held
-          ORDER BY held, bool_or(security) DESC, count(*) DESC, min(name)
-          LIMIT $1)
-       SELECT t.dedup_key, t.name, t.current_version, t.target_version, t.origin, t.security, t.held, t.machine_count,
-              array_agg(pm.machine_id::text ORDER BY pm.machine_id::text) AS machine_ids
-         FROM top t JOIN per_machine pm ON pm.dedup_key = t.dedup_key AND pm.held = t.held
-        GROUP BY t.dedup_key, t.name, t.current_version, t.target_version, t.origin, t.security, t.held, t.machine_count
-        ORDER BY t.held, t.security DESC, t.machine_count DESC, t.name`,
+      `SELECT p.dedup_key, min(p.name) AS name, min(p.current_version) AS current_version, min(p.target_version) AS target_version,
+              min(p.origin) AS origin, bool_or(p.security) AS security, p.held,
+              count(DISTINCT p.machine_id)::int AS machine_count, array_agg(DISTINCT p.machine_id::text) AS machine_ids
+         FROM apt_planned_packages p JOIN machines m ON m.id = p.machine_id AND m.deleted_at IS NULL
+        WHERE p.is_current AND p.operation <> 'remove'
+          AND ${inScope.sql}
+        GROUP BY p.dedup_key, p.held
+        ORDER BY p.held, bool_or(p.security) DESC, count(DISTINCT p.machine_id) DESC, min(p.name)
+        LIMIT $1`,
       limit,
       ...inScope.params,
     );
