@@ -23,7 +23,7 @@ export function mergeMachines(page: Page<MachineView>, fresh: MachineView[]): Pa
  * Falls back to re-reading the fleet when many changed, when one is new or gone, or on any error.
  */
 export async function refreshMachines(queryClient: QueryClient, ids: string[]): Promise<void> {
-  if (!queryClient.getQueryData<Page<MachineView>>(['machines'])) return;
+  if (ids.length === 0 || !queryClient.getQueryData<Page<MachineView>>(['machines'])) return;
   const whole = () => queryClient.invalidateQueries({ queryKey: ['machines'] });
   if (ids.length > MAX_SINGLE_READS) return whole();
   let fresh: MachineView[];
