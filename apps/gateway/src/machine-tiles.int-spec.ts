@@ -81,7 +81,13 @@ describe('machine tiles', () => {
     });
     // Only the fields the view names: the file system type stays in the database.
     expect(v.metrics.filesystems).toEqual([{ mount: '/', usedPercent: 41.5, sizeBytes: 1000 }]);
-    for (const at of [v.createdAt, v.updatedAt, v.state.aptLastAnalyzeAt, v.credentials.updatedAt, v.metrics.collectedAt])
+    for (const at of [
+      v.createdAt,
+      v.updatedAt,
+      v.state.aptLastAnalyzeAt,
+      v.credentials.updatedAt,
+      v.metrics.collectedAt,
+    ])
       expect(at).toMatch(ISO);
     expect(one.text).not.toContain('not-a-real-ciphertext');
     expect(list.text).not.toContain('not-a-real-ciphertext');

@@ -131,13 +131,7 @@ export async function tilesBench(): Promise<void> {
     const at1k = [
       await measure(base, token, 'GET /machines?limit=100 (a page), 1,000 machines', '/api/v1/machines?limit=100'),
       await measure(base, token, 'GET /machines?limit=1000 (the fleet), 1,000 machines', '/api/v1/machines?limit=1000'),
-      await measure(
-        base,
-        token,
-        'the same, uncompressed (no Accept-Encoding)',
-        '/api/v1/machines?limit=1000',
-        null,
-      ),
+      await measure(base, token, 'the same, uncompressed (no Accept-Encoding)', '/api/v1/machines?limit=1000', null),
     ];
     const parts = await breakdown(app);
     console.log('  seeding 9,000 more machines and their pending packages…');

@@ -104,7 +104,10 @@ export async function machineViewPage(
       f.limit,
       f.offset,
     ),
-    db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM machines m WHERE ${where.sql}`, ...where.params),
+    db.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM machines m WHERE ${where.sql}`,
+      ...where.params,
+    ),
   ]);
   return { items: rows.map((r) => checked(r.v)), total: count[0]?.n ?? 0 };
 }

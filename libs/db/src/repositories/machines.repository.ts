@@ -127,7 +127,9 @@ export class MachinesRepository {
   }
 
   /** The tile list: a page of machines with their derived state (set-based, no history read) and the list's count. */
-  listPage(filter: MachineViewFilter & { limit: number; offset: number }): Promise<{ items: MachineView[]; total: number }> {
+  listPage(
+    filter: MachineViewFilter & { limit: number; offset: number },
+  ): Promise<{ items: MachineView[]; total: number }> {
     return machineViewPage(this.db, filter);
   }
 
