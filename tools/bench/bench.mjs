@@ -1,4 +1,4 @@
-// npm run bench -- <name...>   (names: queue; none = all). Benchmarks print figures; they are not tests.
+// npm run bench -- <name...>   (names: queue, web, tiles, ...; none = all). Benchmarks print figures; they are not tests.
 // The TypeScript under tools/bench/src is bundled like the apps (decorator metadata, workspace libs) and then run.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LoggerService } from '@nestjs/common';
-import { applyHttpEdge, documentProblems, httpTracing, serveWebUi } from '@su/http';
+import { applyHttpEdge, documentProblems, httpTracing, responseCompression, serveWebUi } from '@su/http';
 import type { PlatformOptions } from '@su/platform';
 import { GatewayModule } from './gateway.module.ts';
 
@@ -18,6 +18,7 @@ export async function createGatewayApp(
   });
   app.disable('x-powered-by');
   if (platform.config.http.trustProxy !== undefined) app.set('trust proxy', platform.config.http.trustProxy);
+  app.use(responseCompression);
   applyHttpEdge(app);
   // After the body parser (see httpTracing): each request's server span, the root of the trace its job continues.
   app.use(httpTracing);

@@ -7,3 +7,4 @@ export { safeFieldName } from './request-input.ts';
 export * from './problem-details.openapi.ts';
 export * from './web-ui.ts';
 export { httpTracing } from './http-tracing.middleware.ts';
+export { responseCompression } from './response-compression.ts';

@@ -60,9 +60,7 @@ export class MachinesService {
     limit: number;
     offset: number;
   }): Promise<{ items: MachineView[]; total: number }> {
-    const repo = new MachinesRepository(this.db.prisma);
-    const [items, total] = await Promise.all([repo.listViews(q), repo.countActive(q)]);
-    return { items, total };
+    return new MachinesRepository(this.db.prisma).listPage(q);
   }
 
   async update(id: string, dto: UpdateMachineDto, actor: Actor): Promise<MachineView> {

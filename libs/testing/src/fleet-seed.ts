@@ -13,7 +13,7 @@ const VERSION = `(ARRAY['12','24.04','13','8.4','12'])[1 + i % 5]`;
 const CODENAME = `(ARRAY['bookworm','noble','trixie','bookworm','bookworm'])[1 + i % 5]`;
 const KIND = `(ARRAY['vm','lxc','physical','proxmox_host','raspberry_pi','vm','lxc'])[1 + i % 7]`;
 
-export async function seedFleet(run: SqlRunner, count: number, prefix = 'node'): Promise<void> {
+export async function seedFleet(run: SqlRunner, count: number, prefix = 'node', history = true): Promise<void> {
   await run(
     `INSERT INTO machines (name, hostname, port, username, os_family, os_version, os_codename, arch, machine_kind)
      SELECT format('%s-%s', $1::text, lpad(i::text, 4, '0')), format('127.20.%s.%s', i / 250, i % 250 + 1), 1, 'admin',
@@ -52,7 +52,7 @@ export async function seedFleet(run: SqlRunner, count: number, prefix = 'node'):
      ON CONFLICT (machine_id) DO NOTHING`,
     [prefix],
   );
-  await seedHistory(run, prefix);
+  if (history) await seedHistory(run, prefix);
 }
 
 const DAYS = 14;
@@ -83,5 +83,30 @@ async function seedHistory(run: SqlRunner, prefix: string): Promise<void> {
             CASE WHEN (n.i + d) % 17 = 0 THEN 'unreachable' END
      ${machines}`,
     [prefix],
+  );
+}
+
+/**
+ * `perMachine` pending package changes on every machine (benchmarks of the fleet's pending updates), in its latest
+ * analysis: drawn from a pool of 300 packages shared across the fleet, as Debian fleets share most of theirs, with
+ * three versions in service (so one package is up to three dedup groups) and one package in ten a security update.
+ */
+export async function seedPendingPackages(run: SqlRunner, perMachine: number): Promise<void> {
+  await run(
+    `INSERT INTO snapshots (machine_id, kind, status, payload, important_json)
+     SELECT id, 'apt_update_analyze', 'ok', '{}', '{}' FROM machines`,
+  );
+  await run(
+    `INSERT INTO apt_planned_packages (snapshot_id, machine_id, mode, name, arch, current_version, target_version,
+                                       origin, operation, security, dedup_key)
+     SELECT s.id, s.machine_id, 'upgrade', p.name, 'amd64', p.cur, p.target, 'Debian', 'upgrade', p.k % 10 = 0,
+            format('debian|%s|%s|%s|Debian', p.name, p.cur, p.target)
+       FROM (SELECT DISTINCT ON (machine_id) snapshots.id, machine_id, substring(m.name from '(\\d+)$')::int AS i
+               FROM snapshots JOIN machines m ON m.id = machine_id
+              WHERE kind = 'apt_update_analyze' ORDER BY machine_id, snapshots.created_at DESC) s
+       CROSS JOIN LATERAL (
+         SELECT k, format('pkg-%s', k) AS name, format('1.%s.%s-1', k % 7, s.i % 3) AS cur, format('1.%s.3-1', k % 7) AS target
+           FROM generate_series(0, $1::int - 1) AS j, LATERAL (SELECT (s.i * 7 + j * 11) % 300 AS k) kk) p`,
+    [perMachine],
   );
 }

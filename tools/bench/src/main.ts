@@ -5,6 +5,7 @@ import { eventsBench } from './events.bench.ts';
 import { queueBench } from './queue.bench.ts';
 import { schedulerBench } from './scheduler.bench.ts';
 import { sshBench } from './ssh.bench.ts';
+import { tilesBench } from './tiles.bench.ts';
 import { webBench } from './web.bench.ts';
 
 const benches: Record<string, () => Promise<void>> = {
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   events: eventsBench,
   docker: dockerBench,
   web: webBench,
+  tiles: tilesBench,
 };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !benches[n]);

@@ -4,13 +4,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
-import { AdminBootstrapService } from '@su/auth';
 import { loadConfig } from '@su/config';
 import { Database } from '@su/db';
 import { createGatewayApp } from '@su/gateway';
 import type { PlatformOptions } from '@su/platform';
 import { seedFleet } from '@su/testing';
 import { benchDatabase } from './bench-database.ts';
+import { adminSession } from './bench-session.ts';
 import { percentile, printTable, summary } from './stats.ts';
 
 const FLEET = 1000;
@@ -36,26 +36,6 @@ function initialJs(): { files: string[]; gzipBytes: number; rawBytes: number } {
     gzipBytes += gzipSync(body, { level: 9 }).length;
   }
   return { files, gzipBytes, rawBytes };
-}
-
-/** A signed-in admin's session token (the cookie a browser would hold after signing in). */
-async function adminSession(app: Awaited<ReturnType<typeof createGatewayApp>>, base: string): Promise<string> {
-  const admin = (await app.get(AdminBootstrapService).ensureAdmin('admin'))!;
-  const post = (path: string, body: unknown, token?: string) =>
-    fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-  const login = (await (await post('/api/v1/auth/login', { username: 'admin', password: admin.password })).json()) as {
-    token: string;
-  };
-  await post(
-    '/api/v1/auth/password',
-    { currentPassword: admin.password, newPassword: `${admin.password}-bench` },
-    login.token,
-  );
-  return login.token;
 }
 
 /**

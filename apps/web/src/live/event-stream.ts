@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { refreshMachines } from './machine-refresh.ts';
 import { patchMachineState } from './machine-state-patch.ts';
 
 /** The live event types the gateway sends (ADR 0009). */
@@ -19,15 +20,20 @@ export function useLiveEvents(enabled: boolean): boolean {
     if (!enabled) return undefined;
     const source = new EventSource('/api/v1/events/stream');
     const pending = new Set<string>();
+    const machines = new Set<string>();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const flush = () => {
       timer = undefined;
       for (const key of pending) void queryClient.invalidateQueries({ queryKey: [key] });
+      void refreshMachines(queryClient, [...machines]);
       pending.clear();
+      machines.clear();
     };
     const onEvent = (e: MessageEvent<string>) => {
       if (e.type === 'machine.state') patchMachineState(queryClient, e.data);
       for (const key of keysFor(e.type)) pending.add(key);
+      const id = machineOf(e.type, e.data);
+      if (id) machines.add(id);
       timer ??= setTimeout(flush, BURST_MS);
     };
     for (const type of TYPES) source.addEventListener(type, onEvent);
@@ -42,10 +48,22 @@ export function useLiveEvents(enabled: boolean): boolean {
   return connected;
 }
 
+/** The machine whose tile an event changes (machine state and job events), read again after the burst. */
+function machineOf(type: string, data: string): string | null {
+  if (type !== 'machine.state' && type !== 'job.status') return null;
+  try {
+    const id = (JSON.parse(data) as { machineId?: unknown }).machineId;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+// The fleet's tiles ('machines') are not here: machineOf names the machines to read again, not the whole fleet.
 function keysFor(type: string): string[] {
-  if (type === 'machine.state') return ['machines', 'machine'];
+  if (type === 'machine.state') return ['machine'];
   // A schedule's jobs move its runs too; a run machine's step changes its run and the schedule's last run.
-  if (type === 'job.status') return ['machines', 'machine', 'jobs', 'schedule-runs', 'stats'];
+  if (type === 'job.status') return ['machine', 'jobs', 'schedule-runs', 'stats'];
   if (type === 'action_request.status') return ['action-requests'];
   return ['schedule-runs', 'schedules'];
 }

@@ -1,19 +1,21 @@
-import { useQuery } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, ApiError, unwrap } from '../api/client.ts';
 import type { Me } from '../api/types.ts';
 
 /** Who is signed in (by the HttpOnly session cookie the page cannot read): null when nobody is. */
+export const meQuery = queryOptions({
+  queryKey: ['me'],
+  retry: false,
+  queryFn: async (): Promise<Me | null> => {
+    try {
+      return await unwrap<Me>(api.GET('/api/v1/auth/me'));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return null;
+      throw e;
+    }
+  },
+});
+
 export function useMe() {
-  return useQuery({
-    queryKey: ['me'],
-    retry: false,
-    queryFn: async (): Promise<Me | null> => {
-      try {
-        return await unwrap<Me>(api.GET('/api/v1/auth/me'));
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 401) return null;
-        throw e;
-      }
-    },
-  });
+  return useQuery(meQuery);
 }

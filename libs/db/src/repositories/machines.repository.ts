@@ -1,15 +1,6 @@
-import {
-  asMachineStatus,
-  type AptProxyMode,
-  type AptProxySetting,
-  type AuthMethod,
-  type MachineScope,
-  type MachineView,
-  type SudoMode,
-} from '@su/contracts';
+import type { AptProxyMode, AptProxySetting, AuthMethod, MachineView, SudoMode } from '@su/contracts';
 import type { DbClient } from '../database.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
-import { machineScopeWhere } from './machine-scope.repository.ts';
+import { machineView, machineViewPage, type MachineViewFilter } from './machine-view.query.ts';
 
 export interface NewMachine {
   /** Chosen by the caller, because credentials are encrypted with the machine id as associated data. */
@@ -60,138 +51,8 @@ const encryptedCredentialColumns = {
   encSudoPassword: true,
 } as const;
 
-const viewInclude = {
-  tags: { select: { tag: { select: { name: true } } } },
-  credentials: {
-    select: { ...encryptedCredentialColumns, status: true, updatedAt: true },
-  },
-  state: true,
-  bootstrapState: { select: { status: true } },
-  hardware: { select: { cpuModel: true, cpuCores: true, memoryBytes: true, firmwareJson: true, updatedAt: true } },
-  metricsLatest: {
-    select: {
-      collectedAt: true,
-      cpuLoad1: true,
-      cpuLoad5: true,
-      memoryUsedPercent: true,
-      rootUsedPercent: true,
-      filesystemsJson: true,
-      bootId: true,
-      uptimeSeconds: true,
-    },
-  },
-} as const;
-
-type ViewRow = Awaited<ReturnType<MachinesRepository['findRow']>>;
-
-function iso(d: Date | null | undefined): string | null {
-  return d ? d.toISOString() : null;
-}
-
-function toView(m: NonNullable<ViewRow>): MachineView {
-  const c = m.credentials;
-  const s = m.state;
-  return {
-    id: m.id,
-    name: m.name,
-    hostname: m.hostname,
-    port: m.port,
-    username: m.username,
-    osFamily: m.osFamily,
-    osVersion: m.osVersion,
-    osCodename: m.osCodename,
-    arch: m.arch,
-    machineKind: m.machineKind,
-    virtualization: m.virtualization,
-    // The machine's one status lives in machine_state; a machine nothing has reached yet has none.
-    status: s ? asMachineStatus(s.status) : 'unknown',
-    notes: m.notes,
-    aptProxy: { mode: m.aptProxyMode as AptProxyMode, url: m.aptProxyUrl },
-    tags: m.tags.map((t) => t.tag.name).sort(),
-    // Only whether each secret exists; the encrypted values never leave this function.
-    credentials: c && {
-      authMethod: c.authMethod as AuthMethod,
-      sudoMode: c.sudoMode as SudoMode,
-      hasPassword: c.encPassword !== null,
-      hasPrivateKey: c.encPrivateKey !== null,
-      hasKeyPassphrase: c.encKeyPassphrase !== null,
-      hasSudoPassword: c.encSudoPassword !== null,
-      status: c.status,
-      updatedAt: c.updatedAt.toISOString(),
-    },
-    state: s && {
-      status: asMachineStatus(s.status),
-      aptStatus: s.aptStatus,
-      aptUpdatesCount: s.aptUpdatesCount,
-      aptSecurityCount: s.aptSecurityCount,
-      aptHeldCount: s.aptHeldCount,
-      aptHeldSecurityCount: s.aptHeldSecurityCount,
-      aptPhasedCount: s.aptPhasedCount,
-      aptRebootRequired: s.aptRebootRequired,
-      aptRebootAfterApply: s.aptRebootAfterApply,
-      aptLastAnalyzeAt: iso(s.aptLastAnalyzeAt),
-      dockerStatus: s.dockerStatus,
-      dockerUpdatesCount: s.dockerUpdatesCount,
-      dockerInstalled: s.dockerInstalled,
-      dockerStacksCount: s.dockerStacksCount,
-      dockerAlertsOpen: s.dockerAlertsOpen,
-      dockerLastScanAt: iso(s.dockerLastScanAt),
-      dockerLastCheckAt: iso(s.dockerLastCheckAt),
-      aptUsable: s.aptUsable,
-      lastProbeAt: iso(s.lastProbeAt),
-      blocked: s.blocked,
-      blockedReason: s.blockedReason,
-      runningJobId: s.runningJobId,
-      lastErrorKind: s.lastErrorKind,
-      lastErrorMessage: s.lastErrorMessage,
-      updatedAt: s.updatedAt.toISOString(),
-    },
-    bootstrapStatus: m.bootstrapState?.status ?? null,
-    hardware: m.hardware && {
-      cpuModel: m.hardware.cpuModel,
-      cpuCores: m.hardware.cpuCores,
-      memoryBytes: m.hardware.memoryBytes === null ? null : Number(m.hardware.memoryBytes),
-      hardwareModel: ((m.hardware.firmwareJson ?? {}) as { hardwareModel?: string | null }).hardwareModel ?? null,
-      updatedAt: m.hardware.updatedAt.toISOString(),
-    },
-    metrics: m.metricsLatest && {
-      collectedAt: m.metricsLatest.collectedAt.toISOString(),
-      cpuLoad1: m.metricsLatest.cpuLoad1,
-      cpuLoad5: m.metricsLatest.cpuLoad5,
-      memoryUsedPercent: m.metricsLatest.memoryUsedPercent,
-      rootUsedPercent: m.metricsLatest.rootUsedPercent,
-      filesystems: (m.metricsLatest.filesystemsJson as { mount: string; usedPercent: number; sizeBytes: number }[]).map(
-        (f) => ({ mount: f.mount, usedPercent: f.usedPercent, sizeBytes: f.sizeBytes }),
-      ),
-      bootId: m.metricsLatest.bootId,
-      uptimeSeconds: m.metricsLatest.uptimeSeconds,
-    },
-    createdAt: m.createdAt.toISOString(),
-    updatedAt: m.updatedAt.toISOString(),
-    lastSeenAt: iso(m.lastSeenAt),
-  };
-}
-
-/** A list's filter: a tag, and the machine scope of the caller (null or absent: every machine). */
-export interface ListFilter {
-  tag?: string | undefined;
-  scope?: MachineScope | null | undefined;
-}
-
-function listWhere(f: ListFilter): Prisma.MachineWhereInput {
-  return {
-    deletedAt: null,
-    ...(f.tag ? { tags: { some: { tag: { name: f.tag } } } } : {}),
-    ...(f.scope ? { AND: [machineScopeWhere(f.scope)] } : {}),
-  };
-}
-
 export class MachinesRepository {
   constructor(private readonly db: DbClient) {}
-
-  private findRow(id: string) {
-    return this.db.machine.findFirst({ where: { id, deletedAt: null }, include: viewInclude });
-  }
 
   async create(m: NewMachine, creds: EncryptedCredentials | null): Promise<{ id: string }> {
     return this.db.machine.create({
@@ -211,9 +72,8 @@ export class MachinesRepository {
     });
   }
 
-  async findView(id: string): Promise<MachineView | null> {
-    const row = await this.findRow(id);
-    return row ? toView(row) : null;
+  findView(id: string): Promise<MachineView | null> {
+    return machineView(this.db, id);
   }
 
   /** What a connection needs: address, login and the encrypted credentials (decrypted by the caller, audited). */
@@ -266,20 +126,11 @@ export class MachinesRepository {
     return (await this.db.machine.count({ where: { id, deletedAt: null } })) === 1;
   }
 
-  /** The tile list: machines with their derived state, one query, no history read. */
-  async listViews(filter: ListFilter & { limit: number; offset: number }): Promise<MachineView[]> {
-    const rows = await this.db.machine.findMany({
-      where: listWhere(filter),
-      include: viewInclude,
-      orderBy: [{ name: 'asc' }, { id: 'asc' }],
-      take: filter.limit,
-      skip: filter.offset,
-    });
-    return rows.map(toView);
-  }
-
-  async countActive(filter: ListFilter): Promise<number> {
-    return this.db.machine.count({ where: listWhere(filter) });
+  /** The tile list: a page of machines with their derived state (set-based, no history read) and the list's count. */
+  listPage(
+    filter: MachineViewFilter & { limit: number; offset: number },
+  ): Promise<{ items: MachineView[]; total: number }> {
+    return machineViewPage(this.db, filter);
   }
 
   async update(id: string, patch: MachinePatch): Promise<void> {

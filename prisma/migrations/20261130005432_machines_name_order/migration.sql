@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "machines_name_id_idx" ON "machines"("name", "id");
