@@ -3,6 +3,7 @@ import { AptAnalyzeHandler, AptApplyHandlers } from '@su/apt';
 import { MachineProbeHandler } from '@su/inventory';
 import { SelftestHandler, type JobHandler } from '@su/platform';
 import { RebootVerifiedHandler } from '@su/reboot';
+import { MaintenanceRunHandler } from '@su/runs';
 
 /** Every handler the apt-worker registers (one per job kind it owns; JobRunner checks the set at start). */
 export function aptWorkerHandlers(app: INestApplicationContext): JobHandler[] {
@@ -12,5 +13,6 @@ export function aptWorkerHandlers(app: INestApplicationContext): JobHandler[] {
     app.get(AptAnalyzeHandler),
     ...app.get(AptApplyHandlers).handlers,
     app.get(RebootVerifiedHandler),
+    app.get(MaintenanceRunHandler),
   ] as JobHandler[];
 }

@@ -71,6 +71,7 @@ export class MachineHistoryController {
         healthTimeoutSeconds: dto.healthTimeoutSeconds,
         tag: dto.tag,
         pruneMode: dto.pruneMode,
+        maintenance: dto.maintenance,
       },
       actor,
     );

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { plannedChangeSchema, type ApprovedPlan, type PlannedChange } from './approved-plan.ts';
 import type { AnalysisBoundAction } from './machine-actions.ts';
+import { maintenanceOptionsSchema } from './maintenance.ts';
 
 export { approvedPlanSchema, plannedChangeSchema, type ApprovedPlan, type PlannedChange } from './approved-plan.ts';
 
@@ -95,6 +96,7 @@ export const actionRequestPayloadSchema = z.object({
       healthTimeoutSeconds: z.number().int().min(5).max(3600).optional(),
       tag: z.string().optional(),
       pruneMode: z.enum(['safe', 'aggressive']).optional(),
+      maintenance: maintenanceOptionsSchema.optional(),
     })
     .optional(),
   plan: z.array(plannedChangeSchema).max(5000).optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { approvedPlanSchema } from './approved-plan.ts';
+import { maintenanceOptionsSchema } from './maintenance.ts';
 import type { ErrorKind } from './error-kinds.ts';
 
 /** A compose service name (compose's own rule). */
@@ -117,11 +118,7 @@ export const JOB_DEFINITIONS = {
     owner: 'docker-worker',
     payload: z.strictObject({
       stackId: z.string().uuid().optional(),
-      services: z
-        .array(z.string().regex(DOCKER_SERVICE_NAME))
-        .min(1)
-        .max(200)
-        .optional(),
+      services: z.array(z.string().regex(DOCKER_SERVICE_NAME)).min(1).max(200).optional(),
       /** Roll the recreated services back to their previous image when one does not become running/healthy. */
       rollback: z.boolean().optional(),
       healthTimeoutSeconds: z.number().int().min(5).max(3600).optional(),
@@ -135,6 +132,18 @@ export const JOB_DEFINITIONS = {
     owner: 'docker-worker',
     payload: z.strictObject({ mode: z.enum(['safe', 'aggressive']).optional() }),
     result: z.object({ executionId: z.string(), status: z.string(), bytesReclaimed: z.number() }).passthrough(),
+  },
+  /**
+   * The locked maintenance run (issue 14): the apt-worker coordinates it, holding the machine's lock from the first
+   * part to the last; its parts are child jobs allowed under that lock (ADR 0031).
+   */
+  'machine.maintenance': {
+    owner: 'apt-worker',
+    payload: z.strictObject({
+      options: maintenanceOptionsSchema.optional(),
+      approvedPlan: approvedPlanSchema.optional(),
+    }),
+    result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
   },
   'docker.selftest': {
     owner: 'docker-worker',

@@ -48,6 +48,9 @@ export const MACHINE_ACTIONS = {
   docker_apply: { kind: 'docker.apply', risk: 'medium', digestBound: true },
   // Removes images: an aggressive prune removes every unused image, the rollback targets too.
   docker_prune: { kind: 'docker.prune', risk: 'medium' },
+  // Maintenance run (issue 14, ADR 0031): APT, verified reboot, Docker stacks and prune as one locked unit, bound to
+  // one combined plan (fresh analysis + registry check); high because it may reboot.
+  maintenance: { kind: 'machine.maintenance', risk: 'high', planBound: true },
 } as const satisfies Record<string, MachineActionDefinition>;
 
 export type MachineAction = keyof typeof MACHINE_ACTIONS;

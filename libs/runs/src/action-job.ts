@@ -9,6 +9,7 @@ import {
   type JobKindOf,
   type JobPayload,
   type MachineAction,
+  type MaintenanceOptions,
 } from '@su/contracts';
 
 /** The options a person may give with an action; each belongs to one action. */
@@ -23,6 +24,8 @@ export interface ActionOptions {
   tag?: string | undefined;
   /** docker_prune: safe (dangling images) or aggressive (every unused image). */
   pruneMode?: 'safe' | 'aggressive' | undefined;
+  /** maintenance: its parts and failure policy (ADR 0031). */
+  maintenance?: MaintenanceOptions | undefined;
 }
 
 /** The options that belong to one action only. */
@@ -33,6 +36,7 @@ const OPTION_OWNER: Record<string, MachineAction> = {
   healthTimeoutSeconds: 'docker_apply',
   tag: 'docker_apply',
   pruneMode: 'docker_prune',
+  maintenance: 'maintenance',
 };
 
 /** The job kinds that carry machine actions. */
@@ -86,13 +90,18 @@ export function misplacedActionOptions(
  * schedule run): its kind, and its payload validated against that kind's schema. An approved plan travels with the
  * applies that are bound to an analysis (the worker refuses with plan_drifted when the machine would do otherwise).
  */
-export function jobOfAction(action: MachineAction, options: ActionOptions = {}, approvedPlan?: ApprovedPlan): ActionJob {
+export function jobOfAction(
+  action: MachineAction,
+  options: ActionOptions = {},
+  approvedPlan?: ApprovedPlan,
+): ActionJob {
   const kind = MACHINE_ACTIONS[action].kind;
   const raw = {
     ...(action === 'apt_upgrade' && options.packages ? { packages: options.packages } : {}),
     ...(action === 'reboot_verified' && options.maxWaitSeconds ? { maxWaitSeconds: options.maxWaitSeconds } : {}),
     ...(action === 'docker_apply' ? dockerApplyOptions(options) : {}),
     ...(action === 'docker_prune' && options.pruneMode ? { mode: options.pruneMode } : {}),
+    ...(action === 'maintenance' && options.maintenance ? { options: { ...options.maintenance } } : {}),
     ...(approvedPlan && isPlanBound(action) ? { approvedPlan } : {}),
   };
   return { kind, payload: parseJobPayload(kind, raw) };

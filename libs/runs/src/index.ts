@@ -6,3 +6,8 @@ export * from './schedule-run-advancer.service.ts';
 export * from './run-close.hook.ts';
 export * from './runs.module.ts';
 export * from './docker-plan.ts';
+export * from './maintenance/maintenance-plan.ts';
+export * from './maintenance/maintenance-progress.ts';
+export * from './maintenance/maintenance-run.handler.ts';
+export * from './maintenance/maintenance-jobs.module.ts';
+export * from './maintenance/maintenance-runs.service.ts';

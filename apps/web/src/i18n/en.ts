@@ -264,6 +264,7 @@ export const en = {
   'action.docker_check': 'Check images for updates',
   'action.docker_apply': 'Update Docker stacks',
   'action.docker_prune': 'Prune Docker images',
+  'action.maintenance': 'Maintenance run (APT, reboot, Docker, prune)',
   'dashboard.sort': 'Sort by',
   'dashboard.sort.status': 'Needs attention first',
   'dashboard.sort.name': 'Name',

@@ -271,6 +271,7 @@ export const fr: Record<keyof typeof en, string> = {
   'action.docker_check': 'Vérifier les mises à jour des images',
   'action.docker_apply': 'Mettre à jour les piles Docker',
   'action.docker_prune': 'Nettoyer les images Docker',
+  'action.maintenance': 'Maintenance (APT, redémarrage, Docker, nettoyage)',
   'dashboard.sort': 'Trier par',
   'dashboard.sort.status': 'À traiter d’abord',
   'dashboard.sort.name': 'Nom',

@@ -17,6 +17,7 @@ export const ACTION_RISK: Record<MachineAction, Risk> = {
   docker_check: 'low',
   docker_apply: 'medium',
   docker_prune: 'medium',
+  maintenance: 'high',
 };
 
 /** Low-risk actions run at once; the others go through an action request that a person approves in the inbox. */
