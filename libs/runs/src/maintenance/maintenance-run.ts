@@ -13,11 +13,11 @@ import { ExecutionsRepository, MachineStateRepository, SnapshotsRepository, type
 import type { ActionOptions } from '../action-job.ts';
 import { maintenancePlanOf, type MaintenancePlan } from './maintenance-plan.ts';
 import { aptSkip, containersNotBack, dockerSkip, MaintenanceProgress, rebootSkip } from './maintenance-progress.ts';
-import type { PartJobs } from './part-jobs.ts';
+import type { PartRunner } from './part-jobs.ts';
 
 export interface MaintenanceRunDeps {
   db: Database;
-  parts: PartJobs;
+  parts: PartRunner;
   jobId: string;
   machineId: string;
   options: ResolvedMaintenanceOptions;

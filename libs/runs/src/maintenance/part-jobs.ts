@@ -14,12 +14,22 @@ import { jobOfAction, type ActionOptions } from '../action-job.ts';
 /** How often the run looks at its part's job (a part lasts seconds to minutes; one indexed read each time). */
 const POLL_MS = 1000;
 
+/** What a maintenance run needs to run its parts' jobs (PartJobs; pure sequencing specs play the workers). */
+export interface PartRunner {
+  run(
+    action: MachineAction,
+    signal: AbortSignal,
+    options?: ActionOptions,
+    approvedPlan?: ApprovedPlan,
+  ): Promise<MaintenancePartJob>;
+}
+
 /**
  * Runs one job of a maintenance run's part: queued as a child of the run's job, so that its worker enters the lock
  * the run holds (ADR 0031), and waited for until it ends, whoever closes it (its worker, or the reconciler with
  * worker_lost after its worker died).
  */
-export class PartJobs {
+export class PartJobs implements PartRunner {
   constructor(
     private readonly db: Database,
     private readonly jobs: JobsService,
