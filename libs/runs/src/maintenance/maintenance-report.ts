@@ -44,7 +44,7 @@ function planSection(r: MaintenanceReportInput): string[] {
 }
 
 function partSection(part: MaintenancePartState, jobReports: ReadonlyMap<string, string>): string[] {
-  const head = `## Part ${part.part}: ${part.status}${part.skipReason ? ` (skipped: ${part.skipReason})` : ''}`;
+  const head = `## Part ${part.part}: ${part.status}${part.skipReason ? ` (${part.skipReason})` : ''}`;
   const jobs = part.jobs.length
     ? markdownTable(
         ['job', 'kind', 'status', 'execution', 'seconds', 'error'],
