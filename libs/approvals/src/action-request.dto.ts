@@ -26,47 +26,11 @@ import {
   REQUESTER_TYPES,
   type ActionRequestStatus,
   type MachineAction,
-  MAINTENANCE_APT_MODES,
-  MAINTENANCE_FAILURE_POLICIES,
-  MAINTENANCE_PRUNE_MODES,
-  MAINTENANCE_REBOOT_MODES,
-  type MaintenanceOptions,
 } from '@su/contracts';
+import { MaintenanceOptionsDto } from '@su/runs';
 
 export const DEFAULT_REQUEST_TTL_MINUTES = 1440;
 export const MAX_REQUEST_TTL_MINUTES = 10080;
-
-/** What a maintenance run does (ADR 0031); every field has a default. */
-export class MaintenanceOptionsDto implements MaintenanceOptions {
-  @ApiPropertyOptional({ enum: MAINTENANCE_APT_MODES, default: 'upgrade' })
-  @IsOptional()
-  @IsIn(MAINTENANCE_APT_MODES)
-  apt?: (typeof MAINTENANCE_APT_MODES)[number];
-
-  @ApiPropertyOptional({ enum: MAINTENANCE_REBOOT_MODES, default: 'if_required' })
-  @IsOptional()
-  @IsIn(MAINTENANCE_REBOOT_MODES)
-  reboot?: (typeof MAINTENANCE_REBOOT_MODES)[number];
-
-  @ApiPropertyOptional({ default: true, description: 'Apply the image updates of the enabled stacks.' })
-  @IsOptional()
-  @IsBoolean()
-  docker?: boolean;
-
-  @ApiPropertyOptional({ enum: MAINTENANCE_PRUNE_MODES, default: 'safe' })
-  @IsOptional()
-  @IsIn(MAINTENANCE_PRUNE_MODES)
-  prune?: (typeof MAINTENANCE_PRUNE_MODES)[number];
-
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() autoremove?: boolean;
-
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() clean?: boolean;
-
-  @ApiPropertyOptional({ enum: MAINTENANCE_FAILURE_POLICIES, default: 'stop' })
-  @IsOptional()
-  @IsIn(MAINTENANCE_FAILURE_POLICIES)
-  failurePolicy?: (typeof MAINTENANCE_FAILURE_POLICIES)[number];
-}
 
 /** An action's options, for a request and for a machine action run at once (the gateway's ActionDto). */
 export class ActionOptionsDto {

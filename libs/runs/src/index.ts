@@ -11,3 +11,4 @@ export * from './maintenance/maintenance-progress.ts';
 export * from './maintenance/maintenance-run.handler.ts';
 export * from './maintenance/maintenance-jobs.module.ts';
 export * from './maintenance/maintenance-runs.service.ts';
+export * from './maintenance/maintenance-options.dto.ts';

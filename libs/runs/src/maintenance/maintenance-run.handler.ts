@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { Inject, Injectable } from '@nestjs/common';
-import { resolveMaintenanceOptions, type JobResult, type MaintenancePartState } from '@su/contracts';
+import {
+  resolveMaintenanceOptions,
+  type Actor,
+  type JobResult,
+  type MaintenancePart,
+  type MaintenancePartState,
+  type MaintenanceRunStatus,
+} from '@su/contracts';
 import {
   Database,
   ExecutionsRepository,
@@ -59,45 +66,44 @@ export class MaintenanceRunHandler implements JobHandler<'machine.maintenance'> 
       saved: (p) => runs.progress(jobId, p.parts, p.current),
     });
     await runs.insert({ jobId, machineId, options, parts: run.progress.parts });
-    let interrupted: Error | null = null;
-    try {
-      await run.run();
-    } catch (e) {
-      // Cancelled, or the run's own lock lost: the part in progress says so and the run is recorded as it stands.
-      interrupted = e as Error;
-      const part = run.progress.current;
-      if (part) run.progress.note(part, `interrupted: ${interrupted.message}`);
-    }
+    const interrupted = await runToEnd(run);
     if (run.plan) await runs.setPlan(jobId, run.plan);
-    const status = interrupted && run.progress.status() === 'ok' ? 'cancelled' : run.progress.status();
-    const failure = run.progress.failure();
+    const end = endOf(run, interrupted);
+    await this.record(
+      { machineId, jobId, actor, executionId, startedAt, approvedHash: approved?.hash ?? null },
+      run,
+      end,
+    );
+    if (interrupted) throw interrupted;
+    if (end.errorKind) throw new ClassifiedError(end.errorKind, end.errorMessage ?? end.status);
+    return { executionId, status: end.status, parts: end.summary };
+  }
+
+  /** The run's execution, its combined report, its row and its event, in one transaction. */
+  private async record(r: RunIds, run: MaintenanceRun, end: RunEnd): Promise<void> {
+    const { machineId, jobId, executionId, startedAt } = r;
     const machine = await new MachinesRepository(this.db.prisma).findView(machineId);
+    const name = machine?.name ?? machineId;
     const markdown = renderMaintenanceReport({
-      machineName: machine?.name ?? machineId,
-      status,
-      options,
+      machineName: name,
+      status: end.status,
+      options: run.options,
       plan: run.plan,
-      approvedHash: approved?.hash ?? null,
+      approvedHash: r.approvedHash,
       parts: run.progress.parts,
       jobReports: await this.partReports(machineId, run.progress.parts),
       startedAt,
       finishedAt: new Date().toISOString(),
     });
+    const { status, summary } = end;
     const ok = status === 'ok';
-    const summary = run.progress.parts.map((p) => ({ part: p.part, status: p.status, skipReason: p.skipReason }));
-    const errorMessage = failure
-      ? `stopped at the ${failure.part} part: ${failure.message}`
-      : (interrupted?.message ?? null);
     await this.db.transaction((tx: Tx) =>
       this.outcomes.record(
         tx,
         {
-          machineId,
-          jobId,
-          executionId,
-          actor,
+          ...r,
           report: {
-            title: `maintenance-${machine?.name ?? machineId}-${startedAt.slice(0, 19)}`,
+            title: `maintenance-${name}-${startedAt.slice(0, 19)}`,
             markdown,
             summary: { status, parts: summary },
           },
@@ -111,8 +117,8 @@ export class MaintenanceRunHandler implements JobHandler<'machine.maintenance'> 
               parts: run.progress.parts,
             },
             importantJson: { status, parts: summary },
-            errorKind: ok ? null : status === 'error' ? (failure?.errorKind ?? 'error') : status,
-            errorMessage: ok ? null : errorMessage,
+            errorKind: end.errorKind,
+            errorMessage: end.errorMessage,
           },
           event: {
             eventType: ok ? 'maintenance.finished' : 'maintenance.failed',
@@ -125,10 +131,6 @@ export class MaintenanceRunHandler implements JobHandler<'machine.maintenance'> 
           new MaintenanceRunsRepository(tx).finish(jobId, { status, parts: run.progress.parts, executionId, reportId }),
       ),
     );
-    if (interrupted) throw interrupted;
-    if (!ok)
-      throw new ClassifiedError(status === 'error' ? (failure?.errorKind ?? 'error') : status, errorMessage ?? status);
-    return { executionId, status, parts: summary };
   }
 
   /** Each part job's own report, to include in the combined one. */
@@ -144,4 +146,48 @@ export class MaintenanceRunHandler implements JobHandler<'machine.maintenance'> 
     }
     return out;
   }
+}
+
+interface RunIds {
+  machineId: string;
+  jobId: string;
+  actor: Actor;
+  executionId: string;
+  startedAt: string;
+  approvedHash: string | null;
+}
+
+interface RunEnd {
+  status: MaintenanceRunStatus;
+  summary: { part: MaintenancePart; status: string; skipReason: string | null }[];
+  errorKind: string | null;
+  errorMessage: string | null;
+}
+
+/** Runs every part; a cancel or the run's own lost lock interrupts it, noted on the part in progress. */
+async function runToEnd(run: MaintenanceRun): Promise<Error | null> {
+  try {
+    await run.run();
+    return null;
+  } catch (e) {
+    const part = run.progress.current;
+    if (part) run.progress.note(part, `interrupted: ${(e as Error).message}`);
+    return e as Error;
+  }
+}
+
+/** How the run ended, and the error its job ends with (the failing part's kind, or the run's status). */
+function endOf(run: MaintenanceRun, interrupted: Error | null): RunEnd {
+  const status = interrupted && run.progress.status() === 'ok' ? 'cancelled' : run.progress.status();
+  const failure = run.progress.failure();
+  const summary = run.progress.parts.map((p) => ({ part: p.part, status: p.status, skipReason: p.skipReason }));
+  if (status === 'ok') return { status, summary, errorKind: null, errorMessage: null };
+  return {
+    status,
+    summary,
+    errorKind: status === 'error' ? (failure?.errorKind ?? 'error') : status,
+    errorMessage: failure
+      ? `stopped at the ${failure.part} part: ${failure.message}`
+      : (interrupted?.message ?? status),
+  };
 }

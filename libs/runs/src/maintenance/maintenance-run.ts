@@ -40,6 +40,10 @@ export class MaintenanceRun {
     this.progress = new MaintenanceProgress(d.options);
   }
 
+  get options(): ResolvedMaintenanceOptions {
+    return this.d.options;
+  }
+
   async run(): Promise<void> {
     await this.d.saved(this.progress);
     await this.planPart();
@@ -77,10 +81,14 @@ export class MaintenanceRun {
     return this.progress.skippedAfterFailure(part);
   }
 
-  /** The approval covers this part's changes only as they were approved (the workers refuse anything else). */
-  private boundTo(changes: PlannedChange[]): ApprovedPlan {
-    const requestId = this.d.approved?.requestId ?? this.d.jobId;
-    return { requestId, hash: planHash(changes), changes, allowSuperset: false };
+  /**
+   * An approved run binds each part to its slice of the approved plan (the workers refuse anything else and record
+   * the request on their executions). A run nobody approved applies what its own fresh analysis and check planned a
+   * moment before, under the same lock.
+   */
+  private boundTo(changes: PlannedChange[]): ApprovedPlan | undefined {
+    if (!this.d.approved) return undefined;
+    return { requestId: this.d.approved.requestId, hash: planHash(changes), changes, allowSuperset: false };
   }
 
   private async planPart(): Promise<void> {
