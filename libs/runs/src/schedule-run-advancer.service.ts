@@ -231,7 +231,7 @@ export class ScheduleRunAdvancer {
   private async requestApproval(tx: Tx, run: RunRow, m: RunMachineRow, jobId: string, action: MachineAction) {
     const plan =
       action === 'maintenance'
-        ? await this.maintenanceGate(tx, m.machineId)
+        ? await this.maintenanceGate(tx, m.machineId, jobId)
         : isAnalysisBound(action)
           ? await this.analysedPlan(tx, m.machineId, action)
           : isPlanBound(action)
@@ -314,11 +314,13 @@ export class ScheduleRunAdvancer {
   }
 
   /**
-   * A scheduled maintenance run (default options, as a schedule step carries none): the combined plan of the latest
-   * analysis and registry check (ADR 0031), the one a person's request is bound to as well.
+   * A scheduled maintenance run, with the options its waiting job carries (the schedule's): the combined plan of the
+   * latest analysis and registry check (ADR 0031), the one a person's request is bound to as well.
    */
-  private async maintenanceGate(tx: Tx, machineId: string): Promise<GatePlan> {
-    const plan = await maintenancePlanOf(tx, machineId, resolveMaintenanceOptions());
+  private async maintenanceGate(tx: Tx, machineId: string, jobId: string): Promise<GatePlan> {
+    const job = await new JobsRepository(tx).findView(jobId);
+    const { options } = parseJobPayload('machine.maintenance', job?.payload ?? {});
+    const plan = await maintenancePlanOf(tx, machineId, resolveMaintenanceOptions(options));
     return {
       snapshotId: plan.snapshotId,
       changes: plan.changes,

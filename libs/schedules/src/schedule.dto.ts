@@ -19,6 +19,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { MACHINE_ACTION_NAMES, type MachineAction } from '@su/contracts';
+import { MaintenanceOptionsDto } from '@su/runs';
 import { cronProblem, timezoneProblem } from './cron-spec.ts';
 
 function Checked(check: (v: string) => string | null, options?: ValidationOptions): PropertyDecorator {
@@ -89,6 +90,15 @@ export class ScheduleDto {
   @ArrayMaxSize(10)
   @IsIn(MACHINE_ACTION_NAMES, { each: true })
   actions!: MachineAction[];
+
+  @ApiPropertyOptional({
+    type: MaintenanceOptionsDto,
+    description: 'The options of the `maintenance` step (default: its defaults); only with that action.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MaintenanceOptionsDto)
+  maintenance?: MaintenanceOptionsDto;
 
   @ApiPropertyOptional({ default: 1, description: 'Machines of one run at once.' })
   @IsOptional()

@@ -1790,6 +1790,8 @@ export interface components {
              *     ]
              */
             actions: ("apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune" | "maintenance")[];
+            /** @description The options of the `maintenance` step (default: its defaults); only with that action. */
+            maintenance?: components["schemas"]["MaintenanceOptionsDto"];
             /**
              * @description Machines of one run at once.
              * @default 1

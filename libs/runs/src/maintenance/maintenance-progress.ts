@@ -52,6 +52,12 @@ export class MaintenanceProgress {
     if (job.status !== 'ok' && job.status !== 'warning') p.status = 'error';
   }
 
+  /** The part failed without a failing job (its jobs ran, but what they left cannot be used). */
+  fail(part: MaintenancePart, message: string): void {
+    this.get(part).status = 'error';
+    this.note(part, message);
+  }
+
   note(part: MaintenancePart, message: string): void {
     this.get(part).messages.push(message);
   }

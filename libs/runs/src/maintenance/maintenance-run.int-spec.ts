@@ -308,6 +308,20 @@ describe('a maintenance run', () => {
     expect(r.by['prune']).toMatchObject({ status: 'skipped', skipReason: 'previous_step_failed' });
   });
 
+  it('fails at the plan when the fresh analysis left no usable plan, and applies nothing', async () => {
+    await stackWithUpdate(NEW);
+    await q(
+      `INSERT INTO snapshots (machine_id, kind, status, payload) VALUES ($1::uuid, 'apt_update_analyze', 'error', '{}'::jsonb)`,
+      machineId,
+    );
+    const r = await runWith({});
+    expect(r.status).toBe('error');
+    expect(r.by['plan']).toMatchObject({ status: 'error' });
+    expect(r.run.progress.failure()).toMatchObject({ part: 'plan' });
+    for (const part of ['apt', 'reboot', 'docker', 'prune'])
+      expect(r.by[part]).toMatchObject({ status: 'skipped', skipReason: 'previous_step_failed' });
+  });
+
   it('skips what was not asked for', async () => {
     const r = await runWith({}, { apt: 'none', reboot: 'never', docker: false, prune: 'none' });
     expect(r.status).toBe('ok');

@@ -105,6 +105,9 @@ export class MaintenanceRun {
       `${plan.apt.length} package change(s), ${plan.docker.length} image change(s), reboot ${plan.rebootPredicted ? 'predicted' : 'not predicted'}; hash ${plan.hash}`,
     );
     for (const p of plan.problems) this.progress.note('plan', p);
+    // APT was asked for but the fresh analysis left no plan (dpkg broken, apt failing): applying blind is refused.
+    if (o.apt !== 'none' && !plan.snapshotId)
+      this.progress.fail('plan', 'the fresh APT analysis has no usable plan, so nothing is applied');
     await this.finish('plan');
     const drift = this.d.approved && planDrift({ ...this.d.approved, allowSuperset: false }, plan.changes);
     if (drift) {

@@ -2,6 +2,9 @@
 ALTER TABLE "jobs" ADD COLUMN     "parent_job_id" UUID;
 
 -- AlterTable
+ALTER TABLE "schedules" ADD COLUMN     "maintenance_options" JSONB;
+
+-- AlterTable
 ALTER TABLE "machine_locks" ADD COLUMN     "part_job_id" UUID;
 
 -- CreateTable
