@@ -4,6 +4,7 @@ import { MachineProbeHandler } from '@su/inventory';
 import { SelftestHandler, type JobHandler } from '@su/platform';
 import { POST_INSTALL_HANDLERS } from '@su/post-install';
 import { RebootVerifiedHandler } from '@su/reboot';
+import { MaintenanceRunHandler } from '@su/runs';
 
 /** Every handler the apt-worker registers (one per job kind it owns; JobRunner checks the set at start). */
 export function aptWorkerHandlers(app: INestApplicationContext): JobHandler[] {
@@ -14,5 +15,6 @@ export function aptWorkerHandlers(app: INestApplicationContext): JobHandler[] {
     ...app.get(AptApplyHandlers).handlers,
     app.get(RebootVerifiedHandler),
     ...POST_INSTALL_HANDLERS.map((h) => app.get(h)),
+    app.get(MaintenanceRunHandler),
   ] as JobHandler[];
 }

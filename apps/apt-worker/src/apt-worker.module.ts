@@ -4,7 +4,7 @@ import { InventoryModule } from '@su/inventory';
 import { RebootJobsModule } from '@su/reboot';
 import { PlatformModule, type PlatformOptions } from '@su/platform';
 import { PostInstallJobsModule } from '@su/post-install';
-import { RunsModule } from '@su/runs';
+import { MaintenanceJobsModule, RunsModule } from '@su/runs';
 
 @Module({})
 export class AptWorkerModule {
@@ -18,6 +18,7 @@ export class AptWorkerModule {
         AptJobsModule,
         RebootJobsModule,
         PostInstallJobsModule,
+        MaintenanceJobsModule,
       ],
     };
   }

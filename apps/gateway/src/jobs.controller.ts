@@ -16,6 +16,7 @@ import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, M
 import { CurrentActor, CurrentMachineScope, ForJob, RequireScope, ScopeFiltered } from '@su/auth';
 import { JOB_KINDS, JOB_STATUSES, MAX_PAGE_OFFSET, type Actor, type MachineScope } from '@su/contracts';
 import { JobsService } from '@su/platform';
+import { MaintenanceRunsService } from '@su/runs';
 
 class ListJobsQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() machineId?: string;
@@ -41,7 +42,10 @@ class SelftestDto {
 @ApiBearerAuth()
 @Controller('api/v1')
 export class JobsController {
-  constructor(@Inject(JobsService) private readonly jobs: JobsService) {}
+  constructor(
+    @Inject(JobsService) private readonly jobs: JobsService,
+    @Inject(MaintenanceRunsService) private readonly maintenance: MaintenanceRunsService,
+  ) {}
 
   @Get('jobs')
   @RequireScope('read')
@@ -72,6 +76,17 @@ export class JobsController {
     const job = await this.jobs.find(id);
     if (!job) throw new NotFoundException(`job ${id} not found`);
     return job;
+  }
+
+  @Get('jobs/:id/maintenance')
+  @RequireScope('read')
+  @ForJob()
+  @ApiOperation({
+    summary:
+      'A maintenance run (job kind machine.maintenance): its parts, the part in progress, each part’s jobs and executions, and why a part was skipped.',
+  })
+  maintenanceRun(@Param('id', new ParseUUIDPipe()) id: string) {
+    return this.maintenance.get(id);
   }
 
   @Post('jobs/:id/cancel')

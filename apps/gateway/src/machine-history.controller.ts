@@ -81,6 +81,7 @@ export class MachineHistoryController {
         variables: dto.variables,
         bootstrapUser: dto.bootstrapUser,
         disablePassword: dto.disablePassword,
+        maintenance: dto.maintenance,
       },
       actor,
     );

@@ -59,6 +59,25 @@ describe('schedules API', () => {
     expect(await t.db.query('SELECT * FROM schedules')).toEqual([]);
   });
 
+  it('keeps the options of a maintenance step, and refuses them (400, the field named) without that step', async () => {
+    const body = { ...valid, actions: ['maintenance'], maintenance: { apt: 'dist_upgrade', reboot: 'never' } };
+    const created = await t.gw.api('POST', '/api/v1/schedules', { body });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.maintenance).toEqual({ apt: 'dist_upgrade', reboot: 'never' });
+    const alone = await t.gw.api('POST', '/api/v1/schedules', { body: { ...valid, maintenance: { apt: 'none' } } });
+    expect(alone.status).toBe(400);
+    expect(alone.body.errors).toEqual([
+      { field: 'maintenance', reasons: ['maintenance options need the maintenance action among the actions'] },
+    ]);
+    const wrong = await t.gw.api('POST', '/api/v1/schedules', {
+      body: { ...body, maintenance: { reboot: 'sometimes' } },
+    });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.body.errors)).toContain('maintenance.reboot');
+    expect(wrong.text).not.toContain('sometimes');
+    expect((await t.gw.api('DELETE', `/api/v1/schedules/${created.body.id}`)).status).toBe(204);
+  });
+
   it('previews a schedule being written: its next runs in its time zone and the machines its scope matches now', async () => {
     const machine = async (name: string, tags: string[]) => {
       const m = await t.gw.api('POST', '/api/v1/machines', {

@@ -29,12 +29,19 @@ import {
   type MachineAction,
   type RecipeValues,
 } from '@su/contracts';
+import { MaintenanceOptionsDto } from '@su/runs';
 
 export const DEFAULT_REQUEST_TTL_MINUTES = 1440;
 export const MAX_REQUEST_TTL_MINUTES = 10080;
 
 /** An action's options, for a request and for a machine action run at once (the gateway's ActionDto). */
 export class ActionOptionsDto {
+  @ApiPropertyOptional({ type: MaintenanceOptionsDto, description: 'maintenance only: its parts and failure policy.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MaintenanceOptionsDto)
+  maintenance?: MaintenanceOptionsDto;
+
   @ApiPropertyOptional({ type: [String], description: 'apt_upgrade only: upgrade just these packages.' })
   @IsOptional()
   @ArrayMinSize(1)

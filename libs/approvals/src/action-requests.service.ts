@@ -14,6 +14,7 @@ import {
   MACHINE_ACTIONS,
   planHash,
   plannedChangeOf,
+  resolveMaintenanceOptions,
   scopeSatisfies,
   type ActionRequestPayload,
   type AnalysisBoundAction,
@@ -31,6 +32,7 @@ import { JobsService } from '@su/platform';
 import {
   dockerApplyPlan,
   jobOfAction,
+  maintenancePlanOf,
   misplacedActionOptions,
   planOfLatestAnalysis,
   ScheduleRunAdvancer,
@@ -97,11 +99,14 @@ export class ActionRequestsService {
     const machine = await new MachinesRepository(this.db.prisma).findView(input.machineId);
     if (!machine) throw new NotFoundException(`machine ${input.machineId} not found`);
     this.mustBeInScope(machine, by);
-    const plan = isAnalysisBound(input.action)
-      ? await this.bindToAnalysis(input.action, machine, options)
-      : input.action === 'docker_apply' && !options.tag
-        ? await this.bindToDockerCheck(machine, options)
-        : null;
+    const plan =
+      input.action === 'maintenance'
+        ? await this.bindToMaintenancePlan(machine, options)
+        : isAnalysisBound(input.action)
+          ? await this.bindToAnalysis(input.action, machine, options)
+          : input.action === 'docker_apply' && !options.tag
+            ? await this.bindToDockerCheck(machine, options)
+            : null;
     const minutes = Math.min(
       Math.max(input.expiresInMinutes ?? DEFAULT_REQUEST_TTL_MINUTES, 1),
       MAX_REQUEST_TTL_MINUTES,
@@ -343,6 +348,35 @@ export class ActionRequestsService {
   private mustBeInScope(machine: MachineView, by: Requester): void {
     const refusal = by.type === 'api_client' ? machineScopeRefusal(by.machineScope, machine) : null;
     if (refusal) throw new ForbiddenException(`machine ${machine.id} is outside this API client's machine scope`);
+  }
+
+  /**
+   * A maintenance run's plan (ADR 0031): the package changes of the latest analysis and the image changes of the
+   * latest registry check, under one hash. The run analyses and checks again before applying anything and ends
+   * plan_drifted when either moved.
+   */
+  private async bindToMaintenancePlan(machine: MachineView, options: ActionOptions) {
+    const o = resolveMaintenanceOptions(options.maintenance);
+    const plan = await maintenancePlanOf(this.db.prisma, machine.id, o);
+    if (plan.problems.length)
+      throw new ConflictException(
+        `no complete maintenance plan for ${machine.name}: ${plan.problems.join('; ')}; the request is bound to the plan the latest analysis and registry check show`,
+      );
+    return {
+      snapshotId: plan.snapshotId,
+      analysedAt: plan.analysedAt ?? new Date().toISOString(),
+      changes: plan.changes,
+      hash: plan.hash,
+      packages: [
+        ...plan.apt.map((c, i) => ({ ...c, name: plan.aptLines[i] ?? c.name, currentVersion: null, security: false })),
+        ...plan.docker.map((c, i) => ({
+          ...c,
+          name: plan.dockerLines[i] ?? c.name,
+          currentVersion: null,
+          security: false,
+        })),
+      ],
+    };
   }
 
   /**

@@ -14,9 +14,10 @@ export function defaultSummary(
 ): string {
   const head = `${action} on ${machineName}`;
   if (plan) {
-    const shown = plan.slice(0, SHOWN).map(describePackageChange);
+    // A maintenance plan's lines are already worded (packages and images together).
+    const shown = plan.slice(0, SHOWN).map((p) => (action === 'maintenance' ? p.name : describePackageChange(p)));
     const more = plan.length > SHOWN ? `, … ${plan.length - SHOWN} more` : '';
-    const unit = action === 'docker_apply' ? 'service' : 'package';
+    const unit = action === 'docker_apply' ? 'service' : action === 'maintenance' ? 'change' : 'package';
     return `${head}: ${plan.length} ${unit}${plan.length === 1 ? '' : 's'} (${shown.join(', ')}${more})`;
   }
   if (options.maxWaitSeconds) return `${head} (down at most ${options.maxWaitSeconds} s)`;

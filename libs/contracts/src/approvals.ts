@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { plannedChangeSchema, type ApprovedPlan, type PlannedChange } from './approved-plan.ts';
 import type { AnalysisBoundAction } from './machine-actions.ts';
 import { recipeValuesSchema } from './recipe-values.ts';
+import { maintenanceOptionsSchema } from './maintenance.ts';
 
 export { approvedPlanSchema, plannedChangeSchema, type ApprovedPlan, type PlannedChange } from './approved-plan.ts';
 
@@ -101,6 +102,7 @@ export const actionRequestPayloadSchema = z.object({
       variables: recipeValuesSchema.optional(),
       bootstrapUser: z.string().optional(),
       disablePassword: z.boolean().optional(),
+      maintenance: maintenanceOptionsSchema.optional(),
     })
     .optional(),
   plan: z.array(plannedChangeSchema).max(5000).optional(),

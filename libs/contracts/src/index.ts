@@ -13,3 +13,4 @@ export * from './paging.ts';
 export * from './docker.ts';
 export * from './log-reducer.ts';
 export * from './recipe-values.ts';
+export * from './maintenance.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { approvedPlanSchema } from './approved-plan.ts';
+import { maintenanceOptionsSchema } from './maintenance.ts';
 import type { ErrorKind } from './error-kinds.ts';
 import { recipeValuesSchema } from './recipe-values.ts';
 
@@ -156,6 +157,18 @@ export const JOB_DEFINITIONS = {
         .regex(/^[a-z_][a-z0-9_-]{0,30}$/)
         .optional(),
       disablePassword: z.boolean().optional(),
+    }),
+    result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
+  },
+  /**
+   * The locked maintenance run (issue 14): the apt-worker coordinates it, holding the machine's lock from the first
+   * part to the last; its parts are child jobs allowed under that lock (ADR 0031).
+   */
+  'machine.maintenance': {
+    owner: 'apt-worker',
+    payload: z.strictObject({
+      options: maintenanceOptionsSchema.optional(),
+      approvedPlan: approvedPlanSchema.optional(),
     }),
     result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
   },

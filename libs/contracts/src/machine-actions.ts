@@ -55,6 +55,9 @@ export const MACHINE_ACTIONS = {
   post_install: { kind: 'post_install.run', risk: 'medium', notScheduled: true },
   // Creates a user with sudo rights and switches the machine's credentials to its key (the password is forgotten).
   bootstrap: { kind: 'machine.bootstrap', risk: 'high', notScheduled: true },
+  // Maintenance run (issue 14, ADR 0031): APT, verified reboot, Docker stacks and prune as one locked unit, bound to
+  // one combined plan (fresh analysis + registry check); high because it may reboot.
+  maintenance: { kind: 'machine.maintenance', risk: 'high', planBound: true },
 } as const satisfies Record<string, MachineActionDefinition>;
 
 export type MachineAction = keyof typeof MACHINE_ACTIONS;

@@ -148,14 +148,16 @@ export class JobRunner {
   private async claim(run: Delivery): Promise<{ lock: HeldLock | null } | null> {
     const { message, kind, workerId } = run;
     const jobs = new JobsRepository(this.db.prisma);
-    if ((await jobs.status(message.jobId)) !== 'queued') {
+    const info = await jobs.claimInfo(message.jobId);
+    if (info?.status !== 'queued') {
       this.logger.log(`job ${message.jobId} is not queued any more; skipped`);
       return null;
     }
     let lock: HeldLock | null = null;
     if (message.machineId) {
       const asked = performance.now();
-      lock = await this.locks.acquire(message.machineId, message.jobId, kind, workerId);
+      // A maintenance run's part runs under the lock its run holds (ADR 0031).
+      lock = await this.locks.acquire(message.machineId, message.jobId, kind, workerId, info.parentJobId);
       METRICS.lockAcquireSeconds.observe({ outcome: lock ? 'acquired' : 'busy' }, secondsSince(asked));
       if (!lock) {
         METRICS.lockWaits.inc({ kind });

@@ -22,6 +22,8 @@ export interface EnqueueRequest<K extends JobKind> {
   retryOfJobId?: string;
   /** The approved action request this job carries out. */
   requestId?: string;
+  /** A part of a maintenance run: the run's job, whose machine lock it runs under (ADR 0031). */
+  parentJobId?: string;
 }
 
 /**
@@ -53,6 +55,7 @@ export class JobsService {
       ...(req.priority === undefined ? {} : { priority: req.priority }),
       ...(req.retryOfJobId ? { retryOfJobId: req.retryOfJobId } : {}),
       ...(req.requestId ? { requestId: req.requestId } : {}),
+      ...(req.parentJobId ? { parentJobId: req.parentJobId } : {}),
     });
     await this.queue.send(
       { jobId: id, kind: req.kind, machineId: req.machineId ?? null, payload },

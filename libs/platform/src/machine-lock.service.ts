@@ -8,6 +8,7 @@ import {
   MachineEventsRepository,
   MachineLocksRepository,
   MachineStateRepository,
+  type ExpiredLock,
   type Tx,
 } from '@su/db';
 import { JobCloseHooks } from './job-close.hooks.ts';
@@ -45,19 +46,33 @@ export class MachineLockService {
     return this.config.locks.retrySeconds;
   }
 
-  /** The lock, or null when another live job holds the machine. */
-  async acquire(machineId: string, jobId: string, lockKind: string, workerId: string): Promise<HeldLock | null> {
+  /**
+   * The lock, or null when another live job holds the machine. A part of a maintenance run (`ownerJobId`: the run's
+   * job) enters the lock its run owns instead of taking one (ADR 0031); every other job waits until the run ends.
+   */
+  async acquire(
+    machineId: string,
+    jobId: string,
+    lockKind: string,
+    workerId: string,
+    ownerJobId: string | null = null,
+  ): Promise<HeldLock | null> {
     const ttl = this.config.locks.ttlSeconds;
     const locks = new MachineLocksRepository(this.db.prisma);
-    const take = () => locks.tryAcquire({ machineId, jobId, lockKind, workerId, ttlSeconds: ttl });
+    const take = () =>
+      ownerJobId
+        ? locks.tryEnterPart({ machineId, ownerJobId, partJobId: jobId, workerId, ttlSeconds: ttl })
+        : locks.tryAcquire({ machineId, jobId, lockKind, workerId, ttlSeconds: ttl });
     // Only a contended machine may be held by a dead worker: close such jobs (worker_lost) and free their machines,
     // then try once more. The uncontended path stays one statement.
     if (!(await take()) && (!(await this.reconcileExpired()) || !(await take()))) return null;
     await new MachineStateRepository(this.db.prisma).setRunningJob(machineId, jobId);
     const lost = new AbortController();
+    const beatOnce = () =>
+      ownerJobId ? locks.heartbeatPart(machineId, jobId, ttl) : locks.heartbeat(machineId, jobId, ttl);
     const beat = setInterval(
       () => {
-        locks.heartbeat(machineId, jobId, ttl).then(
+        beatOnce().then(
           (ok) => {
             if (!ok && !lost.signal.aborted) {
               this.logger.error(`lost the lock of machine ${machineId} (job ${jobId})`);
@@ -72,8 +87,14 @@ export class MachineLockService {
     beat.unref();
     const releaseIn = async (tx: Tx) => {
       clearInterval(beat);
-      await new MachineLocksRepository(tx).release(machineId, jobId);
       await new MachineStateRepository(tx).clearRunningJob(machineId, jobId);
+      if (!ownerJobId) {
+        await new MachineLocksRepository(tx).release(machineId, jobId);
+        return;
+      }
+      // A part gives the lock back to its run, which goes on holding the machine.
+      await new MachineLocksRepository(tx).leavePart(machineId, jobId, ttl);
+      await new MachineStateRepository(tx).setRunningJob(machineId, ownerJobId);
     };
     return {
       machineId,
@@ -92,29 +113,38 @@ export class MachineLockService {
   async reconcileExpired(): Promise<number> {
     return this.db.transaction(async (tx) => {
       const expired = await new MachineLocksRepository(tx).takeExpired();
-      for (const l of expired) {
-        const msg = `the worker running this job (${l.workerId ?? 'unknown'}) stopped answering; its machine lock expired at ${l.expiresAt.toISOString()}`;
-        const closed = await new JobsRepository(tx).markWorkerLost(l.jobId, msg);
-        await new ExecutionsRepository(tx).failRunningOfJob(l.jobId, 'worker_lost', msg);
-        await new MachineLocksRepository(tx).release(l.machineId, l.jobId);
-        await new MachineStateRepository(tx).clearRunningJob(l.machineId, l.jobId);
-        if (closed) {
-          // The tile shows it until a run succeeds (the next analysis keeps a failed apply's error).
-          const status = machineStatusAfter({ kind: 'failed', errorKind: 'worker_lost' });
-          await new MachineStateRepository(tx).recordError(l.machineId, 'worker_lost', msg, status);
-          await this.hooks.closed(tx, l.jobId);
-          await new MachineEventsRepository(tx).insert({
-            machineId: l.machineId,
-            eventType: 'job.worker_lost',
-            severity: 'error',
-            actor: { type: 'system', id: 'lock-reconciler' },
-            jobId: l.jobId,
-            message: msg,
-          });
-          this.logger.warn(`job ${l.jobId}: worker_lost (${l.workerId})`);
-        }
-      }
+      for (const l of expired) await this.closeLost(tx, l);
       return expired.length;
     });
+  }
+
+  /**
+   * The job whose worker stopped heartbeating ends worker_lost. A maintenance run's part that was inside its run's
+   * lock gives the lock back to the run (which ends worker_lost at that part, or expires in turn when its own worker
+   * died too); any other lock is freed.
+   */
+  private async closeLost(tx: Tx, l: ExpiredLock): Promise<void> {
+    const lostJobId = l.partJobId ?? l.jobId;
+    const msg = `the worker running this job (${l.workerId ?? 'unknown'}) stopped answering; its machine lock expired at ${l.expiresAt.toISOString()}`;
+    const closed = await new JobsRepository(tx).markWorkerLost(lostJobId, msg);
+    await new ExecutionsRepository(tx).failRunningOfJob(lostJobId, 'worker_lost', msg);
+    const locks = new MachineLocksRepository(tx);
+    if (l.partJobId) await locks.leavePart(l.machineId, l.partJobId, this.config.locks.ttlSeconds);
+    else await locks.release(l.machineId, l.jobId);
+    await new MachineStateRepository(tx).clearRunningJob(l.machineId, lostJobId);
+    if (!closed) return;
+    // The tile shows it until a run succeeds (the next analysis keeps a failed apply's error).
+    const status = machineStatusAfter({ kind: 'failed', errorKind: 'worker_lost' });
+    await new MachineStateRepository(tx).recordError(l.machineId, 'worker_lost', msg, status);
+    await this.hooks.closed(tx, lostJobId);
+    await new MachineEventsRepository(tx).insert({
+      machineId: l.machineId,
+      eventType: 'job.worker_lost',
+      severity: 'error',
+      actor: { type: 'system', id: 'lock-reconciler' },
+      jobId: lostJobId,
+      message: msg,
+    });
+    this.logger.warn(`job ${lostJobId}: worker_lost (${l.workerId})`);
   }
 }

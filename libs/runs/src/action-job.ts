@@ -10,6 +10,7 @@ import {
   type JobPayload,
   type MachineAction,
   type RecipeValues,
+  type MaintenanceOptions,
 } from '@su/contracts';
 
 /** The options a person may give with an action; each belongs to one action. */
@@ -31,6 +32,8 @@ export interface ActionOptions {
   /** bootstrap: the automation user's name, and whether its password login is locked. */
   bootstrapUser?: string | undefined;
   disablePassword?: boolean | undefined;
+  /** maintenance: its parts and failure policy (ADR 0031). */
+  maintenance?: MaintenanceOptions | undefined;
 }
 
 /** The options that belong to one action only. */
@@ -46,6 +49,7 @@ const OPTION_OWNER: Record<string, MachineAction> = {
   variables: 'post_install',
   bootstrapUser: 'bootstrap',
   disablePassword: 'bootstrap',
+  maintenance: 'maintenance',
 };
 
 /** The job kinds that carry machine actions. */
@@ -114,6 +118,7 @@ export function jobOfAction(
     ...(action === 'docker_prune' && options.pruneMode ? { mode: options.pruneMode } : {}),
     ...(action === 'post_install' ? postInstallOptions(options) : {}),
     ...(action === 'bootstrap' ? bootstrapOptions(options) : {}),
+    ...(action === 'maintenance' && options.maintenance ? { options: { ...options.maintenance } } : {}),
     ...(approvedPlan && isPlanBound(action) ? { approvedPlan } : {}),
   };
   return { kind, payload: parseJobPayload(kind, raw) };

@@ -1,9 +1,4 @@
-import {
-  analysisPlanOf,
-  updateSnapshotSchema,
-  type AnalysisBoundAction,
-  type AptPackage,
-} from '@su/contracts';
+import { analysisPlanOf, updateSnapshotSchema, type AnalysisBoundAction, type AptPackage } from '@su/contracts';
 import { SnapshotsRepository, type DbClient } from '@su/db';
 
 /**

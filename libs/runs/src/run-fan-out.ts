@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isRiskyAction, type Actor, type MachineAction } from '@su/contracts';
 import { JobsRepository, ScheduleRunsRepository, type Tx } from '@su/db';
-import { jobOfAction } from './action-job.ts';
+import { jobOfAction, type ActionOptions } from './action-job.ts';
 
 /** The actions a run of this policy runs: `analyse_only` never changes a machine, so its risky steps are left out. */
 export function actionsOfRun(actions: readonly MachineAction[], approvalPolicy: string): MachineAction[] {
@@ -15,12 +15,20 @@ export function actionsOfRun(actions: readonly MachineAction[], approvalPolicy: 
  */
 export async function insertRunSteps(
   tx: Tx,
-  run: { runId: string; scheduleId: string; scope: object; actions: readonly MachineAction[]; actor: Actor },
+  run: {
+    runId: string;
+    scheduleId: string;
+    scope: object;
+    actions: readonly MachineAction[];
+    actor: Actor;
+    /** The schedule's action options (its maintenance step's). */
+    options?: ActionOptions;
+  },
 ): Promise<number> {
   const runs = new ScheduleRunsRepository(tx);
   const machineIds = await runs.machinesInScope(run.scope);
   const runMachines = await runs.insertMachines(run.runId, machineIds);
-  const steps = run.actions.map((action) => jobOfAction(action));
+  const steps = run.actions.map((action) => jobOfAction(action, run.options));
   await new JobsRepository(tx).insertMany(
     machineIds.flatMap((machineId) => {
       const runMachineId = runMachines.get(machineId);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MaintenanceRunsService } from './maintenance/maintenance-runs.service.ts';
 import { RunJobCloseHook } from './run-close.hook.ts';
 import { ScheduleRunAdvancer } from './schedule-run-advancer.service.ts';
 
@@ -7,7 +8,7 @@ import { ScheduleRunAdvancer } from './schedule-run-advancer.service.ts';
  * gateway's cancel, the scheduler's reconciler) imports it, so its close hook is registered with the runtime.
  */
 @Module({
-  providers: [ScheduleRunAdvancer, RunJobCloseHook],
-  exports: [ScheduleRunAdvancer, RunJobCloseHook],
+  providers: [ScheduleRunAdvancer, RunJobCloseHook, MaintenanceRunsService],
+  exports: [ScheduleRunAdvancer, RunJobCloseHook, MaintenanceRunsService],
 })
 export class RunsModule {}

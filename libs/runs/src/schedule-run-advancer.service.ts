@@ -10,6 +10,7 @@ import {
   type PlannedChange,
   parseJobPayload,
   planHash,
+  resolveMaintenanceOptions,
   type JobKind,
   type JobMessage,
   type MachineAction,
@@ -29,6 +30,7 @@ import { JobQueue } from '@su/queue';
 import { actionOfJobKind } from './action-job.ts';
 import { planOfLatestAnalysis } from './analysis-plan.ts';
 import { dockerApplyPlan } from './docker-plan.ts';
+import { maintenancePlanOf } from './maintenance/maintenance-plan.ts';
 
 /** What a schedule's approval gate binds its request to; `missing` says why it binds to no change at all. */
 interface GatePlan {
@@ -227,11 +229,14 @@ export class ScheduleRunAdvancer {
    * would now do something else.
    */
   private async requestApproval(tx: Tx, run: RunRow, m: RunMachineRow, jobId: string, action: MachineAction) {
-    const plan = isAnalysisBound(action)
-      ? await this.analysedPlan(tx, m.machineId, action)
-      : isPlanBound(action)
-        ? await this.checkedDigests(tx, m.machineId)
-        : null;
+    const plan =
+      action === 'maintenance'
+        ? await this.maintenanceGate(tx, m.machineId, jobId)
+        : isAnalysisBound(action)
+          ? await this.analysedPlan(tx, m.machineId, action)
+          : isPlanBound(action)
+            ? await this.checkedDigests(tx, m.machineId)
+            : null;
     const hash = plan ? planHash(plan.changes) : null;
     const expiresAt = run.windowEndsAt ?? new Date(Date.now() + DEFAULT_REQUEST_TTL_MS);
     const summary = !plan
@@ -305,6 +310,25 @@ export class ScheduleRunAdvancer {
       lines: plan.targets.map((t) => `${t.stack.name}/${t.service} → ${t.toRef}`),
       noun,
       missing: null,
+    };
+  }
+
+  /**
+   * A scheduled maintenance run, with the options its waiting job carries (the schedule's): the combined plan of the
+   * latest analysis and registry check (ADR 0031), the one a person's request is bound to as well.
+   */
+  private async maintenanceGate(tx: Tx, machineId: string, jobId: string): Promise<GatePlan> {
+    const job = await new JobsRepository(tx).findView(jobId);
+    const { options } = parseJobPayload('machine.maintenance', job?.payload ?? {});
+    const plan = await maintenancePlanOf(tx, machineId, resolveMaintenanceOptions(options));
+    return {
+      snapshotId: plan.snapshotId,
+      changes: plan.changes,
+      lines: [...plan.aptLines, ...plan.dockerLines],
+      noun: 'change(s)',
+      missing: plan.problems.length
+        ? `${plan.problems.join('; ')}: the approval covers only what is on record (anything else is refused as plan_drifted)`
+        : null,
     };
   }
 

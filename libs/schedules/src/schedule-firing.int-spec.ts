@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@su/config';
+import type { MaintenanceOptions } from '@su/contracts';
 import { Database, JobsRepository, MachinesRepository, SchedulesRepository } from '@su/db';
 import { JobCloseHooks } from '@su/platform';
 import { RunJobCloseHook, ScheduleRunAdvancer } from '@su/runs';
@@ -29,7 +30,13 @@ function firing(env: Record<string, string> = {}) {
 }
 
 async function schedule(
-  fields: Partial<{ actions: string[]; concurrency: number; approvalPolicy: string; windowMinutes: number | null }>,
+  fields: Partial<{
+    actions: string[];
+    concurrency: number;
+    approvalPolicy: string;
+    windowMinutes: number | null;
+    maintenance: MaintenanceOptions;
+  }>,
   nextRunAt: Date,
   tag = 'fleet',
 ) {
@@ -43,6 +50,7 @@ async function schedule(
     concurrency: fields.concurrency ?? 1,
     approvalPolicy: fields.approvalPolicy ?? 'none',
     windowMinutes: fields.windowMinutes ?? null,
+    maintenance: fields.maintenance ?? null,
     nextRunAt,
   });
   return s.id;
@@ -374,5 +382,76 @@ describe('schedule firing (database)', () => {
     const [apply] = await q(`SELECT status, payload FROM jobs WHERE id = $1::uuid`, req.job_id);
     expect(apply.status).toBe('waiting');
     expect(apply.payload.approvedPlan).toMatchObject({ requestId: req.id, hash: req.plan_hash, allowSuperset: false });
+  });
+
+  it('require_approval on maintenance: one request per machine, bound to the combined plan of the schedule’s options', async () => {
+    const other = machines[3]!;
+    const digest = `sha256:${'ef'.repeat(32)}`;
+    const [stack] = await q(
+      `INSERT INTO docker_compose_stacks (machine_id, name, working_dir, compose_files_json, status, choice, detected_by)
+       VALUES ($1::uuid, 'media', '/srv/media', '["compose.yaml"]'::jsonb, 'enabled', 'enabled', 'root_scan') RETURNING id`,
+      other,
+    );
+    await q(
+      `INSERT INTO docker_stack_services (stack_id, service_name, image_ref, current_digest, candidate_digest, status)
+       VALUES ($1::uuid, 'player', 'registry.lab/player:2', $2, $3, 'updates_available')`,
+      stack.id,
+      `sha256:${'01'.repeat(32)}`,
+      digest,
+    );
+    const pkg = (name: string, keptBack: boolean) => ({
+      name,
+      arch: 'amd64',
+      currentVersion: '1.0',
+      targetVersion: '1.1',
+      origin: 'lab',
+      originName: 'lab',
+      suite: 'stable',
+      operation: 'upgrade',
+      security: false,
+      keptBack,
+      held: false,
+      phased: false,
+      dedupKey: `debian|${name}|1.0|1.1|lab`,
+    });
+    const apt = { enabled: true, count: 2, rebootRequired: false, status: 'updates_available' };
+    const packages = [pkg('openssl', false), pkg('homelab-demo', true)];
+    await q(
+      `INSERT INTO snapshots (machine_id, kind, status, payload) VALUES ($1::uuid, 'apt_update_analyze', 'updates_available', $2::jsonb)`,
+      other,
+      JSON.stringify({
+        machineId: other,
+        hostname: 'x',
+        os: { family: 'debian', version: '12' },
+        checkedAt: new Date().toISOString(),
+        status: 'updates_available',
+        apt: { ...apt, packages, installed: [], removed: [] },
+      }),
+    );
+    const id = await schedule(
+      {
+        approvalPolicy: 'require_approval',
+        actions: ['maintenance'],
+        maintenance: { apt: 'dist_upgrade', prune: 'none' },
+      },
+      minuteFloor(Date.now()),
+      'elsewhere',
+    );
+    await firing().fire(id);
+    const run = await runOf(id);
+    const [req] = await q(`SELECT * FROM action_requests WHERE schedule_run_id = $1::uuid`, run.id);
+    expect(req).toMatchObject({
+      status: 'pending',
+      action: 'maintenance',
+      risk: 'high',
+      requested_by_type: 'schedule',
+    });
+    // dist_upgrade takes the kept-back package too; the image of the enabled stack is in the same plan.
+    const names = (req.payload.plan as { name: string }[]).map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['openssl', 'homelab-demo', 'media/player']));
+    const [job] = await q(`SELECT status, payload FROM jobs WHERE id = $1::uuid`, req.job_id);
+    expect(job.status).toBe('waiting');
+    expect(job.payload.options).toEqual({ apt: 'dist_upgrade', prune: 'none' });
+    expect(job.payload.approvedPlan).toMatchObject({ requestId: req.id, hash: req.plan_hash, allowSuperset: false });
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import { METRICS } from '@su/telemetry';
-import type { MachineAction } from '@su/contracts';
+import type { MachineAction, MaintenanceOptions } from '@su/contracts';
 import { Database, PgListener, ScheduleRunsRepository, SchedulesRepository, type Tx } from '@su/db';
 import { APP_CONFIG, PLATFORM_OPTIONS, type PlatformOptions } from '@su/platform';
 import { actionsOfRun, insertRunSteps, ScheduleRunAdvancer } from '@su/runs';
@@ -191,6 +191,7 @@ export class ScheduleFiringService {
       windowMinutes: number | null;
       approvalPolicy: string;
       concurrency: number;
+      maintenance?: MaintenanceOptions | null;
     },
     slot: Date,
   ): Promise<void> {
@@ -211,7 +212,14 @@ export class ScheduleFiringService {
     });
     if (!runId || !actions.length) return;
     const actor = { type: 'schedule' as const, id: s.id, label: `schedule ${s.id}` };
-    const machineCount = await insertRunSteps(tx, { runId, scheduleId: s.id, scope: s.scope, actions, actor });
+    const machineCount = await insertRunSteps(tx, {
+      runId,
+      scheduleId: s.id,
+      scope: s.scope,
+      actions,
+      actor,
+      options: s.maintenance ? { maintenance: s.maintenance } : {},
+    });
     await this.advancer.fill(tx, runId);
     this.logger.log(
       `schedule ${s.id} slot ${slot.toISOString()}: run ${runId}, ${machineCount} machine(s) × ${actions.length} step(s)`,

@@ -19,6 +19,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { MACHINE_ACTION_NAMES, SCHEDULABLE_ACTIONS, type MachineAction } from '@su/contracts';
+import { MaintenanceOptionsDto } from '@su/runs';
 import { cronProblem, timezoneProblem } from './cron-spec.ts';
 
 function Checked(check: (v: string) => string | null, options?: ValidationOptions): PropertyDecorator {
@@ -92,6 +93,15 @@ export class ScheduleDto {
     message: `each action must be one a schedule can run: ${SCHEDULABLE_ACTIONS.join(', ')}`,
   })
   actions!: MachineAction[];
+
+  @ApiPropertyOptional({
+    type: MaintenanceOptionsDto,
+    description: 'The options of the `maintenance` step (default: its defaults); only with that action.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MaintenanceOptionsDto)
+  maintenance?: MaintenanceOptionsDto;
 
   @ApiPropertyOptional({ default: 1, description: 'Machines of one run at once.' })
   @IsOptional()

@@ -37,6 +37,8 @@ export class SchedulesService {
       const unknown = await new ScheduleRunsRepository(this.db.prisma).unknownMachines(scope[field] ?? []);
       if (unknown.length) throw bad(`scope.${field}`, `no such machine: ${unknown.join(', ')}`);
     }
+    if (dto.maintenance && !dto.actions.includes('maintenance'))
+      throw bad('maintenance', 'maintenance options need the maintenance action among the actions');
     const enabled = dto.enabled ?? true;
     const timezone = dto.timezone ?? 'UTC';
     return {
@@ -49,6 +51,7 @@ export class SchedulesService {
       concurrency: dto.concurrency ?? 1,
       approvalPolicy: dto.approvalPolicy ?? 'none',
       windowMinutes: dto.windowMinutes ?? null,
+      maintenance: dto.maintenance ? { ...dto.maintenance } : null,
       nextRunAt: enabled ? (nextRuns(dto.cron.trim(), timezone, new Date())[0] ?? null) : null,
     };
   }

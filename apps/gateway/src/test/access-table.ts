@@ -467,6 +467,12 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
     call: (fx, t) => ({ params: { id: fx.job[t] } }),
   },
+  // The fixture's jobs are no maintenance runs: the route lets the caller through and answers 404.
+  'GET /api/v1/jobs/{id}/maintenance': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    answers: [404],
+    call: (fx, t) => ({ params: { id: fx.job[t] } }),
+  },
   'POST /api/v1/jobs/{id}/cancel': {
     who: { none: 401, read: 403, operate: OK, admin: OK, hermes: 403, byTag: [OK, 403], byId: [OK, 403] },
     call: async (fx, t) => ({ params: { id: await fx.freshJob(t) } }),

@@ -575,7 +575,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run an action on the machine (queued job): apt_update_analyze, apt_upgrade, apt_dist_upgrade, apt_autoremove, apt_clean, reboot_verified, machine_probe, docker_scan, docker_check, docker_apply, docker_prune, post_install, bootstrap. */
+        /** Run an action on the machine (queued job): apt_update_analyze, apt_upgrade, apt_dist_upgrade, apt_autoremove, apt_clean, reboot_verified, machine_probe, docker_scan, docker_check, docker_apply, docker_prune, post_install, bootstrap, maintenance. */
         post: operations["MachineHistoryController_act"];
         delete?: never;
         options?: never;
@@ -822,6 +822,23 @@ export interface paths {
             cookie?: never;
         };
         get: operations["JobsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/maintenance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A maintenance run (job kind machine.maintenance): its parts, the part in progress, each part’s jobs and executions, and why a part was skipped. */
+        get: operations["JobsController_maintenanceRun"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1728,7 +1745,40 @@ export interface components {
             /** @enum {string} */
             policy: "trust_first_use" | "require_approval";
         };
+        MaintenanceOptionsDto: {
+            /**
+             * @default upgrade
+             * @enum {string}
+             */
+            apt: "upgrade" | "dist_upgrade" | "none";
+            /**
+             * @default if_required
+             * @enum {string}
+             */
+            reboot: "if_required" | "always" | "never";
+            /**
+             * @description Apply the image updates of the enabled stacks.
+             * @default true
+             */
+            docker: boolean;
+            /**
+             * @default safe
+             * @enum {string}
+             */
+            prune: "none" | "safe" | "aggressive";
+            /** @default false */
+            autoremove: boolean;
+            /** @default false */
+            clean: boolean;
+            /**
+             * @default stop
+             * @enum {string}
+             */
+            failurePolicy: "stop" | "continue";
+        };
         ActionDto: {
+            /** @description maintenance only: its parts and failure policy. */
+            maintenance?: components["schemas"]["MaintenanceOptionsDto"];
             /** @description apt_upgrade only: upgrade just these packages. */
             packages?: string[];
             /** @description reboot_verified only: how long the machine may stay unreachable (default: learnt from its previous reboots). */
@@ -1770,7 +1820,7 @@ export interface components {
             /** @description bootstrap only: lock the automation user's password login too. */
             disablePassword?: boolean;
             /** @enum {string} */
-            action: "apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune" | "post_install" | "bootstrap";
+            action: "apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune" | "post_install" | "bootstrap" | "maintenance";
         };
         SelftestDto: {
             echo?: string;
@@ -1808,7 +1858,9 @@ export interface components {
              *       "reboot_verified"
              *     ]
              */
-            actions: ("apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune" | "post_install" | "bootstrap")[];
+            actions: ("apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune" | "post_install" | "bootstrap" | "maintenance")[];
+            /** @description The options of the `maintenance` step (default: its defaults); only with that action. */
+            maintenance?: components["schemas"]["MaintenanceOptionsDto"];
             /**
              * @description Machines of one run at once.
              * @default 1
@@ -1840,6 +1892,8 @@ export interface components {
             count: number;
         };
         ActionOptionsDto: {
+            /** @description maintenance only: its parts and failure policy. */
+            maintenance?: components["schemas"]["MaintenanceOptionsDto"];
             /** @description apt_upgrade only: upgrade just these packages. */
             packages?: string[];
             /** @description reboot_verified only: how long the machine may stay unreachable (default: learnt from its previous reboots). */
@@ -1885,7 +1939,7 @@ export interface components {
             /** Format: uuid */
             machineId: string;
             /** @enum {string} */
-            action: "apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune" | "post_install" | "bootstrap";
+            action: "apt_update_analyze" | "apt_upgrade" | "apt_dist_upgrade" | "apt_autoremove" | "apt_clean" | "dpkg_repair" | "reboot_verified" | "machine_probe" | "docker_scan" | "docker_check" | "docker_apply" | "docker_prune" | "post_install" | "bootstrap" | "maintenance";
             options?: components["schemas"]["ActionOptionsDto"];
             /** @description Why; default: the action, the machine and the plan in a few words. */
             summary?: string;
@@ -3656,7 +3710,7 @@ export interface operations {
             query?: {
                 machineId?: string;
                 status?: "waiting" | "queued" | "running" | "ok" | "warning" | "error" | "cancelled" | "skipped";
-                kind?: "system.selftest" | "machine.probe" | "apt.update_analyze" | "apt.upgrade" | "apt.dist_upgrade" | "apt.autoremove" | "apt.clean" | "apt.dpkg_repair" | "machine.reboot_verified" | "docker.scan" | "docker.check" | "docker.apply" | "docker.prune" | "post_install.run" | "machine.bootstrap" | "docker.selftest";
+                kind?: "system.selftest" | "machine.probe" | "apt.update_analyze" | "apt.upgrade" | "apt.dist_upgrade" | "apt.autoremove" | "apt.clean" | "apt.dpkg_repair" | "machine.reboot_verified" | "docker.scan" | "docker.check" | "docker.apply" | "docker.prune" | "post_install.run" | "machine.bootstrap" | "machine.maintenance" | "docker.selftest";
                 scheduleId?: string;
                 requestId?: string;
                 /** @description Created at or after (ISO 8601). */
@@ -3690,6 +3744,34 @@ export interface operations {
         };
     };
     JobsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    JobsController_maintenanceRun: {
         parameters: {
             query?: never;
             header?: never;

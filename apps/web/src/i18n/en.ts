@@ -266,6 +266,7 @@ export const en = {
   'action.docker_prune': 'Prune Docker images',
   'action.post_install': 'Run a post-install recipe',
   'action.bootstrap': 'Bootstrap the automation user',
+  'action.maintenance': 'Maintenance run (APT, reboot, Docker, prune)',
   'dashboard.sort': 'Sort by',
   'dashboard.sort.status': 'Needs attention first',
   'dashboard.sort.name': 'Name',

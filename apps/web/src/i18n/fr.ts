@@ -273,6 +273,7 @@ export const fr: Record<keyof typeof en, string> = {
   'action.docker_prune': 'Nettoyer les images Docker',
   'action.post_install': 'Lancer une recette de post-installation',
   'action.bootstrap': 'Créer l’utilisateur d’automatisation',
+  'action.maintenance': 'Maintenance (APT, redémarrage, Docker, nettoyage)',
   'dashboard.sort': 'Trier par',
   'dashboard.sort.status': 'À traiter d’abord',
   'dashboard.sort.name': 'Nom',

@@ -19,6 +19,7 @@ export const ACTION_RISK: Record<MachineAction, Risk> = {
   docker_prune: 'medium',
   post_install: 'medium',
   bootstrap: 'high',
+  maintenance: 'high',
 };
 
 /** Low-risk actions run at once; the others go through an action request that a person approves in the inbox. */

@@ -38,3 +38,4 @@ export * from './assistant-reads.repository.ts';
 export * from './assistant-accounting.repository.ts';
 export * from './process-metrics.repository.ts';
 export * from './job-metrics.repository.ts';
+export * from './maintenance-runs.repository.ts';

@@ -18,6 +18,8 @@ export interface NewJob {
   status?: 'queued' | 'waiting';
   runMachineId?: string | null;
   step?: number | null;
+  /** A part of a maintenance run: the run's job (ADR 0031). */
+  parentJobId?: string | null;
 }
 
 type Row = Prisma.JobGetPayload<object>;
@@ -119,6 +121,7 @@ export class JobsRepository {
         status: j.status ?? 'queued',
         runMachineId: j.runMachineId ?? null,
         step: j.step ?? null,
+        parentJobId: j.parentJobId ?? null,
       },
     });
     return toView(row);
@@ -206,6 +209,11 @@ export class JobsRepository {
 
   async status(id: string): Promise<string | null> {
     return (await this.db.job.findUnique({ where: { id }, select: { status: true } }))?.status ?? null;
+  }
+
+  /** What a worker needs to claim a job: its status, and the maintenance run it is a part of (ADR 0031). */
+  async claimInfo(id: string): Promise<{ status: string; parentJobId: string | null } | null> {
+    return this.db.job.findUnique({ where: { id }, select: { status: true, parentJobId: true } });
   }
 
   /**

@@ -5,6 +5,8 @@ export interface ExpiredLock {
   jobId: string;
   workerId: string | null;
   expiresAt: Date;
+  /** The part of a maintenance run that was inside the run's lock (its worker stopped heartbeating). */
+  partJobId: string | null;
 }
 
 /**
@@ -42,15 +44,67 @@ export class MachineLocksRepository {
     return rows.length === 1;
   }
 
-  /** Pushes the expiry forward; false when the lock is no longer ours (taken over after we were presumed dead). */
+  /**
+   * Pushes the expiry forward; false when the lock is no longer ours (taken over after we were presumed dead). While
+   * a part of the owner's run is inside, the part's worker heartbeats instead (so that its death lets the lock expire)
+   * and the owner's beat only confirms it still owns the lock.
+   */
   async heartbeat(machineId: string, jobId: string, ttlSeconds: number): Promise<boolean> {
     const n = await this.db.$executeRawUnsafe(
-      `UPDATE machine_locks SET expires_at = now() + make_interval(secs => $3) WHERE machine_id = $1::uuid AND job_id = $2::uuid`,
+      `UPDATE machine_locks
+         SET expires_at = CASE WHEN part_job_id IS NULL THEN now() + make_interval(secs => $3) ELSE expires_at END
+       WHERE machine_id = $1::uuid AND job_id = $2::uuid`,
       machineId,
       jobId,
       ttlSeconds,
     );
     return n === 1;
+  }
+
+  /**
+   * A part of a maintenance run enters the lock its run's job owns (ADR 0031): only when the owner holds the machine
+   * and no other part is inside. Returns true when entered.
+   */
+  async tryEnterPart(l: {
+    machineId: string;
+    ownerJobId: string;
+    partJobId: string;
+    workerId: string;
+    ttlSeconds: number;
+  }) {
+    const n = await this.db.$executeRawUnsafe(
+      `UPDATE machine_locks SET part_job_id = $3::uuid, worker_id = $4, expires_at = now() + make_interval(secs => $5)
+       WHERE machine_id = $1::uuid AND job_id = $2::uuid AND (part_job_id IS NULL OR part_job_id = $3::uuid)`,
+      l.machineId,
+      l.ownerJobId,
+      l.partJobId,
+      l.workerId,
+      l.ttlSeconds,
+    );
+    return n === 1;
+  }
+
+  /** The part's heartbeat; false when it is no longer inside (taken back after its worker was presumed dead). */
+  async heartbeatPart(machineId: string, partJobId: string, ttlSeconds: number): Promise<boolean> {
+    const n = await this.db.$executeRawUnsafe(
+      `UPDATE machine_locks SET expires_at = now() + make_interval(secs => $3)
+       WHERE machine_id = $1::uuid AND part_job_id = $2::uuid`,
+      machineId,
+      partJobId,
+      ttlSeconds,
+    );
+    return n === 1;
+  }
+
+  /** The part leaves: the lock goes back to its owner, which has a full TTL to beat again (idempotent). */
+  async leavePart(machineId: string, partJobId: string, ttlSeconds: number): Promise<void> {
+    await this.db.$executeRawUnsafe(
+      `UPDATE machine_locks SET part_job_id = NULL, expires_at = now() + make_interval(secs => $3)
+       WHERE machine_id = $1::uuid AND part_job_id = $2::uuid`,
+      machineId,
+      partJobId,
+      ttlSeconds,
+    );
   }
 
   async release(machineId: string, jobId: string): Promise<void> {
@@ -64,9 +118,9 @@ export class MachineLocksRepository {
   /** Expired locks, locked for this transaction so two reconcilers do not both handle one. */
   async takeExpired(limit = 100): Promise<ExpiredLock[]> {
     const rows = await this.db.$queryRawUnsafe<
-      { machine_id: string; job_id: string; worker_id: string | null; expires_at: Date }[]
+      { machine_id: string; job_id: string; worker_id: string | null; expires_at: Date; part_job_id: string | null }[]
     >(
-      `SELECT machine_id, job_id, worker_id, expires_at FROM machine_locks WHERE expires_at < now()
+      `SELECT machine_id, job_id, worker_id, expires_at, part_job_id FROM machine_locks WHERE expires_at < now()
        ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
       limit,
     );
@@ -75,6 +129,7 @@ export class MachineLocksRepository {
       jobId: r.job_id,
       workerId: r.worker_id,
       expiresAt: r.expires_at,
+      partJobId: r.part_job_id,
     }));
   }
 }

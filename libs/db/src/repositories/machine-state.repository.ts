@@ -98,6 +98,18 @@ export class MachineStateRepository {
     });
   }
 
+  /**
+   * Whether the machine waits for a reboot (the flag the latest analysis or apply recorded), and whether its latest
+   * analysis predicts one after the upgrade.
+   */
+  async rebootOutlook(machineId: string): Promise<{ required: boolean; afterApply: boolean }> {
+    const r = await this.db.machineState.findUnique({
+      where: { machineId },
+      select: { aptRebootRequired: true, aptRebootAfterApply: true },
+    });
+    return { required: r?.aptRebootRequired ?? false, afterApply: r?.aptRebootAfterApply ?? false };
+  }
+
   async setRebootRequired(machineId: string, required: boolean): Promise<void> {
     await this.db.machineState.updateMany({ where: { machineId }, data: { aptRebootRequired: required } });
   }

@@ -1,5 +1,6 @@
+import type { MaintenanceOptions } from '@su/contracts';
 import type { DbClient } from '../database.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 
 export interface ScheduleScope {
   all?: boolean;
@@ -19,6 +20,8 @@ export interface ScheduleFields {
   approvalPolicy: string;
   windowMinutes: number | null;
   nextRunAt: Date | null;
+  /** The options of its `maintenance` step (ADR 0031); absent or null: the defaults. */
+  maintenance?: MaintenanceOptions | null;
 }
 
 export interface ScheduleView extends Omit<ScheduleFields, 'nextRunAt'> {
@@ -42,6 +45,7 @@ function toView(r: Row): ScheduleView {
     concurrency: r.concurrency,
     approvalPolicy: r.approvalPolicy,
     windowMinutes: r.windowMinutes,
+    maintenance: (r.maintenanceOptions as MaintenanceOptions | null) ?? null,
     nextRunAt: r.nextRunAt?.toISOString() ?? null,
     lastRunAt: r.lastRunAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),
@@ -60,6 +64,7 @@ function data(f: ScheduleFields) {
     concurrency: f.concurrency,
     approvalPolicy: f.approvalPolicy,
     windowMinutes: f.windowMinutes,
+    maintenanceOptions: f.maintenance ? (f.maintenance as Prisma.InputJsonValue) : Prisma.DbNull,
     nextRunAt: f.nextRunAt,
   };
 }
