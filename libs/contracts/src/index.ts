@@ -11,3 +11,4 @@ export * from './approvals.ts';
 export * from './users.ts';
 export * from './paging.ts';
 export * from './docker.ts';
+export * from './notifications.ts';

@@ -18,7 +18,12 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
-import { MACHINE_ACTION_NAMES, type MachineAction } from '@su/contracts';
+import {
+  MACHINE_ACTION_NAMES,
+  SCHEDULE_NOTIFY_ON,
+  type MachineAction,
+  type ScheduleNotifyOn,
+} from '@su/contracts';
 import { cronProblem, timezoneProblem } from './cron-spec.ts';
 
 function Checked(check: (v: string) => string | null, options?: ValidationOptions): PropertyDecorator {
@@ -108,6 +113,17 @@ export class ScheduleDto {
   @Min(1)
   @Max(1440)
   windowMinutes?: number;
+
+  @ApiPropertyOptional({
+    enum: SCHEDULE_NOTIFY_ON,
+    isArray: true,
+    default: ['failed'],
+    description: 'Which ends of a run the notification rules hear: finished (ok or partial), failed (error).',
+  })
+  @IsOptional()
+  @ArrayMaxSize(2)
+  @IsIn(SCHEDULE_NOTIFY_ON, { each: true })
+  notifyOn?: ScheduleNotifyOn[];
 
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
 }

@@ -49,6 +49,7 @@ export class SchedulesService {
       concurrency: dto.concurrency ?? 1,
       approvalPolicy: dto.approvalPolicy ?? 'none',
       windowMinutes: dto.windowMinutes ?? null,
+      notifyOn: [...new Set(dto.notifyOn ?? ['failed'])],
       nextRunAt: enabled ? (nextRuns(dto.cron.trim(), timezone, new Date())[0] ?? null) : null,
     };
   }

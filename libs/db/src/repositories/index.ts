@@ -33,3 +33,5 @@ export * from './docker-registries.repository.ts';
 export * from './install-profiles.repository.ts';
 export * from './profile-state.repository.ts';
 export * from './fleet-stats.repository.ts';
+export * from './notifications.repository.ts';
+export * from './notification-sources.repository.ts';

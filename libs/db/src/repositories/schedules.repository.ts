@@ -18,10 +18,13 @@ export interface ScheduleFields {
   concurrency: number;
   approvalPolicy: string;
   windowMinutes: number | null;
+  /** Which ends of its runs are notified (`finished`, `failed`); read by the notification dispatcher (ADR 0035). */
+  notifyOn?: string[];
   nextRunAt: Date | null;
 }
 
-export interface ScheduleView extends Omit<ScheduleFields, 'nextRunAt'> {
+export interface ScheduleView extends Omit<ScheduleFields, 'nextRunAt' | 'notifyOn'> {
+  notifyOn: string[];
   id: string;
   nextRunAt: string | null;
   lastRunAt: string | null;
@@ -42,6 +45,7 @@ function toView(r: Row): ScheduleView {
     concurrency: r.concurrency,
     approvalPolicy: r.approvalPolicy,
     windowMinutes: r.windowMinutes,
+    notifyOn: Array.isArray(r.notifyOnJson) ? (r.notifyOnJson as string[]) : ['failed'],
     nextRunAt: r.nextRunAt?.toISOString() ?? null,
     lastRunAt: r.lastRunAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),
@@ -60,6 +64,7 @@ function data(f: ScheduleFields) {
     concurrency: f.concurrency,
     approvalPolicy: f.approvalPolicy,
     windowMinutes: f.windowMinutes,
+    notifyOnJson: f.notifyOn ?? ['failed'],
     nextRunAt: f.nextRunAt,
   };
 }
