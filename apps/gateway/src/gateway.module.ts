@@ -5,6 +5,7 @@ import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
 import { DockerApiModule } from '@su/docker';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
+import { NotificationsModule } from '@su/notifications';
 import { PostInstallModule } from '@su/post-install';
 import { RunsModule } from '@su/runs';
 import { SchedulesModule } from '@su/schedules';
@@ -30,6 +31,7 @@ import { SessionsController } from './sessions.controller.ts';
 import { TotpController } from './totp.controller.ts';
 import { UsersController } from './users.controller.ts';
 import { PostInstallController } from './post-install.controller.ts';
+import { NotificationsController } from './notifications.controller.ts';
 
 @Module({})
 export class GatewayModule {
@@ -46,6 +48,7 @@ export class GatewayModule {
         ApprovalsModule,
         DockerApiModule,
         PostInstallModule,
+        NotificationsModule,
       ],
       controllers: [
         HealthController,
@@ -68,6 +71,7 @@ export class GatewayModule {
         DockerController,
         PostInstallController,
         McpController,
+        NotificationsController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).

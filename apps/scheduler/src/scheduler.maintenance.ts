@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ActionRequestsService } from '@su/approvals';
 import type { AppConfig } from '@su/config';
 import { Database, LiveEventsRepository } from '@su/db';
+import { NotificationDispatcher, NotificationSender } from '@su/notifications';
 import { MachineLockService } from '@su/platform';
 import { ScheduleRunAdvancer } from '@su/runs';
 import { SchedulerLeaderService } from '@su/schedules';
@@ -22,6 +23,20 @@ export function startLeadership(app: INestApplicationContext, config: AppConfig)
       new Date(Date.now() - config.liveEventsRetentionHours * 3600_000),
     ),
   );
+  const notifications = app.get(NotificationDispatcher);
+  leader.addTask('find events to notify', config.notify.scanSeconds * 1000, () => notifications.scan());
   leader.start();
   return leader;
+}
+
+/**
+ * What every scheduler process runs once its context is up: the notification sender (every process; pg-boss spreads
+ * the deliveries), then the election (the leader alone fires schedules and runs maintenance).
+ */
+export async function startSchedulerServices(
+  app: INestApplicationContext,
+  config: AppConfig,
+): Promise<SchedulerLeaderService> {
+  await app.get(NotificationSender).start();
+  return startLeadership(app, config);
 }

@@ -105,8 +105,9 @@ export class JobQueue {
   }
 
   /**
-   * Consumes a task queue. A handler that throws is retried by pg-boss (TaskRetry); a retry becomes due without a
-   * NOTIFY, so the poll interval is what bounds its delay beyond the backoff.
+   * Consumes a task queue. A new task wakes the worker by NOTIFY; a handler that throws is retried by pg-boss
+   * (TaskRetry), and a retry becomes due without a NOTIFY, so the worker also polls every `pollingIntervalSeconds`
+   * (pg-boss's backstop with NOTIFY on is otherwise 30 s, which would stretch every backoff).
    */
   async workTask(
     name: TaskQueue,
@@ -119,6 +120,7 @@ export class JobQueue {
         batchSize: 1,
         localConcurrency: opts.concurrency,
         pollingIntervalSeconds: opts.pollingIntervalSeconds,
+        notifyPollingIntervalSeconds: opts.pollingIntervalSeconds,
         includeMetadata: true,
       },
       async (jobs) => {
