@@ -5,6 +5,7 @@ import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
 import { DockerApiModule } from '@su/docker';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
+import { MaintenanceModule } from '@su/maintenance';
 import { NotificationsModule } from '@su/notifications';
 import { PostInstallModule } from '@su/post-install';
 import { RunsModule } from '@su/runs';
@@ -32,6 +33,7 @@ import { TotpController } from './totp.controller.ts';
 import { UsersController } from './users.controller.ts';
 import { PostInstallController } from './post-install.controller.ts';
 import { NotificationsController } from './notifications.controller.ts';
+import { MaintenanceController } from './maintenance.controller.ts';
 
 @Module({})
 export class GatewayModule {
@@ -49,6 +51,7 @@ export class GatewayModule {
         DockerApiModule,
         PostInstallModule,
         NotificationsModule,
+        MaintenanceModule,
       ],
       controllers: [
         HealthController,
@@ -72,6 +75,7 @@ export class GatewayModule {
         PostInstallController,
         McpController,
         NotificationsController,
+        MaintenanceController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).

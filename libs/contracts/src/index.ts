@@ -12,3 +12,4 @@ export * from './users.ts';
 export * from './paging.ts';
 export * from './docker.ts';
 export * from './notifications.ts';
+export * from './maintenance.ts';

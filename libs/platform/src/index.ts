@@ -15,3 +15,4 @@ export * from './job-close.hooks.ts';
 export * from './readiness.service.ts';
 export * from './sse-response.ts';
 export * from './live-events.scope-filter.ts';
+export * from './process-stats.reporter.ts';

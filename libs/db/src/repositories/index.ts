@@ -35,3 +35,5 @@ export * from './profile-state.repository.ts';
 export * from './fleet-stats.repository.ts';
 export * from './notifications.repository.ts';
 export * from './notification-sources.repository.ts';
+export * from './retention.repository.ts';
+export * from './system-metrics.repository.ts';
