@@ -48,7 +48,7 @@ export class RetentionRepository {
         FROM snapshots s) x
       WHERE x.rn > ${c.keepLast} AND x.created_at < ${c.historyBefore}
         AND NOT EXISTS (SELECT 1 FROM action_requests r WHERE r.snapshot_id = x.id)
-        AND NOT EXISTS (SELECT 1 FROM machine_hardware h WHERE h.snapshot_id = x.id)
+        AND NOT EXISTS (SELECT 1 FROM machine_hardware h WHERE h.probe_snapshot_id = x.id)
         AND NOT EXISTS (SELECT 1 FROM machine_metrics_latest m WHERE m.snapshot_id = x.id)`;
     return rows.map((r) => r.id);
   }

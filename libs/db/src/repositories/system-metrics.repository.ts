@@ -33,7 +33,7 @@ export class SystemMetricsRepository {
 
   async processStatsSince(since: Date): Promise<ProcessStat[]> {
     const rows = await this.db.serviceProcessStat.findMany({ where: { updatedAt: { gte: since } }, orderBy: { service: 'asc' } });
-    return rows.map((r) => ({ ...r, rssBytes: Number(r.rssBytes), heapUsedBytes: Number(r.heapUsedBytes) }));
+    return rows.map(({ updatedAt: _u, ...r }) => ({ ...r, rssBytes: Number(r.rssBytes), heapUsedBytes: Number(r.heapUsedBytes) }));
   }
 
   async deleteProcessStatsBefore(before: Date): Promise<void> {
