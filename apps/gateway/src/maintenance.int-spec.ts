@@ -5,6 +5,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@su/config';
+import { CleanupService } from '@su/maintenance';
 import { SchedulerModule, startSchedulerServices } from '@su/scheduler';
 import { CapturingLogger, gatewayPerFile } from './test/gateway.harness.ts';
 
@@ -225,7 +226,7 @@ describe('retention and clean-up', () => {
     console.log(`[system-metrics] ${samples.length} samples, gaps ${gaps.join(', ')} ms; latest ${JSON.stringify(s)}`);
 
     // Only one daily run, however often the task is checked.
-    await scheduler.get((await import('@su/maintenance')).CleanupService).runIfDue(24 * 3_600_000);
+    await scheduler.get(CleanupService).runIfDue(24 * 3_600_000);
     const after = (await t.gw.api('GET', '/api/v1/maintenance/cleanup/runs')).body.filter((r: any) => r.trigger === 'scheduled');
     expect(after).toHaveLength(1);
   }, 90_000);

@@ -70,7 +70,9 @@ export class CleanupService {
       this.logger.error(`clean-up ${mode} failed: ${(e as Error).message}`);
       await runs.finishRun(id, { status: 'error', counts: {}, bytes: 0, result: { error: (e as Error).message } });
     }
-    return (await this.list(50)).find((r) => r.id === id)!;
+    const view = (await this.list(50)).find((r) => r.id === id);
+    if (!view) throw new Error(`clean-up run ${id} vanished`);
+    return view;
   }
 
   /** The scheduled pass: an apply, unless one ran less than `intervalMs` ago (a restart does not clean twice). */

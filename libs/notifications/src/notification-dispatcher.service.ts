@@ -61,8 +61,11 @@ export class NotificationDispatcher {
   }
 
   private async listenersOf(kind: string, cache: Map<string, Listener[]>): Promise<Listener[]> {
-    if (!cache.has(kind)) cache.set(kind, await new NotificationsRepository(this.db.prisma).listeners(kind));
-    return cache.get(kind)!;
+    const known = cache.get(kind);
+    if (known) return known;
+    const found = await new NotificationsRepository(this.db.prisma).listeners(kind);
+    cache.set(kind, found);
+    return found;
   }
 
   /** The event and its deliveries in one transaction; nothing when nobody listens or it was recorded before. */

@@ -83,7 +83,7 @@ export class RetentionRepository {
              (SELECT count(*)::int FROM machine_events WHERE machine_id IS NULL AND created_at < ${c.auditBefore})
                + (SELECT count(*)::int FROM mcp_audit_log WHERE created_at < ${c.auditBefore}) AS "auditRows",
              (SELECT count(*)::int FROM live_events WHERE created_at < ${c.liveBefore}) AS "liveEvents"`;
-    return r!;
+    return r ?? { machineEvents: 0, auditRows: 0, liveEvents: 0 };
   }
 
   /** The selected rows' own size in the database (pg_column_size of each row). */
