@@ -117,8 +117,8 @@ export class ScheduleDto {
   @ApiPropertyOptional({
     enum: SCHEDULE_NOTIFY_ON,
     isArray: true,
-    default: ['failed'],
-    description: 'Which ends of a run the notification rules hear: finished (ok or partial), failed (error).',
+    description:
+      'Which ends of a run the notification rules hear: finished (ok or partial), failed (error). Absent: failed.',
   })
   @IsOptional()
   @ArrayMaxSize(2)

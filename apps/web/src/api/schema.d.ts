@@ -1905,13 +1905,8 @@ export interface components {
             approvalPolicy: "none" | "require_approval" | "analyse_only";
             /** @description Minutes after the slot during which new machines may still start. */
             windowMinutes?: number;
-            /**
-             * @description Which ends of a run the notification rules hear: finished (ok or partial), failed (error).
-             * @default [
-             *       "failed"
-             *     ]
-             */
-            notifyOn: ("finished" | "failed")[];
+            /** @description Which ends of a run the notification rules hear: finished (ok or partial), failed (error). Absent: failed. */
+            notifyOn?: ("finished" | "failed")[];
             /** @default true */
             enabled: boolean;
         };
