@@ -6,6 +6,8 @@ import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
 import { DockerApiModule } from '@su/docker';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
+import { MaintenanceModule } from '@su/maintenance';
+import { NotificationsModule } from '@su/notifications';
 import { PostInstallModule } from '@su/post-install';
 import { RunsModule } from '@su/runs';
 import { SchedulesModule } from '@su/schedules';
@@ -32,6 +34,8 @@ import { SessionsController } from './sessions.controller.ts';
 import { TotpController } from './totp.controller.ts';
 import { UsersController } from './users.controller.ts';
 import { PostInstallController } from './post-install.controller.ts';
+import { NotificationsController } from './notifications.controller.ts';
+import { MaintenanceController } from './maintenance.controller.ts';
 
 @Module({})
 export class GatewayModule {
@@ -49,6 +53,8 @@ export class GatewayModule {
         DockerApiModule,
         PostInstallModule,
         AssistantModule,
+        NotificationsModule,
+        MaintenanceModule,
       ],
       controllers: [
         HealthController,
@@ -73,6 +79,8 @@ export class GatewayModule {
         PostInstallController,
         McpController,
         AssistantUsageController,
+        NotificationsController,
+        MaintenanceController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).

@@ -2,6 +2,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ActionRequestsService } from '@su/approvals';
 import type { AppConfig } from '@su/config';
 import { Database, LiveEventsRepository } from '@su/db';
+import { CleanupService, SystemMetricsSampler } from '@su/maintenance';
+import { NotificationDispatcher, NotificationSender } from '@su/notifications';
 import { MachineLockService } from '@su/platform';
 import { ScheduleRunAdvancer } from '@su/runs';
 import { SchedulerLeaderService } from '@su/schedules';
@@ -22,6 +24,28 @@ export function startLeadership(app: INestApplicationContext, config: AppConfig)
       new Date(Date.now() - config.liveEventsRetentionHours * 3600_000),
     ),
   );
+  const notifications = app.get(NotificationDispatcher);
+  leader.addTask('find events to notify', config.notify.scanSeconds * 1000, () => notifications.scan());
+  const cleanup = app.get(CleanupService);
+  const sampler = app.get(SystemMetricsSampler);
+  const { cleanupIntervalHours, systemMetricsSeconds } = config.maintenance;
+  // The daily clean-up: checked every 10 minutes (and at election) against the last scheduled run, so a scheduler
+  // restarted every night still cleans once a day, and never twice.
+  const cleanupMs = cleanupIntervalHours * 3_600_000;
+  leader.addTask('clean-up run', Math.min(cleanupMs, 10 * 60_000), () => cleanup.runIfDue(cleanupMs));
+  leader.addTask('system metrics', systemMetricsSeconds * 1000, () => sampler.sample());
   leader.start();
   return leader;
+}
+
+/**
+ * What every scheduler process runs once its context is up: the notification sender (every process; pg-boss spreads
+ * the deliveries), then the election (the leader alone fires schedules and runs maintenance).
+ */
+export async function startSchedulerServices(
+  app: INestApplicationContext,
+  config: AppConfig,
+): Promise<SchedulerLeaderService> {
+  await app.get(NotificationSender).start();
+  return startLeadership(app, config);
 }

@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ApprovalsModule } from '@su/approvals';
+import { MaintenanceModule } from '@su/maintenance';
+import { NotificationsModule } from '@su/notifications';
 import { PlatformModule, type PlatformOptions } from '@su/platform';
 import { RunsModule } from '@su/runs';
 import { SchedulerCoreModule } from '@su/schedules';
@@ -9,7 +11,7 @@ export class SchedulerModule {
   static forRoot(platform: PlatformOptions): DynamicModule {
     return {
       module: SchedulerModule,
-      imports: [PlatformModule.forService(platform), RunsModule, SchedulerCoreModule, ApprovalsModule],
+      imports: [PlatformModule.forService(platform), RunsModule, SchedulerCoreModule, ApprovalsModule, NotificationsModule, MaintenanceModule],
     };
   }
 }

@@ -72,6 +72,15 @@ export const envSchema = z.object({
   SU_APT_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   // How long the docker-worker reuses a registry's digest for an image reference (0: ask every time).
   SU_DOCKER_DIGEST_CACHE_SECONDS: z.coerce.number().int().min(0).max(86400).default(300),
+  // Notifications, clean-up and system metrics (issue 16, ADR 0035).
+  SU_NOTIFY_SCAN_SECONDS: z.coerce.number().min(0.2).max(3600).default(5),
+  SU_NOTIFY_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(5),
+  SU_NOTIFY_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  SU_NOTIFY_RETRY_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(86400).default(3600),
+  SU_NOTIFY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
+  SU_NOTIFY_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  SU_CLEANUP_INTERVAL_HOURS: z.coerce.number().min(0.0003).max(24 * 30).default(24),
+  SU_SYSTEM_METRICS_SECONDS: z.coerce.number().min(0.5).max(86400).default(60),
   SU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   // OpenID Connect sign-in (optional; ADR 0017). Cross-field rules live in oidc-config.ts.
   SU_OIDC_ISSUER: z.string().max(2048).optional(),

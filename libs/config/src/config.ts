@@ -31,6 +31,21 @@ export interface AppConfig {
    * the schedule's maintenance window, if longer); a standby scheduler tries to become leader every `leaderRetrySeconds`.
    */
   scheduler: { graceSeconds: number; leaderRetrySeconds: number };
+  /**
+   * Notifications (ADR 0035): how often the scheduler looks for events to tell, the delivery retries (pg-boss,
+   * exponential backoff from `retryDelaySeconds` up to `retryMaxDelaySeconds`), one attempt's time budget, and how
+   * often the sender polls for due retries.
+   */
+  notify: {
+    scanSeconds: number;
+    retryLimit: number;
+    retryDelaySeconds: number;
+    retryMaxDelaySeconds: number;
+    timeoutSeconds: number;
+    pollSeconds: number;
+  };
+  /** The scheduler's maintenance: the clean-up run's period, and the system-metrics sampling interval. */
+  maintenance: { cleanupIntervalHours: number; systemMetricsSeconds: number };
   /** Live events (SSE replay) older than this are deleted. */
   liveEventsRetentionHours: number;
   /** OpenID Connect sign-in; null when not configured (its routes then answer 404). */
@@ -109,6 +124,18 @@ export function loadConfig(env: EnvSource = process.env): AppConfig {
     apt: { lockTimeoutSeconds: e.SU_APT_LOCK_TIMEOUT_SECONDS },
     docker: { digestCacheSeconds: e.SU_DOCKER_DIGEST_CACHE_SECONDS },
     scheduler: { graceSeconds: e.SU_SCHEDULE_GRACE_SECONDS, leaderRetrySeconds: e.SU_LEADER_RETRY_SECONDS },
+    notify: {
+      scanSeconds: e.SU_NOTIFY_SCAN_SECONDS,
+      retryLimit: e.SU_NOTIFY_RETRY_LIMIT,
+      retryDelaySeconds: e.SU_NOTIFY_RETRY_DELAY_SECONDS,
+      retryMaxDelaySeconds: e.SU_NOTIFY_RETRY_MAX_DELAY_SECONDS,
+      timeoutSeconds: e.SU_NOTIFY_TIMEOUT_SECONDS,
+      pollSeconds: e.SU_NOTIFY_POLL_SECONDS,
+    },
+    maintenance: {
+      cleanupIntervalHours: e.SU_CLEANUP_INTERVAL_HOURS,
+      systemMetricsSeconds: e.SU_SYSTEM_METRICS_SECONDS,
+    },
     liveEventsRetentionHours: e.SU_LIVE_EVENTS_RETENTION_HOURS,
     oidc,
     sseKeepaliveSeconds: e.SU_SSE_KEEPALIVE_SECONDS,

@@ -13,4 +13,6 @@ export * from './paging.ts';
 export * from './docker.ts';
 export * from './log-reducer.ts';
 export * from './recipe-values.ts';
+export * from './notifications.ts';
 export * from './maintenance.ts';
+export * from './housekeeping.ts';

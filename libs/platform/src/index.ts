@@ -17,3 +17,4 @@ export * from './sse-response.ts';
 export * from './live-events.scope-filter.ts';
 export * from './process-metrics.publisher.ts';
 export * from './metrics-exposition.service.ts';
+export * from './process-stats.reporter.ts';

@@ -2,6 +2,7 @@ import { Logger, type INestApplicationContext, type LoggerService } from '@nestj
 import { ConfigError, loadConfig, type AppConfig } from '@su/config';
 import { Database, migrateDatabase } from '@su/db';
 import { startHeartbeatFile } from './heartbeat-file.ts';
+import { ProcessStatsReporter } from './process-stats.reporter.ts';
 import type { PlatformOptions } from './platform.module.ts';
 import { ProcessMetricsPublisher } from './process-metrics.publisher.ts';
 import { createServiceLogger } from './service-logger.ts';
@@ -56,6 +57,8 @@ export async function runService(def: ServiceDefinition): Promise<void> {
     await def.afterStart?.(app, config, log);
     await app.get(ProcessMetricsPublisher).start(def.service);
     startHeartbeatFile(def.service, app.get(Database));
+    // Its CPU and memory for the system metrics, at the sampling interval (issue 16).
+    new ProcessStatsReporter(def.service, app.get(Database)).start(config.maintenance.systemMetricsSeconds * 1000);
     log.log(`${def.service} ready (pid ${process.pid})`);
   } catch (e) {
     log.fatal(`${def.service} failed to start: ${(e as Error).stack ?? String(e)}`);

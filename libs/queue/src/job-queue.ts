@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PgBoss, type Job } from 'pg-boss';
+import { PgBoss, type Job, type JobWithMetadata } from 'pg-boss';
 import {
   JOB_DEFINITIONS,
   JOB_KINDS,
@@ -29,6 +29,29 @@ export interface SendOptions {
   priority?: number;
   startAfter?: Date;
 }
+
+/**
+ * Internal tasks: deliveries that have no `jobs` row and take no machine lock (a notification to send). pg-boss
+ * retries a failed one itself, with exponential backoff. Persisted queue names: never rename.
+ */
+export const TASK_QUEUES = ['notify.deliver'] as const;
+export type TaskQueue = (typeof TASK_QUEUES)[number];
+
+export interface TaskRetry {
+  /** Retries after the first attempt. */
+  limit: number;
+  /** The first retry's delay; each next one doubles (pg-boss `retryBackoff`, with jitter), up to `maxDelaySeconds`. */
+  delaySeconds: number;
+  maxDelaySeconds: number;
+}
+
+/** Which attempt this delivery of a task is: `retryCount` 0 is the first, `retryLimit` the last. */
+export interface TaskAttempt {
+  retryCount: number;
+  retryLimit: number;
+}
+
+export type TaskHandler = (data: Record<string, unknown>, attempt: TaskAttempt) => Promise<void>;
 
 export type QueueHandler<K extends JobKind> = (message: JobMessage<K>, signal: AbortSignal) => Promise<void>;
 
@@ -63,7 +86,51 @@ export class JobQueue {
     for (const kind of JOB_KINDS) {
       await this.boss.createQueue(kind, { notify: true, retryLimit: 0 });
     }
+    for (const name of TASK_QUEUES) await this.boss.createQueue(name, { notify: true });
     this.started = true;
+  }
+
+  /** Queues a task; with `executor`, inside the caller's transaction (the row that tracks it commits with it). */
+  async sendTask(
+    name: TaskQueue,
+    data: Record<string, unknown>,
+    opts: { retry: TaskRetry; executor?: SqlExecutor },
+  ): Promise<void> {
+    await this.boss.send(name, data, {
+      retryLimit: opts.retry.limit,
+      retryDelay: opts.retry.delaySeconds,
+      retryBackoff: true,
+      retryDelayMax: opts.retry.maxDelaySeconds,
+      ...(opts.executor ? { db: opts.executor } : {}),
+    });
+  }
+
+  /**
+   * Consumes a task queue. A new task wakes the worker by NOTIFY; a handler that throws is retried by pg-boss
+   * (TaskRetry), and a retry becomes due without a NOTIFY, so the worker also polls every `pollingIntervalSeconds`
+   * (pg-boss's backstop with NOTIFY on is otherwise 30 s, which would stretch every backoff).
+   */
+  async workTask(
+    name: TaskQueue,
+    opts: { concurrency: number; pollingIntervalSeconds: number },
+    handler: TaskHandler,
+  ): Promise<void> {
+    await this.boss.work<Record<string, unknown>>(
+      name,
+      {
+        batchSize: 1,
+        localConcurrency: opts.concurrency,
+        pollingIntervalSeconds: opts.pollingIntervalSeconds,
+        notifyPollingIntervalSeconds: opts.pollingIntervalSeconds,
+        includeMetadata: true,
+      },
+      async (jobs) => {
+        // includeMetadata: pg-boss hands each job with its retry counters.
+        for (const job of jobs as JobWithMetadata<Record<string, unknown>>[]) {
+          await handler(job.data, { retryCount: job.retryCount, retryLimit: job.retryLimit });
+        }
+      },
+    );
   }
 
   isStarted(): boolean {

@@ -18,7 +18,13 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
-import { MACHINE_ACTION_NAMES, SCHEDULABLE_ACTIONS, type MachineAction } from '@su/contracts';
+import {
+  MACHINE_ACTION_NAMES,
+  SCHEDULABLE_ACTIONS,
+  SCHEDULE_NOTIFY_ON,
+  type MachineAction,
+  type ScheduleNotifyOn,
+} from '@su/contracts';
 import { MaintenanceOptionsDto } from '@su/runs';
 import { cronProblem, timezoneProblem } from './cron-spec.ts';
 
@@ -121,6 +127,17 @@ export class ScheduleDto {
   @Min(1)
   @Max(1440)
   windowMinutes?: number;
+
+  @ApiPropertyOptional({
+    enum: SCHEDULE_NOTIFY_ON,
+    isArray: true,
+    description:
+      'Which ends of a run the notification rules hear: finished (ok or partial), failed (error). Absent: failed.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(2)
+  @IsIn(SCHEDULE_NOTIFY_ON, { each: true })
+  notifyOn?: ScheduleNotifyOn[];
 
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
 }

@@ -52,6 +52,7 @@ export class SchedulesService {
       approvalPolicy: dto.approvalPolicy ?? 'none',
       windowMinutes: dto.windowMinutes ?? null,
       maintenance: dto.maintenance ? { ...dto.maintenance } : null,
+      notifyOn: [...new Set(dto.notifyOn ?? ['failed'])],
       nextRunAt: enabled ? (nextRuns(dto.cron.trim(), timezone, new Date())[0] ?? null) : null,
     };
   }

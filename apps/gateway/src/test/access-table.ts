@@ -586,6 +586,61 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
     call: () => ({ body: { requireDistinctApprover: false } }),
   },
+  // ── notifications (issue 16, ADR 0035): admins only; the walk's calls on one channel use an id that does not
+  // exist (notifications.int-spec.ts covers their success).
+  'GET /api/v1/notifications/channels': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
+  'POST /api/v1/notifications/channels': {
+    who: FLEET_ADMIN,
+    call: () => ({ body: { name: 'walked', kind: 'ntfy', config: { url: 'http://127.0.0.1:9', topic: 'walk' } } }),
+  },
+  'GET /api/v1/notifications/channels/{id}': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID } }),
+  },
+  'PATCH /api/v1/notifications/channels/{id}': {
+    who: FLEET_ADMIN,
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID }, body: { enabled: false } }),
+  },
+  'DELETE /api/v1/notifications/channels/{id}': {
+    who: FLEET_ADMIN,
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID } }),
+  },
+  'PUT /api/v1/notifications/channels/{id}/rules': {
+    who: FLEET_ADMIN,
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID }, body: { rules: [{ event: 'host_key_changed' }] } }),
+  },
+  'POST /api/v1/notifications/channels/{id}/test': {
+    who: FLEET_ADMIN,
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID }, body: {} }),
+  },
+  'GET /api/v1/notifications/deliveries': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
+  // ── retention, clean-up and system metrics (issue 16): fleet-level.
+  'GET /api/v1/maintenance/retention': { who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 } },
+  'PUT /api/v1/maintenance/retention': {
+    who: FLEET_ADMIN,
+    call: () => ({
+      body: {
+        history: { keepLastPerMachine: 20, keepDays: 90 },
+        rawArtifactsDays: 30,
+        reportsDays: 90,
+        machineEventsDays: 180,
+        auditDays: 365,
+        liveEventsHours: 168,
+      },
+    }),
+  },
+  'POST /api/v1/maintenance/cleanup': { who: FLEET_ADMIN, call: () => ({ body: { mode: 'dry_run' } }) },
+  'GET /api/v1/maintenance/cleanup/runs': { who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 } },
+  'GET /api/v1/maintenance/system-metrics': { who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 } },
   // ── post-install (issue 15). The walk has no profile fixture: routes on one profile or recipe are called with an id
   // that does not exist and answer 404 to those let through (post-install.int-spec.ts covers their success).
   'GET /api/v1/install-profiles': {

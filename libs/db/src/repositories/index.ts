@@ -39,3 +39,7 @@ export * from './assistant-accounting.repository.ts';
 export * from './process-metrics.repository.ts';
 export * from './job-metrics.repository.ts';
 export * from './maintenance-runs.repository.ts';
+export * from './notifications.repository.ts';
+export * from './notification-sources.repository.ts';
+export * from './retention.repository.ts';
+export * from './system-metrics.repository.ts';

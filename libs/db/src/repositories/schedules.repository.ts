@@ -19,12 +19,15 @@ export interface ScheduleFields {
   concurrency: number;
   approvalPolicy: string;
   windowMinutes: number | null;
+  /** Which ends of its runs are notified (`finished`, `failed`); read by the notification dispatcher (ADR 0035). */
+  notifyOn?: string[];
   nextRunAt: Date | null;
   /** The options of its `maintenance` step (ADR 0031); absent or null: the defaults. */
   maintenance?: MaintenanceOptions | null;
 }
 
-export interface ScheduleView extends Omit<ScheduleFields, 'nextRunAt'> {
+export interface ScheduleView extends Omit<ScheduleFields, 'nextRunAt' | 'notifyOn'> {
+  notifyOn: string[];
   id: string;
   nextRunAt: string | null;
   lastRunAt: string | null;
@@ -46,6 +49,7 @@ function toView(r: Row): ScheduleView {
     approvalPolicy: r.approvalPolicy,
     windowMinutes: r.windowMinutes,
     maintenance: (r.maintenanceOptions as MaintenanceOptions | null) ?? null,
+    notifyOn: Array.isArray(r.notifyOnJson) ? (r.notifyOnJson as string[]) : ['failed'],
     nextRunAt: r.nextRunAt?.toISOString() ?? null,
     lastRunAt: r.lastRunAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),
@@ -65,6 +69,7 @@ function data(f: ScheduleFields) {
     approvalPolicy: f.approvalPolicy,
     windowMinutes: f.windowMinutes,
     maintenanceOptions: f.maintenance ? (f.maintenance as Prisma.InputJsonValue) : Prisma.DbNull,
+    notifyOnJson: f.notifyOn ?? ['failed'],
     nextRunAt: f.nextRunAt,
   };
 }

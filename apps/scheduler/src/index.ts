@@ -1,0 +1,2 @@
+export * from './scheduler.module.ts';
+export * from './scheduler.maintenance.ts';
