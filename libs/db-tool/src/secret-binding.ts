@@ -12,5 +12,7 @@ export function secretBinding(c: SecretColumn, rowId: string): string {
       return SECRET_BINDINGS.userTotp(rowId);
     case 'script_variables_presets':
       return SECRET_BINDINGS.presetSecrets(rowId);
+    case 'notification_channels':
+      return SECRET_BINDINGS.notificationChannelSecrets(rowId);
   }
 }

@@ -12,4 +12,6 @@ export const SECRET_BINDINGS = {
   userTotp: (userId: string) => `user:${userId}:totp`,
   /** script_variables_presets.enc_secrets */
   presetSecrets: (presetId: string) => `preset:${presetId}:secrets`,
+  /** notification_channels.enc_secrets */
+  notificationChannelSecrets: (channelId: string) => `notification_channel:${channelId}:secrets`,
 } as const;

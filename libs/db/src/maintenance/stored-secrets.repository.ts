@@ -12,6 +12,7 @@ export const SECRET_COLUMNS = [
   { table: 'docker_registry_credentials', id: 'registry_id', column: 'enc_password', keyIdColumn: 'key_id' },
   { table: 'users', id: 'id', column: 'totp_secret_enc', keyIdColumn: null },
   { table: 'script_variables_presets', id: 'id', column: 'enc_secrets', keyIdColumn: null },
+  { table: 'notification_channels', id: 'id', column: 'enc_secrets', keyIdColumn: null },
 ] as const;
 
 export type SecretColumn = (typeof SECRET_COLUMNS)[number];
