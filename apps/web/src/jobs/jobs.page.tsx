@@ -162,15 +162,17 @@ function JobActions({ job }: { job: JobSummaryView }) {
   const cancellable = job.status === 'queued' || job.status === 'running' || job.status === 'waiting';
   const retryable = job.status === 'error' || job.status === 'cancelled';
   return (
-    <Group gap="xs" wrap="nowrap">
-      {cancellable && !confirming && (
-        <Button size="xs" variant="default" onClick={() => setConfirming(true)}>
-          {t('jobs.cancel')}
-        </Button>
-      )}
-      {cancellable && confirming && (
-        <Button size="xs" color="red" loading={cancel.isPending} onClick={() => cancel.mutate()}>
-          {t('jobs.confirmCancel')}
+    <Group gap="xs" wrap="nowrap" onKeyDown={(e) => e.key === 'Escape' && setConfirming(false)}>
+      {/* One button that asks once more: the same element keeps the keyboard focus when it turns into the question. */}
+      {cancellable && (
+        <Button
+          size="xs"
+          variant={confirming ? 'filled' : 'default'}
+          color={confirming ? 'red' : undefined}
+          loading={cancel.isPending}
+          onClick={() => (confirming ? cancel.mutate() : setConfirming(true))}
+        >
+          {confirming ? t('jobs.confirmCancel') : t('jobs.cancel')}
         </Button>
       )}
       {retryable && (
