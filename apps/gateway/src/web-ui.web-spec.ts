@@ -394,6 +394,25 @@ describe('web UI in Chromium', () => {
     await expect
       .poll(async () => new Set(await page.getByTestId('job-row').getByTestId('job-status').allTextContents()), WAIT)
       .toEqual(new Set(['Cancelled']));
+    // Kind and machine: searchable, typed then chosen with Enter; the filters add up.
+    const probed = await createMachine('kb-jobs');
+    expect((await gw.api('POST', `/api/v1/machines/${probed}/probe`)).status).toBe(201);
+    // The status filter is cleared from the keyboard too: its clear button is in the Tab order.
+    await press(page, page.getByRole('button', { name: 'Clear the filter: Status' }));
+    await expect.poll(() => page.url(), WAIT).not.toMatch(/status=/);
+    for (const [name, typed] of [
+      ['Kind', 'machine.pro'],
+      ['Machine', 'kb-jo'],
+    ] as const) {
+      await tabTo(page, page.getByRole('combobox', { name, exact: true }));
+      await page.keyboard.type(typed);
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+    }
+    await page.waitForURL(/kind=machine\.probe/, WAIT);
+    await page.waitForURL(new RegExp(`machine=${probed}`), WAIT);
+    await expect.poll(() => page.getByTestId('job-row').count(), WAIT).toBe(1);
+    expect(await page.getByTestId('job-row').textContent()).toContain('machine.probe');
     await context.close();
   });
 
