@@ -57,16 +57,14 @@ function useJobFilters() {
     ...(isJobKind(kind) ? { kind } : {}),
     ...(machineId && UUID.test(machineId) ? { machineId } : {}),
   };
-  const set = (name: 'status' | 'kind' | 'machine', value: string | null) =>
-    setParams(
-      (p) => {
-        const next = new URLSearchParams(p);
-        if (value) next.set(name, value);
-        else next.delete(name);
-        return next;
-      },
-      { replace: true },
-    );
+  // From the address as it is now: a select may call back with the closure of an earlier render, whose parameters are
+  // stale (a filter cleared since would come back).
+  const set = (name: 'status' | 'kind' | 'machine', value: string | null) => {
+    const next = new URLSearchParams(window.location.search);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setParams(next, { replace: true });
+  };
   return { filters, set };
 }
 
