@@ -447,14 +447,14 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     const seen = Object.values(await runStatusesSeen(page));
     console.log(`[web-e2e] schedule run statuses seen live per machine: ${JSON.stringify(seen)}`);
     expect(seen).toHaveLength(2);
-    // Each machine's badge moved on the page: waiting its turn or running first (one machine at a time), then done.
+    // The badges moved on the page: waiting its turn or running, then done, never back. (On a loaded machine the first
+    // machine's analysis may be over before the run's first refresh lands: at least one is seen running.)
     const moving = [L('runs.st.pending'), L('runs.st.running')];
     for (const s of seen) {
       expect(s.at(-1)).toBe(done);
-      expect(s.length).toBeGreaterThan(1);
       expect(s.slice(0, -1).every((status) => moving.includes(status))).toBe(true);
     }
-    expect(seen.flat()).toContain(L('runs.st.running'));
+    expect(seen.some((s) => s.includes(L('runs.st.running')))).toBe(true);
     await capture(page, 'lab-schedule-run');
     expect(problems).toEqual([]);
     await close();
