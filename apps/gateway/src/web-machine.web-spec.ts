@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@su/testing';
 import { launchChromium, seriousA11yViolations } from './test/browser.ts';
 import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
+import { tabTo } from './test/web-session.ts';
 
 /*
  * The machine-facing pages (add machine, machine page, fleet updates) in Debian's Chromium against a real gateway.
@@ -107,6 +108,8 @@ async function machineWithHistory(name: string): Promise<{ id: string; changedKe
     keptBack: [pkg('homelab-demo', '1.0', '1.2', { keptBack: true })],
     heldPackages: [pkg('homelab-held', '1.0', '1.1', { held: true })],
     phased: ['homelab-phased'],
+    // What `apt-get autoremove` would remove: the plan an autoremove request is bound to.
+    autoremove: [pkg('libold1', '1.0-1', '', { targetVersion: null, operation: 'remove' })],
   };
   const [snap] = await db.query<{ id: string }>(
     `INSERT INTO snapshots (machine_id, kind, status, payload) VALUES ($1, 'apt_update_analyze', 'updates_available', $2) RETURNING id`,
@@ -338,6 +341,148 @@ describe('machine pages in Chromium', () => {
       ['a', 'apt_upgrade', expect.stringContaining('"packages":["curl","openssl"]')],
       ['b', 'apt_upgrade', expect.stringContaining('"packages":["openssl"]')],
     ]);
+    expect(problems).toEqual([]);
+    await close();
+  });
+  /** Keyboard only: Tab (or Shift+Tab) to the control, then the key a keyboard user would press on it. */
+  async function press(page: Page, target: Locator, key: 'Enter' | 'Space' = 'Enter', way: 'Tab' | 'Shift+Tab' = 'Tab') {
+    await tabTo(page, target, 200, way);
+    await page.keyboard.press(key);
+  }
+
+  /** "Request sent", or the test fails with the API's refusal shown on the page (rather than a time-out). */
+  async function requestSent(page: Page) {
+    const sent = page.getByText('Request sent');
+    // The fixture's changed host key is an alert of its own, not a refusal.
+    const refusal = page.locator('[role="alert"]:not([data-testid="host-key-warning"])');
+    await sent.or(refusal).first().waitFor(WAIT);
+    expect(await sent.isVisible(), (await refusal.allTextContents()).join(' | ')).toBe(true);
+  }
+
+  const pendingActions = async (id: string) =>
+    ((await gw.api('GET', '/api/v1/action-requests?status=pending')).body as { machineId: string; action: string }[])
+      .filter((r) => r.machineId === id)
+      .map((r) => r.action)
+      .sort();
+
+  it('keyboard only: every action of the machine page, from analyse to the verified reboot, the diff, the log, the report, host key and credentials', async () => {
+    const { id } = await machineWithHistory('kb-host');
+    const { page, close } = await signedInPage();
+    await press(page, page.getByRole('link', { name: 'kb-host' }));
+    await page.getByRole('heading', { name: 'kb-host', level: 1 }).waitFor(WAIT);
+
+    // Low-risk actions run at once: the job is followed on the page.
+    for (const action of ['Analyse updates', 'Clean the package cache']) {
+      await press(page, page.getByRole('button', { name: `Run: ${action}` }));
+      await page.getByTestId('followed-job').waitFor(WAIT);
+    }
+    // A risky one asks once more on the same button (the focus stays): Escape backs out, Enter confirms.
+    const upgrade = page.getByRole('button', { name: 'Request: Upgrade' });
+    await press(page, upgrade, 'Enter', 'Shift+Tab');
+    await expect.poll(() => page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe(
+      'Confirm: request Upgrade',
+    );
+    await page.keyboard.press('Escape');
+    await upgrade.waitFor(WAIT);
+    expect(await upgrade.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await requestSent(page);
+    for (const action of ['Dist-upgrade', 'Remove unused packages', 'Verified reboot']) {
+      await press(page, page.getByRole('button', { name: `Request: ${action}` }));
+      await page.getByRole('button', { name: `Confirm: request ${action}` }).waitFor(WAIT);
+      await page.keyboard.press('Space');
+      await requestSent(page);
+    }
+    await expect
+      .poll(() => pendingActions(id), WAIT)
+      .toEqual(['apt_autoremove', 'apt_dist_upgrade', 'apt_upgrade', 'reboot_verified']);
+
+    // Acknowledge the important message.
+    await press(page, page.getByTestId('important-message').getByRole('button', { name: 'Acknowledge' }));
+    await page.getByText('No message to read.').waitFor(WAIT);
+
+    // The upgrade's execution (the jobs above failed on port 1 beside it): open its diff, then its raw log, which is
+    // itself reachable (it scrolls with the arrow keys).
+    const execution = page.getByTestId('execution').filter({ hasText: 'Dist-upgrade' });
+    await press(page, execution.getByRole('button').first());
+    await execution.getByTestId('execution-diff').waitFor(WAIT);
+    await press(page, execution.getByRole('button', { name: 'Show the raw log' }), 'Space');
+    await execution.getByTestId('raw-log').waitFor(WAIT);
+    await tabTo(page, execution.getByRole('region', { name: 'Raw log (secrets redacted)' }));
+    expect(await execution.locator('[data-important="true"]').count()).toBe(1);
+
+    // The report: read in the page, then downloaded from its link with Enter.
+    const report = page.getByTestId('report');
+    await press(page, report.getByRole('button', { name: 'Read' }));
+    await expect.poll(() => report.getByTestId('report-text').textContent(), WAIT).toContain('dist-upgrade of kb-host');
+    await tabTo(page, report.getByRole('link', { name: 'Download (.md)' }), 200);
+    const [download] = await Promise.all([page.waitForEvent('download', WAIT), page.keyboard.press('Enter')]);
+    expect(readFileSync((await download.path())!, 'utf8')).toContain('# dist-upgrade of kb-host');
+
+    // The changed host key, approved only behind its warning: Escape backs out of the question, Enter confirms.
+    const warning = page.getByTestId('host-key-warning');
+    await press(page, warning.getByRole('button', { name: 'Approve this key…' }));
+    await warning.getByRole('button', { name: 'I compared it: approve the new key' }).waitFor(WAIT);
+    await page.keyboard.press('Escape');
+    await warning.getByRole('button', { name: 'Approve this key…' }).waitFor(WAIT);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await warning.waitFor({ state: 'detached', ...WAIT });
+    expect((await gw.api('GET', `/api/v1/machines/${id}`)).body.state.blocked).toBe(false);
+
+    // Replace the credentials: the form takes the focus (its first field, the sign-in method), Enter in it saves.
+    await press(page, page.getByRole('button', { name: 'Replace the credentials' }));
+    const method = page.getByRole('radio', { name: 'Password', exact: true });
+    await expect.poll(() => method.evaluate((el) => el === el.ownerDocument.activeElement), WAIT).toBe(true);
+    await tabTo(page, page.getByLabel(/^SSH password/), 5);
+    await page.keyboard.type('kb-new-password-value');
+    await page.keyboard.press('Enter');
+    await page.getByText('Credentials replaced').waitFor(WAIT);
+    expect(await page.content()).not.toContain('kb-new-password-value');
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('keyboard only: add a machine (its field errors, then the connection test step by step) and request a fleet apply', async () => {
+    await machineWithHistory('kb-fleet');
+    const { page, close } = await signedInPage();
+    await press(page, page.getByRole('navigation').getByRole('link', { name: 'Add machine' }));
+    await page.getByRole('heading', { name: 'Add a machine' }).waitFor(WAIT);
+    await tabTo(page, page.getByRole('textbox', { name: /^Name/ }).first());
+    await page.keyboard.type('kb-new');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('bad host!');
+    await tabTo(page, page.getByRole('textbox', { name: /^SSH user/ }));
+    await page.keyboard.type('admin');
+    await tabTo(page, page.getByLabel(/^SSH password/));
+    await page.keyboard.type('kb-add-pw');
+    // Enter in a field submits the form; the API's error lands under its field.
+    await page.keyboard.press('Enter');
+    await page.getByText('Some fields need fixing').waitFor(WAIT);
+    const host = page.getByRole('textbox', { name: /^Host name or IP address/ });
+    expect(await host.getAttribute('aria-invalid')).toBe('true');
+    await tabTo(page, host, 80, 'Shift+Tab');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('127.0.0.1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('1');
+    await press(page, page.getByRole('button', { name: 'Add and test the connection' }));
+    await page.getByRole('heading', { name: 'Connection test: kb-new' }).waitFor(WAIT);
+    await expect.poll(() => page.getByTestId('step-connect').textContent(), WAIT).toContain('failed');
+    // The test again, from the keyboard: the steps are shown afresh.
+    await press(page, page.getByRole('button', { name: 'Test again' }), 'Space', 'Shift+Tab');
+    await expect.poll(() => page.getByTestId('step-connect').textContent(), WAIT).toContain('failed');
+    expect(await page.getByTestId('step-sudo').textContent()).toContain('not reached');
+
+    // Fleet updates: tick one machine for a change with Space, request the apply with Enter.
+    await press(page, page.getByRole('navigation').getByRole('link', { name: 'Fleet updates' }), 'Enter', 'Shift+Tab');
+    const curl = page.getByTestId('pending-change').filter({ hasText: 'curl' });
+    await press(page, curl.getByRole('checkbox', { name: 'kb-fleet' }), 'Space');
+    await page.getByText('1 packages on 1 machines chosen').waitFor(WAIT);
+    await press(page, page.getByRole('button', { name: 'Request the apply' }));
+    await page.getByText('1 requests sent').waitFor(WAIT);
     expect(problems).toEqual([]);
     await close();
   });

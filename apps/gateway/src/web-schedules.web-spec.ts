@@ -1,16 +1,15 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childProcessEnv } from '@su/config';
 import { createTestDatabase, type TestDatabase } from '@su/testing';
 import { launchChromium } from './test/browser.ts';
 import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
+import { recordRunStatuses, runStatusesSeen } from './test/run-status-recorder.ts';
+import { SchedulerProcess } from './test/scheduler-process.ts';
 import {
   ensureBuiltUi,
   expectAccessible,
-  root,
   shots,
   SIZES,
   tabTo,
@@ -33,16 +32,11 @@ let web: WebSession;
 let silent: Server;
 let silentPort = 0;
 const sockets = new Set<Socket>();
-let scheduler: ChildProcess | undefined;
-const schedulerOut: string[] = [];
+let scheduler: SchedulerProcess | undefined;
 
 beforeAll(async () => {
   ensureBuiltUi();
-  const build = spawnSync(process.execPath, [join(root, 'tools/build/build.mjs'), 'scheduler'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  expect(build.status, build.stderr).toBe(0);
+  SchedulerProcess.build();
   silent = createServer((s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -56,31 +50,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (scheduler && scheduler.exitCode === null) {
-    const exited = new Promise((r) => scheduler!.once('exit', r));
-    scheduler.kill('SIGTERM');
-    await exited;
-  }
+  await scheduler?.stop();
   await browser?.close();
   await gw?.close();
   for (const s of sockets) s.destroy();
   await new Promise((r) => silent?.close(r));
   await db?.drop();
 });
-
-function startScheduler() {
-  scheduler = spawn(
-    process.execPath,
-    ['--disable-warning=ExperimentalWarning', join(root, 'dist/apps/scheduler/main.js')],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: childProcessEnv({ DATABASE_URL: db.url, SU_DATA_DIR: gw.dataDir, SU_LEADER_RETRY_SECONDS: '1' }),
-    },
-  );
-  scheduler.stdout!.on('data', (d: Buffer) => schedulerOut.push(d.toString()));
-  scheduler.stderr!.on('data', (d: Buffer) => schedulerOut.push(d.toString()));
-}
 
 async function createMachine(name: string, tags: string[]): Promise<string> {
   const res = await gw.api('POST', '/api/v1/machines', {
@@ -96,22 +72,6 @@ async function createMachine(name: string, tags: string[]): Promise<string> {
   expect(res.status, res.text).toBe(201);
   return res.body.id as string;
 }
-
-// Every status text each run machine's badge showed, in order, recorded in the page by a MutationObserver: what a
-// person watching would have seen, with no reload.
-const RECORDER = `(() => {
-  window.suSeen = {};
-  const note = () => {
-    for (const row of document.querySelectorAll('[data-testid="run-machine"]')) {
-      const id = row.getAttribute('data-machine-id');
-      const text = row.querySelector('[data-testid="run-status"]')?.textContent ?? '';
-      const seen = (window.suSeen[id] ??= []);
-      if (seen[seen.length - 1] !== text) seen.push(text);
-    }
-  };
-  new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
-  note();
-})()`;
 
 describe('schedules in Chromium', () => {
   it('a schedule written in the UI shows its cron in words, its next runs in its time zone and the machines it matches', async () => {
@@ -145,7 +105,7 @@ describe('schedules in Chromium', () => {
   });
 
   it('a schedule created in the UI with an every-minute cron fires, and its run’s per-machine progress moves live', async () => {
-    startScheduler();
+    scheduler = SchedulerProcess.start(db.url, gw.dataDir);
     const { context, page } = await web.signedIn('admin');
     await page.goto(`${gw.base}/schedules/new`);
     // Keyboard only: Tab to each field, type, Space to tick, Enter to submit.
@@ -165,7 +125,7 @@ describe('schedules in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'every minute from the UI' }).waitFor(WAIT);
     await page.getByText('No run yet.').waitFor(WAIT);
-    await page.evaluate(RECORDER);
+    await recordRunStatuses(page);
     await page.evaluate('window.suMark = 42');
 
     // The next minute's slot fires (the scheduler may first need to take the lead): generous deadline.
@@ -178,7 +138,7 @@ describe('schedules in Chromium', () => {
       .toEqual(['Failed', 'Failed']);
     await run.getByTestId('run-status').first().getByText('Failed').waitFor(WAIT);
     expect(await page.evaluate('window.suMark')).toBe(42);
-    const seen = (await page.evaluate('window.suSeen')) as Record<string, string[]>;
+    const seen = await runStatusesSeen(page);
     console.log(`[schedules] statuses seen live per machine: ${JSON.stringify(Object.values(seen))}`);
     const sequences = Object.values(seen);
     expect(sequences).toHaveLength(2);

@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '@su/db';
 import { createTestDatabase, type TestDatabase } from '@su/testing';
 import { launchChromium, seriousA11yViolations } from './test/browser.ts';
 import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
+import { tabTo } from './test/web-session.ts';
 
 /*
  * The web UI in Debian's Chromium against a real gateway (real HTTP, real PostgreSQL, the built UI, the in-process
@@ -275,6 +276,144 @@ describe('web UI in Chromium', () => {
     expect((await context.cookies()).filter((c) => c.name === 'su_session')).toEqual([]);
     const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
     expect(me).toBe(401);
+    await context.close();
+  });
+
+  /** Keyboard only: Tab (or Shift+Tab) to the control, then the key a keyboard user would press on it. */
+  async function press(page: Page, target: Locator, key: 'Enter' | 'Space' = 'Enter', way: 'Tab' | 'Shift+Tab' = 'Tab') {
+    await tabTo(page, target, 120, way);
+    await page.keyboard.press(key);
+  }
+
+  it('keyboard only: log in, change the given password, change it again from the menu, log out', async () => {
+    const first = await createUser('keyboarder');
+    const { context, page } = await newPage();
+    await page.goto(`${gw.base}/`);
+    await tabTo(page, page.getByLabel('Username'));
+    await page.keyboard.type('keyboarder');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(first);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Change your password' }).waitFor(WAIT);
+    const fill = async (label: string | RegExp, value: string) => {
+      await tabTo(page, page.getByLabel(label));
+      await page.keyboard.type(value);
+    };
+    await fill('Current password', first);
+    await fill(/^New password/, 'keyboarder-own-passphrase');
+    await fill('Repeat the new password', 'keyboarder-own-passphrase');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor(WAIT);
+    // Later, from the navigation: the own password changed again.
+    await press(page, page.getByRole('navigation').getByRole('link', { name: 'Change password' }));
+    await page.getByRole('heading', { name: 'Change your password' }).waitFor(WAIT);
+    await fill('Current password', 'keyboarder-own-passphrase');
+    await fill(/^New password/, 'keyboarder-second-passphrase');
+    await fill('Repeat the new password', 'keyboarder-second-passphrase');
+    await press(page, page.getByRole('button', { name: 'Change password' }), 'Space');
+    await page.getByText('Your password was changed.').waitFor(WAIT);
+    await press(page, page.getByRole('button', { name: 'Log out' }), 'Enter', 'Shift+Tab');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor(WAIT);
+    const login = await gw.api('POST', '/api/v1/auth/login', {
+      token: null,
+      body: { username: 'keyboarder', password: 'keyboarder-second-passphrase' },
+    });
+    expect(login.status).toBe(200);
+    await context.close();
+  });
+
+  it('keyboard only: the approvals inbox approves one request and rejects another, each with a note', async () => {
+    const machineId = await createMachine('kb-approve');
+    const ask = async (summary: string) => {
+      const res = await gw.api('POST', '/api/v1/action-requests', {
+        body: { machineId, action: 'machine_probe', summary },
+      });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const toApprove = await ask('kb: approve me');
+    const toReject = await ask('kb: reject me');
+    const { context, page } = await signedInPage();
+    await press(page, page.getByRole('navigation').getByRole('link', { name: 'Approvals' }));
+    await page.getByRole('heading', { name: 'Approvals inbox' }).waitFor(WAIT);
+    const card = (summary: string) => page.getByTestId('action-request').filter({ hasText: summary });
+    await tabTo(page, card('kb: approve me').getByLabel('Note (kept with the decision)'));
+    await page.keyboard.type('fine by keyboard');
+    await press(page, card('kb: approve me').getByRole('button', { name: 'Approve' }));
+    await card('kb: approve me').waitFor({ state: 'detached', ...WAIT });
+    // Reject asks once more on the same button: Escape backs out, Enter twice rejects.
+    const rejecting = card('kb: reject me');
+    await tabTo(page, rejecting.getByLabel('Note (kept with the decision)'), 120, 'Shift+Tab');
+    await page.keyboard.type('not now');
+    await press(page, rejecting.getByRole('button', { name: 'Reject', exact: true }));
+    await rejecting.getByRole('button', { name: 'Really reject?' }).waitFor(WAIT);
+    await page.keyboard.press('Escape');
+    await rejecting.getByRole('button', { name: 'Reject', exact: true }).waitFor(WAIT);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await rejecting.waitFor({ state: 'detached', ...WAIT });
+    const approved = (await gw.api('GET', `/api/v1/action-requests/${toApprove}`)).body;
+    const rejected = (await gw.api('GET', `/api/v1/action-requests/${toReject}`)).body;
+    expect([approved.status === 'pending', approved.decisionNote]).toEqual([false, 'fine by keyboard']);
+    expect([rejected.status, rejected.decisionNote]).toEqual(['rejected', 'not now']);
+    await context.close();
+  });
+
+  it('keyboard only: the jobs page cancels a queued job (confirmed), retries it, and filters by status', async () => {
+    const { context, page } = await signedInPage();
+    await press(page, page.getByRole('navigation').getByRole('link', { name: 'Jobs' }));
+    await page.getByRole('heading', { name: 'Jobs' }).waitFor(WAIT);
+    await gw.stopWorker();
+    try {
+      const queued = await gw.api('POST', '/api/v1/system/selftest', { body: {} });
+      const row = page.locator(`[data-job-id="${queued.body.id}"]`);
+      await row.getByTestId('job-status').getByText('Queued').waitFor(WAIT);
+      // Cancel asks once more on the same button: Escape backs out, Enter twice cancels.
+      await press(page, row.getByRole('button', { name: 'Cancel', exact: true }));
+      await row.getByRole('button', { name: 'Really cancel?' }).waitFor(WAIT);
+      await page.keyboard.press('Escape');
+      await row.getByRole('button', { name: 'Cancel', exact: true }).waitFor(WAIT);
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Enter');
+      await row.getByTestId('job-status').getByText('Cancelled').waitFor(WAIT);
+      const before = await page.getByTestId('job-row').count();
+      await press(page, row.getByRole('button', { name: 'Retry' }), 'Space', 'Shift+Tab');
+      await expect.poll(() => page.getByTestId('job-row').count(), WAIT).toBe(before + 1);
+    } finally {
+      await gw.restartWorker();
+    }
+    // The status filter: a combobox opened and chosen with the arrow keys and Enter; the choice is in the URL.
+    await tabTo(page, page.getByRole('combobox', { name: 'Status', exact: true }), 120, 'Shift+Tab');
+    await page.keyboard.press('ArrowDown');
+    const option = page.getByRole('option', { name: 'Cancelled' });
+    await option.waitFor(WAIT);
+    for (let i = 0; i < 10 && (await option.getAttribute('data-combobox-selected')) === null; i++)
+      await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/status=cancelled/, WAIT);
+    await expect
+      .poll(async () => new Set(await page.getByTestId('job-row').getByTestId('job-status').allTextContents()), WAIT)
+      .toEqual(new Set(['Cancelled']));
+    // Kind and machine: searchable, typed then chosen with Enter; the filters add up.
+    const probed = await createMachine('kb-jobs');
+    expect((await gw.api('POST', `/api/v1/machines/${probed}/probe`)).status).toBe(201);
+    // The status filter is cleared from the keyboard too: its clear button is in the Tab order.
+    await press(page, page.getByRole('button', { name: 'Clear the filter: Status' }));
+    await expect.poll(() => page.url(), WAIT).not.toMatch(/status=/);
+    for (const [name, typed] of [
+      ['Kind', 'machine.pro'],
+      ['Machine', 'kb-jo'],
+    ] as const) {
+      await tabTo(page, page.getByRole('combobox', { name, exact: true }));
+      await page.keyboard.type(typed);
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+    }
+    await expect.poll(() => page.url(), WAIT).toMatch(/kind=machine\.probe/);
+    await expect.poll(() => page.url(), WAIT).toMatch(new RegExp(`machine=${probed}`));
+    await expect
+      .poll(() => page.getByTestId('job-row').allTextContents(), WAIT)
+      .toEqual([expect.stringMatching(/^machine\.probe/)]);
     await context.close();
   });
 

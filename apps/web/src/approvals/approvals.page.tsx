@@ -80,7 +80,7 @@ function RequestCard({ request: r }: { request: ActionRequestView }) {
           onChange={(e) => setNote(e.currentTarget.value)}
           maxLength={500}
         />
-        <Group>
+        <Group onKeyDown={(e) => e.key === 'Escape' && setConfirmingReject(false)}>
           <Button loading={approve.isPending} onClick={() => approve.mutate()}>
             {t('approvals.approve')}
           </Button>

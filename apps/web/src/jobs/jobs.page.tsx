@@ -14,8 +14,10 @@ import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
 import type { JobStatus, JobSummaryView } from '../api/types.ts';
+import { useMachines } from '../dashboard/use-machines.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
+import { isJobKind, JOB_KINDS_SHOWN } from './job-kinds.ts';
 
 // Type-only imports from the contracts lib keep Node code out of the bundle: the list is repeated, checked by type.
 const STATUSES = [
@@ -42,33 +44,86 @@ const LOOK: Record<JobStatus, { color: string; icon: Icon }> = {
 
 const isStatus = (v: string | null): v is JobStatus => v !== null && (STATUSES as readonly string[]).includes(v);
 
-/** Jobs, newest first, kept live by the event stream ('jobs' query key); the status filter is in the URL. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The list's filters, read from the address (anything that is not a status, kind or machine id is ignored). */
+function useJobFilters() {
+  const [params, setParams] = useSearchParams();
+  const status = params.get('status');
+  const kind = params.get('kind');
+  const machineId = params.get('machine');
+  const filters = {
+    ...(isStatus(status) ? { status } : {}),
+    ...(isJobKind(kind) ? { kind } : {}),
+    ...(machineId && UUID.test(machineId) ? { machineId } : {}),
+  };
+  // From the address as it is now: a select may call back with the closure of an earlier render, whose parameters are
+  // stale (a filter cleared since would come back).
+  const set = (name: 'status' | 'kind' | 'machine', value: string | null) => {
+    const next = new URLSearchParams(window.location.search);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setParams(next, { replace: true });
+  };
+  return { filters, set };
+}
+
+/** Jobs, newest first, kept live by the event stream ('jobs' query key); the filters are in the URL. */
 export function JobsPage() {
   const { t } = usePreferences();
-  const [params, setParams] = useSearchParams();
-  const statusParam = params.get('status');
-  const status = isStatus(statusParam) ? statusParam : null;
+  const { filters, set } = useJobFilters();
+  const machines = useMachines();
+  // Mantine leaves a select's clear button out of the Tab order; a filter must be clearable from the keyboard too.
+  const clearButton = (filter: string) => ({
+    tabIndex: 0,
+    'aria-hidden': false,
+    'aria-label': t('jobs.clearFilter', { filter }),
+  });
   const jobs = useQuery({
-    queryKey: ['jobs', status],
+    queryKey: ['jobs', filters],
     queryFn: () =>
-      unwrap<JobSummaryView[]>(
-        api.GET('/api/v1/jobs', { params: { query: { limit: 200, ...(status ? { status } : {}) } } }),
-      ),
+      unwrap<JobSummaryView[]>(api.GET('/api/v1/jobs', { params: { query: { limit: 200, ...filters } } })),
   });
   return (
     <Stack>
       <Title order={1} size="h2">
         {t('jobs.title')}
       </Title>
-      <Select
-        label={t('jobs.status')}
-        placeholder={t('jobs.allStatuses')}
-        data={STATUSES.map((s) => ({ value: s, label: t(`jobs.st.${s}`) }))}
-        value={status}
-        onChange={(v) => setParams(v ? { status: v } : {}, { replace: true })}
-        clearable
-        maw={260}
-      />
+      <Group align="flex-end" wrap="wrap">
+        <Select
+          label={t('jobs.status')}
+          clearButtonProps={clearButton(t('jobs.status'))}
+          placeholder={t('jobs.allStatuses')}
+          data={STATUSES.map((s) => ({ value: s, label: t(`jobs.st.${s}`) }))}
+          value={filters.status ?? null}
+          onChange={(v) => set('status', v)}
+          clearable
+          w={220}
+        />
+        <Select
+          label={t('jobs.kind')}
+          clearButtonProps={clearButton(t('jobs.kind'))}
+          placeholder={t('jobs.allKinds')}
+          data={[...JOB_KINDS_SHOWN]}
+          value={filters.kind ?? null}
+          onChange={(v) => set('kind', v)}
+          clearable
+          searchable
+          w={240}
+        />
+        <Select
+          label={t('jobs.machine')}
+          clearButtonProps={clearButton(t('jobs.machine'))}
+          placeholder={t('jobs.allMachines')}
+          data={(machines.data?.items ?? []).map((m) => ({ value: m.id, label: m.name }))}
+          value={filters.machineId ?? null}
+          onChange={(v) => set('machine', v)}
+          clearable
+          searchable
+          limit={50}
+          w={240}
+        />
+      </Group>
       {jobs.isPending && <Loader role="status" aria-label={t('common.loading')} />}
       {jobs.error && <ErrorNotice error={jobs.error} />}
       {jobs.data?.length === 0 && (
@@ -162,15 +217,17 @@ function JobActions({ job }: { job: JobSummaryView }) {
   const cancellable = job.status === 'queued' || job.status === 'running' || job.status === 'waiting';
   const retryable = job.status === 'error' || job.status === 'cancelled';
   return (
-    <Group gap="xs" wrap="nowrap">
-      {cancellable && !confirming && (
-        <Button size="xs" variant="default" onClick={() => setConfirming(true)}>
-          {t('jobs.cancel')}
-        </Button>
-      )}
-      {cancellable && confirming && (
-        <Button size="xs" color="red" loading={cancel.isPending} onClick={() => cancel.mutate()}>
-          {t('jobs.confirmCancel')}
+    <Group gap="xs" wrap="nowrap" onKeyDown={(e) => e.key === 'Escape' && setConfirming(false)}>
+      {/* One button that asks once more: the same element keeps the keyboard focus when it turns into the question. */}
+      {cancellable && (
+        <Button
+          size="xs"
+          variant={confirming ? 'filled' : 'default'}
+          color={confirming ? 'red' : undefined}
+          loading={cancel.isPending}
+          onClick={() => (confirming ? cancel.mutate() : setConfirming(true))}
+        >
+          {confirming ? t('jobs.confirmCancel') : t('jobs.cancel')}
         </Button>
       )}
       {retryable && (

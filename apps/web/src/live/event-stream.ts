@@ -24,10 +24,16 @@ export function useLiveEvents(enabled: boolean): boolean {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const flush = () => {
       timer = undefined;
-      for (const key of pending) void queryClient.invalidateQueries({ queryKey: [key] });
+      for (const key of [...pending]) {
+        // A refetch still in flight is left to finish: a new one would cancel it, and under a steady stream of events
+        // on a slow server no answer would ever arrive (a run's progress would jump to its end). Refreshed right after.
+        if (queryClient.isFetching({ queryKey: [key] }) > 0) continue;
+        pending.delete(key);
+        void queryClient.invalidateQueries({ queryKey: [key] });
+      }
       void refreshMachines(queryClient, [...machines]);
-      pending.clear();
       machines.clear();
+      if (pending.size > 0) timer = setTimeout(flush, BURST_MS);
     };
     const onEvent = (e: MessageEvent<string>) => {
       if (e.type === 'machine.state') patchMachineState(queryClient, e.data);

@@ -114,7 +114,7 @@ function ApproveKey({ machineId, hostKey: k }: { machineId: string; hostKey: Hos
           {k.keyType} {k.fingerprintSha256}
         </Code>
         <Text size="sm">{changed ? t('hostKeys.changedWarning') : t('check.keyCompare')}</Text>
-        <Group>
+        <Group onKeyDown={(e) => e.key === 'Escape' && setConfirming(false)}>
           {confirming && (
             <Button size="xs" variant="default" onClick={() => setConfirming(false)}>
               {t('common.cancel')}

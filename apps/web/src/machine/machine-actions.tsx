@@ -71,7 +71,14 @@ export function MachineActions({ machineId }: { machineId: string }) {
           const risk = ACTION_RISK[a];
           const asking = confirming === a;
           return (
-            <Group key={a} justify="space-between" wrap="wrap" gap="xs" data-testid={`action-${a}`}>
+            <Group
+              key={a}
+              justify="space-between"
+              wrap="wrap"
+              gap="xs"
+              data-testid={`action-${a}`}
+              onKeyDown={(e) => asking && e.key === 'Escape' && setConfirming(null)}
+            >
               <Stack gap={0}>
                 <Text fw={500} size="sm">
                   {t(`machine.action.${a}` as MessageKey)}

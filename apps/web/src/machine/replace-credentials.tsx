@@ -1,7 +1,7 @@
-import { Alert, Button, Card, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { IconCheck } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api/client.ts';
 import type { MachineView } from '../api/types.ts';
 import type { MessageKey } from '../i18n/en.ts';
@@ -35,6 +35,15 @@ export function ReplaceCredentials({ machine }: { machine: MachineView }) {
     e.preventDefault();
     save.mutate();
   };
+  const close = () => {
+    setCreds(EMPTY_CREDENTIALS);
+    setOpen(false);
+  };
+  // The button that opened the form is gone: the keyboard's focus goes to the form's first field, not to the page.
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (open) form.current?.querySelector<HTMLElement>('input:not([type=hidden]), textarea')?.focus();
+  }, [open]);
   return (
     <Card withBorder component="section" aria-labelledby="creds-title">
       <Stack gap="xs">
@@ -60,13 +69,18 @@ export function ReplaceCredentials({ machine }: { machine: MachineView }) {
             {t('creds.replace')}
           </Button>
         ) : (
-          <form onSubmit={submit} noValidate>
+          <form ref={form} onSubmit={submit} noValidate>
             <Stack gap="sm">
               {save.error && <ErrorNotice error={save.error} />}
               <CredentialsFields value={creds} onChange={setCreds} errors={fieldErrorsOf(save.error)} prefix="" />
-              <Button type="submit" loading={save.isPending} style={{ alignSelf: 'flex-start' }}>
-                {t('creds.save')}
-              </Button>
+              <Group gap="xs">
+                <Button type="submit" loading={save.isPending}>
+                  {t('creds.save')}
+                </Button>
+                <Button variant="default" onClick={close}>
+                  {t('common.cancel')}
+                </Button>
+              </Group>
             </Stack>
           </form>
         )}
