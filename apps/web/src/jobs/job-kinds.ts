@@ -22,6 +22,9 @@ export const JOB_KINDS_SHOWN = [
   'docker.check',
   'docker.apply',
   'docker.prune',
+  'post_install.run',
+  'machine.bootstrap',
+  'machine.maintenance',
   'docker.selftest',
 ] as const satisfies readonly JobKindFilter[];
 
