@@ -3,7 +3,7 @@ import { labWorkers } from './libs/testing/src/lab/lab-pool.ts';
 import LabSequencer from './tools/test/lab.sequencer.ts';
 
 // Lab tests: real Debian machines (needs root; see tools/lab/ and docs/adr/0100-lab-real-debian-machines.md).
-// The lab's self-test runs alone first: it compares host-wide process and link lists before and after, which another
+// The lab's self-test runs alone, in a group of its own (vitest runs that group after the other): it compares host-wide process and link lists before and after, which another
 // lab running beside it would change. The other lab specs then run two at a time, each worker on a lab of its own
 // (lab-pool.ts; ADR 0024).
 const LAB_SELF_TEST = 'libs/testing/src/lab/lab.lab-spec.ts';
