@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, ensureHostTools, isRoot, Lab, type LabMachine, type TestDatabase } from '@su/testing';
 import { CHROMIUM, launchChromium, seriousA11yViolations } from './test/browser.ts';
@@ -305,7 +305,7 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     expect(await diff.textContent()).toMatch(/homelab-demo1\.0 → 1\.2/);
     expect(await diff.textContent()).toContain('homelab-secfix');
     await upgrade.getByRole('button', { name: L('log.show') }).click();
-    await expect.poll(() => upgrade.getByTestId('raw-log').textContent(), SHORT).toContain('homelab-demo');
+    await expect.poll(() => shownLog(upgrade), SHORT).toContain('homelab-demo');
     expect(await upgrade.getByTestId('raw-log').textContent()).not.toContain(ADMIN_PW);
     const report = page.getByTestId('report').first();
     await report.getByRole('button', { name: L('reports.read') }).click();
@@ -460,3 +460,15 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     await close();
   }, 300_000);
 });
+
+/**
+ * The raw log's text once shown; until then what is shown instead (still loading, or the API's problem), so that a
+ * failure says which rather than waiting on an element that never comes.
+ */
+async function shownLog(execution: Locator): Promise<string> {
+  const log = execution.getByTestId('raw-log');
+  if ((await log.count()) > 0) return (await log.textContent()) ?? '';
+  const alerts = await execution.getByRole('alert').allTextContents();
+  const loading = await execution.getByRole('status').count();
+  return `no log shown (${loading} loading, alerts: ${alerts.join(' | ') || 'none'})`;
+}
