@@ -153,7 +153,15 @@ describe('web terminal', () => {
     const host = new URL(t.gw.base).host;
     const cookie = await handshake(path, { cookie: `su_session=${t.gw.adminToken}`, origin: `http://${host}` });
     expect(cookie.status).toBe(101);
-    // A terminal-only token reads nothing else.
+    // Both sockets went at once: their sessions, opened behind them, end by themselves.
+    const sessions = await until('both sessions ended', async () => {
+      const all = (await t.gw.api('GET', '/api/v1/terminal/sessions')).body;
+      return all.length === 2 && all.every((s: any) => s.status === 'closed') && ssh.openShells === 0 ? all : null;
+    });
+    expect(sessions.map((s: any) => `${s.openedBy.type}:${s.endReason}`).sort()).toEqual([
+      'api_client:user_closed',
+      'user:user_closed',
+    ]);    // A terminal-only token reads nothing else.
     const onlyTerminal = await token(['terminal']);
     expect((await t.gw.api('GET', '/api/v1/machines', { token: onlyTerminal })).status).toBe(403);
   });
@@ -201,7 +209,7 @@ describe('web terminal', () => {
     ]);
     const rows = await t.db.query<{ line: string | null }>('SELECT line FROM ssh_terminal_commands');
     expect(JSON.stringify(rows)).not.toContain('Secret-9');
-    expect(ssh.openShells).toBe(0);
+    await until('the shell ended at the server', () => ssh.openShells === 0);
   });
 
   it('with logging off no line is stored; an admin closes an open session; the list filters', async () => {

@@ -46,6 +46,8 @@ export class LiveTerminal {
     d.ws.on('message', (data, isBinary) => this.fromBrowser(data, isBinary));
     d.ws.on('close', () => void this.end('user_closed', null));
     d.ws.on('error', () => void this.end('connection_lost', null));
+    // The browser may have gone while the SSH session was being opened.
+    if (d.ws.readyState !== d.ws.OPEN) void this.end('user_closed', null);
   }
 
   get id(): string {

@@ -1,6 +1,6 @@
 import { Button, Checkbox, Group, Loader, NumberInput, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, unwrap } from '../api/client.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
@@ -15,10 +15,9 @@ export function TerminalSettingsPanel() {
     queryKey: ['settings', 'terminal'],
     queryFn: () => unwrap<TerminalSettings>(api.GET('/api/v1/settings/terminal')),
   });
-  const [draft, setDraft] = useState<TerminalSettings | null>(null);
-  useEffect(() => {
-    if (settings.data) setDraft(settings.data);
-  }, [settings.data]);
+  // The form starts from the stored settings; edits stay local until saved.
+  const [edited, setDraft] = useState<TerminalSettings | null>(null);
+  const draft = edited ?? settings.data ?? null;
   const save = useMutation({
     mutationFn: (s: TerminalSettings) => unwrap<TerminalSettings>(api.PUT('/api/v1/settings/terminal', { body: s })),
     onSuccess: (s) => queryClient.setQueryData(['settings', 'terminal'], s),
