@@ -87,7 +87,7 @@ export class LiveTerminal {
       this.d.ws.close(TERMINAL_CLOSE_CODES.badMessage, 'unreadable message');
       return;
     }
-    if (msg.type === 'resize') return this.d.shell.resize(msg);
+    if (msg.type === 'resize') return this.d.shell.resize({ cols: msg.cols, rows: msg.rows });
     this.touch();
     this.d.shell.write(msg.data);
     const recordLine = this.d.recordLine;
