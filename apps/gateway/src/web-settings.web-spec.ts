@@ -36,6 +36,7 @@ const PANEL_TEXT: Record<string, string> = {
   users: 'carol',
   'api-clients': 'New API token',
   'host-keys': 'Trusted on first use',
+  terminal: 'Allow web terminals',
   appearance: 'Français',
 };
 
@@ -149,7 +150,7 @@ describe('settings in Chromium', () => {
     for (const colorScheme of ['light', 'dark'] as const)
       for (const [width, height] of SIZES) {
         const { context, page } = await web.signedIn('admin', { colorScheme, width, height });
-        for (const tab of ['account', 'users', 'api-clients', 'host-keys', 'appearance']) {
+        for (const tab of ['account', 'users', 'api-clients', 'host-keys', 'terminal', 'appearance']) {
           await page.goto(`${gw.base}/settings?tab=${tab}`);
           await page.getByTestId('settings-section').getByText(PANEL_TEXT[tab]!).first().waitFor(WAIT);
           if (tab === 'account' || tab === 'api-clients')
