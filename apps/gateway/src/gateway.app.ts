@@ -5,6 +5,7 @@ import type { LoggerService } from '@nestjs/common';
 import { applyHttpEdge, documentProblems, httpTracing, responseCompression, serveWebUi } from '@su/http';
 import type { PlatformOptions } from '@su/platform';
 import { GatewayModule } from './gateway.module.ts';
+import { attachTerminalUpgrade } from './terminal-upgrade.ts';
 
 /** Builds the HTTP application (used by main.ts and by the integration tests). */
 export async function createGatewayApp(
@@ -24,6 +25,7 @@ export async function createGatewayApp(
   app.use(httpTracing);
   serveWebUi(app, platform.config.http.webDir);
   app.enableShutdownHooks();
+  attachTerminalUpgrade(app);
   const doc = new DocumentBuilder()
     .setTitle('system-update API')
     .setDescription(

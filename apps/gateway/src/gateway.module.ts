@@ -11,6 +11,7 @@ import { NotificationsModule } from '@su/notifications';
 import { PostInstallModule } from '@su/post-install';
 import { RunsModule } from '@su/runs';
 import { SchedulesModule } from '@su/schedules';
+import { TerminalModule } from '@su/terminal';
 import { LiveEventsService, PlatformModule, ReadinessService, type PlatformOptions } from '@su/platform';
 import { ActionRequestsController } from './action-requests.controller.ts';
 import { ApiClientsController } from './api-clients.controller.ts';
@@ -36,6 +37,7 @@ import { UsersController } from './users.controller.ts';
 import { PostInstallController } from './post-install.controller.ts';
 import { NotificationsController } from './notifications.controller.ts';
 import { MaintenanceController } from './maintenance.controller.ts';
+import { TerminalController } from './terminal.controller.ts';
 
 @Module({})
 export class GatewayModule {
@@ -55,6 +57,7 @@ export class GatewayModule {
         AssistantModule,
         NotificationsModule,
         MaintenanceModule,
+        TerminalModule,
       ],
       controllers: [
         HealthController,
@@ -81,6 +84,7 @@ export class GatewayModule {
         AssistantUsageController,
         NotificationsController,
         MaintenanceController,
+        TerminalController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).

@@ -145,6 +145,23 @@ describe('settings in Chromium', () => {
     await context.close();
   });
 
+  it('an admin turns the web terminal on with input logging in Settings → Terminal; the tab is accessible', async () => {
+    const { context, page } = await web.signedIn('admin');
+    await page.goto(`${gw.base}/settings?tab=terminal`);
+    await page.getByText('No terminal session yet.').waitFor(WAIT);
+    await expectAccessible(page);
+    await page.getByLabel('Allow web terminals').check();
+    await page.getByLabel('Record the input lines of new sessions').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(async () => (await gw.api('GET', '/api/v1/settings/terminal')).body, WAIT)
+      .toMatchObject({ enabled: true, logInput: true, idleTimeoutSeconds: 900 });
+    await gw.api('PUT', '/api/v1/settings/terminal', {
+      body: { enabled: false, idleTimeoutSeconds: 900, maxDurationSeconds: 14400, logInput: false },
+    });
+    await context.close();
+  });
+
   it('every settings tab: screenshots in light and dark, desktop and phone, with no serious accessibility violation', async () => {
     for (const colorScheme of ['light', 'dark'] as const)
       for (const [width, height] of SIZES) {

@@ -15,6 +15,7 @@ import { UserPreferencesService } from './user-preferences.service.ts';
 import { TokenEndWatcher } from './token-end.watcher.ts';
 import { TotpService } from './totp.service.ts';
 import { UsersService } from './users.service.ts';
+import { UpgradeAuthenticator } from './upgrade-authenticator.ts';
 
 const services = [
   AuthService,
@@ -33,6 +34,7 @@ const services = [
   OidcClientService,
   OidcAccountsService,
   OidcLoginService,
+  UpgradeAuthenticator,
 ];
 
 @Module({ providers: services, exports: services })

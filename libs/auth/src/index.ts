@@ -30,3 +30,4 @@ export * from './token-end.watcher.ts';
 export * from './session-cookie.ts';
 export * from './user-preferences.dto.ts';
 export * from './user-preferences.service.ts';
+export * from './upgrade-authenticator.ts';

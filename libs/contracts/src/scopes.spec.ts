@@ -8,6 +8,14 @@ describe('scopeSatisfies', () => {
     expect(scopeSatisfies(['admin'], 'operate')).toBe(true);
   });
 
+  it('lets terminal open terminals and nothing else; admin includes it, operate does not', () => {
+    expect(scopeSatisfies(['terminal'], 'terminal')).toBe(true);
+    expect(scopeSatisfies(['admin'], 'terminal')).toBe(true);
+    expect(scopeSatisfies(['operate'], 'terminal')).toBe(false);
+    expect(scopeSatisfies(['terminal'], 'read')).toBe(false);
+    expect(scopeSatisfies(['metrics:read'], 'terminal')).toBe(false);
+  });
+
   it('lets metrics:read read /metrics and nothing else; admin includes it, read and operate do not', () => {
     expect(scopeSatisfies(['metrics:read'], 'metrics:read')).toBe(true);
     expect(scopeSatisfies(['metrics:read'], 'read')).toBe(false);

@@ -2,10 +2,13 @@
 export const RANKED_SCOPES = ['read', 'operate', 'admin'] as const;
 
 /**
- * Every API scope: the ranked ones, and `metrics:read`, which reads /metrics and nothing else (a Prometheus scraper's
- * token; ADR 0034). `admin` includes it.
+ * Every API scope: the ranked ones, `metrics:read`, which reads /metrics and nothing else (a Prometheus scraper's
+ * token; ADR 0034), and `terminal`, which opens web SSH terminals and nothing else (ADR 0043). `admin` includes both.
  */
-export const SCOPES = [...RANKED_SCOPES, 'metrics:read'] as const;
+export const SCOPES = [...RANKED_SCOPES, 'metrics:read', 'terminal'] as const;
+
+/** Scopes outside the ranking: each grants one thing, and `admin` includes it. */
+const SIDE_SCOPES: readonly string[] = ['metrics:read', 'terminal'];
 export type Scope = (typeof SCOPES)[number];
 
 export function isScope(value: unknown): value is Scope {
@@ -14,7 +17,7 @@ export function isScope(value: unknown): value is Scope {
 
 /** True when a principal holding `granted` may do what needs `required`. */
 export function scopeSatisfies(granted: readonly Scope[], required: Scope): boolean {
-  if (required === 'metrics:read') return granted.includes('metrics:read') || granted.includes('admin');
+  if (SIDE_SCOPES.includes(required)) return granted.includes(required) || granted.includes('admin');
   const ranked: readonly string[] = RANKED_SCOPES;
   const need = ranked.indexOf(required);
   return granted.some((s) => ranked.indexOf(s) >= need);

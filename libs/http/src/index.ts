@@ -8,3 +8,4 @@ export * from './problem-details.openapi.ts';
 export * from './web-ui.ts';
 export { httpTracing } from './http-tracing.middleware.ts';
 export { responseCompression } from './response-compression.ts';
+export { refuseUpgrade } from './upgrade-refusal.ts';

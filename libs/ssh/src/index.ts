@@ -9,6 +9,7 @@ export { hostKeyInfoFromBlob, hostKeyInfoFromPublicKey, fingerprintSha256 } from
 export type { HostKeyInfo } from './host-key-info.ts';
 export { knownHostKeyVerifier } from './host-key-verifier.ts';
 export type { HostKeyVerifier, HostKeyVerdict } from './host-key-verifier.ts';
+export type { InteractiveShell, TerminalSize } from './ssh-shell.ts';
 export type { SudoMode } from './sudo-invocation.ts';
 export type { RawLogOptions, RawLogResult } from './raw-log-writer.ts';
 export * from './ssh-keygen.ts';

@@ -15,6 +15,7 @@ import { redactAll, secretVariants } from './secret-redactor.ts';
 import { shellQuote } from './shell-quote.ts';
 import { RemoteCommand, type CommandContext } from './ssh-command.ts';
 import { ConnectAttempt } from './ssh-connect.ts';
+import { openShell, type InteractiveShell, type TerminalSize } from './ssh-shell.ts';
 import { SshError } from './ssh-error.ts';
 import { sudoInvocation, sudoPasswordFor, type SudoInvocation } from './sudo-invocation.ts';
 
@@ -110,6 +111,12 @@ export class SshSession {
   runScript(script: string, o: RunOptions = {}): Promise<CommandResult> {
     if (o.stdin !== undefined) return Promise.reject(new Error('runScript: the script is the stdin'));
     return this.execute(['sh', '-s'], o, script);
+  }
+
+  /** An interactive shell on a PTY (the web terminal, ADR 0043), on its own channel of this connection. */
+  shell(size: TerminalSize): Promise<InteractiveShell> {
+    if (this.lost) return Promise.reject(this.lost);
+    return openShell(this.client, size);
   }
 
   rawLog(): RawLogResult | null {

@@ -696,4 +696,31 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     who: { none: 401, read: 403, operate: 403, admin: OK, hermes: 403, byTag: 403, byId: 403 },
     call: () => ({ body: { scope: 'global', name: 'walked', variables: {} } }),
   },
+  // ── web terminal (issue 20, ADR 0043): settings readable like the other settings, sessions for admins. The
+  // terminal itself is a WebSocket upgrade (no OpenAPI operation); terminal.int-spec.ts covers who may open one.
+  'GET /api/v1/settings/terminal': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
+  'PUT /api/v1/settings/terminal': {
+    who: FLEET_ADMIN,
+    call: () => ({ body: { enabled: false, idleTimeoutSeconds: 900, maxDurationSeconds: 14400, logInput: false } }),
+  },
+  'GET /api/v1/terminal/sessions': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
+  'GET /api/v1/terminal/sessions/{id}': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID } }),
+  },
+  'GET /api/v1/terminal/sessions/{id}/commands': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID } }),
+  },
+  'POST /api/v1/terminal/sessions/{id}/close': {
+    who: FLEET_ADMIN,
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID }, body: {} }),
+  },
 };

@@ -1,5 +1,6 @@
 import { enSchedules } from './en.schedules.ts';
 import { enSettings } from './en.settings.ts';
+import { enTerminal } from './en.terminal.ts';
 
 /** The English catalogue: every string the UI shows. Keys are `area.what`; `{name}` marks a value put in. */
 export const en = {
@@ -369,6 +370,7 @@ export const en = {
   'remedy.machine_did_not_return': 'The machine did not come back after its reboot: check its console.',
   ...enSchedules,
   ...enSettings,
+  ...enTerminal,
 } as const;
 
 export type MessageKey = keyof typeof en;

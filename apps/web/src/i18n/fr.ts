@@ -1,6 +1,7 @@
 import type { en } from './en.ts';
 import { frSchedules } from './fr.schedules.ts';
 import { frSettings } from './fr.settings.ts';
+import { frTerminal } from './fr.terminal.ts';
 
 /** The French catalogue: the same keys as the English one (the type and `catalogues.spec.ts` both check it). */
 export const fr: Record<keyof typeof en, string> = {
@@ -378,4 +379,5 @@ export const fr: Record<keyof typeof en, string> = {
   'remedy.machine_did_not_return': 'La machine n’est pas revenue après son redémarrage : regardez sa console.',
   ...frSchedules,
   ...frSettings,
+  ...frTerminal,
 };

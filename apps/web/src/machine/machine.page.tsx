@@ -17,6 +17,7 @@ import { ReplaceCredentials } from './replace-credentials.tsx';
 import { Reports } from './reports.tsx';
 import { ImportantMessages } from './important-messages.tsx';
 import { MachineChartsSlot } from './machine-charts-slot.tsx';
+import { TerminalCard } from '../terminal/terminal-card.tsx';
 
 /** One machine: its probe summary, the low-risk actions, important messages and its timeline, all kept live. */
 export function MachinePage() {
@@ -47,6 +48,7 @@ export function MachinePage() {
         <Summary machine={m} />
         <MachineActions machineId={m.id} />
       </SimpleGrid>
+      <TerminalCard machineId={m.id} />
       <PendingPackages machineId={m.id} />
       <MachineChartsSlot machineId={m.id} />
       <ImportantMessages machineId={m.id} />

@@ -26,7 +26,7 @@ import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { ConfirmButton } from '../layout/confirm-button.tsx';
 
-const SCOPE_CHOICES: Scope[] = ['read', 'operate', 'admin', 'metrics:read'];
+const SCOPE_CHOICES: Scope[] = ['read', 'operate', 'admin', 'metrics:read', 'terminal'];
 
 /** API tokens for scripts: create (scopes, optional machine scope), the token shown once, revoke. Admins only. */
 export function ApiClientsPanel() {

@@ -8,8 +8,10 @@ import { HostKeyPolicyPanel } from './host-key-policy.panel.tsx';
 import { SecondFactorPanel } from './second-factor.panel.tsx';
 import { SessionsPanel } from './sessions.panel.tsx';
 import { UsersPanel } from './users.panel.tsx';
+import { TerminalSettingsPanel } from '../terminal/terminal-settings.panel.tsx';
 
-const SECTIONS = ['account', 'users', 'api-clients', 'host-keys', 'appearance'] as const;
+const SECTIONS = ['account', 'users', 'api-clients', 'host-keys', 'terminal', 'appearance'] as const;
+const ADMIN_SECTIONS: readonly Section[] = ['users', 'api-clients', 'terminal'];
 type Section = (typeof SECTIONS)[number];
 
 /**
@@ -21,7 +23,7 @@ export function SettingsPage() {
   const me = useMe();
   const [params] = useSearchParams();
   const isAdmin = me.data?.scopes.includes('admin') ?? false;
-  const sections = SECTIONS.filter((x) => isAdmin || (x !== 'users' && x !== 'api-clients'));
+  const sections = SECTIONS.filter((x) => isAdmin || !ADMIN_SECTIONS.includes(x));
   const asked = params.get('tab') as Section | null;
   const section: Section = asked && sections.includes(asked) ? asked : 'account';
   return (
@@ -57,6 +59,7 @@ function SectionBody({ section, isAdmin }: { section: Section; isAdmin: boolean 
   const { t } = usePreferences();
   if (section === 'users') return <UsersPanel />;
   if (section === 'api-clients') return <ApiClientsPanel />;
+  if (section === 'terminal') return <TerminalSettingsPanel />;
   if (section === 'host-keys') return <HostKeyPolicyPanel canEdit={isAdmin} />;
   if (section === 'appearance')
     return (
