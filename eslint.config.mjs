@@ -119,7 +119,7 @@ export default [
     },
   },
   // Scripts outside the product (build, migrations CLI, lab, bench) run as plain Node programs.
-  { files: ['tools/**/*.ts', '*.config.ts', 'libs/testing/src/lab/**/*.ts'], rules: { 'no-restricted-properties': 'off', 'no-restricted-imports': 'off' } },
+  { files: ['tools/**/*.ts', '*.config.ts', 'libs/testing/src/lab/**/*.ts', 'libs/testing/src/sim-fleet/**/*.ts'], rules: { 'no-restricted-properties': 'off', 'no-restricted-imports': 'off' } },
   // The web UI (ADR 0019) runs in the browser: its globals, React's hook rules; it reaches the gateway over HTTP only
   // and may import types from the contracts lib (erased at build).
   {

@@ -3,3 +3,4 @@ export * from './lab/index.ts';
 export * from './registry/index.ts';
 export * from './fleet-seed.ts';
 export * from './table-checksums.ts';
+export * from './sim-fleet/index.ts';
