@@ -42,6 +42,7 @@ interface PassResult {
   rss: number[];
   unfinished: number;
   lost: string[];
+  phases: string;
 }
 
 const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
@@ -59,10 +60,16 @@ async function outcomes(db: Database, ids: string[]): Promise<Map<string, number
 const pending = (c: Map<string, number>) => (c.get('queued') ?? 0) + (c.get('running') ?? 0);
 
 async function waitDone(ctx: Ctx, ids: string[], onProgress?: (done: number) => Promise<void>) {
-  const deadline = Date.now() + PASS_DEADLINE_MS;
+  const t0 = Date.now();
+  const deadline = t0 + PASS_DEADLINE_MS;
+  let said = t0;
   for (;;) {
     const c = await outcomes(ctx.db, ids);
     if (pending(c) === 0 || Date.now() > deadline) return c;
+    if (Date.now() - said > 10_000) {
+      said = Date.now();
+      console.error(`  … ${((said - t0) / 1000).toFixed(0)} s: ${outcomeText(c)}`);
+    }
     await onProgress?.(ids.length - pending(c));
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -70,6 +77,7 @@ async function waitDone(ctx: Ctx, ids: string[], onProgress?: (done: number) => 
 
 /** One read-only pass (a probe then an analysis per machine, one batch each) on `workers` apt-worker processes. */
 async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult> {
+  console.error(`scale-pass: a pass on ${workers} apt-worker process(es)${kill ? ', one killed halfway' : ''}`);
   const procs = await Promise.all(Array.from({ length: workers }, () => WorkerProcess.start(ctx.root, ctx.env)));
   const all = [...procs];
   const t0 = performance.now();
@@ -89,7 +97,23 @@ async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult
   const seconds = (performance.now() - t0) / 1000;
   await Promise.all(all.map((p) => p.stop()));
   const lost = kill ? await lostMachines(ctx.db, ids) : [];
-  return { seconds, counts, rss: procs.map((p) => p.maxRssMb), unfinished: pending(counts), lost };
+  const phases = await phaseFigures(ctx.db, ids);
+  return { seconds, counts, rss: procs.map((p) => p.maxRssMb), unfinished: pending(counts), lost, phases };
+}
+
+/** Where a pass's time goes: queued → started and started → finished, p50 and max per job (ms). */
+async function phaseFigures(db: Database, ids: string[]): Promise<string> {
+  const r = await db.pool.query<{ w50: number; wmax: number; r50: number; rmax: number }>(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY w) AS w50, max(w) AS wmax,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY r) AS r50, max(r) AS rmax
+       FROM (SELECT extract(epoch FROM started_at - created_at) * 1000 AS w,
+                    extract(epoch FROM finished_at - started_at) * 1000 AS r
+               FROM jobs WHERE id = ANY($1::uuid[]) AND started_at IS NOT NULL AND finished_at IS NOT NULL) t`,
+    [ids],
+  );
+  const x = r.rows[0];
+  const ms = (v: number | undefined) => Math.round(Number(v ?? NaN));
+  return x ? `wait p50 ${ms(x.w50)} max ${ms(x.wmax)}; run p50 ${ms(x.r50)} max ${ms(x.rmax)}` : '';
 }
 
 async function lostMachines(db: Database, ids: string[]): Promise<string[]> {
@@ -202,11 +226,12 @@ async function report(
     p.seconds,
     Math.max(...p.rss),
     outcomeText(p.counts),
+    p.phases,
     `${met(p.seconds <= PASS_TARGET_S)} (≤ ${PASS_TARGET_S} s); RSS ${met(Math.max(...p.rss) <= RSS_TARGET_MB)} (≤ ${RSS_TARGET_MB} MB)`,
   ];
   printTable(
     `scale-pass: read-only pass (probe + apt analysis) over ${o.count} simulated machines (host keys ${o.keysMs.toFixed(0)} ms, fleet up ${o.fleetMs.toFixed(0)} ms, first-contact probes ${warmS.toFixed(1)} s), real apt-worker processes, PostgreSQL; unknown commands: ${fleet.unknownCommands().length}`,
-    ['run', 's', 'max worker RSS MB', 'jobs', 'targets'],
+    ['run', 's', 'max worker RSS MB', 'jobs', 'per job (ms)', 'targets'],
     [
       row('1 apt-worker, default settings (SU_WORKER_CONCURRENCY 4)', one),
       row(`${o.more} apt-workers, default settings each`, many),
@@ -216,6 +241,7 @@ async function report(
         peer.seconds,
         '',
         `${peer.ok} ok, ${peer.failed} failed`,
+        '',
         `ours ${(many.seconds / peer.seconds).toFixed(2)}× the peer's time`,
       ],
     ],
