@@ -67,7 +67,9 @@ describe.skipIf(!!skipReason)('simulated fleet (lab)', () => {
   const settle = async (id: string) => {
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const busy = await db.query(`SELECT id FROM jobs WHERE machine_id = $1 AND status IN ('queued', 'running')`, [id]);
+      const busy = await db.query(`SELECT id FROM jobs WHERE machine_id = $1 AND status IN ('queued', 'running')`, [
+        id,
+      ]);
       if (busy.length === 0 || Date.now() > deadline) return;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -105,7 +107,14 @@ describe.skipIf(!!skipReason)('simulated fleet (lab)', () => {
     const st = await lab.status();
     const bootId = st.find((s) => s.name === m.name)!.bootId;
     const names = (await lab.exec(m.name, 'cat /proc/sys/kernel/hostname /etc/hostname')).stdout;
-    const hostnames = [...new Set(names.split('\n').map((n) => n.trim()).filter(Boolean))];
+    const hostnames = [
+      ...new Set(
+        names
+          .split('\n')
+          .map((n) => n.trim())
+          .filter(Boolean),
+      ),
+    ];
     const host = await startHost(
       new SimHost({
         name: `rec-${state}`,
@@ -170,7 +179,8 @@ describe.skipIf(!!skipReason)('simulated fleet (lab)', () => {
   });
 
   it('the recording covers every state, with real variety (updates, security, a repository error)', async () => {
-    for (const s of ['clean', 'updates', 'security', 'security-applied', 'repo-error']) expect(fixtures.has(s)).toBe(true);
+    for (const s of ['clean', 'updates', 'security', 'security-applied', 'repo-error'])
+      expect(fixtures.has(s)).toBe(true);
     const apt = (state: string) => recorded.get(state)!.apt.apt;
     expect(apt('clean').count).toBe(0);
     expect(apt('updates').count).toBeGreaterThan(0);
@@ -198,7 +208,9 @@ describe.skipIf(!!skipReason)('simulated fleet (lab)', () => {
     expect(r.host.state).toBe('security-applied');
     // The analysis after the apply (queued by it) sees what the real machine saw after its apply.
     const after = await snapshot(r.id, 'apt_update_analyze');
-    expect(comparable(after.apt)).toEqual(comparable((await snapshot(recorded.get('security')!.id, 'apt_update_analyze')).apt));
+    expect(comparable(after.apt)).toEqual(
+      comparable((await snapshot(recorded.get('security')!.id, 'apt_update_analyze')).apt),
+    );
 
     const bootBefore = r.host.bootId;
     expect(await run(r.id, 'reboot_verified')).toMatchObject({ status: 'ok' });

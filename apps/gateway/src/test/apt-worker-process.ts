@@ -11,11 +11,15 @@ export interface AptWorkerChild {
 
 /** The built apt-worker (dist/apps/apt-worker/main.js) as its own process, resolved once it consumes its queues. */
 export function spawnAptWorker(root: string, env: Record<string, string>): Promise<AptWorkerChild> {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(root, 'dist/apps/apt-worker/main.js')], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env,
-  });
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', join(root, 'dist/apps/apt-worker/main.js')],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    },
+  );
   let out = '';
   let ready = false;
   return new Promise((resolve, reject) => {

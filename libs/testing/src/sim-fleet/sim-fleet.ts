@@ -27,6 +27,8 @@ export interface SimFleetOptions {
   mix?: SimFleetMix;
   /** Prefix of host names (sim-0001, ...). */
   prefix?: string;
+  /** Every host's latency × this (1: as recorded; a CI test that only needs the paths may go faster). */
+  latencyScale?: number;
 }
 
 /**
@@ -52,7 +54,9 @@ export class SimFleet {
         password: `sim-${randomBytes(9).toString('base64url')}`,
         state: cycle[i % cycle.length] ?? 'clean',
         unreachable: n < mix.unreachablePct,
-        latencyFactor: n >= mix.unreachablePct && n < mix.unreachablePct + mix.slowPct ? mix.slowFactor : 1,
+        latencyFactor:
+          (o.latencyScale ?? 1) *
+          (n >= mix.unreachablePct && n < mix.unreachablePct + mix.slowPct ? mix.slowFactor : 1),
         fixtures,
       });
     });

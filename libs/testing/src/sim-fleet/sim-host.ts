@@ -132,7 +132,8 @@ export class SimHost {
     const builtin = this.builtin(req);
     if (builtin) return this.reply(ch, builtin);
     const answer = this.o.upstream ? await this.forward(req, this.o.upstream) : this.recorded(req);
-    if (!answer) return this.fail(ch, `no recorded answer in state ${this.state} for ${JSON.stringify(req.argv).slice(0, 200)}`);
+    if (!answer)
+      return this.fail(ch, `no recorded answer in state ${this.state} for ${JSON.stringify(req.argv).slice(0, 200)}`);
     this.reply(ch, answer);
   }
 
