@@ -7,4 +7,4 @@ export type { UpstreamMachine } from './sim-upstream.ts';
 export { FixtureSet, FixtureRecorder, commandKey, SIM_FIXTURES_DIR } from './sim-fixtures.ts';
 export type { RecordedCommand, RecordedState } from './sim-fixtures.ts';
 export { simHostKeys, freshHostKey } from './sim-host-keys.ts';
-export { shellWords } from './shell-words.ts';
+export { shellWords, quoteWords } from './shell-words.ts';

@@ -25,3 +25,11 @@ export function shellWords(line: string): string[] {
   if (cur !== null) words.push(cur);
   return words;
 }
+
+/**
+ * The inverse: one single-quoted word per argument (a quote written `'\''`). The lab machine's shell reads it back
+ * as the same argv. (libs/ssh's `shellQuote` cannot be used here: the ssh lib's tests depend on this lib.)
+ */
+export function quoteWords(argv: readonly string[]): string {
+  return argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+}

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import ssh2, { type Client } from 'ssh2';
-import { shellQuote } from '@su/ssh';
 import type { ExecRequest } from './sim-exec.ts';
+import { quoteWords } from './shell-words.ts';
 
 /** A real machine the simulator forwards to while recording (a lab machine; its user has passwordless sudo). */
 export interface UpstreamMachine {
@@ -30,7 +30,7 @@ export class SimUpstream {
 
   async run(req: ExecRequest): Promise<UpstreamAnswer> {
     const client = await this.connect();
-    const line = shellQuote(req.sudo ? ['sudo', '-n', '--', ...req.argv] : req.argv);
+    const line = quoteWords(req.sudo ? ['sudo', '-n', '--', ...req.argv] : req.argv);
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
       client.exec(line, (err, ch) => {
