@@ -120,7 +120,7 @@ export default [
     },
   },
   // Scripts outside the product (build, migrations CLI, lab, bench) run as plain Node programs.
-  { files: ['tools/**/*.ts', '*.config.ts', 'libs/testing/src/lab/**/*.ts'], rules: { 'no-restricted-properties': 'off', 'no-restricted-imports': 'off' } },
+  { files: ['tools/**/*.ts', '*.config.ts', 'libs/testing/src/lab/**/*.ts', 'libs/testing/src/sim-fleet/**/*.ts'], rules: { 'no-restricted-properties': 'off', 'no-restricted-imports': 'off' } },
   // The tests' own SSH server (a machine that opens shells) is an ssh2 server; the product's SSH client stays libs/ssh.
   { files: ['libs/testing/src/ssh/**/*.ts'], rules: { 'no-restricted-imports': restrictedImportsExcept('ssh') } },
   // The web UI (ADR 0019) runs in the browser: its globals, React's hook rules; it reaches the gateway over HTTP only

@@ -165,7 +165,9 @@ export function childProcessEnv(overrides: Record<string, string>): Record<strin
 }
 
 /** Test-only knobs (SU_TEST_*), read here so that tests need not touch process.env. */
-export function testEnv(name: 'SU_TEST_KEEP_DB' | 'SU_TEST_PG_PORT' | 'DATABASE_URL'): string | undefined {
+export function testEnv(
+  name: 'SU_TEST_KEEP_DB' | 'SU_TEST_PG_PORT' | 'SU_TEST_SIM_RECORD' | 'DATABASE_URL',
+): string | undefined {
   const v = process.env[name];
   return v === '' ? undefined : v;
 }

@@ -6,6 +6,10 @@ import { inSpan, markFailed, METRICS, secondsSince, SPAN_ATTR, withJobContext, t
 import type { JobHandler } from './job-handler.ts';
 import { JobCloseHooks } from './job-close.hooks.ts';
 import { MachineLockService, type HeldLock } from './machine-lock.service.ts';
+import { withRetries } from './transient-retry.ts';
+
+/** Tries to hand a job back to the queue (0.5 + 1 + 2 + 4 s between them: a database blip, not an outage). */
+const REQUEUE_ATTEMPTS = 5;
 
 export class HandlerRegistrationError extends Error {}
 
@@ -100,7 +104,12 @@ export class JobRunner {
   /** One delivered job: claimed, run, and its end recorded whatever happens. */
   private async runOne(run: Delivery, span: Span): Promise<void> {
     const { message } = run;
-    const claim = await this.claim(run);
+    const claim = await this.claim(run).catch(async (e: Error) => {
+      // Reading or locking failed before the job started: it must get another delivery, not stay queued for good.
+      this.logger.warn(`job ${message.jobId}: claiming it failed (${e.message}); queued again`);
+      await this.requeue(message);
+      return null;
+    });
     if (!claim) return;
     const started = performance.now();
     const { lock } = claim;
@@ -161,16 +170,40 @@ export class JobRunner {
       METRICS.lockAcquireSeconds.observe({ outcome: lock ? 'acquired' : 'busy' }, secondsSince(asked));
       if (!lock) {
         METRICS.lockWaits.inc({ kind });
-        await this.queue.requeue(message, this.locks.retrySeconds);
+        await this.requeue(message);
         return null;
       }
     }
-    if (!(await jobs.markRunning(message.jobId, workerId))) {
+    let marked: boolean;
+    try {
+      marked = await jobs.markRunning(message.jobId, workerId);
+    } catch (e) {
+      // The job did not start: free its machine and hand it back, or it would stay queued with no delivery.
+      await lock?.release().catch(() => undefined);
+      this.logger.warn(`job ${message.jobId}: marking it running failed (${(e as Error).message}); queued again`);
+      await this.requeue(message);
+      return null;
+    }
+    if (!marked) {
       await lock?.release();
       this.logger.log(`job ${message.jobId} is not queued any more; skipped`);
       return null;
     }
     return { lock };
+  }
+
+  /**
+   * The job goes back to the queue (its machine is busy, or it could not be started). This delivery completes when
+   * it returns, and pg-boss does not retry job kinds, so a failed send would leave the `jobs` row queued with nothing
+   * to deliver it — a job stuck for good, seen in a 1,000-machine pass when a pool connection timed out under load:
+   * the send is tried again before giving up.
+   */
+  private requeue(message: Delivery['message']): Promise<void> {
+    return withRetries(() => this.queue.requeue(message, this.locks.retrySeconds), {
+      attempts: REQUEUE_ATTEMPTS,
+      delayMs: 500,
+      onRetry: (e, n) => this.logger.warn(`job ${message.jobId}: queueing it again failed (${n}): ${e.message}`),
+    });
   }
 
   /**

@@ -1,0 +1,10 @@
+export { SimFleet, DEFAULT_MIX } from './sim-fleet.ts';
+export type { SimFleetMix, SimFleetOptions } from './sim-fleet.ts';
+export { SimHost } from './sim-host.ts';
+export type { SimHostOptions } from './sim-host.ts';
+export { SimUpstream } from './sim-upstream.ts';
+export type { UpstreamMachine } from './sim-upstream.ts';
+export { FixtureSet, FixtureRecorder, commandKey, SIM_FIXTURES_DIR } from './sim-fixtures.ts';
+export type { RecordedCommand, RecordedState } from './sim-fixtures.ts';
+export { simHostKeys, freshHostKey } from './sim-host-keys.ts';
+export { shellWords, quoteWords } from './shell-words.ts';
