@@ -17,9 +17,10 @@ declare global {
  * server again. A request that failed on the network is asked again the usual way.
  */
 export async function earlyOr(pathAndQuery: string, call: () => Promise<Answer>): Promise<Answer> {
-  const early = typeof window === 'undefined' ? undefined : window.suEarly?.[pathAndQuery];
-  if (!early) return call();
-  delete window.suEarly![pathAndQuery];
+  const asked = typeof window === 'undefined' ? undefined : window.suEarly;
+  const early = asked?.[pathAndQuery];
+  if (!asked || !early) return call();
+  delete asked[pathAndQuery];
   const response = await early;
   if (!response) return call();
   const body: unknown = await response.json().catch(() => undefined);

@@ -68,7 +68,7 @@ export function MachineGrid(props: {
               key={m.id}
               machine={m}
               selected={props.selected.has(m.id)}
-              onSelect={(on) => props.onSelect(m.id, on)}
+              onSelect={props.onSelect}
             />
           ))}
         </div>
