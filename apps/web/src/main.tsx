@@ -6,7 +6,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
-import { firstScreenQuery, machinesQuery } from './dashboard/use-machines.ts';
+import { firstPageFits, firstScreenQuery, machinesQuery } from './dashboard/use-machines.ts';
 import { meQuery } from './session/session.ts';
 import { theme } from './theme.ts';
 
@@ -17,10 +17,13 @@ const queryClient = new QueryClient({
 
 // The first paint needs who is signed in and, on the dashboard, the fleet: all asked at once before React renders,
 // rather than the fleet after the session check (a signed-out visitor's fleet request is refused and asked again later).
-// The fleet's first page answers first and fills the first screen; the whole fleet follows.
+// public/boot.js sent these requests already; the queries take its answers. Sorted by name and unfiltered, the fleet's
+// first page answers first and fills the first screen; the whole fleet follows.
 void queryClient.prefetchQuery(meQuery);
 if (window.location.pathname === '/') {
-  void queryClient.prefetchQuery({ ...firstScreenQuery, retry: false });
+  if (firstPageFits(new URLSearchParams(window.location.search))) {
+    void queryClient.prefetchQuery({ ...firstScreenQuery, retry: false });
+  }
   void queryClient.prefetchQuery({ ...machinesQuery, retry: false });
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FIRST_SCREEN, PAGE } from '../dashboard/use-machines.ts';
+import { FIRST_SCREEN, firstPageFits, PAGE } from '../dashboard/use-machines.ts';
 import { earlyOr, type Answer } from './early-answers.ts';
 
 const bootJs = readFileSync(new URL('../../public/boot.js', import.meta.url), 'utf8');
@@ -20,6 +20,18 @@ describe('boot.js and the early answers', () => {
         `/api/v1/machines?limit=${FIRST_SCREEN}&offset=0`,
         `/api/v1/machines?limit=${PAGE}&offset=0`,
       ]),
+    );
+  });
+
+  it('the first page is the first screen only sorted by name and unfiltered (the default, worst first, waits)', () => {
+    const fits = (q: string) => firstPageFits(new URLSearchParams(q));
+    expect(fits('sort=name')).toBe(true);
+    expect(fits('')).toBe(false);
+    expect(fits('sort=security')).toBe(false);
+    for (const filter of ['q=web', 'tag=prod', 'only=security']) expect(fits(`sort=name&${filter}`)).toBe(false);
+    // boot.js decides the same way before the UI's code runs.
+    expect(bootJs).toContain(
+      "search.get('sort') === 'name' && !search.get('q') && !search.get('tag') && !search.get('only')",
     );
   });
 

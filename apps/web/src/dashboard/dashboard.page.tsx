@@ -9,20 +9,20 @@ import { FleetChartsSlot } from './fleet-charts-slot.tsx';
 import { MachineGrid } from './machine-grid.tsx';
 import { isSort, sortMachines, SORTS } from './machine-sort.ts';
 import { SelectionBar } from './selection-bar.tsx';
-import { useFleetForDashboard } from './use-machines.ts';
+import { firstPageFits, useFleetForDashboard } from './use-machines.ts';
 import classes from './dashboard.module.css';
 
 export { useMachines } from './use-machines.ts';
 
 /**
- * The fleet: a summary bar whose counts filter, text/tag filters, a tile per machine. Filters live in the URL. The
- * first screen of tiles comes from the fleet's first page; until the whole fleet is here the counts other than the
- * fleet's size show as pending and the grid is marked busy.
+ * The fleet: a summary bar whose counts filter, text/tag filters, a tile per machine. Filters live in the URL. Sorted
+ * by name and unfiltered, the first screen of tiles comes from the fleet's first page; until the whole fleet is here
+ * the counts other than the fleet's size show as pending and the grid is marked busy.
  */
 export function DashboardPage() {
   const { t } = usePreferences();
   const [params, setParams] = useSearchParams();
-  const machines = useFleetForDashboard();
+  const machines = useFleetForDashboard(firstPageFits(params));
   const complete = machines.complete;
   const text = params.get('q') ?? '';
   const tag = params.get('tag');

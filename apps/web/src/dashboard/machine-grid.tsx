@@ -64,12 +64,7 @@ export function MachineGrid(props: {
           }}
         >
           {props.machines.slice(row.index * cols, row.index * cols + cols).map((m) => (
-            <MachineTile
-              key={m.id}
-              machine={m}
-              selected={props.selected.has(m.id)}
-              onSelect={props.onSelect}
-            />
+            <MachineTile key={m.id} machine={m} selected={props.selected.has(m.id)} onSelect={props.onSelect} />
           ))}
         </div>
       ))}

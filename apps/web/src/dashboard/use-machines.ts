@@ -28,9 +28,9 @@ async function allMachines(): Promise<Page<MachineView>> {
 export const machinesQuery = queryOptions({ queryKey: ['machines'], queryFn: allMachines });
 
 /**
- * The fleet's first page (its first machines by name, and the fleet's total), asked beside the whole fleet: the
- * dashboard shows its first screen from it while the whole fleet is still on its way. Its own key, outside
- * 'machines': live refreshes and invalidations concern the whole fleet only.
+ * The fleet's first page (its first machines by name, and the fleet's total), asked beside the whole fleet: when the
+ * dashboard shows the fleet in that order, unfiltered, the page is its first screen, shown while the whole fleet is
+ * still on its way. Its own key, outside 'machines': live refreshes and invalidations concern the whole fleet only.
  */
 export const firstScreenQuery = queryOptions({
   queryKey: ['machines-first-screen'],
@@ -42,16 +42,25 @@ export function useMachines() {
   return useQuery(machinesQuery);
 }
 
-/** What the dashboard shows: the whole fleet once it is here (`complete`), its first page until then. */
-export function useFleetForDashboard() {
+/**
+ * Whether the fleet's first page is the dashboard's first screen: the API's order (by name) and no filter. Any other
+ * view (the default, worst first, among them) could put a machine beyond that page at the top, so it waits for the
+ * whole fleet rather than show tiles that are not its first ones.
+ */
+export function firstPageFits(search: URLSearchParams): boolean {
+  return search.get('sort') === 'name' && !search.get('q') && !search.get('tag') && !search.get('only');
+}
+
+/** What the dashboard shows: the whole fleet once it is here (`complete`); until then the first page, if it fits. */
+export function useFleetForDashboard(fits: boolean) {
   const whole = useMachines();
-  const first = useQuery({ ...firstScreenQuery, enabled: !whole.data });
-  const page = whole.data ?? first.data;
+  const first = useQuery({ ...firstScreenQuery, enabled: fits && !whole.data });
+  const page = whole.data ?? (fits ? first.data : undefined);
   return {
     items: page?.items,
     total: page?.total,
     complete: !!whole.data,
-    isPending: whole.isPending && !first.data,
+    isPending: whole.isPending && !page,
     error: whole.error,
   };
 }
