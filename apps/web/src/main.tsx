@@ -6,7 +6,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
-import { machinesQuery } from './dashboard/use-machines.ts';
+import { firstPageFits, firstScreenQuery, machinesQuery } from './dashboard/use-machines.ts';
 import { meQuery } from './session/session.ts';
 import { theme } from './theme.ts';
 
@@ -15,10 +15,17 @@ const queryClient = new QueryClient({
   defaultOptions: { queries: { refetchOnWindowFocus: false, staleTime: Infinity, retry: 1 } },
 });
 
-// The first paint needs who is signed in and, on the dashboard, the fleet: both asked at once before React renders,
+// The first paint needs who is signed in and, on the dashboard, the fleet: all asked at once before React renders,
 // rather than the fleet after the session check (a signed-out visitor's fleet request is refused and asked again later).
+// public/boot.js sent these requests already; the queries take its answers. Sorted by name and unfiltered, the fleet's
+// first page answers first and fills the first screen; the whole fleet follows.
 void queryClient.prefetchQuery(meQuery);
-if (window.location.pathname === '/') void queryClient.prefetchQuery({ ...machinesQuery, retry: false });
+if (window.location.pathname === '/') {
+  if (firstPageFits(new URLSearchParams(window.location.search))) {
+    void queryClient.prefetchQuery({ ...firstScreenQuery, retry: false });
+  }
+  void queryClient.prefetchQuery({ ...machinesQuery, retry: false });
+}
 
 const root = document.getElementById('root');
 if (!root) throw new Error('no #root element');

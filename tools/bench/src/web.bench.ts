@@ -12,13 +12,20 @@ import { seedFleet } from '@su/testing';
 import { benchDatabase } from './bench-database.ts';
 import { adminSession } from './bench-session.ts';
 import { percentile, printTable, summary } from './stats.ts';
+import { breakdownRows, readBreakdown, startCounters, type LoadBreakdown } from './web-breakdown.ts';
+import { startProfile, stopProfile } from './web-profile.ts';
 
 const FLEET = 1000;
 const LOADS = 7;
 const CHANGES = 60;
 // Bundled into dist/bench/main.js: the workspace is two levels up.
 const root = new URL('../..', import.meta.url).pathname;
-const webDir = join(root, 'dist/apps/web');
+// SU_BENCH_WEB_DIR measures a UI built elsewhere (two builds compared back to back); unset, the UI is built first.
+const prebuilt = process.env['SU_BENCH_WEB_DIR'];
+const webDir = prebuilt ?? join(root, 'dist/apps/web');
+// SU_BENCH_WEB_COMPARE=<dir> also serves the UI built there, from a second gateway on the same database, and loads the
+// two in turn (A B, B A, ...): on a shared, loaded machine both see the same conditions.
+const compareDir = process.env['SU_BENCH_WEB_COMPARE'];
 const line = (name: string, value: number, unit: string, target: number) =>
   console.log(
     `target: ${name} <= ${target} ${unit} — ${value <= target ? 'met' : 'NOT met'} (${value.toFixed(1)} ${unit})`,
@@ -41,21 +48,41 @@ function initialJs(): { files: string[]; gzipBytes: number; rawBytes: number } {
 /**
  * Time to interactive: from navigation start to the dashboard showing the whole fleet's count and its first tiles,
  * and the next animation frame (the main thread free to answer input). A fresh browser context each load (no cache).
+ * The UI fills its first screen from the fleet's first page (the count is that page's total); the moment the whole
+ * fleet is shown is measured too, and printed in the breakdown.
  */
-async function timeToInteractive(browser: Browser, base: string, token: string): Promise<number[]> {
-  const out: number[] = [];
+async function timeToInteractive(browser: Browser, bases: string[], token: string): Promise<LoadBreakdown[][]> {
+  const out: LoadBreakdown[][] = bases.map(() => []);
   for (let i = 0; i < LOADS; i++) {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addCookies([{ name: 'su_session', value: token, url: base }]);
-    const page = await context.newPage();
-    await page.goto(`${base}/`);
-    // Locator waits (Playwright's own polling, no eval: the UI's CSP refuses eval, as it should).
-    await page.getByTestId('summary-machines').getByText(String(FLEET)).waitFor({ timeout: 60_000 });
-    await page.getByTestId('machine-tile').first().waitFor({ timeout: 60_000 });
-    out.push(await page.evaluate<number>('new Promise((r) => requestAnimationFrame(() => r(performance.now())))'));
-    await context.close();
+    const order = i % 2 === 0 ? bases.map((_, k) => k) : bases.map((_, k) => bases.length - 1 - k);
+    for (const k of order) out[k]!.push(await loadOnce(browser, bases[k]!, token, i === 0 && k === 0));
   }
   return out;
+}
+
+/** One load of the dashboard in a fresh context, and where its time went. */
+async function loadOnce(browser: Browser, base: string, token: string, profile: boolean): Promise<LoadBreakdown> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.addCookies([{ name: 'su_session', value: token, url: base }]);
+  const page = await context.newPage();
+  const cdp = await startCounters(page);
+  if (profile) await startProfile(cdp);
+  await page.goto(`${base}/`);
+  // Locator waits (Playwright's own polling, no eval: the UI's CSP refuses eval, as it should).
+  await page.getByTestId('summary-machines').getByText(String(FLEET)).waitFor({ timeout: 60_000 });
+  await page.getByTestId('machine-tile').first().waitFor({ timeout: 60_000 });
+  const interactive = await page.evaluate<number>(
+    'new Promise((r) => requestAnimationFrame(() => r(performance.now())))',
+  );
+  // The whole fleet: the tile grid no longer marked busy (a UI without a first page never marks it).
+  await page.locator('section:has([data-testid="machine-tile"]):not([aria-busy="true"])').waitFor({ timeout: 60_000 });
+  const wholeFleet = await page.evaluate<number>(
+    'new Promise((r) => requestAnimationFrame(() => r(performance.now())))',
+  );
+  const breakdown = await readBreakdown(page, cdp, { interactive, wholeFleet });
+  if (profile) await stopProfile(cdp);
+  await context.close();
+  return breakdown;
 }
 
 /**
@@ -107,37 +134,50 @@ async function changeToTile(browser: Browser, base: string, token: string, db: D
   return delays;
 }
 
+async function startGateway(url: string, dataDir: string, dir: string) {
+  const config = loadConfig({ DATABASE_URL: url, SU_DATA_DIR: dataDir, SU_WEB_DIR: dir });
+  const platform: PlatformOptions = { service: 'gateway', config, databaseUrl: url };
+  const app = await createGatewayApp(platform, false);
+  await app.listen(0, '127.0.0.1');
+  return { app, base: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` };
+}
+
 /**
  * The web UI at 1,000 machines, in Debian's Chromium (`/usr/bin/chromium`): dashboard time to interactive, delay from
  * a database change to the tile through SSE, initial JS. The UI is built first; the fleet is seeded with realistic
  * state (seedFleet).
  */
 export async function webBench(): Promise<void> {
-  const build = spawnSync(process.execPath, [join(root, 'tools/build/build.mjs'), 'web'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (build.status !== 0) throw new Error(`the web UI did not build: ${build.stderr}`);
+  if (!prebuilt) {
+    const build = spawnSync(process.execPath, [join(root, 'tools/build/build.mjs'), 'web'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (build.status !== 0) throw new Error(`the web UI did not build: ${build.stderr}`);
+  }
   const { url, close } = await benchDatabase('web');
   const dataDir = mkdtempSync(join(tmpdir(), 'su-bench-web-'));
   const db = Database.connect({ url });
   await seedFleet((sql, params) => db.pool.query(sql, params as unknown[]), FLEET);
-  const config = loadConfig({ DATABASE_URL: url, SU_DATA_DIR: dataDir, SU_WEB_DIR: webDir });
-  const platform: PlatformOptions = { service: 'gateway', config, databaseUrl: url };
-  const app = await createGatewayApp(platform, false);
-  await app.listen(0, '127.0.0.1');
-  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  const { app, base } = await startGateway(url, dataDir, webDir);
+  const other = compareDir ? await startGateway(url, dataDir, compareDir) : null;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu'],
   });
   try {
     const token = await adminSession(app, base);
-    const loads = (await timeToInteractive(browser, base, token)).sort((a, b) => a - b);
+    const [breakdown, compared] = await timeToInteractive(browser, other ? [base, other.base] : [base], token);
+    const loads = breakdown!.map((l) => l.interactive).sort((a, b) => a - b);
     const tti = summary(loads);
     const sorted = (await changeToTile(browser, base, token, db)).sort((a, b) => a - b);
     const sse = summary(sorted);
     const js = initialJs();
+    printTable(
+      'where a load goes (median of the loads, ms from navigation start)',
+      compared ? ['step', 'this UI', `compared: ${compareDir}`] : ['step', 'ms'],
+      breakdownRows(breakdown!, compared),
+    );
     printTable(
       `web: the dashboard with ${FLEET} machines in Chromium (headless, this machine)`,
       ['measure', 'n', 'p50', 'p95', 'max'],
@@ -161,6 +201,7 @@ export async function webBench(): Promise<void> {
     line('initial JS gzipped', js.gzipBytes / 1024, 'KB', 250);
   } finally {
     await browser.close();
+    await other?.app.close();
     await app.close();
     await db.close();
     await close();

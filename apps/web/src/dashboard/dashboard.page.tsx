@@ -9,23 +9,28 @@ import { FleetChartsSlot } from './fleet-charts-slot.tsx';
 import { MachineGrid } from './machine-grid.tsx';
 import { isSort, sortMachines, SORTS } from './machine-sort.ts';
 import { SelectionBar } from './selection-bar.tsx';
-import { useMachines } from './use-machines.ts';
+import { firstPageFits, useFleetForDashboard } from './use-machines.ts';
 import classes from './dashboard.module.css';
 
 export { useMachines } from './use-machines.ts';
 
-/** The fleet: a summary bar whose counts filter, text/tag filters, a tile per machine. Filters live in the URL. */
+/**
+ * The fleet: a summary bar whose counts filter, text/tag filters, a tile per machine. Filters live in the URL. Sorted
+ * by name and unfiltered, the first screen of tiles comes from the fleet's first page; until the whole fleet is here
+ * the counts other than the fleet's size show as pending and the grid is marked busy.
+ */
 export function DashboardPage() {
   const { t } = usePreferences();
   const [params, setParams] = useSearchParams();
-  const machines = useMachines();
+  const machines = useFleetForDashboard(firstPageFits(params));
+  const complete = machines.complete;
   const text = params.get('q') ?? '';
   const tag = params.get('tag');
   const onlyParam = params.get('only');
   const only = isSummaryFilter(onlyParam) ? onlyParam : null;
   const sortParam = params.get('sort');
   const sort = isSort(sortParam) ? sortParam : 'status';
-  const all = useMemo(() => machines.data?.items ?? [], [machines.data]);
+  const all = useMemo(() => machines.items ?? [], [machines.items]);
   const shown = useMemo(
     () => sortMachines(filterMachines(all, { text, tag, only }), sort),
     [all, text, tag, only, sort],
@@ -59,7 +64,7 @@ export function DashboardPage() {
         <Group gap="xs" className={classes.summary}>
           <SummaryCount
             label={t('summary.machines')}
-            value={summary.machines}
+            value={complete ? summary.machines : (machines.total ?? null)}
             active={!only}
             onClick={() => set('only', null)}
           />
@@ -67,7 +72,7 @@ export function DashboardPage() {
             <SummaryCount
               key={f}
               label={t(`summary.${f}`)}
-              value={summary[f]}
+              value={complete ? summary[f] : null}
               active={only === f}
               onClick={() => set('only', only === f ? null : f)}
               filter={f}
@@ -75,7 +80,7 @@ export function DashboardPage() {
           ))}
         </Group>
       </nav>
-      {all.length > 0 && <FleetChartsSlot machines={all} />}
+      {complete && all.length > 0 && <FleetChartsSlot machines={all} />}
       <Group align="flex-end">
         <TextInput
           label={t('dashboard.search')}
@@ -100,7 +105,7 @@ export function DashboardPage() {
           allowDeselect={false}
           w={200}
         />
-        {shown.length > 0 && (
+        {complete && shown.length > 0 && (
           <Button variant="default" onClick={() => setSelected(new Set(shown.map((m) => m.id)))}>
             {t('dashboard.selectShown', { count: shown.length })}
           </Button>
@@ -108,7 +113,7 @@ export function DashboardPage() {
       </Group>
       {machines.isPending && <Loader role="status" aria-label={t('common.loading')} />}
       {machines.error && <ErrorNotice error={machines.error} />}
-      {machines.data && all.length === 0 && (
+      {complete && all.length === 0 && (
         <Alert icon={<IconServer aria-hidden />} title={t('dashboard.empty')} variant="light">
           <Stack gap="xs" align="flex-start">
             <Text size="sm">{t('dashboard.emptyNext')}</Text>
@@ -118,7 +123,7 @@ export function DashboardPage() {
           </Stack>
         </Alert>
       )}
-      {machines.data && all.length > 0 && shown.length === 0 && (
+      {complete && all.length > 0 && shown.length === 0 && (
         <Group>
           <Text>{t('dashboard.noMatch')}</Text>
           <Button variant="light" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
@@ -127,14 +132,21 @@ export function DashboardPage() {
         </Group>
       )}
       <SelectionBar ids={[...selected]} onClear={() => setSelected(new Set())} />
-      <MachineGrid machines={shown} label={t('dashboard.title')} selected={selected} onSelect={select} />
+      <MachineGrid
+        machines={shown}
+        label={t('dashboard.title')}
+        selected={selected}
+        onSelect={select}
+        busy={!complete}
+      />
     </Stack>
   );
 }
 
+/** A count and its filter; a null count is not known yet (the whole fleet is still on its way). */
 function SummaryCount(props: {
   label: string;
-  value: number;
+  value: number | null;
   active: boolean;
   onClick: () => void;
   filter?: SummaryFilter;
@@ -148,7 +160,7 @@ function SummaryCount(props: {
       data-testid={`summary-${props.filter ?? 'machines'}`}
     >
       <Text fw={700} size="lg" component="span">
-        {props.value}
+        {props.value ?? '…'}
       </Text>{' '}
       <Text size="sm" component="span">
         {props.label}

@@ -19,6 +19,8 @@ export function MachineGrid(props: {
   label: string;
   selected: ReadonlySet<string>;
   onSelect: (id: string, on: boolean) => void;
+  /** More tiles are on their way (the whole fleet after its first page). */
+  busy?: boolean;
 }) {
   const { prefs } = usePreferences();
   const { ref: sizeRef, width } = useElementSize();
@@ -37,7 +39,13 @@ export function MachineGrid(props: {
     scrollMargin: offset,
   });
   return (
-    <section ref={ref} aria-label={props.label} style={{ position: 'relative', height: virtualizer.getTotalSize() }}>
+    <section
+      ref={ref}
+      aria-label={props.label}
+      aria-busy={props.busy ?? false}
+      data-testid="machine-grid"
+      style={{ position: 'relative', height: virtualizer.getTotalSize() }}
+    >
       {virtualizer.getVirtualItems().map((row) => (
         <div
           key={row.key}
@@ -56,12 +64,7 @@ export function MachineGrid(props: {
           }}
         >
           {props.machines.slice(row.index * cols, row.index * cols + cols).map((m) => (
-            <MachineTile
-              key={m.id}
-              machine={m}
-              selected={props.selected.has(m.id)}
-              onSelect={(on) => props.onSelect(m.id, on)}
-            />
+            <MachineTile key={m.id} machine={m} selected={props.selected.has(m.id)} onSelect={props.onSelect} />
           ))}
         </div>
       ))}

@@ -16,13 +16,17 @@ const STATUS_RANK: Record<TileStatus, number> = {
   ok: 7,
 };
 
-const byName = (a: MachineView, b: MachineView) => a.name.localeCompare(b.name);
+// One collator for every comparison: String#localeCompare sets one up per call, which at 1,000 machines (about 10,000
+// comparisons) was the dashboard's costliest sort step. Same order: the default locale and options.
+const collator = new Intl.Collator();
+const byName = (a: MachineView, b: MachineView) => collator.compare(a.name, b.name);
 
-const compare: Record<Sort, (a: MachineView, b: MachineView) => number> = {
-  name: byName,
-  status: (a, b) => STATUS_RANK[tileStatus(a)] - STATUS_RANK[tileStatus(b)] || byName(a, b),
-  updates: (a, b) => (b.state?.aptUpdatesCount ?? 0) - (a.state?.aptUpdatesCount ?? 0) || byName(a, b),
-  security: (a, b) => (b.state?.aptSecurityCount ?? 0) - (a.state?.aptSecurityCount ?? 0) || byName(a, b),
+// The key each sort ranks by first (lower first), computed once per machine rather than once per comparison.
+const rank: Record<Sort, (m: MachineView) => number> = {
+  name: () => 0,
+  status: (m) => STATUS_RANK[tileStatus(m)],
+  updates: (m) => -(m.state?.aptUpdatesCount ?? 0),
+  security: (m) => -(m.state?.aptSecurityCount ?? 0),
 };
 
 export function isSort(v: string | null): v is Sort {
@@ -31,5 +35,7 @@ export function isSort(v: string | null): v is Sort {
 
 /** A sorted copy; ties by name so the order is stable between live refreshes. */
 export function sortMachines(machines: MachineView[], sort: Sort): MachineView[] {
-  return [...machines].sort(compare[sort]);
+  const keyed = machines.map((m) => ({ m, key: rank[sort](m) }));
+  keyed.sort((a, b) => a.key - b.key || byName(a.m, b.m));
+  return keyed.map((k) => k.m);
 }

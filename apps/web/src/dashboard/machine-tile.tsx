@@ -11,6 +11,7 @@ import {
   IconDownload,
   type Icon,
 } from '@tabler/icons-react';
+import { memo } from 'react';
 import { Link } from 'react-router';
 import type { MachineView } from '../api/types.ts';
 import { isMessageKey } from '../i18n/translate.ts';
@@ -29,15 +30,18 @@ const LOOK: Record<TileStatus, { color: string; icon: Icon }> = {
   ok: { color: 'teal', icon: IconCircleCheck },
 };
 
-/** One machine of the dashboard, from its derived state only. Every value is rendered as text. */
-export function MachineTile({
+/**
+ * One machine of the dashboard, from its derived state only. Every value is rendered as text. Memoized: a live change
+ * of one machine, a selection or the grid measuring its rows re-renders the tiles that changed, not every tile shown.
+ */
+export const MachineTile = memo(function MachineTile({
   machine,
   selected,
   onSelect,
 }: {
   machine: MachineView;
   selected?: boolean;
-  onSelect?: (on: boolean) => void;
+  onSelect?: (id: string, on: boolean) => void;
 }) {
   const { t, prefs } = usePreferences();
   const status = tileStatus(machine);
@@ -64,7 +68,7 @@ export function MachineTile({
               <Checkbox
                 mt={2}
                 checked={selected ?? false}
-                onChange={(e) => onSelect(e.currentTarget.checked)}
+                onChange={(e) => onSelect(machine.id, e.currentTarget.checked)}
                 aria-label={t('tile.select', { name: machine.name })}
                 data-testid="tile-select"
               />
@@ -150,4 +154,4 @@ export function MachineTile({
       </Stack>
     </Card>
   );
-}
+});

@@ -43,7 +43,10 @@ export function PreferencesProvider({ signedIn, children }: { signedIn: boolean;
     queryFn: () => unwrap<Preferences>(api.GET('/api/v1/me/preferences')),
   });
   const [local, setLocal] = useState(firstPaint);
-  const prefs = useMemo(() => (signedIn && server.data ? pick(server.data) : local), [signedIn, server.data, local]);
+  // The same object while the values are the same: the server's answer usually repeats the first-paint fallback, and a
+  // new object would re-render every consumer (the dashboard's tiles among them) for nothing.
+  const { theme, density, language } = signedIn && server.data ? server.data : local;
+  const prefs = useMemo(() => ({ theme, density, language }), [theme, density, language]);
   const save = useMutation({
     mutationFn: (p: Preferences) => unwrap(api.PUT('/api/v1/me/preferences', { body: p })),
   });
@@ -67,10 +70,6 @@ export function PreferencesProvider({ signedIn, children }: { signedIn: boolean;
   );
   const value = useMemo(() => ({ prefs, t: translator(prefs.language), update }), [prefs, update]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
-}
-
-function pick(p: Preferences): Preferences {
-  return { theme: p.theme, density: p.density, language: p.language };
 }
 
 export function usePreferences(): PreferencesContext {

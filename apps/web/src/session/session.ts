@@ -1,5 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, ApiError, unwrap } from '../api/client.ts';
+import { earlyOr } from '../api/early-answers.ts';
 import type { Me } from '../api/types.ts';
 
 /** Who is signed in (by the HttpOnly session cookie the page cannot read): null when nobody is. */
@@ -8,7 +9,8 @@ export const meQuery = queryOptions({
   retry: false,
   queryFn: async (): Promise<Me | null> => {
     try {
-      return await unwrap<Me>(api.GET('/api/v1/auth/me'));
+      // The first read takes public/boot.js's early request.
+      return await unwrap<Me>(earlyOr('/api/v1/auth/me', () => api.GET('/api/v1/auth/me')));
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return null;
       throw e;
