@@ -2,7 +2,7 @@
 // are bundled; npm packages stay external and load from node_modules. Rolldown's Oxc transform emits the decorator
 // metadata NestJS's dependency injection reads (docs/adr/0003-build-and-test-toolchain.md).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'rolldown';
 
@@ -21,10 +21,32 @@ const isExternal = (id) =>
   !id.startsWith('@oxc-project/runtime') &&
   !id.startsWith('\0');
 
+/** Moves `fresh` to `dir`, the previous `dir` out of the way first; another build doing the same may interleave. */
+function swapIn(fresh, dir, old) {
+  for (let attempt = 0; ; attempt++) {
+    rmSync(old, { recursive: true, force: true });
+    try {
+      if (existsSync(dir)) renameSync(dir, old);
+    } catch (e) {
+      if (e.code !== 'ENOENT') throw e;
+    }
+    try {
+      renameSync(fresh, dir);
+      break;
+    } catch (e) {
+      if ((e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') || attempt > 5) throw e;
+    }
+  }
+  rmSync(old, { recursive: true, force: true });
+}
+
 const t0 = Date.now();
+// Each bundle is built beside its place and swapped in by two renames: a test of another lab running at the same time
+// may be starting the same service from dist/apps/<app> (it never finds the directory emptied by a rebuild).
 for (const app of apps) {
   const outDir = join(root, 'dist/apps', app);
-  rmSync(outDir, { recursive: true, force: true });
+  const building = join(root, 'dist/apps', `.${app}.building-${process.pid}`);
+  rmSync(building, { recursive: true, force: true });
   await build({
     cwd: root,
     input: join(root, 'apps', app, 'src/main.ts'),
@@ -36,8 +58,9 @@ for (const app of apps) {
       if (log.code === 'UNRESOLVED_IMPORT') throw new Error(`${app}: ${log.message}`);
       handler(level, log);
     },
-    output: { dir: outDir, format: 'esm', entryFileNames: 'main.js', sourcemap: true, codeSplitting: false },
+    output: { dir: building, format: 'esm', entryFileNames: 'main.js', sourcemap: true, codeSplitting: false },
   });
+  swapIn(building, outDir, join(root, 'dist/apps', `.${app}.old-${process.pid}`));
 }
 // The web UI (ADR 0019): a Vite build into dist/apps/web, which the gateway serves at `/`.
 if (only.length === 0 || only.includes('web')) {

@@ -8,7 +8,9 @@ import { SecretBox } from './secret-box.ts';
  *   master.key.next              the key a rotation in progress re-encrypts under (becomes master.key when it ends)
  *   master.key.retired-<keyId>   a key a finished rotation replaced: kept so that backups made before can be opened
  * Both are readable keys for every service (never used to encrypt), so a secret re-encrypted by a rotation that
- * started after a service did still opens in that service.
+ * started after a service did still opens in that service. So is master.key itself: a rotation that ends renames
+ * master.key.next to it, and a service that had not needed the next key before then must still find it (the lab test
+ * of issue 17 found an apt-worker, started before a rotation, unable to open any credential after it).
  */
 export const NEXT_KEY_FILE = `${MASTER_KEY_FILE}.next`;
 export const RETIRED_KEY_PREFIX = `${MASTER_KEY_FILE}.retired-`;
@@ -21,10 +23,15 @@ export function readKeyFile(path: string): Buffer {
   return parseMasterKey(readFileSync(path, 'utf8'));
 }
 
-/** The keys a service may decrypt with besides its primary one: a rotation's next key and the retired keys. */
+/**
+ * The keys a service may decrypt with besides its primary one: a rotation's next key, the retired keys, and the key
+ * file (the primary may come from SU_MASTER_KEY; after a rotation, master.key is the key that was next).
+ */
 export function readableKeys(dataDir: string): Buffer[] {
   if (!existsSync(dataDir)) return [];
-  const names = readdirSync(dataDir).filter((n) => n === NEXT_KEY_FILE || n.startsWith(RETIRED_KEY_PREFIX));
+  const names = readdirSync(dataDir).filter(
+    (n) => n === MASTER_KEY_FILE || n === NEXT_KEY_FILE || n.startsWith(RETIRED_KEY_PREFIX),
+  );
   return names.sort().map((n) => readKeyFile(join(dataDir, n)));
 }
 
