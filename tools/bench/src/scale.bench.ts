@@ -1,0 +1,312 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '@su/config';
+import { AptPackagesRepository, Database, SchedulesRepository } from '@su/db';
+import { createGatewayApp } from '@su/gateway';
+import { PlatformModule, type PlatformOptions } from '@su/platform';
+import { ScheduleFiringService, SchedulerCoreModule } from '@su/schedules';
+import { seedFleet, seedHistory, seedPendingPackages } from '@su/testing';
+import { benchDatabase } from './bench-database.ts';
+import { adminSession } from './bench-session.ts';
+import { printTable, summary } from './stats.ts';
+
+/** The fleet sizes of the cost curve (issue 19): each step adds machines to the same database. */
+const SIZES = [100, 1000, 10_000] as const;
+const PACKAGES_PER_MACHINE = 30;
+/** Days of history seeded behind the first two steps (analyses and jobs, one each per machine and day). */
+const HISTORY_DAYS = 14;
+const RUNS = 20;
+const WARMUP = 3;
+const BROWSER_ENCODINGS = 'gzip, deflate, br, zstd';
+
+@Module({})
+class ScaleSchedulerModule {
+  static forRoot(p: PlatformOptions): DynamicModule {
+    return { module: ScaleSchedulerModule, imports: [PlatformModule.forService(p), SchedulerCoreModule] };
+  }
+}
+
+/** One GET with node:http (no automatic decompression): the time to the last byte and the bytes that crossed. */
+function get(base: string, path: string, token: string): Promise<{ ms: number; wireBytes: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = request(
+      `${base}${path}`,
+      { headers: { authorization: `Bearer ${token}`, 'accept-encoding': BROWSER_ENCODINGS } },
+      (res) => {
+        let wireBytes = 0;
+        res.on('data', (chunk: Buffer) => (wireBytes += chunk.length));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve({ ms: performance.now() - t0, wireBytes })
+            : reject(new Error(`GET ${path} answered ${res.statusCode}`)),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function p50Of(fn: () => Promise<number>, runs = RUNS): Promise<number> {
+  for (let i = 0; i < WARMUP; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await fn());
+  return summary(times).p50;
+}
+
+async function httpP50(base: string, token: string, path: string): Promise<{ p50: number; wireKB: number }> {
+  let wire = 0;
+  const p50 = await p50Of(async () => {
+    const a = await get(base, path, token);
+    wire = a.wireBytes;
+    return a.ms;
+  });
+  return { p50, wireKB: wire / 1024 };
+}
+
+/**
+ * Live events: a `machine.state` change written in the database → the event read from the SSE stream, over the
+ * gateway's one LISTEN connection, with the fleet at its current size.
+ */
+class SseProbe {
+  private waiters = new Map<string, () => void>();
+  private readonly ctrl = new AbortController();
+
+  async open(base: string, token: string): Promise<void> {
+    const res = await fetch(`${base}/api/v1/events/stream`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      signal: this.ctrl.signal,
+    });
+    if (!res.body) throw new Error(`the stream answered ${res.status} without a body`);
+    void this.read(res.body.pipeThrough(new TextDecoderStream()).getReader());
+  }
+
+  private async read(reader: ReadableStreamDefaultReader<string>): Promise<void> {
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: '', done: true }));
+      if (done) return;
+      buf += value;
+      let i: number;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const data = buf
+          .slice(0, i)
+          .split('\n')
+          .find((l) => l.startsWith('data:'));
+        buf = buf.slice(i + 2);
+        if (!data) continue;
+        const e = JSON.parse(data.slice(5)) as { type: string; machineId: string | null };
+        if (e.type === 'machine.state' && e.machineId) this.waiters.get(e.machineId)?.();
+      }
+    }
+  }
+
+  /** Milliseconds from the UPDATE's commit to the event on the stream. */
+  async delay(db: Database, machineId: string): Promise<number> {
+    const seen = new Promise<number>((r) => this.waiters.set(machineId, () => r(performance.now())));
+    const t0 = performance.now();
+    await db.pool.query(
+      `UPDATE machine_state SET apt_updates_count = apt_updates_count + 1, updated_at = now() WHERE machine_id = $1`,
+      [machineId],
+    );
+    const at = await Promise.race([seen, new Promise<number>((r) => setTimeout(() => r(NaN), 10_000))]);
+    this.waiters.delete(machineId);
+    return at - t0;
+  }
+
+  close(): void {
+    this.ctrl.abort();
+  }
+}
+
+interface Step {
+  machines: number;
+  page: number;
+  fleet: number;
+  fleetKB: number;
+  fleetSize: number;
+  pending: number;
+  pendingBefore: number;
+  jobs: number;
+  sseP50: number;
+  sseMax: number;
+  fanOut: number;
+  bytesPerMachine: number;
+  rssMB: number;
+}
+
+const dbBytes = async (db: Database) =>
+  Number((await db.pool.query<{ b: string }>('SELECT pg_database_size(current_database()) AS b')).rows[0]!.b);
+
+/** One slot of a schedule over every machine (one step, concurrency 10), in the one transaction `fire()` runs. */
+async function fanOut(db: Database, firing: ScheduleFiringService, n: number): Promise<number> {
+  const s = await new SchedulesRepository(db.prisma).create({
+    name: `scale fan-out ${n}`,
+    enabled: true,
+    cron: '0 3 * * *',
+    timezone: 'UTC',
+    scope: { all: true },
+    actions: ['apt_update_analyze'],
+    concurrency: 10,
+    approvalPolicy: 'none',
+    windowMinutes: null,
+    nextRunAt: new Date(Math.floor(Date.now() / 60_000) * 60_000),
+  });
+  const t0 = performance.now();
+  await firing.fire(s.id);
+  const ms = performance.now() - t0;
+  // No worker runs here: the released jobs are taken out of the queue so that they do not pile up between steps.
+  await db.pool.query(`UPDATE schedules SET enabled = false WHERE id = $1`, [s.id]);
+  await db.pool.query(`DELETE FROM pgboss.job WHERE data->>'jobId' IN (SELECT id::text FROM jobs WHERE schedule_id = $1)`, [
+    s.id,
+  ]);
+  await db.pool.query(`UPDATE jobs SET status = 'cancelled' WHERE schedule_id = $1 AND status IN ('queued', 'waiting')`, [
+    s.id,
+  ]);
+  return ms;
+}
+
+const verdict = (name: string, value: number, unit: string, target: number, peer?: string) =>
+  `target: ${name} ≤ ${target} ${unit}: ${value.toFixed(1)} ${unit}${peer ? ` (${peer})` : ''} — ${value <= target ? 'met' : 'NOT met'}`;
+
+/**
+ * The cost curve of the hot paths at 100 → 1,000 → 10,000 machines (issue 19), over real HTTP against a real gateway
+ * and the real scheduler core in this process, on one PostgreSQL: the tiles API (a page and the whole fleet), the
+ * fleet's pending updates (30 pending packages per machine) beside the query it replaced, the jobs list, live-event
+ * delivery, the fan-out of one schedule slot, the database's size per machine and per day of history, and memory.
+ */
+export async function scaleBench(): Promise<void> {
+  const { url, close } = await benchDatabase('scale');
+  const dataDir = mkdtempSync(join(tmpdir(), 'su-bench-scale-'));
+  const db = Database.connect({ url });
+  const run = (sql: string, params?: unknown[]) => db.pool.query(sql, params as unknown[]);
+  const config = loadConfig({ DATABASE_URL: url, SU_DATA_DIR: dataDir, SU_WEB_DIR: join(dataDir, 'no-web') });
+  const platform = (service: string): PlatformOptions => ({ service, config, databaseUrl: url });
+  const app = await createGatewayApp(platform('gateway'), false);
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  let scheduler: INestApplicationContext | undefined;
+  const sse = new SseProbe();
+  try {
+    scheduler = await NestFactory.createApplicationContext(ScaleSchedulerModule.forRoot(platform('scheduler')), {
+      logger: ['error', 'fatal'],
+    });
+    const token = await adminSession(app, base);
+    await sse.open(base, token);
+    const steps: Step[] = [];
+    const history: (string | number)[][] = [];
+    let seeded = 0;
+    for (const n of SIZES) {
+      const prefix = `s${n}`;
+      const before = await dbBytes(db);
+      await seedFleet(run, n - seeded, prefix, false);
+      await seedPendingPackages(run, PACKAGES_PER_MACHINE, prefix);
+      const bytesPerMachine = (await dbBytes(db) - before) / (n - seeded);
+      if (n <= 1000) {
+        const h0 = await dbBytes(db);
+        await seedHistory(run, prefix);
+        history.push([`${(n - seeded).toLocaleString('en')} machines × ${HISTORY_DAYS} days`, (await dbBytes(db) - h0) / (n - seeded) / HISTORY_DAYS / 1024]);
+      }
+      seeded = n;
+      await run('ANALYZE');
+      console.log(`  ${n.toLocaleString('en')} machines seeded (${PACKAGES_PER_MACHINE} pending packages each)`);
+      const page = await httpP50(base, token, '/api/v1/machines?limit=100');
+      const fleetSize = Math.min(n, 1000);
+      const fleet = await httpP50(base, token, `/api/v1/machines?limit=${fleetSize}`);
+      const pending = await httpP50(base, token, '/api/v1/updates/pending?limit=200');
+      const before19 = new AptPackagesRepository(db.prisma);
+      const pendingBefore = await p50Of(async () => {
+        const t0 = performance.now();
+        await before19.pendingByDedupKey(200, null);
+        return performance.now() - t0;
+      }, 5);
+      const jobs = await httpP50(base, token, '/api/v1/jobs?limit=100');
+      const ids = (await db.pool.query<{ id: string }>(`SELECT machine_id AS id FROM machine_state ORDER BY random() LIMIT 25`)).rows;
+      const sseTimes: number[] = [];
+      for (const { id } of ids) sseTimes.push(await sse.delay(db, id));
+      const s = summary(sseTimes.slice(5));
+      const fan = await fanOut(db, scheduler.get(ScheduleFiringService), n);
+      steps.push({
+        machines: n,
+        page: page.p50,
+        fleet: fleet.p50,
+        fleetKB: fleet.wireKB,
+        fleetSize,
+        pending: pending.p50,
+        pendingBefore,
+        jobs: jobs.p50,
+        sseP50: s.p50,
+        sseMax: s.max,
+        fanOut: fan,
+        bytesPerMachine,
+        rssMB: process.memoryUsage().rss / 2 ** 20,
+      });
+    }
+    printTable(
+      'scale: the cost curve (real HTTP, time to the last byte, p50 ms unless said)',
+      [
+        'machines',
+        'tiles page',
+        'whole fleet (tiles)',
+        'fleet KB on the wire',
+        'updates/pending',
+        'pending, query before #19',
+        'jobs list',
+        'SSE p50 / max',
+        'slot fan-out',
+        'DB KB / machine',
+        'RSS MB',
+      ],
+      steps.map((x) => [
+        x.machines.toLocaleString('en'),
+        x.page,
+        `${x.fleet.toFixed(1)} (${x.fleetSize})`,
+        x.fleetKB,
+        x.pending,
+        x.pendingBefore,
+        x.jobs,
+        `${x.sseP50.toFixed(1)} / ${x.sseMax.toFixed(1)}`,
+        x.fanOut,
+        x.bytesPerMachine / 1024,
+        x.rssMB,
+      ]),
+    );
+    printTable('scale: database growth per machine and day of history (one analysis and one job each)', ['batch', 'KB per machine-day'], history);
+    console.log(
+      '  RSS is this process: the gateway and the scheduler core together (the workers are measured by the pass section).',
+    );
+    // ── The pass section of Task C1 goes here: `await scalePassSection()` from ./scale-pass.bench.ts (a simulated
+    //    fleet over real SSH, its read-only pass and worker memory), printed before the verdicts. ──
+    console.log(`load average while measuring: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    const at = (n: number) => steps.find((x) => x.machines === n)!;
+    for (const l of [
+      verdict('tiles page p50 at 1,000', at(1000).page, 'ms', 15, `at 100: ${at(100).page.toFixed(1)} ms`),
+      verdict('tiles page p50 at 10,000', at(10_000).page, 'ms', 50, `at 1,000: ${at(1000).page.toFixed(1)} ms`),
+      verdict('whole fleet of 1,000 tiles p50', at(1000).fleet, 'ms', 40),
+      verdict('whole fleet of 1,000 tiles on the wire', at(1000).fleetKB, 'KB', 150),
+      verdict(
+        `updates/pending p50 at 10,000 × ${PACKAGES_PER_MACHINE}`,
+        at(10_000).pending,
+        'ms',
+        50,
+        `the query before: ${at(10_000).pendingBefore.toFixed(0)} ms in process`,
+      ),
+      verdict('schedule slot fan-out over 10,000 machines', at(10_000).fanOut, 'ms', 2000, `over 1,000: ${at(1000).fanOut.toFixed(0)} ms`),
+      verdict('live event delivery max at 10,000', at(10_000).sseMax, 'ms', 200, `p50 ${at(10_000).sseP50.toFixed(1)} ms`),
+    ])
+      console.log(l);
+  } finally {
+    sse.close();
+    await scheduler?.close();
+    await app.close();
+    await db.close();
+    await close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
