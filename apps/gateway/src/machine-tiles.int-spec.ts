@@ -93,6 +93,38 @@ describe('machine tiles', () => {
     expect(list.text).not.toContain('not-a-real-ciphertext');
   });
 
+  it('the stored tile follows every part it shows: state, metrics, tags (and a renamed tag), bootstrap, removals', async () => {
+    const id = await addMachine('tile-fresh', ['fresh']);
+    const tile = async () => {
+      const list = await t.gw.api('GET', '/api/v1/machines?limit=1000');
+      expect(list.status, list.text).toBe(200);
+      const mine = (list.body.items as { id: string }[]).find((m) => m.id === id);
+      expect(mine).toEqual((await t.gw.api('GET', `/api/v1/machines/${id}`)).body); // the same view, always
+      return mine as Record<string, any>;
+    };
+    await t.db.query(`UPDATE machine_state SET apt_updates_count = 3, status = 'online' WHERE machine_id = $1::uuid`, [id]);
+    expect(await tile()).toMatchObject({ status: 'online', state: { aptUpdatesCount: 3 } });
+    await t.db.query(
+      `INSERT INTO machine_metrics_latest (machine_id, collected_at, cpu_load1, filesystems_json) VALUES ($1::uuid, now(), 1.5, '[]')`,
+      [id],
+    );
+    await t.db.query(`UPDATE machine_metrics_latest SET cpu_load1 = 2.5 WHERE machine_id = $1::uuid`, [id]);
+    expect((await tile()).metrics).toMatchObject({ cpuLoad1: 2.5 });
+    await t.db.query(`UPDATE tags SET name = 'fresh2' WHERE name = 'fresh'`);
+    expect((await tile()).tags).toEqual(['fresh2']);
+    await t.db.query(
+      `INSERT INTO machine_bootstrap_state (machine_id, status) VALUES ($1::uuid, 'running')`,
+      [id],
+    );
+    expect((await tile()).bootstrapStatus).toBe('running');
+    await t.db.query(`DELETE FROM machine_metrics_latest WHERE machine_id = $1::uuid`, [id]);
+    await t.db.query(`DELETE FROM machine_tags WHERE machine_id = $1::uuid`, [id]);
+    expect(await tile()).toMatchObject({ metrics: null, tags: [] });
+    const renamed = await t.gw.api('PATCH', `/api/v1/machines/${id}`, { body: { notes: 'kept fresh' } });
+    expect(renamed.status, renamed.text).toBe(200);
+    expect((await tile()).notes).toBe('kept fresh');
+  });
+
   it('pages by name then id, counts the whole list, leaves deleted machines out; a stored unknown status reads unknown', async () => {
     const ids = [await addMachine('page-c', ['paged']), await addMachine('page-a', ['paged'])];
     await addMachine('page-b', ['paged']);

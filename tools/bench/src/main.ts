@@ -3,6 +3,7 @@ import { aptBench } from './apt.bench.ts';
 import { dockerBench } from './docker.bench.ts';
 import { eventsBench } from './events.bench.ts';
 import { queueBench } from './queue.bench.ts';
+import { scaleBench } from './scale.bench.ts';
 import { schedulerBench } from './scheduler.bench.ts';
 import { sshBench } from './ssh.bench.ts';
 import { tilesBench } from './tiles.bench.ts';
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<void>> = {
   docker: dockerBench,
   web: webBench,
   tiles: tilesBench,
+  scale: scaleBench,
 };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !benches[n]);
