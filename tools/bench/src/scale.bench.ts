@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -5,10 +6,11 @@ import { join } from 'node:path';
 import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@su/config';
-import { AptPackagesRepository, Database, SchedulesRepository } from '@su/db';
+import { AptWorkerModule, aptWorkerHandlers } from '@su/apt-worker';
+import { AptPackagesRepository, Database, MachinesRepository, SchedulesRepository } from '@su/db';
 import { createGatewayApp } from '@su/gateway';
-import { PlatformModule, type PlatformOptions } from '@su/platform';
-import { ScheduleFiringService, SchedulerCoreModule } from '@su/schedules';
+import { JobRunner, JobsService, PlatformModule, type PlatformOptions } from '@su/platform';
+import { nextRuns, ScheduleFiringService, SchedulerCoreModule, SchedulerLeaderService } from '@su/schedules';
 import { seedFleet, seedHistory, seedPendingPackages } from '@su/testing';
 import { benchDatabase } from './bench-database.ts';
 import { adminSession } from './bench-session.ts';
@@ -22,6 +24,10 @@ const HISTORY_DAYS = 14;
 const RUNS = 20;
 const WARMUP = 3;
 const BROWSER_ENCODINGS = 'gzip, deflate, br, zstd';
+/** Every-minute slots measured while the queue is kept busy. */
+const CRON_SLOTS = 2;
+const ACTOR = { type: 'system', id: 'bench' } as const;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 @Module({})
 class ScaleSchedulerModule {
@@ -137,6 +143,9 @@ interface Step {
   sseP50: number;
   sseMax: number;
   fanOut: number;
+  fanOutWide: number;
+  fanOutMachines: number;
+  tilesBefore: number;
   bytesPerMachine: number;
   rssMB: number;
 }
@@ -144,16 +153,23 @@ interface Step {
 const dbBytes = async (db: Database) =>
   Number((await db.pool.query<{ b: string }>('SELECT pg_database_size(current_database()) AS b')).rows[0]!.b);
 
-/** One slot of a schedule over every machine (one step, concurrency 10), in the one transaction `fire()` runs. */
-async function fanOut(db: Database, firing: ScheduleFiringService, n: number): Promise<number> {
+/**
+ * One slot of a schedule over every machine (one step), in the one transaction `fire()` runs: the run, its machines,
+ * every step as a waiting job, the first `concurrency` released. Returns the time and the run's machine count.
+ */
+async function fanOut(
+  db: Database,
+  firing: ScheduleFiringService,
+  concurrency: number,
+): Promise<{ ms: number; machines: number }> {
   const s = await new SchedulesRepository(db.prisma).create({
-    name: `scale fan-out ${n}`,
+    name: `scale fan-out ×${concurrency} ${Date.now()}`,
     enabled: true,
     cron: '0 3 * * *',
     timezone: 'UTC',
     scope: { all: true },
     actions: ['apt_update_analyze'],
-    concurrency: 10,
+    concurrency,
     approvalPolicy: 'none',
     windowMinutes: null,
     nextRunAt: new Date(Math.floor(Date.now() / 60_000) * 60_000),
@@ -161,15 +177,104 @@ async function fanOut(db: Database, firing: ScheduleFiringService, n: number): P
   const t0 = performance.now();
   await firing.fire(s.id);
   const ms = performance.now() - t0;
-  // No worker runs here: the released jobs are taken out of the queue so that they do not pile up between steps.
+  const counted = await db.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM schedule_run_machines rm JOIN schedule_runs r ON r.id = rm.run_id WHERE r.schedule_id = $1`,
+    [s.id],
+  );
+  // No worker takes these: the released jobs leave the queue so that they do not pile up between steps.
   await db.pool.query(`UPDATE schedules SET enabled = false WHERE id = $1`, [s.id]);
-  await db.pool.query(`DELETE FROM pgboss.job WHERE data->>'jobId' IN (SELECT id::text FROM jobs WHERE schedule_id = $1)`, [
-    s.id,
-  ]);
-  await db.pool.query(`UPDATE jobs SET status = 'cancelled' WHERE schedule_id = $1 AND status IN ('queued', 'waiting')`, [
-    s.id,
-  ]);
-  return ms;
+  await db.pool.query(
+    `DELETE FROM pgboss.job WHERE data->>'jobId' IN (SELECT id::text FROM jobs WHERE schedule_id = $1)`,
+    [s.id],
+  );
+  await db.pool.query(
+    `UPDATE jobs SET status = 'cancelled' WHERE schedule_id = $1 AND status IN ('queued', 'waiting')`,
+    [s.id],
+  );
+  return { ms, machines: counted.rows[0]!.n };
+}
+
+/** The whole fleet's tiles (1,000) built per request, as before ADR 0040: the view function over the page's ids. */
+async function tilesBuiltPerRequest(db: Database): Promise<number> {
+  return p50Of(async () => {
+    const t0 = performance.now();
+    const res = await db.pool.query<{ v: unknown }>(
+      `SELECT x.v FROM su_machine_view(ARRAY(SELECT id FROM machines WHERE deleted_at IS NULL
+                                               ORDER BY name, id LIMIT 1000)) x`,
+    );
+    JSON.stringify({ items: res.rows.map((r) => r.v), total: res.rows.length });
+    return performance.now() - t0;
+  }, 10);
+}
+
+/**
+ * The cron fire delay (`fired_at − slot_at` of an every-minute schedule, the leader's timer) while a 1,000-machine
+ * pass is simulated by queue load: an apt-worker in this process works through batches of 1,000 self-test jobs, a
+ * new batch whenever fewer than 500 are left, from before the first slot to after the last.
+ */
+async function cronUnderLoad(
+  db: Database,
+  jobs: JobsService,
+  scheduler: INestApplicationContext,
+  platform: PlatformOptions,
+): Promise<{ p50: number; max: number; n: number; jobsDone: number }> {
+  const worker = await NestFactory.createApplicationContext(AptWorkerModule.forRoot(platform), {
+    logger: ['error', 'fatal'],
+  });
+  try {
+    await worker.get(JobRunner).start('apt-worker', aptWorkerHandlers(worker), 4);
+    const machineId = randomUUID();
+    const machines = new MachinesRepository(db.prisma);
+    // A closed port: the analysis starts and fails at once, which is not what is measured.
+    await machines.create(
+      { id: machineId, name: 'cron-probe', hostname: '127.0.0.1', port: 9, username: 'bench' },
+      null,
+    );
+    await machines.setTags(machineId, ['cronprobe']);
+    const first = nextRuns('* * * * *', 'UTC', new Date(Date.now() + 5000))[0]!;
+    const s = await new SchedulesRepository(db.prisma).create({
+      name: 'cron probe',
+      enabled: true,
+      cron: '* * * * *',
+      timezone: 'UTC',
+      scope: { tags: ['cronprobe'] },
+      actions: ['apt_update_analyze'],
+      concurrency: 1,
+      approvalPolicy: 'none',
+      windowMinutes: null,
+      nextRunAt: first,
+    });
+    const selftests = async (status: string) =>
+      (
+        await db.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM jobs WHERE kind = 'system.selftest' AND status = $1`,
+          [status],
+        )
+      ).rows[0]!.n;
+    scheduler.get(SchedulerLeaderService).start();
+    const last = first.getTime() + (CRON_SLOTS - 1) * 60_000;
+    console.log(
+      `  cron under queue load: ${CRON_SLOTS} slot(s) from ${first.toISOString()}, about ${Math.ceil((last + 3000 - Date.now()) / 1000)} s`,
+    );
+    while (Date.now() < last + 3000) {
+      if ((await selftests('queued')) < 500)
+        await jobs.enqueueMany(
+          'system.selftest',
+          Array.from({ length: 1000 }, () => ({ payload: {} })),
+          ACTOR,
+        );
+      await sleep(1000);
+    }
+    const rows = await db.pool.query<{ slot_at: Date; fired_at: Date }>(
+      `SELECT slot_at, fired_at FROM schedule_runs WHERE schedule_id = $1 AND slot_at <= $2`,
+      [s.id, new Date(last)],
+    );
+    const delays = summary(rows.rows.map((r) => r.fired_at.getTime() - r.slot_at.getTime()));
+    await db.pool.query(`UPDATE schedules SET enabled = false WHERE id = $1`, [s.id]);
+    return { p50: delays.p50, max: delays.max, n: delays.n, jobsDone: await selftests('ok') };
+  } finally {
+    await worker.close();
+  }
 }
 
 const verdict = (name: string, value: number, unit: string, target: number, peer?: string) =>
@@ -207,11 +312,14 @@ export async function scaleBench(): Promise<void> {
       const before = await dbBytes(db);
       await seedFleet(run, n - seeded, prefix, false);
       await seedPendingPackages(run, PACKAGES_PER_MACHINE, prefix);
-      const bytesPerMachine = (await dbBytes(db) - before) / (n - seeded);
+      const bytesPerMachine = ((await dbBytes(db)) - before) / (n - seeded);
       if (n <= 1000) {
         const h0 = await dbBytes(db);
         await seedHistory(run, prefix);
-        history.push([`${(n - seeded).toLocaleString('en')} machines × ${HISTORY_DAYS} days`, (await dbBytes(db) - h0) / (n - seeded) / HISTORY_DAYS / 1024]);
+        history.push([
+          `${(n - seeded).toLocaleString('en')} machines × ${HISTORY_DAYS} days`,
+          ((await dbBytes(db)) - h0) / (n - seeded) / HISTORY_DAYS / 1024,
+        ]);
       }
       seeded = n;
       await run('ANALYZE');
@@ -227,11 +335,15 @@ export async function scaleBench(): Promise<void> {
         return performance.now() - t0;
       }, 5);
       const jobs = await httpP50(base, token, '/api/v1/jobs?limit=100');
-      const ids = (await db.pool.query<{ id: string }>(`SELECT machine_id AS id FROM machine_state ORDER BY random() LIMIT 25`)).rows;
+      const ids = (
+        await db.pool.query<{ id: string }>(`SELECT machine_id AS id FROM machine_state ORDER BY random() LIMIT 25`)
+      ).rows;
       const sseTimes: number[] = [];
       for (const { id } of ids) sseTimes.push(await sse.delay(db, id));
       const s = summary(sseTimes.slice(5));
-      const fan = await fanOut(db, scheduler.get(ScheduleFiringService), n);
+      const fan = await fanOut(db, scheduler.get(ScheduleFiringService), 10);
+      const wide = await fanOut(db, scheduler.get(ScheduleFiringService), 1000);
+      const tilesBefore = await tilesBuiltPerRequest(db);
       steps.push({
         machines: n,
         page: page.p50,
@@ -243,7 +355,10 @@ export async function scaleBench(): Promise<void> {
         jobs: jobs.p50,
         sseP50: s.p50,
         sseMax: s.max,
-        fanOut: fan,
+        fanOut: fan.ms,
+        fanOutWide: wide.ms,
+        fanOutMachines: Math.min(fan.machines, wide.machines),
+        tilesBefore,
         bytesPerMachine,
         rssMB: process.memoryUsage().rss / 2 ** 20,
       });
@@ -254,12 +369,13 @@ export async function scaleBench(): Promise<void> {
         'machines',
         'tiles page',
         'whole fleet (tiles)',
+        'fleet built per request (before)',
         'fleet KB on the wire',
         'updates/pending',
         'pending, query before #19',
         'jobs list',
         'SSE p50 / max',
-        'slot fan-out',
+        'slot fan-out ×10 / ×1,000',
         'DB KB / machine',
         'RSS MB',
       ],
@@ -267,28 +383,44 @@ export async function scaleBench(): Promise<void> {
         x.machines.toLocaleString('en'),
         x.page,
         `${x.fleet.toFixed(1)} (${x.fleetSize})`,
+        x.tilesBefore,
         x.fleetKB,
         x.pending,
         x.pendingBefore,
         x.jobs,
         `${x.sseP50.toFixed(1)} / ${x.sseMax.toFixed(1)}`,
-        x.fanOut,
+        `${x.fanOut.toFixed(0)} / ${x.fanOutWide.toFixed(0)} (${x.fanOutMachines})`,
         x.bytesPerMachine / 1024,
         x.rssMB,
       ]),
     );
-    printTable('scale: database growth per machine and day of history (one analysis and one job each)', ['batch', 'KB per machine-day'], history);
+    printTable(
+      'scale: database growth per machine and day of history (one analysis and one job each)',
+      ['batch', 'KB per machine-day'],
+      history,
+    );
     console.log(
       '  RSS is this process: the gateway and the scheduler core together (the workers are measured by the pass section).',
     );
+    const cron = await cronUnderLoad(db, app.get(JobsService), scheduler, platform('apt-worker'));
     // ── The pass section of Task C1 goes here: `await scalePassSection()` from ./scale-pass.bench.ts (a simulated
     //    fleet over real SSH, its read-only pass and worker memory), printed before the verdicts. ──
-    console.log(`load average while measuring: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `load average while measuring: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     const at = (n: number) => steps.find((x) => x.machines === n)!;
     for (const l of [
       verdict('tiles page p50 at 1,000', at(1000).page, 'ms', 15, `at 100: ${at(100).page.toFixed(1)} ms`),
       verdict('tiles page p50 at 10,000', at(10_000).page, 'ms', 50, `at 1,000: ${at(1000).page.toFixed(1)} ms`),
-      verdict('whole fleet of 1,000 tiles p50', at(1000).fleet, 'ms', 40),
+      verdict(
+        'whole fleet of 1,000 tiles p50',
+        at(1000).fleet,
+        'ms',
+        40,
+        `built per request in process: ${at(1000).tilesBefore.toFixed(1)} ms`,
+      ),
       verdict('whole fleet of 1,000 tiles on the wire', at(1000).fleetKB, 'KB', 150),
       verdict(
         `updates/pending p50 at 10,000 × ${PACKAGES_PER_MACHINE}`,
@@ -297,8 +429,34 @@ export async function scaleBench(): Promise<void> {
         50,
         `the query before: ${at(10_000).pendingBefore.toFixed(0)} ms in process`,
       ),
-      verdict('schedule slot fan-out over 10,000 machines', at(10_000).fanOut, 'ms', 2000, `over 1,000: ${at(1000).fanOut.toFixed(0)} ms`),
-      verdict('live event delivery max at 10,000', at(10_000).sseMax, 'ms', 200, `p50 ${at(10_000).sseP50.toFixed(1)} ms`),
+      verdict(
+        'schedule slot fan-out over 10,000 machines, concurrency 10',
+        at(10_000).fanOut,
+        'ms',
+        2000,
+        `over 1,000: ${at(1000).fanOut.toFixed(0)} ms`,
+      ),
+      verdict(
+        'schedule slot fan-out over 10,000 machines, concurrency 1,000',
+        at(10_000).fanOutWide,
+        'ms',
+        2000,
+        `over 1,000: ${at(1000).fanOutWide.toFixed(0)} ms`,
+      ),
+      verdict(
+        'cron fire delay max while the queue works through 1,000-job batches',
+        cron.max,
+        'ms',
+        250,
+        `p50 ${cron.p50.toFixed(0)} ms over ${cron.n} slots, ${cron.jobsDone} jobs done meanwhile`,
+      ),
+      verdict(
+        'live event delivery max at 10,000',
+        at(10_000).sseMax,
+        'ms',
+        200,
+        `p50 ${at(10_000).sseP50.toFixed(1)} ms`,
+      ),
     ])
       console.log(l);
   } finally {
