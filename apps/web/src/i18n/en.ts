@@ -154,7 +154,7 @@ export const en = {
   'fleet.allMachines': 'All these machines',
   'fleet.allMachinesFor': 'All machines needing {name}',
   'fleet.chooseMachines': 'Choose machines',
-  'fleet.chooseMachinesFor': 'Choose the machines needing {name}',
+  'fleet.chooseMachinesFor': 'Choose machines needing {name}',
   'fleet.partial': 'The {shown} first changes of {total}: security first, then the widest.',
   'fleet.selection': '{packages} packages on {machines} machines chosen',
   'fleet.request': 'Request the apply',
