@@ -100,9 +100,10 @@ async function buildFixture(): Promise<Fixture> {
       `INSERT INTO snapshots (machine_id, kind, status, payload) VALUES ($1, 'apt_update_analyze', 'ok', '{}') RETURNING id`,
       [machines[tg]],
     );
+    // One pending change both machines need: the machines of its group are what a caller's scope filters.
     await t.db.query(
       `INSERT INTO apt_planned_packages (snapshot_id, machine_id, mode, name, operation, dedup_key)
-       VALUES ($1, $2, 'upgrade', $3, 'upgrade', $3)`,
+       VALUES ($1, $2, 'upgrade', $3, 'upgrade', 'pkg-shared')`,
       [s!.id, machines[tg], `pkg-${tg}`],
     );
     // A compose service with an update on each machine, for the fleet's Docker view.

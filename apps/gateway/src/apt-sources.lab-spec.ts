@@ -97,7 +97,7 @@ describe.skipIf(!!skipReason)('apt: held packages and sources (lab)', () => {
     const state = (await api('GET', `/api/v1/machines/${id}`)).body.state;
     expect(state).toMatchObject({ aptUpdatesCount: 2, aptSecurityCount: 2, aptHeldCount: 1, aptHeldSecurityCount: 1 });
     // Fleet view: the held one apart, with its security flag.
-    const pending = (await api('GET', '/api/v1/updates/pending')).body as {
+    const pending = (await api('GET', '/api/v1/updates/pending')).body.items as {
       name: string;
       held: boolean;
       security: boolean;

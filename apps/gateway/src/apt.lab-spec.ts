@@ -127,12 +127,15 @@ describe.skipIf(!!skipReason)('apt (lab)', () => {
     });
     expect(apt2.installed.map((p: { name: string }) => p.name)).toEqual(['homelab-dep']);
     // Fleet view, from the derived table.
-    const pending = (await api('GET', '/api/v1/updates/pending')).body as {
+    const pending = (await api('GET', '/api/v1/updates/pending')).body.items as {
+      dedupKey: string;
       name: string;
-      machineIds: string[];
       security: boolean;
     }[];
-    expect(pending.find((p) => p.name === 'homelab-secfix')).toMatchObject({ security: true, machineIds: [ids[0]] });
+    const secfix = pending.find((p) => p.name === 'homelab-secfix')!;
+    expect(secfix).toMatchObject({ security: true, machineCount: 1 });
+    const needing = await api('GET', `/api/v1/updates/pending/machines?dedupKey=${encodeURIComponent(secfix.dedupKey)}`);
+    expect(needing.body.items.map((m: { id: string }) => m.id)).toEqual([ids[0]]);
   });
 
   it('applies dist-upgrade: the real diff is the plan, reboot-required reported, the modified conffile kept and said, no prompt', async () => {

@@ -24,7 +24,7 @@ import {
   type MachineScope,
 } from '@su/contracts';
 import { ActionOptionsDto } from '@su/approvals';
-import { MachineActionsService } from '@su/machines';
+import { MachineActionsService, PendingGroupMachinesQuery, PendingGroupsQuery } from '@su/machines';
 import { PostInstallRunCheck } from '@su/post-install';
 
 const uuid = new ParseUUIDPipe();
@@ -175,9 +175,20 @@ export class MachineHistoryController {
   @RequireScope('read')
   @ScopeFiltered()
   @ApiOperation({
-    summary: 'Fleet-wide pending package changes grouped by dedup key, with the machines that need each.',
+    summary:
+      'Fleet-wide pending package changes grouped by dedup key, security first, held apart: a page of groups `{ items, total }`, each with how many machines need it (its machines: `GET /updates/pending/machines`).',
   })
-  pending(@Query() q: LimitQuery, @CurrentMachineScope() scope: MachineScope | null) {
-    return this.actions.pendingUpdates(q.limit ?? 200, scope);
+  pending(@Query() q: PendingGroupsQuery, @CurrentMachineScope() scope: MachineScope | null) {
+    return this.actions.pendingUpdates(q, scope);
+  }
+
+  @Get('updates/pending/machines')
+  @RequireScope('read')
+  @ScopeFiltered()
+  @ApiOperation({
+    summary: 'The machines (id, name; by name) that need one pending group, by page: `{ items, total }`.',
+  })
+  pendingMachines(@Query() q: PendingGroupMachinesQuery, @CurrentMachineScope() scope: MachineScope | null) {
+    return this.actions.pendingUpdateMachines(q, scope);
   }
 }

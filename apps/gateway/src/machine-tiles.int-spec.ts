@@ -93,6 +93,38 @@ describe('machine tiles', () => {
     expect(list.text).not.toContain('not-a-real-ciphertext');
   });
 
+  it('the stored tile follows every part it shows: state, metrics, tags (and a renamed tag), bootstrap, removals', async () => {
+    const id = await addMachine('tile-fresh', ['fresh']);
+    const tile = async () => {
+      const list = await t.gw.api('GET', '/api/v1/machines?limit=1000');
+      expect(list.status, list.text).toBe(200);
+      const mine = (list.body.items as { id: string }[]).find((m) => m.id === id);
+      expect(mine).toEqual((await t.gw.api('GET', `/api/v1/machines/${id}`)).body); // the same view, always
+      return mine as Record<string, any>;
+    };
+    await t.db.query(`UPDATE machine_state SET apt_updates_count = 3, status = 'online' WHERE machine_id = $1::uuid`, [id]);
+    expect(await tile()).toMatchObject({ status: 'online', state: { aptUpdatesCount: 3 } });
+    await t.db.query(
+      `INSERT INTO machine_metrics_latest (machine_id, collected_at, cpu_load1, filesystems_json) VALUES ($1::uuid, now(), 1.5, '[]')`,
+      [id],
+    );
+    await t.db.query(`UPDATE machine_metrics_latest SET cpu_load1 = 2.5 WHERE machine_id = $1::uuid`, [id]);
+    expect((await tile()).metrics).toMatchObject({ cpuLoad1: 2.5 });
+    await t.db.query(`UPDATE tags SET name = 'fresh2' WHERE name = 'fresh'`);
+    expect((await tile()).tags).toEqual(['fresh2']);
+    await t.db.query(
+      `INSERT INTO machine_bootstrap_state (machine_id, status) VALUES ($1::uuid, 'running')`,
+      [id],
+    );
+    expect((await tile()).bootstrapStatus).toBe('running');
+    await t.db.query(`DELETE FROM machine_metrics_latest WHERE machine_id = $1::uuid`, [id]);
+    await t.db.query(`DELETE FROM machine_tags WHERE machine_id = $1::uuid`, [id]);
+    expect(await tile()).toMatchObject({ metrics: null, tags: [] });
+    const renamed = await t.gw.api('PATCH', `/api/v1/machines/${id}`, { body: { notes: 'kept fresh' } });
+    expect(renamed.status, renamed.text).toBe(200);
+    expect((await tile()).notes).toBe('kept fresh');
+  });
+
   it('pages by name then id, counts the whole list, leaves deleted machines out; a stored unknown status reads unknown', async () => {
     const ids = [await addMachine('page-c', ['paged']), await addMachine('page-a', ['paged'])];
     await addMachine('page-b', ['paged']);
@@ -120,33 +152,106 @@ describe('machine tiles', () => {
     expect(sse.encoding).toBeUndefined();
   });
 
-  it('updates/pending: one group per change, each machine counted once, security first, held apart, limited', async () => {
-    const [a, b] = [await addMachine('pend-a'), await addMachine('pend-b')];
+  it('updates/pending: one group per change, each machine counted once, security first, held apart, paged; its machines on demand', async () => {
+    const [a, b] = [await addMachine('pend-a', ['pend-a']), await addMachine('pend-b')];
+    const snapshot = async (m: string) =>
+      (
+        await t.db.query<{ id: string }>(
+          `INSERT INTO snapshots (machine_id, kind, status, payload) VALUES ($1::uuid, 'apt_update_analyze', 'ok', '{}')
+           RETURNING id`,
+          [m],
+        )
+      )[0]!.id;
+    const snaps = { [a]: await snapshot(a), [b]: await snapshot(b) };
     const row = (m: string, name: string, key: string, security: boolean, held = false, arch = 'amd64') =>
       t.db.query(
         `INSERT INTO apt_planned_packages (snapshot_id, machine_id, mode, name, arch, current_version, target_version,
                                            origin, operation, security, held, dedup_key)
-         VALUES ((SELECT id FROM snapshots WHERE machine_id = $1::uuid LIMIT 1), $1::uuid, 'upgrade', $2, $6, '1', '2',
-                 'Debian', 'upgrade', $4, $5, $3)`,
-        [m, name, key, security, held, arch],
-      );
-    for (const m of [a, b])
-      await t.db.query(
-        `INSERT INTO snapshots (machine_id, kind, status, payload) VALUES ($1::uuid, 'apt_update_analyze', 'ok', '{}')`,
-        [m],
+         VALUES ($7::uuid, $1::uuid, 'upgrade', $2, $6, '1', '2', 'Debian', 'upgrade', $4, $5, $3)`,
+        [m, name, key, security, held, arch, snaps[m]],
       );
     await row(a, 'libc6', 'k-libc6', false);
     await row(a, 'libc6', 'k-libc6', false, false, 'i386'); // multiarch: the same change twice on one machine
     await row(b, 'libc6', 'k-libc6', false);
     await row(b, 'openssl', 'k-openssl', true);
     await row(a, 'nginx', 'k-nginx', false, true);
-    const res = await t.gw.api('GET', '/api/v1/updates/pending');
-    expect(res.status, res.text).toBe(200);
-    expect(res.body.map((g: { dedupKey: string }) => g.dedupKey)).toEqual(['k-openssl', 'k-libc6', 'k-nginx']);
-    expect(res.body[1]).toMatchObject({ name: 'libc6', machineCount: 2, machineIds: [a, b].sort(), security: false });
-    expect(res.body[0]).toMatchObject({ machineCount: 1, machineIds: [b], security: true });
-    expect(res.body[2]).toMatchObject({ held: true, machineIds: [a] });
-    const limited = await t.gw.api('GET', '/api/v1/updates/pending?limit=1');
-    expect(limited.body.map((g: { dedupKey: string }) => g.dedupKey)).toEqual(['k-openssl']);
+    const groups = async (query = '', token?: string) => {
+      const res = await t.gw.api('GET', `/api/v1/updates/pending${query}`, token ? { token } : {});
+      expect(res.status, res.text).toBe(200);
+      return res.body as { items: Record<string, unknown>[]; total: number };
+    };
+    const machinesOf = async (key: string, query = '', token?: string) => {
+      const res = await t.gw.api(
+        'GET',
+        `/api/v1/updates/pending/machines?dedupKey=${encodeURIComponent(key)}${query}`,
+        token ? { token } : {},
+      );
+      expect(res.status, res.text).toBe(200);
+      return res.body as { items: { id: string; name: string }[]; total: number };
+    };
+    const all = await groups();
+    expect(all.total).toBe(3);
+    expect(all.items.map((g) => g.dedupKey)).toEqual(['k-openssl', 'k-libc6', 'k-nginx']);
+    expect(all.items[1]).toEqual({
+      dedupKey: 'k-libc6',
+      name: 'libc6',
+      currentVersion: '1',
+      targetVersion: '2',
+      origin: 'Debian',
+      security: false,
+      held: false,
+      machineCount: 2,
+    });
+    expect(all.items[0]).toMatchObject({ machineCount: 1, security: true });
+    expect(all.items[2]).toMatchObject({ held: true, machineCount: 1 });
+    expect(await groups('?limit=1&offset=1')).toMatchObject({ total: 3, items: [{ dedupKey: 'k-libc6' }] });
+    expect((await groups('?securityOnly=true')).items.map((g) => g.dedupKey)).toEqual(['k-openssl']);
+    // The machines of a group, by name and by page.
+    expect(await machinesOf('k-libc6')).toEqual({
+      items: [
+        { id: a, name: 'pend-a' },
+        { id: b, name: 'pend-b' },
+      ],
+      total: 2,
+    });
+    expect(await machinesOf('k-libc6', '&limit=1&offset=1')).toEqual({ items: [{ id: b, name: 'pend-b' }], total: 2 });
+    expect((await machinesOf('k-nginx', '&held=true')).items).toEqual([{ id: a, name: 'pend-a' }]);
+    expect((await machinesOf('k-nginx')).total).toBe(0);
+
+    // A scoped caller counts only its machines.
+    const client = await t.gw.api('POST', '/api/v1/api-clients', {
+      body: { label: 'pend-a only', scopes: ['read'], machineScope: { tags: ['pend-a'] } },
+    });
+    expect(client.status, client.text).toBe(201);
+    const scoped = await groups('', client.body.token as string);
+    expect(scoped.items.map((g) => [g.dedupKey, g.machineCount])).toEqual([
+      ['k-libc6', 1],
+      ['k-nginx', 1],
+    ]);
+    expect((await machinesOf('k-libc6', '', client.body.token as string)).items).toEqual([{ id: a, name: 'pend-a' }]);
+
+    // A new analysis replaces b's plan (as AptPackagesRepository does: old rows no longer current, new ones added).
+    await t.db.query(`UPDATE apt_planned_packages SET is_current = false WHERE machine_id = $1::uuid AND is_current`, [
+      b,
+    ]);
+    await row(b, 'openssl', 'k-openssl', false); // the same change, no longer flagged security
+    expect((await groups()).items.map((g) => [g.dedupKey, g.machineCount, g.security])).toEqual([
+      ['k-libc6', 1, false],
+      ['k-openssl', 1, false],
+      ['k-nginx', 1, false],
+    ]);
+    // A deleted machine needs nothing any more.
+    expect((await t.gw.api('DELETE', `/api/v1/machines/${a}`)).status).toBeLessThan(300);
+    expect((await groups()).items.map((g) => [g.dedupKey, g.machineCount])).toEqual([['k-openssl', 1]]);
+    expect((await machinesOf('k-libc6')).total).toBe(0);
+  });
+
+  it('updates/pending: bad paging and a missing dedup key are 400s naming the field', async () => {
+    const bad = await t.gw.api('GET', '/api/v1/updates/pending?limit=0');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('limit');
+    const missing = await t.gw.api('GET', '/api/v1/updates/pending/machines');
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body)).toContain('dedupKey');
   });
 });

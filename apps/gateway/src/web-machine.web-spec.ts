@@ -323,9 +323,13 @@ describe('machine pages in Chromium', () => {
     await changes.first().waitFor(WAIT);
     expect(await changes.first().textContent()).toMatch(/^openssl 3\.0\.15-1 → 3\.0\.17-1 · \d+ machines.*Security/);
     const openssl = changes.filter({ hasText: 'openssl' });
+    // Counts only, until the machines of a change are asked for.
+    await openssl.getByRole('button', { name: 'Choose machines needing openssl' }).click();
     await openssl.getByRole('checkbox', { name: 'fleet-a' }).check();
     await openssl.getByRole('checkbox', { name: 'fleet-b' }).check();
-    await changes.filter({ hasText: 'curl' }).getByRole('checkbox', { name: 'fleet-a' }).check();
+    const curl = changes.filter({ hasText: 'curl' });
+    await curl.getByRole('button', { name: 'Choose machines needing curl' }).click();
+    await curl.getByRole('checkbox', { name: 'fleet-a' }).check();
     await page.getByText('2 packages on 2 machines chosen').waitFor(WAIT);
     await expectAccessible(page);
     await shoot(page, 'fleet-updates-selection');
@@ -479,6 +483,7 @@ describe('machine pages in Chromium', () => {
     // Fleet updates: tick one machine for a change with Space, request the apply with Enter.
     await press(page, page.getByRole('navigation').getByRole('link', { name: 'Fleet updates' }), 'Enter', 'Shift+Tab');
     const curl = page.getByTestId('pending-change').filter({ hasText: 'curl' });
+    await press(page, curl.getByRole('button', { name: 'Choose machines needing curl' }));
     await press(page, curl.getByRole('checkbox', { name: 'kb-fleet' }), 'Space');
     await page.getByText('1 packages on 1 machines chosen').waitFor(WAIT);
     await press(page, page.getByRole('button', { name: 'Request the apply' }));

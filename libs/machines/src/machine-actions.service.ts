@@ -9,17 +9,18 @@ import {
   type MachineScope,
 } from '@su/contracts';
 import {
-  AptPackagesRepository,
   Database,
   ExecutionsRepository,
   ImportantMessagesRepository,
   MachinesRepository,
+  PendingUpdatesRepository,
   RawArtifactsRepository,
   ReportsRepository,
   SnapshotsRepository,
 } from '@su/db';
 import { JobsService } from '@su/platform';
 import { jobOfAction, misplacedActionOptions, type ActionOptions } from '@su/runs';
+import type { PendingGroupMachinesQuery, PendingGroupsQuery } from './pending-updates.dto.ts';
 
 /**
  * Actions a person must approve even when an operator asks: dpkg_repair reinstalls and configures whatever dpkg left
@@ -134,8 +135,24 @@ export class MachineActionsService {
     };
   }
 
-  /** Fleet-wide groups; with `scope`, only the machines it admits count. */
-  pendingUpdates(limit: number, scope: MachineScope | null) {
-    return new AptPackagesRepository(this.db.prisma).pendingByDedupKey(limit, scope);
+  /** Fleet-wide groups, counted (no machine ids: those come per group); with `scope`, only its machines count. */
+  pendingUpdates(q: PendingGroupsQuery, scope: MachineScope | null) {
+    return new PendingUpdatesRepository(this.db.prisma).groups({
+      limit: q.limit ?? 200,
+      offset: q.offset ?? 0,
+      securityOnly: q.securityOnly === 'true',
+      scope,
+    });
+  }
+
+  /** The machines that need one group, by page (those of `scope` only). */
+  pendingUpdateMachines(q: PendingGroupMachinesQuery, scope: MachineScope | null) {
+    return new PendingUpdatesRepository(this.db.prisma).groupMachines({
+      dedupKey: q.dedupKey,
+      held: q.held === 'true',
+      limit: q.limit ?? 500,
+      offset: q.offset ?? 0,
+      scope,
+    });
   }
 }

@@ -63,6 +63,16 @@ export class MachinesService {
     return new MachinesRepository(this.db.prisma).listPage(q);
   }
 
+  /** The same page as JSON text, as stored: the tiles API sends it without parsing or serialising it (ADR 0040). */
+  async listJson(q: {
+    tag?: string | undefined;
+    scope?: MachineScope | null | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<string> {
+    return new MachinesRepository(this.db.prisma).listPageJson(q);
+  }
+
   async update(id: string, dto: UpdateMachineDto, actor: Actor): Promise<MachineView> {
     await this.inTxForExisting(id, async (machines, events) => {
       await assertProxyComplete(machines, id, dto);

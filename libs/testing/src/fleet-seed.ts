@@ -61,7 +61,7 @@ const DAYS = 14;
  * Two weeks of history for the charts: one APT analysis per machine and day (its counts drifting towards today's) and
  * one finished job per machine and day, a few of them failed.
  */
-async function seedHistory(run: SqlRunner, prefix: string): Promise<void> {
+export async function seedHistory(run: SqlRunner, prefix: string): Promise<void> {
   const machines = `FROM machines m JOIN machine_state s ON s.machine_id = m.id
      JOIN LATERAL (SELECT substring(m.name from '(\\d+)$')::int AS i) n ON true
      CROSS JOIN generate_series(0, ${DAYS - 1}) AS d
@@ -91,10 +91,12 @@ async function seedHistory(run: SqlRunner, prefix: string): Promise<void> {
  * analysis: drawn from a pool of 300 packages shared across the fleet, as Debian fleets share most of theirs, with
  * three versions in service (so one package is up to three dedup groups) and one package in ten a security update.
  */
-export async function seedPendingPackages(run: SqlRunner, perMachine: number): Promise<void> {
+export async function seedPendingPackages(run: SqlRunner, perMachine: number, prefix?: string): Promise<void> {
+  // With `prefix`, only that batch of seedFleet's machines (the others keep the plan they have).
   await run(
     `INSERT INTO snapshots (machine_id, kind, status, payload, important_json)
-     SELECT id, 'apt_update_analyze', 'ok', '{}', '{}' FROM machines`,
+     SELECT id, 'apt_update_analyze', 'ok', '{}', '{}' FROM machines WHERE $1::text IS NULL OR name LIKE $1 || '-%'`,
+    [prefix ?? null],
   );
   await run(
     `INSERT INTO apt_planned_packages (snapshot_id, machine_id, mode, name, arch, current_version, target_version,
@@ -103,10 +105,11 @@ export async function seedPendingPackages(run: SqlRunner, perMachine: number): P
             format('debian|%s|%s|%s|Debian', p.name, p.cur, p.target)
        FROM (SELECT DISTINCT ON (machine_id) snapshots.id, machine_id, substring(m.name from '(\\d+)$')::int AS i
                FROM snapshots JOIN machines m ON m.id = machine_id
-              WHERE kind = 'apt_update_analyze' ORDER BY machine_id, snapshots.created_at DESC) s
+              WHERE kind = 'apt_update_analyze' AND ($2::text IS NULL OR m.name LIKE $2 || '-%')
+              ORDER BY machine_id, snapshots.created_at DESC) s
        CROSS JOIN LATERAL (
          SELECT k, format('pkg-%s', k) AS name, format('1.%s.%s-1', k % 7, s.i % 3) AS cur, format('1.%s.3-1', k % 7) AS target
            FROM generate_series(0, $1::int - 1) AS j, LATERAL (SELECT (s.i * 7 + j * 11) % 300 AS k) kk) p`,
-    [perMachine],
+    [perMachine, prefix ?? null],
   );
 }

@@ -4,6 +4,7 @@ import { dockerBench } from './docker.bench.ts';
 import { eventsBench } from './events.bench.ts';
 import { queueBench } from './queue.bench.ts';
 import { scalePassSection } from './scale-pass.bench.ts';
+import { scaleBench } from './scale.bench.ts';
 import { schedulerBench } from './scheduler.bench.ts';
 import { sshBench } from './ssh.bench.ts';
 import { tilesBench } from './tiles.bench.ts';
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<void>> = {
   web: webBench,
   tiles: tilesBench,
   'scale-pass': scalePassSection,
+  scale: scaleBench,
 };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !benches[n]);

@@ -367,9 +367,14 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
     call: (fx, t) => ({ params: { id: fx.machine[t], artifactId: fx.rawLog[t] } }),
   },
+  // Counts per group, no machine ids; what each caller's scope lets it count: machine-tiles.int-spec.ts.
   'GET /api/v1/updates/pending': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
-    sees: (b) => (b as { machineIds: string[] }[]).flatMap((g) => g.machineIds),
+  },
+  'GET /api/v1/updates/pending/machines': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },
+    call: () => ({ query: 'dedupKey=pkg-shared' }),
+    sees: (b) => (b as { items: { id: string }[] }).items.map((m) => m.id),
   },
   'GET /api/v1/repositories': {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: OK, byId: OK },

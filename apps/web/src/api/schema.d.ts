@@ -736,8 +736,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fleet-wide pending package changes grouped by dedup key, with the machines that need each. */
+        /** Fleet-wide pending package changes grouped by dedup key, security first, held apart: a page of groups `{ items, total }`, each with how many machines need it (its machines: `GET /updates/pending/machines`). */
         get: operations["MachineHistoryController_pending"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/updates/pending/machines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The machines (id, name; by name) that need one pending group, by page: `{ items, total }`. */
+        get: operations["MachineHistoryController_pendingMachines"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3894,8 +3911,42 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                kind?: string;
-                acknowledged?: string;
+                offset?: number;
+                /** @description Only security changes. */
+                securityOnly?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    MachineHistoryController_pendingMachines: {
+        parameters: {
+            query: {
+                /** @description The group's dedup key (`os_family|package|from|to|origin`). */
+                dedupKey: string;
+                /** @description The held group of that key (default: the one to apply). */
+                held?: string;
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;

@@ -1,4 +1,7 @@
-/** One pending change of the fleet view (`GET /updates/pending`, libs/db PendingUpdateGroup). */
+/**
+ * One pending change of the fleet view (`GET /updates/pending`, libs/db PendingGroupCount): how many machines need
+ * it; which ones is read per change, on demand (`GET /updates/pending/machines`).
+ */
 export interface PendingGroup {
   dedupKey: string;
   name: string;
@@ -8,11 +11,18 @@ export interface PendingGroup {
   security: boolean;
   held: boolean;
   machineCount: number;
-  machineIds: string[];
 }
 
+/** A machine that needs a change, as `GET /updates/pending/machines` lists it. */
+export interface PendingMachine {
+  id: string;
+  name: string;
+}
+
+const SEP = '\u0000';
+
 /** A chosen (change, machine) pair. */
-export const pairKey = (dedupKey: string, machineId: string) => `${dedupKey}\u0000${machineId}`;
+export const pairKey = (dedupKey: string, machineId: string) => `${dedupKey}${SEP}${machineId}`;
 
 /**
  * The apply requests a selection makes: one `apt_upgrade` request per machine, limited to the packages chosen for it
@@ -22,15 +32,17 @@ export function requestsOf(
   groups: PendingGroup[],
   selected: ReadonlySet<string>,
 ): { machineId: string; packages: string[] }[] {
+  const nameOf = new Map(groups.filter((g) => !g.held).map((g) => [g.dedupKey, g.name] as const));
   const byMachine = new Map<string, Set<string>>();
-  for (const g of groups) {
-    if (g.held) continue;
-    for (const m of g.machineIds) {
-      if (!selected.has(pairKey(g.dedupKey, m))) continue;
-      const names = byMachine.get(m) ?? new Set<string>();
-      names.add(g.name);
-      byMachine.set(m, names);
-    }
+  for (const pair of selected) {
+    const [dedupKey, machineId] = pair.split(SEP) as [string, string];
+    const name = nameOf.get(dedupKey);
+    if (name === undefined) continue;
+    const names = byMachine.get(machineId) ?? new Set<string>();
+    names.add(name);
+    byMachine.set(machineId, names);
   }
-  return [...byMachine].map(([machineId, names]) => ({ machineId, packages: [...names].sort() }));
+  return [...byMachine]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([machineId, names]) => ({ machineId, packages: [...names].sort() }));
 }

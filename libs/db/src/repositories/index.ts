@@ -16,6 +16,7 @@ export * from './executions.repository.ts';
 export * from './snapshots.repository.ts';
 export * from './reports.repository.ts';
 export * from './apt-packages.repository.ts';
+export * from './pending-updates.repository.ts';
 export * from './live-events.repository.ts';
 export * from './schedules.repository.ts';
 export * from './action-requests.repository.ts';

@@ -1,6 +1,6 @@
 import type { AptProxyMode, AptProxySetting, AuthMethod, MachineView, SudoMode } from '@su/contracts';
 import type { DbClient } from '../database.ts';
-import { machineView, machineViewPage, type MachineViewFilter } from './machine-view.query.ts';
+import { machineView, machineViewPage, machineViewPageJson, type MachineViewFilter } from './machine-view.query.ts';
 
 export interface NewMachine {
   /** Chosen by the caller, because credentials are encrypted with the machine id as associated data. */
@@ -131,6 +131,11 @@ export class MachinesRepository {
     filter: MachineViewFilter & { limit: number; offset: number },
   ): Promise<{ items: MachineView[]; total: number }> {
     return machineViewPage(this.db, filter);
+  }
+
+  /** The same page as the JSON text of `{ items, total }`, straight from the stored tiles (the API's answer). */
+  listPageJson(filter: MachineViewFilter & { limit: number; offset: number }): Promise<string> {
+    return machineViewPageJson(this.db, filter);
   }
 
   async update(id: string, patch: MachinePatch): Promise<void> {
