@@ -10,3 +10,7 @@ export { ensureHostTools, isRoot, missingHostTools, detectMirror } from './host.
 export { labPaths, HOST_ADDRESS, REGISTRY_HOST, REPO_URL, USERS, BRIDGE } from './config.ts';
 export { run, CommandError } from './exec.ts';
 export type { RunResult } from './exec.ts';
+export { buildLabBases, LAB_NODE_IMAGE, LAB_POSTGRES_IMAGE } from './container-bases.ts';
+export type { LabBases } from './container-bases.ts';
+export { ensureOfflineNpmCache } from './npm-offline-cache.ts';
+export type { OfflineCache } from './npm-offline-cache.ts';
