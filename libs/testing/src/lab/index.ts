@@ -8,7 +8,7 @@ export type { PushedImage } from './registry.ts';
 export { pushImage, registryDigest } from './registry.ts';
 export { ensureHostTools, isRoot, missingHostTools, detectMirror } from './host.ts';
 export { labPaths, HOST_ADDRESS, REGISTRY_HOST, REPO_URL, USERS, BRIDGE } from './config.ts';
-export { run, CommandError } from './exec.ts';
+export { run, CommandError, shellQuote } from './exec.ts';
 export type { RunResult } from './exec.ts';
 export { buildLabBases, LAB_NODE_IMAGE, LAB_POSTGRES_IMAGE } from './container-bases.ts';
 export type { LabBases } from './container-bases.ts';

@@ -233,8 +233,29 @@ export class LabCore {
   async pipeInto(name: string, hostCmd: string, cmd: string, opts: ExecOptions = {}): Promise<RunResult> {
     const pid = initPid(this.record(name));
     if (!pid) throw new Error(`${name} is not running`);
-    const inside = ['nsenter', '-t', String(pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', '--', '/usr/bin/env', '-i',
-      MACHINE_PATH, 'HOME=/root', 'LANG=C.UTF-8', '/bin/sh', '-c', cmd].map(shellQuote).join(' ');
+    const inside = [
+      'nsenter',
+      '-t',
+      String(pid),
+      '-m',
+      '-u',
+      '-i',
+      '-n',
+      '-p',
+      '-r',
+      '-w',
+      '--',
+      '/usr/bin/env',
+      '-i',
+      MACHINE_PATH,
+      'HOME=/root',
+      'LANG=C.UTF-8',
+      '/bin/sh',
+      '-c',
+      cmd,
+    ]
+      .map(shellQuote)
+      .join(' ');
     return run('/bin/bash', ['-o', 'pipefail', '-c', `${hostCmd} | ${inside}`], {
       allowFail: opts.allowFail,
       timeoutMs: opts.timeoutMs ?? 300_000,

@@ -52,8 +52,13 @@ function wanted(key: string, locked: Map<string, Set<string>>): boolean {
   if (tarball) return has(tarball[1], tarball[2]);
   const url = /^make-fetch-happen:request-cache:https?:\/\/[^/]+\/(.+)$/.exec(key)?.[1];
   if (!url) return false;
-  const file = /^(.+)\/-\/[^/]+-(\d[^/]*)\.tgz$/.exec(url);
-  if (file) return has(file[1], file[2]);
+  // <name>/-/<name without scope>-<version>.tgz (a version may hold dashes: 7.10.0-4.0edf…)
+  const file = /^(.+)\/-\/([^/]+)\.tgz$/.exec(url);
+  if (file) {
+    const name = decodeURIComponent(file[1] ?? '');
+    const stem = `${name.slice(name.lastIndexOf('/') + 1)}-`;
+    return (file[2] ?? '').startsWith(stem) && has(name, (file[2] ?? '').slice(stem.length));
+  }
   return locked.has(decodeURIComponent(url));
 }
 
@@ -86,7 +91,8 @@ export function ensureOfflineNpmCache(lockfile: string, sourceCache: string, cac
   const key = createHash('sha256').update(readFileSync(lockfile)).digest('hex').slice(0, 12);
   const dir = join(cacheRoot, `npm-offline-${key}`);
   const stamp = join(dir, '.complete');
-  if (existsSync(stamp)) return { dir, ...(JSON.parse(readFileSync(stamp, 'utf8')) as object), built: false } as OfflineCache;
+  if (existsSync(stamp))
+    return { dir, ...(JSON.parse(readFileSync(stamp, 'utf8')) as object), built: false } as OfflineCache;
   const tmp = `${dir}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   const locked = lockedPackages(lockfile);
@@ -95,7 +101,9 @@ export function ensureOfflineNpmCache(lockfile: string, sourceCache: string, cac
   const index = join(sourceCache, '_cacache', 'index-v5');
   if (!existsSync(index)) throw new Error(`no npm cache at ${sourceCache}: run npm ci on this host first`);
   for (const bucket of bucketFiles(index)) {
-    const lines = readFileSync(bucket, 'utf8').split('\n').filter((l) => l.includes('\t'));
+    const lines = readFileSync(bucket, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('\t'));
     const keep = lines.filter((l) => {
       try {
         return wanted((JSON.parse(l.slice(l.indexOf('\t') + 1)) as IndexEntry).key, locked);
