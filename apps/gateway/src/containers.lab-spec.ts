@@ -254,7 +254,7 @@ describe.skipIf(!!skipReason)('containers: image and compose stack (lab)', () =>
     await timed('image build', () =>
       sh(
         `cd ${DIR} && docker build -q --build-arg NODE_IMAGE=${bases.node} --build-arg NPM_OFFLINE_CACHE=tools/docker/npm-cache -t system-update:latest . && rm -rf ${DIR}/tools/docker/npm-cache`,
-        900_000,
+        1_800_000,
       ),
     );
     figures['image size (MB)'] = Math.round(
@@ -268,7 +268,13 @@ describe.skipIf(!!skipReason)('containers: image and compose stack (lab)', () =>
     await lab.exec(HOST, `cat > ${DIR}/compose.lab.yml`, { input: COMPOSE_LAB });
     await timed('compose up', async () => {
       await sh(`${COMPOSE} up -d --no-build --scale apt-worker=3 --scale gateway=2 2>&1`, 300_000);
-      await until('the API through the proxy', async () => (await api('GET', '/ready')).status === 200, 180_000);
+      // Nine services start at once and each migrates (one at a time) before it serves: minutes on a loaded host.
+      await until('the API through the proxy', async () => (await api('GET', '/ready')).status === 200, 420_000).catch(
+        async (e: Error) => {
+          console.log(await sh(`${COMPOSE} ps -a; ${COMPOSE} logs --tail 20 gateway proxy 2>&1 | cut -c1-300`));
+          throw e;
+        },
+      );
     });
 
     // The first admin password is printed once, by the gateway that created the user.
@@ -295,7 +301,7 @@ describe.skipIf(!!skipReason)('containers: image and compose stack (lab)', () =>
       expect(res.status, res.text).toBe(201);
       fleet.push({ name: m.name, id: res.body.id });
     }
-  }, 1_200_000);
+  }, 2_700_000);
 
   afterAll(async () => {
     figures['total (s)'] = Math.round((Date.now() - t0) / 1000);
