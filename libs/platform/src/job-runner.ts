@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JOB_DEFINITIONS, jobKindsOwnedBy, type JobKind, type JobMessage } from '@su/contracts';
 import { Database, ExecutionsRepository, JobsRepository, MachineEventsRepository, type Tx } from '@su/db';
@@ -55,7 +56,8 @@ export class JobRunner {
 
   async start(service: string, handlers: readonly JobHandler[], concurrency: number): Promise<JobKind[]> {
     const byKind = checkHandlers(service, handlers);
-    const workerId = `${service}:${process.pid}`;
+    // The host name tells replicas apart: in a container it is the container's id, and every container's pid is 1.
+    const workerId = `${service}:${hostname()}:${process.pid}`;
     for (const [kind, handler] of byKind) {
       await this.queue.work(
         kind,

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { SSH_PORT, USERS, labPaths } from './config.ts';
-import { pidAlive, run, runSync, sleep, type RunResult } from './exec.ts';
+import { pidAlive, run, runSync, shellQuote, sleep, type RunResult } from './exec.ts';
 import { initPid, machineFile, readPid, type MachineRecord } from './machine.ts';
 import type { ExecOptions, LabMachine, LabStateFile, MachineState, MachineStatus, SshOptions } from './lab-types.ts';
 
@@ -219,6 +219,47 @@ export class LabCore {
       ],
       { input: opts.input, allowFail: opts.allowFail, timeoutMs: opts.timeoutMs ?? 300_000 },
     );
+  }
+
+  /** The machine's root file system as the host sees it (its overlay), to copy a directory in without SSH. */
+  rootPath(name: string): string {
+    return join(this.record(name).dir, 'root');
+  }
+
+  /**
+   * Pipes the stdout of `hostCmd` (a bash command run on the host) into `cmd` run as root inside the machine,
+   * e.g. a host directory's tarball into `docker import -`, without a copy on the machine's disk.
+   */
+  async pipeInto(name: string, hostCmd: string, cmd: string, opts: ExecOptions = {}): Promise<RunResult> {
+    const pid = initPid(this.record(name));
+    if (!pid) throw new Error(`${name} is not running`);
+    const inside = [
+      'nsenter',
+      '-t',
+      String(pid),
+      '-m',
+      '-u',
+      '-i',
+      '-n',
+      '-p',
+      '-r',
+      '-w',
+      '--',
+      '/usr/bin/env',
+      '-i',
+      MACHINE_PATH,
+      'HOME=/root',
+      'LANG=C.UTF-8',
+      '/bin/sh',
+      '-c',
+      cmd,
+    ]
+      .map(shellQuote)
+      .join(' ');
+    return run('/bin/bash', ['-o', 'pipefail', '-c', `${hostCmd} | ${inside}`], {
+      allowFail: opts.allowFail,
+      timeoutMs: opts.timeoutMs ?? 300_000,
+    });
   }
 
   /** Runs `cmd` over real SSH from the host as `user` (password via sshpass, or the lab key). */
