@@ -7,6 +7,14 @@ import LabSequencer from './tools/test/lab.sequencer.ts';
 // lab running beside it would change. The other lab specs then run two at a time, each worker on a lab of its own
 // (lab-pool.ts; ADR 0024).
 const LAB_SELF_TEST = 'libs/testing/src/lab/lab.lab-spec.ts';
+// The container image's proof builds the whole image inside a lab machine (many minutes; ADR 0036): its own command,
+// `npm run test:containers`, not part of `npm run test:lab`.
+const CONTAINERS = 'apps/gateway/src/containers.lab-spec.ts';
+const labProject = {
+  setupFiles: ['libs/testing/src/lab/lab-pool.setup.ts'],
+  // Lab tests that also need the database get the same per-run PostgreSQL as integration tests.
+  globalSetup: ['libs/testing/src/lab/lab-cache.global-setup.ts', 'libs/testing/src/test-postgres.global-setup.ts'],
+};
 const shared = {
   exclude: ['**/node_modules/**', '**/dist/**'],
   testTimeout: 10 * 60_000,
@@ -32,15 +40,21 @@ export default defineConfig({
           ...shared,
           name: 'lab',
           include: ['**/*.lab-spec.ts'],
-          exclude: [...shared.exclude, LAB_SELF_TEST],
+          exclude: [...shared.exclude, LAB_SELF_TEST, CONTAINERS],
           maxWorkers: labWorkers(process.env),
           sequence: { groupOrder: 1 },
-          setupFiles: ['libs/testing/src/lab/lab-pool.setup.ts'],
-          // Lab tests that also need the database get the same per-run PostgreSQL as integration tests.
-          globalSetup: [
-            'libs/testing/src/lab/lab-cache.global-setup.ts',
-            'libs/testing/src/test-postgres.global-setup.ts',
-          ],
+          ...labProject,
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'containers',
+          include: process.env.SU_LAB_CONTAINERS ? [CONTAINERS] : [],
+          passWithNoTests: true,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
+          ...labProject,
         },
       },
     ],
