@@ -3,6 +3,7 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApprovalsModule } from '@su/approvals';
 import { AssistantModule } from '@su/assistant';
 import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
+import { DiscoveryModule } from '@su/discovery';
 import { DockerApiModule } from '@su/docker';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
@@ -36,6 +37,7 @@ import { UsersController } from './users.controller.ts';
 import { PostInstallController } from './post-install.controller.ts';
 import { NotificationsController } from './notifications.controller.ts';
 import { MaintenanceController } from './maintenance.controller.ts';
+import { DiscoveryController } from './discovery.controller.ts';
 
 @Module({})
 export class GatewayModule {
@@ -55,6 +57,7 @@ export class GatewayModule {
         AssistantModule,
         NotificationsModule,
         MaintenanceModule,
+        DiscoveryModule,
       ],
       controllers: [
         HealthController,
@@ -81,6 +84,7 @@ export class GatewayModule {
         AssistantUsageController,
         NotificationsController,
         MaintenanceController,
+        DiscoveryController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).

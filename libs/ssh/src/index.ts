@@ -12,3 +12,5 @@ export type { HostKeyVerifier, HostKeyVerdict } from './host-key-verifier.ts';
 export type { SudoMode } from './sudo-invocation.ts';
 export type { RawLogOptions, RawLogResult } from './raw-log-writer.ts';
 export * from './ssh-keygen.ts';
+export { identifySsh } from './ssh-identify.ts';
+export type { SshIdentity } from './ssh-identify.ts';

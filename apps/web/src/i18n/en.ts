@@ -1,3 +1,4 @@
+import { enDiscovery } from './en.discovery.ts';
 import { enSchedules } from './en.schedules.ts';
 import { enSettings } from './en.settings.ts';
 
@@ -369,6 +370,7 @@ export const en = {
   'remedy.machine_did_not_return': 'The machine did not come back after its reboot: check its console.',
   ...enSchedules,
   ...enSettings,
+  ...enDiscovery,
 } as const;
 
 export type MessageKey = keyof typeof en;

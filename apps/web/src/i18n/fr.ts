@@ -1,4 +1,5 @@
 import type { en } from './en.ts';
+import { frDiscovery } from './fr.discovery.ts';
 import { frSchedules } from './fr.schedules.ts';
 import { frSettings } from './fr.settings.ts';
 
@@ -378,4 +379,5 @@ export const fr: Record<keyof typeof en, string> = {
   'remedy.machine_did_not_return': 'La machine n’est pas revenue après son redémarrage : regardez sa console.',
   ...frSchedules,
   ...frSettings,
+  ...frDiscovery,
 };
