@@ -22,11 +22,12 @@ function toText(n: number): string {
  */
 export function parseIpv4Cidr(text: string): Ipv4Block | null {
   const m = /^(\d{1,3}(?:\.\d{1,3}){3})(?:\/(\d{1,2}))?$/.exec(text.trim());
-  if (!m || !ipaddr.IPv4.isValidFourPartDecimal(m[1]!)) return null;
-  const prefix = m[2] === undefined ? 32 : Number(m[2]);
+  const [, address, bits] = m ?? [];
+  if (!address || !ipaddr.IPv4.isValidFourPartDecimal(address)) return null;
+  const prefix = bits === undefined ? 32 : Number(bits);
   if (prefix > 32) return null;
   const size = 2 ** (32 - prefix);
-  const network = Math.floor(toInt(ipaddr.IPv4.parse(m[1]!)) / size) * size;
+  const network = Math.floor(toInt(ipaddr.IPv4.parse(address)) / size) * size;
   return { cidr: `${toText(network)}/${prefix}`, network, prefix };
 }
 

@@ -28,6 +28,8 @@ export function identifySsh(sock: Socket, timeoutMs: number): Promise<SshIdentit
     let banner: string | null = null;
     let pending = '';
     let done = false;
+    // Set before the refusal: ssh2 reports the refusal as an error at once, inside verify(false).
+    let seenKey: HostKeyInfo | null = null;
     const finish = (hostKey: HostKeyInfo | null) => {
       if (done) return;
       done = true;
@@ -52,9 +54,9 @@ export function identifySsh(sock: Socket, timeoutMs: number): Promise<SshIdentit
       }
     };
     sock.on('data', onData);
-    sock.on('error', () => finish(null));
-    client.on('error', () => finish(null));
-    client.on('close', () => finish(null));
+    sock.on('error', () => finish(seenKey));
+    client.on('error', () => finish(seenKey));
+    client.on('close', () => finish(seenKey));
     const cfg: ConnectConfig = {
       sock,
       username: 'su-discovery',
@@ -62,14 +64,13 @@ export function identifySsh(sock: Socket, timeoutMs: number): Promise<SshIdentit
       algorithms: { kex: [...KEX_ALGORITHMS] },
       authHandler: [],
       hostVerifier: (blob: Buffer, verify: (ok: boolean) => void) => {
-        let key: HostKeyInfo | null = null;
         try {
-          key = hostKeyInfoFromBlob(blob);
+          seenKey = hostKeyInfoFromBlob(blob);
         } catch {
-          key = null;
+          seenKey = null;
         }
         verify(false);
-        finish(key);
+        finish(seenKey);
       },
     };
     try {
