@@ -19,6 +19,12 @@ export function DiscoveryPage() {
     queryKey: ['discovery', 'settings'],
     queryFn: () => unwrap<DiscoverySettingsView>(api.GET('/api/v1/discovery/settings')),
   });
+  // Until a scan is started here, the latest one (a page reload keeps showing it).
+  const scans = useQuery({
+    queryKey: ['discovery', 'scans'],
+    queryFn: () => unwrap<DiscoveryScanView[]>(api.GET('/api/v1/discovery/scans')),
+  });
+  const shown = scanId ?? scans.data?.[0]?.id ?? null;
   return (
     <Stack maw={1100} mx="auto" component="section" aria-labelledby="discovery-title">
       <Title order={1} size="h2" id="discovery-title">
@@ -30,7 +36,7 @@ export function DiscoveryPage() {
       {settings.error && <ErrorNotice error={settings.error} />}
       {settings.data && <AllowList settings={settings.data} />}
       <ScanForm onStarted={setScanId} />
-      {scanId && <ScanProgress scanId={scanId} />}
+      {shown && <ScanProgress scanId={shown} />}
     </Stack>
   );
 }
