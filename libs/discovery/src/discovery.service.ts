@@ -153,9 +153,13 @@ export class DiscoveryService implements OnModuleInit {
     };
   }
 
-  /** In the machine's creation transaction: the candidate now points at the machine made from it. */
+  /**
+   * In the machine's creation transaction: the candidate now points at the machine made from it. Two admins adding
+   * the same candidate at once: the second one's transaction is rolled back with 409.
+   */
   async markAdded(tx: Tx, candidateId: string, machineId: string): Promise<void> {
-    await new DiscoveryRepository(tx).markKnown(candidateId, machineId);
+    if (!(await new DiscoveryRepository(tx).markKnown(candidateId, machineId)))
+      throw new ConflictException('this candidate is already a machine of the fleet');
   }
 
   /** Waits for the scans this process runs (tests, and shutdown). */

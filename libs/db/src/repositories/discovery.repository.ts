@@ -130,8 +130,13 @@ export class DiscoveryRepository {
     return r ? candidateView(r) : null;
   }
 
-  async markKnown(id: string, machineId: string): Promise<void> {
-    await this.db.discoveryCandidate.update({ where: { id }, data: { alreadyKnown: true, knownMachineId: machineId } });
+  /** False when the candidate was already known (another admin added it meanwhile). */
+  async markKnown(id: string, machineId: string): Promise<boolean> {
+    const r = await this.db.discoveryCandidate.updateMany({
+      where: { id, alreadyKnown: false },
+      data: { alreadyKnown: true, knownMachineId: machineId },
+    });
+    return r.count === 1;
   }
 
   /** A machine of the fleet (not deleted) at this address and port. */
