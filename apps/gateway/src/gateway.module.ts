@@ -3,6 +3,7 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApprovalsModule } from '@su/approvals';
 import { AssistantModule } from '@su/assistant';
 import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
+import { DiscoveryModule } from '@su/discovery';
 import { DockerApiModule } from '@su/docker';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
@@ -38,6 +39,7 @@ import { PostInstallController } from './post-install.controller.ts';
 import { NotificationsController } from './notifications.controller.ts';
 import { MaintenanceController } from './maintenance.controller.ts';
 import { TerminalController } from './terminal.controller.ts';
+import { DiscoveryController } from './discovery.controller.ts';
 
 @Module({})
 export class GatewayModule {
@@ -58,6 +60,7 @@ export class GatewayModule {
         NotificationsModule,
         MaintenanceModule,
         TerminalModule,
+        DiscoveryModule,
       ],
       controllers: [
         HealthController,
@@ -85,6 +88,7 @@ export class GatewayModule {
         NotificationsController,
         MaintenanceController,
         TerminalController,
+        DiscoveryController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).

@@ -24,6 +24,7 @@ const MachinePage = lazy(() => import('./machine/machine.page.tsx').then((m) => 
 const AddMachinePage = lazy(() =>
   import('./machine-add/add-machine.page.tsx').then((m) => ({ default: m.AddMachinePage })),
 );
+const DiscoveryPage = lazy(() => import('./discovery/discovery.page.tsx').then((m) => ({ default: m.DiscoveryPage })));
 const FleetUpdatesPage = lazy(() =>
   import('./updates/fleet-updates.page.tsx').then((m) => ({ default: m.FleetUpdatesPage })),
 );
@@ -60,6 +61,7 @@ function Routed() {
             {!mustChange && <Route path="/updates" element={<FleetUpdatesPage />} />}
             {!mustChange && <Route path="/jobs" element={<JobsPage />} />}
             {!mustChange && <Route path="/approvals" element={<ApprovalsPage />} />}
+            {!mustChange && <Route path="/discovery" element={<LazyPage page={DiscoveryPage} />} />}
             {!mustChange && <Route path="/settings" element={<LazyPage page={SettingsPage} />} />}
             {!mustChange && <Route path="/schedules/*" element={<LazyPage page={SchedulesPage} />} />}
             <Route path="*" element={mustChange ? <Navigate to="/password" replace /> : <DashboardPage />} />

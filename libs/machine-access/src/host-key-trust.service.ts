@@ -9,6 +9,7 @@ import {
   MachineEventsRepository,
   MachineStateRepository,
   type HostKeyView,
+  type Tx,
 } from '@su/db';
 import type { HostKeyInfo, HostKeyVerifier } from '@su/ssh';
 import {
@@ -132,6 +133,31 @@ export class HostKeyTrustService {
         dedupKey: `ssh:host_key_changed:${key.fingerprintSha256}`,
       });
       return 'changed';
+    });
+  }
+
+  /**
+   * A key a person saw and accepted before the machine existed (a discovery candidate's host key, shown to the admin
+   * who adds it): recorded as the trusted key in the caller's transaction, so the machine's first connection already
+   * checks against it instead of trusting whatever answers first.
+   */
+  async trustSeenKey(tx: Tx, t: TrustTarget, key: HostKeyInfo, actor: Actor): Promise<void> {
+    await new HostKeysRepository(tx).insert({
+      machineId: t.machineId,
+      hostname: t.hostname,
+      port: t.port,
+      keyType: key.keyType,
+      fingerprintSha256: key.fingerprintSha256,
+      publicKey: key.publicKey,
+      status: 'approved',
+      approvedBy: actor.label ?? actor.id ?? 'unknown',
+    });
+    await new MachineEventsRepository(tx).insert({
+      machineId: t.machineId,
+      eventType: 'host_key.trusted',
+      actor,
+      message: `host key trusted as seen by a discovery scan and shown when the machine was added: ${key.keyType} ${key.fingerprintSha256}`,
+      payload: { fingerprint: key.fingerprintSha256, keyType: key.keyType, source: 'discovery' },
     });
   }
 

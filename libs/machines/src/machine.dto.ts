@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -225,3 +225,6 @@ export class ListMachinesQuery {
   @Max(MAX_PAGE_OFFSET)
   offset?: number;
 }
+
+/** A machine made from a discovery candidate: its address, port and host key come from what the scan saw. */
+export class AddDiscoveredMachineDto extends OmitType(CreateMachineDto, ['hostname', 'port'] as const) {}

@@ -2,10 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Actor, MachineCredentialsInput, MachineEventView, MachineScope, MachineView } from '@su/contracts';
 import { Database, MachineEventsRepository, MachinesRepository, type Tx } from '@su/db';
-import { credentialFieldsGiven, encryptCredentials } from '@su/machine-access';
+import { credentialFieldsGiven, encryptCredentials, HostKeyTrustService } from '@su/machine-access';
 import { JobsService } from '@su/platform';
 import { SecretBox } from '@su/security';
+import type { HostKeyInfo } from '@su/ssh';
 import type { CreateMachineDto, UpdateMachineDto } from './machine.dto.ts';
+
+export interface CreateMachineOptions {
+  seenHostKey?: HostKeyInfo;
+  onCreated?: (tx: Tx, machineId: string) => Promise<void>;
+}
 
 /** Machine inventory: every change is written with its audit event in one transaction. */
 @Injectable()
@@ -14,9 +20,14 @@ export class MachinesService {
     @Inject(Database) private readonly db: Database,
     @Inject(SecretBox) private readonly box: SecretBox,
     @Inject(JobsService) private readonly jobs: JobsService,
+    @Inject(HostKeyTrustService) private readonly hostKeys: HostKeyTrustService,
   ) {}
 
-  async create(dto: CreateMachineDto, actor: Actor): Promise<MachineView> {
+  /**
+   * `opts.seenHostKey`: a host key the admin was shown (discovery), trusted before the first probe connects;
+   * `opts.onCreated` runs in the same transaction (e.g. the discovery candidate marked as added).
+   */
+  async create(dto: CreateMachineDto, actor: Actor, opts: CreateMachineOptions = {}): Promise<MachineView> {
     const id = randomUUID();
     await this.db.transaction(async (tx) => {
       const machines = new MachinesRepository(tx);
@@ -34,6 +45,9 @@ export class MachinesService {
         creds,
       );
       if (dto.tags?.length) await machines.setTags(id, dto.tags);
+      const target = { machineId: id, hostname: dto.hostname, port: dto.port ?? 22 };
+      if (opts.seenHostKey) await this.hostKeys.trustSeenKey(tx, target, opts.seenHostKey, actor);
+      await opts.onCreated?.(tx, id);
       await new MachineEventsRepository(tx).insert({
         machineId: id,
         eventType: 'machine.created',

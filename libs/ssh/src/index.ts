@@ -13,3 +13,5 @@ export type { InteractiveShell, TerminalSize } from './ssh-shell.ts';
 export type { SudoMode } from './sudo-invocation.ts';
 export type { RawLogOptions, RawLogResult } from './raw-log-writer.ts';
 export * from './ssh-keygen.ts';
+export { identifySsh } from './ssh-identify.ts';
+export type { SshIdentity } from './ssh-identify.ts';

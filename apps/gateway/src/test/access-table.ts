@@ -646,6 +646,39 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
   'POST /api/v1/maintenance/cleanup': { who: FLEET_ADMIN, call: () => ({ body: { mode: 'dry_run' } }) },
   'GET /api/v1/maintenance/cleanup/runs': { who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 } },
   'GET /api/v1/maintenance/system-metrics': { who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 } },
+  // ── network discovery (issue 20): fleet-level, admin only. The walk's allow-list stays empty and its scan asks for
+  // a block larger than the size cap: the route answers 400 and nothing is ever sent.
+  'GET /api/v1/discovery/settings': { who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 } },
+  'PUT /api/v1/discovery/settings': {
+    who: FLEET_ADMIN,
+    call: () => ({
+      body: {
+        allowedCidrs: [],
+        maxAddresses: 1024,
+        concurrency: 32,
+        connectsPerSecond: 100,
+        connectTimeoutMs: 2000,
+        reverseDns: false,
+      },
+    }),
+  },
+  'POST /api/v1/discovery/scans': { who: FLEET_ADMIN, answers: [400], call: () => ({ body: { cidr: '10.0.0.0/8' } }) },
+  'GET /api/v1/discovery/scans': { who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 } },
+  'GET /api/v1/discovery/scans/{id}': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID } }),
+  },
+  'GET /api/v1/discovery/scans/{id}/candidates': {
+    who: { none: 401, read: 403, operate: 403, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID } }),
+  },
+  'POST /api/v1/discovery/scans/{id}/candidates/{candidateId}/machine': {
+    who: FLEET_ADMIN,
+    answers: [404],
+    call: () => ({ params: { id: NO_SUCH_ID, candidateId: NO_SUCH_ID }, body: { name: 'walked', username: 'admin' } }),
+  },
   // ── post-install (issue 15). The walk has no profile fixture: routes on one profile or recipe are called with an id
   // that does not exist and answer 404 to those let through (post-install.int-spec.ts covers their success).
   'GET /api/v1/install-profiles': {

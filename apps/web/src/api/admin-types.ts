@@ -92,3 +92,41 @@ export interface SchedulePreview {
   nextRuns: string[];
   machineIds: string[];
 }
+
+/** `GET /discovery/settings` (libs/discovery DiscoverySettings). */
+export interface DiscoverySettingsView {
+  allowedCidrs: string[];
+  maxAddresses: number;
+  concurrency: number;
+  connectsPerSecond: number;
+  connectTimeoutMs: number;
+  reverseDns: boolean;
+}
+
+/** `GET /discovery/scans/:id` (libs/db DiscoveryScanView). */
+export interface DiscoveryScanView {
+  id: string;
+  cidr: string;
+  ports: number[];
+  status: 'running' | 'done' | 'failed';
+  total: number;
+  probed: number;
+  found: number;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+/** `GET /discovery/scans/:id/candidates` (libs/db DiscoveryCandidateView). */
+export interface DiscoveryCandidateView {
+  id: string;
+  host: string;
+  port: number;
+  service: 'ssh' | 'tcp';
+  banner: string | null;
+  keyType: string | null;
+  hostKeyFingerprint: string | null;
+  reverseDns: string | null;
+  alreadyKnown: boolean;
+  knownMachineId: string | null;
+}

@@ -1,3 +1,4 @@
+import { enDiscovery } from './en.discovery.ts';
 import { enSchedules } from './en.schedules.ts';
 import { enSettings } from './en.settings.ts';
 import { enTerminal } from './en.terminal.ts';
@@ -374,6 +375,7 @@ export const en = {
   ...enSchedules,
   ...enSettings,
   ...enTerminal,
+  ...enDiscovery,
 } as const;
 
 export type MessageKey = keyof typeof en;

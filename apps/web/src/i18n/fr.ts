@@ -1,4 +1,5 @@
 import type { en } from './en.ts';
+import { frDiscovery } from './fr.discovery.ts';
 import { frSchedules } from './fr.schedules.ts';
 import { frSettings } from './fr.settings.ts';
 import { frTerminal } from './fr.terminal.ts';
@@ -383,4 +384,5 @@ export const fr: Record<keyof typeof en, string> = {
   ...frSchedules,
   ...frSettings,
   ...frTerminal,
+  ...frDiscovery,
 };

@@ -19,6 +19,7 @@ import {
   IconKey,
   IconLayoutDashboard,
   IconListCheck,
+  IconNetwork,
   IconLogout,
   IconPlugConnected,
   IconPackages,
@@ -30,6 +31,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
 import { useLiveEvents } from '../live/event-stream.ts';
+import { useMe } from '../session/session.ts';
 import { useT } from '../preferences/preferences.tsx';
 import { DensitySwitch, LanguageSwitch, ThemeSwitch } from './preference-controls.tsx';
 
@@ -41,6 +43,7 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const live = useLiveEvents(!mustChangePassword);
+  const isAdmin = useMe().data?.scopes.includes('admin') === true;
   const logout = useMutation({
     mutationFn: () => unwrap(api.POST('/api/v1/auth/logout')),
     onSettled: () => {
@@ -55,6 +58,7 @@ export function AppLayout({ mustChangePassword }: { mustChangePassword: boolean 
     { to: '/approvals', label: t('nav.approvals'), icon: IconChecks },
     { to: '/jobs', label: t('nav.jobs'), icon: IconListCheck },
     { to: '/schedules', label: t('nav.schedules'), icon: IconCalendarTime },
+    ...(isAdmin ? [{ to: '/discovery', label: t('nav.discovery'), icon: IconNetwork }] : []),
     { to: '/settings', label: t('nav.settings'), icon: IconSettings },
     { to: '/password', label: t('nav.password'), icon: IconKey },
   ];

@@ -4,7 +4,13 @@ import { refreshMachines } from './machine-refresh.ts';
 import { patchMachineState } from './machine-state-patch.ts';
 
 /** The live event types the gateway sends (ADR 0009). */
-const TYPES = ['machine.state', 'job.status', 'action_request.status', 'schedule_run.machine'] as const;
+const TYPES = [
+  'machine.state',
+  'job.status',
+  'action_request.status',
+  'schedule_run.machine',
+  'discovery.progress',
+] as const;
 
 // Many events can arrive at once (a fleet-wide run): one refetch per burst is enough.
 const BURST_MS = 150;
@@ -71,5 +77,6 @@ function keysFor(type: string): string[] {
   // A schedule's jobs move its runs too; a run machine's step changes its run and the schedule's last run.
   if (type === 'job.status') return ['machine', 'jobs', 'schedule-runs', 'stats'];
   if (type === 'action_request.status') return ['action-requests'];
+  if (type === 'discovery.progress') return ['discovery'];
   return ['schedule-runs', 'schedules'];
 }

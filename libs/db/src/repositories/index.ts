@@ -45,3 +45,4 @@ export * from './notification-sources.repository.ts';
 export * from './retention.repository.ts';
 export * from './system-metrics.repository.ts';
 export * from './terminal-sessions.repository.ts';
+export * from './discovery.repository.ts';
