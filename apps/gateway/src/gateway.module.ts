@@ -4,6 +4,7 @@ import { ApprovalsModule } from '@su/approvals';
 import { AssistantModule } from '@su/assistant';
 import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
 import { DockerApiModule } from '@su/docker';
+import { HostMetricsModule } from '@su/inventory';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
 import { MaintenanceModule } from '@su/maintenance';
@@ -36,6 +37,7 @@ import { UsersController } from './users.controller.ts';
 import { PostInstallController } from './post-install.controller.ts';
 import { NotificationsController } from './notifications.controller.ts';
 import { MaintenanceController } from './maintenance.controller.ts';
+import { HostMetricsController } from './host-metrics.controller.ts';
 
 @Module({})
 export class GatewayModule {
@@ -55,6 +57,7 @@ export class GatewayModule {
         AssistantModule,
         NotificationsModule,
         MaintenanceModule,
+        HostMetricsModule,
       ],
       controllers: [
         HealthController,
@@ -81,6 +84,7 @@ export class GatewayModule {
         AssistantUsageController,
         NotificationsController,
         MaintenanceController,
+        HostMetricsController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).

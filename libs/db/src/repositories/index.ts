@@ -43,3 +43,4 @@ export * from './notifications.repository.ts';
 export * from './notification-sources.repository.ts';
 export * from './retention.repository.ts';
 export * from './system-metrics.repository.ts';
+export * from './host-metrics.repository.ts';
