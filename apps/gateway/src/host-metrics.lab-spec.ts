@@ -86,6 +86,14 @@ describe.skipIf(!!skipReason)('host metrics (lab)', () => {
     for (const m of machines) {
       expect((await sources(m.id)).map((r) => r.source)).toContain('probe');
       await until(`a periodic sample of ${m.lab.name}`, () => sources(m.id), (rows) => rows.some((r) => r.source === 'sample'));
+      // The sample refreshed the latest values the tiles read, beyond the probe's.
+      const [fresh] = await db.query<{ newer: boolean }>(
+        `SELECT s.metrics_last_collected_at > (SELECT collected_at FROM host_metrics
+                                               WHERE machine_id = $1::uuid AND source = 'probe') AS newer
+         FROM machine_state s WHERE s.machine_id = $1::uuid`,
+        [m.id],
+      );
+      expect(fresh!.newer).toBe(true);
       const res = await gw.api('GET', `/api/v1/machines/${m.id}/metrics?resolution=raw`);
       expect(res.status, res.text).toBe(200);
       expect(res.body.points.length).toBeGreaterThanOrEqual(2);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JobResult } from '@su/contracts';
-import { Database } from '@su/db';
+import { Database, HostMetricsRepository } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import { machineJob, type JobContext, type JobHandler } from '@su/platform';
 import { parseMetricsSample } from './host-metrics.parser.ts';
@@ -36,7 +36,10 @@ export class MetricsSampleHandler implements JobHandler<'machine.metrics_sample'
       await opened.release();
     }
     const sample = parseMetricsSample(output, new Date());
-    await this.db.transaction((tx) => recordHostMetrics(tx, machineId, 'sample', sample));
+    await this.db.transaction(async (tx) => {
+      await recordHostMetrics(tx, machineId, 'sample', sample);
+      await new HostMetricsRepository(tx).refreshLatest(machineId, sample);
+    });
     const diskMaxUsedPercent = Math.max(...sample.filesystems.map((f) => f.usedPercent));
     return { collectedAt: sample.collectedAt, diskMaxUsedPercent };
   }

@@ -36,6 +36,39 @@ export class HostMetricsRepository {
   }
 
   /**
+   * A periodic sample refreshes the latest values the tiles and the machine page read (machine_state,
+   * machine_metrics_latest) where a probe already wrote them; the probe's own facts (snapshot, boot id, warnings) stay.
+   */
+  async refreshLatest(machineId: string, s: HostMetricsSample): Promise<void> {
+    const at = new Date(s.collectedAt);
+    await this.db.machineState.updateMany({
+      where: { machineId },
+      data: {
+        metricsLastCollectedAt: at,
+        cpuLoad1: s.load.load1,
+        memoryUsedPercent: s.memory.usedPercent,
+        rootUsedPercent: s.rootUsedPercent,
+        diskWarningsCount: s.filesystems.filter((f) => f.usedPercent >= 90).length,
+      },
+    });
+    await this.db.machineMetricsLatest.updateMany({
+      where: { machineId },
+      data: {
+        collectedAt: at,
+        cpuLoad1: s.load.load1,
+        cpuLoad5: s.load.load5,
+        memoryTotalBytes: BigInt(s.memory.totalBytes),
+        memoryUsedBytes: BigInt(s.memory.usedBytes),
+        memoryAvailableBytes: BigInt(s.memory.totalBytes - s.memory.usedBytes),
+        memoryUsedPercent: s.memory.usedPercent,
+        filesystemsJson: s.filesystems,
+        rootUsedPercent: s.rootUsedPercent,
+        uptimeSeconds: s.uptimeSeconds,
+      },
+    });
+  }
+
+  /**
    * The machine's points in [from, to), one per bucket of `bucketSeconds` (0: each row as stored), oldest first.
    * Values are the bucket's averages weighted by the samples each row stands for; file systems keep their highest use.
    * Over `limit` buckets, the newest are kept.
