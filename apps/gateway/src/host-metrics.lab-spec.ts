@@ -88,7 +88,7 @@ describe.skipIf(!!skipReason)('host metrics (lab)', () => {
       await until(`a periodic sample of ${m.lab.name}`, () => sources(m.id), (rows) => rows.some((r) => r.source === 'sample'));
       // The sample refreshed the latest values the tiles read, beyond the probe's.
       const [fresh] = await db.query<{ newer: boolean }>(
-        `SELECT s.metrics_last_collected_at > (SELECT collected_at FROM host_metrics
+        `SELECT s.metrics_last_collected_at > (SELECT max(collected_at) FROM host_metrics
                                                WHERE machine_id = $1::uuid AND source = 'probe') AS newer
          FROM machine_state s WHERE s.machine_id = $1::uuid`,
         [m.id],
