@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { AptAnalyzeHandler, AptApplyHandlers } from '@su/apt';
-import { MachineProbeHandler } from '@su/inventory';
+import { MachineProbeHandler, MetricsSampleHandler } from '@su/inventory';
 import { SelftestHandler, type JobHandler } from '@su/platform';
 import { POST_INSTALL_HANDLERS } from '@su/post-install';
 import { RebootVerifiedHandler } from '@su/reboot';
@@ -11,6 +11,7 @@ export function aptWorkerHandlers(app: INestApplicationContext): JobHandler[] {
   return [
     new SelftestHandler('system.selftest', 'apt-worker'),
     app.get(MachineProbeHandler),
+    app.get(MetricsSampleHandler),
     app.get(AptAnalyzeHandler),
     ...app.get(AptApplyHandlers).handlers,
     app.get(RebootVerifiedHandler),

@@ -5,6 +5,7 @@ import { AssistantModule } from '@su/assistant';
 import { AuthGuard, AuthModule, RetryAfterInterceptor } from '@su/auth';
 import { DiscoveryModule } from '@su/discovery';
 import { DockerApiModule } from '@su/docker';
+import { HostMetricsModule } from '@su/inventory';
 import { MachineAccessModule } from '@su/machine-access';
 import { MachinesModule } from '@su/machines';
 import { MaintenanceModule } from '@su/maintenance';
@@ -40,6 +41,7 @@ import { NotificationsController } from './notifications.controller.ts';
 import { MaintenanceController } from './maintenance.controller.ts';
 import { TerminalController } from './terminal.controller.ts';
 import { DiscoveryController } from './discovery.controller.ts';
+import { HostMetricsController } from './host-metrics.controller.ts';
 
 @Module({})
 export class GatewayModule {
@@ -61,6 +63,7 @@ export class GatewayModule {
         MaintenanceModule,
         TerminalModule,
         DiscoveryModule,
+        HostMetricsModule,
       ],
       controllers: [
         HealthController,
@@ -89,6 +92,7 @@ export class GatewayModule {
         MaintenanceController,
         TerminalController,
         DiscoveryController,
+        HostMetricsController,
       ],
       // Every route is authenticated unless marked @Public(); scopes, the assistant rule and machine scopes are
       // checked by the same guard (ADR 0014).

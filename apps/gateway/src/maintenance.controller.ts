@@ -31,7 +31,11 @@ export class MaintenanceController {
   @RequireScope('admin')
   @ApiOperation({ summary: 'Set the retention rules the daily clean-up applies.' })
   setRetention(@Body() dto: RetentionSettingsDto, @CurrentActor() actor: Actor) {
-    return this.retention.set({ ...dto, history: { ...dto.history } }, actor);
+    const { hostMetrics, ...rest } = dto;
+    return this.retention.set(
+      { ...rest, history: { ...dto.history }, ...(hostMetrics ? { hostMetrics: { ...hostMetrics } } : {}) },
+      actor,
+    );
   }
 
   @Post('cleanup')

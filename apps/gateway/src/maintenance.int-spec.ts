@@ -123,7 +123,8 @@ const tableCounts = async () =>
       (SELECT count(*)::int FROM machine_events WHERE machine_id IS NOT NULL) AS "machineEvents",
       (SELECT count(*)::int FROM machine_events WHERE machine_id IS NULL)
         + (SELECT count(*)::int FROM mcp_audit_log) AS "auditRows",
-      (SELECT count(*)::int FROM live_events) AS "liveEvents"`)
+      (SELECT count(*)::int FROM live_events) AS "liveEvents",
+      (SELECT count(*)::int FROM host_metrics) AS "hostMetrics"`)
   )[0] as Record<string, number>;
 
 describe('retention and clean-up', () => {

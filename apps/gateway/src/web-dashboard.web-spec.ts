@@ -146,11 +146,22 @@ describe('dashboard with 1,000 machines in Chromium', () => {
     await page.getByTestId('chart-updates').locator('.recharts-line').first().waitFor(WAIT);
     await page.getByRole('button', { name: 'Hide the charts' }).click();
     await page.getByTestId('chart-os').waitFor({ state: 'detached', ...WAIT });
+    // Twelve host-metrics samples over the last hours (issue 20): charted on the machine page.
+    await db.query(
+      `INSERT INTO host_metrics (machine_id, collected_at, source, cpu_load1, cpu_load5, cpu_load15, memory_total_bytes,
+         memory_used_bytes, memory_used_percent, root_used_percent, disk_max_used_percent, filesystems_json, uptime_seconds)
+       SELECT m.id, now() - make_interval(mins => 20 * g), 'sample', 0.25 * g, 0.2 * g, 0.1 * g, 4096, 2048, 40 + g,
+              60 + g, 70 + g, jsonb_build_array(jsonb_build_object('mount', '/', 'usedPercent', 60 + g)), 86400
+       FROM machines m, generate_series(0, 11) g WHERE m.name = 'node-0097'`,
+    );
     await page.getByRole('link', { name: 'node-0097' }).click();
     await page
       .getByTestId('chart-history')
       .getByText(/^14 analyses; the latest: \d+ pending/)
       .waitFor(WAIT);
+    await page.getByTestId('chart-load').getByText('12 samples; latest load 0 (1 min), up 24 h.').waitFor(WAIT);
+    await page.getByTestId('chart-usage').getByText(/^Latest: memory 40 %, root 60 %/).waitFor(WAIT);
+    await page.getByTestId('chart-usage').locator('.recharts-line').nth(2).waitFor(WAIT);
     await page.screenshot({ path: join(shots, 'machine-charts-light-1440.png'), fullPage: true });
     await page.getByTestId('chart-reboots').getByText('No verified reboot yet.').waitFor(WAIT);
     await expectAccessible(page);

@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ActionRequestsService } from '@su/approvals';
 import type { AppConfig } from '@su/config';
 import { Database, LiveEventsRepository } from '@su/db';
+import { MetricsSampleScheduler } from '@su/inventory';
 import { CleanupService, SystemMetricsSampler } from '@su/maintenance';
 import { NotificationDispatcher, NotificationSender } from '@su/notifications';
 import { MachineLockService } from '@su/platform';
@@ -34,6 +35,9 @@ export function startLeadership(app: INestApplicationContext, config: AppConfig)
   const cleanupMs = cleanupIntervalHours * 3_600_000;
   leader.addTask('clean-up run', Math.min(cleanupMs, 10 * 60_000), () => cleanup.runIfDue(cleanupMs));
   leader.addTask('system metrics', systemMetricsSeconds * 1000, () => sampler.sample());
+  // Checked every 5 s (one settings read); a pass is queued when the interval in app_settings has passed (ADR 0044).
+  const hostMetrics = app.get(MetricsSampleScheduler);
+  leader.addTask('host metrics sample', 5_000, () => hostMetrics.tick());
   leader.start();
   return leader;
 }

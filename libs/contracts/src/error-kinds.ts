@@ -51,5 +51,7 @@ export const ERROR_KINDS = [
   // login or sudo did not work after the bootstrap created it (the old credentials were kept).
   'script_failed',
   'bootstrap_verify_failed',
+  // Host metrics (issue 20): a periodic sample whose output lacked a value it must carry (never stored as zero).
+  'metrics_unreadable',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];

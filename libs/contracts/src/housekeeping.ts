@@ -15,6 +15,9 @@ export interface RetentionSettings {
   /** Fleet-level audit rows (machine_events without a machine) and the MCP audit log. */
   auditDays: number;
   liveEventsHours: number;
+  /** Host metrics (ADR 0044): probes and samples older than `rawDays` are folded into one row per machine and hour;
+   * hourly rows older than `hourlyDays` go. */
+  hostMetrics: { rawDays: number; hourlyDays: number };
 }
 
 export const DEFAULT_RETENTION: RetentionSettings = {
@@ -24,6 +27,7 @@ export const DEFAULT_RETENTION: RetentionSettings = {
   machineEventsDays: 180,
   auditDays: 365,
   liveEventsHours: 168,
+  hostMetrics: { rawDays: 7, hourlyDays: 180 },
 };
 
 export const CLEANUP_CATEGORIES = [
@@ -34,6 +38,7 @@ export const CLEANUP_CATEGORIES = [
   'machineEvents',
   'auditRows',
   'liveEvents',
+  'hostMetrics',
 ] as const;
 export type CleanupCategory = (typeof CLEANUP_CATEGORIES)[number];
 

@@ -16,3 +16,4 @@ export * from './recipe-values.ts';
 export * from './notifications.ts';
 export * from './maintenance.ts';
 export * from './housekeeping.ts';
+export * from './host-metrics.ts';

@@ -172,6 +172,15 @@ export const JOB_DEFINITIONS = {
     }),
     result: z.object({ executionId: z.string(), status: z.string() }).passthrough(),
   },
+  /**
+   * Host metrics (issue 20, ADR 0044): a light read-only sample (load, memory, file systems, uptime) kept in
+   * host_metrics. The scheduler queues one per reachable machine in one batch at the configured interval.
+   */
+  'machine.metrics_sample': {
+    owner: 'apt-worker',
+    payload: z.strictObject({}),
+    result: z.object({ collectedAt: z.string(), diskMaxUsedPercent: z.number() }).passthrough(),
+  },
   'docker.selftest': {
     owner: 'docker-worker',
     payload: z.strictObject({ echo: z.string().max(200).optional() }),

@@ -6,12 +6,15 @@ import type { AppConfig } from '@su/config';
 import { Database, MachineEventsRepository, MachineInventoryRepository, RawArtifactsRepository } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import { APP_CONFIG, machineJob, type JobContext, type JobHandler } from '@su/platform';
+import { sampleFromProbe } from './host-metrics.parser.ts';
+import { recordHostMetrics } from './host-metrics.recorder.ts';
 import { parseProbe } from './probe.parser.ts';
 import { PROBE_SCRIPT } from './probe.script.ts';
 
 /**
  * machine.probe: one read-only script over one connection, then everything it learnt in one transaction — the
- * snapshot (full JSON), machine_hardware, machine_metrics_latest, the machine's columns, machine_state and an event.
+ * snapshot (full JSON), machine_hardware, machine_metrics_latest, host_metrics, the machine's columns, machine_state
+ * and an event.
  * The tiles read the derived rows; nothing re-reads the snapshot on a request.
  */
 @Injectable()
@@ -73,6 +76,9 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
       });
       await inv.upsertHardware(machineId, id, probe);
       await inv.upsertMetrics(machineId, id, probe);
+      // History too, when the probe read every value a row needs (its warnings already say what it could not read).
+      const read = sampleFromProbe(probe);
+      if ('sample' in read) await recordHostMetrics(tx, machineId, 'probe', read.sample);
       await inv.updateMachineFacts(machineId, probe);
       await inv.updateStateFromProbe(machineId, probe, machineStatusAfter({ kind: 'reached' }));
       await new MachineEventsRepository(tx).insert({

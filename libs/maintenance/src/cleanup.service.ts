@@ -3,7 +3,14 @@ import { relative, resolve } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import type { CleanupCategory, CleanupRunView, RetentionSettings } from '@su/contracts';
-import { Database, RetentionRepository, type RetentionCutoffs, type RetentionSelection } from '@su/db';
+import {
+  Database,
+  HostMetricsRepository,
+  RetentionRepository,
+  type RetentionCutoffs,
+  type RetentionSelection,
+  type Tx,
+} from '@su/db';
 import { APP_CONFIG } from '@su/platform';
 import { RetentionSettingsService } from './retention-settings.service.ts';
 
@@ -19,6 +26,8 @@ function cutoffs(s: RetentionSettings, now: Date): RetentionCutoffs {
     eventsBefore: ago(s.machineEventsDays * DAY),
     auditBefore: ago(s.auditDays * DAY),
     liveBefore: ago(s.liveEventsHours * 3_600_000),
+    hostMetricsRawBefore: ago(s.hostMetrics.rawDays * DAY),
+    hostMetricsHourlyBefore: ago(s.hostMetrics.hourlyDays * DAY),
   };
 }
 
@@ -31,6 +40,7 @@ function countsOf(s: RetentionSelection): Record<CleanupCategory, number> {
     machineEvents: s.machineEvents,
     auditRows: s.auditRows,
     liveEvents: s.liveEvents,
+    hostMetrics: s.hostMetrics,
   };
 }
 
@@ -55,9 +65,9 @@ export class CleanupService {
     try {
       const { selection, fileBytes } = await this.db.transaction(
         async (tx) => {
-          const selection = await select(new RetentionRepository(tx), c);
+          const selection = await select(tx, c);
           const fileBytes = await this.fileBytes(selection);
-          if (mode === 'apply') await new RetentionRepository(tx).deleteSelection(selection, c);
+          if (mode === 'apply') await applySelection(tx, selection, c);
           return { selection, fileBytes };
         },
         { timeoutMs: 600_000 },
@@ -136,12 +146,22 @@ export class CleanupService {
   }
 }
 
-async function select(repo: RetentionRepository, c: RetentionCutoffs): Promise<RetentionSelection> {
+async function select(tx: Tx, c: RetentionCutoffs): Promise<RetentionSelection> {
+  const repo = new RetentionRepository(tx);
   const executions = await repo.executions(c);
   const snapshots = await repo.snapshots(c);
   const reports = await repo.reports(c.reportsBefore, executions);
   const rawArtifacts = await repo.rawArtifacts(c.rawBefore, { executions, snapshots });
   const ages = await repo.ageCounts(c);
   const partial = { executions, snapshots, reports, rawArtifacts, ...ages };
-  return { ...partial, rowBytes: await repo.rowBytes(partial, c) };
+  const hm = await new HostMetricsRepository(tx).retentionCounts(c.hostMetricsRawBefore, c.hostMetricsHourlyBefore);
+  return { ...partial, hostMetrics: hm.rows, rowBytes: (await repo.rowBytes(partial, c)) + hm.bytes };
+}
+
+/** Deletes the selection; old host metrics are folded into hourly rows first, then expired ones go (ADR 0044). */
+async function applySelection(tx: Tx, s: RetentionSelection, c: RetentionCutoffs): Promise<void> {
+  await new RetentionRepository(tx).deleteSelection(s, c);
+  const hostMetrics = new HostMetricsRepository(tx);
+  await hostMetrics.foldOlderThan(c.hostMetricsRawBefore);
+  await hostMetrics.deleteHourlyOlderThan(c.hostMetricsHourlyBefore);
 }

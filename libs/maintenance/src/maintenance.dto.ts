@@ -7,6 +7,11 @@ export class HistoryRetentionDto {
   @ApiProperty() @IsInt() @Min(1) @Max(3650) keepDays!: number;
 }
 
+export class HostMetricsRetentionDto {
+  @ApiProperty() @IsInt() @Min(1) @Max(3650) rawDays!: number;
+  @ApiProperty() @IsInt() @Min(1) @Max(3650) hourlyDays!: number;
+}
+
 export class RetentionSettingsDto {
   @ApiProperty({ type: HistoryRetentionDto })
   @ValidateNested()
@@ -17,6 +22,11 @@ export class RetentionSettingsDto {
   @ApiProperty() @IsInt() @Min(1) @Max(3650) machineEventsDays!: number;
   @ApiProperty() @IsInt() @Min(1) @Max(3650) auditDays!: number;
   @ApiProperty() @IsInt() @Min(1) @Max(24 * 365) liveEventsHours!: number;
+  @ApiPropertyOptional({ type: HostMetricsRetentionDto, description: 'Absent: the stored (or default) rule stays.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => HostMetricsRetentionDto)
+  hostMetrics?: HostMetricsRetentionDto;
 }
 
 export class CleanupRequestDto {

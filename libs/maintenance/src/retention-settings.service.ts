@@ -11,10 +11,17 @@ export class RetentionSettingsService {
 
   async get(): Promise<RetentionSettings> {
     const stored = ((await new AppSettingsRepository(this.db.prisma).get(KEY)) ?? {}) as Partial<RetentionSettings>;
-    return { ...DEFAULT_RETENTION, ...stored, history: { ...DEFAULT_RETENTION.history, ...(stored.history ?? {}) } };
+    return {
+      ...DEFAULT_RETENTION,
+      ...stored,
+      history: { ...DEFAULT_RETENTION.history, ...(stored.history ?? {}) },
+      hostMetrics: { ...DEFAULT_RETENTION.hostMetrics, ...(stored.hostMetrics ?? {}) },
+    };
   }
 
-  async set(s: RetentionSettings, actor: Actor): Promise<RetentionSettings> {
+  /** A rule the request leaves out (hostMetrics, added later than the others) keeps its stored value. */
+  async set(input: Omit<RetentionSettings, 'hostMetrics'> & Partial<RetentionSettings>, actor: Actor): Promise<RetentionSettings> {
+    const s: RetentionSettings = { ...input, hostMetrics: input.hostMetrics ?? (await this.get()).hostMetrics };
     await this.db.transaction(async (tx) => {
       await new AppSettingsRepository(tx).set(KEY, { ...s }, actor.label ?? actor.id);
       await new MachineEventsRepository(tx).insert({

@@ -500,6 +500,18 @@ export const ACCESS_TABLE: Record<string, AccessRow> = {
     who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
     call: onMachine,
   },
+  // ── host metrics (issue 20, ADR 0044) ──
+  'GET /api/v1/machines/{id}/metrics': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: [OK, 404], byId: [OK, 404] },
+    call: onMachine,
+  },
+  'GET /api/v1/settings/host-metrics': {
+    who: { none: 401, read: OK, operate: OK, admin: OK, hermes: OK, byTag: 403, byId: 403 },
+  },
+  'PUT /api/v1/settings/host-metrics': {
+    who: FLEET_ADMIN,
+    call: () => ({ body: { sampleIntervalSeconds: 300, diskThresholdPercent: 90 } }),
+  },
 
   // ── Prometheus scrape target: `metrics:read` or admin (ADR 0034); the assistant holds admin; fleet-level ──
   'GET /metrics': {

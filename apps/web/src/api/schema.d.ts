@@ -1893,6 +1893,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/machines/{id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A machine's CPU load, memory, disk use per file system and uptime over [from, to), each point the average of its bucket. */
+        get: operations["HostMetricsController_machine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/host-metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HostMetricsController_getSettings"];
+        /** Set the periodic sample interval (0: off) and the disk-use threshold of the disk message. */
+        put: operations["HostMetricsController_setSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2422,6 +2456,10 @@ export interface components {
             keepLastPerMachine: number;
             keepDays: number;
         };
+        HostMetricsRetentionDto: {
+            rawDays: number;
+            hourlyDays: number;
+        };
         RetentionSettingsDto: {
             history: components["schemas"]["HistoryRetentionDto"];
             rawArtifactsDays: number;
@@ -2429,6 +2467,8 @@ export interface components {
             machineEventsDays: number;
             auditDays: number;
             liveEventsHours: number;
+            /** @description Absent: the stored (or default) rule stays. */
+            hostMetrics?: components["schemas"]["HostMetricsRetentionDto"];
         };
         CleanupRequestDto: {
             /** @enum {string} */
@@ -2495,6 +2535,12 @@ export interface components {
             tags?: string[];
             /** @description Can also be set later with PUT /machines/:id/credentials. */
             credentials?: components["schemas"]["CredentialsDto"];
+        };
+        HostMetricsSettingsDto: {
+            /** @description Seconds between two periodic samples of a machine; 0 turns the periodic sample off. */
+            sampleIntervalSeconds: number;
+            /** @description A file system at or above this use (percent) raises an important message. */
+            diskThresholdPercent: number;
         };
         /** @description RFC 9457 problem details; every error of this API has this shape. */
         ProblemDetails: {
@@ -4193,7 +4239,7 @@ export interface operations {
             query?: {
                 machineId?: string;
                 status?: "waiting" | "queued" | "running" | "ok" | "warning" | "error" | "cancelled" | "skipped";
-                kind?: "system.selftest" | "machine.probe" | "apt.update_analyze" | "apt.upgrade" | "apt.dist_upgrade" | "apt.autoremove" | "apt.clean" | "apt.dpkg_repair" | "machine.reboot_verified" | "docker.scan" | "docker.check" | "docker.apply" | "docker.prune" | "post_install.run" | "machine.bootstrap" | "machine.maintenance" | "docker.selftest";
+                kind?: "system.selftest" | "machine.probe" | "apt.update_analyze" | "apt.upgrade" | "apt.dist_upgrade" | "apt.autoremove" | "apt.clean" | "apt.dpkg_repair" | "machine.reboot_verified" | "docker.scan" | "docker.check" | "docker.apply" | "docker.prune" | "post_install.run" | "machine.bootstrap" | "machine.maintenance" | "machine.metrics_sample" | "docker.selftest";
                 scheduleId?: string;
                 requestId?: string;
                 /** @description Created at or after (ISO 8601). */
@@ -6623,6 +6669,97 @@ export interface operations {
         };
         responses: {
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    HostMetricsController_machine: {
+        parameters: {
+            query?: {
+                /** @description ISO 8601; default: 24 hours before `to`. */
+                from?: string;
+                /** @description ISO 8601, exclusive; default: now. */
+                to?: string;
+                /** @description Bucket size (each point averages its bucket); default: the finest that keeps 2,000 points or fewer. */
+                resolution?: "raw" | "5m" | "1h" | "1d";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    HostMetricsController_getSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (4xx, 5xx), as problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    HostMetricsController_setSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HostMetricsSettingsDto"];
+            };
+        };
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -25,6 +25,7 @@ export const JOB_KINDS_SHOWN = [
   'post_install.run',
   'machine.bootstrap',
   'machine.maintenance',
+  'machine.metrics_sample',
   'docker.selftest',
 ] as const satisfies readonly JobKindFilter[];
 

@@ -6,13 +6,16 @@ import { axis, ChartFrame, SERIES, tooltipStyle } from '../charts/chart-frame.ts
 import { UpdatesLineChart } from '../charts/updates-line-chart.tsx';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
+import { HostMetricsCharts } from './host-metrics-charts.tsx';
 
 interface MachineStats {
   updates: { at: string; pending: number; security: number }[];
   reboots: { at: string; seconds: number }[];
 }
 
-/** One machine's charts: pending updates at each analysis, and how long each verified reboot took. */
+/**
+ * One machine's charts: pending updates at each analysis, how long each verified reboot took, and its host metrics.
+ */
 export default function MachineCharts({ machineId }: { machineId: string }) {
   const { t, prefs } = usePreferences();
   const stats = useQuery({
@@ -68,6 +71,7 @@ export default function MachineCharts({ machineId }: { machineId: string }) {
           </BarChart>
         </ResponsiveContainer>
       </ChartFrame>
+      <HostMetricsCharts machineId={machineId} />
     </SimpleGrid>
   );
 }

@@ -68,6 +68,15 @@ export class ImportantMessagesRepository {
     return res.count;
   }
 
+  /** The dedup keys of the machine's open (unresolved) messages of one category. */
+  async openKeys(machineId: string, category: string): Promise<string[]> {
+    const rows = await this.db.importantMessage.findMany({
+      where: { machineId, category, resolvedAt: null },
+      select: { dedupKey: true },
+    });
+    return rows.flatMap((r) => (r.dedupKey === null ? [] : [r.dedupKey]));
+  }
+
   async listByMachine(machineId: string, limit: number, includeAcknowledged: boolean) {
     const rows = await this.db.importantMessage.findMany({
       where: { machineId, ...(includeAcknowledged ? {} : { acknowledged: false, resolvedAt: null }) },

@@ -46,3 +46,4 @@ export * from './retention.repository.ts';
 export * from './system-metrics.repository.ts';
 export * from './terminal-sessions.repository.ts';
 export * from './discovery.repository.ts';
+export * from './host-metrics.repository.ts';

@@ -9,6 +9,8 @@ export interface RetentionSelection {
   machineEvents: number;
   auditRows: number;
   liveEvents: number;
+  /** host_metrics rows that go: samples folded into hourly rows, and hourly rows past their age (ADR 0044). */
+  hostMetrics: number;
   rowBytes: number;
 }
 
@@ -20,6 +22,8 @@ export interface RetentionCutoffs {
   eventsBefore: Date;
   auditBefore: Date;
   liveBefore: Date;
+  hostMetricsRawBefore: Date;
+  hostMetricsHourlyBefore: Date;
 }
 
 /**
@@ -87,7 +91,7 @@ export class RetentionRepository {
   }
 
   /** The selected rows' own size in the database (pg_column_size of each row). */
-  async rowBytes(s: Omit<RetentionSelection, 'rowBytes'>, c: RetentionCutoffs): Promise<number> {
+  async rowBytes(s: Omit<RetentionSelection, 'rowBytes' | 'hostMetrics'>, c: RetentionCutoffs): Promise<number> {
     const ids = (xs: { id: string }[]) => xs.map((x) => x.id);
     const [r] = await this.db.$queryRaw<{ bytes: number }[]>`
       SELECT (

@@ -1,0 +1,55 @@
+import type { FilesystemUsage, HostMetricsSample } from '@su/contracts';
+import { HostMetricsRepository, ImportantMessagesRepository, type Tx } from '@su/db';
+import { readHostMetricsSettings } from './host-metrics-settings.service.ts';
+
+const CATEGORY = 'disk_usage';
+const keyOf = (mount: string) => `disk_usage:${mount}`;
+
+/**
+ * Keeps one sample (a probe's or a periodic one) in host_metrics, inside the caller's transaction, and raises or
+ * clears the disk messages it implies.
+ */
+export async function recordHostMetrics(
+  tx: Tx,
+  machineId: string,
+  source: 'probe' | 'sample',
+  sample: HostMetricsSample,
+): Promise<void> {
+  await new HostMetricsRepository(tx).insert(machineId, source, sample);
+  const { diskThresholdPercent } = await readHostMetricsSettings(tx);
+  await recordDiskUsage(tx, machineId, sample.filesystems, diskThresholdPercent);
+}
+
+/**
+ * A file system at or above the threshold raises one important message per crossing: a message already open for it
+ * is left as it is (an acknowledged one stays acknowledged while the disk stays full); once the disk is back under,
+ * the message is resolved, and the next crossing opens it again as news.
+ */
+export async function recordDiskUsage(
+  tx: Tx,
+  machineId: string,
+  filesystems: readonly FilesystemUsage[],
+  thresholdPercent: number,
+): Promise<void> {
+  const messages = new ImportantMessagesRepository(tx);
+  const over = filesystems.filter((f) => f.usedPercent >= thresholdPercent);
+  const open = new Set(await messages.openKeys(machineId, CATEGORY));
+  for (const f of over) {
+    if (open.has(keyOf(f.mount))) continue;
+    await messages.upsert({
+      machineId,
+      source: 'system',
+      category: CATEGORY,
+      severity: f.usedPercent >= 98 ? 'error' : 'warning',
+      message: `${f.mount} is ${f.usedPercent}% full (threshold ${thresholdPercent}%)`,
+      dedupKey: keyOf(f.mount),
+      component: f.mount,
+      payload: { mount: f.mount, usedPercent: f.usedPercent, thresholdPercent, availableBytes: f.availableBytes },
+    });
+  }
+  await messages.resolveGone(
+    machineId,
+    [CATEGORY],
+    over.map((f) => keyOf(f.mount)),
+  );
+}
