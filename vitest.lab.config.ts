@@ -46,17 +46,20 @@ export default defineConfig({
           ...labProject,
         },
       },
-      {
-        test: {
-          ...shared,
-          name: 'containers',
-          include: process.env.SU_LAB_CONTAINERS ? [CONTAINERS] : [],
-          passWithNoTests: true,
-          maxWorkers: 1,
-          sequence: { groupOrder: 2 },
-          ...labProject,
-        },
-      },
+      ...(process.env.SU_LAB_CONTAINERS
+        ? [
+            {
+              test: {
+                ...shared,
+                name: 'containers',
+                include: [CONTAINERS],
+                maxWorkers: 1,
+                sequence: { groupOrder: 2 },
+                ...labProject,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });
