@@ -7,7 +7,13 @@ import { Module, type DynamicModule, type INestApplicationContext } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@su/config';
 import { AptWorkerModule, aptWorkerHandlers } from '@su/apt-worker';
-import { AptPackagesRepository, Database, MachinesRepository, PendingUpdatesRepository, SchedulesRepository } from '@su/db';
+import {
+  AptPackagesRepository,
+  Database,
+  MachinesRepository,
+  PendingUpdatesRepository,
+  SchedulesRepository,
+} from '@su/db';
 import { createGatewayApp } from '@su/gateway';
 import { MachinesService } from '@su/machines';
 import { JobRunner, JobsService, PlatformModule, type PlatformOptions } from '@su/platform';

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 export interface AptWorkerChild {
@@ -29,7 +30,8 @@ export function spawnAptWorker(root: string, env: Record<string, string>): Promi
       ready = true;
       resolve({
         child,
-        workerId: `apt-worker:${child.pid}`,
+        // As the job runner names its worker (libs/platform/src/job-runner.ts): service, host, pid.
+        workerId: `apt-worker:${hostname()}:${child.pid}`,
         kill: () => {
           if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
           const gone = new Promise<void>((r) => child.once('exit', () => r()));

@@ -52,9 +52,12 @@ export function readExec(ch: ServerChannel, line: string, password: string): Pro
     });
     ch.once('end', () => {
       if (phase === 'password') {
-        ch.stderr.write('sudo: no password was provided\nsudo: 1 incorrect password attempt\n');
-        ch.exit(1);
-        ch.end();
+        // A client that died (a killed worker) hears nothing more: only a live one is told.
+        if (ch.stderr.writable) {
+          ch.stderr.write('sudo: no password was provided\nsudo: 1 incorrect password attempt\n');
+          ch.exit(1);
+          ch.end();
+        }
         return resolve(null);
       }
       resolve({ argv: sudo ? sudo.inner : argv, sudo: !!sudo, stdin: buf });

@@ -197,6 +197,8 @@ export class SimHost {
 
   private reply(ch: ServerChannel, a: Answer): void {
     const send = () => {
+      // The client may have died while the answer waited (a killed worker): no one to answer.
+      if (!ch.writable) return;
       if (a.stdout) ch.write(a.stdout);
       if (a.stderr) ch.stderr.write(a.stderr);
       ch.exit(a.exitCode);
@@ -210,6 +212,7 @@ export class SimHost {
   /** Loud: the product sent something nobody recorded; it must not be mistaken for a clean machine. */
   private fail(ch: ServerChannel, why: string): void {
     this.unknown.push(why);
+    if (!ch.writable) return;
     ch.stderr.write(`sim-fleet: unknown command (${why})\n`);
     ch.exit(127);
     ch.end();
