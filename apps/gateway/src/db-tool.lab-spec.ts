@@ -228,7 +228,13 @@ describe.skipIf(!!skipReason)('database tool (lab)', () => {
         JOIN schedule_runs r ON r.id = m.run_id WHERE r.schedule_id = $1`,
       [scheduleId],
     );
-    expect(jobs.map((j: { status: string }) => j.status)).toEqual(['ok', 'ok']);
+    // Every minute's slot makes a run: on a quick host the next minute's may have come and gone too.
+    const statuses = jobs.map((j: { status: string }) => j.status);
+    expect(statuses.length).toBeGreaterThanOrEqual(2);
+    expect(
+      statuses.every((s: string) => s === 'ok'),
+      statuses.join(', '),
+    ).toBe(true);
     expect(await tableChecksums(db.url)).not.toEqual(atBackup);
 
     // Wipe (a new, empty database) and restore with the tool, as an operator would.

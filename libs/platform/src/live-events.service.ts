@@ -7,6 +7,9 @@ import type { PlatformOptions } from './platform.module.ts';
 import { PLATFORM_OPTIONS } from './tokens.ts';
 
 export const LIVE_EVENTS_CHANNEL = 'su_live_events';
+/** How long a hole in the event ids is waited for (a transaction that took its id and has not committed yet). */
+const GAP_GRACE_MS = 2_000;
+const GAP_RECHECK_MS = 50;
 
 /**
  * Job and machine-state changes as they happen, for the SSE stream. Triggers write `live_events` and NOTIFY its id;
@@ -18,6 +21,8 @@ export class LiveEventsService implements OnModuleInit, OnModuleDestroy {
   private readonly events = new Subject<LiveEventView>();
   private listener: PgListener | null = null;
   private last = 0n;
+  /** When the hole the stream waits at was first seen (deliverInOrder). */
+  private gapSince: number | null = null;
   private fetching: Promise<void> = Promise.resolve();
 
   constructor(
@@ -47,9 +52,9 @@ export class LiveEventsService implements OnModuleInit, OnModuleDestroy {
       try {
         for (;;) {
           const rows = await new LiveEventsRepository(this.db.prisma).after(this.last, 500);
-          for (const r of rows) {
-            this.last = BigInt(r.id);
-            this.events.next(r);
+          if (this.deliverInOrder(rows)) {
+            setTimeout(() => this.catchUp(), GAP_RECHECK_MS).unref();
+            return;
           }
           if (rows.length < 500) return;
         }
@@ -57,6 +62,28 @@ export class LiveEventsService implements OnModuleInit, OnModuleDestroy {
         this.logger.warn(`live events: ${(e as Error).message}`);
       }
     });
+  }
+
+  /**
+   * Sends the rows up to the first hole in their ids and says whether it stopped at one. Ids are taken when a row is
+   * inserted, but rows become visible when their transaction commits: a later id can be seen first, and moving past
+   * the missing one would lose it for good (a client saw a job go from queued to done without running). A hole is
+   * waited for up to GAP_GRACE_MS; one still open then was rolled back (a sequence never gives its id again).
+   */
+  private deliverInOrder(rows: LiveEventView[]): boolean {
+    for (const r of rows) {
+      const id = BigInt(r.id);
+      if (id !== this.last + 1n && !this.gapGivenUp()) return true;
+      this.gapSince = null;
+      this.last = id;
+      this.events.next(r);
+    }
+    return false;
+  }
+
+  private gapGivenUp(): boolean {
+    this.gapSince ??= Date.now();
+    return Date.now() - this.gapSince > GAP_GRACE_MS;
   }
 
   /**

@@ -34,13 +34,11 @@ export default function TerminalView({ machineId, onClosed }: { machineId: strin
     term.loadAddon(fit);
     term.open(el);
     fit.fit();
-    const ws = new WebSocket(terminalUrl(machineId, term.cols, term.rows));
-    ws.binaryType = 'arraybuffer';
-    socket.current = ws;
+    let ws: WebSocket | null = null;
     const send = (msg: object) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+      if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
     };
-    ws.onmessage = (ev: MessageEvent<ArrayBuffer | string>) => {
+    const onMessage = (ev: MessageEvent<ArrayBuffer | string>) => {
       if (typeof ev.data !== 'string') return term.write(new Uint8Array(ev.data));
       const msg = JSON.parse(ev.data) as TerminalServerMessage;
       if (msg.type === 'opened') {
@@ -49,7 +47,15 @@ export default function TerminalView({ machineId, onClosed }: { machineId: strin
       } else if (msg.type === 'error') setStatus({ state: 'closed', reason: msg.errorKind, detail: msg.message });
       else setStatus((s) => (s.state === 'closed' ? s : { state: 'closed', reason: msg.reason }));
     };
-    ws.onclose = () => setStatus((s) => (s.state === 'closed' ? s : { state: 'closed', reason: 'connection_lost' }));
+    // Opened once the view has really stayed mounted: a view unmounted at once (a re-render that remounts it) must not
+    // open, and record, a session of its own on the machine.
+    const opening = setTimeout(() => {
+      ws = new WebSocket(terminalUrl(machineId, term.cols, term.rows));
+      ws.binaryType = 'arraybuffer';
+      socket.current = ws;
+      ws.onmessage = onMessage;
+      ws.onclose = () => setStatus((s) => (s.state === 'closed' ? s : { state: 'closed', reason: 'connection_lost' }));
+    }, 0);
     const input = term.onData((data) => send({ type: 'input', data }));
     const resized = term.onResize(({ cols, rows }) => send({ type: 'resize', cols, rows }));
     const observer = new ResizeObserver(() => fit.fit());
@@ -58,7 +64,8 @@ export default function TerminalView({ machineId, onClosed }: { machineId: strin
       observer.disconnect();
       input.dispose();
       resized.dispose();
-      ws.close();
+      clearTimeout(opening);
+      ws?.close();
       term.dispose();
     };
   }, [machineId]);
@@ -86,7 +93,14 @@ export default function TerminalView({ machineId, onClosed }: { machineId: strin
         ref={box}
         data-testid="terminal"
         aria-label={t('terminal.title')}
-        style={{ height: '60vh', minHeight: 240, background: '#000', padding: 4, resize: 'vertical', overflow: 'hidden' }}
+        style={{
+          height: '60vh',
+          minHeight: 240,
+          background: '#000',
+          padding: 4,
+          resize: 'vertical',
+          overflow: 'hidden',
+        }}
       />
     </div>
   );
