@@ -56,17 +56,6 @@ export type TaskHandler = (data: Record<string, unknown>, attempt: TaskAttempt) 
 export type QueueHandler<K extends JobKind> = (message: JobMessage<K>, signal: AbortSignal) => Promise<void>;
 
 /**
- * How a job's delivery is kept alive and given again. A worker killed after pg-boss handed it a job but before the
- * job was claimed (`jobs` row still queued) would leave that row queued for good: the delivery stays `active` until
- * it expires (15 min) and job kinds were never retried. With a heartbeat, pg-boss's supervisor fails such a delivery
- * once its worker stops beating, and the retry delivers it to another worker. A retry is harmless whatever the row's
- * state: the claim takes only queued rows (a job that was running ends `worker_lost` through its machine lock). The
- * heartbeat is long enough that a database stall of a loaded host does not fail a healthy delivery, which would abort
- * its running job.
- */
-const JOB_DELIVERY = { retryLimit: 3, retryDelay: 0, heartbeatSeconds: 60 } as const;
-
-/**
  * The only user of pg-boss. Queue names are the job kinds of @su/contracts; every message is validated against its
  * kind's schema when sent and again when received (a message written by an older or newer release must not reach a
  * handler unchecked).
@@ -95,9 +84,7 @@ export class JobQueue {
     // Every process creates every queue: creation is idempotent, and a sender must not depend on a worker having
     // started first.
     for (const kind of JOB_KINDS) {
-      await this.boss.createQueue(kind, { notify: true, ...JOB_DELIVERY });
-      // Queues made by an older release keep their options unless told (createQueue leaves an existing queue as is).
-      await this.boss.updateQueue(kind, JOB_DELIVERY);
+      await this.boss.createQueue(kind, { notify: true, retryLimit: 0 });
     }
     for (const name of TASK_QUEUES) await this.boss.createQueue(name, { notify: true });
     this.started = true;
@@ -166,13 +153,7 @@ export class JobQueue {
       const trace = currentTraceCarrier();
       await this.boss.send(
         message.kind,
-        {
-          jobId: message.jobId,
-          kind: message.kind,
-          machineId: message.machineId,
-          payload,
-          ...(trace ? { trace } : {}),
-        },
+        { jobId: message.jobId, kind: message.kind, machineId: message.machineId, payload, ...(trace ? { trace } : {}) },
         {
           id: message.jobId,
           db: opts.executor,
