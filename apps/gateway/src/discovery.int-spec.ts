@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sseFrames } from '@su/testing';
 import { gatewayPerFile } from './test/gateway.harness.ts';
 
 // Network discovery (issue 20) without the lab: validation, who may scan, and the allow-list, against a loopback
@@ -66,16 +67,9 @@ function watchEvents(type: string) {
     signal: ctrl.signal,
   })
     .then(async (res) => {
-      let buf = '';
-      for await (const chunk of res.body!.pipeThrough(new TextDecoderStream())) {
-        buf += chunk;
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const data = buf.slice(0, i).split('\n').find((l) => l.startsWith('data:'));
-          buf = buf.slice(i + 2);
-          const e = data ? JSON.parse(data.slice(5)) : null;
-          if (e?.type === type) seen.push(e.payload);
-        }
+      for await (const frame of sseFrames(res.body!)) {
+        const e = frame.data ? JSON.parse(frame.data) : null;
+        if (e?.type === type) seen.push(e.payload);
       }
     })
     .catch(() => undefined);
@@ -95,7 +89,9 @@ describe('network discovery', () => {
 
   it('is off until an admin allows a block: a scan is refused with 403 and nothing is sent', async () => {
     expect((await t.gw.api('GET', '/api/v1/discovery/settings')).body.allowedCidrs).toEqual([]);
-    const r = await t.gw.api('POST', '/api/v1/discovery/scans', { body: { cidr: '127.0.0.1/32', ports: [listener.port] } });
+    const r = await t.gw.api('POST', '/api/v1/discovery/scans', {
+      body: { cidr: '127.0.0.1/32', ports: [listener.port] },
+    });
     expect(r.status).toBe(403);
     expect(r.body.detail ?? r.body.message).toMatch(/allow-list/);
     expect((await t.gw.api('GET', '/api/v1/discovery/scans')).body).toEqual([]);
@@ -109,7 +105,9 @@ describe('network discovery', () => {
       const want = token ? 403 : 401;
       expect((await t.gw.api('PUT', '/api/v1/discovery/settings', { token, body })).status).toBe(want);
       expect((await t.gw.api('GET', '/api/v1/discovery/settings', { token })).status).toBe(want);
-      expect((await t.gw.api('POST', '/api/v1/discovery/scans', { token, body: { cidr: '127.0.0.1/32' } })).status).toBe(want);
+      expect(
+        (await t.gw.api('POST', '/api/v1/discovery/scans', { token, body: { cidr: '127.0.0.1/32' } })).status,
+      ).toBe(want);
       expect((await t.gw.api('GET', '/api/v1/discovery/scans', { token })).status).toBe(want);
     }
     expect((await t.gw.api('GET', '/api/v1/discovery/settings')).body.allowedCidrs).toEqual([]);
@@ -138,7 +136,9 @@ describe('network discovery', () => {
 
   it('refuses a block only partly inside the allow-list, and one larger than the size cap', async () => {
     await setAllowList(['127.0.0.1/32', '10.255.0.0/16'], { maxAddresses: 1024 });
-    const partly = await t.gw.api('POST', '/api/v1/discovery/scans', { body: { cidr: '127.0.0.0/30', ports: [listener.port] } });
+    const partly = await t.gw.api('POST', '/api/v1/discovery/scans', {
+      body: { cidr: '127.0.0.0/30', ports: [listener.port] },
+    });
     expect(partly.status).toBe(403);
     const big = await t.gw.api('POST', '/api/v1/discovery/scans', { body: { cidr: '10.255.0.0/21' } });
     expect(big.status).toBe(400);
@@ -152,7 +152,9 @@ describe('network discovery', () => {
     await setAllowList(['127.0.0.1/32']);
     const events = watchEvents('discovery.progress');
     await new Promise((r) => setTimeout(r, 200));
-    const r = await t.gw.api('POST', '/api/v1/discovery/scans', { body: { cidr: '127.0.0.1', ports: [listener.port] } });
+    const r = await t.gw.api('POST', '/api/v1/discovery/scans', {
+      body: { cidr: '127.0.0.1', ports: [listener.port] },
+    });
     expect(r.status).toBe(202);
     expect(r.body).toMatchObject({ cidr: '127.0.0.1/32', ports: [listener.port], status: 'running', total: 1 });
     const done = await waitScan(r.body.id);
@@ -174,7 +176,10 @@ describe('network discovery', () => {
     while (!events.seen.some((e) => e.scanId === r.body.id && e.status === 'done') && Date.now() < deadline)
       await new Promise((res) => setTimeout(res, 20));
     events.close();
-    expect(events.seen.find((e) => e.scanId === r.body.id && e.status === 'done')).toMatchObject({ probed: 1, total: 1 });
+    expect(events.seen.find((e) => e.scanId === r.body.id && e.status === 'done')).toMatchObject({
+      probed: 1,
+      total: 1,
+    });
 
     // A candidate that showed no host key cannot be added in one step (nothing to pre-trust).
     const add = await t.gw.api('POST', `/api/v1/discovery/scans/${r.body.id}/candidates/${cands[0].id}/machine`, {

@@ -5,3 +5,4 @@ export * from './fleet-seed.ts';
 export * from './table-checksums.ts';
 export * from './ssh/loopback-ssh-server.ts';
 export * from './sim-fleet/index.ts';
+export * from './sse-frames.ts';

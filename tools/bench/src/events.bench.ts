@@ -7,6 +7,7 @@ import { loadConfig } from '@su/config';
 import { JobRunner, type PlatformOptions } from '@su/platform';
 import { AptWorkerModule, aptWorkerHandlers } from '@su/apt-worker';
 import { createGatewayApp } from '@su/gateway';
+import { sseFrames } from '@su/testing';
 import { benchDatabase } from './bench-database.ts';
 import { printTable, summary } from './stats.ts';
 
@@ -25,21 +26,10 @@ interface Received {
 /** Reads an SSE response, calling back for each `job.status` event. */
 async function readStream(res: Response, onEvent: (e: Received) => void): Promise<void> {
   if (!res.body) throw new Error(`the stream answered ${res.status} without a body`);
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = '';
-  for (;;) {
-    const { value, done } = await reader.read().catch(() => ({ value: '', done: true }));
-    if (done) return;
-    buf += value;
-    let i: number;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const data = buf
-        .slice(0, i)
-        .split('\n')
-        .find((l) => l.startsWith('data:'));
-      buf = buf.slice(i + 2);
-      if (!data) continue;
-      const e = JSON.parse(data.slice(5)) as {
+  try {
+    for await (const frame of sseFrames(res.body)) {
+      if (!frame.data) continue;
+      const e = JSON.parse(frame.data) as {
         type: string;
         jobId: string;
         createdAt: string;
@@ -53,6 +43,8 @@ async function readStream(res: Response, onEvent: (e: Received) => void): Promis
           receivedAt: Date.now(),
         });
     }
+  } catch {
+    // The bench closed the stream (its request aborted).
   }
 }
 

@@ -18,7 +18,7 @@ import { createGatewayApp } from '@su/gateway';
 import { MachinesService } from '@su/machines';
 import { JobRunner, JobsService, PlatformModule, type PlatformOptions } from '@su/platform';
 import { nextRuns, ScheduleFiringService, SchedulerCoreModule, SchedulerLeaderService } from '@su/schedules';
-import { seedFleet, seedHistory, seedPendingPackages } from '@su/testing';
+import { seedFleet, seedHistory, seedPendingPackages, sseFrames } from '@su/testing';
 import { scalePassSection } from './scale-pass.bench.ts';
 import { benchDatabase } from './bench-database.ts';
 import { adminSession } from './bench-session.ts';
@@ -98,26 +98,18 @@ class SseProbe {
       signal: this.ctrl.signal,
     });
     if (!res.body) throw new Error(`the stream answered ${res.status} without a body`);
-    void this.read(res.body.pipeThrough(new TextDecoderStream()).getReader());
+    void this.read(res.body);
   }
 
-  private async read(reader: ReadableStreamDefaultReader<string>): Promise<void> {
-    let buf = '';
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: '', done: true }));
-      if (done) return;
-      buf += value;
-      let i: number;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const data = buf
-          .slice(0, i)
-          .split('\n')
-          .find((l) => l.startsWith('data:'));
-        buf = buf.slice(i + 2);
-        if (!data) continue;
-        const e = JSON.parse(data.slice(5)) as { type: string; machineId: string | null };
+  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
+    try {
+      for await (const frame of sseFrames(body)) {
+        if (!frame.data) continue;
+        const e = JSON.parse(frame.data) as { type: string; machineId: string | null };
         if (e.type === 'machine.state' && e.machineId) this.waiters.get(e.machineId)?.();
       }
+    } catch {
+      // The probe was closed (its request aborted).
     }
   }
 
