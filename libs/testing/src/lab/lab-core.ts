@@ -191,50 +191,18 @@ export class LabCore {
 
   /** Runs `cmd` with /bin/sh as root inside the machine (all its namespaces), for test setup and inspection. */
   async exec(name: string, cmd: string, opts: ExecOptions = {}): Promise<RunResult> {
-    const m = this.record(name);
-    const pid = initPid(m);
-    if (!pid) throw new Error(`${name} is not running`);
-    return run(
-      'nsenter',
-      [
-        '-t',
-        String(pid),
-        '-m',
-        '-u',
-        '-i',
-        '-n',
-        '-p',
-        '-r',
-        '-w',
-        '--',
-        '/usr/bin/env',
-        '-i',
-        MACHINE_PATH,
-        'HOME=/root',
-        'LANG=C.UTF-8',
-        'DEBIAN_FRONTEND=noninteractive',
-        '/bin/sh',
-        '-c',
-        cmd,
-      ],
-      { input: opts.input, allowFail: opts.allowFail, timeoutMs: opts.timeoutMs ?? 300_000 },
-    );
+    return run('nsenter', this.nsenterArgs(name, cmd), {
+      input: opts.input,
+      allowFail: opts.allowFail,
+      timeoutMs: opts.timeoutMs ?? 300_000,
+    });
   }
 
-  /** The machine's root file system as the host sees it (its overlay), to copy a directory in without SSH. */
-  rootPath(name: string): string {
-    return join(this.record(name).dir, 'root');
-  }
-
-  /**
-   * Pipes the stdout of `hostCmd` (a bash command run on the host) into `cmd` run as root inside the machine,
-   * e.g. a host directory's tarball into `docker import -`, without a copy on the machine's disk.
-   */
-  async pipeInto(name: string, hostCmd: string, cmd: string, opts: ExecOptions = {}): Promise<RunResult> {
+  /** `nsenter`'s arguments: every namespace of the running machine, then `cmd` by /bin/sh as root, clean environment. */
+  private nsenterArgs(name: string, cmd: string): string[] {
     const pid = initPid(this.record(name));
     if (!pid) throw new Error(`${name} is not running`);
-    const inside = [
-      'nsenter',
+    return [
       '-t',
       String(pid),
       '-m',
@@ -250,12 +218,24 @@ export class LabCore {
       MACHINE_PATH,
       'HOME=/root',
       'LANG=C.UTF-8',
+      'DEBIAN_FRONTEND=noninteractive',
       '/bin/sh',
       '-c',
       cmd,
-    ]
-      .map(shellQuote)
-      .join(' ');
+    ];
+  }
+
+  /** The machine's root file system as the host sees it (its overlay), to copy a directory in without SSH. */
+  rootPath(name: string): string {
+    return join(this.record(name).dir, 'root');
+  }
+
+  /**
+   * Pipes the stdout of `hostCmd` (a bash command run on the host) into `cmd` run as root inside the machine,
+   * e.g. a host directory's tarball into `docker import -`, without a copy on the machine's disk.
+   */
+  async pipeInto(name: string, hostCmd: string, cmd: string, opts: ExecOptions = {}): Promise<RunResult> {
+    const inside = ['nsenter', ...this.nsenterArgs(name, cmd)].map(shellQuote).join(' ');
     return run('/bin/bash', ['-o', 'pipefail', '-c', `${hostCmd} | ${inside}`], {
       allowFail: opts.allowFail,
       timeoutMs: opts.timeoutMs ?? 300_000,
