@@ -17,3 +17,4 @@ export * from './notifications.ts';
 export * from './maintenance.ts';
 export * from './housekeeping.ts';
 export * from './host-metrics.ts';
+export * from './terminal.ts';

@@ -1,13 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { WebSocket } from 'ws';
 import type { InteractiveShell } from '@su/ssh';
+import type { TerminalEndReason, TerminalServerMessage } from '@su/contracts';
 import { InputLineRecorder, type EnteredLine } from './input-line-recorder.ts';
-import {
-  parseClientMessage,
-  TERMINAL_CLOSE_CODES,
-  type TerminalEndReason,
-  type TerminalServerMessage,
-} from './terminal-protocol.ts';
+import { parseClientMessage, TERMINAL_CLOSE_CODES } from './terminal-protocol.ts';
 
 /** What a live terminal needs around it: where its lines and its end are recorded, and its limits. */
 export interface LiveTerminalDeps {

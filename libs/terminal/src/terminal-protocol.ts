@@ -5,22 +5,6 @@
  */
 export type TerminalClientMessage = { type: 'input'; data: string } | { type: 'resize'; cols: number; rows: number };
 
-export type TerminalServerMessage =
-  | { type: 'opened'; sessionId: string; inputLogging: boolean; idleTimeoutSeconds: number; maxDurationSeconds: number }
-  | { type: 'error'; errorKind: string; message: string }
-  | { type: 'closed'; reason: TerminalEndReason };
-
-/** Why a session ended (stored in `ssh_terminal_sessions.end_reason`). */
-export type TerminalEndReason =
-  | 'user_closed'
-  | 'idle_timeout'
-  | 'max_duration'
-  | 'closed_by_admin'
-  | 'remote_exit'
-  | 'connection_lost'
-  | 'token_ended'
-  | 'gateway_stopped';
-
 /** Size limits: a message is one keystroke or one paste; a terminal is at most this large. */
 export const TERMINAL_MAX_MESSAGE_BYTES = 64 * 1024;
 export const TERMINAL_SIZE_LIMITS = { minCols: 2, maxCols: 1000, minRows: 1, maxRows: 500 } as const;

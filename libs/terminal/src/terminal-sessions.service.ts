@@ -10,25 +10,20 @@ import {
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Actor } from '@su/contracts';
-import {
-  Database,
-  MachineEventsRepository,
-  MachineScopeRepository,
-  TerminalSessionsRepository,
-  type TerminalCommandView,
-  type TerminalSessionView,
-} from '@su/db';
+import type {
+  Actor,
+  TerminalCommandView,
+  TerminalEndReason,
+  TerminalServerMessage,
+  TerminalSessionView,
+  TerminalSettings,
+} from '@su/contracts';
+import { Database, MachineEventsRepository, MachineScopeRepository, TerminalSessionsRepository } from '@su/db';
 import { MachineConnector, type OpenedMachine } from '@su/machine-access';
 import type { TerminalSize } from '@su/ssh';
 import { LiveTerminal } from './live-terminal.ts';
-import {
-  TERMINAL_CLOSE_CODES,
-  TERMINAL_MAX_MESSAGE_BYTES,
-  type TerminalEndReason,
-  type TerminalServerMessage,
-} from './terminal-protocol.ts';
-import { TerminalSettingsService, type TerminalSettings } from './terminal-settings.service.ts';
+import { TERMINAL_CLOSE_CODES, TERMINAL_MAX_MESSAGE_BYTES } from './terminal-protocol.ts';
+import { TerminalSettingsService } from './terminal-settings.service.ts';
 
 /** Who opens a terminal, as the gateway's upgrade check established it. */
 export interface TerminalOpener {

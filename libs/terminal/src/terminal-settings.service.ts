@@ -1,20 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Actor } from '@su/contracts';
+import type { Actor, TerminalSettings } from '@su/contracts';
 import { AppSettingsRepository, Database, MachineEventsRepository, type DbClient } from '@su/db';
 
 /** `app_settings` key of the web terminal's settings (one JSON object). */
 export const TERMINAL_SETTING = 'terminal';
-
-export interface TerminalSettings {
-  /** Off by default: a shell from the browser is a door an administrator opens on purpose. */
-  enabled: boolean;
-  /** A session with no input for this long is closed. */
-  idleTimeoutSeconds: number;
-  /** A session is closed this long after it opened, whatever happens in it. */
-  maxDurationSeconds: number;
-  /** Record the input lines of new sessions (never what is typed at a password prompt). */
-  logInput: boolean;
-}
 
 export const TERMINAL_DEFAULTS: TerminalSettings = {
   enabled: false,

@@ -5,7 +5,7 @@ import { lazy, Suspense, useState } from 'react';
 import { api, unwrap } from '../api/client.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { useMe } from '../session/session.ts';
-import type { TerminalSettings } from './terminal-types.ts';
+import type { TerminalSettings } from '@su/contracts';
 
 // xterm.js loads when a terminal is opened, never with the dashboard or the machine page.
 const TerminalView = lazy(() => import('./terminal-view.tsx'));

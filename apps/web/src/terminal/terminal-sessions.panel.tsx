@@ -8,7 +8,7 @@ import { ConfirmButton } from '../layout/confirm-button.tsx';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { ScrollRegion } from '../layout/scroll-region.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
-import type { TerminalCommandView, TerminalSessionView } from './terminal-types.ts';
+import type { TerminalCommandView, TerminalSessionView } from '@su/contracts';
 
 /** Admins: every recorded terminal session, newest first; close an open one, read a session's input lines. */
 export function TerminalSessionsPanel() {
@@ -21,8 +21,7 @@ export function TerminalSessionsPanel() {
     refetchInterval: 5_000,
   });
   const close = useMutation({
-    mutationFn: (id: string) =>
-      unwrap(api.POST('/api/v1/terminal/sessions/{id}/close', { params: { path: { id } } })),
+    mutationFn: (id: string) => unwrap(api.POST('/api/v1/terminal/sessions/{id}/close', { params: { path: { id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['terminal-sessions'] }),
   });
   const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(prefs.language) : '—');

@@ -5,7 +5,7 @@ import { api, unwrap } from '../api/client.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { TerminalSessionsPanel } from './terminal-sessions.panel.tsx';
-import type { TerminalSettings } from './terminal-types.ts';
+import type { TerminalSettings } from '@su/contracts';
 
 /** Admins: the web terminal on or off, its limits and input logging (ADR 0043), then the recorded sessions. */
 export function TerminalSettingsPanel() {

@@ -5,7 +5,7 @@ import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
 import { isMessageKey } from '../i18n/translate.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
-import type { TerminalServerMessage } from './terminal-types.ts';
+import type { TerminalServerMessage } from '@su/contracts';
 
 type Status = { state: 'connecting' } | { state: 'open' } | { state: 'closed'; reason: string; detail?: string };
 

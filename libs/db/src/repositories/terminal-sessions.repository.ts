@@ -1,29 +1,5 @@
+import type { TerminalCommandView, TerminalSessionView } from '@su/contracts';
 import type { DbClient } from '../database.ts';
-
-/** A terminal session as the API lists it (never what was typed: that is `commands`). */
-export interface TerminalSessionView {
-  id: string;
-  machineId: string;
-  machineName: string;
-  openedBy: { type: string; id: string; label: string };
-  clientAddress: string | null;
-  sshUsername: string;
-  status: 'open' | 'closed';
-  endReason: string | null;
-  closedBy: string | null;
-  inputLogging: boolean;
-  hostKeyFingerprint: string | null;
-  openedAt: string;
-  closedAt: string | null;
-  durationMs: number | null;
-}
-
-export interface TerminalCommandView {
-  seq: number;
-  line: string | null;
-  hidden: boolean;
-  enteredAt: string;
-}
 
 const SESSION_SELECT = {
   id: true,
@@ -128,7 +104,11 @@ export class TerminalSessionsRepository {
     return r ? viewOf(r) : null;
   }
 
-  async list(filter: { machineId?: string; status?: 'open' | 'closed'; limit: number }): Promise<TerminalSessionView[]> {
+  async list(filter: {
+    machineId?: string;
+    status?: 'open' | 'closed';
+    limit: number;
+  }): Promise<TerminalSessionView[]> {
     const rows = await this.db.sshTerminalSession.findMany({
       where: {
         ...(filter.machineId ? { machineId: filter.machineId } : {}),
