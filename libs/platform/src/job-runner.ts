@@ -7,6 +7,7 @@ import { inSpan, markFailed, METRICS, secondsSince, SPAN_ATTR, withJobContext, t
 import type { JobHandler } from './job-handler.ts';
 import { JobCloseHooks } from './job-close.hooks.ts';
 import { MachineLockService, type HeldLock } from './machine-lock.service.ts';
+import { redeliverStranded } from './stranded-deliveries.ts';
 import { withRetries } from './transient-retry.ts';
 
 /** Tries to hand a job back to the queue (0.5 + 1 + 2 + 4 s between them: a database blip, not an outage). */
@@ -65,13 +66,22 @@ export class JobRunner {
         (message, signal) => this.traced(service, { kind, handler, workerId, message, signal }),
       );
     }
-    // Dead workers' jobs are closed even when no new job comes for their machine.
-    const sweep = setInterval(() => void this.locks.reconcileExpired().catch(() => undefined), 15_000);
+    // Dead workers' jobs are closed even when no new job comes for their machine, and jobs whose delivery died with
+    // its worker before they started are delivered again.
+    const kinds = [...byKind.keys()];
+    const sweep = setInterval(() => void this.sweepDeadWorkers(kinds), 15_000);
     // Cancel requests for the jobs running here: one indexed query a second, only while something runs.
     const cancels = setInterval(() => void this.abortCancelled().catch(() => undefined), 1000);
     cancels.unref();
     sweep.unref();
-    return [...byKind.keys()];
+    return kinds;
+  }
+
+  private async sweepDeadWorkers(kinds: readonly JobKind[]): Promise<void> {
+    await this.locks.reconcileExpired().catch(() => undefined);
+    await redeliverStranded(this.db, this.queue, kinds, this.locks.ttlSeconds).catch((e: Error) =>
+      this.logger.warn(`redelivering stranded jobs: ${e.message}`),
+    );
   }
 
   /** A message that failed validation never reaches its handler; its job is closed with a visible error. */

@@ -46,6 +46,11 @@ export class MachineLockService {
     return this.config.locks.retrySeconds;
   }
 
+  /** How long a lock lives without its holder's heartbeat. */
+  get ttlSeconds(): number {
+    return this.config.locks.ttlSeconds;
+  }
+
   /**
    * The lock, or null when another live job holds the machine. A part of a maintenance run (`ownerJobId`: the run's
    * job) enters the lock its run owns instead of taking one (ADR 0031); every other job waits until the run ends.

@@ -53,6 +53,14 @@ export interface TaskAttempt {
 
 export type TaskHandler = (data: Record<string, unknown>, attempt: TaskAttempt) => Promise<void>;
 
+/** One pg-boss delivery of a `jobs` row. */
+export interface QueueDelivery {
+  deliveryId: string;
+  kind: JobKind;
+  jobId: string;
+  data: object;
+}
+
 export type QueueHandler<K extends JobKind> = (message: JobMessage<K>, signal: AbortSignal) => Promise<void>;
 
 /**
@@ -153,7 +161,13 @@ export class JobQueue {
       const trace = currentTraceCarrier();
       await this.boss.send(
         message.kind,
-        { jobId: message.jobId, kind: message.kind, machineId: message.machineId, payload, ...(trace ? { trace } : {}) },
+        {
+          jobId: message.jobId,
+          kind: message.kind,
+          machineId: message.machineId,
+          payload,
+          ...(trace ? { trace } : {}),
+        },
         {
           id: message.jobId,
           db: opts.executor,
@@ -207,6 +221,37 @@ export class JobQueue {
       })),
       { db: opts.executor },
     );
+  }
+
+  /**
+   * Deliveries of these kinds taken by a worker more than `olderThanSeconds` ago and not settled. Job kinds have no
+   * pg-boss retry and pg-boss expires an active delivery only after 15 minutes, so a worker that died between taking
+   * a delivery and starting its job would leave that job queued with nothing to deliver it; the caller decides which
+   * of these are stranded (their job never started) and hands them to `redeliver`.
+   */
+  async activeDeliveries(kinds: readonly JobKind[], olderThanSeconds: number, limit = 500): Promise<QueueDelivery[]> {
+    const rows = (await this.boss.getDb().executeSql(
+      `SELECT id, name, data FROM pgboss.job
+        WHERE name = ANY($1::text[]) AND state = 'active' AND started_on < now() - make_interval(secs => $2::double precision)
+        LIMIT $3::int`,
+      [kinds, olderThanSeconds, limit],
+    )) as { rows: { id: string; name: JobKind; data: { jobId?: unknown } }[] };
+    return rows.rows
+      .filter((r) => typeof r.data?.jobId === 'string')
+      .map((r) => ({ deliveryId: r.id, kind: r.name, jobId: r.data.jobId as string, data: r.data }));
+  }
+
+  /**
+   * Ends a stranded delivery as failed and sends its job again. Only the caller that moved it out of `active` sends
+   * (pg-boss counts the rows it failed), so two workers sweeping at once cannot deliver the job twice.
+   */
+  async redeliver(delivery: QueueDelivery): Promise<boolean> {
+    const failed = await this.boss.fail(delivery.kind, delivery.deliveryId, {
+      message: 'its worker was lost before the job started; delivered again',
+    });
+    if (failed.affected !== 1) return false;
+    await this.boss.send(delivery.kind, delivery.data, { id: randomUUID() });
+    return true;
   }
 
   /**

@@ -293,6 +293,12 @@ export class JobsRepository {
     });
   }
 
+  /** Which of these jobs are still queued (never started). */
+  async queuedAmong(ids: string[]): Promise<string[]> {
+    const rows = await this.db.job.findMany({ where: { id: { in: ids }, status: 'queued' }, select: { id: true } });
+    return rows.map((r) => r.id);
+  }
+
   async cancelRequestedAmong(ids: string[]): Promise<{ id: string; by: string | null }[]> {
     const rows = await this.db.job.findMany({
       where: { id: { in: ids }, cancelRequestedAt: { not: null } },
