@@ -249,7 +249,9 @@ export class JobQueue {
     const failed = await this.boss.fail(delivery.kind, delivery.deliveryId, {
       message: 'its worker was lost before the job started; delivered again',
     });
-    if (failed.affected !== 1) return false;
+    // pg-boss 12 counts the rows it failed in `affected` but types the answer as an empty interface; the int-spec
+    // (stranded-deliveries) pins the field.
+    if ((failed as { affected?: number }).affected !== 1) return false;
     await this.boss.send(delivery.kind, delivery.data, { id: randomUUID() });
     return true;
   }
