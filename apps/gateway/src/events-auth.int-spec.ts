@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@su/testing';
+import { createTestDatabase, sseFrames } from '@su/testing';
 import { gatewayPerFile, startGateway } from './test/gateway.harness.ts';
 
 /*
@@ -29,26 +29,14 @@ async function open(token: string): Promise<Stream> {
   });
   const s: Stream = { events: [], comments: 0, endedAt: null, status: res.status, close: () => ctrl.abort() };
   if (res.status !== 200) return s;
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   void (async () => {
-    let buf = '';
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) {
-          s.endedAt = Date.now();
-          return;
-        }
-        buf += value;
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          if (block.startsWith(':')) s.comments++;
-          const data = block.split('\n').find((l) => l.startsWith('data: '));
-          if (data) s.events.push(JSON.parse(data.slice(6)));
-        }
+      for await (const f of sseFrames(res.body!)) {
+        // A comment line (the keepalive) frames no field.
+        if (f.id === undefined && f.event === undefined && f.data === undefined) s.comments++;
+        if (f.data) s.events.push(JSON.parse(f.data));
       }
+      s.endedAt = Date.now();
     } catch {
       // aborted by the test
     }

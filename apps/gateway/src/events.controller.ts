@@ -32,7 +32,7 @@ export class EventsController {
   @ApiProduces('text/event-stream')
   @ApiOperation({
     summary:
-      'Server-Sent Events: job status and machine state changes as they happen (of the machines in the caller’s scope); resume with Last-Event-ID. Ends when the token or session ends; a comment line keeps it alive.',
+      'Server-Sent Events: job status and machine state changes as they happen (of the machines in the caller’s scope; discovery progress to admins only); resume with Last-Event-ID. Ends when the token or session ends; a comment line keeps it alive.',
   })
   stream(
     @Headers('last-event-id') lastEventId: string | undefined,
@@ -53,7 +53,7 @@ export class EventsController {
       });
     }
     const events = this.live
-      .stream(lastEventId === undefined ? null : BigInt(lastEventId), scope)
+      .stream(lastEventId === undefined ? null : BigInt(lastEventId), { scopes: principal.scopes, machineScope: scope })
       .pipe(map((e) => ({ id: e.id, type: e.type, data: e })));
     writeSse(res, events, {
       keepaliveMs: this.config.sseKeepaliveSeconds * 1000,

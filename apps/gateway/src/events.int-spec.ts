@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sseFrames } from '@su/testing';
 import { gatewayPerFile } from './test/gateway.harness.ts';
 
 interface SseEvent {
@@ -24,25 +25,12 @@ function openStream(base: string, token: string, lastEventId?: string) {
       ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
     },
     signal: ctrl.signal,
-  }).then(async (res) => {
+  }).then((res) => {
     expect(res.status).toBe(200);
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buf = '';
     void (async () => {
       try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buf += value;
-          let i: number;
-          while ((i = buf.indexOf('\n\n')) >= 0) {
-            const block = buf.slice(0, i);
-            buf = buf.slice(i + 2);
-            const f = Object.fromEntries(
-              block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
-            );
-            if (f['data']) events.push({ id: f['id']!, type: f['event']!, data: JSON.parse(f['data']) });
-          }
+        for await (const f of sseFrames(res.body!)) {
+          if (f.data) events.push({ id: f.id!, type: f.event!, data: JSON.parse(f.data) });
         }
       } catch {
         // aborted

@@ -18,3 +18,4 @@ export * from './maintenance.ts';
 export * from './housekeeping.ts';
 export * from './host-metrics.ts';
 export * from './terminal.ts';
+export * from './live-events.ts';

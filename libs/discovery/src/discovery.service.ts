@@ -8,7 +8,7 @@ import {
   NotFoundException,
   type OnModuleInit,
 } from '@nestjs/common';
-import type { Actor } from '@su/contracts';
+import { DISCOVERY_PROGRESS_EVENT, type Actor } from '@su/contracts';
 import {
   AppSettingsRepository,
   Database,
@@ -24,9 +24,6 @@ import { addressAllowed, blockContains, hostAddresses, hostCount, parseIpv4Cidr,
 import { DiscoveryScanner, type OpenPort, type ScanTarget } from './discovery-scanner.ts';
 import { DEFAULT_DISCOVERY_SETTINGS, DISCOVERY_SETTINGS_KEY, type DiscoverySettings } from './discovery-settings.ts';
 import { systemReverseDns, tcpConnect } from './tcp-connector.ts';
-
-/** Live event type of a scan's progress (machine-less: counts only, never an address). */
-export const DISCOVERY_PROGRESS_EVENT = 'discovery.progress';
 
 /** Longer than any scan the limits allow: a scan still "running" after it was left by a gateway that stopped. */
 const ABANDONED_AFTER_MS = 6 * 3_600_000;

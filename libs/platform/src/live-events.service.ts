@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
-import type { MachineScope } from '@su/contracts';
 import { Database, LiveEventsRepository, PgListener, type LiveEventView } from '@su/db';
-import { liveEventsInScope } from './live-events.scope-filter.ts';
+import { liveEventsInScope, type LiveEventsViewer } from './live-events.scope-filter.ts';
 import type { PlatformOptions } from './platform.module.ts';
 import { PLATFORM_OPTIONS } from './tokens.ts';
 
@@ -87,12 +86,12 @@ export class LiveEventsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The stream for one client, limited to the machines of its scope (null: all, machine-less events included): with
-   * `lastEventId`, what it missed first (from the table), then live events, with
+   * The stream for one client, limited to what it may see (`liveEventsInScope`: the event types its scopes allow, the
+   * machines of its machine scope): with `lastEventId`, what it missed first (from the table), then live events, with
    * no gap and no duplicate between the two.
    */
-  stream(lastEventId: bigint | null, scope: MachineScope | null = null): Observable<LiveEventView> {
-    return this.unfiltered(lastEventId).pipe(liveEventsInScope(this.db, scope));
+  stream(lastEventId: bigint | null, viewer: LiveEventsViewer): Observable<LiveEventView> {
+    return this.unfiltered(lastEventId).pipe(liveEventsInScope(this.db, viewer));
   }
 
   private unfiltered(lastEventId: bigint | null): Observable<LiveEventView> {
