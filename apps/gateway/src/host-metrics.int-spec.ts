@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { FilesystemUsage, HostMetricsSample } from '@su/contracts';
 import { Database } from '@su/db';
 import { MetricsSampleScheduler, recordHostMetrics } from '@su/inventory';
+import { DEFAULT_MIX, SimFleet } from '@su/testing';
 import { gatewayPerFile } from './test/gateway.harness.ts';
 
 const t = gatewayPerFile();
@@ -138,6 +139,62 @@ describe('host metrics history', () => {
       '/data is 91% full (threshold 90%)',
     ]);
     await t.gw.api('PUT', '/api/v1/settings/host-metrics', { body: { sampleIntervalSeconds: 300, diskThresholdPercent: 90 } });
+  });
+
+  it('a probe counts the disks over the threshold setting, the same ones its disk messages name', async () => {
+    // One simulated machine answering the probe with outputs recorded from a lab machine (libs/testing sim-fleet).
+    const fleet = await SimFleet.start({ count: 1, mix: { ...DEFAULT_MIX, unreachablePct: 0, slowPct: 0 } });
+    try {
+      const [h] = fleet.hosts;
+      const m = await t.gw.api('POST', '/api/v1/machines', {
+        body: {
+          name: 'hm-probe-threshold',
+          hostname: '127.0.0.1',
+          port: h!.port,
+          username: h!.o.username,
+          credentials: { authMethod: 'password', password: h!.o.password, sudoMode: 'same_as_ssh' },
+        },
+      });
+      expect(m.status, m.text).toBe(201);
+      const id = m.body.id as string;
+      const probe = async () => {
+        const j = await t.gw.api('POST', `/api/v1/machines/${id}/actions`, { body: { action: 'machine_probe' } });
+        expect(j.status, j.text).toBe(201);
+        expect((await t.gw.waitJob(j.body.id, 120_000)).status).toBe('ok');
+        const [row] = await t.db.query(
+          `SELECT s.disk_warnings_count AS n, l.filesystems_json AS fs FROM machine_state s
+           JOIN machine_metrics_latest l USING (machine_id) WHERE s.machine_id = $1::uuid`,
+          [id],
+        );
+        const messages = await t.db.query(
+          `SELECT component FROM important_messages
+           WHERE machine_id = $1::uuid AND category = 'disk_usage' AND resolved_at IS NULL`,
+          [id],
+        );
+        return { count: row.n as number, fs: row.fs as FilesystemUsage[], messages: messages.map((r) => r.component) };
+      };
+      // The recorded machine's disks are far from the default 90 %: nothing to count, nothing to say.
+      const first = await probe();
+      expect(first).toMatchObject({ count: 0, messages: [] });
+      // A threshold at its fullest file system's use (the setting is a whole percent): that disk is over it, counted
+      // and named alike.
+      const fullest = Math.floor(Math.max(...first.fs.map((f) => f.usedPercent)));
+      expect(fullest).toBeGreaterThan(0);
+      const set = await t.gw.api('PUT', '/api/v1/settings/host-metrics', {
+        body: { sampleIntervalSeconds: 300, diskThresholdPercent: fullest },
+      });
+      expect(set.status, set.text).toBe(200);
+      const second = await probe();
+      const over = second.fs.filter((f) => f.usedPercent >= fullest).map((f) => f.mount);
+      expect(over.length).toBeGreaterThan(0);
+      expect(second.count).toBe(over.length);
+      expect(second.messages.sort()).toEqual(over.sort());
+    } finally {
+      await t.gw.api('PUT', '/api/v1/settings/host-metrics', {
+        body: { sampleIntervalSeconds: 300, diskThresholdPercent: 90 },
+      });
+      await fleet.stop();
+    }
   });
 
   it('settings: a flooding interval or a threshold out of range is a 400 naming the field', async () => {

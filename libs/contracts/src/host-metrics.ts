@@ -30,6 +30,17 @@ export const DEFAULT_HOST_METRICS_SETTINGS: HostMetricsSettings = {
   diskThresholdPercent: 90,
 };
 
+/**
+ * The file systems at or above the disk threshold: one rule for the `disk_usage` messages and the machine's
+ * `diskWarningsCount`, so the two always agree.
+ */
+export function disksOverThreshold<F extends Pick<FilesystemUsage, 'usedPercent'>>(
+  filesystems: readonly F[],
+  thresholdPercent: number,
+): F[] {
+  return filesystems.filter((f) => f.usedPercent >= thresholdPercent);
+}
+
 /** The resolutions the history route answers in: each point is the average of its bucket. */
 export const HOST_METRICS_RESOLUTIONS = { raw: 0, '5m': 300, '1h': 3600, '1d': 86_400 } as const;
 export type HostMetricsResolution = keyof typeof HOST_METRICS_RESOLUTIONS;

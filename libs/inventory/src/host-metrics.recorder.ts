@@ -1,4 +1,4 @@
-import type { FilesystemUsage, HostMetricsSample } from '@su/contracts';
+import { disksOverThreshold, type FilesystemUsage, type HostMetricsSample } from '@su/contracts';
 import { HostMetricsRepository, ImportantMessagesRepository, type Tx } from '@su/db';
 import { readHostMetricsSettings } from './host-metrics-settings.service.ts';
 
@@ -32,7 +32,7 @@ export async function recordDiskUsage(
   thresholdPercent: number,
 ): Promise<void> {
   const messages = new ImportantMessagesRepository(tx);
-  const over = filesystems.filter((f) => f.usedPercent >= thresholdPercent);
+  const over = disksOverThreshold(filesystems, thresholdPercent);
   const open = new Set(await messages.openKeys(machineId, CATEGORY));
   for (const f of over) {
     if (open.has(keyOf(f.mount))) continue;

@@ -7,6 +7,7 @@ import { Database, MachineEventsRepository, MachineInventoryRepository, RawArtif
 import { MachineConnector } from '@su/machine-access';
 import { APP_CONFIG, machineJob, type JobContext, type JobHandler } from '@su/platform';
 import { sampleFromProbe } from './host-metrics.parser.ts';
+import { readHostMetricsSettings } from './host-metrics-settings.service.ts';
 import { recordHostMetrics } from './host-metrics.recorder.ts';
 import { parseProbe } from './probe.parser.ts';
 import { PROBE_SCRIPT } from './probe.script.ts';
@@ -80,7 +81,8 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
       const read = sampleFromProbe(probe);
       if ('sample' in read) await recordHostMetrics(tx, machineId, 'probe', read.sample);
       await inv.updateMachineFacts(machineId, probe);
-      await inv.updateStateFromProbe(machineId, probe, machineStatusAfter({ kind: 'reached' }));
+      const { diskThresholdPercent } = await readHostMetricsSettings(tx);
+      await inv.updateStateFromProbe(machineId, probe, machineStatusAfter({ kind: 'reached' }), diskThresholdPercent);
       await new MachineEventsRepository(tx).insert({
         machineId,
         eventType: 'machine.probed',

@@ -5,6 +5,7 @@ import { MachineConnector } from '@su/machine-access';
 import { machineJob, type JobContext, type JobHandler } from '@su/platform';
 import { parseMetricsSample } from './host-metrics.parser.ts';
 import { recordHostMetrics } from './host-metrics.recorder.ts';
+import { readHostMetricsSettings } from './host-metrics-settings.service.ts';
 import { METRICS_SAMPLE_SCRIPT } from './metrics-sample.script.ts';
 
 /**
@@ -38,7 +39,8 @@ export class MetricsSampleHandler implements JobHandler<'machine.metrics_sample'
     const sample = parseMetricsSample(output, new Date());
     await this.db.transaction(async (tx) => {
       await recordHostMetrics(tx, machineId, 'sample', sample);
-      await new HostMetricsRepository(tx).refreshLatest(machineId, sample);
+      const { diskThresholdPercent } = await readHostMetricsSettings(tx);
+      await new HostMetricsRepository(tx).refreshLatest(machineId, sample, diskThresholdPercent);
     });
     const diskMaxUsedPercent = Math.max(...sample.filesystems.map((f) => f.usedPercent));
     return { collectedAt: sample.collectedAt, diskMaxUsedPercent };

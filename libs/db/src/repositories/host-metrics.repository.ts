@@ -1,4 +1,9 @@
-import type { HostMetricsPoint, HostMetricsSample, HostMetricsSource } from '@su/contracts';
+import {
+  disksOverThreshold,
+  type HostMetricsPoint,
+  type HostMetricsSample,
+  type HostMetricsSource,
+} from '@su/contracts';
 import type { DbClient } from '../database.ts';
 
 /** The machines the periodic sample may visit now. */
@@ -38,8 +43,9 @@ export class HostMetricsRepository {
   /**
    * A periodic sample refreshes the latest values the tiles and the machine page read (machine_state,
    * machine_metrics_latest) where a probe already wrote them; the probe's own facts (snapshot, boot id, warnings) stay.
+   * Disks are counted against the host-metrics threshold, as the disk messages are.
    */
-  async refreshLatest(machineId: string, s: HostMetricsSample): Promise<void> {
+  async refreshLatest(machineId: string, s: HostMetricsSample, diskThresholdPercent: number): Promise<void> {
     const at = new Date(s.collectedAt);
     await this.db.machineState.updateMany({
       where: { machineId },
@@ -48,7 +54,7 @@ export class HostMetricsRepository {
         cpuLoad1: s.load.load1,
         memoryUsedPercent: s.memory.usedPercent,
         rootUsedPercent: s.rootUsedPercent,
-        diskWarningsCount: s.filesystems.filter((f) => f.usedPercent >= 90).length,
+        diskWarningsCount: disksOverThreshold(s.filesystems, diskThresholdPercent).length,
       },
     });
     await this.db.machineMetricsLatest.updateMany({

@@ -1,4 +1,4 @@
-import type { MachineProbe, MachineStatus } from '@su/contracts';
+import { disksOverThreshold, type MachineProbe, type MachineStatus } from '@su/contracts';
 import type { DbClient } from '../database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 
@@ -85,7 +85,13 @@ export class MachineInventoryRepository {
     });
   }
 
-  async updateStateFromProbe(machineId: string, p: MachineProbe, status: MachineStatus): Promise<void> {
+  /** Disks are counted against the host-metrics threshold, as the disk messages are (ADR 0044). */
+  async updateStateFromProbe(
+    machineId: string,
+    p: MachineProbe,
+    status: MachineStatus,
+    diskThresholdPercent: number,
+  ): Promise<void> {
     const root = p.filesystems.find((f) => f.mount === '/');
     const data = {
       status,
@@ -96,7 +102,7 @@ export class MachineInventoryRepository {
       cpuLoad1: p.load?.load1 ?? null,
       memoryUsedPercent: p.memory.usedPercent,
       rootUsedPercent: root?.usedPercent ?? null,
-      diskWarningsCount: p.filesystems.filter((f) => f.usedPercent >= 90).length,
+      diskWarningsCount: disksOverThreshold(p.filesystems, diskThresholdPercent).length,
       lastErrorKind: null,
       lastErrorMessage: null,
     };
