@@ -231,6 +231,49 @@ describe('web terminal', () => {
     );
   });
 
+  it('a session its gateway left open (SIGKILL) is closed gateway_lost; the sessions of live gateways keep beating', async () => {
+    await setSettings({ logInput: false });
+    const term = openTerminal(machineId, t.gw.adminToken);
+    const hello = await opened(term);
+    const heartbeatOf = async (id: string) =>
+      (await t.db.query(`SELECT heartbeat_at FROM ssh_terminal_sessions WHERE id = $1::uuid`, [id]))[0].heartbeat_at as Date;
+    const beat = await heartbeatOf(hello.sessionId);
+    // What a killed gateway leaves behind: an open row whose heartbeat stopped ten minutes ago; beside it, a session
+    // another gateway holds and still renews.
+    const stoppedAt = new Date(Date.now() - 10 * 60_000);
+    const row = async (gatewayId: string, openedAt: Date, heartbeatAt: Date) =>
+      (
+        await t.db.query(
+          `INSERT INTO ssh_terminal_sessions (machine_id, opened_by_type, opened_by_id, opened_by_label, ssh_username,
+             input_logging, gateway_id, opened_at, heartbeat_at)
+           VALUES ($1::uuid, 'user', 'u', 'admin', 'admin', false, $2, $3, $4) RETURNING id::text`,
+          [machineId, gatewayId, openedAt, heartbeatAt],
+        )
+      )[0].id as string;
+    const lost = await row('gateway:elsewhere:4242:dead0000', new Date(stoppedAt.getTime() - 60_000), stoppedAt);
+    const elsewhere = await row('gateway:elsewhere:4343:beat0000', new Date(), new Date());
+    const closed = await until('the lost session closed', async () => {
+      const s = (await t.gw.api('GET', `/api/v1/terminal/sessions/${lost}`)).body;
+      return s.status === 'closed' ? s : null;
+    });
+    // Recorded closed at its gateway's last heartbeat, with why, and told on the machine's timeline.
+    expect(closed).toMatchObject({ endReason: 'gateway_lost', closedAt: stoppedAt.toISOString(), durationMs: 60_000 });
+    const events = await t.db.query(
+      `SELECT message FROM machine_events WHERE event_type = 'terminal.closed' AND payload->>'terminalSessionId' = $1`,
+      [lost],
+    );
+    expect(events).toEqual([{ message: 'web terminal closed (gateway_lost)' }]);
+    // The session this gateway holds beats on and stays open, as does the other gateway's.
+    await until('a heartbeat of the live session', async () => (await heartbeatOf(hello.sessionId)) > beat);
+    for (const id of [hello.sessionId, elsewhere])
+      expect((await t.gw.api('GET', `/api/v1/terminal/sessions/${id}`)).body.status, id).toBe('open');
+    term.send({ type: 'input', data: 'echo still-here\r' });
+    await until('output', () => term.output().includes('still-here'));
+    term.ws.close(1000, 'done');
+    await term.closed;
+    await t.db.query(`UPDATE ssh_terminal_sessions SET status = 'closed' WHERE id = $1::uuid`, [elsewhere]);
+  });
+
   it('a changed host key is refused and blocks the machine; the next attempt is refused before any connection', async () => {
     await setSettings({});
     const port = ssh.port;

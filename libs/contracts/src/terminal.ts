@@ -9,7 +9,9 @@ export type TerminalEndReason =
   | 'remote_exit'
   | 'connection_lost'
   | 'token_ended'
-  | 'gateway_stopped';
+  | 'gateway_stopped'
+  /** The gateway holding it died without closing it (SIGKILL, crash): found by another gateway's sweep, or at start. */
+  | 'gateway_lost';
 
 /**
  * Gateway → browser JSON text frames for the session's life (`opened`, `error` before the shell starts, `closed` with

@@ -7,7 +7,9 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type {
@@ -34,8 +36,16 @@ export interface TerminalOpener {
   watchTokenEnd: (onEnd: () => void) => () => void;
 }
 
-/** How often a session held here checks that no administrator closed it through another gateway. */
-const ADMIN_CLOSE_CHECK_MS = 5_000;
+/**
+ * How often this gateway renews the rows of the sessions it holds (their heartbeat), learns which of them an
+ * administrator closed through another gateway, and closes the sessions of gateways that died.
+ */
+const SWEEP_MS = 5_000;
+/**
+ * An open session whose heartbeat is older than this lost its gateway. Twelve missed beats: a gateway stalled by a
+ * loaded host must not see its live sessions taken for lost.
+ */
+export const TERMINAL_GATEWAY_LOST_AFTER_MS = 60_000;
 
 /**
  * Web SSH terminals (issue 20, ADR 0043): refuses them while the setting is off, opens the SSH session with the
@@ -48,6 +58,8 @@ export class TerminalSessionsService implements OnModuleInit, OnApplicationShutd
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_MESSAGE_BYTES });
   private readonly live = new Map<string, LiveTerminal>();
   private sweep: NodeJS.Timeout | null = null;
+  /** This process's gateway, as recorded on the sessions it holds (a restart is another gateway). */
+  readonly gatewayId = `gateway:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   constructor(
     @Inject(Database) private readonly db: Database,
@@ -55,8 +67,10 @@ export class TerminalSessionsService implements OnModuleInit, OnApplicationShutd
     @Inject(TerminalSettingsService) private readonly settings: TerminalSettingsService,
   ) {}
 
+  /** At start, and every few seconds: sessions a dead gateway left open are closed at once, not at the next beat. */
   onModuleInit(): void {
-    this.sweep = setInterval(() => void this.endClosedElsewhere(), ADMIN_CLOSE_CHECK_MS);
+    void this.sweepOnce();
+    this.sweep = setInterval(() => void this.sweepOnce(), SWEEP_MS);
     this.sweep.unref();
   }
 
@@ -126,6 +140,7 @@ export class TerminalSessionsService implements OnModuleInit, OnApplicationShutd
         sshUsername: opened.machine.username,
         inputLogging: settings.logInput,
         hostKeyFingerprint: opened.session.hostKey.fingerprintSha256,
+        gatewayId: this.gatewayId,
       });
       await this.event(machineId, actor, 'terminal.opened', `web terminal opened by ${who.actor.label}`, row.id);
       this.send(ws, {
@@ -198,12 +213,32 @@ export class TerminalSessionsService implements OnModuleInit, OnApplicationShutd
     });
   }
 
-  /** Sessions held here whose row an administrator closed through another gateway. */
+  /** One pass: the heartbeat of the sessions held here, then the sessions dead gateways left open. */
+  async sweepOnce(now = new Date()): Promise<void> {
+    try {
+      await this.endClosedElsewhere();
+      await this.closeLost(now);
+    } catch (e) {
+      // The next pass tries again; a database hiccup must not end live sessions.
+      this.logger.warn(`terminal sweep failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** Renews the rows of the sessions held here; those whose row an administrator closed elsewhere end. */
   private async endClosedElsewhere(): Promise<void> {
-    const repo = new TerminalSessionsRepository(this.db.prisma);
-    for (const [id, terminal] of this.live) {
-      const open = await repo.isOpen(id).catch(() => true);
-      if (!open) await terminal.end('closed_by_admin', null);
+    const held = [...this.live.keys()];
+    const open = await new TerminalSessionsRepository(this.db.prisma).heartbeat(held);
+    for (const id of held) if (!open.has(id)) await this.live.get(id)?.end('closed_by_admin', null);
+  }
+
+  /** Open sessions whose gateway stopped beating: closed `gateway_lost`, each told on its machine's timeline. */
+  private async closeLost(now: Date): Promise<void> {
+    const before = new Date(now.getTime() - TERMINAL_GATEWAY_LOST_AFTER_MS);
+    const lost = await new TerminalSessionsRepository(this.db.prisma).closeLost(before);
+    for (const s of lost) {
+      this.logger.warn(`terminal session ${s.id} closed: its gateway (${s.gatewayId ?? 'unknown'}) is gone`);
+      const system: Actor = { type: 'system', id: this.gatewayId };
+      await this.event(s.machineId, system, 'terminal.closed', 'web terminal closed (gateway_lost)', s.id);
     }
   }
 }

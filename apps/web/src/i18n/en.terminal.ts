@@ -16,6 +16,7 @@ export const enTerminal = {
   'terminal.reason.connection_lost': 'connection lost',
   'terminal.reason.token_ended': 'your session ended',
   'terminal.reason.gateway_stopped': 'the server stopped',
+  'terminal.reason.gateway_lost': 'the server holding it stopped without closing it',
   'terminal.reason.host_key_changed': 'the host key changed; the machine is blocked',
   'terminal.reason.unreachable': 'the machine cannot be reached',
   'terminal.reason.auth_failed': 'the stored credentials were refused',

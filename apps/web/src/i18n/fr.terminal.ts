@@ -19,6 +19,7 @@ export const frTerminal: Record<keyof typeof enTerminal, string> = {
   'terminal.reason.connection_lost': 'connexion perdue',
   'terminal.reason.token_ended': 'votre session a pris fin',
   'terminal.reason.gateway_stopped': 'le serveur s’est arrêté',
+  'terminal.reason.gateway_lost': 'le serveur qui la tenait s’est arrêté sans la fermer',
   'terminal.reason.host_key_changed': 'la clé d’hôte a changé ; la machine est bloquée',
   'terminal.reason.unreachable': 'la machine est injoignable',
   'terminal.reason.auth_failed': 'les identifiants enregistrés ont été refusés',

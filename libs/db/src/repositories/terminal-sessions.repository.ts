@@ -69,6 +69,7 @@ export class TerminalSessionsRepository {
     sshUsername: string;
     inputLogging: boolean;
     hostKeyFingerprint: string | null;
+    gatewayId: string;
   }): Promise<{ id: string; openedAt: Date }> {
     return this.db.sshTerminalSession.create({
       data: {
@@ -80,6 +81,7 @@ export class TerminalSessionsRepository {
         sshUsername: input.sshUsername,
         inputLogging: input.inputLogging,
         hostKeyFingerprint: input.hostKeyFingerprint,
+        gatewayId: input.gatewayId,
       },
       select: { id: true, openedAt: true },
     });
@@ -130,9 +132,55 @@ export class TerminalSessionsRepository {
     return rows.map((r) => ({ ...r, enteredAt: r.enteredAt.toISOString() }));
   }
 
-  /** Whether the session is still open (a session another gateway holds watches this for an admin's close). */
-  async isOpen(id: string): Promise<boolean> {
-    const r = await this.db.sshTerminalSession.findUnique({ where: { id }, select: { status: true } });
-    return r?.status === 'open';
+  /**
+   * The holding gateway's heartbeat: renews the rows of the sessions it holds and returns those still open (a row
+   * closed meanwhile was closed elsewhere: by an administrator through another gateway).
+   */
+  async heartbeat(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.$queryRaw<{ id: string }[]>`
+      UPDATE ssh_terminal_sessions SET heartbeat_at = now()
+       WHERE id = ANY(${[...ids]}::uuid[]) AND status = 'open'
+      RETURNING id::text`;
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Closes, as `gateway_lost`, the open sessions whose heartbeat stopped before `before`: their gateway died without
+   * closing them. A session cannot have outlived its gateway's last heartbeat by more than one beat, so that is when
+   * it is recorded closed. Returns the rows closed (each once, whichever gateway's sweep got it).
+   */
+  async closeLost(before: Date): Promise<{ id: string; machineId: string; gatewayId: string | null }[]> {
+    return this.db.$queryRaw<{ id: string; machineId: string; gatewayId: string | null }[]>`
+      UPDATE ssh_terminal_sessions
+         SET status = 'closed', end_reason = 'gateway_lost', closed_at = heartbeat_at,
+             duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (heartbeat_at - opened_at)) * 1000)::int)
+       WHERE status = 'open' AND heartbeat_at < ${before}
+      RETURNING id::text, machine_id::text AS "machineId", gateway_id AS "gatewayId"`;
+  }
+
+  /**
+   * Retention (ADR 0035): how many closed sessions opened before `sessionsBefore` would go, and how many input lines
+   * (entered before `commandsBefore`, or of a session that goes), with the rows' own size. Open sessions stay.
+   */
+  async retentionCounts(
+    sessionsBefore: Date,
+    commandsBefore: Date,
+  ): Promise<{ sessions: number; commands: number; bytes: number }> {
+    const [r] = await this.db.$queryRaw<{ sessions: number; commands: number; bytes: number }[]>`
+      WITH s AS (SELECT x.* FROM ssh_terminal_sessions x WHERE x.status = 'closed' AND x.opened_at < ${sessionsBefore}),
+           c AS (SELECT x.* FROM ssh_terminal_commands x
+                  WHERE x.entered_at < ${commandsBefore} OR x.session_id IN (SELECT id FROM s))
+      SELECT (SELECT count(*)::int FROM s) AS sessions, (SELECT count(*)::int FROM c) AS commands,
+             (coalesce((SELECT sum(pg_column_size(s.*)) FROM s), 0)
+               + coalesce((SELECT sum(pg_column_size(c.*)) FROM c), 0))::float8 AS bytes`;
+    return r ?? { sessions: 0, commands: 0, bytes: 0 };
+  }
+
+  /** Deletes what `retentionCounts` counted: old input lines, then old closed sessions (their lines with them). */
+  async deleteOlderThan(sessionsBefore: Date, commandsBefore: Date): Promise<void> {
+    await this.db.$executeRaw`DELETE FROM ssh_terminal_commands WHERE entered_at < ${commandsBefore}`;
+    await this.db.$executeRaw`
+      DELETE FROM ssh_terminal_sessions WHERE status = 'closed' AND opened_at < ${sessionsBefore}`;
   }
 }
