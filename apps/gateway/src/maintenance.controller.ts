@@ -31,9 +31,14 @@ export class MaintenanceController {
   @RequireScope('admin')
   @ApiOperation({ summary: 'Set the retention rules the daily clean-up applies.' })
   setRetention(@Body() dto: RetentionSettingsDto, @CurrentActor() actor: Actor) {
-    const { hostMetrics, ...rest } = dto;
+    const { hostMetrics, terminal, ...rest } = dto;
     return this.retention.set(
-      { ...rest, history: { ...dto.history }, ...(hostMetrics ? { hostMetrics: { ...hostMetrics } } : {}) },
+      {
+        ...rest,
+        history: { ...dto.history },
+        ...(hostMetrics ? { hostMetrics: { ...hostMetrics } } : {}),
+        ...(terminal ? { terminal: { ...terminal } } : {}),
+      },
       actor,
     );
   }

@@ -95,6 +95,28 @@ async function seedYear(machineIds: string[]): Promise<Seeded> {
     `INSERT INTO live_events (type, created_at, payload)
      SELECT 'job.status', now() - (h || ' hours')::interval - interval '30 minutes', '{}'::jsonb FROM generate_series(0, 24 * 14) h`,
   );
+  // Two years of web terminal sessions on the first machine, one a day, closed, two logged lines each; and a session
+  // still open since long ago (its gateway alive: heartbeat fresh), with one old line.
+  await t.db.query(
+    `WITH s AS (
+       INSERT INTO ssh_terminal_sessions (machine_id, opened_by_type, opened_by_id, opened_by_label, ssh_username,
+         status, end_reason, input_logging, opened_at, closed_at, duration_ms)
+       SELECT $1::uuid, 'user', 'u', 'admin', 'admin', 'closed', 'user_closed', true, at, at + interval '10 minutes', 600000
+       FROM (SELECT now() - (d || ' days')::interval - interval '1 hour' AS at FROM generate_series(0, 2 * ${DAYS} - 1) d) x
+       RETURNING id, opened_at)
+     INSERT INTO ssh_terminal_commands (session_id, seq, line, entered_at)
+     SELECT s.id, n, 'uptime', s.opened_at + interval '1 minute' FROM s, generate_series(1, 2) n`,
+    [machineIds[0]],
+  );
+  await t.db.query(
+    `WITH s AS (
+       INSERT INTO ssh_terminal_sessions (machine_id, opened_by_type, opened_by_id, opened_by_label, ssh_username,
+         input_logging, opened_at, heartbeat_at)
+       VALUES ($1::uuid, 'user', 'u', 'admin', 'admin', true, now() - interval '400 days', now() + interval '1 hour')
+       RETURNING id, opened_at)
+     INSERT INTO ssh_terminal_commands (session_id, seq, line, entered_at) SELECT id, 1, 'top', opened_at FROM s`,
+    [machineIds[0]],
+  );
   // A raw log pinned by a person (kept whatever its age), and an old snapshot an approval is bound to.
   const [pinned] = await t.db.query(
     `UPDATE raw_artifacts SET pinned = true WHERE id = (SELECT raw_artifact_id FROM executions
@@ -124,7 +146,9 @@ const tableCounts = async () =>
       (SELECT count(*)::int FROM machine_events WHERE machine_id IS NULL)
         + (SELECT count(*)::int FROM mcp_audit_log) AS "auditRows",
       (SELECT count(*)::int FROM live_events) AS "liveEvents",
-      (SELECT count(*)::int FROM host_metrics) AS "hostMetrics"`)
+      (SELECT count(*)::int FROM host_metrics) AS "hostMetrics",
+      (SELECT count(*)::int FROM ssh_terminal_sessions) AS "terminalSessions",
+      (SELECT count(*)::int FROM ssh_terminal_commands) AS "terminalCommands"`)
   )[0] as Record<string, number>;
 
 describe('retention and clean-up', () => {
@@ -154,6 +178,9 @@ describe('retention and clean-up', () => {
     expect(dry.body.counts.machineEvents).toBe(2 * (DAYS - 180));
     expect(dry.body.counts.auditRows).toBe(2 * DAYS - 365);
     expect(dry.body.counts.liveEvents).toBe(24 * 14 + 1 - 168);
+    // Terminal: closed sessions past a year go with their lines; lines past 90 days go (the open session's too).
+    expect(dry.body.counts.terminalSessions).toBe(2 * DAYS - 365);
+    expect(dry.body.counts.terminalCommands).toBe(2 * (2 * DAYS - 90) + 1);
     const goingFiles = seeded.files.filter((f) => f.day >= 90 && !f.pinned);
     const expectedFileBytes = goingFiles.reduce((a, f) => a + (f.path.endsWith('.md') ? 450 : 1000), 0);
     expect(dry.body.bytes.files).toBe(expectedFileBytes);
@@ -169,14 +196,16 @@ describe('retention and clean-up', () => {
     for (const [k, n] of Object.entries(dry.body.counts)) expect(before[k]! - after[k]!, k).toBe(n);
     for (const f of seeded.files) expect(existsSync(f.path), `${f.path} (day ${f.day})`).toBe(f.day < 90 || f.pinned);
 
-    // What the rules keep: everything younger than 90 days, the pinned log, the bound snapshot.
+    // What the rules keep: everything younger than 90 days, the pinned log, the bound snapshot, the open session.
     const kept = await t.db.query(
       `SELECT (SELECT count(*)::int FROM executions WHERE started_at > now() - interval '90 days') AS young,
               (SELECT count(*)::int FROM raw_artifacts WHERE id = $1) AS pinned,
-              (SELECT count(*)::int FROM snapshots WHERE id = $2) AS bound`,
+              (SELECT count(*)::int FROM snapshots WHERE id = $2) AS bound,
+              (SELECT count(*)::int FROM ssh_terminal_sessions WHERE status = 'open') AS "openSession",
+              (SELECT count(*)::int FROM ssh_terminal_commands) AS "youngLines"`,
       [seeded.pinnedArtifact, seeded.boundSnapshot],
     );
-    expect(kept[0]).toEqual({ young: 2 * 90, pinned: 1, bound: 1 });
+    expect(kept[0]).toEqual({ young: 2 * 90, pinned: 1, bound: 1, openSession: 1, youngLines: 2 * 90 });
 
     const again = await t.gw.api('POST', '/api/v1/maintenance/cleanup', { body: { mode: 'dry_run' } });
     expect(Object.values(again.body.counts).every((n) => n === 0)).toBe(true);
@@ -232,4 +261,27 @@ describe('retention and clean-up', () => {
     const after = (await t.gw.api('GET', '/api/v1/maintenance/cleanup/runs')).body.filter((r: any) => r.trigger === 'scheduled');
     expect(after).toHaveLength(1);
   }, 90_000);
+
+  it('the terminal rules are part of the retention settings: a PUT without them keeps them, a bad one names its field', async () => {
+    const ret = await t.gw.api('GET', '/api/v1/maintenance/retention');
+    expect(ret.body.terminal).toEqual({ sessionsDays: 365, commandsDays: 90 });
+    const put = await t.gw.api('PUT', '/api/v1/maintenance/retention', {
+      body: { ...ret.body, terminal: { sessionsDays: 30, commandsDays: 7 } },
+    });
+    expect(put.status, put.text).toBe(200);
+    expect(put.body.terminal).toEqual({ sessionsDays: 30, commandsDays: 7 });
+    const { terminal: _t, ...without } = put.body;
+    const kept = await t.gw.api('PUT', '/api/v1/maintenance/retention', { body: without });
+    expect(kept.body.terminal).toEqual({ sessionsDays: 30, commandsDays: 7 });
+    // The shorter rule applies at the next pass: lines older than 7 days go.
+    const dry = await t.gw.api('POST', '/api/v1/maintenance/cleanup', { body: { mode: 'dry_run' } });
+    expect(dry.body.counts.terminalCommands).toBe(2 * (90 - 7));
+    expect(dry.body.counts.terminalSessions).toBe(365 - 30);
+    const bad = await t.gw.api('PUT', '/api/v1/maintenance/retention', {
+      body: { ...ret.body, terminal: { sessionsDays: 0, commandsDays: 7 } },
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.errors)).toContain('sessionsDays');
+    await t.gw.api('PUT', '/api/v1/maintenance/retention', { body: ret.body });
+  });
 });

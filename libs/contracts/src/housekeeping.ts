@@ -18,6 +18,10 @@ export interface RetentionSettings {
   /** Host metrics (ADR 0044): probes and samples older than `rawDays` are folded into one row per machine and hour;
    * hourly rows older than `hourlyDays` go. */
   hostMetrics: { rawDays: number; hourlyDays: number };
+  /** Web terminal records (ADR 0043): closed sessions opened more than `sessionsDays` ago go, with their input lines;
+   * input lines older than `commandsDays` go on their own (keystrokes: kept shorter than the record of who opened a
+   * shell). Open sessions are never deleted. */
+  terminal: { sessionsDays: number; commandsDays: number };
 }
 
 export const DEFAULT_RETENTION: RetentionSettings = {
@@ -28,6 +32,7 @@ export const DEFAULT_RETENTION: RetentionSettings = {
   auditDays: 365,
   liveEventsHours: 168,
   hostMetrics: { rawDays: 7, hourlyDays: 180 },
+  terminal: { sessionsDays: 365, commandsDays: 90 },
 };
 
 export const CLEANUP_CATEGORIES = [
@@ -39,6 +44,8 @@ export const CLEANUP_CATEGORIES = [
   'auditRows',
   'liveEvents',
   'hostMetrics',
+  'terminalSessions',
+  'terminalCommands',
 ] as const;
 export type CleanupCategory = (typeof CLEANUP_CATEGORIES)[number];
 

@@ -7,6 +7,7 @@ import {
   Database,
   HostMetricsRepository,
   RetentionRepository,
+  TerminalSessionsRepository,
   type RetentionCutoffs,
   type RetentionSelection,
   type Tx,
@@ -28,6 +29,8 @@ function cutoffs(s: RetentionSettings, now: Date): RetentionCutoffs {
     liveBefore: ago(s.liveEventsHours * 3_600_000),
     hostMetricsRawBefore: ago(s.hostMetrics.rawDays * DAY),
     hostMetricsHourlyBefore: ago(s.hostMetrics.hourlyDays * DAY),
+    terminalSessionsBefore: ago(s.terminal.sessionsDays * DAY),
+    terminalCommandsBefore: ago(s.terminal.commandsDays * DAY),
   };
 }
 
@@ -41,6 +44,8 @@ function countsOf(s: RetentionSelection): Record<CleanupCategory, number> {
     auditRows: s.auditRows,
     liveEvents: s.liveEvents,
     hostMetrics: s.hostMetrics,
+    terminalSessions: s.terminalSessions,
+    terminalCommands: s.terminalCommands,
   };
 }
 
@@ -155,7 +160,17 @@ async function select(tx: Tx, c: RetentionCutoffs): Promise<RetentionSelection> 
   const ages = await repo.ageCounts(c);
   const partial = { executions, snapshots, reports, rawArtifacts, ...ages };
   const hm = await new HostMetricsRepository(tx).retentionCounts(c.hostMetricsRawBefore, c.hostMetricsHourlyBefore);
-  return { ...partial, hostMetrics: hm.rows, rowBytes: (await repo.rowBytes(partial, c)) + hm.bytes };
+  const term = await new TerminalSessionsRepository(tx).retentionCounts(
+    c.terminalSessionsBefore,
+    c.terminalCommandsBefore,
+  );
+  return {
+    ...partial,
+    hostMetrics: hm.rows,
+    terminalSessions: term.sessions,
+    terminalCommands: term.commands,
+    rowBytes: (await repo.rowBytes(partial, c)) + hm.bytes + term.bytes,
+  };
 }
 
 /** Deletes the selection; old host metrics are folded into hourly rows first, then expired ones go (ADR 0044). */
@@ -164,4 +179,5 @@ async function applySelection(tx: Tx, s: RetentionSelection, c: RetentionCutoffs
   const hostMetrics = new HostMetricsRepository(tx);
   await hostMetrics.foldOlderThan(c.hostMetricsRawBefore);
   await hostMetrics.deleteHourlyOlderThan(c.hostMetricsHourlyBefore);
+  await new TerminalSessionsRepository(tx).deleteOlderThan(c.terminalSessionsBefore, c.terminalCommandsBefore);
 }

@@ -12,6 +12,19 @@ export class HostMetricsRetentionDto {
   @ApiProperty() @IsInt() @Min(1) @Max(3650) hourlyDays!: number;
 }
 
+export class TerminalRetentionDto {
+  @ApiProperty({ description: 'Closed terminal sessions opened longer ago than this go, with their input lines.' })
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  sessionsDays!: number;
+  @ApiProperty({ description: 'Logged terminal input lines older than this go.' })
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  commandsDays!: number;
+}
+
 export class RetentionSettingsDto {
   @ApiProperty({ type: HistoryRetentionDto })
   @ValidateNested()
@@ -27,6 +40,11 @@ export class RetentionSettingsDto {
   @ValidateNested()
   @Type(() => HostMetricsRetentionDto)
   hostMetrics?: HostMetricsRetentionDto;
+  @ApiPropertyOptional({ type: TerminalRetentionDto, description: 'Absent: the stored (or default) rule stays.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TerminalRetentionDto)
+  terminal?: TerminalRetentionDto;
 }
 
 export class CleanupRequestDto {

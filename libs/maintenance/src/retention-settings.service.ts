@@ -4,6 +4,9 @@ import { AppSettingsRepository, Database, MachineEventsRepository } from '@su/db
 
 const KEY = 'retention';
 
+/** The rules a PUT sends: the later ones may be left out. */
+export type RetentionSettingsInput = Omit<RetentionSettings, 'hostMetrics' | 'terminal'> & Partial<RetentionSettings>;
+
 /** The retention rules in `app_settings` (key `retention`); what is not set takes its default. */
 @Injectable()
 export class RetentionSettingsService {
@@ -16,12 +19,18 @@ export class RetentionSettingsService {
       ...stored,
       history: { ...DEFAULT_RETENTION.history, ...(stored.history ?? {}) },
       hostMetrics: { ...DEFAULT_RETENTION.hostMetrics, ...(stored.hostMetrics ?? {}) },
+      terminal: { ...DEFAULT_RETENTION.terminal, ...(stored.terminal ?? {}) },
     };
   }
 
-  /** A rule the request leaves out (hostMetrics, added later than the others) keeps its stored value. */
-  async set(input: Omit<RetentionSettings, 'hostMetrics'> & Partial<RetentionSettings>, actor: Actor): Promise<RetentionSettings> {
-    const s: RetentionSettings = { ...input, hostMetrics: input.hostMetrics ?? (await this.get()).hostMetrics };
+  /** A rule the request leaves out (hostMetrics, terminal: added later than the others) keeps its stored value. */
+  async set(input: RetentionSettingsInput, actor: Actor): Promise<RetentionSettings> {
+    const stored = await this.get();
+    const s: RetentionSettings = {
+      ...input,
+      hostMetrics: input.hostMetrics ?? stored.hostMetrics,
+      terminal: input.terminal ?? stored.terminal,
+    };
     await this.db.transaction(async (tx) => {
       await new AppSettingsRepository(tx).set(KEY, { ...s }, actor.label ?? actor.id);
       await new MachineEventsRepository(tx).insert({

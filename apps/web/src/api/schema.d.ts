@@ -922,7 +922,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events: job status and machine state changes as they happen (of the machines in the caller’s scope); resume with Last-Event-ID. Ends when the token or session ends; a comment line keeps it alive. */
+        /** Server-Sent Events: job status and machine state changes as they happen (of the machines in the caller’s scope; discovery progress to admins only); resume with Last-Event-ID. Ends when the token or session ends; a comment line keeps it alive. */
         get: operations["EventsController_stream"];
         put?: never;
         post?: never;
@@ -2460,6 +2460,12 @@ export interface components {
             rawDays: number;
             hourlyDays: number;
         };
+        TerminalRetentionDto: {
+            /** @description Closed terminal sessions opened longer ago than this go, with their input lines. */
+            sessionsDays: number;
+            /** @description Logged terminal input lines older than this go. */
+            commandsDays: number;
+        };
         RetentionSettingsDto: {
             history: components["schemas"]["HistoryRetentionDto"];
             rawArtifactsDays: number;
@@ -2469,6 +2475,8 @@ export interface components {
             liveEventsHours: number;
             /** @description Absent: the stored (or default) rule stays. */
             hostMetrics?: components["schemas"]["HostMetricsRetentionDto"];
+            /** @description Absent: the stored (or default) rule stays. */
+            terminal?: components["schemas"]["TerminalRetentionDto"];
         };
         CleanupRequestDto: {
             /** @enum {string} */

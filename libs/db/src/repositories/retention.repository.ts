@@ -11,6 +11,9 @@ export interface RetentionSelection {
   liveEvents: number;
   /** host_metrics rows that go: samples folded into hourly rows, and hourly rows past their age (ADR 0044). */
   hostMetrics: number;
+  /** Web terminal rows that go (ADR 0043): closed sessions past their age, input lines past theirs or of a going session. */
+  terminalSessions: number;
+  terminalCommands: number;
   rowBytes: number;
 }
 
@@ -24,6 +27,8 @@ export interface RetentionCutoffs {
   liveBefore: Date;
   hostMetricsRawBefore: Date;
   hostMetricsHourlyBefore: Date;
+  terminalSessionsBefore: Date;
+  terminalCommandsBefore: Date;
 }
 
 /**
@@ -91,7 +96,10 @@ export class RetentionRepository {
   }
 
   /** The selected rows' own size in the database (pg_column_size of each row). */
-  async rowBytes(s: Omit<RetentionSelection, 'rowBytes' | 'hostMetrics'>, c: RetentionCutoffs): Promise<number> {
+  async rowBytes(
+    s: Omit<RetentionSelection, 'rowBytes' | 'hostMetrics' | 'terminalSessions' | 'terminalCommands'>,
+    c: RetentionCutoffs,
+  ): Promise<number> {
     const ids = (xs: { id: string }[]) => xs.map((x) => x.id);
     const [r] = await this.db.$queryRaw<{ bytes: number }[]>`
       SELECT (
