@@ -214,10 +214,10 @@ export class TerminalSessionsService implements OnModuleInit, OnApplicationShutd
   }
 
   /** One pass: the heartbeat of the sessions held here, then the sessions dead gateways left open. */
-  async sweepOnce(now = new Date()): Promise<void> {
+  async sweepOnce(): Promise<void> {
     try {
       await this.endClosedElsewhere();
-      await this.closeLost(now);
+      await this.closeLost();
     } catch (e) {
       // The next pass tries again; a database hiccup must not end live sessions.
       this.logger.warn(`terminal sweep failed: ${(e as Error).message}`);
@@ -232,9 +232,8 @@ export class TerminalSessionsService implements OnModuleInit, OnApplicationShutd
   }
 
   /** Open sessions whose gateway stopped beating: closed `gateway_lost`, each told on its machine's timeline. */
-  private async closeLost(now: Date): Promise<void> {
-    const before = new Date(now.getTime() - TERMINAL_GATEWAY_LOST_AFTER_MS);
-    const lost = await new TerminalSessionsRepository(this.db.prisma).closeLost(before);
+  private async closeLost(): Promise<void> {
+    const lost = await new TerminalSessionsRepository(this.db.prisma).closeLost(TERMINAL_GATEWAY_LOST_AFTER_MS);
     for (const s of lost) {
       this.logger.warn(`terminal session ${s.id} closed: its gateway (${s.gatewayId ?? 'unknown'}) is gone`);
       const system: Actor = { type: 'system', id: this.gatewayId };

@@ -146,16 +146,17 @@ export class TerminalSessionsRepository {
   }
 
   /**
-   * Closes, as `gateway_lost`, the open sessions whose heartbeat stopped before `before`: their gateway died without
-   * closing them. A session cannot have outlived its gateway's last heartbeat by more than one beat, so that is when
-   * it is recorded closed. Returns the rows closed (each once, whichever gateway's sweep got it).
+   * Closes, as `gateway_lost`, the open sessions whose heartbeat stopped more than `silentMs` ago (the database's
+   * clock, which wrote the heartbeats: gateways on other hosts may disagree): their gateway died without closing them.
+   * A session cannot have outlived its gateway's last heartbeat by more than one beat, so that is when it is recorded
+   * closed. Returns the rows closed (each once, whichever gateway's sweep got it).
    */
-  async closeLost(before: Date): Promise<{ id: string; machineId: string; gatewayId: string | null }[]> {
+  async closeLost(silentMs: number): Promise<{ id: string; machineId: string; gatewayId: string | null }[]> {
     return this.db.$queryRaw<{ id: string; machineId: string; gatewayId: string | null }[]>`
       UPDATE ssh_terminal_sessions
          SET status = 'closed', end_reason = 'gateway_lost', closed_at = heartbeat_at,
              duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (heartbeat_at - opened_at)) * 1000)::int)
-       WHERE status = 'open' AND heartbeat_at < ${before}
+       WHERE status = 'open' AND heartbeat_at < now() - make_interval(secs => ${silentMs / 1000}::float8)
       RETURNING id::text, machine_id::text AS "machineId", gateway_id AS "gatewayId"`;
   }
 
