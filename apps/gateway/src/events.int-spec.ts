@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { gatewayPerFile } from './test/gateway.harness.ts';
 
@@ -86,6 +87,36 @@ describe('live events (SSE)', () => {
     ]);
     expect(again.events.every((e) => BigInt(e.id) > BigInt(lastSeen))).toBe(true);
     again.close();
+  });
+
+  it('a Last-Event-ID replay does not pass an event whose transaction commits after a later one', async () => {
+    const event = (db: pg.Client, type: string) =>
+      db.query(`SELECT su_live_event($1, NULL, NULL, '{}'::jsonb)`, [type]);
+    const [slow, quick] = [new pg.Client(t.gw.platform.databaseUrl), new pg.Client(t.gw.platform.databaseUrl)];
+    await Promise.all([slow.connect(), quick.connect()]);
+    const s = openStream(t.gw.base, t.gw.adminToken);
+    try {
+      await s.ready;
+      await event(quick, 'test.before');
+      await until(() => s.events.some((e) => e.type === 'test.before'));
+      const lastSeen = s.events.at(-1)!.id;
+      // A hole: the slow transaction takes the next id and has not committed when a later event is visible.
+      await slow.query('BEGIN');
+      await event(slow, 'test.hole');
+      await event(quick, 'test.after');
+      const resumed = openStream(t.gw.base, t.gw.adminToken, lastSeen);
+      await resumed.ready;
+      await new Promise((r) => setTimeout(r, 300));
+      await slow.query('COMMIT');
+      const ours = (c: typeof s) => c.events.filter((e) => e.type.startsWith('test.')).map((e) => e.type);
+      await until(() => ours(resumed).length >= 2 && ours(s).length >= 3);
+      expect(ours(resumed)).toEqual(['test.hole', 'test.after']);
+      expect(ours(s)).toEqual(['test.before', 'test.hole', 'test.after']);
+      resumed.close();
+    } finally {
+      s.close();
+      await Promise.all([slow.end(), quick.end()]);
+    }
   });
 
   it('pushes a new action request and its decision', async () => {
