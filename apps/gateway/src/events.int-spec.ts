@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { Database, LiveEventsRepository } from '@su/db';
 import { gatewayPerFile } from './test/gateway.harness.ts';
 
 interface SseEvent {
@@ -55,6 +55,13 @@ function openStream(base: string, token: string, lastEventId?: string) {
 
 const t = gatewayPerFile();
 
+/** A promise the test resolves when it chooses (`open`). */
+function gate(): { open: () => void; wait: Promise<void> } {
+  let open!: () => void;
+  const wait = new Promise<void>((r) => (open = r));
+  return { open: () => open(), wait };
+}
+
 async function until(cond: () => boolean, ms = 10_000) {
   const deadline = Date.now() + ms;
   while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -90,32 +97,39 @@ describe('live events (SSE)', () => {
   });
 
   it('a Last-Event-ID replay does not pass an event whose transaction commits after a later one', async () => {
-    const event = (db: pg.Client, type: string) =>
-      db.query(`SELECT su_live_event($1, NULL, NULL, '{}'::jsonb)`, [type]);
-    const [slow, quick] = [new pg.Client(t.gw.platform.databaseUrl), new pg.Client(t.gw.platform.databaseUrl)];
-    await Promise.all([slow.connect(), quick.connect()]);
+    const db = t.gw.app.get(Database);
+    const quick = new LiveEventsRepository(db.prisma);
     const s = openStream(t.gw.base, t.gw.adminToken);
+    const taken = gate();
+    const committing = gate();
+    let held: Promise<unknown> = Promise.resolve();
     try {
       await s.ready;
-      await event(quick, 'test.before');
+      await quick.publish('test.before', null, null, {});
       await until(() => s.events.some((e) => e.type === 'test.before'));
       const lastSeen = s.events.at(-1)!.id;
-      // A hole: the slow transaction takes the next id and has not committed when a later event is visible.
-      await slow.query('BEGIN');
-      await event(slow, 'test.hole');
-      await event(quick, 'test.after');
+      // A hole: a transaction takes the next id and has not committed when a later event is visible.
+      held = db.transaction(async (tx) => {
+        await new LiveEventsRepository(tx).publish('test.hole', null, null, {});
+        taken.open();
+        await committing.wait;
+      });
+      await taken.wait;
+      await quick.publish('test.after', null, null, {});
       const resumed = openStream(t.gw.base, t.gw.adminToken, lastSeen);
       await resumed.ready;
       await new Promise((r) => setTimeout(r, 300));
-      await slow.query('COMMIT');
+      committing.open();
+      await held;
       const ours = (c: typeof s) => c.events.filter((e) => e.type.startsWith('test.')).map((e) => e.type);
       await until(() => ours(resumed).length >= 2 && ours(s).length >= 3);
       expect(ours(resumed)).toEqual(['test.hole', 'test.after']);
       expect(ours(s)).toEqual(['test.before', 'test.hole', 'test.after']);
       resumed.close();
     } finally {
+      committing.open();
+      await held;
       s.close();
-      await Promise.all([slow.end(), quick.end()]);
     }
   });
 
