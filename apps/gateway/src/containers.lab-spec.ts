@@ -231,7 +231,7 @@ describe.skipIf(!!skipReason)('containers: image and compose stack (lab)', () =>
           );
     host = lab.machine(HOST);
     base = `http://${host.address}:8080`;
-    // Leftovers of an earlier run on an attached lab (its images stay: the bases are rebuilt anyway).
+    // Leftovers of an earlier run on an attached lab (its images and build cache stay: a rerun measures a rebuild).
     await sh(
       `[ -f ${DIR}/compose.lab.yml ] && ${COMPOSE} down -v --remove-orphans >/dev/null 2>&1; rm -rf ${DIR}; true`,
     );
@@ -259,10 +259,19 @@ describe.skipIf(!!skipReason)('containers: image and compose stack (lab)', () =>
         throw e;
       }),
     );
-    figures['slowest build steps (s)'] = slowestSteps(await sh('cat /root/su-build.log'));
+    const buildLog = await sh('cat /root/su-build.log');
+    figures['slowest build steps (s)'] = slowestSteps(buildLog);
+    figures['build steps from cache'] =
+      `${buildLog.split('\n').filter((l) => l.endsWith(' ---> Using cache')).length}/${/Step \d+\/(\d+)/.exec(buildLog)?.[1]}`;
     figures['image size (MB)'] = Math.round(
       Number(await sh(`docker image inspect -f '{{.Size}}' system-update:latest`)) / 1e6,
     );
+    figures['largest layers'] = (
+      await sh(`docker history --format '{{.Size}} {{.CreatedBy}}' system-update:latest | sort -hr | head -n 4`)
+    )
+      .split('\n')
+      .map((l) => l.slice(0, 70))
+      .join('; ');
 
     // The secrets go to the project's .env file in the machine (never on a command line).
     await lab.exec(HOST, `umask 077; cat > ${DIR}/.env`, {
