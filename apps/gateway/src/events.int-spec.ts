@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Database, LiveEventsRepository } from '@su/db';
 import { sseFrames } from '@su/testing';
 import { gatewayPerFile } from './test/gateway.harness.ts';
 
@@ -42,6 +43,13 @@ function openStream(base: string, token: string, lastEventId?: string) {
 
 const t = gatewayPerFile();
 
+/** A promise the test resolves when it chooses (`open`). */
+function gate(): { open: () => void; wait: Promise<void> } {
+  let open!: () => void;
+  const wait = new Promise<void>((r) => (open = r));
+  return { open: () => open(), wait };
+}
+
 async function until(cond: () => boolean, ms = 10_000) {
   const deadline = Date.now() + ms;
   while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -74,6 +82,43 @@ describe('live events (SSE)', () => {
     ]);
     expect(again.events.every((e) => BigInt(e.id) > BigInt(lastSeen))).toBe(true);
     again.close();
+  });
+
+  it('a Last-Event-ID replay does not pass an event whose transaction commits after a later one', async () => {
+    const db = t.gw.app.get(Database);
+    const quick = new LiveEventsRepository(db.prisma);
+    const s = openStream(t.gw.base, t.gw.adminToken);
+    const taken = gate();
+    const committing = gate();
+    let held: Promise<unknown> = Promise.resolve();
+    try {
+      await s.ready;
+      await quick.publish('test.before', null, null, {});
+      await until(() => s.events.some((e) => e.type === 'test.before'));
+      const lastSeen = s.events.at(-1)!.id;
+      // A hole: a transaction takes the next id and has not committed when a later event is visible.
+      held = db.transaction(async (tx) => {
+        await new LiveEventsRepository(tx).publish('test.hole', null, null, {});
+        taken.open();
+        await committing.wait;
+      });
+      await taken.wait;
+      await quick.publish('test.after', null, null, {});
+      const resumed = openStream(t.gw.base, t.gw.adminToken, lastSeen);
+      await resumed.ready;
+      await new Promise((r) => setTimeout(r, 300));
+      committing.open();
+      await held;
+      const ours = (c: typeof s) => c.events.filter((e) => e.type.startsWith('test.')).map((e) => e.type);
+      await until(() => ours(resumed).length >= 2 && ours(s).length >= 3);
+      expect(ours(resumed)).toEqual(['test.hole', 'test.after']);
+      expect(ours(s)).toEqual(['test.before', 'test.hole', 'test.after']);
+      resumed.close();
+    } finally {
+      committing.open();
+      await held;
+      s.close();
+    }
   });
 
   it('pushes a new action request and its decision', async () => {

@@ -111,10 +111,14 @@ export class LiveEventsService implements OnModuleInit, OnModuleDestroy {
         complete: () => sub.complete(),
       });
       if (replaying) {
+        // The table is replayed only up to what the live fan-out has already passed in order: a later row may sit
+        // above a hole whose transaction has not committed yet, and sending it first would lose the hole's event
+        // (emit drops ids at or below the last sent). What comes after arrives live, in order, from the buffer.
+        const upTo = this.last;
         void (async () => {
           try {
             for (;;) {
-              const rows = await new LiveEventsRepository(this.db.prisma).after(sent, 500);
+              const rows = await new LiveEventsRepository(this.db.prisma).after(sent, 500, upTo);
               rows.forEach(emit);
               if (rows.length < 500) break;
             }

@@ -23,9 +23,16 @@ export class LiveEventsRepository {
     );
   }
 
-  /** Events after `id`, oldest first (replay for Last-Event-ID, and catching up after a notification). */
-  async after(id: bigint, limit: number): Promise<LiveEventView[]> {
-    const rows = await this.db.liveEvent.findMany({ where: { id: { gt: id } }, orderBy: { id: 'asc' }, take: limit });
+  /**
+   * Events after `id` (up to `upTo` when given), oldest first (replay for Last-Event-ID, and catching up after a
+   * notification).
+   */
+  async after(id: bigint, limit: number, upTo?: bigint): Promise<LiveEventView[]> {
+    const rows = await this.db.liveEvent.findMany({
+      where: { id: upTo === undefined ? { gt: id } : { gt: id, lte: upTo } },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
     return rows.map((r) => ({
       id: r.id.toString(),
       createdAt: r.createdAt.toISOString(),

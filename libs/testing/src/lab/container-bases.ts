@@ -83,9 +83,16 @@ export interface LabBases {
   seconds: number;
 }
 
-/** Builds the three local bases in `machine`'s dockerd (a few seconds: nothing is downloaded). */
+/**
+ * Builds the three local bases in `machine`'s dockerd (a few seconds: nothing is downloaded). Bases already there are
+ * kept: `docker import` makes a new image id every time, which would void the build cache of an image built on them.
+ */
 export async function buildLabBases(lab: LabCore, machine: string, repoRoot: string): Promise<LabBases> {
   const t0 = Date.now();
+  const present = await lab.exec(machine, `docker image inspect ${LAB_NODE_IMAGE} ${LAB_POSTGRES_IMAGE} >/dev/null`, {
+    allowFail: true,
+  });
+  if (present.code === 0) return { node: LAB_NODE_IMAGE, postgres: LAB_POSTGRES_IMAGE, seconds: 0 };
   const { rootfs } = await ensureBaseRootfs();
   const excludes = SLIM_EXCLUDES.map((e) => `--exclude='${e}'`).join(' ');
   await lab.pipeInto(
