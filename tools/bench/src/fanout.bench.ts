@@ -71,12 +71,18 @@ export async function fanOut(
 }
 
 /**
- * `--explain`: every statement the fan-out runs, nested ones (triggers, functions) included, with its measured time,
- * through auto_explain on each pool connection (its plans come back as notices). The slowest are printed.
+ * `--explain`: the statements the fan-out runs with their measured times and plans, through auto_explain on each pool
+ * connection (its plans come back as notices). The slowest are printed.
  */
 class StatementProfile {
   private readonly plans: { ms: number; text: string }[] = [];
   private on = false;
+
+  /**
+   * nested: every statement, those run by triggers and functions too, each node timed (the times are inflated several
+   * times over); otherwise only top-level statements over 2 ms, untimed nodes, near their real durations.
+   */
+  constructor(private readonly nested: boolean) {}
 
   /** Every connection of the pool, those open already included, is set up when it is next handed out. */
   attach(pool: pg.Pool): void {
@@ -90,9 +96,10 @@ class StatementProfile {
       });
       // Queued before the statement the client was acquired for (a pg client runs its queries in order).
       void client.query(
-        `LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on;
-         SET auto_explain.log_nested_statements = on; SET auto_explain.log_timing = on;
-         SET auto_explain.log_triggers = on; SET auto_explain.log_level = notice`,
+        `LOAD 'auto_explain'; SET auto_explain.log_min_duration = ${this.nested ? 0 : 2};
+         SET auto_explain.log_analyze = on; SET auto_explain.log_nested_statements = ${this.nested ? 'on' : 'off'};
+         SET auto_explain.log_timing = ${this.nested ? 'on' : 'off'}; SET auto_explain.log_triggers = on;
+         SET auto_explain.log_level = notice`,
       );
     });
   }
@@ -109,7 +116,11 @@ class StatementProfile {
 
   print(top: number): void {
     const sorted = [...this.plans].sort((a, b) => b.ms - a.ms);
-    console.log(`\n  ${this.plans.length} statements; the ${top} slowest (nested ones also count in their caller):`);
+    const sum = this.plans.reduce((a, p) => a + p.ms, 0);
+    console.log(
+      `  ${this.plans.length} statements logged, ${sum.toFixed(0)} ms together; the ${top} slowest` +
+        ` (nested ones also count in their caller):`,
+    );
     // The parameters of a bulk statement run to megabytes: their first characters say enough.
     const shown = (t: string) => t.replace(/^(Query Parameters: .{0,200}).*$/m, '$1…');
     for (const p of sorted.slice(0, top)) console.log(`\n---- ${p.ms.toFixed(1)} ms\n${shown(p.text)}`);
@@ -122,19 +133,21 @@ const verdict = (name: string, value: number, target: number, peer: string) =>
 /**
  * The fan-out of one schedule slot (issue 19: ≤ 2 s over 10,000 machines) alone, quickly: 1,000 then 10,000 seeded
  * machines, the real scheduler core in this process, `--runs=N` slots per size and concurrency (p50 printed, default
- * 3). `--explain` profiles one more 10,000-machine slot statement by statement.
+ * 3). `--explain=top` profiles one more 10,000-machine slot statement by statement (`--explain=nested`: with the
+ * statements of triggers and functions, timed node by node).
  */
 export async function fanoutBench(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { runs: { type: 'string', default: '3' }, explain: { type: 'boolean', default: false } },
+    options: { runs: { type: 'string', default: '3' }, explain: { type: 'string' } },
     strict: false,
   });
   const runs = Math.max(1, Number(values.runs));
+  const explain = typeof values.explain === 'string';
   const { url, close } = await benchDatabase('fanout');
   const dataDir = mkdtempSync(join(tmpdir(), 'su-bench-fanout-'));
   const db = Database.connect({ url });
-  const profile = new StatementProfile();
+  const profile = new StatementProfile(values.explain === 'nested');
   const run = (sql: string, params?: unknown[]) => db.pool.query(sql, params as unknown[]);
   const config = loadConfig({ DATABASE_URL: url, SU_DATA_DIR: dataDir });
   const scheduler = await NestFactory.createApplicationContext(
@@ -150,6 +163,8 @@ export async function fanoutBench(): Promise<void> {
       await seedFleet(run, n - seeded, `f${n}`, false);
       seeded = n;
       await run('ANALYZE');
+      // The first slot of a process also pays for its first plans and queries: not counted.
+      if (n === SIZES[0]) await fanOut(db, firing, CONCURRENCIES[0]);
       for (const c of CONCURRENCIES) {
         const times: number[] = [];
         let machines = 0;
@@ -168,10 +183,11 @@ export async function fanoutBench(): Promise<void> {
       ['machines', 'concurrency', 'run machines', 'p50 ms', 'max ms', 'µs / machine'],
       rows,
     );
-    if (values.explain) {
+    if (explain) {
       // auto_explain slows every statement down: only this slot is profiled, after the figures above.
       profile.attach(scheduler.get(Database).pool);
-      await fanOut(db, firing, CONCURRENCIES[1], (fn) => profile.around(fn));
+      const r = await fanOut(db, firing, CONCURRENCIES[1], (fn) => profile.around(fn));
+      console.log(`\n  profiled slot: ${r.machines} machines, ${r.ms.toFixed(0)} ms in fire()`);
       profile.print(15);
     }
     console.log(
