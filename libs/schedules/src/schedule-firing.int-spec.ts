@@ -142,6 +142,47 @@ describe('schedule firing (database)', () => {
     expect(s.next_run_at.getTime()).toBeGreaterThan(Date.now());
   });
 
+  it('a fan-out raises one live event per released step and per started machine, none for the waiting steps', async () => {
+    const id = await schedule({ concurrency: 2 }, minuteFloor(Date.now()));
+    const [{ last }] = await q(`SELECT coalesce(max(id), 0) AS last FROM live_events`);
+    await firing().fire(id);
+    const run = await runOf(id);
+    const events = await q(`SELECT type, machine_id, job_id, payload FROM live_events WHERE id > $1 ORDER BY id`, last);
+    const released = await queuedOf(run.id);
+    expect(released).toHaveLength(2);
+    const byMachine = (a: { machineId: string }, b: { machineId: string }) => a.machineId.localeCompare(b.machineId);
+    expect(
+      events
+        .filter((e) => e.type === 'job.status')
+        .map((e) => e.payload)
+        .sort(byMachine),
+    ).toEqual(
+      released
+        .map((j) => ({
+          jobId: j.id,
+          kind: 'apt.update_analyze',
+          machineId: j.machine_id,
+          status: 'queued',
+          errorKind: null,
+          requestId: null,
+          scheduleId: id,
+        }))
+        .sort(byMachine),
+    );
+    expect(
+      events
+        .filter((e) => e.type === 'schedule_run.machine')
+        .map((e) => e.payload)
+        .sort(byMachine),
+    ).toEqual(
+      released
+        .map((j) => ({ runId: run.id, machineId: j.machine_id, status: 'running', currentStep: 0, errorKind: null }))
+        .sort(byMachine),
+    );
+    // The 4 waiting steps (2 of the started machines, 2 of the third) and the pending machine raised nothing.
+    expect(events).toHaveLength(4);
+  });
+
   it('missed slots: the latest one inside the grace period fires, the older ones are recorded as skipped', async () => {
     const latest = minuteFloor(Date.now());
     const id = await schedule({}, new Date(latest.getTime() - 3 * 60_000));

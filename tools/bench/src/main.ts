@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { aptBench } from './apt.bench.ts';
 import { dockerBench } from './docker.bench.ts';
 import { eventsBench } from './events.bench.ts';
+import { fanoutBench } from './fanout.bench.ts';
 import { queueBench } from './queue.bench.ts';
 import { scalePassSection } from './scale-pass.bench.ts';
 import { scaleBench } from './scale.bench.ts';
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<void>> = {
   docker: dockerBench,
   web: webBench,
   tiles: tilesBench,
+  fanout: fanoutBench,
   'scale-pass': scalePassSection,
   scale: scaleBench,
 };

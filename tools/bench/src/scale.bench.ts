@@ -19,6 +19,7 @@ import { MachinesService } from '@su/machines';
 import { JobRunner, JobsService, PlatformModule, type PlatformOptions } from '@su/platform';
 import { nextRuns, ScheduleFiringService, SchedulerCoreModule, SchedulerLeaderService } from '@su/schedules';
 import { seedFleet, seedHistory, seedPendingPackages, sseFrames } from '@su/testing';
+import { fanOut } from './fanout.bench.ts';
 import { scalePassSection } from './scale-pass.bench.ts';
 import { benchDatabase } from './bench-database.ts';
 import { adminSession } from './bench-session.ts';
@@ -154,48 +155,6 @@ interface Step {
 
 const dbBytes = async (db: Database) =>
   Number((await db.pool.query<{ b: string }>('SELECT pg_database_size(current_database()) AS b')).rows[0]!.b);
-
-/**
- * One slot of a schedule over every machine (one step), in the one transaction `fire()` runs: the run, its machines,
- * every step as a waiting job, the first `concurrency` released. Returns the time and the run's machine count.
- */
-async function fanOut(
-  db: Database,
-  firing: ScheduleFiringService,
-  concurrency: number,
-): Promise<{ ms: number; machines: number }> {
-  const s = await new SchedulesRepository(db.prisma).create({
-    name: `scale fan-out ×${concurrency} ${Date.now()}`,
-    enabled: true,
-    // Due now: the current minute is the slot fired (the schedule is disabled right after).
-    cron: '* * * * *',
-    timezone: 'UTC',
-    scope: { all: true },
-    actions: ['apt_update_analyze'],
-    concurrency,
-    approvalPolicy: 'none',
-    windowMinutes: null,
-    nextRunAt: new Date(Math.floor(Date.now() / 60_000) * 60_000),
-  });
-  const t0 = performance.now();
-  await firing.fire(s.id);
-  const ms = performance.now() - t0;
-  const counted = await db.pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM schedule_run_machines rm JOIN schedule_runs r ON r.id = rm.run_id WHERE r.schedule_id = $1`,
-    [s.id],
-  );
-  // No worker takes these: the released jobs leave the queue so that they do not pile up between steps.
-  await db.pool.query(`UPDATE schedules SET enabled = false WHERE id = $1`, [s.id]);
-  await db.pool.query(
-    `DELETE FROM pgboss.job WHERE data->>'jobId' IN (SELECT id::text FROM jobs WHERE schedule_id = $1)`,
-    [s.id],
-  );
-  await db.pool.query(
-    `UPDATE jobs SET status = 'cancelled' WHERE schedule_id = $1 AND status IN ('queued', 'waiting')`,
-    [s.id],
-  );
-  return { ms, machines: counted.rows[0]!.n };
-}
 
 /** The whole fleet's tiles (1,000) read as stored text (ADR 0040), in process: what the API does before HTTP. */
 async function tilesStored(app: Awaited<ReturnType<typeof createGatewayApp>>): Promise<number> {
