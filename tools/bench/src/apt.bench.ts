@@ -12,7 +12,7 @@ import { Lab, isRoot } from '@su/testing';
 import { AptWorkerModule, aptWorkerHandlers } from '@su/apt-worker';
 import { benchDatabase } from './bench-database.ts';
 import { labCli } from './lab-cli.ts';
-import { commandLineCpu, descendantsCpu, namespaceCpu, selfCpu } from './cpu-accounting.ts';
+import { AptCpuMeter } from './apt-cpu.meter.ts';
 import { printTable, summary } from './stats.ts';
 
 /** The apt-worker as it runs, plus the machines feature to register the lab machines. */
@@ -125,27 +125,7 @@ export async function aptBench(): Promise<void> {
   };
   // CPU per round, by where it is spent: the host is shared, and a wall time moves with the other tenants' load.
   const controlDir = join(dataDir, 'ansible-cp');
-  const cpuNow = () => ({
-    self: selfCpu(),
-    db: descendantsCpu(process.pid),
-    machines: initPids.reduce((sum, pid) => sum + namespaceCpu(pid), 0),
-    controlMasters: commandLineCpu(controlDir),
-  });
-  const cpu = { ours: { worker: [] as number[], db: [] as number[], machines: [] as number[] }, ansible: { local: [] as number[], machines: [] as number[] } };
-  const measured = async <T>(side: 'ours' | 'ansible', run: () => T | Promise<T>): Promise<T> => {
-    const a = cpuNow();
-    const r = await run();
-    const b = cpuNow();
-    if (side === 'ours') {
-      cpu.ours.worker.push(b.self.own - a.self.own);
-      cpu.ours.db.push(b.db - a.db);
-      cpu.ours.machines.push(b.machines - a.machines);
-    } else {
-      cpu.ansible.local.push(b.self.reapedChildren - a.self.reapedChildren + b.controlMasters - a.controlMasters);
-      cpu.ansible.machines.push(b.machines - a.machines);
-    }
-    return r;
-  };
+  const cpu = new AptCpuMeter(initPids, controlDir);
   const inv = join(dataDir, 'inventory.ini');
   writeFileSync(
     inv,
@@ -194,8 +174,8 @@ export async function aptBench(): Promise<void> {
     const a: number[] = [];
     const b: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      a.push(await measured('ours', ours));
-      b.push(await measured('ansible', ansible));
+      a.push(await cpu.measure('ours', ours));
+      b.push(await cpu.measure('peer', ansible));
     }
     const sa = summary(a);
     const sb = summary(b);
@@ -215,17 +195,7 @@ export async function aptBench(): Promise<void> {
         ],
       ],
     );
-    const p = (v: number[]) => summary(v.map((x) => x * 1000)).p50;
-    const oursCpu = summary(cpu.ours.worker.map((w, i) => (w + (cpu.ours.db[i] ?? 0) + (cpu.ours.machines[i] ?? 0)) * 1000)).p50;
-    const peerCpu = summary(cpu.ansible.local.map((l, i) => (l + (cpu.ansible.machines[i] ?? 0)) * 1000)).p50;
-    printTable(
-      'apt: CPU per round (ms, p50; the same work on a quiet host would take about this much of its cores)',
-      ['tool', 'local', 'PostgreSQL', 'lab machines (sshd, sudo, apt, python)', 'total'],
-      [
-        ['system-update (worker process)', p(cpu.ours.worker), p(cpu.ours.db), p(cpu.ours.machines), oursCpu],
-        ['Ansible (ansible, its forks and SSH control masters)', p(cpu.ansible.local), '', p(cpu.ansible.machines), peerCpu],
-      ],
-    );
+    cpu.print();
     const ratio = sb.p50 / sa.p50;
     const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
     console.log(`load average (1, 5, 15 min) before the rounds: ${load(loadBefore)}; after: ${load(loadavg())}`);
