@@ -22,7 +22,8 @@ import {
  * Every process the script starts costs a fork and an exec on the machine, and on a busy host each one also waits
  * its turn for a core (ADR 0048): each side-by-side step writes its output and exit code to its own file, and one
  * `awk` prints them all under their markers at the end (not a `cat` and a `$(cat)` per step); the policy of the
- * packages the simulations name is read in the same script instead of over a second channel.
+ * packages the simulations name is read in the same script instead of over a second channel; and what does not read
+ * the lists (dpkg's state, files) runs while `apt-get update` waits on the network.
  */
 const STEP = '@@su-step:';
 const RC = '@@su-rc:';
@@ -44,10 +45,10 @@ export const ANALYSIS_STEPS = [
 export type AnalysisStep = (typeof ANALYSIS_STEPS)[number];
 
 /**
- * The read-only steps (they take no lock), run after the lists are refreshed: each apt or dpkg run on its own, side
- * by side; the quick reads of files and of dpkg's database one after the other in one more.
+ * The steps that read the refreshed lists, run side by side once `apt-get update` is done (they take no lock): each
+ * apt run on its own.
  */
-function readOnlySteps(): [AnalysisStep, readonly string[]][][] {
+function afterUpdateSteps(): [AnalysisStep, readonly string[]][][] {
   return [
     [['upgrade', simulateArgv('upgrade')]],
     [['dist-upgrade', simulateArgv('dist-upgrade')]],
@@ -55,6 +56,15 @@ function readOnlySteps(): [AnalysisStep, readonly string[]][][] {
     [['autoremove', simulateArgv('autoremove')]],
     // Every package file with its Release fields (origin, label, suite, codename).
     [['policy', RELEASES_ARGV]],
+  ];
+}
+
+/**
+ * The steps that do not read the lists (dpkg's database, files under /etc and /run), run while `apt-get update`
+ * waits on the network: dpkg's audit on its own, the quick reads one after the other in one more.
+ */
+function independentSteps(): [AnalysisStep, readonly string[]][][] {
+  return [
     // The same dpkg state check as an apply's preflight, as root like the rest of the script.
     [['dpkg-audit', DPKG_AUDIT_ARGV]],
     [
@@ -99,17 +109,26 @@ const PACKAGE_NAMES = [
 const PACKAGE_POLICY = `names=$(awk ${quoteArg(PACKAGE_NAMES)} "$d/upgrade" "$d/dist-upgrade" "$d/showhold") && if [ -n "$names" ]; then ${scriptLine(RELEASES_ARGV)} $names; fi`;
 
 export function analysisScript(opts: AptApplyOptions): string {
-  const groups = readOnlySteps();
-  const files = [...groups.flat().map(([name]) => name), 'package-policy'].map((n) => `"$d/${n}"`).join(' ');
-  // The lists are refreshed first; the read-only steps then run side by side, each into its own file; the package
-  // policy follows the simulations it reads; one awk prints every file under its step's marker, in a fixed order.
+  const before = independentSteps();
+  const after = afterUpdateSteps();
+  const inBackground = (g: [AnalysisStep, readonly string[]][]) =>
+    `{ ${g.map(([name, argv]) => intoFile(name, scriptLine(argv))).join('; ')}; } &`;
+  const files = [...after, ...before]
+    .flat()
+    .map(([name]) => name)
+    .concat('package-policy')
+    .map((n) => `"$d/${n}"`)
+    .join(' ');
+  // Each side-by-side step writes into its own file; the package policy follows the simulations it reads; one awk
+  // prints every file under its step's marker, in a fixed order, after the update's own output.
   return [
     'export LC_ALL=C',
     // Our apt.conf.d proxy file matches the machine's setting before apt reads its configuration.
     ...(opts.proxy ? [`${proxyFileScript(opts.proxy)} || exit 1`] : []),
-    `printf '\\n${STEP}update@@\\n'; ${scriptLine(aptUpdateArgv(opts))} 2>&1 </dev/null; printf '\\n${RC}%s@@\\n' "$?"`,
     `d=$(mktemp -d) || exit 1`,
-    ...groups.map((g) => `{ ${g.map(([name, argv]) => intoFile(name, scriptLine(argv))).join('; ')}; } &`),
+    ...before.map(inBackground),
+    `printf '\\n${STEP}update@@\\n'; ${scriptLine(aptUpdateArgv(opts))} 2>&1 </dev/null; printf '\\n${RC}%s@@\\n' "$?"`,
+    ...after.map(inBackground),
     `wait`,
     intoFile('package-policy', `{ ${PACKAGE_POLICY}; }`),
     `awk 'FNR == 1 { n = FILENAME; sub(/.*\\//, "", n); printf "\\n${STEP}%s@@\\n", n } { print }' ${files}`,
