@@ -1,8 +1,40 @@
 import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-import { analysisScript, splitAnalysisOutput } from './analysis.script.ts';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { analysisScript, ANALYSIS_STEPS, splitAnalysisOutput } from './analysis.script.ts';
+import { fixture } from './fixtures.ts';
+
+/**
+ * Stand-ins for apt-get, apt-cache, dpkg-query and dpkg that print the lab's recorded outputs (the script itself, its
+ * framing, files and name extraction, run in a real shell): the real commands are in the APT lab specs.
+ */
+function fakeApt(dir: string): void {
+  const tool = (name: string, body: string) => {
+    writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(dir, name), 0o755);
+  };
+  const cat = (f: string) => `cat ${join(import.meta.dirname, 'fixtures', f)}`;
+  tool(
+    'apt-get',
+    `case "$*" in *update) echo 'Hit:1 http://lab bookworm InRelease';; *" upgrade") ${cat('sim-upgrade-1.1.txt')};; *dist-upgrade) ${cat('sim-dist-upgrade-1.1.txt')};; *autoremove) ${cat('sim-autoremove.txt')};; esac`,
+  );
+  tool(
+    'apt-cache',
+    `[ $# -eq 1 ] && { ${cat('apt-cache-policy-releases.txt')}; exit 0; }; shift; for p; do printf '%s:\\n  Installed: 1.0\\n  Candidate: 1.1\\n' "$p"; done`,
+  );
+  tool(
+    'dpkg-query',
+    `case "$*" in *Want*) printf 'install homelab-demo\\nhold homelab-held\\n';; *) printf 'ii  homelab-demo\\nhi  homelab-held\\n';; esac`,
+  );
+  tool('dpkg', 'exit 0');
+}
 
 describe('analysis script', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'analysis-script-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it('frames each step with its exit code so it parses as if run alone', () => {
     const script = analysisScript({ lockTimeoutSeconds: 7 });
     expect(script).toContain("'DPkg::Lock::Timeout=7'");
@@ -21,5 +53,22 @@ describe('analysis script', () => {
     );
     expect(splitAnalysisOutput(real).get('update')).toEqual({ output: 'hello', exitCode: 1 });
     execFileSync('sh', ['-n', '-c', analysisScript({})]);
+  });
+
+  it('run by a real shell, reports every step once, each output whole, and the policy of the named packages', () => {
+    fakeApt(dir);
+    // The stand-ins come first on the script's PATH.
+    const out = execFileSync('sh', ['-s'], { input: `PATH=${dir}:$PATH\n${analysisScript({})}`, encoding: 'utf8' });
+    const steps = splitAnalysisOutput(out);
+    expect([...steps.keys()].sort()).toEqual([...ANALYSIS_STEPS].sort());
+    expect(steps.get('upgrade')).toEqual({ output: fixture('sim-upgrade-1.1').trimEnd(), exitCode: 0 });
+    expect(steps.get('policy')?.output).toBe(fixture('apt-cache-policy-releases').trimEnd());
+    expect(steps.get('showhold')).toEqual({ output: 'homelab-held', exitCode: 0 });
+    // Installed or upgraded, kept back (both simulations), held: each once, nothing else.
+    const policyOf = [...(steps.get('package-policy')?.output.matchAll(/^(\S+):$/gm) ?? [])].map((m) => m[1]);
+    expect(policyOf.sort()).toEqual(
+      ['homelab-broken', 'homelab-conf', 'homelab-demo', 'homelab-held', 'homelab-phased', 'homelab-secfix'].sort(),
+    );
+    expect(steps.get('package-policy')?.exitCode).toBe(0);
   });
 });

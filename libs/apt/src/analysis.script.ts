@@ -18,6 +18,12 @@ import {
  * the same sudo session saves a channel, a sudo round trip and a password check per step (the analysis of a machine
  * went from ~480 ms to under 300 ms on the lab). Each step's output (stdout and stderr merged, as apt interleaves
  * them) is framed by markers with its exit code, so every step is parsed exactly as if it had run alone.
+ *
+ * Every process the script starts costs a fork and an exec on the machine, and on a busy host each one also waits
+ * its turn for a core (ADR 0048): each side-by-side step writes its output and exit code to its own file, and one
+ * `awk` prints them all under their markers at the end (not a `cat` and a `$(cat)` per step); the policy of the
+ * packages the simulations name is read in the same script instead of over a second channel; and what does not read
+ * the lists (dpkg's state, files) runs while `apt-get update` waits on the network.
  */
 const STEP = '@@su-step:';
 const RC = '@@su-rc:';
@@ -34,40 +40,98 @@ export const ANALYSIS_STEPS = [
   'policy',
   'os',
   'sources',
+  'package-policy',
 ] as const;
 export type AnalysisStep = (typeof ANALYSIS_STEPS)[number];
 
-export function analysisScript(opts: AptApplyOptions): string {
-  const q = (argv: readonly string[]) => argv.map(quoteArg).join(' ');
-  const readOnly: [AnalysisStep, readonly string[]][] = [
-    ['upgrade', simulateArgv('upgrade')],
-    ['dist-upgrade', simulateArgv('dist-upgrade')],
-    // What an apt_autoremove would remove: the plan its request is bound to.
-    ['autoremove', simulateArgv('autoremove')],
-    ['showhold', SHOWHOLD_ARGV],
-    ['reboot', REBOOT_REQUIRED_ARGV],
-    // The same dpkg state check as an apply's preflight, as root like the rest of the script.
-    ['dpkg-audit', DPKG_AUDIT_ARGV],
-    ['dpkg-unsettled', DPKG_UNSETTLED_ARGV],
-    // Every package file with its Release fields (origin, label, suite, codename), and the OS version.
-    ['policy', RELEASES_ARGV],
-    ['os', OS_RELEASE_ARGV],
-    // The APT source files (one-line and deb822): repositories per machine.
-    ['sources', ['sh', '-c', SOURCES_SCRIPT]],
-  ];
-  // The lists are refreshed first; the read-only steps then run side by side (they take no lock) into files that
-  // are printed in a fixed order, so the output is as readable as a sequential run.
+/**
+ * The steps that read the refreshed lists, run side by side once `apt-get update` is done (they take no lock): each
+ * apt run on its own.
+ */
+function afterUpdateSteps(): [AnalysisStep, readonly string[]][][] {
   return [
+    [['upgrade', simulateArgv('upgrade')]],
+    [['dist-upgrade', simulateArgv('dist-upgrade')]],
+    // What an apt_autoremove would remove: the plan its request is bound to.
+    [['autoremove', simulateArgv('autoremove')]],
+    // Every package file with its Release fields (origin, label, suite, codename).
+    [['policy', RELEASES_ARGV]],
+  ];
+}
+
+/**
+ * The steps that do not read the lists (dpkg's database, files under /etc and /run), run while `apt-get update`
+ * waits on the network: dpkg's audit on its own, the quick reads one after the other in one more.
+ */
+function independentSteps(): [AnalysisStep, readonly string[]][][] {
+  return [
+    // The same dpkg state check as an apply's preflight, as root like the rest of the script.
+    [['dpkg-audit', DPKG_AUDIT_ARGV]],
+    [
+      ['showhold', SHOWHOLD_ARGV],
+      ['dpkg-unsettled', DPKG_UNSETTLED_ARGV],
+      ['reboot', REBOOT_REQUIRED_ARGV],
+      // The OS version, and the APT source files (one-line and deb822): repositories per machine.
+      ['os', OS_RELEASE_ARGV],
+      ['sources', ['sh', '-c', SOURCES_SCRIPT]],
+    ],
+  ];
+}
+
+/**
+ * A step's argv as a line of the script, which exports LC_ALL=C once: without the `env LC_ALL=C` in front, and a
+ * `sh -c` snippet run in a subshell (a fork, not a fork and a new shell).
+ */
+function scriptLine(argv: readonly string[]): string {
+  const plain = argv[0] === 'env' && argv[1] === 'LC_ALL=C' ? argv.slice(2) : argv;
+  if (plain.length === 3 && plain[0] === 'sh' && plain[1] === '-c') return `( ${plain[2]} )`;
+  return plain.map(quoteArg).join(' ');
+}
+
+/** A step's merged output followed by its exit code, into the step's file. */
+function intoFile(name: AnalysisStep, command: string): string {
+  return `{ ${command} 2>&1 </dev/null; printf '\\n${RC}%s@@\\n' "$?"; } >"$d/${name}"`;
+}
+
+/**
+ * `apt-cache policy` of the packages the simulations install or upgrade or keep back, and of the held ones: what the
+ * analysis asks the policy of (it checks that every package it needs is there, and asks over a channel of its own
+ * when one is not). The names come from apt's and dpkg's own output, and only names shaped like a package's are
+ * passed: no quote, space or glob character can reach the unquoted `$names`.
+ */
+const PACKAGE_NAMES = [
+  `FNR == 1 { k = 0 }`,
+  `FILENAME ~ /showhold$/ { n = $1 }`,
+  `FILENAME !~ /showhold$/ { n = "" } /^Inst / { n = $2 }`,
+  `/^The following packages have been kept back:$/ { k = 1; next } k && /^ / { n = $1 } !/^ / { k = 0 }`,
+  `n ~ /^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/ && !seen[n]++ { print n }`,
+].join(' ');
+const PACKAGE_POLICY = `names=$(awk ${quoteArg(PACKAGE_NAMES)} "$d/upgrade" "$d/dist-upgrade" "$d/showhold") && if [ -n "$names" ]; then ${scriptLine(RELEASES_ARGV)} $names; fi`;
+
+export function analysisScript(opts: AptApplyOptions): string {
+  const before = independentSteps();
+  const after = afterUpdateSteps();
+  const inBackground = (g: [AnalysisStep, readonly string[]][]) =>
+    `{ ${g.map(([name, argv]) => intoFile(name, scriptLine(argv))).join('; ')}; } &`;
+  const files = [...after, ...before]
+    .flat()
+    .map(([name]) => name)
+    .concat('package-policy')
+    .map((n) => `"$d/${n}"`)
+    .join(' ');
+  // Each side-by-side step writes into its own file; the package policy follows the simulations it reads; one awk
+  // prints every file under its step's marker, in a fixed order, after the update's own output.
+  return [
+    'export LC_ALL=C',
     // Our apt.conf.d proxy file matches the machine's setting before apt reads its configuration.
     ...(opts.proxy ? [`${proxyFileScript(opts.proxy)} || exit 1`] : []),
-    `printf '\\n${STEP}update@@\\n'; ${q(aptUpdateArgv(opts))} 2>&1 </dev/null; printf '\\n${RC}%s@@\\n' "$?"`,
     `d=$(mktemp -d) || exit 1`,
-    ...readOnly.map(([name, argv]) => `( ${q(argv)} >"$d/${name}" 2>&1 </dev/null; echo $? >"$d/${name}.rc" ) &`),
+    ...before.map(inBackground),
+    `printf '\\n${STEP}update@@\\n'; ${scriptLine(aptUpdateArgv(opts))} 2>&1 </dev/null; printf '\\n${RC}%s@@\\n' "$?"`,
+    ...after.map(inBackground),
     `wait`,
-    ...readOnly.map(
-      ([name]) =>
-        `printf '\\n${STEP}${name}@@\\n'; cat "$d/${name}"; printf '\\n${RC}%s@@\\n' "$(cat "$d/${name}.rc")"`,
-    ),
+    intoFile('package-policy', `{ ${PACKAGE_POLICY}; }`),
+    `awk 'FNR == 1 { n = FILENAME; sub(/.*\\//, "", n); printf "\\n${STEP}%s@@\\n", n } { print }' ${files}`,
     `rm -rf "$d"`,
     '',
   ].join('\n');

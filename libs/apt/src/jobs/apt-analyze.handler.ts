@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
 import type {
   AptPackage,
+  AptProxySetting,
   AptRepositoryView,
   AptSnapshotDetail,
   JobResult,
@@ -24,7 +25,13 @@ import {
 } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import { APP_CONFIG, machineJob, type JobContext, type JobHandler } from '@su/platform';
-import { analysisScript, splitAnalysisOutput, type AnalysisStep, type StepOutput } from '../analysis.script.ts';
+import {
+  analysisScript,
+  ANALYSIS_STEPS,
+  splitAnalysisOutput,
+  type AnalysisStep,
+  type StepOutput,
+} from '../analysis.script.ts';
 import { policyArgv } from '../apt-commands.ts';
 import { reduceAptLines } from '../apt-dedup.ts';
 import { classifyAptFailure } from '../apt-failure.classifier.ts';
@@ -104,11 +111,16 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
 
   async handle(ctx: JobContext<'apt.update_analyze'>): Promise<JobResult<'apt.update_analyze'>> {
     const { machineId, jobId } = machineJob(ctx);
+    // The machine's settings are read while the connection opens: every step in line costs a wait on a busy host.
+    const machines = new MachinesRepository(this.db.prisma);
+    const settings = Promise.all([machines.aptProxy(machineId), machines.osFamily(machineId)]);
+    settings.catch(() => undefined); // awaited below; a failure is the job's once the connection is open
     const s = await openAptSession(this.connector, this.config, machineId, jobId, 'apt.update_analyze', ctx.signal);
     let found: AnalysisFindings;
     let raw: RawLogResult | null = null;
     try {
-      found = await this.readMachine(s, machineId, jobId, ctx.signal);
+      const [[proxy, osFamily]] = await Promise.all([settings, recordUnfinishedRuns(this.db, s, machineId, jobId)]);
+      found = await this.readMachine(s, { proxy, osFamily }, ctx.signal);
     } finally {
       raw = await s.opened.release();
     }
@@ -149,12 +161,10 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
   /** The analysis script on the machine, then what its steps say, each problem as a SnapshotError in order. */
   private async readMachine(
     s: AptJobSession,
-    machineId: string,
-    jobId: string,
+    machine: { proxy: AptProxySetting; osFamily: string },
     signal: AbortSignal,
   ): Promise<AnalysisFindings> {
-    await recordUnfinishedRuns(this.db, s, machineId, jobId);
-    const proxy = await new MachinesRepository(this.db.prisma).aptProxy(machineId);
+    const { proxy } = machine;
     const script = await s.opened.session.runScript(
       analysisScript({ lockTimeoutSeconds: this.config.apt.lockTimeoutSeconds, proxy }),
       { sudo: true, timeoutMs: 20 * 60_000, signal },
@@ -169,6 +179,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     const upgrade = step('upgrade').exitCode === 0 ? parseAptSimulation(step('upgrade').output) : null;
     const distUpgrade = dist.exitCode === 0 ? parseAptSimulation(dist.output) : null;
     const errors: SnapshotError[] = [
+      ...missingSteps(steps),
       ...(dpkg ? [dpkg] : []),
       ...lockErrorOf(update),
       ...parsedUpdate.errors,
@@ -179,7 +190,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     const { policy, phased, phasedPercentages } = await this.policyOf(s, step, distUpgrade ?? upgrade, keptBack, held);
     const reboot = parseRebootRequired(step('reboot').output);
     const snapshotInput: SnapshotInput = {
-      osFamily: await new MachinesRepository(this.db.prisma).osFamily(machineId),
+      osFamily: machine.osFamily,
       upgrade,
       distUpgrade,
       held,
@@ -224,7 +235,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
         ...held,
       ]),
     ];
-    const policyOut = named.length ? (await s.run(policyArgv(named))).stdout : '';
+    const policyOut = named.length ? await packagePolicy(s, step('package-policy'), named) : '';
     return {
       policy: { releases: parseReleaseTable(step('policy').output), packages: parsePackagePolicy(policyOut) },
       phased: parsePhasedFromPolicy(policyOut).filter((n) => keptBack.includes(n)),
@@ -308,6 +319,33 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       machineStatus: machineStatusAfter({ kind: 'reached' }),
     });
   }
+}
+
+/**
+ * The policy of `named`: the script's (it read the names from the same simulations) when it ran and covers every one,
+ * else one `apt-cache policy` of exactly these over a channel of its own, as before the script read it.
+ */
+async function packagePolicy(s: AptJobSession, fromScript: StepOutput, named: string[]): Promise<string> {
+  if (fromScript.exitCode === 0) {
+    const read = parsePackagePolicy(fromScript.output);
+    if (named.every((n) => read.has(n.split(':')[0] ?? n))) return fromScript.output;
+  }
+  return (await s.run(policyArgv(named))).stdout;
+}
+
+/** A step the script did not report (cut short, a file it could not write): the analysis is incomplete, not clean. */
+function missingSteps(steps: ReadonlyMap<AnalysisStep, StepOutput>): SnapshotError[] {
+  const missing = ANALYSIS_STEPS.filter((name) => !steps.has(name));
+  if (missing.length === 0) return [];
+  return [
+    {
+      source: 'apt',
+      kind: 'analysis_incomplete',
+      severity: 'error',
+      message: `the analysis did not report: ${missing.join(', ')}`,
+      remediation: 'Check that the machine can write to its temporary directory (mktemp -d) and analyse it again.',
+    },
+  ];
 }
 
 /** dpkg's audit and its unsettled packages: the database is damaged, or the check itself could not run. */
