@@ -1,4 +1,4 @@
-import '@mantine/core/styles.css';
+import './styles/first-screen.css.ts';
 import './global.css';
 import './contrast.css';
 import { MantineProvider } from '@mantine/core';
@@ -8,6 +8,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
 import { firstPageFits, firstScreenQuery, machinesQuery } from './dashboard/use-machines.ts';
 import { meQuery } from './session/session.ts';
+import { loadAllStyles } from './styles/with-all-styles.ts';
 import { theme } from './theme.ts';
 
 // Live data arrives over SSE: queries never refetch on a timer or on focus.
@@ -17,13 +18,13 @@ const queryClient = new QueryClient({
 
 // The first paint needs who is signed in and, on the dashboard, the fleet: all asked at once before React renders,
 // rather than the fleet after the session check (a signed-out visitor's fleet request is refused and asked again later).
-// public/boot.js sent these requests already; the queries take its answers. Sorted by name and unfiltered, the fleet's
-// first page answers first and fills the first screen; the whole fleet follows.
+// public/boot.js sent these requests already; the queries take its answers. Unfiltered, in the default order (worst
+// first) or by name, the fleet's first page in that order answers first and fills the first screen; the whole fleet
+// follows.
 void queryClient.prefetchQuery(meQuery);
 if (window.location.pathname === '/') {
-  if (firstPageFits(new URLSearchParams(window.location.search))) {
-    void queryClient.prefetchQuery({ ...firstScreenQuery, retry: false });
-  }
+  const fits = firstPageFits(new URLSearchParams(window.location.search));
+  if (fits) void queryClient.prefetchQuery({ ...firstScreenQuery(fits), retry: false });
   void queryClient.prefetchQuery({ ...machinesQuery, retry: false });
 }
 
@@ -38,3 +39,7 @@ createRoot(root).render(
     </MantineProvider>
   </StrictMode>,
 );
+
+// The rest of Mantine's styles when the main thread is idle (the lazy pages and the charts wait for them anyway).
+if ('requestIdleCallback' in window) window.requestIdleCallback(() => void loadAllStyles(), { timeout: 3000 });
+else setTimeout(() => void loadAllStyles(), 1000);

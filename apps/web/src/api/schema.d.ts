@@ -3380,6 +3380,8 @@ export interface operations {
                 tag?: string;
                 limit?: number;
                 offset?: number;
+                /** @description name: by name. status: worst first (blocked, error, offline, security, running, updates, unknown, ok), then by name — the dashboard's default order. */
+                sort?: "name" | "status";
             };
             header?: never;
             path?: never;

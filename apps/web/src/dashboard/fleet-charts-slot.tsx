@@ -3,6 +3,7 @@ import { IconChartBar } from '@tabler/icons-react';
 import { lazy, memo, Suspense, useState } from 'react';
 import type { MachineView } from '../api/types.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
+import { withAllStyles } from '../styles/with-all-styles.ts';
 
 /**
  * The charts count the machines by OS and kind (the rest comes from the stats API): a live change of a tile's state
@@ -16,8 +17,8 @@ function sameOsAndKinds(a: { machines: MachineView[] }, b: { machines: MachineVi
 }
 
 // The chart library (recharts) is its own chunk, fetched after the tiles: the dashboard is usable before it arrives.
-const FleetCharts = lazy(() =>
-  import('../charts/fleet-charts.tsx').then((m) => ({ default: memo(m.default, sameOsAndKinds) })),
+const FleetCharts = lazy(
+  withAllStyles(() => import('../charts/fleet-charts.tsx').then((m) => ({ default: memo(m.default, sameOsAndKinds) }))),
 );
 
 /** The dashboard's charts, shown or hidden with one button (above the tiles: 1,000 of them never end). */

@@ -8,6 +8,9 @@ import { MachineTile } from './machine-tile.tsx';
 // Tiles per row by the grid's own width (not the window's: the navigation takes some of it).
 const columnsFor = (width: number) => (width < 540 ? 1 : width < 860 ? 2 : width < 1150 ? 3 : 4);
 const GAP = 16;
+// Every tile has the same height (machine-tile.tsx clamps its longer lines), so a row's size is known before it is
+// drawn: no row is measured in the DOM, which forced a layout per row and per render (ADR 0041).
+export const TILE_HEIGHT = { comfortable: 226, compact: 180 } as const;
 
 /**
  * The tiles, virtualized by rows against the window's scroll: only the rows near the viewport are in the DOM, so a
@@ -34,10 +37,17 @@ export function MachineGrid(props: {
   }, [width]);
   const virtualizer = useWindowVirtualizer({
     count: rows,
-    estimateSize: () => (prefs.density === 'compact' ? 130 : 190) + GAP,
+    estimateSize: () => TILE_HEIGHT[prefs.density] + GAP,
     overscan: 4,
     scrollMargin: offset,
   });
+  // The rows' size follows the density; the virtualizer keeps the sizes it computed until told.
+  const density = useRef(prefs.density);
+  useLayoutEffect(() => {
+    if (density.current === prefs.density) return;
+    density.current = prefs.density;
+    virtualizer.measure();
+  }, [prefs.density, virtualizer]);
   return (
     <section
       ref={ref}
@@ -49,8 +59,6 @@ export function MachineGrid(props: {
       {virtualizer.getVirtualItems().map((row) => (
         <div
           key={row.key}
-          data-index={row.index}
-          ref={virtualizer.measureElement}
           style={{
             position: 'absolute',
             top: 0,
@@ -59,8 +67,8 @@ export function MachineGrid(props: {
             transform: `translateY(${row.start - virtualizer.options.scrollMargin}px)`,
             display: 'grid',
             gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`,
+            gridAutoRows: TILE_HEIGHT[prefs.density],
             gap: GAP,
-            paddingBottom: GAP,
           }}
         >
           {props.machines.slice(row.index * cols, row.index * cols + cols).map((m) => (

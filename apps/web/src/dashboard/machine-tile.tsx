@@ -17,6 +17,7 @@ import type { MachineView } from '../api/types.ts';
 import { isMessageKey } from '../i18n/translate.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { tileStatus, type TileStatus } from './machine-status.ts';
+import classes from './dashboard.module.css';
 
 /** Each status has an icon and words as well as a colour: colour alone never carries meaning. */
 const LOOK: Record<TileStatus, { color: string; icon: Icon }> = {
@@ -31,7 +32,8 @@ const LOOK: Record<TileStatus, { color: string; icon: Icon }> = {
 };
 
 /**
- * One machine of the dashboard, from its derived state only. Every value is rendered as text. Memoized: a live change
+ * One machine of the dashboard, from its derived state only. Every value is rendered as text. Its height is the grid's
+ * (fixed, so rows are never measured): the lines that could grow are clamped to one line. Memoized: a live change
  * of one machine, a selection or the grid measuring its rows re-renders the tiles that changed, not every tile shown.
  */
 export const MachineTile = memo(function MachineTile({
@@ -57,6 +59,8 @@ export const MachineTile = memo(function MachineTile({
       withBorder
       padding={compact ? 'xs' : 'md'}
       radius="md"
+      h="100%"
+      className={classes.tile}
       component="article"
       aria-labelledby={titleId}
       data-testid="machine-tile"
@@ -73,7 +77,7 @@ export const MachineTile = memo(function MachineTile({
                 data-testid="tile-select"
               />
             )}
-            <Title order={3} size="h5" id={titleId} style={{ overflowWrap: 'anywhere' }}>
+            <Title order={3} size="h5" id={titleId} lineClamp={1} style={{ overflowWrap: 'anywhere' }}>
               <Anchor component={Link} to={`/machines/${machine.id}`} inherit>
                 {machine.name}
               </Anchor>
@@ -89,7 +93,7 @@ export const MachineTile = memo(function MachineTile({
             {t(`status.${status}`)}
           </Badge>
         </Group>
-        <Text size="sm" c="dimmed">
+        <Text size="sm" c="dimmed" lineClamp={1}>
           {os} · {isMessageKey(kindKey) ? t(kindKey) : machine.machineKind}
         </Text>
         {s && s.aptLastAnalyzeAt ? (
@@ -128,7 +132,7 @@ export const MachineTile = memo(function MachineTile({
           )}
         </Group>
         {s?.blocked && s.blockedReason && (
-          <Text size="xs" c="var(--mantine-color-red-text)">
+          <Text size="xs" c="var(--mantine-color-red-text)" lineClamp={1}>
             {s.blockedReason}
           </Text>
         )}
@@ -137,13 +141,13 @@ export const MachineTile = memo(function MachineTile({
             <Text size="sm" fw={500}>
               {t('tile.lastError', { kind: s.lastErrorKind })}
             </Text>
-            <Text size="xs" c="dimmed">
+            <Text size="xs" c="dimmed" lineClamp={1}>
               {isMessageKey(remedyKey) ? t(remedyKey) : t('remedy.default')}
             </Text>
           </Stack>
         )}
         {machine.tags.length > 0 && (
-          <Group gap={4} aria-label={t('tile.tags')}>
+          <Group gap={4} wrap="nowrap" className={classes.tags} aria-label={t('tile.tags')}>
             {machine.tags.map((tag) => (
               <Badge key={tag} size="xs" variant="default">
                 {tag}
