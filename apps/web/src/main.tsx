@@ -8,7 +8,6 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
 import { firstPageFits, firstScreenQuery, machinesQuery } from './dashboard/use-machines.ts';
 import { meQuery } from './session/session.ts';
-import { loadAllStyles } from './styles/with-all-styles.ts';
 import { theme } from './theme.ts';
 
 // Live data arrives over SSE: queries never refetch on a timer or on focus.
@@ -39,7 +38,3 @@ createRoot(root).render(
     </MantineProvider>
   </StrictMode>,
 );
-
-// The rest of Mantine's styles when the main thread is idle (the lazy pages and the charts wait for them anyway).
-if ('requestIdleCallback' in window) window.requestIdleCallback(() => void loadAllStyles(), { timeout: 3000 });
-else setTimeout(() => void loadAllStyles(), 1000);

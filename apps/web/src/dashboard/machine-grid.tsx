@@ -38,7 +38,7 @@ export function MachineGrid(props: {
   const virtualizer = useWindowVirtualizer({
     count: rows,
     estimateSize: () => TILE_HEIGHT[prefs.density] + GAP,
-    overscan: 4,
+    overscan: 2,
     scrollMargin: offset,
   });
   // The rows' size follows the density; the virtualizer keeps the sizes it computed until told.

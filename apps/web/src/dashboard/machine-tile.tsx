@@ -1,4 +1,4 @@
-import { Anchor, Badge, Card, Checkbox, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Card, Checkbox, Title, Tooltip } from '@mantine/core';
 import {
   IconAlertTriangle,
   IconCircleCheck,
@@ -33,7 +33,9 @@ const LOOK: Record<TileStatus, { color: string; icon: Icon }> = {
 
 /**
  * One machine of the dashboard, from its derived state only. Every value is rendered as text. Its height is the grid's
- * (fixed, so rows are never measured): the lines that could grow are clamped to one line. Memoized: a live change
+ * (fixed, so rows are never measured): the lines that could grow are clamped to one line. Its layout and text are plain
+ * elements with the module's classes (Mantine's variables), not Mantine's Group/Stack/Text: a third of the components
+ * a tile rendered, for the same look (ADR 0041). Memoized: a live change
  * of one machine, a selection or the grid measuring its rows re-renders the tiles that changed, not every tile shown.
  */
 export const MachineTile = memo(function MachineTile({
@@ -65,9 +67,9 @@ export const MachineTile = memo(function MachineTile({
       aria-labelledby={titleId}
       data-testid="machine-tile"
     >
-      <Stack gap={compact ? 4 : 'xs'}>
-        <Group justify="space-between" wrap="nowrap" align="flex-start">
-          <Group gap="xs" wrap="nowrap" align="flex-start">
+      <div className={classes.stack} data-compact={compact || undefined}>
+        <div className={classes.head}>
+          <div className={classes.name}>
             {onSelect && (
               <Checkbox
                 mt={2}
@@ -82,7 +84,7 @@ export const MachineTile = memo(function MachineTile({
                 {machine.name}
               </Anchor>
             </Title>
-          </Group>
+          </div>
           <Badge
             color={look.color}
             variant="light"
@@ -92,27 +94,25 @@ export const MachineTile = memo(function MachineTile({
           >
             {t(`status.${status}`)}
           </Badge>
-        </Group>
-        <Text size="sm" c="dimmed" lineClamp={1}>
+        </div>
+        <p className={`${classes.sm} ${classes.dimmed} ${classes.clamp}`}>
           {os} · {isMessageKey(kindKey) ? t(kindKey) : machine.machineKind}
-        </Text>
+        </p>
         {s && s.aptLastAnalyzeAt ? (
-          <Group gap="xs">
-            <Text size="sm" data-testid="tile-updates">
+          <div className={classes.row}>
+            <p className={classes.sm} data-testid="tile-updates">
               {s.aptUpdatesCount > 0 ? t('tile.updates', { count: s.aptUpdatesCount }) : t('tile.noUpdates')}
-            </Text>
+            </p>
             {s.aptSecurityCount > 0 && (
               <Badge color="orange" variant="outline" leftSection={<IconShieldExclamation size={12} aria-hidden />}>
                 {t('tile.security', { count: s.aptSecurityCount })}
               </Badge>
             )}
-          </Group>
+          </div>
         ) : (
-          <Text size="sm" c="dimmed">
-            {t('tile.notAnalysed')}
-          </Text>
+          <p className={`${classes.sm} ${classes.dimmed}`}>{t('tile.notAnalysed')}</p>
         )}
-        <Group gap={6}>
+        <div className={classes.badges}>
           {s?.aptRebootRequired && (
             <Badge color="violet" variant="light" leftSection={<IconRefresh size={12} aria-hidden />}>
               {t('tile.reboot')}
@@ -130,32 +130,28 @@ export const MachineTile = memo(function MachineTile({
               </Badge>
             </Tooltip>
           )}
-        </Group>
+        </div>
         {s?.blocked && s.blockedReason && (
-          <Text size="xs" c="var(--mantine-color-red-text)" lineClamp={1}>
-            {s.blockedReason}
-          </Text>
+          <p className={`${classes.xs} ${classes.red} ${classes.clamp}`}>{s.blockedReason}</p>
         )}
         {s?.lastErrorKind && (
-          <Stack gap={0}>
-            <Text size="sm" fw={500}>
-              {t('tile.lastError', { kind: s.lastErrorKind })}
-            </Text>
-            <Text size="xs" c="dimmed" lineClamp={1}>
+          <div>
+            <p className={`${classes.sm} ${classes.medium}`}>{t('tile.lastError', { kind: s.lastErrorKind })}</p>
+            <p className={`${classes.xs} ${classes.dimmed} ${classes.clamp}`}>
               {isMessageKey(remedyKey) ? t(remedyKey) : t('remedy.default')}
-            </Text>
-          </Stack>
+            </p>
+          </div>
         )}
         {machine.tags.length > 0 && (
-          <Group gap={4} wrap="nowrap" className={classes.tags} aria-label={t('tile.tags')}>
+          <div className={classes.tags} aria-label={t('tile.tags')}>
             {machine.tags.map((tag) => (
               <Badge key={tag} size="xs" variant="default">
                 {tag}
               </Badge>
             ))}
-          </Group>
+          </div>
         )}
-      </Stack>
+      </div>
     </Card>
   );
 });

@@ -1,7 +1,8 @@
 // The stylesheets of the Mantine components the first screen (the frame and the dashboard) renders, each in Mantine's
 // `mantine` cascade layer, in the order of Mantine's whole stylesheet: the first load parses and matches these rather
-// than every component's rules (ADR 0041). The rest comes with all-styles.css.ts, after the first screen and before
-// any lazy page. In a layer, Mantine's rules lose to the app's own (unlayered) CSS whatever the load order.
+// than every component's rules (ADR 0041). The rest comes with all-styles.css.ts, before any lazy page is shown
+// (first-screen-styles.spec.ts checks this list against the first screen's imports). In a layer, Mantine's rules lose
+// to the app's own (unlayered) CSS whatever the load order.
 import '@mantine/core/styles/baseline.layer.css';
 import '@mantine/core/styles/default-css-variables.layer.css';
 import '@mantine/core/styles/global.layer.css';
