@@ -1,6 +1,6 @@
 import { useElementSize, useMergedRef } from '@mantine/hooks';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { MachineView } from '../api/types.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { MachineTile } from './machine-tile.tsx';
@@ -32,9 +32,16 @@ export function MachineGrid(props: {
   const [offset, setOffset] = useState(0);
   const cols = columnsFor(width || 1200);
   const rows = Math.ceil(props.machines.length / cols);
-  useLayoutEffect(() => {
-    setOffset((box.current?.getBoundingClientRect().top ?? 0) + window.scrollY);
-  }, [width]);
+  // Where the grid starts on the page, read when the layout around it changes (its width, the charts appearing above
+  // it): in a ResizeObserver callback the layout is already done, where a layout effect forced one before paint.
+  useEffect(() => {
+    const grid = box.current;
+    if (!grid) return;
+    const observer = new ResizeObserver(() => setOffset(grid.getBoundingClientRect().top + window.scrollY));
+    observer.observe(grid);
+    if (grid.parentElement) observer.observe(grid.parentElement);
+    return () => observer.disconnect();
+  }, []);
   const virtualizer = useWindowVirtualizer({
     count: rows,
     estimateSize: () => TILE_HEIGHT[prefs.density] + GAP,

@@ -154,4 +154,38 @@ export const MachineTile = memo(function MachineTile({
       </div>
     </Card>
   );
-});
+}, sameTile);
+
+// The state fields a tile shows (tileStatus reads status, blocked, runningJobId, lastErrorKind and the counts).
+const SHOWN_STATE = [
+  'status',
+  'blocked',
+  'blockedReason',
+  'runningJobId',
+  'lastErrorKind',
+  'aptLastAnalyzeAt',
+  'aptUpdatesCount',
+  'aptSecurityCount',
+  'aptRebootRequired',
+] as const;
+const SHOWN = ['id', 'name', 'osFamily', 'osVersion', 'osCodename', 'machineKind'] as const;
+
+/**
+ * Whether a tile would draw the same: the fields it shows, compared one by one. The whole fleet arriving after its
+ * first page (or a refetch) brings new objects for the same machines; their tiles are not drawn again.
+ */
+function sameTile(
+  a: {
+    machine: MachineView;
+    selected?: boolean | undefined;
+    onSelect?: ((id: string, on: boolean) => void) | undefined;
+  },
+  b: typeof a,
+): boolean {
+  if (a.selected !== b.selected || a.onSelect !== b.onSelect) return false;
+  const [m, n] = [a.machine, b.machine];
+  if (m === n) return true;
+  if (SHOWN.some((k) => m[k] !== n[k]) || m.tags.join('\n') !== n.tags.join('\n')) return false;
+  if (!m.state || !n.state) return m.state === n.state;
+  return SHOWN_STATE.every((k) => m.state?.[k] === n.state?.[k]);
+}
