@@ -102,7 +102,9 @@ describe('machine tiles', () => {
       expect(mine).toEqual((await t.gw.api('GET', `/api/v1/machines/${id}`)).body); // the same view, always
       return mine as Record<string, any>;
     };
-    await t.db.query(`UPDATE machine_state SET apt_updates_count = 3, status = 'online' WHERE machine_id = $1::uuid`, [id]);
+    await t.db.query(`UPDATE machine_state SET apt_updates_count = 3, status = 'online' WHERE machine_id = $1::uuid`, [
+      id,
+    ]);
     expect(await tile()).toMatchObject({ status: 'online', state: { aptUpdatesCount: 3 } });
     await t.db.query(
       `INSERT INTO machine_metrics_latest (machine_id, collected_at, cpu_load1, filesystems_json) VALUES ($1::uuid, now(), 1.5, '[]')`,
@@ -112,10 +114,7 @@ describe('machine tiles', () => {
     expect((await tile()).metrics).toMatchObject({ cpuLoad1: 2.5 });
     await t.db.query(`UPDATE tags SET name = 'fresh2' WHERE name = 'fresh'`);
     expect((await tile()).tags).toEqual(['fresh2']);
-    await t.db.query(
-      `INSERT INTO machine_bootstrap_state (machine_id, status) VALUES ($1::uuid, 'running')`,
-      [id],
-    );
+    await t.db.query(`INSERT INTO machine_bootstrap_state (machine_id, status) VALUES ($1::uuid, 'running')`, [id]);
     expect((await tile()).bootstrapStatus).toBe('running');
     await t.db.query(`DELETE FROM machine_metrics_latest WHERE machine_id = $1::uuid`, [id]);
     await t.db.query(`DELETE FROM machine_tags WHERE machine_id = $1::uuid`, [id]);
@@ -137,6 +136,52 @@ describe('machine tiles', () => {
     expect(first.body.items[0].status).toBe('unknown');
     expect(first.body.items[0].state.status).toBe('unknown');
     expect((await t.gw.api('GET', `/api/v1/machines/${ids[0]}`)).status).toBe(404);
+  });
+
+  it("sort=status pages worst first (the dashboard's default order), then by name; the rank follows the state", async () => {
+    // One machine per status, in the web UI's worst-first order (apps/web/src/dashboard/machine-sort.ts), and a name
+    // order that differs from it.
+    const states: [string, string][] = [
+      [
+        'rank-h-blocked',
+        `status = 'online', blocked = true, running_job_id = gen_random_uuid(), last_error_kind = 'x'`,
+      ],
+      ['rank-g-error', `status = 'online', last_error_kind = 'ssh_auth_failed', apt_security_count = 1`],
+      ['rank-f-error-status', `status = 'error'`],
+      ['rank-e-offline', `status = 'offline', apt_updates_count = 4`],
+      ['rank-d-security', `status = 'online', apt_updates_count = 2, apt_security_count = 1`],
+      ['rank-c-running', `status = 'online', running_job_id = gen_random_uuid(), apt_updates_count = 3`],
+      ['rank-b-updates', `status = 'online', apt_updates_count = 5, last_error_kind = ''`],
+      ['rank-a-unknown', `status = 'unknown', apt_updates_count = 1`],
+      ['rank-0-ok', `status = 'online'`],
+    ];
+    const ids: Record<string, string> = {};
+    for (const [name, set] of [...states].reverse()) {
+      ids[name] = await addMachine(name, ['ranked']);
+      await t.db.query(`UPDATE machine_state SET ${set} WHERE machine_id = $1::uuid`, [ids[name]]);
+    }
+    const names = async (query: string) => {
+      const res = await t.gw.api('GET', `/api/v1/machines?tag=ranked&${query}`);
+      expect(res.status, res.text).toBe(200);
+      return (res.body.items as { name: string }[]).map((m) => m.name);
+    };
+    const worstFirst = states.map(([name]) => name);
+    // rank-f-error-status and rank-g-error share a rank: by name between them.
+    const expected = [worstFirst[0], worstFirst[2], worstFirst[1], ...worstFirst.slice(3)];
+    expect(await names('sort=status&limit=100')).toEqual(expected);
+    expect([...(await names('sort=status&limit=3')), ...(await names('sort=status&limit=100&offset=3'))]).toEqual(
+      expected,
+    );
+    expect(await names('sort=name&limit=100')).toEqual([...expected].sort());
+    // The stored rank follows a change of state: the ok machine is blocked, the blocked one is freed.
+    await t.db.query(`UPDATE machine_state SET blocked = NOT blocked WHERE machine_id = ANY($1::uuid[])`, [
+      [ids['rank-0-ok'], ids['rank-h-blocked']],
+    ]);
+    expect((await names('sort=status&limit=100')).slice(0, 2)).toEqual(['rank-0-ok', 'rank-f-error-status']);
+    const bad = await t.gw.api('GET', '/api/v1/machines?sort=worst');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('sort');
+    expect(bad.text).not.toContain('worst');
   });
 
   it('answers compressed as the client accepts (brotli, gzip), never the event stream', async () => {

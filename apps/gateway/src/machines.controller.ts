@@ -40,7 +40,7 @@ export class MachinesController {
   // The stored tiles' JSON text, sent as it is (ADR 0040): no parse and no serialisation of 1,000 tiles per request.
   @Header('content-type', 'application/json; charset=utf-8')
   list(@Query() q: ListMachinesQuery, @CurrentMachineScope() scope: MachineScope | null) {
-    return this.machines.listJson({ tag: q.tag, scope, limit: q.limit ?? 100, offset: q.offset ?? 0 });
+    return this.machines.listJson({ tag: q.tag, scope, limit: q.limit ?? 100, offset: q.offset ?? 0, sort: q.sort });
   }
 
   @Post()

@@ -1,4 +1,4 @@
-import '@mantine/core/styles.css';
+import './styles/first-screen.css.ts';
 import './global.css';
 import './contrast.css';
 import { MantineProvider } from '@mantine/core';
@@ -17,13 +17,13 @@ const queryClient = new QueryClient({
 
 // The first paint needs who is signed in and, on the dashboard, the fleet: all asked at once before React renders,
 // rather than the fleet after the session check (a signed-out visitor's fleet request is refused and asked again later).
-// public/boot.js sent these requests already; the queries take its answers. Sorted by name and unfiltered, the fleet's
-// first page answers first and fills the first screen; the whole fleet follows.
+// public/boot.js sent these requests already; the queries take its answers. Unfiltered, in the default order (worst
+// first) or by name, the fleet's first page in that order answers first and fills the first screen; the whole fleet
+// follows.
 void queryClient.prefetchQuery(meQuery);
 if (window.location.pathname === '/') {
-  if (firstPageFits(new URLSearchParams(window.location.search))) {
-    void queryClient.prefetchQuery({ ...firstScreenQuery, retry: false });
-  }
+  const fits = firstPageFits(new URLSearchParams(window.location.search));
+  if (fits) void queryClient.prefetchQuery({ ...firstScreenQuery(fits), retry: false });
   void queryClient.prefetchQuery({ ...machinesQuery, retry: false });
 }
 

@@ -155,3 +155,10 @@ export interface MachineEventView {
   message: string | null;
   payload: unknown;
 }
+
+/**
+ * The orders of the machine list: `name` (by name, the default) and `status`, worst first (blocked, error, offline,
+ * security, running, updates, unknown, ok — the dashboard's default view), then by name.
+ */
+export const MACHINE_LIST_SORTS = ['name', 'status'] as const;
+export type MachineListSort = (typeof MACHINE_LIST_SORTS)[number];

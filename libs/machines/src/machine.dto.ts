@@ -20,11 +20,13 @@ import {
   APT_PROXY_URL,
   AUTH_METHODS,
   MACHINE_KINDS,
+  MACHINE_LIST_SORTS,
   MAX_PAGE_OFFSET,
   SUDO_MODES,
   type AptProxyMode,
   type AuthMethod,
   type MachineKind,
+  type MachineListSort,
   type SudoMode,
 } from '@su/contracts';
 import { IsHostnameOrIp } from './hostname.validator.ts';
@@ -224,6 +226,16 @@ export class ListMachinesQuery {
   @Min(0)
   @Max(MAX_PAGE_OFFSET)
   offset?: number;
+
+  @ApiPropertyOptional({
+    enum: MACHINE_LIST_SORTS,
+    default: 'name',
+    description:
+      "name: by name. status: worst first (blocked, error, offline, security, running, updates, unknown, ok), then by name — the dashboard's default order.",
+  })
+  @IsOptional()
+  @IsIn(MACHINE_LIST_SORTS, { message: `sort must be one of: ${MACHINE_LIST_SORTS.join(', ')}` })
+  sort?: MachineListSort;
 }
 
 /** A machine made from a discovery candidate: its address, port and host key come from what the scan saw. */

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { Actor, MachineCredentialsInput, MachineEventView, MachineScope, MachineView } from '@su/contracts';
+import type {
+  Actor,
+  MachineCredentialsInput,
+  MachineEventView,
+  MachineListSort,
+  MachineScope,
+  MachineView,
+} from '@su/contracts';
 import { Database, MachineEventsRepository, MachinesRepository, type Tx } from '@su/db';
 import { credentialFieldsGiven, encryptCredentials, HostKeyTrustService } from '@su/machine-access';
 import { JobsService } from '@su/platform';
@@ -83,6 +90,7 @@ export class MachinesService {
     scope?: MachineScope | null | undefined;
     limit: number;
     offset: number;
+    sort?: MachineListSort | undefined;
   }): Promise<string> {
     return new MachinesRepository(this.db.prisma).listPageJson(q);
   }

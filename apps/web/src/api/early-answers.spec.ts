@@ -17,22 +17,26 @@ describe('boot.js and the early answers', () => {
     expect(paths).toEqual(
       new Set([
         '/api/v1/auth/me',
-        `/api/v1/machines?limit=${FIRST_SCREEN}&offset=0`,
+        `/api/v1/machines?limit=${FIRST_SCREEN}&offset=0&sort=status`,
+        `/api/v1/machines?limit=${FIRST_SCREEN}&offset=0&sort=name`,
         `/api/v1/machines?limit=${PAGE}&offset=0`,
       ]),
     );
   });
 
-  it('the first page is the first screen only sorted by name and unfiltered (the default, worst first, waits)', () => {
+  it('the first page is the first screen unfiltered, in the default order (worst first) or by name', () => {
     const fits = (q: string) => firstPageFits(new URLSearchParams(q));
-    expect(fits('sort=name')).toBe(true);
-    expect(fits('')).toBe(false);
-    expect(fits('sort=security')).toBe(false);
-    for (const filter of ['q=web', 'tag=prod', 'only=security']) expect(fits(`sort=name&${filter}`)).toBe(false);
+    expect(fits('')).toBe('status');
+    expect(fits('sort=status')).toBe('status');
+    expect(fits('sort=name')).toBe('name');
+    expect(fits('sort=security')).toBeNull();
+    for (const filter of ['q=web', 'tag=prod', 'only=security']) {
+      expect(fits(filter)).toBeNull();
+      expect(fits(`sort=name&${filter}`)).toBeNull();
+    }
     // boot.js decides the same way before the UI's code runs.
-    expect(bootJs).toContain(
-      "search.get('sort') === 'name' && !search.get('q') && !search.get('tag') && !search.get('only')",
-    );
+    expect(bootJs).toContain("var sort = search.get('sort') || 'status';");
+    expect(bootJs).toContain("var unfiltered = !search.get('q') && !search.get('tag') && !search.get('only');");
   });
 
   it('takes an early answer once, then asks the server', async () => {

@@ -3388,6 +3388,8 @@ export interface operations {
                 tag?: string;
                 limit?: number;
                 offset?: number;
+                /** @description name: by name. status: worst first (blocked, error, offline, security, running, updates, unknown, ok), then by name — the dashboard's default order. */
+                sort?: "name" | "status";
             };
             header?: never;
             path?: never;

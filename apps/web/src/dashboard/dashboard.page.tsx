@@ -15,9 +15,10 @@ import classes from './dashboard.module.css';
 export { useMachines } from './use-machines.ts';
 
 /**
- * The fleet: a summary bar whose counts filter, text/tag filters, a tile per machine. Filters live in the URL. Sorted
- * by name and unfiltered, the first screen of tiles comes from the fleet's first page; until the whole fleet is here
- * the counts other than the fleet's size show as pending and the grid is marked busy.
+ * The fleet: a summary bar whose counts filter, text/tag filters, a tile per machine. Filters live in the URL.
+ * Unfiltered, worst first (the default) or by name, the first screen of tiles comes from the fleet's first page in that
+ * order (the API sorts); until the whole fleet is here the counts other than the fleet's size show as pending and the
+ * grid is marked busy.
  */
 export function DashboardPage() {
   const { t } = usePreferences();

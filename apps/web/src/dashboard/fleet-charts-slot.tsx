@@ -1,6 +1,6 @@
 import { Button, Group } from '@mantine/core';
 import { IconChartBar } from '@tabler/icons-react';
-import { lazy, memo, Suspense, useState } from 'react';
+import { lazy, memo, Suspense, useEffect, useState } from 'react';
 import type { MachineView } from '../api/types.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
 
@@ -16,6 +16,7 @@ function sameOsAndKinds(a: { machines: MachineView[] }, b: { machines: MachineVi
 }
 
 // The chart library (recharts) is its own chunk, fetched after the tiles: the dashboard is usable before it arrives.
+// Its Mantine components' styles come with it (fleet-charts.tsx), not with Mantine's whole stylesheet.
 const FleetCharts = lazy(() =>
   import('../charts/fleet-charts.tsx').then((m) => ({ default: memo(m.default, sameOsAndKinds) })),
 );
@@ -24,6 +25,7 @@ const FleetCharts = lazy(() =>
 export function FleetChartsSlot({ machines }: { machines: MachineView[] }) {
   const { t } = usePreferences();
   const [open, setOpen] = useState(true);
+  const drawn = useAfterFirstPaint();
   return (
     <>
       <Group>
@@ -37,11 +39,28 @@ export function FleetChartsSlot({ machines }: { machines: MachineView[] }) {
           {open ? t('charts.hide') : t('charts.show')}
         </Button>
       </Group>
-      {open && (
+      {open && drawn && (
         <Suspense fallback={null}>
           <FleetCharts machines={machines} />
         </Suspense>
       )}
     </>
   );
+}
+
+/**
+ * False until the browser is idle after the dashboard's first paint: the charts' code is fetched, run and drawn then,
+ * not while the tiles are being shown (the time to interactive of issue 12's bench).
+ */
+function useAfterFirstPaint(): boolean {
+  const [drawn, setDrawn] = useState(false);
+  useEffect(() => {
+    if (!('requestIdleCallback' in window)) {
+      const timer = setTimeout(() => setDrawn(true), 200);
+      return () => clearTimeout(timer);
+    }
+    const idle = window.requestIdleCallback(() => setDrawn(true), { timeout: 1000 });
+    return () => window.cancelIdleCallback(idle);
+  }, []);
+  return drawn;
 }

@@ -1,6 +1,6 @@
 import { useElementSize, useMergedRef } from '@mantine/hooks';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { MachineView } from '../api/types.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { MachineTile } from './machine-tile.tsx';
@@ -8,6 +8,9 @@ import { MachineTile } from './machine-tile.tsx';
 // Tiles per row by the grid's own width (not the window's: the navigation takes some of it).
 const columnsFor = (width: number) => (width < 540 ? 1 : width < 860 ? 2 : width < 1150 ? 3 : 4);
 const GAP = 16;
+// Every tile has the same height (machine-tile.tsx clamps its longer lines), so a row's size is known before it is
+// drawn: no row is measured in the DOM, which forced a layout per row and per render (ADR 0041).
+export const TILE_HEIGHT = { comfortable: 226, compact: 180 } as const;
 
 /**
  * The tiles, virtualized by rows against the window's scroll: only the rows near the viewport are in the DOM, so a
@@ -29,15 +32,29 @@ export function MachineGrid(props: {
   const [offset, setOffset] = useState(0);
   const cols = columnsFor(width || 1200);
   const rows = Math.ceil(props.machines.length / cols);
-  useLayoutEffect(() => {
-    setOffset((box.current?.getBoundingClientRect().top ?? 0) + window.scrollY);
-  }, [width]);
+  // Where the grid starts on the page, read when the layout around it changes (its width, the charts appearing above
+  // it): in a ResizeObserver callback the layout is already done, where a layout effect forced one before paint.
+  useEffect(() => {
+    const grid = box.current;
+    if (!grid) return;
+    const observer = new ResizeObserver(() => setOffset(grid.getBoundingClientRect().top + window.scrollY));
+    observer.observe(grid);
+    if (grid.parentElement) observer.observe(grid.parentElement);
+    return () => observer.disconnect();
+  }, []);
   const virtualizer = useWindowVirtualizer({
     count: rows,
-    estimateSize: () => (prefs.density === 'compact' ? 130 : 190) + GAP,
-    overscan: 4,
+    estimateSize: () => TILE_HEIGHT[prefs.density] + GAP,
+    overscan: 2,
     scrollMargin: offset,
   });
+  // The rows' size follows the density; the virtualizer keeps the sizes it computed until told.
+  const density = useRef(prefs.density);
+  useLayoutEffect(() => {
+    if (density.current === prefs.density) return;
+    density.current = prefs.density;
+    virtualizer.measure();
+  }, [prefs.density, virtualizer]);
   return (
     <section
       ref={ref}
@@ -49,8 +66,6 @@ export function MachineGrid(props: {
       {virtualizer.getVirtualItems().map((row) => (
         <div
           key={row.key}
-          data-index={row.index}
-          ref={virtualizer.measureElement}
           style={{
             position: 'absolute',
             top: 0,
@@ -59,8 +74,8 @@ export function MachineGrid(props: {
             transform: `translateY(${row.start - virtualizer.options.scrollMargin}px)`,
             display: 'grid',
             gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`,
+            gridAutoRows: TILE_HEIGHT[prefs.density],
             gap: GAP,
-            paddingBottom: GAP,
           }}
         >
           {props.machines.slice(row.index * cols, row.index * cols + cols).map((m) => (

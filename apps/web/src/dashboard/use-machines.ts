@@ -16,6 +16,17 @@ const machinesPage = (limit: number, offset: number) =>
     ),
   );
 
+/** The orders the API can page in, as the dashboard's sorts: its default (`status`, worst first) and by name. */
+export type FirstPageSort = 'status' | 'name';
+
+// The first screen in the dashboard's order; boot.js asks it too (same path and query string).
+const firstPage = (sort: FirstPageSort) =>
+  unwrap<Page<MachineView>>(
+    earlyOr(`/api/v1/machines?limit=${FIRST_SCREEN}&offset=0&sort=${sort}`, () =>
+      api.GET('/api/v1/machines', { params: { query: { limit: FIRST_SCREEN, offset: 0, sort } } }),
+    ),
+  );
+
 async function allMachines(): Promise<Page<MachineView>> {
   const first = await machinesPage(PAGE, 0);
   const offsets: number[] = [];
@@ -28,14 +39,12 @@ async function allMachines(): Promise<Page<MachineView>> {
 export const machinesQuery = queryOptions({ queryKey: ['machines'], queryFn: allMachines });
 
 /**
- * The fleet's first page (its first machines by name, and the fleet's total), asked beside the whole fleet: when the
- * dashboard shows the fleet in that order, unfiltered, the page is its first screen, shown while the whole fleet is
- * still on its way. Its own key, outside 'machines': live refreshes and invalidations concern the whole fleet only.
+ * The fleet's first page in the dashboard's order (worst first, or by name; and the fleet's total), asked beside the
+ * whole fleet: when the dashboard shows the fleet unfiltered, the page is its first screen, shown while the whole fleet
+ * is still on its way. Its own key, outside 'machines': live refreshes and invalidations concern the whole fleet only.
  */
-export const firstScreenQuery = queryOptions({
-  queryKey: ['machines-first-screen'],
-  queryFn: () => machinesPage(FIRST_SCREEN, 0),
-});
+export const firstScreenQuery = (sort: FirstPageSort) =>
+  queryOptions({ queryKey: ['machines-first-screen', sort], queryFn: () => firstPage(sort) });
 
 /** Every machine the caller may see, kept live by the event stream ('machines'). */
 export function useMachines() {
@@ -43,18 +52,20 @@ export function useMachines() {
 }
 
 /**
- * Whether the fleet's first page is the dashboard's first screen: the API's order (by name) and no filter. Any other
- * view (the default, worst first, among them) could put a machine beyond that page at the top, so it waits for the
- * whole fleet rather than show tiles that are not its first ones.
+ * The order whose first page is the dashboard's first screen, or null: an order the API pages in (the default, worst
+ * first, or by name) and no filter. Any other view (by updates, filtered) could put a machine beyond that page at the
+ * top, so it waits for the whole fleet rather than show tiles that are not its first ones.
  */
-export function firstPageFits(search: URLSearchParams): boolean {
-  return search.get('sort') === 'name' && !search.get('q') && !search.get('tag') && !search.get('only');
+export function firstPageFits(search: URLSearchParams): FirstPageSort | null {
+  const sort = search.get('sort') ?? 'status';
+  if (search.get('q') || search.get('tag') || search.get('only')) return null;
+  return sort === 'status' || sort === 'name' ? sort : null;
 }
 
 /** What the dashboard shows: the whole fleet once it is here (`complete`); until then the first page, if it fits. */
-export function useFleetForDashboard(fits: boolean) {
+export function useFleetForDashboard(fits: FirstPageSort | null) {
   const whole = useMachines();
-  const first = useQuery({ ...firstScreenQuery, enabled: fits && !whole.data });
+  const first = useQuery({ ...firstScreenQuery(fits ?? 'status'), enabled: !!fits && !whole.data });
   const page = whole.data ?? (fits ? first.data : undefined);
   return {
     items: page?.items,

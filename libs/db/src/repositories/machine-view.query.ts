@@ -1,4 +1,10 @@
-import { asMachineStatus, MACHINE_STATUSES, type MachineScope, type MachineView } from '@su/contracts';
+import {
+  asMachineStatus,
+  MACHINE_STATUSES,
+  type MachineListSort,
+  type MachineScope,
+  type MachineView,
+} from '@su/contracts';
 import type { DbClient } from '../database.ts';
 import { machineScopeSql } from './machine-scope.repository.ts';
 
@@ -38,24 +44,37 @@ function listCondition(f: MachineViewFilter): { sql: string; params: unknown[] }
   };
 }
 
+/** A page of the list: its filter, its order (by name unless said) and its window. */
+export type MachineViewPageQuery = MachineViewFilter & {
+  limit: number;
+  offset: number;
+  sort?: MachineListSort | undefined;
+};
+
+// Each order's page keys (rank, name), from the stored tile's columns for `status` so that its index serves the page.
+const PAGE_KEYS: Record<MachineListSort, { rank: string; name: string }> = {
+  name: { rank: '0', name: 'm.name' },
+  status: { rank: 't.sort_rank', name: 't.name' },
+};
+
 /**
- * A page of views, by name then id (the order the list always had), and the count of the whole list, as the JSON text
- * of `{ items, total }`: the stored tiles (`machine_tiles`, kept by triggers) joined in SQL, never parsed here. A tile
- * whose stored status this version does not know reads `unknown`, as everywhere else (rewritten in SQL, rare).
+ * A page of views, by name then id (the order the list always had) or worst first (`status`: the stored rank, then
+ * name and id), and the count of the whole list, as the JSON text of `{ items, total }`: the stored tiles
+ * (`machine_tiles`, kept by triggers) joined in SQL, never parsed here. A tile whose stored status this version does not
+ * know reads `unknown`, as everywhere else (rewritten in SQL, rare; its rank stays the stored one).
  */
-export async function machineViewPageJson(
-  db: DbClient,
-  f: MachineViewFilter & { limit: number; offset: number },
-): Promise<string> {
+export async function machineViewPageJson(db: DbClient, f: MachineViewPageQuery): Promise<string> {
   const where = listCondition(f);
   const next = where.params.length + 1;
+  const keys = PAGE_KEYS[f.sort ?? 'name'];
   const [rows, count] = await Promise.all([
     db.$queryRawUnsafe<{ items: string | null }[]>(
-      // The page's ids first (the name index), then only their stored tiles, in order, as one text.
+      // The page's ids first (by an index), then only their stored tiles, in order, as one text.
       `SELECT string_agg(CASE WHEN t.status = ANY($${next + 2}::text[]) THEN t.view ELSE ${UNKNOWN_STATUS} END, ','
-                         ORDER BY page.name, page.id) AS items
-         FROM (SELECT m.id, m.name FROM machines m WHERE ${where.sql}
-                ORDER BY m.name, m.id LIMIT $${next}::int OFFSET $${next + 1}::int) page
+                         ORDER BY page.rank, page.name, page.id) AS items
+         FROM (SELECT m.id, ${keys.rank} AS rank, ${keys.name} AS name
+                 FROM machines m JOIN machine_tiles t ON t.machine_id = m.id WHERE ${where.sql}
+                ORDER BY 2, 3, m.id LIMIT $${next}::int OFFSET $${next + 1}::int) page
          JOIN machine_tiles t ON t.machine_id = page.id`,
       ...where.params,
       f.limit,
@@ -78,7 +97,7 @@ const UNKNOWN_STATUS = `(CASE WHEN t.view::jsonb -> 'state' = 'null'::jsonb
 /** The same page as objects. */
 export async function machineViewPage(
   db: DbClient,
-  f: MachineViewFilter & { limit: number; offset: number },
+  f: MachineViewPageQuery,
 ): Promise<{ items: MachineView[]; total: number }> {
   return JSON.parse(await machineViewPageJson(db, f)) as { items: MachineView[]; total: number };
 }

@@ -1,6 +1,6 @@
 import type { AptProxyMode, AptProxySetting, AuthMethod, MachineView, SudoMode } from '@su/contracts';
 import type { DbClient } from '../database.ts';
-import { machineView, machineViewPage, machineViewPageJson, type MachineViewFilter } from './machine-view.query.ts';
+import { machineView, machineViewPage, machineViewPageJson, type MachineViewPageQuery } from './machine-view.query.ts';
 
 export interface NewMachine {
   /** Chosen by the caller, because credentials are encrypted with the machine id as associated data. */
@@ -128,13 +128,13 @@ export class MachinesRepository {
 
   /** The tile list: a page of machines with their derived state (set-based, no history read) and the list's count. */
   listPage(
-    filter: MachineViewFilter & { limit: number; offset: number },
+    filter: MachineViewPageQuery,
   ): Promise<{ items: MachineView[]; total: number }> {
     return machineViewPage(this.db, filter);
   }
 
   /** The same page as the JSON text of `{ items, total }`, straight from the stored tiles (the API's answer). */
-  listPageJson(filter: MachineViewFilter & { limit: number; offset: number }): Promise<string> {
+  listPageJson(filter: MachineViewPageQuery): Promise<string> {
     return machineViewPageJson(this.db, filter);
   }
 
