@@ -19,7 +19,7 @@ const benches: Record<string, () => Promise<void>> = {
   docker: dockerBench,
   web: webBench,
   tiles: tilesBench,
-  'scale-pass': scalePassSection,
+  'scale-pass': async () => void (await scalePassSection()),
   scale: scaleBench,
 };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
