@@ -125,9 +125,24 @@ async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult
   const lost = kill ? await lostMachines(ctx.db, ids) : [];
   const fates = kill ? await analysisFates(ctx.db, analyses) : new Map<string, number>();
   const phases = await phaseFigures(ctx.db, ids);
+  await sayErrors(ctx.db, ids);
   const rss = all.map((p) => p.maxRssMb);
   const idleRss = procs[0]?.readyRssMb ?? 0;
+  // Said at once, so a run cut short still tells what each finished pass measured.
+  console.error(
+    `  pass over: ${seconds.toFixed(1)} s, worker RSS max ${Math.max(...rss).toFixed(0)} MB (idle ${idleRss.toFixed(0)}), workers CPU ${cpu.toFixed(1)} s, ${all.filter((p) => p.died).length} died unasked; ${outcomeText(counts)}; ${phases}`,
+  );
   return { seconds, counts, rss, idleRss, cpu, unfinished: pending(counts), lost, phases, window, fates };
+}
+
+/** The pass's commonest errors other than the hosts' own (what an `internal_error` or a `timeout` was). */
+async function sayErrors(db: Database, ids: string[]): Promise<void> {
+  const r = await db.pool.query<{ k: string; m: string; n: number }>(
+    `SELECT error_kind AS k, left(error_message, 140) AS m, count(*)::int AS n FROM jobs
+      WHERE id = ANY($1::uuid[]) AND error_kind IN ('internal_error', 'timeout') GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 3`,
+    [ids],
+  );
+  for (const x of r.rows) console.error(`  ${x.n} × ${x.k}: ${x.m}`);
 }
 
 /** How each machine's analysis of a pass ended: ok, error:<kind> (the machine's own answer), worker_lost, stuck. */
@@ -283,7 +298,7 @@ async function withCronSchedule<T>(ctx: Ctx, during: () => Promise<T>): Promise<
     concurrency: 1,
     approvalPolicy: 'none',
     windowMinutes: null,
-    nextRunAt: nextRuns('* * * * *', 'UTC', new Date())[0]!,
+    nextRunAt: nextRuns('* * * * *', 'UTC', new Date())[0] ?? new Date(),
   });
   const scheduler = await WorkerProcess.start(ctx.root, ctx.env, 'scheduler');
   try {
@@ -351,7 +366,8 @@ async function report(
 
 /** Acceptance 3 at this scale (the last pass had a worker SIGKILLed), and the OpenSSH peer. */
 async function killedAndPeer(ctx: Ctx, fleet: SimFleet, passes: [string, PassResult][]): Promise<void> {
-  const killed = passes[passes.length - 1]![1];
+  const killed = passes.at(-1)?.[1];
+  if (!killed) return;
   const retried = await retry(ctx, killed.lost);
   const stuck = killed.fates.get('stuck') ?? 0;
   const retriedOk = !retried.has('queued') && !retried.has('running') && !retried.has('error:worker_lost');

@@ -29,7 +29,6 @@ const HISTORY_DAYS = 14;
 const RUNS = 20;
 const WARMUP = 3;
 const BROWSER_ENCODINGS = 'gzip, deflate, br, zstd';
-const ACTOR = { type: 'system', id: 'bench' } as const;
 
 @Module({})
 class ScaleSchedulerModule {

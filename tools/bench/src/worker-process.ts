@@ -35,16 +35,26 @@ export class WorkerProcess {
   cpuSeconds = 0;
   private readonly sampler: NodeJS.Timeout;
 
+  /** Set when the process ended without being asked to (a crash): its exit and its last output. */
+  died: string | null = null;
+  private stopping = false;
+
   private constructor(
     readonly child: ChildProcess,
     readonly pid: number,
+    readonly lastOutput: () => string,
   ) {
     this.readyRssMb = rssMb(pid);
     this.sampler = setInterval(() => {
       this.maxRssMb = Math.max(this.maxRssMb, rssMb(pid));
       this.cpuSeconds = cpuSeconds(pid) || this.cpuSeconds;
     }, 200);
-    child.once('exit', () => clearInterval(this.sampler));
+    child.once('exit', (code, signal) => {
+      clearInterval(this.sampler);
+      if (this.stopping) return;
+      this.died = `pid ${pid} exited (${signal ?? code}) unasked; its last output: ${this.lastOutput().slice(-1500)}`;
+      console.error(`  ${this.died}`);
+    });
   }
 
   /**
@@ -77,7 +87,7 @@ export class WorkerProcess {
         if (process.env.SU_BENCH_SERVICE_LOG) appendFileSync(process.env.SU_BENCH_SERVICE_LOG, b);
         if (!started && out.includes(ready)) {
           started = true;
-          resolve(new WorkerProcess(child, pid));
+          resolve(new WorkerProcess(child, pid, () => out));
         }
       };
       stdout.on('data', onData);
@@ -96,6 +106,7 @@ export class WorkerProcess {
 
   private signal(sig: NodeJS.Signals): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    this.stopping = true;
     const gone = new Promise<void>((r) => this.child.once('exit', () => r()));
     this.child.kill(sig);
     return gone;
