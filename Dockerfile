@@ -64,4 +64,5 @@ ENV SU_SERVICE=gateway
 HEALTHCHECK --interval=20s --timeout=5s --retries=3 CMD if [ "$SU_SERVICE" = gateway ]; \
   then node -e "fetch('http://127.0.0.1:8080/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; \
   else find "/tmp/su-$SU_SERVICE.alive" -mmin -1 | grep -q .; fi
-CMD ["sh", "-c", "exec node --enable-source-maps --disable-warning=ExperimentalWarning dist/apps/${SU_SERVICE}/main.js"]
+# The options are SERVICE_NODE_ARGS (libs/config/src/config.ts; ADR 0047 for the semi-space size).
+CMD ["sh", "-c", "exec node --enable-source-maps --disable-warning=ExperimentalWarning --max-semi-space-size=2 dist/apps/${SU_SERVICE}/main.js"]

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { JobRunner, runService } from '@su/platform';
+import { JobRunner, runService, workerConcurrency } from '@su/platform';
 import { aptWorkerHandlers } from './apt-worker.handlers.ts';
 import { AptWorkerModule } from './apt-worker.module.ts';
 import { startTracing } from '@su/telemetry-sdk';
@@ -12,7 +12,7 @@ await runService({
   tracing: startTracing,
   create: (platform, logger) => NestFactory.createApplicationContext(AptWorkerModule.forRoot(platform), { logger }),
   afterStart: async (app, config, log) => {
-    const kinds = await app.get(JobRunner).start('apt-worker', aptWorkerHandlers(app), config.queue.workerConcurrency);
+    const kinds = await app.get(JobRunner).start('apt-worker', aptWorkerHandlers(app), workerConcurrency(config));
     log.log(`consuming ${kinds.join(', ')}`);
   },
 });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { SERVICE_NODE_ARGS } from '@su/config';
 
 export interface SupervisedService {
   name: string;
@@ -33,10 +34,9 @@ export class ServiceSupervisor {
   }
 
   private spawn(def: SupervisedService, restarts: number[]): void {
-    // The schema engine is WebAssembly imported as a module, which Node still flags as experimental.
     const child = spawn(
       process.execPath,
-      ['--enable-source-maps', '--disable-warning=ExperimentalWarning', def.script],
+      [...SERVICE_NODE_ARGS, def.script],
       {
         env: { ...this.env, SU_SERVICE_NAME: def.name, ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }) },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -82,6 +82,8 @@ export const envSchema = z.object({
   SU_CLEANUP_INTERVAL_HOURS: z.coerce.number().min(0.0003).max(24 * 30).default(24),
   SU_SYSTEM_METRICS_SECONDS: z.coerce.number().min(0.5).max(86400).default(60),
   SU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  // Read-only SSH jobs (probe, analysis, metrics sample) per worker process: I/O-bound, so many at once (ADR 0047).
+  SU_WORKER_READ_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(64),
   // OpenID Connect sign-in (optional; ADR 0017). Cross-field rules live in oidc-config.ts.
   SU_OIDC_ISSUER: z.string().max(2048).optional(),
   SU_OIDC_CLIENT_ID: z.string().max(255).optional(),

@@ -195,6 +195,17 @@ export type WorkerService = (typeof JOB_DEFINITIONS)[JobKind]['owner'];
 
 export const JOB_KINDS = Object.keys(JOB_DEFINITIONS) as JobKind[];
 
+/**
+ * Read-only SSH jobs: they wait on the machine and the network, not on this host's CPU, and a fleet-wide pass queues
+ * one per machine. A worker runs many of them at once (`SU_WORKER_READ_CONCURRENCY`), the others at
+ * `SU_WORKER_CONCURRENCY` (ADR 0047).
+ */
+export const READ_ONLY_SSH_JOB_KINDS: ReadonlySet<JobKind> = new Set<JobKind>([
+  'machine.probe',
+  'apt.update_analyze',
+  'machine.metrics_sample',
+]);
+
 export function isJobKind(value: unknown): value is JobKind {
   return typeof value === 'string' && Object.hasOwn(JOB_DEFINITIONS, value);
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkHandlers, HandlerRegistrationError } from './job-runner.ts';
+import { loadConfig } from '@su/config';
+import { checkHandlers, concurrencyOf, HandlerRegistrationError, workerConcurrency } from './job-runner.ts';
+import { databasePoolSize } from './platform.module.ts';
 import { SelftestHandler } from './selftest.handler.ts';
 import type { JobHandler } from './job-handler.ts';
 
@@ -38,5 +40,27 @@ describe('checkHandlers (fail fast at start)', () => {
     expect(() => checkHandlers('apt-worker', [new SelftestHandler('system.selftest', 'apt-worker'), bogus])).toThrow(
       /unknown job kind "apt.nope"/,
     );
+  });
+});
+
+describe('concurrency per kind (ADR 0047)', () => {
+  const settings = { other: 4, readOnly: 64 };
+
+  it('runs the read-only SSH kinds at the read concurrency and every other kind at the plain one', () => {
+    expect(concurrencyOf('machine.probe', settings)).toBe(64);
+    expect(concurrencyOf('apt.update_analyze', settings)).toBe(64);
+    expect(concurrencyOf('machine.metrics_sample', settings)).toBe(64);
+    expect(concurrencyOf('apt.upgrade', settings)).toBe(4);
+    expect(concurrencyOf('machine.reboot_verified', settings)).toBe(4);
+    expect(concurrencyOf('docker.scan', settings)).toBe(4);
+  });
+
+  it('reads both from the configuration, and sizes the pool of a service that runs read-only kinds to them', () => {
+    const config = loadConfig({ SU_WORKER_CONCURRENCY: '3', SU_WORKER_READ_CONCURRENCY: '80' });
+    expect(workerConcurrency(config)).toEqual({ other: 3, readOnly: 80 });
+    expect(databasePoolSize('apt-worker', config)).toBe(20);
+    expect(databasePoolSize('docker-worker', config)).toBe(10);
+    expect(databasePoolSize('gateway', config)).toBe(10);
+    expect(databasePoolSize('apt-worker', loadConfig({}))).toBe(18);
   });
 });

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
+import type { AppConfig } from '@su/config';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JOB_DEFINITIONS, jobKindsOwnedBy, type JobKind, type JobMessage } from '@su/contracts';
+import { JOB_DEFINITIONS, jobKindsOwnedBy, READ_ONLY_SSH_JOB_KINDS, type JobKind, type JobMessage } from '@su/contracts';
 import { Database, ExecutionsRepository, JobsRepository, MachineEventsRepository, type Tx } from '@su/db';
 import { JobQueue } from '@su/queue';
 import { inSpan, markFailed, METRICS, secondsSince, SPAN_ATTR, withJobContext, type Span } from '@su/telemetry';
@@ -12,6 +13,28 @@ import { withRetries } from './transient-retry.ts';
 
 /** Tries to hand a job back to the queue (0.5 + 1 + 2 + 4 s between them: a database blip, not an outage). */
 const REQUEUE_ATTEMPTS = 5;
+/**
+ * A read-only job whose machine is busy waits in its slot this long before going back to the queue: in a pass its
+ * machine is most often held by the same pass's probe, done within a second, and a requeue would cost it
+ * `SU_LOCK_RETRY_SECONDS` (ADR 0047). Read-only slots are many, so the wait holds nothing scarce.
+ */
+const READ_LOCK_WAIT_MS = 3000;
+const READ_LOCK_POLL_MS = 200;
+
+/** Jobs of one kind a worker runs at once: `readOnly` for READ_ONLY_SSH_JOB_KINDS, `other` for the rest. */
+export interface WorkerConcurrency {
+  other: number;
+  readOnly: number;
+}
+
+/** A worker service's settings: `SU_WORKER_CONCURRENCY` and `SU_WORKER_READ_CONCURRENCY`. */
+export function workerConcurrency(config: AppConfig): WorkerConcurrency {
+  return { other: config.queue.workerConcurrency, readOnly: config.queue.readConcurrency };
+}
+
+export function concurrencyOf(kind: JobKind, c: WorkerConcurrency): number {
+  return READ_ONLY_SSH_JOB_KINDS.has(kind) ? c.readOnly : c.other;
+}
 
 export class HandlerRegistrationError extends Error {}
 
@@ -55,14 +78,20 @@ export class JobRunner {
     @Inject(JobCloseHooks) private readonly hooks: JobCloseHooks,
   ) {}
 
-  async start(service: string, handlers: readonly JobHandler[], concurrency: number): Promise<JobKind[]> {
+  /** `concurrency`: one number for every kind, or the read-only SSH kinds apart (the services' settings). */
+  async start(
+    service: string,
+    handlers: readonly JobHandler[],
+    concurrency: number | WorkerConcurrency,
+  ): Promise<JobKind[]> {
     const byKind = checkHandlers(service, handlers);
+    const perKind = typeof concurrency === 'number' ? { other: concurrency, readOnly: concurrency } : concurrency;
     // The host name tells replicas apart: in a container it is the container's id, and every container's pid is 1.
     const workerId = `${service}:${hostname()}:${process.pid}`;
     for (const [kind, handler] of byKind) {
       await this.queue.work(
         kind,
-        { concurrency, onInvalid: (jobId, error) => this.closeInvalid(kind, jobId, error) },
+        { concurrency: concurrencyOf(kind, perKind), onInvalid: (jobId, error) => this.closeInvalid(kind, jobId, error) },
         (message, signal) => this.traced(service, { kind, handler, workerId, message, signal }),
       );
     }
@@ -177,8 +206,7 @@ export class JobRunner {
     let lock: HeldLock | null = null;
     if (message.machineId) {
       const asked = performance.now();
-      // A maintenance run's part runs under the lock its run holds (ADR 0031).
-      lock = await this.locks.acquire(message.machineId, message.jobId, kind, workerId, info.parentJobId);
+      lock = await this.acquireLock(run, message.machineId, info.parentJobId);
       METRICS.lockAcquireSeconds.observe({ outcome: lock ? 'acquired' : 'busy' }, secondsSince(asked));
       if (!lock) {
         METRICS.lockWaits.inc({ kind });
@@ -202,6 +230,18 @@ export class JobRunner {
       return null;
     }
     return { lock };
+  }
+
+  /** The machine's lock, waited for a moment when the job is read-only (READ_LOCK_WAIT_MS); null while busy. */
+  private async acquireLock(run: Delivery, machineId: string, parentJobId: string | null): Promise<HeldLock | null> {
+    const { message, kind, workerId } = run;
+    const until = READ_ONLY_SSH_JOB_KINDS.has(kind) ? performance.now() + READ_LOCK_WAIT_MS : 0;
+    for (;;) {
+      // A maintenance run's part runs under the lock its run holds (ADR 0031).
+      const lock = await this.locks.acquire(machineId, message.jobId, kind, workerId, parentJobId);
+      if (lock || performance.now() >= until || run.signal.aborted) return lock;
+      await new Promise((r) => setTimeout(r, READ_LOCK_POLL_MS));
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
+import { jobKindsOwnedBy, READ_ONLY_SSH_JOB_KINDS } from '@su/contracts';
 import { Database } from '@su/db';
 import { JobQueue } from '@su/queue';
 import { registerPoolMetrics } from '@su/telemetry';
@@ -28,6 +29,16 @@ class PlatformShutdown implements OnApplicationShutdown {
   }
 }
 
+/**
+ * Connections of a service's pool: 10, and for a service that runs read-only SSH jobs (many at once, each claiming,
+ * writing its snapshot and closing in short transactions) one more per 8 of them, so a pass's jobs do not queue for
+ * a connection until Prisma's transaction wait gives up (ADR 0047). 18 for the apt-worker by default.
+ */
+export function databasePoolSize(service: string, config: AppConfig): number {
+  const readOnly = jobKindsOwnedBy(service).some((k) => READ_ONLY_SSH_JOB_KINDS.has(k));
+  return readOnly ? 10 + Math.ceil(config.queue.readConcurrency / 8) : 10;
+}
+
 export interface PlatformOptions {
   service: string;
   config: AppConfig;
@@ -53,7 +64,11 @@ export class PlatformModule {
         {
           provide: Database,
           useFactory: () => {
-            const db = Database.connect({ url: opts.databaseUrl, applicationName: `su-${opts.service}` });
+            const db = Database.connect({
+              url: opts.databaseUrl,
+              applicationName: `su-${opts.service}`,
+              maxConnections: databasePoolSize(opts.service, opts.config),
+            });
             registerPoolMetrics(opts.service, db.pool);
             return db;
           },

@@ -289,7 +289,7 @@ export class JobQueue {
               ),
             );
           } finally {
-            this.wakeWorkers(kind);
+            this.wakeWorkers(kind, { busyOnly: true });
           }
         }
       },
@@ -300,10 +300,15 @@ export class JobQueue {
    * pg-boss ignores its burst mode at batchSize 1, so after a job a worker waits its whole poll interval (30 s with
    * NOTIFY) before fetching again, unless a new NOTIFY arrives. A backlog (a schedule's fan-out, jobs queued behind
    * a long apply) would then drain one job per interval. Waking this queue's workers after each job makes them
-   * fetch again at once; an empty fetch puts them back to waiting.
+   * fetch again at once (after a job, the busy ones: `busyOnly`); an empty fetch puts them back to waiting.
    */
-  private wakeWorkers(kind: string): void {
-    for (const w of this.boss.getWipData()) if (w.name === kind) this.boss.notifyWorker(w.id);
+  private wakeWorkers(kind: string, opts: { busyOnly?: boolean } = {}): void {
+    for (const w of this.boss.getWipData()) {
+      // After a job, only workers holding a job need the flag (this one among them): an idle worker's last fetch
+      // found the queue empty, and new jobs wake it by NOTIFY. Waking every idle worker after every job made each
+      // of the read-only kinds' 64 fetch again for nothing, about 64 queries per finished job at a pass's end.
+      if (w.name === kind && (!opts.busyOnly || w.count > 0)) this.boss.notifyWorker(w.id);
+    }
   }
 
   async stop(): Promise<void> {

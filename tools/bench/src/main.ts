@@ -21,7 +21,7 @@ const benches: Record<string, () => Promise<void>> = {
   web: webBench,
   tiles: tilesBench,
   fanout: fanoutBench,
-  'scale-pass': scalePassSection,
+  'scale-pass': async () => void (await scalePassSection()),
   scale: scaleBench,
 };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

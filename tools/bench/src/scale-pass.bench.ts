@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig } from '@su/config';
-import { Database } from '@su/db';
+import { childProcessEnv, loadConfig } from '@su/config';
+import { Database, SchedulesRepository } from '@su/db';
 import { MachinesModule, MachinesService } from '@su/machines';
-import { JobsService, PlatformModule, type PlatformOptions } from '@su/platform';
+import { JobsService, PlatformModule, workerConcurrency, type PlatformOptions } from '@su/platform';
 import { FixtureSet, SimFleet, simHostKeys } from '@su/testing';
+import { nextRuns } from '@su/schedules';
 import { benchDatabase } from './bench-database.ts';
 import { sshLoopPeer } from './scale-pass.peer.ts';
-import { printTable } from './stats.ts';
+import { printTable, summary } from './stats.ts';
 import { WorkerProcess } from './worker-process.ts';
 
 @Module({})
@@ -25,6 +26,8 @@ class ScaleBenchModule {
 const ACTOR = { type: 'system', id: 'bench' } as const;
 const PASS_TARGET_S = 30;
 const RSS_TARGET_MB = 200;
+const CRON_TARGET_MS = 250;
+const KILLED = '2 apt-workers, one SIGKILLed halfway, a new one started';
 /** A pass that has not ended by then is reported as stuck (never expected: a generous bound, not a measure). */
 const PASS_DEADLINE_MS = 15 * 60_000;
 
@@ -40,9 +43,29 @@ interface PassResult {
   seconds: number;
   counts: Map<string, number>;
   rss: number[];
+  /** RSS of the first worker when it was ready, before any job (MB). */
+  idleRss: number;
+  /** CPU seconds the worker processes used during the pass. */
+  cpu: number;
   unfinished: number;
   lost: string[];
   phases: string;
+  /** When the pass ran (epoch ms), to tell which cron slots fell inside it. */
+  window: [number, number];
+  /** Per machine of the pass, how its analysis ended (killed pass only): ok / error:<kind> / worker_lost / stuck. */
+  fates: Map<string, number>;
+}
+
+/** The cron fire delay (`fired_at − slot_at`) of the slots that fell inside a pass, in ms. */
+export interface CronDuringPass {
+  p50: number;
+  max: number;
+  n: number;
+  delays: number[];
+}
+
+export interface ScalePassFigures {
+  cron: CronDuringPass;
 }
 
 const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
@@ -80,25 +103,57 @@ async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult
   console.error(`scale-pass: a pass on ${workers} apt-worker process(es)${kill ? ', one killed halfway' : ''}`);
   const procs = await Promise.all(Array.from({ length: workers }, () => WorkerProcess.start(ctx.root, ctx.env)));
   const all = [...procs];
+  const started = Date.now();
   const t0 = performance.now();
   const items = ctx.ids.map((machineId) => ({ payload: {}, machineId }));
-  const ids = [
-    ...(await ctx.jobs.enqueueMany('machine.probe', items, ACTOR)),
-    ...(await ctx.jobs.enqueueMany('apt.update_analyze', items, ACTOR)),
-  ];
+  const probes = await ctx.jobs.enqueueMany('machine.probe', items, ACTOR);
+  const analyses = await ctx.jobs.enqueueMany('apt.update_analyze', items, ACTOR);
+  const ids = [...probes, ...analyses];
   let killed = !kill;
   const counts = await waitDone(ctx, ids, async (done) => {
     if (killed || done < ids.length / 2) return;
     // Halfway: one worker dies without a word (OOM killer, power); the launcher would start another one.
     killed = true;
+    console.error(`  SIGKILL to apt-worker ${procs[0]?.pid} at ${done} of ${ids.length} jobs ended`);
     await procs[0]?.kill();
     all.push(await WorkerProcess.start(ctx.root, ctx.env));
   });
   const seconds = (performance.now() - t0) / 1000;
+  const window: [number, number] = [started, Date.now()];
+  const cpu = all.reduce((sum, p) => sum + p.cpuSeconds, 0);
   await Promise.all(all.map((p) => p.stop()));
   const lost = kill ? await lostMachines(ctx.db, ids) : [];
+  const fates = kill ? await analysisFates(ctx.db, analyses) : new Map<string, number>();
   const phases = await phaseFigures(ctx.db, ids);
-  return { seconds, counts, rss: procs.map((p) => p.maxRssMb), unfinished: pending(counts), lost, phases };
+  await sayErrors(ctx.db, ids);
+  const rss = all.map((p) => p.maxRssMb);
+  const idleRss = procs[0]?.readyRssMb ?? 0;
+  // Said at once, so a run cut short still tells what each finished pass measured.
+  console.error(
+    `  pass over: ${seconds.toFixed(1)} s, worker RSS max ${Math.max(...rss).toFixed(0)} MB (idle ${idleRss.toFixed(0)}), workers CPU ${cpu.toFixed(1)} s, ${all.filter((p) => p.died).length} died unasked; ${outcomeText(counts)}; ${phases}`,
+  );
+  return { seconds, counts, rss, idleRss, cpu, unfinished: pending(counts), lost, phases, window, fates };
+}
+
+/** The pass's commonest errors other than the hosts' own (what an `internal_error` or a `timeout` was). */
+async function sayErrors(db: Database, ids: string[]): Promise<void> {
+  const r = await db.pool.query<{ k: string; m: string; n: number }>(
+    `SELECT error_kind AS k, left(error_message, 140) AS m, count(*)::int AS n FROM jobs
+      WHERE id = ANY($1::uuid[]) AND error_kind IN ('internal_error', 'timeout') GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 3`,
+    [ids],
+  );
+  for (const x of r.rows) console.error(`  ${x.n} × ${x.k}: ${x.m}`);
+}
+
+/** How each machine's analysis of a pass ended: ok, error:<kind> (the machine's own answer), worker_lost, stuck. */
+async function analysisFates(db: Database, analyses: string[]): Promise<Map<string, number>> {
+  const c = await outcomes(db, analyses);
+  const fates = new Map<string, number>();
+  for (const [k, n] of c) {
+    const fate = k === 'queued' || k === 'running' ? 'stuck' : k === 'error:worker_lost' ? 'worker_lost' : k;
+    fates.set(fate, (fates.get(fate) ?? 0) + n);
+  }
+  return fates;
 }
 
 /** Where a pass's time goes: queued → started and started → finished, p50 and max per job (ms). */
@@ -153,29 +208,42 @@ async function createMachines(app: INestApplicationContext, fleet: SimFleet): Pr
 function parseOptions() {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { machines: { type: 'string', default: '1000' }, workers: { type: 'string', default: '4' } },
+    options: {
+      machines: { type: 'string', default: '1000' },
+      workers: { type: 'string', default: '3' },
+      // Which passes: 1 (one worker), more (2 … --workers), kill (a worker SIGKILLed halfway, and the peer).
+      runs: { type: 'string', default: '1,more,kill' },
+    },
     strict: false,
   });
-  return { count: Math.max(10, Number(values.machines)), more: Math.max(2, Number(values.workers)) };
+  const runs = new Set(String(values.runs).split(','));
+  return {
+    count: Math.max(10, Number(values.machines)),
+    more: Math.max(2, Number(values.workers)),
+    runs: { one: runs.has('1'), more: runs.has('more'), kill: runs.has('kill') },
+  };
 }
 
 /**
  * Issue 19: a full read-only pass (probe + analysis) over a simulated fleet (1,000 machines by default: ssh2 servers
  * on 127.0.0.1 answering with outputs recorded from the lab, libs/testing/src/sim-fleet), run by real apt-worker
- * processes on a real PostgreSQL: one worker with the default settings, then `--workers` of them; each worker's RSS;
- * a pass with one worker SIGKILLed halfway (acceptance 3); and a plain OpenSSH loop over the same hosts as the peer.
- * Prints its lines (the lead wires it into `npm run bench -- scale`).
+ * processes on a real PostgreSQL: one worker with the default settings, then 2 … `--workers` of them; each worker's
+ * RSS; a pass with one worker SIGKILLed halfway (acceptance 3); the cron fire delay of an every-minute schedule
+ * fired by a scheduler process of its own while the passes run; and a plain OpenSSH loop over the same hosts as the
+ * peer. Prints its lines and returns the cron figures for `npm run bench -- scale`.
  */
-export async function scalePassSection(): Promise<void> {
+export async function scalePassSection(): Promise<ScalePassFigures | undefined> {
   const root = process.cwd();
   const fixtures = FixtureSet.load(join(root, 'libs/testing/src/sim-fleet/fixtures'));
   if (!fixtures.has('clean')) {
     console.log('\nscale-pass skipped: no recorded fixtures (run `npm run sim:record` as root)');
-    return;
+    return undefined;
   }
-  const { count, more } = parseOptions();
-  const build = spawnSync(process.execPath, [join(root, 'tools/build/build.mjs'), 'apt-worker'], { stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('apt-worker build failed');
+  const { count, more, runs } = parseOptions();
+  const build = spawnSync(process.execPath, [join(root, 'tools/build/build.mjs'), 'apt-worker', 'scheduler'], {
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('apt-worker or scheduler build failed');
   const k0 = performance.now();
   simHostKeys(count);
   const keysMs = performance.now() - k0;
@@ -194,7 +262,7 @@ export async function scalePassSection(): Promise<void> {
   try {
     const ids = await createMachines(app, fleet);
     const ctx: Ctx = { root, db, jobs: app.get(JobsService), env, ids };
-    await report(ctx, fleet, { count, more, keysMs, fleetMs });
+    return await report(ctx, fleet, { count, more, keysMs, fleetMs, runs });
   } finally {
     await app.close();
     await db.close();
@@ -204,50 +272,112 @@ export async function scalePassSection(): Promise<void> {
   }
 }
 
-async function report(
-  ctx: Ctx,
-  fleet: SimFleet,
-  o: { count: number; more: number; keysMs: number; fleetMs: number },
-): Promise<void> {
-  // The probes queued when the machines were added: first contact, host keys trusted on first use.
+/** The probes queued when the machines were added: first contact, host keys trusted on first use. */
+async function firstContact(ctx: Ctx): Promise<number> {
   const w0 = performance.now();
   const warm = await Promise.all([WorkerProcess.start(ctx.root, ctx.env), WorkerProcess.start(ctx.root, ctx.env)]);
   const first = (await ctx.db.pool.query<{ id: string }>(`SELECT id FROM jobs`)).rows.map((r) => r.id);
   await waitDone(ctx, first);
   await Promise.all(warm.map((w) => w.stop()));
-  const warmS = (performance.now() - w0) / 1000;
-  const one = await pass(ctx, 1);
-  const many = await pass(ctx, o.more);
-  const killed = await pass(ctx, 2, true);
-  const retried = await retry(ctx, killed.lost);
-  const peer = await sshLoopPeer(fleet, o.more * 4);
+  return (performance.now() - w0) / 1000;
+}
+
+/**
+ * A scheduler process of its own, as in production, leading and firing an every-minute schedule (over no machine:
+ * what is measured is the leader's timer and the slot's transaction, not a fan-out) for as long as `during` runs.
+ */
+async function withCronSchedule<T>(ctx: Ctx, during: () => Promise<T>): Promise<{ result: T; slots: [Date, Date][] }> {
+  const schedules = new SchedulesRepository(ctx.db.prisma);
+  const s = await schedules.create({
+    name: 'cron during the pass',
+    enabled: true,
+    cron: '* * * * *',
+    timezone: 'UTC',
+    scope: { tags: ['no-machine-has-this-tag'] },
+    actions: ['apt_update_analyze'],
+    concurrency: 1,
+    approvalPolicy: 'none',
+    windowMinutes: null,
+    nextRunAt: nextRuns('* * * * *', 'UTC', new Date())[0] ?? new Date(),
+  });
+  const scheduler = await WorkerProcess.start(ctx.root, ctx.env, 'scheduler');
+  try {
+    const result = await during();
+    const rows = await ctx.db.pool.query<{ slot_at: Date; fired_at: Date }>(
+      `SELECT slot_at, fired_at FROM schedule_runs WHERE schedule_id = $1 AND status <> 'skipped' ORDER BY slot_at`,
+      [s.id],
+    );
+    return { result, slots: rows.rows.map((r) => [r.slot_at, r.fired_at]) };
+  } finally {
+    await scheduler.stop();
+    await ctx.db.pool.query(`UPDATE schedules SET enabled = false WHERE id = $1`, [s.id]);
+  }
+}
+
+/** The fire delays of the slots that fell inside one of the passes. */
+function cronDuring(slots: [Date, Date][], passes: PassResult[]): CronDuringPass {
+  const inside = slots.filter(([slot]) => passes.some((p) => slot.getTime() >= p.window[0] && slot.getTime() <= p.window[1]));
+  const delays = inside.map(([slot, fired]) => fired.getTime() - slot.getTime());
+  const x = summary(delays.length ? delays : [NaN]);
+  return { p50: x.p50, max: x.max, n: delays.length, delays };
+}
+
+async function report(
+  ctx: Ctx,
+  fleet: SimFleet,
+  o: { count: number; more: number; keysMs: number; fleetMs: number; runs: Record<'one' | 'more' | 'kill', boolean> },
+): Promise<ScalePassFigures> {
+  const warmS = await firstContact(ctx);
+  const { result: passes, slots } = await withCronSchedule(ctx, async () => {
+    const runs: [string, PassResult][] = [];
+    if (o.runs.one) runs.push(['1 apt-worker, default settings', await pass(ctx, 1)]);
+    for (let n = 2; o.runs.more && n <= o.more; n++)
+      runs.push([`${n} apt-workers, default settings each`, await pass(ctx, n)]);
+    if (o.runs.kill) runs.push([KILLED, await pass(ctx, 2, true)]);
+    return runs;
+  });
+  const cron = cronDuring(
+    slots,
+    passes.map(([, p]) => p),
+  );
+  const { other, readOnly } = workerConcurrency(loadConfig(childProcessEnv(ctx.env)));
   const row = (label: string, p: PassResult) => [
     label,
     p.seconds,
-    Math.max(...p.rss),
+    `${Math.max(...p.rss).toFixed(0)} (idle ${p.idleRss.toFixed(0)})`,
+    p.cpu,
     outcomeText(p.counts),
     p.phases,
     `${met(p.seconds <= PASS_TARGET_S)} (≤ ${PASS_TARGET_S} s); RSS ${met(Math.max(...p.rss) <= RSS_TARGET_MB)} (≤ ${RSS_TARGET_MB} MB)`,
   ];
   printTable(
-    `scale-pass: read-only pass (probe + apt analysis) over ${o.count} simulated machines (host keys ${o.keysMs.toFixed(0)} ms, fleet up ${o.fleetMs.toFixed(0)} ms, first-contact probes ${warmS.toFixed(1)} s), real apt-worker processes, PostgreSQL; unknown commands: ${fleet.unknownCommands().length}`,
-    ['run', 's', 'max worker RSS MB', 'jobs', 'per job (ms)', 'targets'],
-    [
-      row('1 apt-worker, default settings (SU_WORKER_CONCURRENCY 4)', one),
-      row(`${o.more} apt-workers, default settings each`, many),
-      row('2 apt-workers, one SIGKILLed halfway, a new one started', killed),
-      [
-        `peer: OpenSSH ssh per host and command (probe, analysis), ${o.more * 4} at once, no parsing, no database`,
-        peer.seconds,
-        '',
-        `${peer.ok} ok, ${peer.failed} failed`,
-        '',
-        `ours ${(many.seconds / peer.seconds).toFixed(2)}× the peer's time`,
-      ],
-    ],
+    `scale-pass: read-only pass (probe + apt analysis) over ${o.count} simulated machines (host keys ${o.keysMs.toFixed(0)} ms, fleet up ${o.fleetMs.toFixed(0)} ms, first-contact probes ${warmS.toFixed(1)} s), real apt-worker processes (SU_WORKER_READ_CONCURRENCY ${readOnly}, SU_WORKER_CONCURRENCY ${other}), PostgreSQL; unknown commands: ${fleet.unknownCommands().length}`,
+    ['run', 's', 'max worker RSS MB', 'workers CPU s', 'jobs', 'per job (ms)', 'targets'],
+    passes.map(([label, p]) => row(label, p)),
   );
+  const unknown = fleet.unknownCommands();
+  if (unknown.length) console.log(`scale-pass: unknown commands, the first: ${unknown.slice(0, 2).join(' | ')}`);
+  if (o.runs.kill) await killedAndPeer(ctx, fleet, passes);
   console.log(
-    `scale-pass: SIGKILL halfway: ${killed.unfinished} jobs left queued/running (stuck) — ${met(killed.unfinished === 0)}; ${killed.lost.length} machines worker_lost, retried: ${outcomeText(retried)} — ${met(!retried.has('queued') && !retried.has('running') && !retried.has('error:worker_lost'))}`,
+    `scale-pass: cron fire delay (every-minute schedule, scheduler process of its own) during the passes: max ${cron.max.toFixed(0)} ms, p50 ${cron.p50.toFixed(0)} ms over ${cron.n} slots [${cron.delays.join(', ')}] — ${met(cron.n > 0 && cron.max <= CRON_TARGET_MS)} (≤ ${CRON_TARGET_MS} ms)`,
+  );
+  return { cron };
+}
+
+/** Acceptance 3 at this scale (the last pass had a worker SIGKILLed), and the OpenSSH peer. */
+async function killedAndPeer(ctx: Ctx, fleet: SimFleet, passes: [string, PassResult][]): Promise<void> {
+  const killed = passes.at(-1)?.[1];
+  if (!killed) return;
+  const retried = await retry(ctx, killed.lost);
+  const stuck = killed.fates.get('stuck') ?? 0;
+  const retriedOk = !retried.has('queued') && !retried.has('running') && !retried.has('error:worker_lost');
+  console.log(
+    `scale-pass: SIGKILL halfway, per machine (analysis): ${outcomeText(killed.fates)}; jobs left queued/running: ${killed.unfinished} — ${met(killed.unfinished === 0 && stuck === 0)}; ${killed.lost.length} machines with a worker_lost job, analysed again: ${outcomeText(retried) || 'none needed'} — ${met(retriedOk)}`,
+  );
+  const peer = await sshLoopPeer(fleet, 64);
+  const fastest = Math.min(...passes.filter(([label]) => label !== KILLED).map(([, p]) => p.seconds));
+  console.log(
+    `scale-pass: peer, OpenSSH ssh per host and command (probe, analysis), 64 at once, no parsing, no database: ${peer.seconds.toFixed(1)} s, ${peer.ok} ok, ${peer.failed} failed; our fastest pass ${(fastest / peer.seconds).toFixed(2)}× its time`,
   );
 }
 
