@@ -27,6 +27,19 @@ class FanOutSchedulerModule {
   }
 }
 
+/** A fired slot that no worker is to run: its schedule disabled, its deliveries deleted, its open jobs cancelled. */
+export async function discardSlot(db: Database, scheduleId: string): Promise<void> {
+  await db.pool.query(`UPDATE schedules SET enabled = false WHERE id = $1`, [scheduleId]);
+  await db.pool.query(
+    `DELETE FROM pgboss.job WHERE data->>'jobId' IN (SELECT id::text FROM jobs WHERE schedule_id = $1)`,
+    [scheduleId],
+  );
+  await db.pool.query(
+    `UPDATE jobs SET status = 'cancelled' WHERE schedule_id = $1 AND status IN ('queued', 'waiting')`,
+    [scheduleId],
+  );
+}
+
 /**
  * One slot of a schedule over every machine (one step), in the one transaction `fire()` runs: the run, its machines,
  * every step as a waiting job, the first `concurrency` released. Returns the time and the run's machine count.
@@ -58,15 +71,7 @@ export async function fanOut(
     [s.id],
   );
   // No worker takes these: the released jobs leave the queue so that they do not pile up between steps.
-  await db.pool.query(`UPDATE schedules SET enabled = false WHERE id = $1`, [s.id]);
-  await db.pool.query(
-    `DELETE FROM pgboss.job WHERE data->>'jobId' IN (SELECT id::text FROM jobs WHERE schedule_id = $1)`,
-    [s.id],
-  );
-  await db.pool.query(
-    `UPDATE jobs SET status = 'cancelled' WHERE schedule_id = $1 AND status IN ('queued', 'waiting')`,
-    [s.id],
-  );
+  await discardSlot(db, s.id);
   return { ms, machines: counted.rows[0]?.n ?? 0 };
 }
 

@@ -9,6 +9,7 @@ import { JobRunner, PlatformModule, type PlatformOptions } from '@su/platform';
 import { nextRuns, ScheduleFiringService, SchedulerCoreModule, SchedulerLeaderService } from '@su/schedules';
 import { AptWorkerModule, aptWorkerHandlers } from '@su/apt-worker';
 import { benchDatabase } from './bench-database.ts';
+import { discardSlot } from './fanout.bench.ts';
 import { printTable, summary } from './stats.ts';
 
 @Module({})
@@ -177,15 +178,7 @@ async function fanOutFigures(db: Database, firing: ScheduleFiringService): Promi
       await firing.fire(s.id);
       times.push(performance.now() - t0);
       // The workers of this bench must not spend the measured minutes on these jobs.
-      await db.pool.query(`UPDATE schedules SET enabled = false WHERE id = $1`, [s.id]);
-      await db.pool.query(
-        `DELETE FROM pgboss.job WHERE data->>'jobId' IN (SELECT id::text FROM jobs WHERE schedule_id = $1)`,
-        [s.id],
-      );
-      await db.pool.query(
-        `UPDATE jobs SET status = 'cancelled' WHERE schedule_id = $1 AND status IN ('queued', 'waiting')`,
-        [s.id],
-      );
+      await discardSlot(db, s.id);
     }
     const t = summary(times);
     rows.push([
