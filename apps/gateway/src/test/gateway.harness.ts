@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConsoleLogger, type INestApplicationContext } from '@nestjs/common';
@@ -128,6 +128,8 @@ export async function startGateway(db: TestDatabase, env: Record<string, string>
     close: async () => {
       await worker.close();
       await app.close();
+      // The data directory (raw logs, reports, keys) was this gateway's alone; 2,000 of them had piled up in /tmp.
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
