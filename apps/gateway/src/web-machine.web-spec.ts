@@ -279,10 +279,9 @@ describe('machine pages in Chromium', () => {
     await execution.getByRole('button').first().click();
     expect(await execution.getByTestId('execution-diff').textContent()).toContain('curl7.88.1-10 → 7.88.1-11upgraded');
     await execution.getByRole('button', { name: 'Show the raw log' }).click();
-    const marked = execution.locator('[data-important="true"]');
-    await marked.waitFor(WAIT);
-    expect(await marked.count()).toBe(1);
-    expect(await marked.textContent()).toContain(`W: curl: option ${HOSTILE}`);
+    await expect
+      .poll(() => shownMarks(execution), WAIT)
+      .toEqual([expect.stringContaining(`W: curl: option ${HOSTILE}`)]);
     // The report, read as text: its markup creates no element.
     await page.getByTestId('report').getByRole('button', { name: 'Read' }).click();
     await expect.poll(() => page.getByTestId('report-text').textContent(), WAIT).toContain(`note: ${HOSTILE}`);
@@ -349,7 +348,12 @@ describe('machine pages in Chromium', () => {
     await close();
   });
   /** Keyboard only: Tab (or Shift+Tab) to the control, then the key a keyboard user would press on it. */
-  async function press(page: Page, target: Locator, key: 'Enter' | 'Space' = 'Enter', way: 'Tab' | 'Shift+Tab' = 'Tab') {
+  async function press(
+    page: Page,
+    target: Locator,
+    key: 'Enter' | 'Space' = 'Enter',
+    way: 'Tab' | 'Shift+Tab' = 'Tab',
+  ) {
     await tabTo(page, target, 200, way);
     await page.keyboard.press(key);
   }
@@ -383,9 +387,9 @@ describe('machine pages in Chromium', () => {
     // A risky one asks once more on the same button (the focus stays): Escape backs out, Enter confirms.
     const upgrade = page.getByRole('button', { name: 'Request: Upgrade' });
     await press(page, upgrade, 'Enter', 'Shift+Tab');
-    await expect.poll(() => page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe(
-      'Confirm: request Upgrade',
-    );
+    await expect
+      .poll(() => page.evaluate('document.activeElement.getAttribute("aria-label")'))
+      .toBe('Confirm: request Upgrade');
     await page.keyboard.press('Escape');
     await upgrade.waitFor(WAIT);
     expect(await upgrade.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
@@ -492,3 +496,16 @@ describe('machine pages in Chromium', () => {
     await close();
   });
 });
+
+/**
+ * The raw log's highlighted lines once the log is shown; until then what the execution shows instead (its log closed,
+ * still loading, or the API's problem), so that a failure says which rather than waiting on an element that never came.
+ */
+async function shownMarks(execution: Locator): Promise<string[] | string> {
+  const log = execution.getByTestId('raw-log');
+  if ((await log.count()) > 0) return log.locator('[data-important="true"]').allTextContents();
+  const alerts = await execution.getByRole('alert').allTextContents();
+  const loading = await execution.getByRole('status').count();
+  const open = await execution.getByRole('button', { name: 'Hide the raw log' }).count();
+  return `no log shown (log ${open ? 'open' : 'closed'}, ${loading} loading, alerts: ${alerts.join(' | ') || 'none'})`;
+}

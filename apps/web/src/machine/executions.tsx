@@ -53,6 +53,7 @@ export function Executions({ machineId }: { machineId: string }) {
       </Title>
       {list.isPending && <Loader size="sm" role="status" aria-label={t('common.loading')} />}
       {list.error && <ErrorNotice error={list.error} />}
+      {messages.error && !messages.data && <ErrorNotice error={messages.error} />}
       {list.data?.length === 0 && <Text c="dimmed">{t('executions.empty')}</Text>}
       {list.data && list.data.length > 0 && (
         <Accordion variant="separated" chevronPosition="left">

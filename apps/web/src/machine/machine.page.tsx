@@ -28,13 +28,19 @@ export function MachinePage() {
     queryFn: () => unwrap<MachineView>(api.GET('/api/v1/machines/{id}', { params: { path: { id } } })),
   });
   if (machine.isPending) return <Loader role="status" aria-label={t('common.loading')} />;
-  if (machine.error) {
-    const missing = machine.error instanceof ApiError && machine.error.status === 404;
-    return missing ? <Alert color="gray">{t('machine.notFound')}</Alert> : <ErrorNotice error={machine.error} />;
+  // A failed refresh (a live event's) keeps the page and says so above it: replacing the page would close every open
+  // panel (an execution's raw log, a confirmation) the person was reading.
+  if (machine.error && (!machine.data || isNotFound(machine.error))) {
+    return isNotFound(machine.error) ? (
+      <Alert color="gray">{t('machine.notFound')}</Alert>
+    ) : (
+      <ErrorNotice error={machine.error} />
+    );
   }
   const m = machine.data;
   return (
     <Stack>
+      {machine.error && <ErrorNotice error={machine.error} />}
       <Anchor component={Link} to="/" size="sm">
         <Group gap={4}>
           <IconArrowLeft size={14} aria-hidden />
@@ -60,6 +66,8 @@ export function MachinePage() {
     </Stack>
   );
 }
+
+const isNotFound = (e: Error) => e instanceof ApiError && e.status === 404;
 
 function Summary({ machine: m }: { machine: MachineView }) {
   const { t, prefs } = usePreferences();
