@@ -15,7 +15,7 @@ import { CHROMIUM, launchChromium, seriousA11yViolations } from './test/browser.
 import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
 import { recordRunStatuses, runStatusesSeen } from './test/run-status-recorder.ts';
 import { SchedulerProcess } from './test/scheduler-process.ts';
-import { tabTo } from './test/web-session.ts';
+import { showToggle, tabTo } from './test/web-session.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const skipReason = !isRoot()
@@ -304,7 +304,11 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     await diff.waitFor(SHORT);
     expect(await diff.textContent()).toMatch(/homelab-demo1\.0 → 1\.2/);
     expect(await diff.textContent()).toContain('homelab-secfix');
-    await upgrade.getByRole('button', { name: L('log.show') }).click();
+    await showToggle(
+      upgrade.getByRole('button', { name: L('log.show') }),
+      upgrade.getByRole('button', { name: L('log.hide') }),
+      SHORT.timeout,
+    );
     await expect.poll(() => shownLog(upgrade), SHORT).toContain('homelab-demo');
     expect(await upgrade.getByTestId('raw-log').textContent()).not.toContain(ADMIN_PW);
     const report = page.getByTestId('report').first();

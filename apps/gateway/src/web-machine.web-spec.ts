@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@su/testing';
 import { launchChromium, seriousA11yViolations } from './test/browser.ts';
 import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
-import { tabTo } from './test/web-session.ts';
+import { showToggle, tabTo } from './test/web-session.ts';
 
 /*
  * The machine-facing pages (add machine, machine page, fleet updates) in Debian's Chromium against a real gateway.
@@ -278,7 +278,10 @@ describe('machine pages in Chromium', () => {
     const execution = page.getByTestId('execution').first();
     await execution.getByRole('button').first().click();
     expect(await execution.getByTestId('execution-diff').textContent()).toContain('curl7.88.1-10 → 7.88.1-11upgraded');
-    await execution.getByRole('button', { name: 'Show the raw log' }).click();
+    await showToggle(
+      execution.getByRole('button', { name: 'Show the raw log' }),
+      execution.getByRole('button', { name: 'Hide the raw log' }),
+    );
     await expect
       .poll(() => shownMarks(execution), WAIT)
       .toEqual([expect.stringContaining(`W: curl: option ${HOSTILE}`)]);

@@ -101,3 +101,20 @@ export async function tabTo(page: Page, target: Locator, max = 80, key: 'Tab' | 
   }
   throw new Error(`Tab never reached ${target.toString()}`);
 }
+
+/**
+ * Clicks a show/hide toggle until it shows. A section that loads above it (the charts, the messages) can move the
+ * button between Playwright's check of where it is and the click, which then lands elsewhere: seen in CI, where the
+ * raw log stayed closed ("log closed, 0 loading, alerts: none") after one click.
+ */
+export async function showToggle(show: Locator, hide: Locator, timeout = WAIT.timeout): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        if ((await hide.count()) === 0 && (await show.count()) > 0) await show.click({ timeout: 5000 });
+        return hide.count();
+      },
+      { timeout },
+    )
+    .toBe(1);
+}
