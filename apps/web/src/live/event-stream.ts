@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { patchJobStatus } from './job-status-patch.ts';
 import { refreshMachines } from './machine-refresh.ts';
 import { patchMachineState } from './machine-state-patch.ts';
 
@@ -43,6 +44,7 @@ export function useLiveEvents(enabled: boolean): boolean {
     };
     const onEvent = (e: MessageEvent<string>) => {
       if (e.type === 'machine.state') patchMachineState(queryClient, e.data);
+      if (e.type === 'job.status') patchJobStatus(queryClient, e.data);
       for (const key of keysFor(e.type)) pending.add(key);
       const id = machineOf(e.type, e.data);
       if (id) machines.add(id);

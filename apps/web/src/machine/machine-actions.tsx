@@ -142,11 +142,19 @@ function FollowedJob({ job }: { job: JobSummaryView }) {
     queryFn: () => unwrap<JobSummaryView>(api.GET('/api/v1/jobs/{id}', { params: { path: { id: job.id } } })),
     initialData: job,
   });
+  // A job only moves forward; a refetch that left before the latest event must not show an earlier state again.
+  const [furthest, setFurthest] = useState(job.status);
+  if (stageOf(live.data.status) > stageOf(furthest)) setFurthest(live.data.status);
   return (
     <Group gap="xs" role="status" data-testid="followed-job">
       <IconCheck size={14} aria-hidden />
       <Text size="sm">{t('machine.queued')}</Text>
-      <JobStatusBadge status={live.data.status} />
+      <JobStatusBadge status={furthest} />
     </Group>
   );
+}
+
+/** How far a job has gone: waiting, queued, running, then ended (ok, error or cancelled). */
+function stageOf(status: JobSummaryView['status']): number {
+  return ({ waiting: 0, queued: 1, running: 2 } as Record<string, number>)[status] ?? 3;
 }
