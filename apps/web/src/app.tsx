@@ -1,5 +1,4 @@
 import { Center, Loader } from '@mantine/core';
-import { lazy } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { DashboardPage } from './dashboard/dashboard.page.tsx';
 import { AppLayout } from './layout/app-layout.tsx';
@@ -7,39 +6,23 @@ import { ErrorNotice } from './layout/error-notice.tsx';
 import { PreferencesProvider } from './preferences/preferences.tsx';
 import { useMe } from './session/session.ts';
 import { LazyPage } from './layout/lazy-page.tsx';
-import { withAllStyles } from './styles/with-all-styles.ts';
+import { lazyPage } from './styles/with-all-styles.ts';
 
 // Every page but the dashboard loads on first visit: the initial JS stays small (issue 12's bench). The sign-in pages
 // too: a signed-in visitor, the usual one, never needs their code. Each waits for Mantine's whole stylesheet too (the
 // first load has only the first screen's components' styles).
-const LoginPage = lazy(withAllStyles(() => import('./pages/login.page.tsx').then((m) => ({ default: m.LoginPage }))));
-const ChangePasswordPage = lazy(
-  withAllStyles(() => import('./pages/change-password.page.tsx').then((m) => ({ default: m.ChangePasswordPage }))),
-);
-const JobsPage = lazy(withAllStyles(() => import('./jobs/jobs.page.tsx').then((m) => ({ default: m.JobsPage }))));
-const ApprovalsPage = lazy(
-  withAllStyles(() => import('./approvals/approvals.page.tsx').then((m) => ({ default: m.ApprovalsPage }))),
-);
-const SettingsPage = lazy(
-  withAllStyles(() => import('./settings/settings.page.tsx').then((m) => ({ default: m.SettingsPage }))),
-);
-const SchedulesPage = lazy(
-  withAllStyles(() => import('./schedules/schedules.page.tsx').then((m) => ({ default: m.SchedulesPage }))),
-);
+const LoginPage = lazyPage(() => import('./pages/login.page.tsx'), 'LoginPage');
+const ChangePasswordPage = lazyPage(() => import('./pages/change-password.page.tsx'), 'ChangePasswordPage');
+const JobsPage = lazyPage(() => import('./jobs/jobs.page.tsx'), 'JobsPage');
+const ApprovalsPage = lazyPage(() => import('./approvals/approvals.page.tsx'), 'ApprovalsPage');
+const SettingsPage = lazyPage(() => import('./settings/settings.page.tsx'), 'SettingsPage');
+const SchedulesPage = lazyPage(() => import('./schedules/schedules.page.tsx'), 'SchedulesPage');
 
 // The machine-facing pages load when first opened, so the dashboard's first paint does not wait for their code.
-const MachinePage = lazy(
-  withAllStyles(() => import('./machine/machine.page.tsx').then((m) => ({ default: m.MachinePage }))),
-);
-const AddMachinePage = lazy(
-  withAllStyles(() => import('./machine-add/add-machine.page.tsx').then((m) => ({ default: m.AddMachinePage }))),
-);
-const DiscoveryPage = lazy(
-  withAllStyles(() => import('./discovery/discovery.page.tsx').then((m) => ({ default: m.DiscoveryPage }))),
-);
-const FleetUpdatesPage = lazy(
-  withAllStyles(() => import('./updates/fleet-updates.page.tsx').then((m) => ({ default: m.FleetUpdatesPage }))),
-);
+const MachinePage = lazyPage(() => import('./machine/machine.page.tsx'), 'MachinePage');
+const AddMachinePage = lazyPage(() => import('./machine-add/add-machine.page.tsx'), 'AddMachinePage');
+const DiscoveryPage = lazyPage(() => import('./discovery/discovery.page.tsx'), 'DiscoveryPage');
+const FleetUpdatesPage = lazyPage(() => import('./updates/fleet-updates.page.tsx'), 'FleetUpdatesPage');
 
 /** Signed out: the login page. Signed in with a password to change: that page only (the API refuses the rest). */
 function Routed() {
