@@ -167,12 +167,14 @@ describe.skipIf(!!skipReason)('maintenance run (lab)', () => {
     // Analyses sent while the run holds the machine: one at once, one while the machine reboots.
     const early = await queue(0, 'apt_update_analyze');
     let duringReboot: string | null = null;
+    let last: any = null;
     for (const deadline = Date.now() + 300_000; !duringReboot && Date.now() < deadline; await sleep(200)) {
-      const v = await runView(runJob);
-      if (v?.currentPart === 'reboot') duringReboot = await queue(0, 'apt_update_analyze');
-      if (v?.status && v.status !== 'running') break;
+      last = await runView(runJob);
+      if (last?.currentPart === 'reboot') duringReboot = await queue(0, 'apt_update_analyze');
+      if (last?.status && last.status !== 'running') break;
     }
-    expect(duringReboot, 'the run reached its reboot part').not.toBeNull();
+    // When it did not, the run as it was last seen says why (which part ended it, and how).
+    expect(duringReboot, `the run reached its reboot part; last seen: ${JSON.stringify(last)}`).not.toBeNull();
     const done = await gw.waitJob(runJob, 600_000);
     expect(done, JSON.stringify(done)).toMatchObject({ status: 'ok' });
     for (const id of [early, duringReboot!]) {

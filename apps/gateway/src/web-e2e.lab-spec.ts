@@ -93,6 +93,17 @@ async function englishLeftovers(page: Page): Promise<string[]> {
   return found as string[];
 }
 
+
+/** Runs in the page: keeps, in order, each text the followed job's status badge shows. */
+function recordFollowedJobStates(): void {
+  const w = window as unknown as { followedJobStates: string[] };
+  w.followedJobStates = [];
+  const read = () => {
+    const text = document.querySelector('[data-testid="followed-job"] [data-testid="job-status"]')?.textContent?.trim();
+    if (text && w.followedJobStates.at(-1) !== text) w.followedJobStates.push(text);
+  };
+  new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true });
+}
 describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
   let lab: Lab;
   let db: TestDatabase;
@@ -248,16 +259,18 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     await tile.getByRole('link', { name }).click();
     await page.getByRole('heading', { name, level: 1 }).waitFor(SHORT);
     const machineId = page.url().split('/').pop()!;
+    // Every state the followed job's badge takes is recorded in the page as it is drawn (a poll from here could miss
+    // a short one on a loaded machine).
+    await page.evaluate(recordFollowedJobStates);
     await page.getByRole('button', { name: `${L('actions.run')}: ${L('machine.action.apt_update_analyze')}` }).click();
-    const status = page.getByTestId('followed-job').getByTestId('job-status');
-    const seen: string[] = [];
-    const deadline = Date.now() + JOB.timeout;
-    for (;;) {
-      const s = (await status.textContent({ timeout: JOB.timeout }))?.trim() ?? '';
-      if (seen.at(-1) !== s) seen.push(s);
-      if (s === L('jobs.st.ok') || s === L('jobs.st.error') || Date.now() > deadline) break;
-      await page.waitForTimeout(50);
-    }
+    const ended = [L('jobs.st.ok'), L('jobs.st.error')];
+    let seen: string[] = [];
+    await expect
+      .poll(async () => {
+        seen = await page.evaluate(() => (window as unknown as { followedJobStates: string[] }).followedJobStates);
+        return ended.includes(seen.at(-1) ?? '');
+      }, JOB)
+      .toBe(true);
     console.log(`[web-e2e ${lang}] analysis job statuses seen live: ${seen.join(' → ')}`);
     expect(seen).toEqual([L('jobs.st.queued'), L('jobs.st.running'), L('jobs.st.ok')]);
     await check();

@@ -14,6 +14,7 @@ import type { MessageKey } from '../i18n/en.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
 import { useT } from '../preferences/preferences.tsx';
 import { ACTION_RISK, isDestructive, MACHINE_PAGE_ACTIONS, needsApproval } from './action-risk.ts';
+import { useSteppedStatus } from './use-stepped-status.ts';
 
 /**
  * A request with the API's defaults (a day to decide; a plan-bound action never applies a plan that grew since the
@@ -142,19 +143,12 @@ function FollowedJob({ job }: { job: JobSummaryView }) {
     queryFn: () => unwrap<JobSummaryView>(api.GET('/api/v1/jobs/{id}', { params: { path: { id: job.id } } })),
     initialData: job,
   });
-  // A job only moves forward; a refetch that left before the latest event must not show an earlier state again.
-  const [furthest, setFurthest] = useState(job.status);
-  if (stageOf(live.data.status) > stageOf(furthest)) setFurthest(live.data.status);
+  const status = useSteppedStatus(live.data);
   return (
     <Group gap="xs" role="status" data-testid="followed-job">
       <IconCheck size={14} aria-hidden />
       <Text size="sm">{t('machine.queued')}</Text>
-      <JobStatusBadge status={furthest} />
+      <JobStatusBadge status={status} />
     </Group>
   );
-}
-
-/** How far a job has gone: waiting, queued, running, then ended (ok, error or cancelled). */
-function stageOf(status: JobSummaryView['status']): number {
-  return ({ waiting: 0, queued: 1, running: 2 } as Record<string, number>)[status] ?? 3;
 }
