@@ -1,7 +1,8 @@
 import { useElementSize, useMergedRef } from '@mantine/hooks';
-import { useWindowVirtualizer } from '@tanstack/react-virtual';
+import { useWindowVirtualizer, windowScroll } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { MachineView } from '../api/types.ts';
+import { useIdleAfter } from '../layout/use-idle-after.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { MachineTile } from './machine-tile.tsx';
 
@@ -42,11 +43,26 @@ export function MachineGrid(props: {
     if (grid.parentElement) observer.observe(grid.parentElement);
     return () => observer.disconnect();
   }, []);
+  // The first tiles are the screen's only; the rows beyond it (so that Tab reaches the next tiles) once the browser is
+  // idle after them (ADR 0041).
+  const settled = useIdleAfter(props.machines.length > 0);
+  const firstWrite = useRef(true);
   const virtualizer = useWindowVirtualizer({
     count: rows,
     estimateSize: () => TILE_HEIGHT[prefs.density] + GAP,
-    overscan: 2,
+    overscan: settled ? 2 : 0,
     scrollMargin: offset,
+    // The window's size is known before the first render: the first render draws the screen's rows, not none.
+    initialRect: { width: window.innerWidth, height: window.innerHeight },
+    scrollToFn: (to, options, instance) => {
+      // On mount the virtualizer writes back the scroll offset it has just read: a no-op that forced the page's
+      // layout in the middle of the first commit. Every later write (a scroll to an item) goes through.
+      if (firstWrite.current) {
+        firstWrite.current = false;
+        return;
+      }
+      windowScroll(to, options, instance);
+    },
   });
   // The rows' size follows the density; the virtualizer keeps the sizes it computed until told.
   const density = useRef(prefs.density);
