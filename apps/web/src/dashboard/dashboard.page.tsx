@@ -14,6 +14,10 @@ import classes from './dashboard.module.css';
 
 export { useMachines } from './use-machines.ts';
 
+// A Select keeps its closed list in the DOM by default, and floating-ui placed it (reading computed styles: a forced
+// style recalculation) in the first paint; the filters' lists exist only while open (ADR 0041).
+const LIST_WHEN_OPEN = { keepMounted: false } as const;
+
 /**
  * The fleet: a summary bar whose counts filter, text/tag filters, a tile per machine. Filters live in the URL.
  * Unfiltered, worst first (the default) or by name, the first screen of tiles comes from the fleet's first page in that
@@ -97,6 +101,7 @@ export function DashboardPage() {
           value={tag}
           onChange={(v) => set('tag', v)}
           clearable
+          comboboxProps={LIST_WHEN_OPEN}
         />
         <Select
           label={t('dashboard.sort')}
@@ -105,6 +110,7 @@ export function DashboardPage() {
           onChange={(v) => set('sort', v === 'status' ? null : v)}
           allowDeselect={false}
           w={200}
+          comboboxProps={LIST_WHEN_OPEN}
         />
         {complete && shown.length > 0 && (
           <Button variant="default" onClick={() => setSelected(new Set(shown.map((m) => m.id)))}>
