@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Loader, Select, Stack, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
+import { Alert, Button, Group, Loader, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconSearch, IconServer } from '@tabler/icons-react';
 import { useCallback, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -150,7 +150,10 @@ export function DashboardPage() {
   );
 }
 
-/** A count and its filter; a null count is not known yet (the whole fleet is still on its way). */
+/**
+ * A count and its filter; a null count is not known yet (the whole fleet is still on its way). A plain button with the
+ * module's classes: seven of them in the first paint, each was three Mantine components (ADR 0041).
+ */
 function SummaryCount(props: {
   label: string;
   value: number | null;
@@ -159,19 +162,16 @@ function SummaryCount(props: {
   filter?: SummaryFilter;
 }) {
   return (
-    <UnstyledButton
+    <button
+      type="button"
       className={classes.count}
       data-active={props.active || undefined}
       aria-pressed={props.active}
       onClick={props.onClick}
       data-testid={`summary-${props.filter ?? 'machines'}`}
     >
-      <Text fw={700} size="lg" component="span">
-        {props.value ?? '…'}
-      </Text>{' '}
-      <Text size="sm" component="span">
-        {props.label}
-      </Text>
-    </UnstyledButton>
+      <span className={classes.countValue}>{props.value ?? '…'}</span>{' '}
+      <span className={classes.countLabel}>{props.label}</span>
+    </button>
   );
 }

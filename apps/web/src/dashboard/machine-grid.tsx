@@ -12,6 +12,10 @@ const GAP = 16;
 // Every tile has the same height (machine-tile.tsx clamps its longer lines), so a row's size is known before it is
 // drawn: no row is measured in the DOM, which forced a layout per row and per render (ADR 0041).
 export const TILE_HEIGHT = { comfortable: 226, compact: 180 } as const;
+// The least the grid's top can be on any screen: the header (56 px), the page's padding, the title, the counts and the
+// filters are always above it. Until the real offset is read (after the first layout, below), the first render draws
+// the rows that can be on screen from there; from 0 it drew a row more than any screen shows (ADR 0041).
+const LEAST_GRID_TOP = 200;
 
 /**
  * The tiles, virtualized by rows against the window's scroll: only the rows near the viewport are in the DOM, so a
@@ -30,7 +34,7 @@ export function MachineGrid(props: {
   const { ref: sizeRef, width } = useElementSize();
   const box = useRef<HTMLElement | null>(null);
   const ref = useMergedRef(sizeRef, box);
-  const [offset, setOffset] = useState(0);
+  const [offset, setOffset] = useState(LEAST_GRID_TOP);
   const cols = columnsFor(width || 1200);
   const rows = Math.ceil(props.machines.length / cols);
   // Where the grid starts on the page, read when the layout around it changes (its width, the charts appearing above
