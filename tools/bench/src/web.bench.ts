@@ -14,7 +14,7 @@ import { adminSession } from './bench-session.ts';
 import { percentile, printTable, summary } from './stats.ts';
 import { breakdownRows, readBreakdown, startCounters, type LoadBreakdown } from './web-breakdown.ts';
 import { startProfile, stopProfile } from './web-profile.ts';
-import { momentOf, watchMoments } from './web-interactive.ts';
+import { firstScreenOf, momentOf, watchMoments } from './web-interactive.ts';
 
 const FLEET = 1000;
 const LOADS = 7;
@@ -74,7 +74,7 @@ async function loadOnce(browser: Browser, base: string, token: string, profile: 
   // Recorded by the page (web-interactive.ts): no polling from here while the page loads.
   const interactive = await momentOf(page, 'interactive');
   const wholeFleet = await momentOf(page, 'wholeFleet');
-  const breakdown = await readBreakdown(page, cdp, { interactive, wholeFleet });
+  const breakdown = await readBreakdown(page, cdp, { interactive, wholeFleet, ...(await firstScreenOf(page)) });
   if (profile) await stopProfile(cdp);
   await context.close();
   return breakdown;
