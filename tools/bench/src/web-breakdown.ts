@@ -18,6 +18,8 @@ export interface LoadBreakdown {
   layoutMs: number;
   jsKb: number;
   cssKb: number;
+  tiles: number;
+  gridTop: number;
 }
 
 const ROWS: [keyof LoadBreakdown, string][] = [
@@ -30,13 +32,15 @@ const ROWS: [keyof LoadBreakdown, string][] = [
   ['fleetStart', 'first fleet request sent'],
   ['fleetFirstEnd', 'first fleet request answered'],
   ['fleetEnd', 'last fleet request answered'],
-  ['interactive', 'time to interactive (tiles + count + next frame)'],
-  ['wholeFleet', 'whole fleet shown (grid no longer busy, next frame)'],
+  ['interactive', 'time to interactive (tiles + count + next frame, seen in the page)'],
+  ['wholeFleet', 'whole fleet shown (grid no longer busy, next frame, seen in the page)'],
   ['scriptMs', 'main thread: script total (CDP ScriptDuration)'],
   ['styleMs', 'main thread: style recalc total (CDP)'],
   ['layoutMs', 'main thread: layout total (CDP)'],
   ['jsKb', 'JS transferred before interactive, KB (compressed)'],
   ['cssKb', 'CSS transferred, KB (compressed)'],
+  ['tiles', 'tiles in the DOM at interactive'],
+  ['gridTop', "the grid's top at interactive, px from the viewport's top"],
 ];
 
 /** Starts the main-thread counters before the navigation (they count from Performance.enable). */
@@ -50,10 +54,10 @@ export async function startCounters(page: Page): Promise<CDPSession> {
 export async function readBreakdown(
   page: Page,
   cdp: CDPSession,
-  at: { interactive: number; wholeFleet: number },
+  at: { interactive: number; wholeFleet: number; tiles: number; gridTop: number },
 ): Promise<LoadBreakdown> {
   const timing = await page.evaluate<
-    Omit<LoadBreakdown, 'interactive' | 'wholeFleet' | 'scriptMs' | 'styleMs' | 'layoutMs'>
+    Omit<LoadBreakdown, 'interactive' | 'wholeFleet' | 'tiles' | 'gridTop' | 'scriptMs' | 'styleMs' | 'layoutMs'>
   >(`(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const res = performance.getEntriesByType('resource');

@@ -14,6 +14,7 @@ import { adminSession } from './bench-session.ts';
 import { percentile, printTable, summary } from './stats.ts';
 import { breakdownRows, readBreakdown, startCounters, type LoadBreakdown } from './web-breakdown.ts';
 import { startProfile, stopProfile } from './web-profile.ts';
+import { firstScreenOf, momentOf, watchMoments } from './web-interactive.ts';
 
 const FLEET = 1000;
 const LOADS = 7;
@@ -47,7 +48,8 @@ function initialJs(): { files: string[]; gzipBytes: number; rawBytes: number } {
 
 /**
  * Time to interactive: from navigation start to the dashboard showing the whole fleet's count and its first tiles,
- * and the next animation frame (the main thread free to answer input). A fresh browser context each load (no cache).
+ * and the next animation frame (the main thread free to answer input), as the page itself records it
+ * (web-interactive.ts). A fresh browser context each load (no cache).
  * The UI fills its first screen from the fleet's first page (the count is that page's total); the moment the whole
  * fleet is shown is measured too, and printed in the breakdown.
  */
@@ -65,21 +67,14 @@ async function loadOnce(browser: Browser, base: string, token: string, profile: 
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.addCookies([{ name: 'su_session', value: token, url: base }]);
   const page = await context.newPage();
+  await watchMoments(page, FLEET);
   const cdp = await startCounters(page);
   if (profile) await startProfile(cdp);
   await page.goto(`${base}/`);
-  // Locator waits (Playwright's own polling, no eval: the UI's CSP refuses eval, as it should).
-  await page.getByTestId('summary-machines').getByText(String(FLEET)).waitFor({ timeout: 60_000 });
-  await page.getByTestId('machine-tile').first().waitFor({ timeout: 60_000 });
-  const interactive = await page.evaluate<number>(
-    'new Promise((r) => requestAnimationFrame(() => r(performance.now())))',
-  );
-  // The whole fleet: the tile grid no longer marked busy (a UI without a first page never marks it).
-  await page.locator('section:has([data-testid="machine-tile"]):not([aria-busy="true"])').waitFor({ timeout: 60_000 });
-  const wholeFleet = await page.evaluate<number>(
-    'new Promise((r) => requestAnimationFrame(() => r(performance.now())))',
-  );
-  const breakdown = await readBreakdown(page, cdp, { interactive, wholeFleet });
+  // Recorded by the page (web-interactive.ts): no polling from here while the page loads.
+  const interactive = await momentOf(page, 'interactive');
+  const wholeFleet = await momentOf(page, 'wholeFleet');
+  const breakdown = await readBreakdown(page, cdp, { interactive, wholeFleet, ...(await firstScreenOf(page)) });
   if (profile) await stopProfile(cdp);
   await context.close();
   return breakdown;

@@ -1,7 +1,8 @@
 import { Button, Group } from '@mantine/core';
 import { IconChartBar } from '@tabler/icons-react';
-import { lazy, memo, Suspense, useEffect, useState } from 'react';
+import { lazy, memo, Suspense, useState } from 'react';
 import type { MachineView } from '../api/types.ts';
+import { useIdleAfter } from '../layout/use-idle-after.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
 
 /**
@@ -25,7 +26,8 @@ const FleetCharts = lazy(() =>
 export function FleetChartsSlot({ machines }: { machines: MachineView[] }) {
   const { t } = usePreferences();
   const [open, setOpen] = useState(true);
-  const drawn = useAfterFirstPaint();
+  // The charts' code is fetched, run and drawn when the browser is idle after the first tiles.
+  const drawn = useIdleAfter();
   return (
     <>
       <Group>
@@ -46,21 +48,4 @@ export function FleetChartsSlot({ machines }: { machines: MachineView[] }) {
       )}
     </>
   );
-}
-
-/**
- * False until the browser is idle after the dashboard's first paint: the charts' code is fetched, run and drawn then,
- * not while the tiles are being shown (the time to interactive of issue 12's bench).
- */
-function useAfterFirstPaint(): boolean {
-  const [drawn, setDrawn] = useState(false);
-  useEffect(() => {
-    if (!('requestIdleCallback' in window)) {
-      const timer = setTimeout(() => setDrawn(true), 200);
-      return () => clearTimeout(timer);
-    }
-    const idle = window.requestIdleCallback(() => setDrawn(true), { timeout: 1000 });
-    return () => window.cancelIdleCallback(idle);
-  }, []);
-  return drawn;
 }

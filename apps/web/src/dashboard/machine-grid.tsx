@@ -1,7 +1,8 @@
 import { useElementSize, useMergedRef } from '@mantine/hooks';
-import { useWindowVirtualizer } from '@tanstack/react-virtual';
+import { useWindowVirtualizer, windowScroll } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { MachineView } from '../api/types.ts';
+import { useIdleAfter } from '../layout/use-idle-after.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { MachineTile } from './machine-tile.tsx';
 
@@ -11,6 +12,10 @@ const GAP = 16;
 // Every tile has the same height (machine-tile.tsx clamps its longer lines), so a row's size is known before it is
 // drawn: no row is measured in the DOM, which forced a layout per row and per render (ADR 0041).
 export const TILE_HEIGHT = { comfortable: 226, compact: 180 } as const;
+// The least the grid's top can be on any screen: the header (56 px), the page's padding, the title, the counts and the
+// filters are always above it. Until the real offset is read (after the first layout, below), the first render draws
+// the rows that can be on screen from there; from 0 it drew a row more than any screen shows (ADR 0041).
+const LEAST_GRID_TOP = 200;
 
 /**
  * The tiles, virtualized by rows against the window's scroll: only the rows near the viewport are in the DOM, so a
@@ -29,7 +34,7 @@ export function MachineGrid(props: {
   const { ref: sizeRef, width } = useElementSize();
   const box = useRef<HTMLElement | null>(null);
   const ref = useMergedRef(sizeRef, box);
-  const [offset, setOffset] = useState(0);
+  const [offset, setOffset] = useState(LEAST_GRID_TOP);
   const cols = columnsFor(width || 1200);
   const rows = Math.ceil(props.machines.length / cols);
   // Where the grid starts on the page, read when the layout around it changes (its width, the charts appearing above
@@ -42,11 +47,26 @@ export function MachineGrid(props: {
     if (grid.parentElement) observer.observe(grid.parentElement);
     return () => observer.disconnect();
   }, []);
+  // The first tiles are the screen's only; the rows beyond it (so that Tab reaches the next tiles) once the browser is
+  // idle after them (ADR 0041).
+  const settled = useIdleAfter(props.machines.length > 0);
+  const firstWrite = useRef(true);
   const virtualizer = useWindowVirtualizer({
     count: rows,
     estimateSize: () => TILE_HEIGHT[prefs.density] + GAP,
-    overscan: 2,
+    overscan: settled ? 2 : 0,
     scrollMargin: offset,
+    // The window's size is known before the first render: the first render draws the screen's rows, not none.
+    initialRect: { width: window.innerWidth, height: window.innerHeight },
+    scrollToFn: (to, options, instance) => {
+      // On mount the virtualizer writes back the scroll offset it has just read: a no-op that forced the page's
+      // layout in the middle of the first commit. Every later write (a scroll to an item) goes through.
+      if (firstWrite.current) {
+        firstWrite.current = false;
+        return;
+      }
+      windowScroll(to, options, instance);
+    },
   });
   // The rows' size follows the density; the virtualizer keeps the sizes it computed until told.
   const density = useRef(prefs.density);

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Card, Checkbox, Title, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Card, Checkbox, Title } from '@mantine/core';
 import {
   IconAlertTriangle,
   IconCircleCheck,
@@ -16,6 +16,7 @@ import { Link } from 'react-router';
 import type { MachineView } from '../api/types.ts';
 import { isMessageKey } from '../i18n/translate.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
+import { BlockedBadge } from './blocked-badge.tsx';
 import { tileStatus, type TileStatus } from './machine-status.ts';
 import classes from './dashboard.module.css';
 
@@ -124,11 +125,7 @@ export const MachineTile = memo(function MachineTile({
             </Badge>
           )}
           {s?.blocked && (
-            <Tooltip label={s.blockedReason ?? ''} disabled={!s.blockedReason}>
-              <Badge color="red" variant="filled" leftSection={<IconLock size={12} aria-hidden />} tabIndex={0}>
-                {t('tile.blocked')}
-              </Badge>
-            </Tooltip>
+            <BlockedBadge label={t('tile.blocked')} reason={s.blockedReason} />
           )}
         </div>
         {s?.blocked && s.blockedReason && (

@@ -1,10 +1,16 @@
-import { SegmentedControl, Stack, Text } from '@mantine/core';
+import { Stack, Text } from '@mantine/core';
 import { useId } from 'react';
 import type { MessageKey } from '../i18n/en.ts';
 import type { Translate } from '../i18n/translate.ts';
 import { usePreferences, type Preferences } from '../preferences/preferences.tsx';
+import classes from './choice-switch.module.css';
 
-/** One preference as a labelled choice, saved in the user's preferences as soon as it changes. */
+/**
+ * One preference as a labelled group of radio buttons, saved in the user's preferences as soon as it changes. Drawn
+ * like Mantine's SegmentedControl, but native radios and CSS only: that control measured its options to place a
+ * floating indicator, a forced layout in every first paint of every page (ADR 0041). Arrow keys move the choice, as in
+ * any radio group.
+ */
 function PreferenceSwitch<K extends keyof Preferences>(props: {
   name: K;
   label: MessageKey;
@@ -17,13 +23,24 @@ function PreferenceSwitch<K extends keyof Preferences>(props: {
       <Text size="xs" c="dimmed" id={id}>
         {t(props.label)}
       </Text>
-      <SegmentedControl
-        size="xs"
-        aria-labelledby={id}
-        value={prefs[props.name]}
-        onChange={(v) => update({ [props.name]: v } as Partial<Preferences>)}
-        data={props.options(t)}
-      />
+      <div role="radiogroup" aria-labelledby={id} className={classes.group}>
+        {props.options(t).map((o) => (
+          <span key={o.value}>
+            <input
+              type="radio"
+              className={classes.input}
+              id={`${id}-${o.value}`}
+              name={id}
+              value={o.value}
+              checked={prefs[props.name] === o.value}
+              onChange={() => update({ [props.name]: o.value } as Partial<Preferences>)}
+            />
+            <label className={classes.label} htmlFor={`${id}-${o.value}`}>
+              {o.label}
+            </label>
+          </span>
+        ))}
+      </div>
     </Stack>
   );
 }

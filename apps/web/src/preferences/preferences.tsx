@@ -36,7 +36,7 @@ const Ctx = createContext<PreferencesContext | null>(null);
 /** Theme, density and language: server-side in `user_preferences` (ADR 0019), localStorage as first-paint fallback. */
 export function PreferencesProvider({ signedIn, children }: { signedIn: boolean; children: ReactNode }) {
   const queryClient = useQueryClient();
-  const { setColorScheme } = useMantineColorScheme();
+  const { colorScheme, setColorScheme } = useMantineColorScheme();
   const server = useQuery({
     queryKey: ['preferences'],
     enabled: signedIn,
@@ -53,9 +53,14 @@ export function PreferencesProvider({ signedIn, children }: { signedIn: boolean;
 
   useEffect(() => {
     localStorage.setItem(FALLBACK_KEY, JSON.stringify(prefs));
-    setColorScheme(prefs.theme === 'system' ? 'auto' : prefs.theme);
     document.documentElement.lang = prefs.language;
-  }, [prefs, setColorScheme]);
+  }, [prefs]);
+  // Only a change: Mantine's setter turns transitions off and reads the page's style to turn them on again (a forced
+  // style recalculation), which the first paint paid when the preference was already the one shown (ADR 0041).
+  const scheme = prefs.theme === 'system' ? 'auto' : prefs.theme;
+  useEffect(() => {
+    if (colorScheme !== scheme) setColorScheme(scheme);
+  }, [colorScheme, scheme, setColorScheme]);
 
   const update = useCallback(
     (change: Partial<Preferences>) => {
