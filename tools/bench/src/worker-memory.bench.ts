@@ -54,8 +54,11 @@ async function snapshot(w: WorkerProcess): Promise<Record<string, unknown>> {
  */
 export async function workerMemoryBench(): Promise<void> {
   const root = process.cwd();
-  const build = spawnSync(process.execPath, [join(root, 'tools/build/build.mjs'), 'apt-worker'], { stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('apt-worker build failed');
+  // --no-build: measure the apt-worker already in dist (another bench may be running it).
+  if (!process.argv.includes('--no-build')) {
+    const build = spawnSync(process.execPath, [join(root, 'tools/build/build.mjs'), 'apt-worker'], { stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('apt-worker build failed');
+  }
   const { url, close } = await benchDatabase('worker_memory');
   const dataDir = mkdtempSync(join(tmpdir(), 'su-bench-mem-'));
   try {
