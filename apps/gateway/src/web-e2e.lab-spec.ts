@@ -13,7 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, ensureHostTools, isRoot, Lab, type LabMachine, type TestDatabase } from '@su/testing';
 import { CHROMIUM, launchChromium, seriousA11yViolations } from './test/browser.ts';
 import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
-import { recordRunStatuses, runStatusesSeen } from './test/run-status-recorder.ts';
+import {
+  followedJobStatesSeen,
+  recordFollowedJobStates,
+  recordRunStatuses,
+  runStatusesSeen,
+} from './test/live-status-recorder.ts';
 import { SchedulerProcess } from './test/scheduler-process.ts';
 import { showToggle, tabTo } from './test/web-session.ts';
 
@@ -94,16 +99,6 @@ async function englishLeftovers(page: Page): Promise<string[]> {
 }
 
 
-/** Runs in the page: keeps, in order, each text the followed job's status badge shows. */
-function recordFollowedJobStates(): void {
-  const w = window as unknown as { followedJobStates: string[] };
-  w.followedJobStates = [];
-  const read = () => {
-    const text = document.querySelector('[data-testid="followed-job"] [data-testid="job-status"]')?.textContent?.trim();
-    if (text && w.followedJobStates.at(-1) !== text) w.followedJobStates.push(text);
-  };
-  new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true });
-}
 describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
   let lab: Lab;
   let db: TestDatabase;
@@ -261,13 +256,13 @@ describe.skipIf(!!skipReason)('web UI end to end (lab, Chromium)', () => {
     const machineId = page.url().split('/').pop()!;
     // Every state the followed job's badge takes is recorded in the page as it is drawn (a poll from here could miss
     // a short one on a loaded machine).
-    await page.evaluate(recordFollowedJobStates);
+    await recordFollowedJobStates(page);
     await page.getByRole('button', { name: `${L('actions.run')}: ${L('machine.action.apt_update_analyze')}` }).click();
     const ended = [L('jobs.st.ok'), L('jobs.st.error')];
     let seen: string[] = [];
     await expect
       .poll(async () => {
-        seen = await page.evaluate(() => (window as unknown as { followedJobStates: string[] }).followedJobStates);
+        seen = await followedJobStatesSeen(page);
         return ended.includes(seen.at(-1) ?? '');
       }, JOB)
       .toBe(true);

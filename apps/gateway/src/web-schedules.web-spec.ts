@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@su/testing';
 import { launchChromium } from './test/browser.ts';
 import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
-import { recordRunStatuses, runStatusesSeen } from './test/run-status-recorder.ts';
+import { recordRunStatuses, runStatusesSeen } from './test/live-status-recorder.ts';
 import { SchedulerProcess } from './test/scheduler-process.ts';
 import {
   ensureBuiltUi,

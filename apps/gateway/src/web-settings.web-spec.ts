@@ -175,7 +175,8 @@ describe('settings in Chromium', () => {
         }
         await context.close();
       }
-  });
+    // Twenty pages, each checked by axe: two minutes on a loaded machine was not enough (as the dashboard's own).
+  }, 240_000);
 
   it('saw no script dialog, page error or CSP refusal on any page', () => {
     expect(web.problems).toEqual([]);

@@ -166,6 +166,7 @@ describe('schedule firing (database)', () => {
           errorKind: null,
           requestId: null,
           scheduleId: id,
+          startedAt: null,
         }))
         .sort(byMachine),
     );
@@ -176,7 +177,14 @@ describe('schedule firing (database)', () => {
         .sort(byMachine),
     ).toEqual(
       released
-        .map((j) => ({ runId: run.id, machineId: j.machine_id, status: 'running', currentStep: 0, errorKind: null }))
+        .map((j) => ({
+          runId: run.id,
+          machineId: j.machine_id,
+          status: 'running',
+          currentStep: 0,
+          errorKind: null,
+          startedAt: expect.any(String),
+        }))
         .sort(byMachine),
     );
     // The 4 waiting steps (2 of the started machines, 2 of the third) and the pending machine raised nothing.

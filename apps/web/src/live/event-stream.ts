@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { patchJobStatus } from './job-status-patch.ts';
 import { refreshMachines } from './machine-refresh.ts';
 import { patchMachineState } from './machine-state-patch.ts';
+import { patchRunMachine } from './run-machine-patch.ts';
 
 /** The live event types the gateway sends (ADR 0009). */
 const TYPES = [
@@ -45,6 +46,7 @@ export function useLiveEvents(enabled: boolean): boolean {
     const onEvent = (e: MessageEvent<string>) => {
       if (e.type === 'machine.state') patchMachineState(queryClient, e.data);
       if (e.type === 'job.status') patchJobStatus(queryClient, e.data);
+      if (e.type === 'schedule_run.machine') patchRunMachine(queryClient, e.data);
       for (const key of keysFor(e.type)) pending.add(key);
       const id = machineOf(e.type, e.data);
       if (id) machines.add(id);

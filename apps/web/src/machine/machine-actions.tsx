@@ -12,9 +12,9 @@ import { JobStatusBadge } from '../jobs/jobs.page.tsx';
 import { api, unwrap } from '../api/client.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { ErrorNotice } from '../layout/error-notice.tsx';
+import { useSteppedStatus } from '../live/use-stepped-status.ts';
 import { useT } from '../preferences/preferences.tsx';
 import { ACTION_RISK, isDestructive, MACHINE_PAGE_ACTIONS, needsApproval } from './action-risk.ts';
-import { useSteppedStatus } from './use-stepped-status.ts';
 
 /**
  * A request with the API's defaults (a day to decide; a plan-bound action never applies a plan that grew since the
@@ -143,7 +143,7 @@ function FollowedJob({ job }: { job: JobSummaryView }) {
     queryFn: () => unwrap<JobSummaryView>(api.GET('/api/v1/jobs/{id}', { params: { path: { id: job.id } } })),
     initialData: job,
   });
-  const status = useSteppedStatus(live.data);
+  const status = useSteppedStatus(live.data.status, live.data.startedAt);
   return (
     <Group gap="xs" role="status" data-testid="followed-job">
       <IconCheck size={14} aria-hidden />

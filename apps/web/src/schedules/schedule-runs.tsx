@@ -1,10 +1,11 @@
 import { Alert, Badge, Card, Group, Loader, Progress, Stack, Table, Text, Title } from '@mantine/core';
 import { IconHistory } from '@tabler/icons-react';
-import type { RunView } from '../api/admin-types.ts';
+import type { RunMachineView, RunView } from '../api/admin-types.ts';
 import { useMachines } from '../dashboard/use-machines.ts';
 import { isMessageKey } from '../i18n/translate.ts';
 import { ScrollRegion } from '../layout/scroll-region.tsx';
 import { ErrorNotice } from '../layout/error-notice.tsx';
+import { useSteppedStatus } from '../live/use-stepped-status.ts';
 import { usePreferences } from '../preferences/preferences.tsx';
 import { runProgress, runStatusColor } from './run-status.ts';
 import { useScheduleRuns } from './use-schedules.ts';
@@ -30,6 +31,11 @@ export function ScheduleRuns({ scheduleId }: { scheduleId: string }) {
       ))}
     </Stack>
   );
+}
+
+/** A run machine's status, stepped through what it passed while on screen (as a followed job's is). */
+function MachineStatusBadge({ machine }: { machine: RunMachineView }) {
+  return <StatusBadge status={useSteppedStatus(machine.status, machine.startedAt)} />;
 }
 
 function StatusBadge({ status }: { status: string }) {
@@ -84,7 +90,7 @@ function RunCard({ run }: { run: RunView }) {
                 <Table.Tr key={m.machineId} data-testid="run-machine" data-machine-id={m.machineId}>
                   <Table.Td style={{ overflowWrap: 'anywhere' }}>{names.get(m.machineId) ?? m.machineId}</Table.Td>
                   <Table.Td>
-                    <StatusBadge status={m.status} />
+                    <MachineStatusBadge machine={m} />
                   </Table.Td>
                   <Table.Td>
                     <StepName action={run.actions[m.currentStep]} />{' '}

@@ -28,3 +28,24 @@ export async function recordRunStatuses(page: Page): Promise<void> {
 export async function runStatusesSeen(page: Page): Promise<Record<string, string[]>> {
   return (await page.evaluate('window.suSeen')) as Record<string, string[]>;
 }
+
+/* Every text the followed job's status badge (machine page, after an action) showed, in order. */
+const FOLLOWED_JOB_RECORDER = `(() => {
+  window.suFollowed = [];
+  const note = () => {
+    const text = document.querySelector('[data-testid="followed-job"] [data-testid="job-status"]')?.textContent?.trim();
+    if (text && window.suFollowed[window.suFollowed.length - 1] !== text) window.suFollowed.push(text);
+  };
+  new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+  note();
+})()`;
+
+/** Starts recording the followed job's badge on the page as it is now (before the action that queues the job). */
+export async function recordFollowedJobStates(page: Page): Promise<void> {
+  await page.evaluate(FOLLOWED_JOB_RECORDER);
+}
+
+/** The statuses the followed job's badge showed so far. */
+export async function followedJobStatesSeen(page: Page): Promise<string[]> {
+  return (await page.evaluate('window.suFollowed')) as string[];
+}
