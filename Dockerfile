@@ -66,4 +66,4 @@ HEALTHCHECK --interval=20s --timeout=5s --retries=3 CMD if [ "$SU_SERVICE" = gat
   else find "/tmp/su-$SU_SERVICE.alive" -mmin -1 | grep -q .; fi
 # The options are SERVICE_NODE_ARGS (libs/config/src/config.ts; ADR 0047 and 0050 for the heap sizes), each quoted
 # for sh; libs/config/src/service-node-args.spec.ts checks that they match.
-CMD ["sh", "-c", "exec node '--import=data:text/javascript,import%7BsetSourceMapsSupport%7Dfrom%22node%3Amodule%22%3BsetSourceMapsSupport(true%2C%7BnodeModules%3Afalse%7D)' '--disable-warning=ExperimentalWarning' '--max-semi-space-size=2' '--heap-growing-percent=15' dist/apps/${SU_SERVICE}/main.js"]
+CMD ["sh", "-c", "exec node '--import=data:text/javascript,import%7BsetSourceMapsSupport%7Dfrom%22node%3Amodule%22%3BsetSourceMapsSupport(true%2C%7BnodeModules%3Afalse%7D)' '--disable-warning=ExperimentalWarning' '--max-semi-space-size=2' '--heap-growing-percent=25' dist/apps/${SU_SERVICE}/main.js"]

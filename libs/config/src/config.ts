@@ -171,7 +171,7 @@ const OWN_SOURCE_MAPS = 'import{setSourceMapsSupport}from"node:module";setSource
  * The Node options every service process starts with (the launcher, the container image, the benches): source maps
  * for our own code (OWN_SOURCE_MAPS), no warning for the WebAssembly schema engine (still flagged experimental), and
  * a heap kept close to what it holds. Young-generation semi-spaces of 2 MB: under a pass's allocation rate V8 grows
- * them towards 16 MB and the RSS follows (ADR 0047). The old generation grows by 15 % of what survived its last full
+ * them towards 16 MB and the RSS follows (ADR 0047). The old generation grows by 25 % of what survived its last full
  * GC instead of up to 4×: a worker's live heap stays near 70 MB during a 1,000-machine pass, but V8 let it reach
  * 210 MB before collecting (ADR 0050). A growth factor, not a limit: a larger live set still gets the room it needs.
  * The Dockerfile's CMD repeats them (service-node-args.spec.ts checks it).
@@ -180,7 +180,7 @@ export const SERVICE_NODE_ARGS: readonly string[] = [
   `--import=data:text/javascript,${encodeURIComponent(OWN_SOURCE_MAPS)}`,
   '--disable-warning=ExperimentalWarning',
   '--max-semi-space-size=2',
-  '--heap-growing-percent=15',
+  '--heap-growing-percent=25',
 ];
 
 /**
