@@ -64,5 +64,6 @@ ENV SU_SERVICE=gateway
 HEALTHCHECK --interval=20s --timeout=5s --retries=3 CMD if [ "$SU_SERVICE" = gateway ]; \
   then node -e "fetch('http://127.0.0.1:8080/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; \
   else find "/tmp/su-$SU_SERVICE.alive" -mmin -1 | grep -q .; fi
-# The options are SERVICE_NODE_ARGS (libs/config/src/config.ts; ADR 0047 for the semi-space size).
-CMD ["sh", "-c", "exec node --enable-source-maps --disable-warning=ExperimentalWarning --max-semi-space-size=2 dist/apps/${SU_SERVICE}/main.js"]
+# The options are SERVICE_NODE_ARGS (libs/config/src/config.ts; ADR 0047 and 0050 for the heap sizes), each quoted
+# for sh; libs/config/src/service-node-args.spec.ts checks that they match.
+CMD ["sh", "-c", "exec node '--import=data:text/javascript,import%7BsetSourceMapsSupport%7Dfrom%22node%3Amodule%22%3BsetSourceMapsSupport(true%2C%7BnodeModules%3Afalse%7D)' '--disable-warning=ExperimentalWarning' '--max-semi-space-size=2' '--heap-growing-percent=25' dist/apps/${SU_SERVICE}/main.js"]

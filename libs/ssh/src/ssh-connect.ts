@@ -97,30 +97,47 @@ export class ConnectAttempt<T> {
       return verify(false);
     }
     if (this.hostKey) return verify(info.fingerprintSha256 === this.hostKey.fingerprintSha256);
+    const answer = this.lateAnswer(verify);
     Promise.resolve()
       .then(() => this.o.verifyHostKey(info))
       .then(
         (v) => {
           if (v === true) {
             this.hostKey = info;
-            return verify(true);
+            return answer(true);
           }
           const kind = v === 'unknown' ? 'host_key_unknown' : 'host_key_changed';
           this.verdict = new SshError(
             kind,
             `${connectFailureMessage(kind, this.target, 0)} (${info.keyType} ${info.fingerprintSha256})`,
           );
-          verify(false);
+          answer(false);
         },
         (e: unknown) => {
           this.verdict =
             e instanceof SshError
               ? e
               : new SshError('host_key_changed', `Host key check for ${this.target} failed; nothing was executed`);
-          verify(false);
+          answer(false);
         },
       );
   };
+
+  /**
+   * ssh2's verify callback for an answer given after an await (the trust check reads the database): a connection
+   * torn down meanwhile (our timer, the peer) makes ssh2 throw from inside it, which would end the whole worker.
+   */
+  private lateAnswer(verify: (ok: boolean) => void): (ok: boolean) => void {
+    return (ok) => {
+      if (this.settled) return;
+      try {
+        verify(ok);
+      } catch {
+        if (this.verdict) this.fail(this.verdict);
+        else this.failWith({ code: 'ECONNRESET' });
+      }
+    };
+  }
 
   /** TCP is up: start SSH over it. */
   private handshake(): void {

@@ -315,4 +315,22 @@ describe('SshSession against an in-process SSH server', () => {
       await kind({ target: { host: '127.0.0.1', port: silentPort, username: 'admin' }, timeouts: { connectMs: 300 } }),
     ).toBe('timeout');
   });
+
+  it('a host key check that answers after the connect timer fired ends the connect as timeout, nothing thrown later', async () => {
+    // What a worker under load saw: the trust check waited on the database past connectMs, then ssh2 threw from its
+    // verify callback ("protocol._destruct is not a function") and the unhandled rejection ended the process.
+    for (const answer of [true, false, 'throw'] as const) {
+      let answered!: () => void;
+      const late = new Promise<void>((resolve) => (answered = resolve));
+      const verifyHostKey: HostKeyVerifier = async () => {
+        await new Promise((r) => setTimeout(r, 600));
+        setTimeout(answered, 50);
+        if (answer === 'throw') throw new Error('Unable to start a transaction in the given time');
+        return answer;
+      };
+      const f = await failure(SshSession.connect(options({ verifyHostKey, timeouts: { connectMs: 300 } })));
+      expect(f.errorKind).toBe('timeout');
+      await late;
+    }
+  });
 });

@@ -10,6 +10,7 @@ import { schedulerBench } from './scheduler.bench.ts';
 import { sshBench } from './ssh.bench.ts';
 import { tilesBench } from './tiles.bench.ts';
 import { webBench } from './web.bench.ts';
+import { workerMemoryBench } from './worker-memory.bench.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   queue: queueBench,
@@ -23,6 +24,7 @@ const benches: Record<string, () => Promise<void>> = {
   fanout: fanoutBench,
   'scale-pass': async () => void (await scalePassSection()),
   scale: scaleBench,
+  'worker-memory': workerMemoryBench,
 };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !benches[n]);

@@ -61,7 +61,12 @@ export class WorkerProcess {
    * Started and working (for a worker: it logged its queues; else it logged `ready`), or rejected with its output
    * when it dies first.
    */
-  static start(root: string, env: Record<string, string>, service = 'apt-worker'): Promise<WorkerProcess> {
+  static start(
+    root: string,
+    env: Record<string, string>,
+    service = 'apt-worker',
+    nodeArgs: readonly string[] = [],
+  ): Promise<WorkerProcess> {
     const ready = service === 'apt-worker' ? 'consuming' : `${service} ready`;
     const child = spawn(
       process.execPath,
@@ -71,6 +76,7 @@ export class WorkerProcess {
         ...(process.env.SU_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SU_BENCH_CPU_PROF}`] : []),
         // SU_BENCH_NODE_ARGS: more Node options for these processes (V8 heap settings tried against the RSS target).
         ...(process.env.SU_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        ...nodeArgs,
         join(root, `dist/apps/${service}/main.js`),
       ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: childProcessEnv(env) },

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { defaultMigrationsDir } from './migrations-dir.ts';
-import { NO_FILTER, openEngine, readMigrationsList } from './schema-engine.ts';
+import { migrationChecksum, NO_FILTER, openEngine, readMigrationsList, type MigrationsList } from './schema-engine.ts';
 
 /** Our own lock (not 72707369, which the schema engine takes itself inside the run). */
 export const MIGRATE_LOCK_KEY = 72707370;
@@ -34,6 +34,27 @@ async function ensureDatabase(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * True when the database already holds every migration of the list, finished, with the same checksum, and nothing
+ * else (no failed or unknown one): the schema engine would apply nothing and report nothing. Anything else goes to
+ * the engine, which applies, refuses or warns exactly as before.
+ */
+async function upToDate(client: pg.Client, list: MigrationsList): Promise<boolean> {
+  const table = await client.query<{ t: string | null }>(`SELECT to_regclass('_prisma_migrations')::text AS t`);
+  if (!table.rows[0]?.t) return false;
+  const rows = await client.query<{ name: string; checksum: string; done: boolean }>(
+    `SELECT migration_name AS name, checksum, finished_at IS NOT NULL AND rolled_back_at IS NULL AS done
+       FROM _prisma_migrations WHERE rolled_back_at IS NULL`,
+  );
+  const stored = new Map(rows.rows.map((r) => [r.name, r]));
+  if (stored.size !== rows.rows.length || stored.size !== list.migrationDirectories.length) return false;
+  return list.migrationDirectories.every((d) => {
+    const row = stored.get(d.path);
+    const c = d.migrationFile.content;
+    return row?.done === true && c.tag === 'ok' && row.checksum === migrationChecksum(c.value);
+  });
+}
+
 export interface MigrateOptions {
   migrationsDir?: string;
   log?: (line: string) => void;
@@ -53,6 +74,8 @@ export async function migrateDatabase(url: string, opts: MigrateOptions = {}): P
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK_KEY]);
     const migrationsList = await readMigrationsList(opts.migrationsDir ?? defaultMigrationsDir());
     if (migrationsList.migrationDirectories.length === 0) throw new Error(`no migrations in ${migrationsList.baseDir}`);
+    // The usual start of a service (the launcher or another service migrated first): no engine loaded (ADR 0050).
+    if (await upToDate(lock, migrationsList)) return [];
     const { run, close } = await openEngine(url);
     try {
       const { appliedMigrationNames } = await run<{ appliedMigrationNames: string[] }>('applyMigrations', {

@@ -101,6 +101,26 @@ describe('migrations', () => {
     expect(diffs.some((d) => d.startsWith('indexes: machines.machines_name_idx only in schema.prisma'))).toBe(true);
   });
 
+  it('still go to the schema engine when a database is not exactly up to date: an edited migration is reported', async () => {
+    // An up-to-date database is checked with one query and no engine (ADR 0050); anything else must behave as before.
+    const db = await emptyDb();
+    const dir = await mkdtemp(join(tmpdir(), 'su-mig-'));
+    await writeFile(join(dir, LOCKFILE_NAME), LOCKFILE_CONTENT);
+    await mkdir(join(dir, '20260101000000_one'));
+    await writeFile(join(dir, '20260101000000_one', 'migration.sql'), 'CREATE TABLE one (v text);\n');
+    expect(await migrateDatabase(db.url, { migrationsDir: dir })).toEqual(['20260101000000_one']);
+    const quiet: string[] = [];
+    expect(await migrateDatabase(db.url, { migrationsDir: dir, log: (l) => quiet.push(l) })).toEqual([]);
+    expect(quiet).toEqual([]);
+    await writeFile(join(dir, '20260101000000_one', 'migration.sql'), 'CREATE TABLE one (v text, w text);\n');
+    const said: string[] = [];
+    expect(await migrateDatabase(db.url, { migrationsDir: dir, log: (l) => said.push(l) })).toEqual([]);
+    expect(said.join('\n')).toMatch(/migrations edited after they were applied: 20260101000000_one/);
+    await mkdir(join(dir, '20260102000000_two'));
+    await writeFile(join(dir, '20260102000000_two', 'migration.sql'), 'CREATE TABLE two (v text);\n');
+    expect(await migrateDatabase(db.url, { migrationsDir: dir })).toEqual(['20260102000000_two']);
+  });
+
   it('apply a failing migration atomically: nothing of it stays, and the error is reported', async () => {
     const db = await emptyDb();
     const dir = await mkdtemp(join(tmpdir(), 'su-mig-'));

@@ -6,7 +6,7 @@ import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
-import { SchemaEngine } from '@prisma/schema-engine-wasm';
+import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 import pg from 'pg';
 
 /*
@@ -15,6 +15,8 @@ import pg from 'pg';
  * apply Prisma-format migrations (filling _prisma_migrations exactly like `prisma migrate deploy`), but it cannot
  * introspect a live database ("Column type 'char' could not be deserialized"), so we never ask it to.
  * See docs/adr/0002-offline-migrations.md.
+ * It is imported only when a migration run or a diff needs it: importing it compiles a 5 MB WebAssembly module whose
+ * code and memory a service would then carry for its whole life (ADR 0050).
  */
 
 export const LOCKFILE_NAME = 'migration_lock.toml';
@@ -105,7 +107,8 @@ export async function openEngine(
   pool?.on('error', () => undefined);
   const inner: SqlMigrationAwareDriverAdapterFactory = pool ? new AtomicScriptPrismaPg(pool) : offlineAdapterFactory();
   const factory = bindMigrationAwareSqlAdapterFactory(inner);
-  const engine: Engine = await SchemaEngine.new({ datamodels: undefined }, (l: string) => log?.(l), factory);
+  const { SchemaEngine: engineClass } = await import('@prisma/schema-engine-wasm');
+  const engine: Engine = await engineClass.new({ datamodels: undefined }, (l: string) => log?.(l), factory);
   const run: EngineRun = async <T>(method: string, input: unknown): Promise<T> => {
     const call = (engine as unknown as Record<string, ((i: unknown) => Promise<T>) | undefined>)[method];
     if (typeof call !== 'function') throw new Error(`the schema engine has no method ${method}`);
