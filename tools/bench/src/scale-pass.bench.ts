@@ -37,6 +37,8 @@ interface Ctx {
   jobs: JobsService;
   env: Record<string, string>;
   ids: string[];
+  /** `--only=probe|analysis`: a pass of one job kind (to tell each kind's cost apart); both when absent. */
+  only: string | undefined;
 }
 
 interface PassResult {
@@ -106,8 +108,8 @@ async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult
   const started = Date.now();
   const t0 = performance.now();
   const items = ctx.ids.map((machineId) => ({ payload: {}, machineId }));
-  const probes = await ctx.jobs.enqueueMany('machine.probe', items, ACTOR);
-  const analyses = await ctx.jobs.enqueueMany('apt.update_analyze', items, ACTOR);
+  const probes = ctx.only !== 'analysis' ? await ctx.jobs.enqueueMany('machine.probe', items, ACTOR) : [];
+  const analyses = ctx.only !== 'probe' ? await ctx.jobs.enqueueMany('apt.update_analyze', items, ACTOR) : [];
   const ids = [...probes, ...analyses];
   let killed = !kill;
   const counts = await waitDone(ctx, ids, async (done) => {
@@ -213,6 +215,7 @@ function parseOptions() {
       workers: { type: 'string', default: '3' },
       // Which passes: 1 (one worker), more (2 … --workers), kill (a worker SIGKILLed halfway, and the peer).
       runs: { type: 'string', default: '1,more,kill' },
+      only: { type: 'string' },
     },
     strict: false,
   });
@@ -221,6 +224,7 @@ function parseOptions() {
     count: Math.max(10, Number(values.machines)),
     more: Math.max(2, Number(values.workers)),
     runs: { one: runs.has('1'), more: runs.has('more'), kill: runs.has('kill') },
+    only: typeof values.only === 'string' ? values.only : undefined,
   };
 }
 
@@ -239,7 +243,7 @@ export async function scalePassSection(): Promise<ScalePassFigures | undefined> 
     console.log('\nscale-pass skipped: no recorded fixtures (run `npm run sim:record` as root)');
     return undefined;
   }
-  const { count, more, runs } = parseOptions();
+  const { count, more, runs, only } = parseOptions();
   const build = spawnSync(process.execPath, [join(root, 'tools/build/build.mjs'), 'apt-worker', 'scheduler'], {
     stdio: 'inherit',
   });
@@ -261,7 +265,7 @@ export async function scalePassSection(): Promise<ScalePassFigures | undefined> 
   const db = Database.connect({ url, maxConnections: 2 });
   try {
     const ids = await createMachines(app, fleet);
-    const ctx: Ctx = { root, db, jobs: app.get(JobsService), env, ids };
+    const ctx: Ctx = { root, db, jobs: app.get(JobsService), env, ids, only };
     return await report(ctx, fleet, { count, more, keysMs, fleetMs, runs });
   } finally {
     await app.close();
