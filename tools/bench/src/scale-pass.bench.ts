@@ -140,11 +140,12 @@ async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult
 /** The pass's commonest errors other than the hosts' own (what an `internal_error` or a `timeout` was). */
 async function sayErrors(db: Database, ids: string[]): Promise<void> {
   const r = await db.pool.query<{ k: string; m: string; n: number }>(
-    `SELECT error_kind AS k, left(error_message, 140) AS m, count(*)::int AS n FROM jobs
+    `SELECT error_kind AS k, left(error_message, 80) || ' … ' || right(error_message, 160) AS m, count(*)::int AS n FROM jobs
       WHERE id = ANY($1::uuid[]) AND error_kind IN ('internal_error', 'timeout') GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 3`,
     [ids],
   );
-  for (const x of r.rows) console.error(`  ${x.n} × ${x.k}: ${x.m}`);
+  // Prisma's messages start with where the call was and end with why: both, on one line.
+  for (const x of r.rows) console.error(`  ${x.n} × ${x.k}: ${x.m.replace(/\s+/g, ' ')}`);
 }
 
 /** How each machine's analysis of a pass ended: ok, error:<kind> (the machine's own answer), worker_lost, stuck. */
