@@ -166,6 +166,7 @@ describe('schedule firing (database)', () => {
           errorKind: null,
           requestId: null,
           scheduleId: id,
+          startedAt: null,
         }))
         .sort(byMachine),
     );
