@@ -22,7 +22,7 @@ describe('a worker killed during a pass over a simulated fleet', () => {
   const ids: string[] = [];
 
   const jobsOf = async (jobIds: string[]) =>
-    db.query(`SELECT id, kind, machine_id, status, error_kind, worker_id FROM jobs WHERE id = ANY($1::uuid[])`, [
+    db.query(`SELECT id, kind, machine_id, status, error_kind, error_message, worker_id FROM jobs WHERE id = ANY($1::uuid[])`, [
       jobIds,
     ]);
   const waitEnded = async (jobIds: string[], until: (rows: any[]) => boolean = () => false) => {
@@ -112,7 +112,9 @@ describe('a worker killed during a pass over a simulated fleet', () => {
     // Only jobs the dead worker held end worker_lost; every other ends ok or with the host's own error.
     for (const l of lost) expect(runningThere.map((r: any) => r.id)).toContain(l.id);
     const kinds = new Set(rows.filter((r: any) => r.status === 'error').map((r: any) => r.error_kind));
-    for (const k of kinds) expect(['worker_lost', 'connection_refused']).toContain(k);
+    // On failure, what those errors said (a timeout's message tells a connect from a command).
+    const said = rows.filter((r: any) => r.status === 'error').map((r: any) => `${r.kind}: ${r.error_message}`);
+    for (const k of kinds) expect(['worker_lost', 'connection_refused'], said.join('; ')).toContain(k);
 
     const retried = [...new Set(lost.map((r: any) => r.machine_id as string))];
     // A script whose stdin the dead worker was still sending arrives cut short: the simulator knows no answer to it.

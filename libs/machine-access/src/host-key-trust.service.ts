@@ -58,6 +58,9 @@ export class HostKeyTrustService {
   }
 
   private async verdict(t: TrustTarget, key: HostKeyInfo, actor: Actor): Promise<boolean | 'unknown' | 'changed'> {
+    // The approved key, as nearly every connection sees it: one statement, no policy, no per-machine lock (what the
+    // full verdict would answer for it; the lock only serialises first keys and changes).
+    if (await new HostKeysRepository(this.db.prisma).touchIfApproved(t.machineId, key.fingerprintSha256)) return true;
     const policy = await this.policy();
     return this.db.transaction(async (tx) => {
       // Serialise verdicts per machine so two first connections cannot both "trust the first key".

@@ -82,12 +82,10 @@ export class MachineConnector implements OnApplicationShutdown {
   }
 
   async open(machineId: string, ctx: AccessContext): Promise<OpenedMachine> {
-    // Independent reads, side by side: every job pays this before its first byte on the network.
-    const [info, state] = await Promise.all([
-      new MachinesRepository(this.db.prisma).findConnectionInfo(machineId),
-      new MachineStateRepository(this.db.prisma).isBlocked(machineId),
-    ]);
-    if (!info) throw new ClassifiedError('machine_not_found', `machine ${machineId} not found`);
+    // One statement: every job pays this before its first byte on the network.
+    const target = await new MachinesRepository(this.db.prisma).connectionTarget(machineId);
+    if (!target) throw new ClassifiedError('machine_not_found', `machine ${machineId} not found`);
+    const { info, ...state } = target;
     if (state.blocked) {
       this.pool.drop(machineId);
       throw new ClassifiedError(

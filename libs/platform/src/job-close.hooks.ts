@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '@su/db';
 
-/** Something that must follow a job's end, inside the transaction that closes it. */
+/**
+ * Something that must follow a job's end, inside the transaction that closes it. Only for jobs of a schedule run or
+ * carrying an action request: a successful job with neither closes in one statement, without the hooks (ADR 0049).
+ */
 export interface JobCloseHook {
   closed(tx: Tx, jobId: string): Promise<void>;
 }

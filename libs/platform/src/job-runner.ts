@@ -2,7 +2,14 @@ import { hostname } from 'node:os';
 import type { AppConfig } from '@su/config';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JOB_DEFINITIONS, jobKindsOwnedBy, READ_ONLY_SSH_JOB_KINDS, type JobKind, type JobMessage } from '@su/contracts';
-import { Database, ExecutionsRepository, JobsRepository, MachineEventsRepository, type Tx } from '@su/db';
+import {
+  Database,
+  ExecutionsRepository,
+  JobClaimRepository,
+  JobsRepository,
+  MachineEventsRepository,
+  type Tx,
+} from '@su/db';
 import { JobQueue } from '@su/queue';
 import { inSpan, markFailed, METRICS, secondsSince, SPAN_ATTR, withJobContext, type Span } from '@su/telemetry';
 import type { JobHandler } from './job-handler.ts';
@@ -173,9 +180,10 @@ export class JobRunner {
       const outcome = await runHandler(run.handler, message, stop);
       observeOutcome(run.kind, span, started, 'result' in outcome ? null : failureOf(outcome.error, cancel.signal));
       if ('result' in outcome) {
-        await close((tx) =>
-          new JobsRepository(tx).markFinished(message.jobId, { status: 'ok', result: outcome.result as object }),
-        );
+        const result = outcome.result as object;
+        if (claim.quickClose && lock) await this.closeQuickly(lock, result);
+        else await close((tx) => new JobsRepository(tx).markFinished(message.jobId, { status: 'ok', result }));
+        closed = true;
         return;
       }
       const failure = failureOf(outcome.error, cancel.signal);
@@ -193,20 +201,36 @@ export class JobRunner {
 
   /**
    * Takes the job for this worker: still queued, its machine's lock held (a busy machine's job waits its turn, for
-   * the whole run), and marked running. Null when another took it or it was cancelled meanwhile.
+   * the whole run), and marked running. Null when another took it or it was cancelled meanwhile. A job for a free
+   * machine starts in one statement (ADR 0049); a busy machine, a maintenance run's part and a job without a machine
+   * go the long way.
    */
-  private async claim(run: Delivery): Promise<{ lock: HeldLock | null } | null> {
+  private async claim(run: Delivery): Promise<Claimed | null> {
+    const { message, kind, workerId } = run;
+    if (message.machineId) {
+      const asked = performance.now();
+      const c = await this.locks.claim(message.machineId, message.jobId, kind, workerId);
+      if (c.lock) {
+        METRICS.lockAcquireSeconds.observe({ outcome: 'acquired' }, secondsSince(asked));
+        return { lock: c.lock, quickClose: !c.linked };
+      }
+      if (c.status === 'queued' && !c.locked) return this.claimSlowly(run, c.parentJobId);
+    } else {
+      const info = await new JobsRepository(this.db.prisma).claimInfo(message.jobId);
+      if (info?.status === 'queued') return this.claimSlowly(run, info.parentJobId);
+    }
+    this.logger.log(`job ${message.jobId} is not queued any more; skipped`);
+    return null;
+  }
+
+  /** The long way: the machine's lock waited for or entered (a run's part), then the job marked running. */
+  private async claimSlowly(run: Delivery, parentJobId: string | null): Promise<Claimed | null> {
     const { message, kind, workerId } = run;
     const jobs = new JobsRepository(this.db.prisma);
-    const info = await jobs.claimInfo(message.jobId);
-    if (info?.status !== 'queued') {
-      this.logger.log(`job ${message.jobId} is not queued any more; skipped`);
-      return null;
-    }
     let lock: HeldLock | null = null;
     if (message.machineId) {
       const asked = performance.now();
-      lock = await this.acquireLock(run, message.machineId, info.parentJobId);
+      lock = await this.acquireLock(run, message.machineId, parentJobId);
       METRICS.lockAcquireSeconds.observe({ outcome: lock ? 'acquired' : 'busy' }, secondsSince(asked));
       if (!lock) {
         METRICS.lockWaits.inc({ kind });
@@ -229,7 +253,18 @@ export class JobRunner {
       this.logger.log(`job ${message.jobId} is not queued any more; skipped`);
       return null;
     }
-    return { lock };
+    return { lock, quickClose: false };
+  }
+
+  /**
+   * A successful end that concerns no schedule run nor action request: the job `ok` and its machine freed, in one
+   * statement (ADR 0049). The close hooks have nothing to do for such a job; its live event comes from the trigger.
+   */
+  private async closeQuickly(lock: HeldLock, result: object): Promise<void> {
+    lock.stopHeartbeat();
+    const { jobId, machineId } = lock;
+    if (!(await new JobClaimRepository(this.db).finishOk({ jobId, machineId, result })))
+      throw new Error(`job ${jobId} is gone`);
   }
 
   /** The machine's lock, waited for a moment when the job is read-only (READ_LOCK_WAIT_MS); null while busy. */
@@ -281,6 +316,13 @@ export class JobRunner {
       this.running.get(id)?.abort(`cancelled by ${by ?? 'a person'}`);
     }
   }
+}
+
+/** A started job: its machine's lock, and whether its successful end may skip the close transaction. */
+interface Claimed {
+  lock: HeldLock | null;
+  /** Started by the one-statement claim and concerning no schedule run nor action request (no close hook to run). */
+  quickClose: boolean;
 }
 
 /** One job as the queue delivered it to this worker. */

@@ -4,10 +4,12 @@ import { machineStatusAfter } from '@su/contracts';
 import {
   Database,
   ExecutionsRepository,
+  JobClaimRepository,
   JobsRepository,
   MachineEventsRepository,
   MachineLocksRepository,
   MachineStateRepository,
+  type ClaimAttempt,
   type ExpiredLock,
   type Tx,
 } from '@su/db';
@@ -25,6 +27,15 @@ export interface HeldLock {
   releaseIn: (tx: Tx) => Promise<void>;
   /** Frees the machine on its own (idempotent: only this job's lock and running mark are cleared). */
   release: () => Promise<void>;
+}
+
+/** A claim's answer (`JobClaimRepository.claimWithLock`) with the lock it took, if the job started. */
+export type Claim = ClaimAttempt & { lock: HeldLock | null };
+
+/** The machine is no longer this job's: its running mark and its lock go. */
+async function freeMachine(tx: Tx, machineId: string, jobId: string): Promise<void> {
+  await new MachineStateRepository(tx).clearRunningJob(machineId, jobId);
+  await new MachineLocksRepository(tx).release(machineId, jobId);
 }
 
 /**
@@ -72,6 +83,27 @@ export class MachineLockService {
     // then try once more. The uncontended path stays one statement.
     if (!(await take()) && (!(await this.reconcileExpired()) || !(await take()))) return null;
     await new MachineStateRepository(this.db.prisma).setRunningJob(machineId, jobId);
+    return this.held(machineId, jobId, ownerJobId);
+  }
+
+  /**
+   * A delivered job's start in one statement (ADR 0049): its machine's lock, the machine marked as running it, the job
+   * `running`. `lock` is null when it did not start: not queued any more, a part of a maintenance run, or its machine
+   * busy (the caller then goes the long way: `acquire`, which also closes a dead holder's job).
+   */
+  async claim(machineId: string, jobId: string, lockKind: string, workerId: string): Promise<Claim> {
+    const ttlSeconds = this.config.locks.ttlSeconds;
+    const a = await new JobClaimRepository(this.db).claimWithLock({ jobId, machineId, lockKind, workerId, ttlSeconds });
+    if (a.started) return { ...a, lock: this.held(machineId, jobId, null) };
+    // Taken by a cancel between the statement's read and its update: the machine must not stay locked.
+    if (a.locked) await this.db.transaction((tx) => freeMachine(tx, machineId, jobId));
+    return { ...a, lock: null };
+  }
+
+  /** The lock this job holds: its heartbeat, and its release with the job's end. */
+  private held(machineId: string, jobId: string, ownerJobId: string | null): HeldLock {
+    const ttl = this.config.locks.ttlSeconds;
+    const locks = new MachineLocksRepository(this.db.prisma);
     const lost = new AbortController();
     const beatOnce = () =>
       ownerJobId ? locks.heartbeatPart(machineId, jobId, ttl) : locks.heartbeat(machineId, jobId, ttl);
@@ -92,11 +124,8 @@ export class MachineLockService {
     beat.unref();
     const releaseIn = async (tx: Tx) => {
       clearInterval(beat);
+      if (!ownerJobId) return freeMachine(tx, machineId, jobId);
       await new MachineStateRepository(tx).clearRunningJob(machineId, jobId);
-      if (!ownerJobId) {
-        await new MachineLocksRepository(tx).release(machineId, jobId);
-        return;
-      }
       // A part gives the lock back to its run, which goes on holding the machine.
       await new MachineLocksRepository(tx).leavePart(machineId, jobId, ttl);
       await new MachineStateRepository(tx).setRunningJob(machineId, ownerJobId);

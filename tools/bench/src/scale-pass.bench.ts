@@ -37,6 +37,8 @@ interface Ctx {
   jobs: JobsService;
   env: Record<string, string>;
   ids: string[];
+  /** `--only=probe|analysis`: a pass of one job kind (to tell each kind's cost apart); both when absent. */
+  only: string | undefined;
 }
 
 interface PassResult {
@@ -106,8 +108,8 @@ async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult
   const started = Date.now();
   const t0 = performance.now();
   const items = ctx.ids.map((machineId) => ({ payload: {}, machineId }));
-  const probes = await ctx.jobs.enqueueMany('machine.probe', items, ACTOR);
-  const analyses = await ctx.jobs.enqueueMany('apt.update_analyze', items, ACTOR);
+  const probes = ctx.only !== 'analysis' ? await ctx.jobs.enqueueMany('machine.probe', items, ACTOR) : [];
+  const analyses = ctx.only !== 'probe' ? await ctx.jobs.enqueueMany('apt.update_analyze', items, ACTOR) : [];
   const ids = [...probes, ...analyses];
   let killed = !kill;
   const counts = await waitDone(ctx, ids, async (done) => {
@@ -138,11 +140,12 @@ async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult
 /** The pass's commonest errors other than the hosts' own (what an `internal_error` or a `timeout` was). */
 async function sayErrors(db: Database, ids: string[]): Promise<void> {
   const r = await db.pool.query<{ k: string; m: string; n: number }>(
-    `SELECT error_kind AS k, left(error_message, 140) AS m, count(*)::int AS n FROM jobs
+    `SELECT error_kind AS k, left(error_message, 80) || ' … ' || right(error_message, 160) AS m, count(*)::int AS n FROM jobs
       WHERE id = ANY($1::uuid[]) AND error_kind IN ('internal_error', 'timeout') GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 3`,
     [ids],
   );
-  for (const x of r.rows) console.error(`  ${x.n} × ${x.k}: ${x.m}`);
+  // Prisma's messages start with where the call was and end with why: both, on one line.
+  for (const x of r.rows) console.error(`  ${x.n} × ${x.k}: ${x.m.replace(/\s+/g, ' ')}`);
 }
 
 /** How each machine's analysis of a pass ended: ok, error:<kind> (the machine's own answer), worker_lost, stuck. */
@@ -213,6 +216,7 @@ function parseOptions() {
       workers: { type: 'string', default: '3' },
       // Which passes: 1 (one worker), more (2 … --workers), kill (a worker SIGKILLed halfway, and the peer).
       runs: { type: 'string', default: '1,more,kill' },
+      only: { type: 'string' },
     },
     strict: false,
   });
@@ -221,6 +225,7 @@ function parseOptions() {
     count: Math.max(10, Number(values.machines)),
     more: Math.max(2, Number(values.workers)),
     runs: { one: runs.has('1'), more: runs.has('more'), kill: runs.has('kill') },
+    only: typeof values.only === 'string' ? values.only : undefined,
   };
 }
 
@@ -239,7 +244,7 @@ export async function scalePassSection(): Promise<ScalePassFigures | undefined> 
     console.log('\nscale-pass skipped: no recorded fixtures (run `npm run sim:record` as root)');
     return undefined;
   }
-  const { count, more, runs } = parseOptions();
+  const { count, more, runs, only } = parseOptions();
   const build = spawnSync(process.execPath, [join(root, 'tools/build/build.mjs'), 'apt-worker', 'scheduler'], {
     stdio: 'inherit',
   });
@@ -261,7 +266,7 @@ export async function scalePassSection(): Promise<ScalePassFigures | undefined> 
   const db = Database.connect({ url, maxConnections: 2 });
   try {
     const ids = await createMachines(app, fleet);
-    const ctx: Ctx = { root, db, jobs: app.get(JobsService), env, ids };
+    const ctx: Ctx = { root, db, jobs: app.get(JobsService), env, ids, only };
     return await report(ctx, fleet, { count, more, keysMs, fleetMs, runs });
   } finally {
     await app.close();

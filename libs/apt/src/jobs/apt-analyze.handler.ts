@@ -113,14 +113,14 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     const { machineId, jobId } = machineJob(ctx);
     // The machine's settings are read while the connection opens: every step in line costs a wait on a busy host.
     const machines = new MachinesRepository(this.db.prisma);
-    const settings = Promise.all([machines.aptProxy(machineId), machines.osFamily(machineId)]);
+    const settings = machines.aptSettings(machineId);
     settings.catch(() => undefined); // awaited below; a failure is the job's once the connection is open
     const s = await openAptSession(this.connector, this.config, machineId, jobId, 'apt.update_analyze', ctx.signal);
     let found: AnalysisFindings;
     let raw: RawLogResult | null = null;
     try {
-      const [[proxy, osFamily]] = await Promise.all([settings, recordUnfinishedRuns(this.db, s, machineId, jobId)]);
-      found = await this.readMachine(s, { proxy, osFamily }, ctx.signal);
+      const [machine] = await Promise.all([settings, recordUnfinishedRuns(this.db, s, machineId, jobId)]);
+      found = await this.readMachine(s, machine, ctx.signal);
     } finally {
       raw = await s.opened.release();
     }

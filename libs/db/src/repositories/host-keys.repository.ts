@@ -86,6 +86,18 @@ export class HostKeysRepository {
     return toView(r);
   }
 
+  /**
+   * The key is the machine's approved one: marked seen now, true. One statement, the common verdict of every
+   * connection (ADR 0049); false sends the caller to the full verdict.
+   */
+  async touchIfApproved(machineId: string, fingerprintSha256: string): Promise<boolean> {
+    const r = await this.db.machineHostKey.updateMany({
+      where: { machineId, fingerprintSha256, status: 'approved' },
+      data: { lastSeenAt: new Date() },
+    });
+    return r.count === 1;
+  }
+
   async touchSeen(id: string): Promise<void> {
     await this.db.machineHostKey.update({ where: { id }, data: { lastSeenAt: new Date() } });
   }

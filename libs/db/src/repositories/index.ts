@@ -12,6 +12,7 @@ export * from './important-messages.repository.ts';
 export * from './machine-inventory.repository.ts';
 export * from './raw-artifacts.repository.ts';
 export * from './machine-locks.repository.ts';
+export * from './job-claim.repository.ts';
 export * from './executions.repository.ts';
 export * from './snapshots.repository.ts';
 export * from './reports.repository.ts';

@@ -41,15 +41,24 @@ export interface ConnectionInfo {
   trustedHostKeys: string[];
 }
 
-/** The credential columns a connection needs (and the view reduces to has/has-not). */
-const encryptedCredentialColumns = {
-  authMethod: true,
-  sudoMode: true,
-  encPassword: true,
-  encPrivateKey: true,
-  encKeyPassphrase: true,
-  encSudoPassword: true,
-} as const;
+/** One row of `connectionTarget`'s statement. */
+interface ConnectionRow {
+  id: string;
+  name: string;
+  hostname: string;
+  port: number;
+  username: string;
+  has_credentials: boolean;
+  auth_method: string | null;
+  sudo_mode: string | null;
+  enc_password: string | null;
+  enc_private_key: string | null;
+  enc_key_passphrase: string | null;
+  enc_sudo_password: string | null;
+  blocked: boolean;
+  blocked_reason: string | null;
+  trusted: string[];
+}
 
 export class MachinesRepository {
   constructor(private readonly db: DbClient) {}
@@ -78,29 +87,42 @@ export class MachinesRepository {
 
   /** What a connection needs: address, login and the encrypted credentials (decrypted by the caller, audited). */
   async findConnectionInfo(id: string): Promise<ConnectionInfo | null> {
-    const m = await this.db.machine.findFirst({
-      where: { id, deletedAt: null },
-      select: {
-        id: true,
-        name: true,
-        hostname: true,
-        port: true,
-        username: true,
-        credentials: { select: encryptedCredentialColumns },
-        hostKeys: { where: { status: 'approved' }, select: { fingerprintSha256: true } },
-      },
-    });
-    if (!m) return null;
-    const { hostKeys, ...rest } = m;
-    return {
-      ...rest,
-      trustedHostKeys: hostKeys.map((k) => k.fingerprintSha256).sort(),
-      credentials: m.credentials && {
-        ...m.credentials,
-        authMethod: m.credentials.authMethod as AuthMethod,
-        sudoMode: m.credentials.sudoMode as SudoMode,
-      },
-    };
+    return (await this.connectionTarget(id))?.info ?? null;
+  }
+
+  /**
+   * `findConnectionInfo` and whether the machine is blocked (a changed host key), in one statement: every job's
+   * connection reads them first, and Prisma's relation loads made them four (ADR 0049).
+   */
+  async connectionTarget(id: string): Promise<{ info: ConnectionInfo; blocked: boolean; reason: string | null } | null> {
+    const rows = await this.db.$queryRawUnsafe<ConnectionRow[]>(
+      `SELECT m.id, m.name, m.hostname, m.port, m.username, c.machine_id IS NOT NULL AS has_credentials,
+              c.auth_method, c.sudo_mode, c.enc_password, c.enc_private_key, c.enc_key_passphrase, c.enc_sudo_password,
+              coalesce(s.blocked, false) AS blocked, s.blocked_reason,
+              ARRAY(SELECT k.fingerprint_sha256 FROM machine_host_keys k
+                     WHERE k.machine_id = m.id AND k.status = 'approved') AS trusted
+         FROM machines m
+         LEFT JOIN machine_credentials c ON c.machine_id = m.id
+         LEFT JOIN machine_state s ON s.machine_id = m.id
+        WHERE m.id = $1::uuid AND m.deleted_at IS NULL`,
+      id,
+    );
+    const r = rows[0];
+    if (!r) return null;
+    const credentials = r.has_credentials
+      ? {
+          authMethod: r.auth_method as AuthMethod,
+          sudoMode: r.sudo_mode as SudoMode,
+          encPassword: r.enc_password,
+          encPrivateKey: r.enc_private_key,
+          encKeyPassphrase: r.enc_key_passphrase,
+          encSudoPassword: r.enc_sudo_password,
+        }
+      : null;
+    const { name, hostname, port, username } = r;
+    // Sorted here, not by the database's collation: the list is part of a kept connection's key.
+    const info = { id: r.id, name, hostname, port, username, credentials, trustedHostKeys: [...r.trusted].sort() };
+    return { info, blocked: r.blocked, reason: r.blocked_reason };
   }
 
   /** How the machine's apt reaches its repositories (direct when the machine is gone). */
@@ -113,6 +135,18 @@ export class MachinesRepository {
   async osFamily(id: string): Promise<string> {
     const m = await this.db.machine.findUnique({ where: { id }, select: { osFamily: true } });
     return m?.osFamily && m.osFamily !== 'unknown' ? m.osFamily : 'debian';
+  }
+
+  /** `aptProxy` and `osFamily` in one query: what an analysis reads of the machine before its script. */
+  async aptSettings(id: string): Promise<{ proxy: AptProxySetting; osFamily: string }> {
+    const m = await this.db.machine.findUnique({
+      where: { id },
+      select: { aptProxyMode: true, aptProxyUrl: true, osFamily: true },
+    });
+    return {
+      proxy: m ? { mode: m.aptProxyMode as AptProxyMode, url: m.aptProxyUrl } : { mode: 'direct', url: null },
+      osFamily: m?.osFamily && m.osFamily !== 'unknown' ? m.osFamily : 'debian',
+    };
   }
 
   async markCredentialsTested(id: string, ok: boolean): Promise<void> {
