@@ -4,11 +4,9 @@ import { SOURCES_SCRIPT } from './apt-sources.parser.ts';
 import {
   aptUpdateArgv,
   DPKG_AUDIT_ARGV,
-  DPKG_UNSETTLED_ARGV,
   OS_RELEASE_ARGV,
   RELEASES_ARGV,
   REBOOT_REQUIRED_ARGV,
-  SHOWHOLD_ARGV,
   simulateArgv,
   type AptApplyOptions,
 } from './apt-commands.ts';
@@ -50,8 +48,6 @@ export type AnalysisStep = (typeof ANALYSIS_STEPS)[number];
  */
 function afterUpdateSteps(): [AnalysisStep, readonly string[]][][] {
   return [
-    [['upgrade', simulateArgv('upgrade')]],
-    [['dist-upgrade', simulateArgv('dist-upgrade')]],
     // What an apt_autoremove would remove: the plan its request is bound to.
     [['autoremove', simulateArgv('autoremove')]],
     // Every package file with its Release fields (origin, label, suite, codename).
@@ -68,8 +64,6 @@ function independentSteps(): [AnalysisStep, readonly string[]][][] {
     // The same dpkg state check as an apply's preflight, as root like the rest of the script.
     [['dpkg-audit', DPKG_AUDIT_ARGV]],
     [
-      ['showhold', SHOWHOLD_ARGV],
-      ['dpkg-unsettled', DPKG_UNSETTLED_ARGV],
       ['reboot', REBOOT_REQUIRED_ARGV],
       // The OS version, and the APT source files (one-line and deb822): repositories per machine.
       ['os', OS_RELEASE_ARGV],
@@ -108,15 +102,52 @@ const PACKAGE_NAMES = [
 ].join(' ');
 const PACKAGE_POLICY = `names=$(awk ${quoteArg(PACKAGE_NAMES)} "$d/upgrade" "$d/dist-upgrade" "$d/showhold") && if [ -n "$names" ]; then ${scriptLine(RELEASES_ARGV)} $names; fi`;
 
+/**
+ * The holds (`showhold`: what `apt-mark showhold` prints) and the packages dpkg left unsettled (`dpkg-unsettled`:
+ * "<db:Status-Abbrev> <package>" of those not installed/not-installed/config-files), from ONE `dpkg-query` of
+ * dpkg's database instead of one each (ADR 0051). Each step prints exactly what its own command printed (see
+ * SHOWHOLD_ARGV, DPKG_UNSETTLED_ARGV): dpkg-query's complaints, then the lines, under dpkg-query's exit code, so a
+ * query that failed is a failed step for both, never an empty list.
+ */
+const DPKG_QUERY = `dpkg-query -W -f='\${db:Status-Want}\\t\${db:Status-Abbrev} \${binary:Package}\\n'`;
+const HELD = `$1 == "hold" { n = split($2, w, " "); print w[n] }`;
+const UNSETTLED = `substr($2, 2, 1) ~ /[UHFWt]/ || substr($2, 3, 1) == "R" { print $2 }`;
+function dpkgStateSteps(): string {
+  const step = (name: AnalysisStep, filter: string) =>
+    `{ cat "$d/q.err"; if [ "$r" = 0 ]; then printf '%s\\n' "$q" | awk -F '\\t' ${quoteArg(filter)}; fi; printf '\\n${RC}%s@@\\n' "$r"; } >"$d/${name}"`;
+  return [
+    `q=$(${DPKG_QUERY} 2>"$d/q.err" </dev/null); r=$?`,
+    step('showhold', HELD),
+    step('dpkg-unsettled', UNSETTLED),
+  ].join('; ');
+}
+
+/**
+ * `apt-get -s upgrade` only when its answer can differ from dist-upgrade's (ADR 0051). When dist-upgrade exited 0,
+ * printed no E:/W: line, nothing kept back, deferred or held, and "N upgraded, 0 newly installed, 0 to remove and 0
+ * not upgraded", its plan upgrades every upgradable package and touches nothing else: a plan `upgrade` (which may
+ * not install or remove) reaches too, with the same lines in the same order, so its output is dist-upgrade's. Any
+ * other case, and any doubt, runs `upgrade` itself.
+ */
+const SAME_AS_DIST = [
+  `{ l[NR] = $0 }`,
+  `/^[EW]: / || /^The following .*(kept back|deferred|held)/ { bad = 1 }`,
+  `/^[0-9]+ upgraded, 0 newly installed, 0 to remove and 0 not upgraded\\.$/ { plain = 1 }`,
+  `$0 == "${RC}0@@" { ok = 1 }`,
+  `END { if (bad || !plain || !ok) exit 1; for (i = 1; i <= NR; i++) print l[i] > out }`,
+].join(' ');
+function simulationSteps(): string {
+  const dist = intoFile('dist-upgrade', scriptLine(simulateArgv('dist-upgrade')));
+  const upgrade = intoFile('upgrade', scriptLine(simulateArgv('upgrade')));
+  return `{ ${dist}; awk ${quoteArg(SAME_AS_DIST)} out="$d/upgrade" "$d/dist-upgrade" || ${upgrade}; } &`;
+}
+
 export function analysisScript(opts: AptApplyOptions): string {
   const before = independentSteps();
   const after = afterUpdateSteps();
   const inBackground = (g: [AnalysisStep, readonly string[]][]) =>
     `{ ${g.map(([name, argv]) => intoFile(name, scriptLine(argv))).join('; ')}; } &`;
-  const files = [...after, ...before]
-    .flat()
-    .map(([name]) => name)
-    .concat('package-policy')
+  const files = ANALYSIS_STEPS.filter((n) => n !== 'update')
     .map((n) => `"$d/${n}"`)
     .join(' ');
   // Each side-by-side step writes into its own file; the package policy follows the simulations it reads; one awk
@@ -126,8 +157,10 @@ export function analysisScript(opts: AptApplyOptions): string {
     // Our apt.conf.d proxy file matches the machine's setting before apt reads its configuration.
     ...(opts.proxy ? [`${proxyFileScript(opts.proxy)} || exit 1`] : []),
     `d=$(mktemp -d) || exit 1`,
+    `{ ${dpkgStateSteps()}; } &`,
     ...before.map(inBackground),
     `printf '\\n${STEP}update@@\\n'; ${scriptLine(aptUpdateArgv(opts))} 2>&1 </dev/null; printf '\\n${RC}%s@@\\n' "$?"`,
+    simulationSteps(),
     ...after.map(inBackground),
     `wait`,
     intoFile('package-policy', `{ ${PACKAGE_POLICY}; }`),

@@ -119,12 +119,9 @@ export class MachineConnector implements OnApplicationShutdown {
       if (kept) {
         kept.startRawLog(ctx.rawLog ?? null);
         // A connection idle in the pool may have died without a sign (machine powered off): one round trip, within
-        // the connect timeout, before the job relies on it; else a fresh connection as usual.
-        const limit = ctx.connectTimeoutMs ?? this.config.ssh.connectTimeoutMs;
-        const ok = await kept.run(['true'], { timeoutMs: limit, idleTimeoutMs: limit }).then(
-          (r) => r.exitCode === 0,
-          () => false,
-        );
+        // the connect timeout, before the job relies on it; else a fresh connection as usual. The round trip is an
+        // SSH request sshd answers itself, not a command (a channel, a fork and a shell on the machine; ADR 0051).
+        const ok = await kept.ping(ctx.connectTimeoutMs ?? this.config.ssh.connectTimeoutMs);
         if (ok)
           return {
             session: kept,

@@ -42,6 +42,8 @@ interface Fixture {
   children: Set<ChildProcess>;
   /** Ends every client connection from the server's side, as a machine going away would. */
   dropClients(): void;
+  /** Whether the server answers global requests (a hung machine's sshd answers nothing). */
+  answersRequests: boolean;
   close(): Promise<void>;
 }
 
@@ -99,6 +101,10 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<Fixture> {
       else ctx.reject(['password']);
     });
     client.on('error', () => undefined);
+    // Like sshd, a request for a forward that does not exist is refused; while the server hangs, nothing answers.
+    client.on('request', (_accept, reject) => {
+      if (fixture.answersRequests) reject?.();
+    });
     client.on('session', (acceptSession) => {
       const session = acceptSession();
       let relay: (name: string) => void = () => undefined;
@@ -114,10 +120,11 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<Fixture> {
   if (parsed instanceof Error) throw parsed;
   const { createHash } = await import('node:crypto');
   const hostKeyFingerprint = `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
-  return {
+  const fixture: Fixture = {
     port,
     hostKeyFingerprint,
     children,
+    answersRequests: true,
     dropClients: () => {
       for (const c of clients) c.end();
     },
@@ -128,6 +135,7 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<Fixture> {
         server.close(() => resolve());
       }),
   };
+  return fixture;
 }
 
 const failure = (p: Promise<unknown>) =>
@@ -274,6 +282,30 @@ describe('SshSession against an in-process SSH server', () => {
     srv.dropClients();
     expect((await running).errorKind).toBe('unreachable');
     expect(s.alive).toBe(false);
+  });
+
+  it('ping: a live connection answers without running a command; a hung, lost or closed one does not', async () => {
+    const s = await SshSession.connect(options());
+    const before = srv.children.size;
+    expect(await s.ping(5_000)).toBe(true);
+    expect(srv.children.size).toBe(before);
+    srv.dropClients();
+    await expect.poll(() => s.alive, { timeout: 10_000 }).toBe(false);
+    expect(await s.ping(5_000)).toBe(false);
+    // No answer in time: the connection counts as lost (a late answer would be taken for the next request's).
+    const hung = await SshSession.connect(options());
+    srv.answersRequests = false;
+    try {
+      expect(await hung.ping(300)).toBe(false);
+    } finally {
+      srv.answersRequests = true;
+    }
+    expect(hung.alive).toBe(false);
+    expect((await failure(hung.run(['true']))).errorKind).toBe('unreachable');
+    await hung.close();
+    const closed = await SshSession.connect(options());
+    await closed.close();
+    expect(await closed.ping(5_000)).toBe(false);
   });
 
   it('refuses bad arguments before anything runs', async () => {

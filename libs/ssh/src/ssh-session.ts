@@ -22,6 +22,9 @@ import { sudoInvocation, sudoPasswordFor, type SudoInvocation } from './sudo-inv
 // ssh2 is CommonJS and Node's export detection misses `utils`: take everything from the default export.
 const { utils: ssh2Utils } = ssh2;
 
+/** The address of the remote forward `ping` cancels: one the product never asks for. */
+const PING_ADDRESS = 'su-ping.invalid';
+
 function label(t: SshTarget): string {
   return `${t.username}@${t.host}:${t.port}`;
 }
@@ -111,6 +114,34 @@ export class SshSession {
   runScript(script: string, o: RunOptions = {}): Promise<CommandResult> {
     if (o.stdin !== undefined) return Promise.reject(new Error('runScript: the script is the stdin'));
     return this.execute(['sh', '-s'], o, script);
+  }
+
+  /**
+   * One round trip on the connection itself, answered by the SSH server without starting a process on the machine
+   * (ADR 0051): whether a kept connection is still alive. ssh2 has no public keepalive request, so this sends the
+   * cheapest global request that wants a reply, the cancel of a remote forward this connection never asked for (no
+   * such forward exists: the product never forwards); a refusal is an answer as good as a success. False when no
+   * answer came within `timeoutMs` (the connection then counts as lost: replies come in request order, so a late one
+   * would answer the wrong request), or the connection is known to be gone.
+   */
+  ping(timeoutMs: number): Promise<boolean> {
+    if (this.lost) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.lost ??= new SshError('unreachable', `${this.target} did not answer within ${timeoutMs} ms`);
+        resolve(false);
+      }, timeoutMs);
+      const answered = () => {
+        clearTimeout(timer);
+        resolve(this.lost === null);
+      };
+      try {
+        this.client.unforwardIn(PING_ADDRESS, 0, answered);
+      } catch {
+        clearTimeout(timer);
+        resolve(false); // not connected
+      }
+    });
   }
 
   /** An interactive shell on a PTY (the web terminal, ADR 0043), on its own channel of this connection. */

@@ -87,14 +87,17 @@ export async function aptBench(): Promise<void> {
   let wake: () => void = () => undefined;
   const listener = new PgListener(url, 'su_live_events', () => wake());
   await listener.start();
+  // A job seen finished is not asked about again: the caller's reads run on the same cores as the jobs it waits for.
   const waitAll = async (jobIds: string[]) => {
+    const finished = new Map<string, NonNullable<Awaited<ReturnType<typeof jobs.find>>>>();
     for (;;) {
       const changed = new Promise<void>((r) => {
         wake = r;
         setTimeout(r, 250).unref();
       });
-      const views = await Promise.all(jobIds.map((id) => jobs.find(id)));
-      if (views.every((j) => j && j.status !== 'queued' && j.status !== 'running')) return views;
+      const views = await Promise.all(jobIds.filter((id) => !finished.has(id)).map((id) => jobs.find(id)));
+      for (const j of views) if (j && j.status !== 'queued' && j.status !== 'running') finished.set(j.id, j);
+      if (finished.size === jobIds.length) return jobIds.map((id) => finished.get(id));
       await changed;
     }
   };
