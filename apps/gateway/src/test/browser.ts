@@ -20,11 +20,17 @@ export interface AxeViolation {
   nodes: { target: string[]; failureSummary?: string }[];
 }
 
+// No CSS transition running. A colour-scheme switch (the tests emulate prefers-color-scheme) fades some backgrounds
+// over 150 ms (Mantine's accordion items); axe read one frame of it once: light-mode black text on the dark background
+// still fading out, a contrast of 1.35 that no person sees.
+const TRANSITIONS_SETTLED = `document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running')`;
+
 /**
- * axe-core's serious and critical violations on the page as it is. Injected through the DevTools protocol (not a
+ * axe-core's serious and critical violations on the page as it settles. Injected through the DevTools protocol (not a
  * `<script>` element, which the UI's Content-Security-Policy rightly refuses).
  */
 export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
+  await page.waitForFunction(TRANSITIONS_SETTLED, undefined, { timeout: 10_000 });
   await page.evaluate(axeSource);
   // A string expression: it runs in the page, whose globals (window, axe) this Node program has no types for.
   const violations = (await page.evaluate('axe.run().then((r) => r.violations)')) as AxeViolation[];
