@@ -25,12 +25,20 @@ export interface AxeViolation {
 // still fading out, a contrast of 1.35 that no person sees.
 const TRANSITIONS_SETTLED = `document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running')`;
 
+/** Waits (up to 10 s) for TRANSITIONS_SETTLED. Polled with `evaluate`: `waitForFunction` evaluates its string with
+ * `eval`, which the UI's Content-Security-Policy refuses. */
+async function transitionsSettled(page: Page): Promise<void> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await page.waitForTimeout(50))
+    if (await page.evaluate(TRANSITIONS_SETTLED)) return;
+  throw new Error('CSS transitions still running after 10 s');
+}
+
 /**
  * axe-core's serious and critical violations on the page as it settles. Injected through the DevTools protocol (not a
  * `<script>` element, which the UI's Content-Security-Policy rightly refuses).
  */
 export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
-  await page.waitForFunction(TRANSITIONS_SETTLED, undefined, { timeout: 10_000 });
+  await transitionsSettled(page);
   await page.evaluate(axeSource);
   // A string expression: it runs in the page, whose globals (window, axe) this Node program has no types for.
   const violations = (await page.evaluate('axe.run().then((r) => r.violations)')) as AxeViolation[];
