@@ -58,6 +58,9 @@ describe('dashboard with 1,000 machines in Chromium', () => {
     expect(await tilesCut(page)).toEqual([]);
     await page.goto(`${gw.base}/?sort=name`);
     await page.getByRole('heading', { name: 'node-0001' }).waitFor(WAIT);
+    // The first page of tiles comes first; the end of the page is the fleet's end once the rest has loaded (scrolled
+    // before, as CI once did, the page's end was the first page's end).
+    await page.locator('section[aria-busy="false"]').waitFor(WAIT);
     await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
     await page.getByRole('heading', { name: `node-${FLEET}` }).waitFor(WAIT);
     expect(await tiles(page).count()).toBeLessThan(120);
