@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { AptPackagesRepository, Database } from '@su/db';
 import { gatewayPerFile } from './test/gateway.harness.ts';
 
 const t = gatewayPerFile();
@@ -275,11 +276,33 @@ describe('machine tiles', () => {
     ]);
     expect((await machinesOf('k-libc6', '', client.body.token as string)).items).toEqual([{ id: a, name: 'pend-a' }]);
 
-    // A new analysis replaces b's plan (as AptPackagesRepository does: old rows no longer current, new ones added).
-    await t.db.query(`UPDATE apt_planned_packages SET is_current = false WHERE machine_id = $1::uuid AND is_current`, [
-      b,
+    // A new analysis replaces b's plan in one statement (old rows no longer current, new ones added): libc6 is gone,
+    // openssl is the same change, no longer flagged security.
+    await new AptPackagesRepository(t.gw.app.get(Database).prisma).replaceCurrentPlanned(b, snaps[b]!, [
+      {
+        mode: 'upgrade',
+        name: 'openssl',
+        arch: 'amd64',
+        currentVersion: '1',
+        targetVersion: '2',
+        origin: 'Debian',
+        operation: 'upgrade',
+        security: false,
+        keptBack: false,
+        held: false,
+        phased: false,
+        dedupKey: 'k-openssl',
+      },
     ]);
-    await row(b, 'openssl', 'k-openssl', false); // the same change, no longer flagged security
+    const bRows = await t.db.query<{ name: string; is_current: boolean }>(
+      `SELECT name, is_current FROM apt_planned_packages WHERE machine_id = $1::uuid ORDER BY is_current, name`,
+      [b],
+    );
+    expect(bRows).toEqual([
+      { name: 'libc6', is_current: false },
+      { name: 'openssl', is_current: false },
+      { name: 'openssl', is_current: true },
+    ]);
     expect((await groups()).items.map((g) => [g.dedupKey, g.machineCount, g.security])).toEqual([
       ['k-libc6', 1, false],
       ['k-openssl', 1, false],

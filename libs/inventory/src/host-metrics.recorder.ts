@@ -7,17 +7,18 @@ const keyOf = (mount: string) => `disk_usage:${mount}`;
 
 /**
  * Keeps one sample (a probe's or a periodic one) in host_metrics, inside the caller's transaction, and raises or
- * clears the disk messages it implies.
+ * clears the disk messages it implies. `thresholdPercent`: the setting when the caller has read it already.
  */
 export async function recordHostMetrics(
   tx: Tx,
   machineId: string,
   source: 'probe' | 'sample',
   sample: HostMetricsSample,
+  thresholdPercent?: number,
 ): Promise<void> {
   await new HostMetricsRepository(tx).insert(machineId, source, sample);
-  const { diskThresholdPercent } = await readHostMetricsSettings(tx);
-  await recordDiskUsage(tx, machineId, sample.filesystems, diskThresholdPercent);
+  const threshold = thresholdPercent ?? (await readHostMetricsSettings(tx)).diskThresholdPercent;
+  await recordDiskUsage(tx, machineId, sample.filesystems, threshold);
 }
 
 /**

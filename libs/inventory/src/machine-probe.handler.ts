@@ -30,6 +30,9 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
 
   async handle(ctx: JobContext<'machine.probe'>): Promise<JobResult<'machine.probe'>> {
     const { machineId, actor } = machineJob(ctx);
+    // The settings are read while the machine answers: the record's transaction then holds no read (ADR 0055).
+    const settings = readHostMetricsSettings(this.db.prisma);
+    settings.catch(() => undefined); // awaited below; a failure is the job's once the machine has answered
     // The session's raw output (secrets redacted) is kept as an artifact, linked from the snapshot.
     const rawLog = {
       path: join(this.config.dataDir, 'artifacts', 'raw', machineId, `${ctx.message.jobId}.log`),
@@ -58,6 +61,7 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
     }
     const probe = parseProbe(output, new Date());
     const status = probe.warnings.length ? 'warning' : 'ok';
+    const { diskThresholdPercent } = await settings;
     const snapshotId = await this.db.transaction(async (tx) => {
       const inv = new MachineInventoryRepository(tx);
       const rawArtifactId = await new RawArtifactsRepository(tx).insertRawLog(machineId, ctx.message.jobId, raw);
@@ -79,9 +83,8 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
       await inv.upsertMetrics(machineId, id, probe);
       // History too, when the probe read every value a row needs (its warnings already say what it could not read).
       const read = sampleFromProbe(probe);
-      if ('sample' in read) await recordHostMetrics(tx, machineId, 'probe', read.sample);
+      if ('sample' in read) await recordHostMetrics(tx, machineId, 'probe', read.sample, diskThresholdPercent);
       await inv.updateMachineFacts(machineId, probe);
-      const { diskThresholdPercent } = await readHostMetricsSettings(tx);
       await inv.updateStateFromProbe(machineId, probe, machineStatusAfter({ kind: 'reached' }), diskThresholdPercent);
       await new MachineEventsRepository(tx).insert({
         machineId,

@@ -268,13 +268,6 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       sourceJobId: jobId,
       rawArtifactId,
     });
-    await savePlan(tx, machineId, id, 'dist_upgrade', [
-      ...detail.packages,
-      ...(detail.installed ?? []),
-      ...(detail.removed ?? []),
-      ...(detail.keptBack ?? []).filter((k) => !detail.packages.some((p) => p.name === k.name)),
-      ...(detail.heldPackages ?? []).filter((h) => !(detail.keptBack ?? []).some((k) => k.name === h.name)),
-    ]);
     await saveErrors(tx, machineId, { snapshotId: id }, detail.errors ?? []);
     await saveMessages(tx, machineId, { snapshotId: id, rawArtifactId }, messages);
     // Held / kept-back notices are about the machine's state now: those this analysis no longer sees are resolved.
@@ -293,6 +286,16 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       message: analysisSummary(detail, securityCount),
       payload: { snapshotId: id, status },
     });
+    // Last before the commit: the plan's trigger moves the fleet's pending-update groups, rows every machine with the
+    // same pending package shares. Their locks are held until the commit, so concurrent analyses wait on each other
+    // for as little as possible (ADR 0055).
+    await savePlan(tx, machineId, id, 'dist_upgrade', [
+      ...detail.packages,
+      ...(detail.installed ?? []),
+      ...(detail.removed ?? []),
+      ...(detail.keptBack ?? []).filter((k) => !detail.packages.some((p) => p.name === k.name)),
+      ...(detail.heldPackages ?? []).filter((h) => !(detail.keptBack ?? []).some((k) => k.name === h.name)),
+    ]);
     return id;
   }
 

@@ -45,11 +45,20 @@ export class AptPackagesRepository {
 
   /** The machine's plan is now this snapshot's: previous rows stay as history, no longer current. */
   async replaceCurrentPlanned(machineId: string, snapshotId: string, rows: PlannedRow[]): Promise<void> {
-    await this.db.aptPlannedPackage.updateMany({ where: { machineId, isCurrent: true }, data: { isCurrent: false } });
-    if (rows.length)
-      await this.db.aptPlannedPackage.createMany({
-        data: rows.map((r) => ({ ...r, machineId, snapshotId, isCurrent: true })),
-      });
+    // One statement: its pending-group triggers (su_pending_refresh) run once the old rows are retired and the new
+    // ones written, and the groups they lock (rows shared by every machine with the same pending package) wait for
+    // one round trip less before the commit (ADR 0055). The INSERT does not see the UPDATE's rows: only old ones go.
+    await this.db.$executeRaw`
+      WITH retired AS (
+        UPDATE apt_planned_packages SET is_current = false WHERE machine_id = ${machineId}::uuid AND is_current
+      )
+      INSERT INTO apt_planned_packages (snapshot_id, machine_id, mode, name, arch, current_version, target_version,
+                                        origin, operation, security, kept_back, held, phased, dedup_key, is_current)
+      SELECT ${snapshotId}::uuid, ${machineId}::uuid, r.mode, r.name, r.arch, r."currentVersion", r."targetVersion",
+             r.origin, r.operation, r.security, r."keptBack", r.held, r.phased, r."dedupKey", true
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(mode TEXT, name TEXT, arch TEXT,
+             "currentVersion" TEXT, "targetVersion" TEXT, origin TEXT, operation TEXT, security BOOLEAN,
+             "keptBack" BOOLEAN, held BOOLEAN, phased BOOLEAN, "dedupKey" TEXT)`;
   }
 
   /**
