@@ -44,8 +44,21 @@ function pidNamespace(pid: number): string | null {
   }
 }
 
-/** CPU of `root`'s descendants (not `root` itself), e.g. the database server a benchmark started. */
-export function descendantsCpu(root: number): number {
+/** The program's name: the base name of argv[0] (a server's backends rename theirs, e.g. `postgres: user db …`). */
+function programName(pid: number): string {
+  try {
+    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return argv0.startsWith('/') ? argv0.slice(argv0.lastIndexOf('/') + 1) : argv0;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * CPU of `root`'s descendants (not `root` itself), e.g. the database server a benchmark started; with `command`, only
+ * those whose program name starts with it (`postgres`: the server and its backends, not the bench's workers).
+ */
+export function descendantsCpu(root: number, command?: string): number {
   const stats = pids()
     .map(readStat)
     .filter((s): s is ProcStat => s !== null);
@@ -57,7 +70,9 @@ export function descendantsCpu(root: number): number {
     }
     return false;
   };
-  return stats.filter(under).reduce((sum, s) => sum + s.cpu, 0);
+  return stats
+    .filter((s) => under(s) && (command === undefined || programName(s.pid).startsWith(command)))
+    .reduce((sum, s) => sum + s.cpu, 0);
 }
 
 /** CPU of every process in the PID namespace of `initPid` (a lab machine: its sshd, sudo, apt, dpkg). */
