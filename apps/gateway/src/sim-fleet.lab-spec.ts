@@ -1,7 +1,8 @@
 // Issue 19, acceptance 1: the simulated fleet's answers are recorded from the lab's real machines, and the product's
 // parsers give the same result on the simulator as on the machine it was recorded from. The product talks to a
-// simulated host that forwards every command to a lab machine and records the answer (probe, analysis, an apply);
-// a second simulated host then replays the recording, and the probe and analysis snapshots must be equal. The apply,
+// simulated host that forwards every command to a lab machine and records the answer (probe, analysis, the periodic
+// metrics sample, an apply); a second simulated host then replays the recording, and the probe and analysis snapshots
+// and the sample's host_metrics row must be equal (but for its time, row id and machine). The apply,
 // the verified reboot and a host key change are then played on the simulator. `npm run sim:record` runs this file
 // with SU_TEST_SIM_RECORD=1, which also writes the recording to libs/testing/src/sim-fleet/fixtures. Needs root.
 import { readFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import {
   type LabMachine,
   type TestDatabase,
 } from '@su/testing';
+import { JobsService } from '@su/platform';
 import { startGateway, type GatewayHarness } from './test/gateway.harness.ts';
 
 const skipReason = isRoot() ? await ensureHostTools((m) => console.log(`[lab] ${m}`)) : 'not running as root';
@@ -49,7 +51,7 @@ describe.skipIf(!!skipReason)('simulated fleet (lab)', () => {
   const hosts: SimHost[] = [];
   const links: SimUpstream[] = [];
   /** Recording hosts by state, with the machine id the product gave them. */
-  const recorded = new Map<string, { host: SimHost; id: string; probe: any; apt: any }>();
+  const recorded = new Map<string, { host: SimHost; id: string; probe: any; apt: any; sample: any }>();
   let fixtures: FixtureSet;
 
   const run = async (id: string, action: string) => {
@@ -73,6 +75,27 @@ describe.skipIf(!!skipReason)('simulated fleet (lab)', () => {
       if (busy.length === 0 || Date.now() > deadline) return;
       await new Promise((r) => setTimeout(r, 200));
     }
+  };
+  /**
+   * The periodic metrics sample of one machine, queued as the scheduler's pass queues it (same kind, payload and actor),
+   * and the host_metrics row it kept, without what differs between two samples of the same output (row id, machine,
+   * time).
+   */
+  const sample = async (id: string) => {
+    const job = await gw.app.get(JobsService).enqueue({
+      kind: 'machine.metrics_sample',
+      payload: {},
+      machineId: id,
+      actor: { type: 'system', id: 'scheduler', label: 'metrics sample' },
+    });
+    expect(await gw.waitJob(job.id, 120_000)).toMatchObject({ status: 'ok' });
+    const [row] = await db.query(
+      `SELECT cpu_load1, cpu_load5, cpu_load15, cpu_cores, memory_total_bytes::text, memory_used_bytes::text,
+              memory_used_percent, root_used_percent, disk_max_used_percent, filesystems_json, uptime_seconds
+       FROM host_metrics WHERE machine_id = $1 AND source = 'sample' ORDER BY collected_at DESC LIMIT 1`,
+      [id],
+    );
+    return row;
   };
   const addMachine = async (host: SimHost) => {
     const res = await gw.api('POST', '/api/v1/machines', {
@@ -134,6 +157,7 @@ describe.skipIf(!!skipReason)('simulated fleet (lab)', () => {
       id,
       probe: await snapshot(id, 'machine_probe'),
       apt: await snapshot(id, 'apt_update_analyze'),
+      sample: await sample(id),
     });
   };
 
@@ -166,6 +190,8 @@ describe.skipIf(!!skipReason)('simulated fleet (lab)', () => {
     const sec = recorded.get('security')!;
     expect(await run(sec.id, 'apt_upgrade')).toMatchObject({ status: 'ok' });
     await settle(sec.id);
+    // The periodic sample after the apply too: a simulated host that applied answers it in security-applied.
+    recorded.set('security-applied', { ...sec, sample: await sample(sec.id) });
     fixtures = recorder.fixtures();
     if (testEnv('SU_TEST_SIM_RECORD') === '1') fixtures.save();
   }, 600_000);
@@ -188,7 +214,7 @@ describe.skipIf(!!skipReason)('simulated fleet (lab)', () => {
     expect(apt('repo-error').errors.length).toBeGreaterThan(0);
   });
 
-  it('probe and analysis parse the same on the simulator as on the machine they were recorded from', async () => {
+  it('probe, analysis and metrics sample parse the same on the simulator as on the machine they were recorded from', async () => {
     for (const state of ['clean', 'updates', 'security', 'repo-error']) {
       const rec = recorded.get(state)!;
       const r = await replay(state);
@@ -196,6 +222,7 @@ describe.skipIf(!!skipReason)('simulated fleet (lab)', () => {
       expect(comparable(await snapshot(r.id, 'machine_probe')), `probe of ${state}`).toEqual(comparable(rec.probe));
       const apt = await snapshot(r.id, 'apt_update_analyze');
       expect(comparable(apt), `analysis of ${state}`).toEqual(comparable(rec.apt));
+      expect(await sample(r.id), `metrics sample of ${state}`).toEqual(rec.sample);
       expect(r.host.unknown).toEqual([]);
     }
   });
@@ -206,6 +233,10 @@ describe.skipIf(!!skipReason)('simulated fleet (lab)', () => {
     expect(await run(r.id, 'apt_upgrade')).toMatchObject({ status: 'ok' });
     await settle(r.id);
     expect(r.host.state).toBe('security-applied');
+    // The same sample as the real machine's after its apply; the root device's name carries the host's name, which
+    // the simulator fills in for each host (this one is not named like the recording host).
+    const applied = JSON.stringify(await sample(r.id)).replaceAll(r.host.name, 'rec-security');
+    expect(JSON.parse(applied), 'metrics sample after the apply').toEqual(recorded.get('security-applied')!.sample);
     // The analysis after the apply (queued by it) sees what the real machine saw after its apply.
     const after = await snapshot(r.id, 'apt_update_analyze');
     expect(comparable(after.apt)).toEqual(
