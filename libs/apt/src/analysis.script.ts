@@ -105,20 +105,24 @@ const PACKAGE_POLICY = `names=$(awk ${quoteArg(PACKAGE_NAMES)} "$d/upgrade" "$d/
 /**
  * The holds (`showhold`: what `apt-mark showhold` prints) and the packages dpkg left unsettled (`dpkg-unsettled`:
  * "<db:Status-Abbrev> <package>" of those not installed/not-installed/config-files), from ONE `dpkg-query` of
- * dpkg's database instead of one each (ADR 0051). Each step prints exactly what its own command printed (see
- * SHOWHOLD_ARGV, DPKG_UNSETTLED_ARGV): dpkg-query's complaints, then the lines, under dpkg-query's exit code, so a
- * query that failed is a failed step for both, never an empty list.
+ * dpkg's database instead of one each (ADR 0051), and ONE `awk` that writes both steps (ADR 0052: it was a `cat`
+ * and a `printf | awk` per step). Each step prints exactly what its own command printed (see SHOWHOLD_ARGV,
+ * DPKG_UNSETTLED_ARGV): dpkg-query's complaints, then the lines, under dpkg-query's exit code, so a query that
+ * failed is a failed step for both, never an empty list; an `awk` that could not write them leaves both unreported
+ * (`analysis_incomplete`).
  */
 const DPKG_QUERY = `dpkg-query -W -f='\${db:Status-Want}\\t\${db:Status-Abbrev} \${binary:Package}\\n'`;
-const HELD = `$1 == "hold" { n = split($2, w, " "); print w[n] }`;
-const UNSETTLED = `substr($2, 2, 1) ~ /[UHFWt]/ || substr($2, 3, 1) == "R" { print $2 }`;
+const DPKG_STATE = [
+  `FILENAME == err { print > hold; print > unsettled; next }`,
+  `r != 0 { next }`,
+  `$1 == "hold" { n = split($2, w, " "); print w[n] > hold }`,
+  `substr($2, 2, 1) ~ /[UHFWt]/ || substr($2, 3, 1) == "R" { print $2 > unsettled }`,
+  `END { printf "\\n${RC}%s@@\\n", r > hold; printf "\\n${RC}%s@@\\n", r > unsettled }`,
+].join(' ');
 function dpkgStateSteps(): string {
-  const step = (name: AnalysisStep, filter: string) =>
-    `{ cat "$d/q.err"; if [ "$r" = 0 ]; then printf '%s\\n' "$q" | awk -F '\\t' ${quoteArg(filter)}; fi; printf '\\n${RC}%s@@\\n' "$r"; } >"$d/${name}"`;
   return [
-    `q=$(${DPKG_QUERY} 2>"$d/q.err" </dev/null); r=$?`,
-    step('showhold', HELD),
-    step('dpkg-unsettled', UNSETTLED),
+    `${DPKG_QUERY} >"$d/q" 2>"$d/q.err" </dev/null; r=$?`,
+    `awk -F '\\t' -v r="$r" -v err="$d/q.err" -v hold="$d/showhold" -v unsettled="$d/dpkg-unsettled" ${quoteArg(DPKG_STATE)} "$d/q.err" "$d/q"`,
   ].join('; ');
 }
 
@@ -139,7 +143,8 @@ const SAME_AS_DIST = [
 function simulationSteps(): string {
   const dist = intoFile('dist-upgrade', scriptLine(simulateArgv('dist-upgrade')));
   const upgrade = intoFile('upgrade', scriptLine(simulateArgv('upgrade')));
-  return `{ ${dist}; awk ${quoteArg(SAME_AS_DIST)} out="$d/upgrade" "$d/dist-upgrade" || ${upgrade}; } &`;
+  const policy = intoFile('package-policy', `{ ${PACKAGE_POLICY}; }`);
+  return `{ ${dist}; awk ${quoteArg(SAME_AS_DIST)} out="$d/upgrade" "$d/dist-upgrade" || ${upgrade}; ${policy}; } &`;
 }
 
 export function analysisScript(opts: AptApplyOptions): string {
@@ -157,13 +162,15 @@ export function analysisScript(opts: AptApplyOptions): string {
     // Our apt.conf.d proxy file matches the machine's setting before apt reads its configuration.
     ...(opts.proxy ? [`${proxyFileScript(opts.proxy)} || exit 1`] : []),
     `d=$(mktemp -d) || exit 1`,
-    `{ ${dpkgStateSteps()}; } &`,
+    // Its PID: the package policy reads the holds it writes.
+    `{ ${dpkgStateSteps()}; } & h=$!`,
     ...before.map(inBackground),
     `printf '\\n${STEP}update@@\\n'; ${scriptLine(aptUpdateArgv(opts))} 2>&1 </dev/null; printf '\\n${RC}%s@@\\n' "$?"`,
+    // The holds are in (dpkg-query ran while the lists were refreshed): the simulations' group reads them.
+    `wait $h`,
     simulationSteps(),
     ...after.map(inBackground),
     `wait`,
-    intoFile('package-policy', `{ ${PACKAGE_POLICY}; }`),
     `awk 'FNR == 1 { n = FILENAME; sub(/.*\\//, "", n); printf "\\n${STEP}%s@@\\n", n } { print }' ${files}`,
     `rm -rf "$d"`,
     '',

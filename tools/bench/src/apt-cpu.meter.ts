@@ -16,15 +16,19 @@ export class AptCpuMeter {
   ) {}
 
   async measure<T>(side: 'ours' | 'peer', run: () => T | Promise<T>): Promise<T> {
+    // This process's CPU is read right around the run: the meter's own scans of /proc (tens of ms on a busy host)
+    // are not the worker's (ADR 0052).
     const a = this.now();
+    const selfA = selfCpu();
     const r = await run();
+    const selfB = selfCpu();
     const b = this.now();
     if (side === 'ours') {
-      this.ours.worker.push(b.self.own - a.self.own);
+      this.ours.worker.push(selfB.own - selfA.own);
       this.ours.db.push(b.db - a.db);
       this.ours.machines.push(b.machines - a.machines);
     } else {
-      this.peer.local.push(b.self.reapedChildren - a.self.reapedChildren + b.controlMasters - a.controlMasters);
+      this.peer.local.push(selfB.reapedChildren - selfA.reapedChildren + b.controlMasters - a.controlMasters);
       this.peer.machines.push(b.machines - a.machines);
     }
     return r;
@@ -59,7 +63,6 @@ export class AptCpuMeter {
 
   private now() {
     return {
-      self: selfCpu(),
       db: descendantsCpu(process.pid),
       machines: this.machineInitPids.reduce((sum, pid) => sum + namespaceCpu(pid), 0),
       controlMasters: commandLineCpu(this.peerControlDir),

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@su/config';
-import { PgListener } from '@su/db';
 import { MachinesModule, MachinesService } from '@su/machines';
 import { JobRunner, JobsService, type PlatformOptions } from '@su/platform';
 import { Lab, isRoot } from '@su/testing';
@@ -13,6 +12,7 @@ import { AptWorkerModule, aptWorkerHandlers } from '@su/apt-worker';
 import { benchDatabase } from './bench-database.ts';
 import { labCli } from './lab-cli.ts';
 import { AptCpuMeter } from './apt-cpu.meter.ts';
+import { JobsEndedWatcher } from './jobs-ended.watcher.ts';
 import { printTable, summary } from './stats.ts';
 
 /** The apt-worker as it runs, plus the machines feature to register the lab machines. */
@@ -81,25 +81,11 @@ export async function aptBench(): Promise<void> {
     );
     ids.push(v.id);
   }
-  // Done-ness is learnt the way the UI learns it: from the live-event notifications that every job status change
-  // raises, with a slow fallback poll. (Polling the jobs every few ms would take CPU from the machines being measured
-  // on this 2-core host, which the peer's measurement does not pay.)
-  let wake: () => void = () => undefined;
-  const listener = new PgListener(url, 'su_live_events', () => wake());
-  await listener.start();
-  // A job seen finished is not asked about again: the caller's reads run on the same cores as the jobs it waits for.
+  const watcher = new JobsEndedWatcher(url);
+  await watcher.start();
   const waitAll = async (jobIds: string[]) => {
-    const finished = new Map<string, NonNullable<Awaited<ReturnType<typeof jobs.find>>>>();
-    for (;;) {
-      const changed = new Promise<void>((r) => {
-        wake = r;
-        setTimeout(r, 250).unref();
-      });
-      const views = await Promise.all(jobIds.filter((id) => !finished.has(id)).map((id) => jobs.find(id)));
-      for (const j of views) if (j && j.status !== 'queued' && j.status !== 'running') finished.set(j.id, j);
-      if (finished.size === jobIds.length) return jobIds.map((id) => finished.get(id));
-      await changed;
-    }
+    await watcher.waitAll(jobIds);
+    return Promise.all(jobIds.map((id) => jobs.find(id)));
   };
   const phases: { wait: number[]; run: number[]; close: number[] } = { wait: [], run: [], close: [] };
   const ours = async () => {
@@ -216,7 +202,7 @@ export async function aptBench(): Promise<void> {
       ],
     );
   } finally {
-    await listener.stop();
+    await watcher.stop();
     await app.close();
     await close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -56,7 +56,7 @@ import { parsePackagePolicy, parseReleaseTable, withPolicy, type PolicyInfo } fr
 import { heldMessages, STATE_CATEGORIES } from './held-messages.ts';
 import { openAptSession, type AptJobSession } from './apt-session.ts';
 import { simulatedPlan } from './apt-apply.service.ts';
-import { recordUnfinishedRuns } from './partial-run.recorder.ts';
+import { recordUnfinishedRuns, unfinishedRuns } from './partial-run.recorder.ts';
 import { saveErrors, saveMessages, savePlan } from './apt-results.writer.ts';
 
 /** A script step as a command's output: the script merges the streams; dpkg's complaints start with "dpkg". */
@@ -111,15 +111,19 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
 
   async handle(ctx: JobContext<'apt.update_analyze'>): Promise<JobResult<'apt.update_analyze'>> {
     const { machineId, jobId } = machineJob(ctx);
-    // The machine's settings are read while the connection opens: every step in line costs a wait on a busy host.
+    // The machine's settings and unfinished applies are read while the connection opens: every step in line costs a
+    // wait on a busy host.
     const machines = new MachinesRepository(this.db.prisma);
     const settings = machines.aptSettings(machineId);
-    settings.catch(() => undefined); // awaited below; a failure is the job's once the connection is open
+    const unfinished = unfinishedRuns(this.db, machineId);
+    // Awaited below; a failure is the job's once the connection is open.
+    settings.catch(() => undefined);
+    unfinished.catch(() => undefined);
     const s = await openAptSession(this.connector, this.config, machineId, jobId, 'apt.update_analyze', ctx.signal);
     let found: AnalysisFindings;
     let raw: RawLogResult | null = null;
     try {
-      const [machine] = await Promise.all([settings, recordUnfinishedRuns(this.db, s, machineId, jobId)]);
+      const [machine] = await Promise.all([settings, recordUnfinishedRuns(this.db, s, machineId, jobId, unfinished)]);
       found = await this.readMachine(s, machine, ctx.signal);
     } finally {
       raw = await s.opened.release();

@@ -21,6 +21,14 @@ export function restoredState(stored: unknown): DpkgPackageState[] {
 }
 
 /**
+ * The machine's applies that never finished, with the before-state each kept. The analysis reads them while its
+ * connection opens (ADR 0052): under the machine's lock none can start or end meanwhile.
+ */
+export function unfinishedRuns(db: Database, machineId: string) {
+  return new ExecutionsRepository(db.prisma).unfinishedWithBeforeState(machineId);
+}
+
+/**
  * At the next contact after an apply that never finished (worker lost, crash), what it changed: dpkg's package set
  * now against the before-state the run kept, recorded as that execution's partial diff. Runs within the job's
  * session, before the job changes anything itself. Returns the number of executions completed.
@@ -30,8 +38,9 @@ export async function recordUnfinishedRuns(
   s: AptJobSession,
   machineId: string,
   jobId: string,
+  unfinished = unfinishedRuns(db, machineId),
 ): Promise<number> {
-  const pending = await new ExecutionsRepository(db.prisma).unfinishedWithBeforeState(machineId);
+  const pending = await unfinished;
   if (pending.length === 0) return 0;
   const now = parseDpkgQuery((await s.run(DPKG_QUERY_ARGV, { sudo: true })).stdout);
   for (const e of pending) {
