@@ -2,7 +2,7 @@
 // are bundled; npm packages stay external and load from node_modules. Rolldown's Oxc transform emits the decorator
 // metadata NestJS's dependency injection reads (docs/adr/0003-build-and-test-toolchain.md).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'rolldown';
 
@@ -20,6 +20,29 @@ const isExternal = (id) =>
   !id.startsWith('@su/') &&
   !id.startsWith('@oxc-project/runtime') &&
   !id.startsWith('\0');
+
+/** True when the npm package `id` comes from says in its package.json that importing it has no side effects. */
+const declaredPure = new Map();
+function declaresNoSideEffects(id) {
+  const name = id.split('/').slice(0, id.startsWith('@') ? 2 : 1).join('/');
+  if (!declaredPure.has(name)) {
+    const manifest = join(root, 'node_modules', name, 'package.json');
+    declaredPure.set(name, existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).sideEffects === false);
+  }
+  return declaredPure.get(name);
+}
+
+/**
+ * What tree-shaking may leave out when nothing of it is used (ADR 0053). A DTO module only declares classes the HTTP
+ * layer validates and documents: its decorators register them with class-validator and Swagger, which matters only
+ * when the class is used; so a worker that uses no DTO loads neither `@nestjs/swagger` nor class-validator. An npm
+ * package that declares itself free of side effects (`"sideEffects": false`) is not imported for nothing either
+ * (e.g. the OpenTelemetry SDK a lib's index re-exports for tests). Everything else: rolldown's own rules.
+ */
+function moduleSideEffects(id, external) {
+  if (external) return declaresNoSideEffects(id) ? false : undefined;
+  return id.endsWith('.dto.ts') ? false : undefined;
+}
 
 /** Moves `fresh` to `dir`, the previous `dir` out of the way first; another build doing the same may interleave. */
 function swapIn(fresh, dir, old) {
@@ -53,11 +76,7 @@ for (const app of apps) {
     platform: 'node',
     tsconfig: join(root, 'tsconfig.base.json'),
     external: isExternal,
-    // A DTO module only declares classes that the HTTP layer validates and documents: its decorators register them
-    // with class-validator and Swagger, which matters only when the class is used. Marked free of side effects, a DTO
-    // nothing in the app uses is left out, and with it `@nestjs/swagger` and class-validator from the workers'
-    // bundles (ADR 0053).
-    treeshake: { moduleSideEffects: [{ test: /\.dto\.ts$/, sideEffects: false }] },
+    treeshake: { moduleSideEffects },
     // An import that does not resolve would become a runtime crash of a service; fail the build instead.
     onLog(level, log, handler) {
       if (log.code === 'UNRESOLVED_IMPORT') throw new Error(`${app}: ${log.message}`);

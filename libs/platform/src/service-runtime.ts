@@ -16,7 +16,7 @@ export interface ServiceDefinition {
    * Starts the OpenTelemetry SDK for this process when configured (apps wire it: libs use the API only; ADR 0034).
    * Returns null when tracing is off.
    */
-  tracing?: (service: string, otlpEndpoint: string | undefined) => { shutdown(): Promise<void> } | null;
+  tracing?: (service: string, otlpEndpoint: string | undefined) => Promise<{ shutdown(): Promise<void> } | null>;
 }
 
 /**
@@ -43,7 +43,7 @@ export async function runService(def: ServiceDefinition): Promise<void> {
     log.fatal('DATABASE_URL is not set. Run `npm start` for the embedded database, or set DATABASE_URL.');
     process.exit(2);
   }
-  const tracing = def.tracing?.(def.service, config.telemetry.otlpEndpoint) ?? null;
+  const tracing = (await def.tracing?.(def.service, config.telemetry.otlpEndpoint)) ?? null;
   if (tracing) {
     log.log(`traces go to ${config.telemetry.otlpEndpoint} (OTLP/HTTP)`);
     // Spans still in the batch are sent while Nest closes the application.
