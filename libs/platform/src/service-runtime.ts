@@ -7,6 +7,9 @@ import type { PlatformOptions } from './platform.module.ts';
 import { ProcessMetricsPublisher } from './process-metrics.publisher.ts';
 import { createServiceLogger } from './service-logger.ts';
 
+/** The size of the slab small Buffers are cut from (`Buffer.poolSize`), in every service. */
+export const SMALL_BUFFER_SLAB_BYTES = 8 * 1024;
+
 export interface ServiceDefinition {
   service: string;
   /** Builds the Nest application or context; `afterStart` runs once it is up. */
@@ -25,6 +28,10 @@ export interface ServiceDefinition {
  * cleanly on SIGINT/SIGTERM.
  */
 export async function runService(def: ServiceDefinition): Promise<void> {
+  // Small Buffers are slices of a shared slab, and one slice kept alive keeps its whole slab: Node 24's 64 KB slabs
+  // made every open SSH connection (ssh2 keeps small buffers of its handshake) pin a few of them, about 20 MB of
+  // buffers with 128 jobs in flight. Node's earlier 8 KB slab bounds that (ADR 0053).
+  Buffer.poolSize = SMALL_BUFFER_SLAB_BYTES;
   let config: AppConfig;
   try {
     config = loadConfig();

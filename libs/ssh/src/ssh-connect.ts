@@ -10,34 +10,13 @@ export const DEFAULT_KEEPALIVE_MS = 15_000;
 const { Client } = ssh2;
 
 /**
- * Every connection reads into this one buffer, and ssh2 gets a copy of exactly the bytes read. Left to itself a
- * socket allocates 64 KB for every read, and ssh2 keeps slices of the handshake's reads (the server's KEXINIT, its
- * key exchange reply) for the connection's life, so each open connection pinned a few of those 64 KB chunks: about
- * 20 MB of buffers with 128 jobs in flight (ADR 0053). Sharing is safe: a read is copied before the next one starts.
- */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
-
-function socketCopyingReads(): Socket {
-  const sock: Socket = new Socket({
-    onread: {
-      buffer: READ_BUFFER,
-      callback: (bytes: number, buf: Uint8Array) => {
-        sock.emit('data', Buffer.from(buf.subarray(0, bytes)));
-        return true;
-      },
-    },
-  });
-  return sock;
-}
-
-/**
  * One attempt to open an SSH connection: TCP, key exchange with the host key checked by the caller's verifier, then
  * authentication, all within one timer. It settles once: with `onReady(client, hostKey)` — called synchronously on
  * ssh2's "ready", so the session's own listeners are attached before any later event — or with a classified error.
  */
 export class ConnectAttempt<T> {
   private readonly client: Ssh2Client = new Client();
-  private readonly sock = socketCopyingReads();
+  private readonly sock = new Socket();
   private settled = false;
   private hostKey: HostKeyInfo | null = null;
   /** The host key check's refusal, which ssh2 reports only as a generic handshake error. */
