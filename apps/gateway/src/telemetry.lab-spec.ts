@@ -53,7 +53,7 @@ describe.skipIf(!!skipReason)('traces and metrics (lab)', () => {
     m = lab.machines()[0]!;
     // The SDK as the apps start it, with the SDK's in-memory exporter and no batching; gateway and apt-worker run in
     // this process, so their spans all land here.
-    tracing = startTracingWith('system-update-lab', exporter, { batch: false });
+    tracing = await startTracingWith('system-update-lab', exporter, { batch: false });
     db = await createTestDatabase();
     // No kept connection: the analysis opens its own, so its trace shows the connect too.
     gw = await startGateway(db, { SU_SSH_CONNECT_TIMEOUT_SECONDS: '6', SU_SSH_KEEP_SECONDS: '0' });

@@ -7,6 +7,9 @@ import type { PlatformOptions } from './platform.module.ts';
 import { ProcessMetricsPublisher } from './process-metrics.publisher.ts';
 import { createServiceLogger } from './service-logger.ts';
 
+/** The size of the slab small Buffers are cut from (`Buffer.poolSize`), in every service. */
+export const SMALL_BUFFER_SLAB_BYTES = 8 * 1024;
+
 export interface ServiceDefinition {
   service: string;
   /** Builds the Nest application or context; `afterStart` runs once it is up. */
@@ -16,7 +19,7 @@ export interface ServiceDefinition {
    * Starts the OpenTelemetry SDK for this process when configured (apps wire it: libs use the API only; ADR 0034).
    * Returns null when tracing is off.
    */
-  tracing?: (service: string, otlpEndpoint: string | undefined) => { shutdown(): Promise<void> } | null;
+  tracing?: (service: string, otlpEndpoint: string | undefined) => Promise<{ shutdown(): Promise<void> } | null>;
 }
 
 /**
@@ -25,6 +28,10 @@ export interface ServiceDefinition {
  * cleanly on SIGINT/SIGTERM.
  */
 export async function runService(def: ServiceDefinition): Promise<void> {
+  // Small Buffers are slices of a shared slab, and one slice kept alive keeps its whole slab: Node 24's 64 KB slabs
+  // made every open SSH connection (ssh2 keeps small buffers of its handshake) pin a few of them, about 20 MB of
+  // buffers with 128 jobs in flight. Node's earlier 8 KB slab bounds that (ADR 0053).
+  Buffer.poolSize = SMALL_BUFFER_SLAB_BYTES;
   let config: AppConfig;
   try {
     config = loadConfig();
@@ -43,7 +50,7 @@ export async function runService(def: ServiceDefinition): Promise<void> {
     log.fatal('DATABASE_URL is not set. Run `npm start` for the embedded database, or set DATABASE_URL.');
     process.exit(2);
   }
-  const tracing = def.tracing?.(def.service, config.telemetry.otlpEndpoint) ?? null;
+  const tracing = (await def.tracing?.(def.service, config.telemetry.otlpEndpoint)) ?? null;
   if (tracing) {
     log.log(`traces go to ${config.telemetry.otlpEndpoint} (OTLP/HTTP)`);
     // Spans still in the batch are sent while Nest closes the application.

@@ -14,8 +14,8 @@ describe('tracing without an SDK', () => {
 describe('tracing with the SDK', () => {
   const exporter = new InMemorySpanExporter();
   let tracing: TracingHandle;
-  beforeAll(() => {
-    tracing = startTracingWith('spec', exporter, { batch: false });
+  beforeAll(async () => {
+    tracing = await startTracingWith('spec', exporter, { batch: false });
   });
   afterAll(() => tracing.shutdown());
 
