@@ -30,7 +30,7 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
 
   async handle(ctx: JobContext<'machine.probe'>): Promise<JobResult<'machine.probe'>> {
     const { machineId, actor } = machineJob(ctx);
-    // The settings are read while the machine answers: the record's transaction then holds no read (ADR 0055).
+    // The settings are read while the machine answers: the record's transaction then holds no read (ADR 0054).
     const settings = readHostMetricsSettings(this.db.prisma);
     settings.catch(() => undefined); // awaited below; a failure is the job's once the machine has answered
     // The session's raw output (secrets redacted) is kept as an artifact, linked from the snapshot.

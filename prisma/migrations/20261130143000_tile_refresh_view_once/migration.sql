@@ -1,4 +1,4 @@
--- A tile's view built once per refresh (ADR 0055). The INSERT named the view four times (the text, its status, its
+-- A tile's view built once per refresh (ADR 0054). The INSERT named the view four times (the text, its status, its
 -- rank, its name); PostgreSQL inlines su_machine_view, so each mention built the whole JSON object again, with its
 -- subqueries: a refresh cost about 6 ms where building the view costs 1. A materialized CTE builds it once. A pass
 -- refreshes each machine's tile about ten times (the claim and end of each job, the probe's and analysis' writes).

@@ -292,7 +292,7 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     });
     // Last before the commit: the plan's trigger moves the fleet's pending-update groups, rows every machine with the
     // same pending package shares. Their locks are held until the commit, so concurrent analyses wait on each other
-    // for as little as possible (ADR 0055).
+    // for as little as possible (ADR 0054).
     await savePlan(tx, machineId, id, 'dist_upgrade', [
       ...detail.packages,
       ...(detail.installed ?? []),

@@ -47,7 +47,7 @@ export class AptPackagesRepository {
   async replaceCurrentPlanned(machineId: string, snapshotId: string, rows: PlannedRow[]): Promise<void> {
     // One statement: its pending-group triggers (su_pending_refresh) run once the old rows are retired and the new
     // ones written, and the groups they lock (rows shared by every machine with the same pending package) wait for
-    // one round trip less before the commit (ADR 0055). The INSERT does not see the UPDATE's rows: only old ones go.
+    // one round trip less before the commit (ADR 0054). The INSERT does not see the UPDATE's rows: only old ones go.
     await this.db.$executeRaw`
       WITH retired AS (
         UPDATE apt_planned_packages SET is_current = false WHERE machine_id = ${machineId}::uuid AND is_current
