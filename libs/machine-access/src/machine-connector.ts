@@ -74,7 +74,8 @@ export class MachineConnector implements OnApplicationShutdown {
     @Inject(HostKeyTrustService) private readonly trust: HostKeyTrustService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.pool = new SessionPool(config.ssh.keepSeconds * 1000);
+    // Twice the jobs a worker runs at once: room for each running job's machine and for the next ones.
+    this.pool = new SessionPool(config.ssh.keepSeconds * 1000, 2 * Math.max(config.queue.readConcurrency, 8));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -38,6 +38,23 @@ describe('SessionPool', () => {
     expect(t.close).toHaveBeenCalled();
   });
 
+  it('keeps at most maxKept connections, closing the oldest first', () => {
+    const pool = new SessionPool(30_000, 2);
+    const [a, b, c] = [fakeSession(), fakeSession(), fakeSession()];
+    pool.put('m1', 'k', a);
+    pool.put('m2', 'k', b);
+    pool.put('m3', 'k', c);
+    expect(pool.size).toBe(2);
+    expect(a.close).toHaveBeenCalledTimes(1);
+    expect(pool.take('m1', 'k')).toBeNull();
+    // Kept again, a machine's connection is the newest: the oldest now is m3's.
+    pool.put('m2', 'k', b);
+    pool.put('m4', 'k', fakeSession());
+    expect(c.close).toHaveBeenCalledTimes(1);
+    expect(b.close).not.toHaveBeenCalled();
+    expect(pool.take('m2', 'k')).toBe(b);
+  });
+
   it('closes a connection unused for the keep time, and all of them on shutdown', async () => {
     vi.useFakeTimers();
     try {

@@ -11,12 +11,19 @@ interface Kept {
  * a schedule run, the analysis an apply queues, the next round of a fleet analysis) skips the TCP + key exchange +
  * login, as OpenSSH's ControlPersist does for Ansible. A connection is handed out only for the same address, login
  * and stored credentials (`key`), only to one job at a time (the machine lock already guarantees that), and is closed
- * when unused for `keepMs`.
+ * when unused for `keepMs`. At most `maxKept` are kept, the oldest closed first: kept connections would otherwise
+ * follow the fleet's size (a 1,000-machine pass ends with every machine's connection open for `keepMs`, about 20 MB
+ * of a worker's memory; ADR 0054), while a machine's next job mostly comes within seconds, as a pass's analysis
+ * follows its probe.
  */
 export class SessionPool {
+  /** In the order they were kept (a Map iterates in insertion order): the first is the oldest. */
   private readonly kept = new Map<string, Kept>();
 
-  constructor(private readonly keepMs: number) {}
+  constructor(
+    private readonly keepMs: number,
+    private readonly maxKept = Infinity,
+  ) {}
 
   /** The machine's kept connection if it matches `key` and is alive; it leaves the pool. A stale one is closed. */
   take(machineId: string, key: string): SshSession | null {
@@ -47,6 +54,10 @@ export class SessionPool {
     }, this.keepMs);
     timer.unref();
     this.kept.set(machineId, { key, session, timer });
+    for (const [oldest] of this.kept) {
+      if (this.kept.size <= this.maxKept) break;
+      this.drop(oldest);
+    }
   }
 
   /** Closes the machine's kept connection (it was blocked, or its credentials are being replaced). */
