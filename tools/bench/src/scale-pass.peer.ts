@@ -44,7 +44,12 @@ export async function sshLoopPeer(
   fleet: SimFleet,
   parallel: number,
 ): Promise<{ seconds: number; ok: number; failed: number }> {
-  const analysis = analysisScript({ lockTimeoutSeconds: loadConfig().apt.lockTimeoutSeconds });
+  // The same script the product sends to these hosts (their apt proxy setting is the default, direct): the simulated
+  // fleet answers only what was recorded, byte for byte.
+  const analysis = analysisScript({
+    lockTimeoutSeconds: loadConfig().apt.lockTimeoutSeconds,
+    proxy: { mode: 'direct', url: null },
+  });
   const sudoLine = shellQuote(['sudo', '-n', '--', 'sh', '-c', READY, '<peer-ready>', 'sh', '-s']);
   const queue = [...fleet.hosts];
   let ok = 0;
