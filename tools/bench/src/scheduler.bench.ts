@@ -39,7 +39,7 @@ export async function schedulerBench(): Promise<void> {
   const minutes = Math.max(1, Number(values.minutes));
   const count = Math.max(1, Number(values.schedules));
   const ours = await benchDatabase('scheduler');
-  const peer = await benchDatabase('pgboss_schedule', 1);
+  const peer = await benchDatabase('pgboss_schedule');
   const platform = (service: string): PlatformOptions => ({
     service,
     config: loadConfig({ DATABASE_URL: ours.url }),
