@@ -74,7 +74,8 @@ export class MachineConnector implements OnApplicationShutdown {
     @Inject(HostKeyTrustService) private readonly trust: HostKeyTrustService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    // Twice the jobs a worker runs at once: room for each running job's machine and for the next ones.
+    // Twice the read-only jobs of one kind a worker runs at once (128 by default): room for the machines of the jobs
+    // running and for their next ones (ADR 0054).
     this.pool = new SessionPool(config.ssh.keepSeconds * 1000, 2 * Math.max(config.queue.readConcurrency, 8));
   }
 
