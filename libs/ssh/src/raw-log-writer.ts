@@ -17,9 +17,16 @@ export interface RawLogResult {
   truncated: boolean;
 }
 
+/** Bytes held before they are written: a job's whole output is usually less, so one write instead of dozens. */
+const FLUSH_BYTES = 64 * 1024;
+/** …and never held longer than this, so a long run's file on disk stays close to what the machine said. */
+const FLUSH_AFTER_MS = 1_000;
+
 /**
  * Append-only raw log of a session with a byte cap and a running sha256. It only ever receives text that was already
  * redacted (the session redacts before calling `write`), so nothing here needs to know about secrets.
+ * Output arrives in many small chunks (an SSH channel's packets); each went to the file as a write of its own, one
+ * system call per chunk in a worker running a thousand jobs (ADR 0059). They are gathered and written together.
  */
 export class RawLogWriter {
   private readonly stream: WriteStream;
@@ -29,6 +36,9 @@ export class RawLogWriter {
   private closed: Promise<void> | null = null;
   private failure: Error | null = null;
   private readonly opts: RawLogOptions;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(opts: RawLogOptions) {
     this.opts = opts;
@@ -53,7 +63,20 @@ export class RawLogWriter {
     if (buf.length === 0) return;
     this.hash.update(buf);
     this.bytes += buf.length;
-    this.stream.write(buf);
+    this.pending.push(buf);
+    this.pendingBytes += buf.length;
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS).unref();
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pendingBytes === 0) return;
+    const [only] = this.pending;
+    this.stream.write(this.pending.length === 1 && only ? only : Buffer.concat(this.pending, this.pendingBytes));
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 
   result(): RawLogResult {
@@ -68,6 +91,7 @@ export class RawLogWriter {
   /** Flushes and closes the file; the result is final afterwards. */
   close(): Promise<void> {
     this.closed ??= new Promise<void>((resolve, reject) => {
+      this.flush();
       this.stream.end(() => (this.failure ? reject(this.failure) : resolve()));
     });
     return this.closed;
