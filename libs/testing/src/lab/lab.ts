@@ -86,9 +86,10 @@ export class Lab extends LabScenarios {
     // APT repository + registry on the bridge address
     const t1 = Date.now();
     await writeRepo(initialPublishedSet());
+    // Answers If-Modified-Since like a Debian mirror, so apt's refresh hits when nothing changed (ADR 0058).
     lab.state.httpdPid = spawnDaemon(
-      'busybox',
-      ['httpd', '-f', '-p', `${HOST_ADDRESS}:${REPO_PORT}`, '-h', join(state, 'repo', 'www')],
+      process.execPath,
+      [join(labPaths().tools, 'repo-server.ts'), HOST_ADDRESS, String(REPO_PORT), join(state, 'repo', 'www')],
       join(state, 'httpd.log'),
     );
     mkdirSync(join(state, 'registry', 'data'), { recursive: true });
@@ -112,6 +113,7 @@ export class Lab extends LabScenarios {
     await lab.writeKnownHosts();
     if (opts.docker) await Promise.all(machines.map((m) => lab.waitForDocker(m.name, 120_000)));
     await lab.waitForHttp(`http://${REGISTRY_HOST}/v2/`, 30_000);
+    await lab.waitForHttp(`${REPO_URL}/debian/dists/bookworm/Release`, 30_000);
     timings.boot = (Date.now() - t3) / 1000;
     timings.total = (Date.now() - t0) / 1000;
     lab.save();

@@ -7,6 +7,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   utimesSync,
   writeFileSync,
   chmodSync,
@@ -209,7 +210,27 @@ function releaseFile(s: Suite, files: { name: string; data: Buffer }[]): string 
   return lines.join('\n') + '\n';
 }
 
-/** Writes the repository for `set` into STATE/repo/www (served by busybox httpd). */
+/** Writes `data` unless the file already holds it: a mirror's unchanged files keep their Last-Modified. */
+function writeIfChanged(path: string, data: Buffer): boolean {
+  if (existsSync(path) && readFileSync(path).equals(data)) return false;
+  writeFileSync(path, data);
+  return true;
+}
+
+/**
+ * A dist's Release, as a mirror publishes it: untouched when unchanged (apt's If-Modified-Since is then answered 304,
+ * "Hit"), and when changed, a Last-Modified at least one second after the previous one — HTTP dates have whole
+ * seconds, and a version published within the second of the previous refresh must still be fetched (ADR 0058).
+ */
+export function publishRelease(dist: string, release: Buffer): void {
+  const path = join(dist, 'Release');
+  const previous = existsSync(path) ? Math.floor(statSync(path).mtimeMs / 1000) : 0;
+  if (!writeIfChanged(path, release)) return;
+  const mtime = Math.max(Date.now() / 1000, previous + 1);
+  utimesSync(path, mtime, mtime);
+}
+
+/** Writes the repository for `set` into STATE/repo/www (served by tools/lab/repo-server.ts). */
 export async function writeRepo(set: PublishedSet): Promise<void> {
   const debs = await buildDebs();
   const www = join(labPaths().state, 'repo', 'www');
@@ -259,18 +280,13 @@ export async function writeRepo(set: PublishedSet): Promise<void> {
     const dist = join(suiteRoot, 'dists', meta.dist);
     const bin = join(dist, comp, 'binary-amd64');
     mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'Packages'), pkgBuf);
-    writeFileSync(join(bin, 'Packages.gz'), gzBuf);
-    writeFileSync(
-      join(dist, 'Release'),
-      releaseFile(s, [
-        { name: `${comp}/binary-amd64/Packages`, data: pkgBuf },
-        { name: `${comp}/binary-amd64/Packages.gz`, data: gzBuf },
-      ]),
-    );
-    // Release changed -> make sure its mtime moves forward (apt sends If-Modified-Since).
-    const now = Date.now() / 1000;
-    utimesSync(join(dist, 'Release'), now, now);
+    writeIfChanged(join(bin, 'Packages'), pkgBuf);
+    writeIfChanged(join(bin, 'Packages.gz'), gzBuf);
+    const release = releaseFile(s, [
+      { name: `${comp}/binary-amd64/Packages`, data: pkgBuf },
+      { name: `${comp}/binary-amd64/Packages.gz`, data: gzBuf },
+    ]);
+    publishRelease(dist, Buffer.from(release));
   }
   writeFileSync(join(labPaths().state, 'repo', 'published.json'), JSON.stringify(set, null, 2) + '\n');
 }
