@@ -1,7 +1,8 @@
 // The lab repository's web server (ADR 0058): serves the lab's APT archives as a Debian mirror does — a
 // Last-Modified on every file, apt's If-Modified-Since answered 304, connections kept alive — so that apt's refresh
-// takes its normal "Hit" path when nothing changed and keeps its caches. busybox httpd, used before, ignores
-// If-Modified-Since: every refresh fetched the Release files again and apt rebuilt both caches.
+// takes its normal "Hit" path when nothing changed, as against a real mirror. busybox httpd, used before, ignores
+// If-Modified-Since: every refresh fetched the Release files again. (apt rebuilds its caches after every refresh
+// either way; ADR 0058 measured it.)
 // Usage: node repo-server.ts HOST PORT ROOT   (stdout: the address listened on, then one line per request: method,
 // path, status)
 import { createServer } from 'node:http';
