@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { Database, MachinesRepository } from '@su/db';
 import { gatewayPerFile } from './test/gateway.harness.ts';
@@ -24,10 +23,12 @@ async function list(query = 'limit=1000'): Promise<{ items: Record<string, any>[
 
 const marks = async (id: string) =>
   Number(
-    (await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM machine_tiles_stale WHERE machine_id = $1::uuid`, [id]))[0]!
-      .n,
+    (
+      await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM machine_tiles_stale WHERE machine_id = $1::uuid`, [id])
+    )[0]!.n,
   );
-const allMarks = async () => Number((await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM machine_tiles_stale`))[0]!.n);
+const allMarks = async () =>
+  Number((await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM machine_tiles_stale`))[0]!.n);
 
 /** Each stored tile's text and row version (xmin changes when the row is written again, even with the same text). */
 async function stored(): Promise<Map<string, { view: string; xmin: string }>> {
@@ -37,16 +38,28 @@ async function stored(): Promise<Map<string, { view: string; xmin: string }>> {
   return new Map(rows.map((r) => [r.machine_id, { view: r.view, xmin: r.xmin }]));
 }
 
-async function setUpdates(id: string, n: number, client?: pg.Client): Promise<void> {
+/** A connection of its own (for a transaction held open while others act). */
+interface Conn {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+async function setUpdates(id: string, n: number, client?: Conn): Promise<void> {
   const sql = `UPDATE machine_state SET apt_updates_count = $2 WHERE machine_id = $1::uuid`;
   if (client) await client.query(sql, [id, n]);
   else await t.db.query(sql, [id, n]);
 }
 
-async function connect(): Promise<pg.Client> {
-  const c = new pg.Client({ connectionString: t.db.url });
-  await c.connect();
-  return c;
+async function connect(): Promise<Conn> {
+  const db = Database.connect({ url: t.db.url, maxConnections: 1 });
+  const c = await db.pool.connect();
+  return {
+    query: (sql, params) => c.query(sql, params),
+    end: async () => {
+      c.release();
+      await db.close();
+    },
+  };
 }
 
 /** Polls until `check` holds (a generous deadline: the machine is shared; nothing here measures time). */
