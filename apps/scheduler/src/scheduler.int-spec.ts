@@ -86,4 +86,26 @@ describe('scheduler service', () => {
       await db.close();
     }
   });
+
+  it('a new leader rebuilds the tiles marked stale that nobody read (ADR 0055), at once and then every 30 s', async () => {
+    const id = randomUUID();
+    const db = Database.connect({ url: tdb.url });
+    const marked = async () => Number((await tdb.query(`SELECT count(*) AS n FROM machine_tiles_stale`))[0].n);
+    try {
+      await new MachinesRepository(db.prisma).create(
+        { id, name: 'tile', hostname: '127.0.0.1', port: 22, username: 'u' },
+        null,
+      );
+      expect(await marked()).toBeGreaterThan(0);
+      for (const s of started.filter((x) => !x.closed)) {
+        await s.app.close();
+        s.closed = true;
+      }
+      await scheduler(); // elected alone: its tasks run at once
+      expect(await until(async () => (await marked()) === 0, 12_000)).toBe(true);
+      expect(await tdb.query(`SELECT machine_id FROM machine_tiles WHERE machine_id = $1::uuid`, [id])).toHaveLength(1);
+    } finally {
+      await db.close();
+    }
+  });
 });

@@ -1,13 +1,16 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { ActionRequestsService } from '@su/approvals';
 import type { AppConfig } from '@su/config';
-import { Database, LiveEventsRepository } from '@su/db';
+import { Database, LiveEventsRepository, MachinesRepository } from '@su/db';
 import { MetricsSampleScheduler } from '@su/inventory';
 import { CleanupService, SystemMetricsSampler } from '@su/maintenance';
 import { NotificationDispatcher, NotificationSender } from '@su/notifications';
 import { MachineLockService } from '@su/platform';
 import { ScheduleRunAdvancer } from '@su/runs';
 import { SchedulerLeaderService } from '@su/schedules';
+
+/** How often the leader rebuilds the tiles marked stale that no reader has rebuilt yet. */
+const TILES_FLUSH_MS = 30_000;
 
 /** The leader-only maintenance tasks, then the election. */
 export function startLeadership(app: INestApplicationContext, config: AppConfig): SchedulerLeaderService {
@@ -20,6 +23,9 @@ export function startLeadership(app: INestApplicationContext, config: AppConfig)
   leader.addTask('expire action requests', 5_000, () => requests.expireDue(new Date()));
   leader.addTask('reclaim expired machine locks', 15_000, () => locks.reconcileExpired());
   leader.addTask('move on stalled schedule runs', 30_000, () => advancer.sweepStalled(db));
+  // Writers only mark tiles stale and the tiles' reader rebuilds them (ADR 0055); this keeps the marks from piling up
+  // while nobody reads the list, so the next reader's rebuild stays small.
+  leader.addTask('rebuild stale tiles', TILES_FLUSH_MS, () => new MachinesRepository(db.prisma).flushStaleTiles());
   leader.addTask('prune live events', 10 * 60_000, () =>
     new LiveEventsRepository(db.prisma).deleteOlderThan(
       new Date(Date.now() - config.liveEventsRetentionHours * 3600_000),

@@ -15,6 +15,7 @@ import { benchDatabase } from './bench-database.ts';
 import { descendantsCpu } from './cpu-accounting.ts';
 import { sshLoopPeer } from './scale-pass.peer.ts';
 import { printTable, summary } from './stats.ts';
+import { DASHBOARD_PAGE, TilesReaderWatcher } from './tiles-reader.watcher.ts';
 import { WorkerProcess } from './worker-process.ts';
 
 @Module({})
@@ -40,6 +41,8 @@ interface Ctx {
   ids: string[];
   /** `--only=probe|analysis`: a pass of one job kind (to tell each kind's cost apart); both when absent. */
   only: string | undefined;
+  /** One page of tiles as GET /machines reads it (the dashboard someone watches during the pass). */
+  readTiles: () => Promise<unknown>;
 }
 
 interface PassResult {
@@ -61,6 +64,8 @@ interface PassResult {
   window: [number, number];
   /** Per machine of the pass, how its analysis ended (killed pass only): ok / error:<kind> / worker_lost / stuck. */
   fates: Map<string, number>;
+  /** The dashboard reader's page reads during the pass (one per second): how many, p50 and max (ms). */
+  reader: { n: number; p50: number; max: number };
 }
 
 /** The cron fire delay (`fired_at − slot_at`) of the slots that fell inside a pass, in ms. */
@@ -112,6 +117,8 @@ async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult
   const all = [...procs];
   const started = Date.now();
   const t0 = performance.now();
+  const reader = new TilesReaderWatcher(ctx.readTiles);
+  reader.start();
   const [pg0, bench0] = [descendantsCpu(process.pid, 'postgres'), process.cpuUsage()];
   const items = ctx.ids.map((machineId) => ({ payload: {}, machineId }));
   const probes = ctx.only !== 'analysis' ? await ctx.jobs.enqueueMany('machine.probe', items, ACTOR) : [];
@@ -132,6 +139,7 @@ async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult
   const pgCpu = descendantsCpu(process.pid, 'postgres') - pg0;
   const bench = process.cpuUsage(bench0);
   const benchCpu = (bench.user + bench.system) / 1e6;
+  const reads = await reader.stop();
   await Promise.all(all.map((p) => p.stop()));
   const lost = kill ? await lostMachines(ctx.db, ids) : [];
   const fates = kill ? await analysisFates(ctx.db, analyses) : new Map<string, number>();
@@ -141,9 +149,10 @@ async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult
   const idleRss = procs[0]?.readyRssMb ?? 0;
   // Said at once, so a run cut short still tells what each finished pass measured.
   console.error(
-    `  pass over: ${seconds.toFixed(1)} s, worker RSS max ${Math.max(...rss).toFixed(0)} MB (idle ${idleRss.toFixed(0)}), workers CPU ${cpu.toFixed(1)} s (PostgreSQL ${pgCpu.toFixed(1)} s, bench and simulated fleet ${benchCpu.toFixed(1)} s), ${all.filter((p) => p.died).length} died unasked; ${outcomeText(counts)}; ${phases}`,
+    `  pass over: ${seconds.toFixed(1)} s, worker RSS max ${Math.max(...rss).toFixed(0)} MB (idle ${idleRss.toFixed(0)}), workers CPU ${cpu.toFixed(1)} s (PostgreSQL ${pgCpu.toFixed(1)} s, bench and simulated fleet ${benchCpu.toFixed(1)} s), ${all.filter((p) => p.died).length} died unasked; ${outcomeText(counts)}; ${phases}; ${readerText(reads)}`,
   );
-  return { seconds, counts, rss, idleRss, cpu, pgCpu, benchCpu, unfinished: pending(counts), lost, phases, window, fates };
+  const rest = { unfinished: pending(counts), lost, phases, window, fates, reader: reads };
+  return { seconds, counts, rss, idleRss, cpu, pgCpu, benchCpu, ...rest };
 }
 
 /** The pass's commonest errors other than the hosts' own (what an `internal_error` or a `timeout` was). */
@@ -190,6 +199,9 @@ async function lostMachines(db: Database, ids: string[]): Promise<string[]> {
   );
   return r.rows.map((x) => x.machine_id);
 }
+
+const readerText = (r: PassResult['reader']) =>
+  `dashboard reads ${r.n} (a page of ${DASHBOARD_PAGE.limit} tiles each second): p50 ${r.p50.toFixed(1)} ms, max ${r.max.toFixed(1)} ms`;
 
 function outcomeText(c: Map<string, number>): string {
   return [...c.entries()]
@@ -275,7 +287,9 @@ export async function scalePassSection(): Promise<ScalePassFigures | undefined> 
   const db = Database.connect({ url, maxConnections: 2 });
   try {
     const ids = await createMachines(app, fleet);
-    const ctx: Ctx = { root, db, jobs: app.get(JobsService), env, ids, only };
+    const machines = app.get(MachinesService);
+    const readTiles = () => machines.listJson(DASHBOARD_PAGE);
+    const ctx: Ctx = { root, db, jobs: app.get(JobsService), env, ids, only, readTiles };
     return await report(ctx, fleet, { count, more, keysMs, fleetMs, runs });
   } finally {
     await app.close();
@@ -373,11 +387,12 @@ async function report(
     `${p.cpu.toFixed(1)} (PostgreSQL ${p.pgCpu.toFixed(1)}, bench ${p.benchCpu.toFixed(1)})`,
     outcomeText(p.counts),
     p.phases,
+    readerText(p.reader),
     `${met(p.seconds <= PASS_TARGET_S)} (≤ ${PASS_TARGET_S} s); RSS ${met(Math.max(...p.rss) <= RSS_TARGET_MB)} (≤ ${RSS_TARGET_MB} MB)`,
   ];
   printTable(
     `scale-pass: read-only pass (probe + apt analysis) over ${o.count} simulated machines (host keys ${o.keysMs.toFixed(0)} ms, fleet up ${o.fleetMs.toFixed(0)} ms, first-contact probes ${warmS.toFixed(1)} s), real apt-worker processes (SU_WORKER_READ_CONCURRENCY ${readOnly}, SU_WORKER_CONCURRENCY ${other}), PostgreSQL; unknown commands: ${fleet.unknownCommands().length}`,
-    ['run', 's', 'max worker RSS MB', 'CPU s: workers (others)', 'jobs', 'per job (ms)', 'targets'],
+    ['run', 's', 'max worker RSS MB', 'CPU s: workers (others)', 'jobs', 'per job (ms)', 'dashboard', 'targets'],
     passes.map(([label, p]) => row(label, p)),
   );
   const unknown = fleet.unknownCommands();

@@ -58,15 +58,26 @@ const PAGE_KEYS: Record<MachineListSort, { rank: string; name: string }> = {
 };
 
 /**
+ * The stale stored tiles rebuilt, in one set-based statement (`su_tiles_flush`, ADR 0055): writers only mark them, so
+ * whoever reads `machine_tiles` calls this first, and reads after it has answered (its commit is what the read sees).
+ * Answers how many tiles it rebuilt.
+ */
+export async function flushStaleTiles(db: DbClient): Promise<number> {
+  const rows = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT su_tiles_flush() AS n`);
+  return rows[0]?.n ?? 0;
+}
+
+/**
  * A page of views, by name then id (the order the list always had) or worst first (`status`: the stored rank, then
  * name and id), and the count of the whole list, as the JSON text of `{ items, total }`: the stored tiles
- * (`machine_tiles`, kept by triggers) joined in SQL, never parsed here. A tile whose stored status this version does not
+ * (`machine_tiles`, marked stale by triggers, refreshed here first) joined in SQL, never parsed here. A tile whose stored status this version does not
  * know reads `unknown`, as everywhere else (rewritten in SQL, rare; its rank stays the stored one).
  */
 export async function machineViewPageJson(db: DbClient, f: MachineViewPageQuery): Promise<string> {
   const where = listCondition(f);
   const next = where.params.length + 1;
   const keys = PAGE_KEYS[f.sort ?? 'name'];
+  await flushStaleTiles(db);
   const [rows, count] = await Promise.all([
     db.$queryRawUnsafe<{ items: string | null }[]>(
       // The page's ids first (by an index), then only their stored tiles, in order, as one text.

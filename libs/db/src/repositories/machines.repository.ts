@@ -1,6 +1,12 @@
 import type { AptProxyMode, AptProxySetting, AuthMethod, MachineView, SudoMode } from '@su/contracts';
 import type { DbClient } from '../database.ts';
-import { machineView, machineViewPage, machineViewPageJson, type MachineViewPageQuery } from './machine-view.query.ts';
+import {
+  flushStaleTiles,
+  machineView,
+  machineViewPage,
+  machineViewPageJson,
+  type MachineViewPageQuery,
+} from './machine-view.query.ts';
 
 export interface NewMachine {
   /** Chosen by the caller, because credentials are encrypted with the machine id as associated data. */
@@ -170,6 +176,11 @@ export class MachinesRepository {
   /** The same page as the JSON text of `{ items, total }`, straight from the stored tiles (the API's answer). */
   listPageJson(filter: MachineViewPageQuery): Promise<string> {
     return machineViewPageJson(this.db, filter);
+  }
+
+  /** The stale stored tiles rebuilt at once (ADR 0055); how many. */
+  flushStaleTiles(): Promise<number> {
+    return flushStaleTiles(this.db);
   }
 
   async update(id: string, patch: MachinePatch): Promise<void> {
