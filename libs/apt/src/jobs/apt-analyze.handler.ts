@@ -5,24 +5,12 @@ import type {
   AptPackage,
   AptProxySetting,
   AptRepositoryView,
-  AptSnapshotDetail,
   JobResult,
   SnapshotError,
-  SnapshotStatus,
   UpdateSnapshot,
 } from '@su/contracts';
-import { machineStatusAfter } from '@su/contracts';
-import {
-  Database,
-  ExecutionsRepository,
-  ImportantMessagesRepository,
-  MachineEventsRepository,
-  MachineInventoryRepository,
-  MachinesRepository,
-  MachineStateRepository,
-  RawArtifactsRepository,
-  type Tx,
-} from '@su/db';
+import { PACKAGE_CHANGING_ACTIONS } from '@su/contracts';
+import { AptAnalysisRepository, Database } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import { APP_CONFIG, machineJob, type JobContext, type JobHandler } from '@su/platform';
 import {
@@ -36,7 +24,7 @@ import { policyArgv } from '../apt-commands.ts';
 import { reduceAptLines } from '../apt-dedup.ts';
 import { classifyAptFailure } from '../apt-failure.classifier.ts';
 import { dpkgStateFailure, parseDpkgAudit } from '../dpkg-audit.parser.ts';
-import { extractAptMessages, type AptMessage } from '../apt-messages.extractor.ts';
+import { extractAptMessages } from '../apt-messages.extractor.ts';
 import {
   buildAptSnapshotDetail,
   parseAptSimulation,
@@ -49,15 +37,14 @@ import { parseAptUpdate } from '../apt-update.parser.ts';
 import { parseRebootRequired } from '../reboot-required.parser.ts';
 import { rebootAfterApply } from '../kernel-reboot.rule.ts';
 import { parsePhasedPercentages, phasedMessages, withPhased } from '../phased-updates.ts';
-import { analysisSummary } from './analysis-summary.ts';
 import { parseOsVersion } from '../os-release.parser.ts';
 import { parseSources, repositoryFlags } from '../apt-sources.parser.ts';
 import { parsePackagePolicy, parseReleaseTable, withPolicy, type PolicyInfo } from '../apt-policy.parser.ts';
-import { heldMessages, STATE_CATEGORIES } from './held-messages.ts';
+import { heldMessages } from './held-messages.ts';
 import { openAptSession, type AptJobSession } from './apt-session.ts';
 import { simulatedPlan } from './apt-apply.service.ts';
-import { recordUnfinishedRuns, unfinishedRuns } from './partial-run.recorder.ts';
-import { saveErrors, saveMessages, savePlan } from './apt-results.writer.ts';
+import { recordUnfinishedRuns } from './partial-run.recorder.ts';
+import { analysisRecordRows } from './analysis-record.ts';
 
 /** A script step as a command's output: the script merges the streams; dpkg's complaints start with "dpkg". */
 function mergedOutput(step: StepOutput) {
@@ -82,21 +69,10 @@ interface AnalysisFindings {
   autoremove: AptPackage[] | undefined;
 }
 
-/** What the analysis writes down in one transaction. */
-interface AnalysisRecord {
-  machineId: string;
-  jobId: string;
-  raw: RawLogResult | null;
-  snapshot: UpdateSnapshot;
-  detail: AptSnapshotDetail;
-  status: SnapshotStatus;
-  messages: AptMessage[];
-  securityCount: number;
-}
-
 /**
  * apt.update_analyze: refresh the lists, simulate upgrade and dist-upgrade, read holds, phasing and reboot-required
- * (one sudo'd script, see analysis.script.ts), and write the UpdateSnapshot with its derived rows and machine_state in one transaction.
+ * (one sudo'd script, see analysis.script.ts), and write the UpdateSnapshot with its derived rows and machine_state in one
+ * statement (ADR 0057).
  * Repository problems become SnapshotErrors and the rest of the analysis still completes.
  */
 @Injectable()
@@ -111,19 +87,20 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
 
   async handle(ctx: JobContext<'apt.update_analyze'>): Promise<JobResult<'apt.update_analyze'>> {
     const { machineId, jobId } = machineJob(ctx);
-    // The machine's settings and unfinished applies are read while the connection opens: every step in line costs a
-    // wait on a busy host.
-    const machines = new MachinesRepository(this.db.prisma);
-    const settings = machines.aptSettings(machineId);
-    const unfinished = unfinishedRuns(this.db, machineId);
+    // The machine's settings, unfinished applies and latest apply are read (one statement) while the connection
+    // opens: every step in line costs a wait on a busy host. Under the machine's lock no apply starts or ends until
+    // the record, and completing an unfinished one's diff leaves its status alone (ADR 0057).
+    const analyses = new AptAnalysisRepository(this.db);
+    const start = analyses.startingPoint(machineId, PACKAGE_CHANGING_ACTIONS);
+    const unfinished = start.then((p) => p.unfinished);
     // Awaited below; a failure is the job's once the connection is open.
-    settings.catch(() => undefined);
+    start.catch(() => undefined);
     unfinished.catch(() => undefined);
     const s = await openAptSession(this.connector, this.config, machineId, jobId, 'apt.update_analyze', ctx.signal);
     let found: AnalysisFindings;
     let raw: RawLogResult | null = null;
     try {
-      const [machine] = await Promise.all([settings, recordUnfinishedRuns(this.db, s, machineId, jobId, unfinished)]);
+      const [machine] = await Promise.all([start, recordUnfinishedRuns(this.db, s, machineId, jobId, unfinished)]);
       found = await this.readMachine(s, machine, ctx.signal);
     } finally {
       raw = await s.opened.release();
@@ -156,8 +133,10 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
     };
     const messages = phasedMessages(heldMessages(extractAptMessages(found.log), detail), detail);
     const securityCount = detail.securityCount ?? detail.packages.filter((p) => p.security).length;
-    const snapshotId = await this.db.transaction((tx) =>
-      this.record(tx, { machineId, jobId, raw, snapshot, detail, status, messages, securityCount }),
+    const { lastApply } = await start;
+    // One statement, all or nothing; the plan last, for the pending-update groups it locks (ADR 0054, 0057).
+    const snapshotId = await analyses.record(
+      analysisRecordRows({ machineId, jobId, raw, snapshot, detail, status, messages, securityCount }, lastApply),
     );
     return { snapshotId, status, updates: detail.count, security: securityCount };
   }
@@ -245,86 +224,6 @@ export class AptAnalyzeHandler implements JobHandler<'apt.update_analyze'> {
       phased: parsePhasedFromPolicy(policyOut).filter((n) => keptBack.includes(n)),
       phasedPercentages: parsePhasedPercentages(policyOut),
     };
-  }
-
-  /** The snapshot, its plan, errors and messages, the tile, and the event, in one transaction. */
-  private async record(tx: Tx, r: AnalysisRecord): Promise<string> {
-    const { machineId, jobId, detail, status, messages, securityCount } = r;
-    const rawArtifactId = await new RawArtifactsRepository(tx).insertRawLog(machineId, jobId, r.raw);
-    const id = await new MachineInventoryRepository(tx).insertSnapshot({
-      machineId,
-      kind: 'apt_update_analyze',
-      status,
-      payload: r.snapshot as object,
-      importantJson: {
-        status,
-        count: detail.count,
-        security: securityCount,
-        rebootRequired: detail.rebootRequired,
-        keptBack: (detail.keptBack ?? []).map((p) => p.name),
-        held: detail.held ?? [],
-        heldCount: detail.heldCount ?? 0,
-        heldSecurity: detail.heldSecurityCount ?? 0,
-        phased: detail.phasedCount ?? 0,
-        rebootAfterApply: detail.rebootAfterApply ?? false,
-        errors: (detail.errors ?? []).map((e) => e.kind),
-      },
-      sourceJobId: jobId,
-      rawArtifactId,
-    });
-    await saveErrors(tx, machineId, { snapshotId: id }, detail.errors ?? []);
-    await saveMessages(tx, machineId, { snapshotId: id, rawArtifactId }, messages);
-    // Held / kept-back notices are about the machine's state now: those this analysis no longer sees are resolved.
-    await new ImportantMessagesRepository(tx).resolveGone(
-      machineId,
-      STATE_CATEGORIES,
-      messages.map((m) => m.dedupKey),
-    );
-    await this.recordState(tx, r);
-    await new MachineEventsRepository(tx).insert({
-      machineId,
-      eventType: 'apt.analyzed',
-      severity: status === 'error' ? 'error' : status === 'warning' ? 'warning' : 'info',
-      actor: { type: 'system', id: `job:${jobId}` },
-      jobId,
-      message: analysisSummary(detail, securityCount),
-      payload: { snapshotId: id, status },
-    });
-    // Last before the commit: the plan's trigger moves the fleet's pending-update groups, rows every machine with the
-    // same pending package shares. Their locks are held until the commit, so concurrent analyses wait on each other
-    // for as little as possible (ADR 0054).
-    await savePlan(tx, machineId, id, 'dist_upgrade', [
-      ...detail.packages,
-      ...(detail.installed ?? []),
-      ...(detail.removed ?? []),
-      ...(detail.keptBack ?? []).filter((k) => !detail.packages.some((p) => p.name === k.name)),
-      ...(detail.heldPackages ?? []).filter((h) => !(detail.keptBack ?? []).some((k) => k.name === h.name)),
-    ]);
-    return id;
-  }
-
-  /** The tile: the analysis' counts and first error, or a failed apply's that still stands. */
-  private async recordState(tx: Tx, r: AnalysisRecord): Promise<void> {
-    const { machineId, detail, status } = r;
-    // A failed apply (worker_lost included) stays on the tile until an apply succeeds; an analysis error comes first.
-    const lastApply = await new ExecutionsRepository(tx).latestApply(machineId);
-    const standing =
-      status !== 'error' && lastApply?.status === 'error'
-        ? { kind: lastApply.errorKind ?? 'apt_error', message: lastApply.errorMessage ?? '' }
-        : null;
-    await new MachineStateRepository(tx).recordAptAnalysis(machineId, {
-      status,
-      updates: detail.count,
-      security: r.securityCount,
-      held: detail.heldCount ?? 0,
-      heldSecurity: detail.heldSecurityCount ?? 0,
-      phased: detail.phasedCount ?? 0,
-      rebootRequired: detail.rebootRequired,
-      rebootAfterApply: detail.rebootAfterApply ?? false,
-      firstError: detail.errors?.[0] ? { kind: detail.errors[0].kind, message: detail.errors[0].message } : null,
-      standingError: standing,
-      machineStatus: machineStatusAfter({ kind: 'reached' }),
-    });
   }
 }
 

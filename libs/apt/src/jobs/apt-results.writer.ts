@@ -1,35 +1,8 @@
-import type { AptChange, AptPackage, SnapshotError } from '@su/contracts';
+import type { AptChange, SnapshotError } from '@su/contracts';
 import { AptPackagesRepository, ImportantMessagesRepository, type Tx } from '@su/db';
 import type { AptMessage } from '../apt-messages.extractor.ts';
 
 /** The derived rows of APT results, written inside the caller's transaction. */
-export async function savePlan(
-  tx: Tx,
-  machineId: string,
-  snapshotId: string,
-  mode: 'upgrade' | 'dist_upgrade',
-  packages: AptPackage[],
-): Promise<void> {
-  await new AptPackagesRepository(tx).replaceCurrentPlanned(
-    machineId,
-    snapshotId,
-    packages.map((p) => ({
-      mode,
-      name: p.name,
-      arch: p.arch,
-      currentVersion: p.currentVersion,
-      targetVersion: p.targetVersion,
-      origin: p.origin,
-      operation: p.operation,
-      security: p.security,
-      keptBack: p.keptBack,
-      held: p.held,
-      phased: p.phased,
-      dedupKey: p.dedupKey,
-    })),
-  );
-}
-
 export async function saveApplied(tx: Tx, machineId: string, executionId: string, changes: AptChange[]): Promise<void> {
   await new AptPackagesRepository(tx).insertApplied(
     machineId,

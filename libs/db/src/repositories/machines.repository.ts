@@ -143,18 +143,6 @@ export class MachinesRepository {
     return m?.osFamily && m.osFamily !== 'unknown' ? m.osFamily : 'debian';
   }
 
-  /** `aptProxy` and `osFamily` in one query: what an analysis reads of the machine before its script. */
-  async aptSettings(id: string): Promise<{ proxy: AptProxySetting; osFamily: string }> {
-    const m = await this.db.machine.findUnique({
-      where: { id },
-      select: { aptProxyMode: true, aptProxyUrl: true, osFamily: true },
-    });
-    return {
-      proxy: m ? { mode: m.aptProxyMode as AptProxyMode, url: m.aptProxyUrl } : { mode: 'direct', url: null },
-      osFamily: m?.osFamily && m.osFamily !== 'unknown' ? m.osFamily : 'debian',
-    };
-  }
-
   async markCredentialsTested(id: string, ok: boolean): Promise<void> {
     await this.db.machineCredential.updateMany({
       where: { machineId: id },
