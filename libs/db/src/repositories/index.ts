@@ -48,3 +48,5 @@ export * from './system-metrics.repository.ts';
 export * from './terminal-sessions.repository.ts';
 export * from './discovery.repository.ts';
 export * from './host-metrics.repository.ts';
+export * from './probe-record.repository.ts';
+export * from './probe-rows.ts';
