@@ -67,7 +67,7 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
       probe,
       diskThresholdPercent,
     });
-    const snapshotId = await new ProbeRecordRepository(this.db.prisma).record(record);
+    const snapshotId = await new ProbeRecordRepository(this.db).record(record);
     return {
       snapshotId,
       os: `${probe.os.id ?? probe.os.family} ${probe.os.versionId ?? ''}`.trim(),

@@ -195,7 +195,7 @@ describe('the probe record in one statement', () => {
       const of = (machineId: string) =>
         probeRecordOf({ machineId, jobId, actor, rawLog, probe, diskThresholdPercent: THRESHOLD });
       await recordTheOldWay(of(old));
-      const snapshotId = await new ProbeRecordRepository(db.prisma).record(of(one));
+      const snapshotId = await new ProbeRecordRepository(db).record(of(one));
       const [s] = await q(`SELECT machine_id::text FROM snapshots WHERE id = $1::uuid`, snapshotId);
       expect(s?.['machine_id']).toBe(one);
       expect(await rowsOf(one, 'probe-one')).toEqual(await rowsOf(old, 'probe-old'));
@@ -239,7 +239,7 @@ describe('the probe record in one statement', () => {
     const probe = (srv: number) => parseProbe(probeOutput({ srv }), new Date());
     const rawLog = { path: '/tmp/x.log', bytes: 1, sha256: 'cd'.repeat(32), truncated: false };
     const record = (jobId: string, srv: number) =>
-      new ProbeRecordRepository(db.prisma).record(
+      new ProbeRecordRepository(db).record(
         probeRecordOf({ machineId: id, jobId, actor, rawLog, probe: probe(srv), diskThresholdPercent: THRESHOLD }),
       );
     await record(await job(id), 50);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HostMetricsSample, MachineProbe, MachineStatus } from '@su/contracts';
-import type { DbClient } from '../database.ts';
+import type { Database } from '../database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { hostMetricRow } from './host-metrics.repository.ts';
 import { importantMessageRow, type ImportantMessageInput } from './important-messages.repository.ts';
@@ -36,9 +36,10 @@ export interface ProbeRecord {
  * from one jsonb parameter. One round trip instead of a transaction of ten; all or nothing as a statement is. The
  * values are the ones the Prisma writes used (the same row functions); the AFTER triggers (tiles, live events,
  * foreign keys) run once the statement has written every table, as they ran at the old transaction's statements.
+ * Not for a caller's transaction: the statement is its own.
  */
 export class ProbeRecordRepository {
-  constructor(private readonly db: DbClient) {}
+  constructor(private readonly db: Database) {}
 
   /** Writes the record; returns the snapshot's id. */
   async record(r: ProbeRecord): Promise<string> {
@@ -69,8 +70,8 @@ export class ProbeRecordRepository {
       state: stateFromProbeRow(probe, r.machineStatus, r.diskThresholdPercent),
       event: machineEventRow({ ...r.event, machineId, payload: { snapshotId } }),
     };
-    // Constant text, the values bound as parameters.
-    await this.db.$executeRawUnsafe(RECORD, asJson(doc), machineId);
+    // On the pool, not through Prisma, and named: each connection parses and plans the statement once (ADR 0056).
+    await this.db.pool.query({ name: 'su_probe_record', text: RECORD, values: [asJson(doc), machineId] });
     return snapshotId;
   }
 }
