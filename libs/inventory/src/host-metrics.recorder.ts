@@ -1,5 +1,5 @@
 import { disksOverThreshold, type FilesystemUsage, type HostMetricsSample } from '@su/contracts';
-import { HostMetricsRepository, ImportantMessagesRepository, type Tx } from '@su/db';
+import { HostMetricsRepository, type ImportantMessageInput, ImportantMessagesRepository, type Tx } from '@su/db';
 import { readHostMetricsSettings } from './host-metrics-settings.service.ts';
 
 const CATEGORY = 'disk_usage';
@@ -33,24 +33,31 @@ export async function recordDiskUsage(
   thresholdPercent: number,
 ): Promise<void> {
   const messages = new ImportantMessagesRepository(tx);
-  const over = disksOverThreshold(filesystems, thresholdPercent);
+  const { categories, raised } = diskUsageConditions(machineId, filesystems, thresholdPercent);
   const open = new Set(await messages.openKeys(machineId, CATEGORY));
-  for (const f of over) {
-    if (open.has(keyOf(f.mount))) continue;
-    await messages.upsert({
-      machineId,
-      source: 'system',
-      category: CATEGORY,
-      severity: f.usedPercent >= 98 ? 'error' : 'warning',
-      message: `${f.mount} is ${f.usedPercent}% full (threshold ${thresholdPercent}%)`,
-      dedupKey: keyOf(f.mount),
-      component: f.mount,
-      payload: { mount: f.mount, usedPercent: f.usedPercent, thresholdPercent, availableBytes: f.availableBytes },
-    });
-  }
+  for (const m of raised) if (!open.has(m.dedupKey)) await messages.upsert(m);
   await messages.resolveGone(
     machineId,
-    [CATEGORY],
-    over.map((f) => keyOf(f.mount)),
+    categories,
+    raised.map((m) => m.dedupKey),
   );
+}
+
+/** The disk messages a sample implies: one per file system at or above the threshold, keyed by its mount. */
+export function diskUsageConditions(
+  machineId: string,
+  filesystems: readonly FilesystemUsage[],
+  thresholdPercent: number,
+): { categories: string[]; raised: ImportantMessageInput[] } {
+  const raised = disksOverThreshold(filesystems, thresholdPercent).map((f): ImportantMessageInput => ({
+    machineId,
+    source: 'system',
+    category: CATEGORY,
+    severity: f.usedPercent >= 98 ? 'error' : 'warning',
+    message: `${f.mount} is ${f.usedPercent}% full (threshold ${thresholdPercent}%)`,
+    dedupKey: keyOf(f.mount),
+    component: f.mount,
+    payload: { mount: f.mount, usedPercent: f.usedPercent, thresholdPercent, availableBytes: f.availableBytes },
+  }));
+  return { categories: [CATEGORY], raised };
 }

@@ -10,3 +10,4 @@ export * from './metrics-sample.handler.ts';
 export * from './metrics-sample.scheduler.ts';
 export * from './host-metrics-history.service.ts';
 export * from './host-metrics.dto.ts';
+export * from './probe-record.ts';

@@ -1,21 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JobResult } from '@su/contracts';
-import { machineStatusAfter } from '@su/contracts';
 import { join } from 'node:path';
 import type { AppConfig } from '@su/config';
-import { Database, MachineEventsRepository, MachineInventoryRepository, RawArtifactsRepository } from '@su/db';
+import { Database, ProbeRecordRepository } from '@su/db';
 import { MachineConnector } from '@su/machine-access';
 import { APP_CONFIG, machineJob, type JobContext, type JobHandler } from '@su/platform';
-import { sampleFromProbe } from './host-metrics.parser.ts';
 import { readHostMetricsSettings } from './host-metrics-settings.service.ts';
-import { recordHostMetrics } from './host-metrics.recorder.ts';
 import { parseProbe } from './probe.parser.ts';
+import { probeRecordOf } from './probe-record.ts';
 import { PROBE_SCRIPT } from './probe.script.ts';
 
 /**
- * machine.probe: one read-only script over one connection, then everything it learnt in one transaction — the
- * snapshot (full JSON), machine_hardware, machine_metrics_latest, host_metrics, the machine's columns, machine_state
- * and an event.
+ * machine.probe: one read-only script over one connection, then everything it learnt in one statement (ADR 0056) —
+ * the snapshot (full JSON), machine_hardware, machine_metrics_latest, host_metrics, the machine's columns,
+ * machine_state and an event.
  * The tiles read the derived rows; nothing re-reads the snapshot on a request.
  */
 @Injectable()
@@ -30,7 +28,7 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
 
   async handle(ctx: JobContext<'machine.probe'>): Promise<JobResult<'machine.probe'>> {
     const { machineId, actor } = machineJob(ctx);
-    // The settings are read while the machine answers: the record's transaction then holds no read (ADR 0054).
+    // The settings are read while the machine answers: the record then holds no read (ADR 0054).
     const settings = readHostMetricsSettings(this.db.prisma);
     settings.catch(() => undefined); // awaited below; a failure is the job's once the machine has answered
     // The session's raw output (secrets redacted) is kept as an artifact, linked from the snapshot.
@@ -60,43 +58,16 @@ export class MachineProbeHandler implements JobHandler<'machine.probe'> {
       raw = await opened.release();
     }
     const probe = parseProbe(output, new Date());
-    const status = probe.warnings.length ? 'warning' : 'ok';
     const { diskThresholdPercent } = await settings;
-    const snapshotId = await this.db.transaction(async (tx) => {
-      const inv = new MachineInventoryRepository(tx);
-      const rawArtifactId = await new RawArtifactsRepository(tx).insertRawLog(machineId, ctx.message.jobId, raw);
-      const id = await inv.insertSnapshot({
-        rawArtifactId,
-        machineId,
-        kind: 'machine_probe',
-        status,
-        payload: probe,
-        importantJson: {
-          os: probe.os.prettyName,
-          arch: probe.arch,
-          virtualization: probe.virtualization,
-          warnings: probe.warnings,
-        },
-        sourceJobId: ctx.message.jobId,
-      });
-      await inv.upsertHardware(machineId, id, probe);
-      await inv.upsertMetrics(machineId, id, probe);
-      // History too, when the probe read every value a row needs (its warnings already say what it could not read).
-      const read = sampleFromProbe(probe);
-      if ('sample' in read) await recordHostMetrics(tx, machineId, 'probe', read.sample, diskThresholdPercent);
-      await inv.updateMachineFacts(machineId, probe);
-      await inv.updateStateFromProbe(machineId, probe, machineStatusAfter({ kind: 'reached' }), diskThresholdPercent);
-      await new MachineEventsRepository(tx).insert({
-        machineId,
-        eventType: 'machine.probed',
-        severity: status === 'ok' ? 'info' : 'warning',
-        actor,
-        jobId: ctx.message.jobId,
-        message: `${probe.os.prettyName ?? probe.os.family} ${probe.arch ?? ''} (${probe.virtualization}, ${probe.machineKind})${probe.warnings.length ? `; ${probe.warnings.join('; ')}` : ''}`,
-        payload: { snapshotId: id },
-      });
-      return id;
+    const record = probeRecordOf({
+      machineId,
+      jobId: ctx.message.jobId,
+      actor,
+      rawLog: raw,
+      probe,
+      diskThresholdPercent,
     });
+    const snapshotId = await new ProbeRecordRepository(this.db).record(record);
     return {
       snapshotId,
       os: `${probe.os.id ?? probe.os.family} ${probe.os.versionId ?? ''}`.trim(),

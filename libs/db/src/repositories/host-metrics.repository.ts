@@ -11,6 +11,25 @@ export interface SampleCandidate {
   machineId: string;
 }
 
+export function hostMetricRow(machineId: string, source: Exclude<HostMetricsSource, 'hour'>, s: HostMetricsSample) {
+  return {
+    machineId,
+    source,
+    collectedAt: new Date(s.collectedAt),
+    cpuLoad1: s.load.load1,
+    cpuLoad5: s.load.load5,
+    cpuLoad15: s.load.load15,
+    cpuCores: s.cpuCores,
+    memoryTotalBytes: BigInt(s.memory.totalBytes),
+    memoryUsedBytes: BigInt(s.memory.usedBytes),
+    memoryUsedPercent: s.memory.usedPercent,
+    rootUsedPercent: s.rootUsedPercent,
+    diskMaxUsedPercent: Math.max(...s.filesystems.map((f) => f.usedPercent)),
+    filesystemsJson: s.filesystems,
+    uptimeSeconds: s.uptimeSeconds,
+  };
+}
+
 /**
  * host_metrics (issue 20, ADR 0044): one row per probe or periodic sample; retention folds old samples into one
  * row per machine and hour, then drops hourly rows past their own age. Range reads go through
@@ -20,24 +39,7 @@ export class HostMetricsRepository {
   constructor(private readonly db: DbClient) {}
 
   async insert(machineId: string, source: Exclude<HostMetricsSource, 'hour'>, s: HostMetricsSample): Promise<void> {
-    await this.db.hostMetric.create({
-      data: {
-        machineId,
-        source,
-        collectedAt: new Date(s.collectedAt),
-        cpuLoad1: s.load.load1,
-        cpuLoad5: s.load.load5,
-        cpuLoad15: s.load.load15,
-        cpuCores: s.cpuCores,
-        memoryTotalBytes: BigInt(s.memory.totalBytes),
-        memoryUsedBytes: BigInt(s.memory.usedBytes),
-        memoryUsedPercent: s.memory.usedPercent,
-        rootUsedPercent: s.rootUsedPercent,
-        diskMaxUsedPercent: Math.max(...s.filesystems.map((f) => f.usedPercent)),
-        filesystemsJson: s.filesystems,
-        uptimeSeconds: s.uptimeSeconds,
-      },
-    });
+    await this.db.hostMetric.create({ data: hostMetricRow(machineId, source, s) });
   }
 
   /**

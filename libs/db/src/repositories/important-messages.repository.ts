@@ -17,6 +17,23 @@ export interface ImportantMessageInput {
   payload?: Prisma.InputJsonValue;
 }
 
+export function importantMessageRow(m: ImportantMessageInput) {
+  return {
+    machineId: m.machineId,
+    source: m.source,
+    category: m.category,
+    severity: m.severity,
+    message: m.message,
+    dedupKey: m.dedupKey,
+    packageName: m.packageName ?? null,
+    component: m.component ?? null,
+    snapshotId: m.snapshotId ?? null,
+    executionId: m.executionId ?? null,
+    rawLineRef: m.rawLineRef ?? null,
+    ...(m.payload === undefined ? {} : { payload: m.payload }),
+  };
+}
+
 export class ImportantMessagesRepository {
   constructor(private readonly db: DbClient) {}
 
@@ -24,20 +41,7 @@ export class ImportantMessagesRepository {
     const now = new Date();
     await this.db.importantMessage.upsert({
       where: { machineId_dedupKey: { machineId: m.machineId, dedupKey: m.dedupKey } },
-      create: {
-        machineId: m.machineId,
-        source: m.source,
-        category: m.category,
-        severity: m.severity,
-        message: m.message,
-        dedupKey: m.dedupKey,
-        packageName: m.packageName ?? null,
-        component: m.component ?? null,
-        snapshotId: m.snapshotId ?? null,
-        executionId: m.executionId ?? null,
-        rawLineRef: m.rawLineRef ?? null,
-        ...(m.payload === undefined ? {} : { payload: m.payload }),
-      },
+      create: importantMessageRow(m),
       // A notice seen again is news again: un-acknowledge it.
       update: {
         lastSeenAt: now,

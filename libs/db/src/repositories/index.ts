@@ -49,3 +49,5 @@ export * from './terminal-sessions.repository.ts';
 export * from './discovery.repository.ts';
 export * from './host-metrics.repository.ts';
 export * from './apt-analysis.repository.ts';
+export * from './probe-record.repository.ts';
+export * from './probe-rows.ts';

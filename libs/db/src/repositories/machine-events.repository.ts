@@ -13,22 +13,24 @@ export interface NewMachineEvent {
   payload?: Prisma.InputJsonValue;
 }
 
+export function machineEventRow(e: NewMachineEvent) {
+  return {
+    machineId: e.machineId,
+    eventType: e.eventType,
+    severity: e.severity ?? 'info',
+    actorType: e.actor.type,
+    actorId: e.actor.id,
+    message: e.message,
+    jobId: e.jobId ?? null,
+    ...(e.payload === undefined ? {} : { payload: e.payload }),
+  };
+}
+
 export class MachineEventsRepository {
   constructor(private readonly db: DbClient) {}
 
   async insert(e: NewMachineEvent): Promise<void> {
-    await this.db.machineEvent.create({
-      data: {
-        machineId: e.machineId,
-        eventType: e.eventType,
-        severity: e.severity ?? 'info',
-        actorType: e.actor.type,
-        actorId: e.actor.id,
-        message: e.message,
-        jobId: e.jobId ?? null,
-        ...(e.payload === undefined ? {} : { payload: e.payload }),
-      },
-    });
+    await this.db.machineEvent.create({ data: machineEventRow(e) });
   }
 
   async listByMachine(machineId: string, limit: number): Promise<MachineEventView[]> {

@@ -8,24 +8,25 @@ export interface RawLogFile {
   truncated: boolean;
 }
 
+export function rawLogRow(machineId: string, jobId: string, raw: RawLogFile) {
+  return {
+    machineId,
+    kind: 'raw_log',
+    path: raw.path,
+    bytes: BigInt(raw.bytes),
+    sha256: raw.sha256,
+    redacted: true,
+    metadataJson: { truncated: raw.truncated, jobId },
+  };
+}
+
 export class RawArtifactsRepository {
   constructor(private readonly db: DbClient) {}
 
   /** Records a job's raw log; null when the session kept none. */
   async insertRawLog(machineId: string, jobId: string, raw: RawLogFile | null): Promise<string | null> {
     if (!raw) return null;
-    const row = await this.db.rawArtifact.create({
-      data: {
-        machineId,
-        kind: 'raw_log',
-        path: raw.path,
-        bytes: BigInt(raw.bytes),
-        sha256: raw.sha256,
-        redacted: true,
-        metadataJson: { truncated: raw.truncated, jobId },
-      },
-      select: { id: true },
-    });
+    const row = await this.db.rawArtifact.create({ data: rawLogRow(machineId, jobId, raw), select: { id: true } });
     return row.id;
   }
 
