@@ -70,8 +70,9 @@ export async function flushStaleTiles(db: DbClient): Promise<number> {
 /**
  * A page of views, by name then id (the order the list always had) or worst first (`status`: the stored rank, then
  * name and id), and the count of the whole list, as the JSON text of `{ items, total }`: the stored tiles
- * (`machine_tiles`, marked stale by triggers, refreshed here first) joined in SQL, never parsed here. A tile whose stored status this version does not
- * know reads `unknown`, as everywhere else (rewritten in SQL, rare; its rank stays the stored one).
+ * (`machine_tiles`, marked stale by triggers, the marked ones rebuilt here first) joined in SQL, never parsed here. A
+ * tile whose stored status this version does not know reads `unknown`, as everywhere else (rewritten in SQL, rare; its
+ * rank stays the stored one).
  */
 export async function machineViewPageJson(db: DbClient, f: MachineViewPageQuery): Promise<string> {
   const where = listCondition(f);
