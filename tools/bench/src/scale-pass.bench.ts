@@ -354,7 +354,9 @@ async function withCronSchedule<T>(ctx: Ctx, during: () => Promise<T>): Promise<
 
 /** The fire delays of the slots that fell inside one of the passes. */
 function cronDuring(slots: [Date, Date][], passes: PassResult[]): CronDuringPass {
-  const inside = slots.filter(([slot]) => passes.some((p) => slot.getTime() >= p.window[0] && slot.getTime() <= p.window[1]));
+  const inside = slots.filter(([slot]) =>
+    passes.some((p) => slot.getTime() >= p.window[0] && slot.getTime() <= p.window[1]),
+  );
   const delays = inside.map(([slot, fired]) => fired.getTime() - slot.getTime());
   const x = summary(delays.length ? delays : [NaN]);
   return { p50: x.p50, max: x.max, n: delays.length, delays };
@@ -380,6 +382,9 @@ async function report(
     passes.map(([, p]) => p),
   );
   const { other, readOnly } = workerConcurrency(loadConfig(childProcessEnv(ctx.env)));
+  // The killed pass's time is not the pass target's: the lost worker's jobs wait for their locks to expire.
+  const passTarget = (label: string, p: PassResult) =>
+    label === KILLED ? 'time: see the SIGKILL line below' : `${met(p.seconds <= PASS_TARGET_S)} (≤ ${PASS_TARGET_S} s)`;
   const row = (label: string, p: PassResult) => [
     label,
     p.seconds,
@@ -388,7 +393,7 @@ async function report(
     outcomeText(p.counts),
     p.phases,
     readerText(p.reader),
-    `${met(p.seconds <= PASS_TARGET_S)} (≤ ${PASS_TARGET_S} s); RSS ${met(Math.max(...p.rss) <= RSS_TARGET_MB)} (≤ ${RSS_TARGET_MB} MB)`,
+    `${passTarget(label, p)}; RSS ${met(Math.max(...p.rss) <= RSS_TARGET_MB)} (≤ ${RSS_TARGET_MB} MB)`,
   ];
   printTable(
     `scale-pass: read-only pass (probe + apt analysis) over ${o.count} simulated machines (host keys ${o.keysMs.toFixed(0)} ms, fleet up ${o.fleetMs.toFixed(0)} ms, first-contact probes ${warmS.toFixed(1)} s), real apt-worker processes (SU_WORKER_READ_CONCURRENCY ${readOnly}, SU_WORKER_CONCURRENCY ${other}), PostgreSQL; unknown commands: ${fleet.unknownCommands().length}`,
