@@ -396,7 +396,7 @@ async function report(
     `${passTarget(label, p)}; RSS ${met(Math.max(...p.rss) <= RSS_TARGET_MB)} (≤ ${RSS_TARGET_MB} MB)`,
   ];
   printTable(
-    `scale-pass: read-only pass (probe + apt analysis) over ${o.count} simulated machines (host keys ${o.keysMs.toFixed(0)} ms, fleet up ${o.fleetMs.toFixed(0)} ms, first-contact probes ${warmS.toFixed(1)} s), real apt-worker processes (SU_WORKER_READ_CONCURRENCY ${readOnly}, SU_WORKER_CONCURRENCY ${other}), PostgreSQL; unknown commands: ${fleet.unknownCommands().length}`,
+    `scale-pass: read-only pass (probe + apt analysis) over ${o.count} simulated machines (host keys ${o.keysMs.toFixed(0)} ms, fleet up ${o.fleetMs.toFixed(0)} ms, first-contact probes ${warmS.toFixed(1)} s), real apt-worker processes (SU_WORKER_READ_CONCURRENCY ${readOnly}, SU_WORKER_CONCURRENCY ${other}), PostgreSQL; unknown commands: ${unknownText(ctx, fleet, passes)}`,
     ['run', 's', 'max worker RSS MB', 'CPU s: workers (others)', 'jobs', 'per job (ms)', 'dashboard', 'targets'],
     passes.map(([label, p]) => row(label, p)),
   );
@@ -407,6 +407,20 @@ async function report(
     `scale-pass: cron fire delay (every-minute schedule, scheduler process of its own) during the passes: max ${cron.max.toFixed(0)} ms, p50 ${cron.p50.toFixed(0)} ms over ${cron.n} slots [${cron.delays.join(', ')}] — ${met(cron.n > 0 && cron.max <= CRON_TARGET_MS)} (≤ ${CRON_TARGET_MS} ms)`,
   );
   return { cron };
+}
+
+/**
+ * How many commands the simulated hosts knew no answer to, and how many of those reached hosts of the killed pass'
+ * worker_lost jobs: a script the SIGKILLed worker was still sending arrives cut short (worker-loss.int-spec.ts).
+ */
+function unknownText(ctx: Ctx, fleet: SimFleet, passes: [string, PassResult][]): string {
+  const unknown = fleet.unknownCommands();
+  const lost = passes.find(([label]) => label === KILLED)?.[1].lost ?? [];
+  const lostHosts = new Set(lost.map((id) => fleet.hosts[ctx.ids.indexOf(id)]?.name));
+  const cutShort = unknown.filter((u) => lostHosts.has(u.split(':')[0])).length;
+  return cutShort
+    ? `${unknown.length} (${cutShort} cut short by the SIGKILL, on hosts of worker_lost jobs)`
+    : `${unknown.length}`;
 }
 
 /** Acceptance 3 at this scale (the last pass had a worker SIGKILLed), and the OpenSSH peer. */
