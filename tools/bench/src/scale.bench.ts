@@ -16,6 +16,7 @@ import { MachinesService } from '@su/machines';
 import { PlatformModule, type PlatformOptions } from '@su/platform';
 import { ScheduleFiringService, SchedulerCoreModule } from '@su/schedules';
 import { seedFleet, seedHistory, seedPendingPackages, sseFrames } from '@su/testing';
+import { aptBench } from './apt.bench.ts';
 import { fanOut } from './fanout.bench.ts';
 import { scalePassSection } from './scale-pass.bench.ts';
 import { benchDatabase } from './bench-database.ts';
@@ -378,4 +379,7 @@ export async function scaleBench(): Promise<void> {
     await close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  // The issue's last target, on the lab's real machines (root only): the APT analysis against Ansible, the same section
+  // as `npm run bench -- apt`, so that this one command prints every target of the scale issue.
+  await aptBench();
 }
