@@ -283,7 +283,8 @@ async function rowsOf(machineId: string) {
       await q(`SELECT event_type, severity, actor_type, actor_id, snapshot_id, execution_id, job_id, message, payload
                        FROM machine_events WHERE machine_id = $1 ORDER BY created_at, id`),
     plan: await q(`SELECT snapshot_id, mode, name, arch, current_version, target_version, origin, operation, security, kept_back,
-                          held, phased, dedup_key, is_current FROM apt_planned_packages WHERE machine_id = $1 ORDER BY snapshot_id, name, operation`),
+                          held, phased, dedup_key, is_current FROM apt_planned_packages p WHERE machine_id = $1
+                   ORDER BY (SELECT s.created_at FROM snapshots s WHERE s.id = p.snapshot_id), name, operation`),
     pending:
       await q(`SELECT dedup_key, held, security, name, current_version, target_version, origin FROM pending_update_members
                        WHERE machine_id = $1 ORDER BY dedup_key, held`),
