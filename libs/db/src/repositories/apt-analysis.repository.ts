@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AptProxyMode, AptProxySetting } from '@su/contracts';
 import type { Database } from '../database.ts';
 import type { PlannedRow } from './apt-packages.repository.ts';
+import { UNFINISHED_APPLY } from './executions.repository.ts';
 import type { RawLogFile } from './raw-artifacts.repository.ts';
 
 /** What an analysis reads before it runs: the machine's APT settings, its unfinished applies, its latest apply. */
@@ -81,8 +82,7 @@ export class AptAnalysisRepository {
               (SELECT coalesce(jsonb_agg(jsonb_build_object('id', e.id, 'beforeState', e.result -> 'beforeState')
                                          ORDER BY e.started_at), '[]')
                  FROM executions e
-                WHERE e.machine_id = x.id AND e.status <> 'running' AND e.result ? 'beforeState'
-                  AND NOT e.result ? 'apt') AS unfinished,
+                WHERE e.machine_id = x.id AND ${UNFINISHED_APPLY}) AS unfinished,
               (SELECT jsonb_build_object('status', a.status, 'errorKind', a.error_kind, 'errorMessage', a.error_message)
                  FROM executions a
                 WHERE a.machine_id = x.id AND a.status <> 'running' AND a.action = ANY($2::text[])

@@ -43,6 +43,12 @@ function toView(r: Row): ExecutionView {
   };
 }
 
+/**
+ * An execution (alias `e`) that ended without its diff: a before-state kept, never finished. One definition for every
+ * query that looks for them (the apply's preflight and the analysis' starting point).
+ */
+export const UNFINISHED_APPLY = `e.status <> 'running' AND e.result ? 'beforeState' AND NOT e.result ? 'apt'`;
+
 export class ExecutionsRepository {
   constructor(private readonly db: DbClient) {}
 
@@ -108,9 +114,8 @@ export class ExecutionsRepository {
   /** Executions of the machine that ended without their diff (a before-state kept, never finished), oldest first. */
   async unfinishedWithBeforeState(machineId: string): Promise<{ id: string; beforeState: unknown }[]> {
     const rows = await this.db.$queryRawUnsafe<{ id: string; before_state: unknown }[]>(
-      `SELECT id, result->'beforeState' AS before_state FROM executions
-        WHERE machine_id = $1::uuid AND status <> 'running' AND result ? 'beforeState' AND NOT result ? 'apt'
-        ORDER BY started_at`,
+      `SELECT id, result->'beforeState' AS before_state FROM executions e
+        WHERE e.machine_id = $1::uuid AND ${UNFINISHED_APPLY} ORDER BY started_at`,
       machineId,
     );
     return rows.map((r) => ({ id: r.id, beforeState: r.before_state }));
