@@ -10,7 +10,7 @@ import { fixture } from './fixtures.ts';
  * Stand-ins for apt-get, apt-cache, dpkg-query and dpkg that print the lab's recorded outputs (the script itself, its
  * framing, files and name extraction, run in a real shell): the real commands are in the APT lab specs.
  */
-function fakeApt(dir: string, opts: { distUpgrade?: string; dpkgQuery?: string } = {}): void {
+function fakeApt(dir: string, opts: { distUpgrade?: string; dpkgQuery?: string; aptConfig?: string } = {}): void {
   const tool = (name: string, body: string) => {
     writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(dir, name), 0o755);
@@ -23,7 +23,7 @@ function fakeApt(dir: string, opts: { distUpgrade?: string; dpkgQuery?: string }
   );
   tool(
     'apt-cache',
-    `[ $# -eq 1 ] && { ${cat('apt-cache-policy-releases.txt')}; exit 0; }; shift; for p; do printf '%s:\\n  Installed: 1.0\\n  Candidate: 1.1\\n' "$p"; done`,
+    `echo "apt-cache $*" >>${join(dir, 'calls')}; while [ "$1" = -o ]; do shift 2; done; [ $# -eq 1 ] && { ${cat('apt-cache-policy-releases.txt')}; exit 0; }; shift; for p; do printf '%s:\\n  Installed: 1.0\\n  Candidate: 1.1\\n' "$p"; done`,
   );
   // What `dpkg-query -W -f='${db:Status-Want}\t${db:Status-Abbrev} ${binary:Package}\n'` prints.
   tool(
@@ -32,6 +32,8 @@ function fakeApt(dir: string, opts: { distUpgrade?: string; dpkgQuery?: string }
       `printf 'install\\tii  homelab-demo\\nhold\\thi  homelab-held\\ninstall\\tiHR homelab-half\\ninstall\\tiU  homelab-unpacked\\n'`,
   );
   tool('dpkg', 'exit 0');
+  // What `apt-config … dump APT::Architectures` prints with the script's format: each architecture and a comma.
+  tool('apt-config', opts.aptConfig ?? `printf 'amd64,i386,'`);
 }
 
 describe('analysis script', () => {
@@ -114,6 +116,24 @@ describe('analysis script', () => {
       expect(/ upgrade$/m.test(calls()), what).toBe(!derived);
       if (derived) expect(steps.get('upgrade'), what).toEqual(steps.get('dist-upgrade'));
       else expect(steps.get('upgrade'), what).toEqual({ output: fixture('sim-upgrade-1.1').trimEnd(), exitCode: 0 });
+    }
+  });
+
+  it("gives every apt run apt's own architectures, and nothing when apt-config's answer is not a list of them", () => {
+    const aptCalls = () => calls().trimEnd().split('\n');
+    rmSync(join(dir, 'calls'), { force: true });
+    fakeApt(dir);
+    runScript();
+    // update, dist-upgrade, upgrade (a package is kept back), autoremove, the release table, the named packages.
+    expect(aptCalls()).toHaveLength(6);
+    for (const call of aptCalls()) expect(call).toMatch(/^(apt-cache )?-o APT::Architectures=amd64,i386, /);
+    for (const aptConfig of [`printf 'amd64,$(reboot),'`, `printf 'amd64 i386'`, 'exit 0', 'printf amd64,; exit 1']) {
+      rmSync(join(dir, 'calls'), { force: true });
+      fakeApt(dir, { aptConfig });
+      const steps = runScript();
+      expect(aptCalls(), aptConfig).toHaveLength(6);
+      for (const call of aptCalls()) expect(call, aptConfig).not.toContain('APT::Architectures');
+      expect(steps.get('policy')?.output, aptConfig).toBe(fixture('apt-cache-policy-releases').trimEnd());
     }
   });
 

@@ -42,9 +42,11 @@ describe('apt argv', () => {
       'LC_ALL=C',
       'apt-get',
       '-s',
-      '-V',
       '-o',
       'Debug::NoLocking=1',
+      '-o',
+      'Dir::Log::Planner=/dev/null',
+      '-V',
       'dist-upgrade',
     ]);
     expect(SHOWHOLD_ARGV.slice(0, 4)).toEqual(['env', 'LC_ALL=C', 'sh', '-c']);

@@ -66,9 +66,18 @@ export function aptUpdateArgv(opts: AptApplyOptions = {}): string[] {
   return [...ENV, 'apt-get', ...lockOption(opts), ...proxyOptions(opts.proxy), 'update'];
 }
 
-/** Simulations need no root and must not wait for or take locks (Debug::NoLocking). -V prints kept-back versions. */
+/**
+ * What makes an apt-get run a simulation that leaves the machine as it was. Simulations need no root and must not
+ * wait for or take locks (Debug::NoLocking). Nor do they write the planner's log: apt otherwise writes every plan it
+ * orders, simulated or not, to /var/log/apt/eipp.log.xz, so each analysis replaced the log of the machine's last real
+ * install with a simulation's, and compressing it (xz) was 40-50 % of a simulation's CPU on the lab (ADR 0060).
+ * apt opens /dev/null as it is, without removing or creating it.
+ */
+const SIMULATE: readonly string[] = ['-s', '-o', 'Debug::NoLocking=1', '-o', 'Dir::Log::Planner=/dev/null'];
+
+/** -V prints kept-back versions. */
 export function simulateArgv(mode: 'upgrade' | 'dist-upgrade' | 'autoremove'): string[] {
-  return [...ENV, 'apt-get', '-s', '-V', '-o', 'Debug::NoLocking=1', mode];
+  return [...ENV, 'apt-get', ...SIMULATE, '-V', mode];
 }
 
 /**
@@ -149,7 +158,7 @@ export function fixBrokenArgv(opts: AptApplyOptions = {}): string[] {
 export function simulationOf(argv: readonly string[]): string[] {
   const i = argv.indexOf('apt-get');
   if (i < 0) throw new Error('not an apt-get command');
-  return [...ENV, 'apt-get', '-s', '-o', 'Debug::NoLocking=1', ...argv.slice(i + 1).filter((a) => a !== '-y')];
+  return [...ENV, 'apt-get', ...SIMULATE, ...argv.slice(i + 1).filter((a) => a !== '-y')];
 }
 
 export function applyUpgradeArgv(opts: AptApplyOptions = {}): string[] {
