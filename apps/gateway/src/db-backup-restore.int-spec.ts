@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@su/config';
-import { Database, MachinesRepository, SchedulesRepository } from '@su/db';
+import { Database, MachineConnectionRepository, SchedulesRepository } from '@su/db';
 import { backupTo, restoreFrom, RestoreRefusedError } from '@su/db-tool';
 import { decryptCredentials } from '@su/machine-access';
 import { JobQueue } from '@su/queue';
@@ -171,7 +171,7 @@ describe('npm run db -- backup | restore', () => {
       const machines = (await list.json()) as { items?: { name: string }[] } | { name: string }[];
       const names = (Array.isArray(machines) ? machines : (machines.items ?? [])).map((m) => m.name).sort();
       expect(names).toEqual(['alpha', 'bravo', 'charlie']);
-      const repo = new MachinesRepository(Database.connect({ url: restored.url, maxConnections: 1 }).prisma);
+      const repo = new MachineConnectionRepository(Database.connect({ url: restored.url, maxConnections: 1 }));
       for (const [id, password] of passwords) {
         const info = await repo.findConnectionInfo(id);
         expect(decryptCredentials(app.get(SecretBox), id, info!.credentials!).auth.password).toBe(password);

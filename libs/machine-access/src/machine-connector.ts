@@ -5,7 +5,7 @@ import { machineStatusAfter } from '@su/contracts';
 import {
   Database,
   MachineEventsRepository,
-  MachinesRepository,
+  MachineConnectionRepository,
   MachineStateRepository,
   type ConnectionInfo,
 } from '@su/db';
@@ -85,7 +85,7 @@ export class MachineConnector implements OnApplicationShutdown {
 
   async open(machineId: string, ctx: AccessContext): Promise<OpenedMachine> {
     // One statement: every job pays this before its first byte on the network.
-    const target = await new MachinesRepository(this.db.prisma).connectionTarget(machineId);
+    const target = await new MachineConnectionRepository(this.db).connectionTarget(machineId);
     if (!target) throw new ClassifiedError('machine_not_found', `machine ${machineId} not found`);
     const { info, ...state } = target;
     if (state.blocked) {

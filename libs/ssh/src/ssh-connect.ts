@@ -1,6 +1,7 @@
 import { Socket } from 'node:net';
 import ssh2, { type Client as Ssh2Client, type ConnectConfig } from 'ssh2';
 import { hostKeyInfoFromBlob, type HostKeyInfo } from './host-key-info.ts';
+import { sendPerTurn } from './send-per-turn.ts';
 import { KEX_ALGORITHMS, type ConnectOptions, type SshTimeouts } from './ssh-options.ts';
 import { SshError, classifyConnectFailure, connectFailureMessage, type ConnectFailure } from './ssh-error.ts';
 
@@ -145,6 +146,7 @@ export class ConnectAttempt<T> {
     const { o, sock } = this;
     // TCP keepalive as a second line behind SSH keepalives: it also catches a half-open connection at idle.
     sock.setKeepAlive(true, o.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS);
+    sendPerTurn(sock);
     const cfg: ConnectConfig = {
       sock,
       username: o.target.username,

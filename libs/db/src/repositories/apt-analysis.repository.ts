@@ -77,8 +77,9 @@ export class AptAnalysisRepository {
       os_family: string | null;
       unfinished: { id: string; beforeState: unknown }[];
       last_apply: AnalysisStartingPoint['lastApply'];
-    }>(
-      `SELECT m.apt_proxy_mode, m.apt_proxy_url, m.os_family,
+    }>({
+      name: 'su_analysis_starting_point',
+      text: `SELECT m.apt_proxy_mode, m.apt_proxy_url, m.os_family,
               (SELECT coalesce(jsonb_agg(jsonb_build_object('id', e.id, 'beforeState', e.result -> 'beforeState')
                                          ORDER BY e.started_at), '[]')
                  FROM executions e
@@ -88,8 +89,8 @@ export class AptAnalysisRepository {
                 WHERE a.machine_id = x.id AND a.status <> 'running' AND a.action = ANY($2::text[])
                 ORDER BY a.started_at DESC LIMIT 1) AS last_apply
          FROM (SELECT $1::uuid AS id) x LEFT JOIN machines m ON m.id = x.id`,
-      [machineId, [...applyActions]],
-    );
+      values: [machineId, [...applyActions]],
+    });
     const r = rows[0];
     return {
       proxy: r?.apt_proxy_mode
@@ -108,7 +109,11 @@ export class AptAnalysisRepository {
   async record(r: AnalysisRecordRows): Promise<string> {
     const snapshotId = randomUUID();
     const rawId = r.raw ? randomUUID() : null;
-    await this.db.pool.query(RECORD_SQL, recordParams(r, snapshotId, rawId));
+    await this.db.pool.query({
+      name: 'su_analysis_record',
+      text: RECORD_SQL,
+      values: recordParams(r, snapshotId, rawId),
+    });
     return snapshotId;
   }
 }

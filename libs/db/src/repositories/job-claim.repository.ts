@@ -38,8 +38,9 @@ export class JobClaimRepository {
       locked: number;
       started: number;
       linked: boolean;
-    }>(
-      `WITH j AS (
+    }>({
+      name: 'su_job_claim',
+      text: `WITH j AS (
          SELECT id, status, parent_job_id, run_machine_id, request_id FROM jobs WHERE id = $1::uuid
        ), l AS (
          INSERT INTO machine_locks (machine_id, job_id, lock_kind, worker_id, created_at, expires_at)
@@ -61,8 +62,8 @@ export class JobClaimRepository {
        SELECT j.status, j.parent_job_id, (SELECT count(*) FROM l)::int AS locked, (SELECT count(*) FROM r)::int AS started,
               (j.run_machine_id IS NOT NULL OR j.request_id IS NOT NULL) AS linked
          FROM j`,
-      [c.jobId, c.machineId, c.lockKind, c.workerId, c.ttlSeconds],
-    );
+      values: [c.jobId, c.machineId, c.lockKind, c.workerId, c.ttlSeconds],
+    });
     const r = rows[0];
     if (!r) return { status: null, parentJobId: null, locked: false, started: false, linked: false };
     return {
@@ -80,8 +81,9 @@ export class JobClaimRepository {
    * overwrites whatever closed the job meanwhile; false when there is no such job.
    */
   async finishOk(c: { jobId: string; machineId: string; result: object }): Promise<boolean> {
-    const { rows } = await this.db.pool.query<{ n: number }>(
-      `WITH f AS (
+    const { rows } = await this.db.pool.query<{ n: number }>({
+      name: 'su_job_finish_ok',
+      text: `WITH f AS (
          UPDATE jobs SET status = 'ok', finished_at = now(), result = $3::jsonb, error_kind = NULL, error_message = NULL
           WHERE id = $1::uuid
          RETURNING id
@@ -92,8 +94,8 @@ export class JobClaimRepository {
          DELETE FROM machine_locks WHERE machine_id = $2::uuid AND job_id = $1::uuid
        )
        SELECT count(*)::int AS n FROM f`,
-      [c.jobId, c.machineId, JSON.stringify(c.result)],
-    );
+      values: [c.jobId, c.machineId, JSON.stringify(c.result)],
+    });
     return rows[0]?.n === 1;
   }
 }
