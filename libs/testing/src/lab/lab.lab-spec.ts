@@ -29,9 +29,10 @@ function snapshot(): { netns: string; links: string; procs: string; mounts: stri
         /sshd|dockerd|containerd|tini|lab-init|supervisor\.sh|machine-boot|busybox httpd|docker-registry/.test(l),
       )
       .join('\n'),
+    // This lab's mount points only: lab 0's /run/su-lab is a prefix of another lab's /run/su-lab-7.
     mounts: readFileSync('/proc/self/mountinfo', 'utf8')
       .split('\n')
-      .filter((l) => l.includes(labPaths().state))
+      .filter((l) => (l.split(' ')[4] ?? '').startsWith(`${labPaths().state}/`))
       .join('\n'),
   };
 }
