@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, ensureHostTools, isRoot, labPaths, tcpProbe } from './index.ts';
 import { BRIDGE, LAB_PREFIX } from './config.ts';
+import { mountPoints } from './mount-points.ts';
 
 const skipReason = isRoot() ? await ensureHostTools((m) => console.log(`[lab] ${m}`)) : 'not running as root';
 if (skipReason) console.log(`lab tests skipped: ${skipReason}`);
@@ -30,9 +31,8 @@ function snapshot(): { netns: string; links: string; procs: string; mounts: stri
       )
       .join('\n'),
     // This lab's mount points only: lab 0's /run/su-lab is a prefix of another lab's /run/su-lab-7.
-    mounts: readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .filter((l) => (l.split(' ')[4] ?? '').startsWith(`${labPaths().state}/`))
+    mounts: mountPoints()
+      .filter((p) => p.startsWith(`${labPaths().state}/`))
       .join('\n'),
   };
 }

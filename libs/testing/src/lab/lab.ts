@@ -8,6 +8,7 @@ import { initialPublishedSet, type PublishedSet } from './repo.ts';
 import { archiveSourcesLine, catalogVersions, readPublished, writeRepo, type OtherArchive } from './repo-build.ts';
 import { pushImage as pushImageToRegistry, registryConfig, registryDigest, type PushedImage } from './registry.ts';
 import { ensureBaseRootfs } from './rootfs.ts';
+import { mountPoints } from './mount-points.ts';
 import { createMachine, createNetwork, machineRecord, readPid, removeCgroups, startSupervisor } from './machine.ts';
 import { APT_CACHER_PORT, AUTH_REPO_PORT, killPid, readFileOr, statePath, tcpProbe } from './lab-core.ts';
 import { LabScenarios } from './lab-scenarios.ts';
@@ -371,9 +372,7 @@ export class Lab extends LabScenarios {
       }
     }
     // machine mounts (root overlay, disk tmpfs), deepest first
-    const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[4] ?? '')
+    const mounts = mountPoints()
       .filter((p) => p.startsWith(state + '/'))
       .sort((a, b) => b.length - a.length);
     for (const p of mounts) {

@@ -24,6 +24,7 @@ import {
   machineAddress,
   machineName,
 } from './config.ts';
+import { mountPoints } from './mount-points.ts';
 import { CATALOG } from './repo.ts';
 import { buildDebs, debFileName, sourcesList } from './repo-build.ts';
 import { run, runSync, pidAlive, spawnDaemon } from './exec.ts';
@@ -88,9 +89,7 @@ async function chroot(root: string, script: string): Promise<void> {
 }
 
 async function mounted(path: string): Promise<boolean> {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .some((l) => l.split(' ')[4] === path);
+  return mountPoints().includes(path);
 }
 
 /** Writes a file into the machine's root with its mode (replacing what the base image had there). */
