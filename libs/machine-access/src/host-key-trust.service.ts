@@ -52,9 +52,23 @@ export class HostKeyTrustService {
     });
   }
 
-  /** The verifier for one connection; it records what it sees, in one transaction per verdict. */
-  verifierFor(t: TrustTarget, actor: Actor): HostKeyVerifier {
-    return (key: HostKeyInfo) => this.verdict(t, key, actor);
+  /**
+   * The verifier for one connection; it records what it sees, in one transaction per verdict. `known`: the keys
+   * trusted when the job read its machine (in the statement that found it unblocked): such a key is accepted without
+   * a round trip inside the handshake, and `onKnown` gets it, for the caller to record it seen (ADR 0062).
+   */
+  verifierFor(
+    t: TrustTarget,
+    actor: Actor,
+    known?: { fingerprints: readonly string[]; onKnown: (fingerprint: string) => void },
+  ): HostKeyVerifier {
+    return (key: HostKeyInfo) => {
+      if (known?.fingerprints.includes(key.fingerprintSha256)) {
+        known.onKnown(key.fingerprintSha256);
+        return true;
+      }
+      return this.verdict(t, key, actor);
+    };
   }
 
   private async verdict(t: TrustTarget, key: HostKeyInfo, actor: Actor): Promise<boolean | 'unknown' | 'changed'> {

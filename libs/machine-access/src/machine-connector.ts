@@ -4,7 +4,6 @@ import type { Actor } from '@su/contracts';
 import { machineStatusAfter } from '@su/contracts';
 import {
   Database,
-  MachineEventsRepository,
   MachineConnectionRepository,
   MachineStateRepository,
   type ConnectionInfo,
@@ -138,32 +137,41 @@ export class MachineConnector implements OnApplicationShutdown {
       }
     }
     const { auth, sudo } = decryptCredentials(this.box, machineId, c);
-    // The audit row is written while the connection is being set up (it never waits on the network).
-    const audited = new MachineEventsRepository(this.db.prisma).insert({
-      machineId,
-      eventType: 'credentials.decrypted',
-      actor: ctx.actor,
-      jobId: ctx.jobId ?? null,
-      message: `credentials opened for ${ctx.purpose}`,
-      payload: {
+    // One audit row per opening, written as soon as the server has shown a key trusted at the read above (while the
+    // login goes on), else once the connection is up or has failed.
+    let audit: Promise<void> | null = null;
+    const recordOpened = (seenHostKey: string | null) =>
+      (audit ??= new MachineConnectionRepository(this.db).recordOpened({
+        machineId,
+        actor: ctx.actor,
+        jobId: ctx.jobId ?? null,
         purpose: ctx.purpose,
         fields: credentialFieldsStored(c),
-      },
-    });
-    const connect = (withRawLog: boolean) =>
+        seenHostKey,
+      }));
+    const onKnown = (fingerprint: string) => void recordOpened(fingerprint).catch(() => undefined);
+    const trustTarget = { machineId, hostname: info.hostname, port: info.port };
+    // A reboot's reconnection verifies its key the full way (and records it seen there): it writes no audit row.
+    const connect = (first: boolean) =>
       SshSession.connect({
         target: { host: info.hostname, port: info.port, username: info.username },
         auth,
-        verifyHostKey: this.trust.verifierFor({ machineId, hostname: info.hostname, port: info.port }, ctx.actor),
+        verifyHostKey: first
+          ? this.trust.verifierFor(trustTarget, ctx.actor, { fingerprints: info.trustedHostKeys, onKnown })
+          : this.trust.verifierFor(trustTarget, ctx.actor),
         timeouts: { connectMs: ctx.connectTimeoutMs ?? this.config.ssh.connectTimeoutMs },
         sudo,
-        ...(withRawLog && ctx.rawLog ? { rawLog: ctx.rawLog } : {}),
+        ...(first && ctx.rawLog ? { rawLog: ctx.rawLog } : {}),
       });
     try {
-      const [session] = await Promise.all([connect(true), audited]);
+      const session = await connect(true);
+      await recordOpened(null).catch(async (e: unknown) => {
+        await session.close();
+        throw e;
+      });
       return { session, machine, sudoMode: c.sudoMode, reconnect: () => connect(false), release: release(session) };
     } catch (e) {
-      await audited.catch(() => undefined);
+      await recordOpened(null).catch(() => undefined);
       if (e instanceof SshError && e.errorKind !== 'host_key_changed') {
         const status = machineStatusAfter({ kind: 'failed', errorKind: e.errorKind });
         await new MachineStateRepository(this.db.prisma).recordError(machineId, e.errorKind, e.message, status);

@@ -14,7 +14,8 @@ import { JobQueue } from '@su/queue';
 import { inSpan, markFailed, METRICS, secondsSince, SPAN_ATTR, withJobContext, type Span } from '@su/telemetry';
 import type { JobHandler } from './job-handler.ts';
 import { JobCloseHooks } from './job-close.hooks.ts';
-import { MachineLockService, type HeldLock } from './machine-lock.service.ts';
+import { LocalReleases } from './local-releases.ts';
+import { MachineLockService, type Claim, type HeldLock } from './machine-lock.service.ts';
 import { redeliverStranded } from './stranded-deliveries.ts';
 import { withRetries } from './transient-retry.ts';
 
@@ -23,7 +24,8 @@ const REQUEUE_ATTEMPTS = 5;
 /**
  * A read-only job whose machine is busy waits in its slot this long before going back to the queue: in a pass its
  * machine is most often held by the same pass's probe, done within a second, and a requeue would cost it
- * `SU_LOCK_RETRY_SECONDS` (ADR 0047). Read-only slots are many, so the wait holds nothing scarce.
+ * `SU_LOCK_RETRY_SECONDS` (ADR 0047). Read-only slots are many, so the wait holds nothing scarce. It polls with the
+ * one-statement claim (ADR 0062), and is woken at once when the holder is a job of this process (LocalReleases).
  */
 const READ_LOCK_WAIT_MS = 3000;
 const READ_LOCK_POLL_MS = 200;
@@ -77,6 +79,7 @@ export class JobRunner {
 
   /** Jobs running in this process, to abort on a cancel request. */
   private readonly running = new Map<string, AbortController>();
+  private readonly releases = new LocalReleases();
 
   constructor(
     @Inject(Database) private readonly db: Database,
@@ -196,20 +199,21 @@ export class JobRunner {
       this.running.delete(message.jobId);
       // Only when closing failed: the lock must not outlive the job in this process.
       if (!closed) await lock?.release().catch((e: Error) => this.logger.warn(`releasing machine lock: ${e.message}`));
+      if (lock) this.releases.released(lock.machineId);
     }
   }
 
   /**
    * Takes the job for this worker: still queued, its machine's lock held (a busy machine's job waits its turn, for
    * the whole run), and marked running. Null when another took it or it was cancelled meanwhile. A job for a free
-   * machine starts in one statement (ADR 0049); a busy machine, a maintenance run's part and a job without a machine
-   * go the long way.
+   * machine starts in one statement (ADR 0049), a read-only one whose machine is busy after a moment's wait
+   * (`claimWaiting`); a machine still busy, a maintenance run's part and a job without a machine go the long way.
    */
   private async claim(run: Delivery): Promise<Claimed | null> {
-    const { message, kind, workerId } = run;
+    const { message } = run;
     if (message.machineId) {
       const asked = performance.now();
-      const c = await this.locks.claim(message.machineId, message.jobId, kind, workerId);
+      const c = await this.claimWaiting(run, message.machineId);
       if (c.lock) {
         METRICS.lockAcquireSeconds.observe({ outcome: 'acquired' }, secondsSince(asked));
         return { lock: c.lock, quickClose: !c.linked };
@@ -223,14 +227,35 @@ export class JobRunner {
     return null;
   }
 
-  /** The long way: the machine's lock waited for or entered (a run's part), then the job marked running. */
+  /**
+   * The one-statement claim; while the machine is busy with another job, a read-only job tries again every
+   * READ_LOCK_POLL_MS for READ_LOCK_WAIT_MS (at once when a job of this process frees the machine). One statement a
+   * try: the long way's acquire costs five (its insert, a sweep of dead holders in a transaction, the insert again),
+   * then three more to start the job and a transaction to close it.
+   */
+  private async claimWaiting(run: Delivery, machineId: string): Promise<Claim> {
+    const { message, kind, workerId } = run;
+    const until = READ_ONLY_SSH_JOB_KINDS.has(kind) ? performance.now() + READ_LOCK_WAIT_MS : 0;
+    for (;;) {
+      const c = await this.locks.claim(machineId, message.jobId, kind, workerId);
+      const busy = !c.lock && c.status === 'queued' && !c.locked && c.parentJobId === null;
+      if (!busy || performance.now() >= until || run.signal.aborted) return c;
+      await this.releases.wait(machineId, READ_LOCK_POLL_MS);
+    }
+  }
+
+  /**
+   * The long way: the machine's lock taken once more (a dead holder's job closed first) or entered (a run's part),
+   * then the job marked running.
+   */
   private async claimSlowly(run: Delivery, parentJobId: string | null): Promise<Claimed | null> {
     const { message, kind, workerId } = run;
     const jobs = new JobsRepository(this.db.prisma);
     let lock: HeldLock | null = null;
     if (message.machineId) {
       const asked = performance.now();
-      lock = await this.acquireLock(run, message.machineId, parentJobId);
+      // A maintenance run's part runs under the lock its run holds (ADR 0031).
+      lock = await this.locks.acquire(message.machineId, message.jobId, kind, workerId, parentJobId);
       METRICS.lockAcquireSeconds.observe({ outcome: lock ? 'acquired' : 'busy' }, secondsSince(asked));
       if (!lock) {
         METRICS.lockWaits.inc({ kind });
@@ -265,18 +290,6 @@ export class JobRunner {
     const { jobId, machineId } = lock;
     if (!(await new JobClaimRepository(this.db).finishOk({ jobId, machineId, result })))
       throw new Error(`job ${jobId} is gone`);
-  }
-
-  /** The machine's lock, waited for a moment when the job is read-only (READ_LOCK_WAIT_MS); null while busy. */
-  private async acquireLock(run: Delivery, machineId: string, parentJobId: string | null): Promise<HeldLock | null> {
-    const { message, kind, workerId } = run;
-    const until = READ_ONLY_SSH_JOB_KINDS.has(kind) ? performance.now() + READ_LOCK_WAIT_MS : 0;
-    for (;;) {
-      // A maintenance run's part runs under the lock its run holds (ADR 0031).
-      const lock = await this.locks.acquire(machineId, message.jobId, kind, workerId, parentJobId);
-      if (lock || performance.now() >= until || run.signal.aborted) return lock;
-      await new Promise((r) => setTimeout(r, READ_LOCK_POLL_MS));
-    }
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   type SqlExecutor,
 } from '@su/contracts';
 import { currentTraceCarrier, inSpan, SpanKind, SPAN_ATTR, withCarriedContext } from '@su/telemetry';
+import { PreparedStatementsDb } from './prepared-statements.db.ts';
 import { decodeQueueMessage } from './queue-message.ts';
 
 export interface JobQueueOptions {
@@ -74,13 +75,16 @@ export class JobQueue {
 
   constructor(private readonly opts: JobQueueOptions) {
     this.boss = new PgBoss({
-      connectionString: opts.url,
-      application_name: opts.applicationName,
+      // pg-boss's own pool, its repeated statements prepared (ADR 0062); it opens and closes it as its own.
+      db: new PreparedStatementsDb({
+        connectionString: opts.url,
+        application_name: opts.applicationName,
+        max: opts.maxConnections ?? 5,
+      }),
       useListenNotify: opts.listenNotify,
       supervise: opts.supervise ?? true,
       // Our own migrations own the product schema; pg-boss owns and migrates `pgboss`.
       migrate: true,
-      max: opts.maxConnections ?? 5,
       // Schedules are the scheduler service's job (exactly-once per slot in our tables), not pg-boss cron.
       schedule: false,
     });

@@ -39,6 +39,7 @@ interface Ctx {
   jobs: JobsService;
   env: Record<string, string>;
   ids: string[];
+  fleet: SimFleet;
   /** `--only=probe|analysis`: a pass of one job kind (to tell each kind's cost apart); both when absent. */
   only: string | undefined;
   /** One page of tiles as GET /machines reads it (the dashboard someone watches during the pass). */
@@ -120,6 +121,7 @@ async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult
   const reader = new TilesReaderWatcher(ctx.readTiles);
   reader.start();
   const [pg0, bench0] = [descendantsCpu(process.pid, 'postgres'), process.cpuUsage()];
+  const served0 = served(ctx.fleet);
   const items = ctx.ids.map((machineId) => ({ payload: {}, machineId }));
   const probes = ctx.only !== 'analysis' ? await ctx.jobs.enqueueMany('machine.probe', items, ACTOR) : [];
   const analyses = ctx.only !== 'probe' ? await ctx.jobs.enqueueMany('apt.update_analyze', items, ACTOR) : [];
@@ -139,6 +141,7 @@ async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult
   const pgCpu = descendantsCpu(process.pid, 'postgres') - pg0;
   const bench = process.cpuUsage(bench0);
   const benchCpu = (bench.user + bench.system) / 1e6;
+  const logins = served(ctx.fleet) - served0;
   const reads = await reader.stop();
   await Promise.all(all.map((p) => p.stop()));
   const lost = kill ? await lostMachines(ctx.db, ids) : [];
@@ -149,11 +152,14 @@ async function pass(ctx: Ctx, workers: number, kill = false): Promise<PassResult
   const idleRss = procs[0]?.readyRssMb ?? 0;
   // Said at once, so a run cut short still tells what each finished pass measured.
   console.error(
-    `  pass over: ${seconds.toFixed(1)} s, worker RSS max ${Math.max(...rss).toFixed(0)} MB (idle ${idleRss.toFixed(0)}), workers CPU ${cpu.toFixed(1)} s (PostgreSQL ${pgCpu.toFixed(1)} s, bench and simulated fleet ${benchCpu.toFixed(1)} s), ${all.filter((p) => p.died).length} died unasked; ${outcomeText(counts)}; ${phases}; ${readerText(reads)}`,
+    `  pass over: ${seconds.toFixed(1)} s, worker RSS max ${Math.max(...rss).toFixed(0)} MB (idle ${idleRss.toFixed(0)}), workers CPU ${cpu.toFixed(1)} s (PostgreSQL ${pgCpu.toFixed(1)} s, bench and simulated fleet ${benchCpu.toFixed(1)} s), ${all.filter((p) => p.died).length} died unasked; ${logins} SSH logins; ${outcomeText(counts)}; ${phases}; ${readerText(reads)}`,
   );
   const rest = { unfinished: pending(counts), lost, phases, window, fates, reader: reads };
   return { seconds, counts, rss, idleRss, cpu, pgCpu, benchCpu, ...rest };
 }
+
+/** SSH logins the simulated hosts have accepted so far (a job on a kept connection logs in none). */
+const served = (fleet: SimFleet) => fleet.hosts.reduce((n, h) => n + h.served.connections, 0);
 
 /** The pass's commonest errors other than the hosts' own (what an `internal_error` or a `timeout` was). */
 async function sayErrors(db: Database, ids: string[]): Promise<void> {
@@ -289,7 +295,7 @@ export async function scalePassSection(): Promise<ScalePassFigures | undefined> 
     const ids = await createMachines(app, fleet);
     const machines = app.get(MachinesService);
     const readTiles = () => machines.listJson(DASHBOARD_PAGE);
-    const ctx: Ctx = { root, db, jobs: app.get(JobsService), env, ids, only, readTiles };
+    const ctx: Ctx = { root, db, jobs: app.get(JobsService), env, ids, fleet, only, readTiles };
     return await report(ctx, fleet, { count, more, keysMs, fleetMs, runs });
   } finally {
     await app.close();

@@ -1,4 +1,4 @@
-import type { AuthMethod, SudoMode } from '@su/contracts';
+import type { Actor, AuthMethod, SudoMode } from '@su/contracts';
 import type { Database } from '../database.ts';
 import type { EncryptedCredentials } from './machines.repository.ts';
 
@@ -32,9 +32,20 @@ interface ConnectionRow {
   trusted: string[];
 }
 
+/** A connection's audit row: its credentials were decrypted, for what, by whom (field names, never values). */
+export interface ConnectionOpened {
+  machineId: string;
+  actor: Actor;
+  jobId: string | null;
+  purpose: string;
+  fields: string[];
+  /** The trusted host key the server presented, when the connection verified it against `trustedHostKeys`. */
+  seenHostKey: string | null;
+}
+
 /**
- * What opening a connection to a machine reads: on the pool, as a named statement, because every job reads it
- * before its first byte on the network.
+ * What opening a connection to a machine reads, and the one row it writes: on the pool, as named statements,
+ * because every job reads the first before its first byte on the network and every new connection writes the second.
  */
 export class MachineConnectionRepository {
   constructor(private readonly db: Database) {}
@@ -81,5 +92,33 @@ export class MachineConnectionRepository {
     // Sorted here, not by the database's collation: the list is part of a kept connection's key.
     const info = { id: r.id, name, hostname, port, username, credentials, trustedHostKeys: [...r.trusted].sort() };
     return { info, blocked: r.blocked, reason: r.blocked_reason };
+  }
+
+  /**
+   * The `credentials.decrypted` event and, when the server presented a key trusted at `connectionTarget`, that key's
+   * `last_seen_at`, in one statement: the two were a statement each at every login, the key's inside the handshake
+   * (ADR 0062).
+   */
+  async recordOpened(o: ConnectionOpened): Promise<void> {
+    await this.db.pool.query({
+      name: 'su_connection_opened',
+      text: `WITH e AS (
+         INSERT INTO machine_events (machine_id, event_type, severity, created_at, actor_type, actor_id, job_id, message, payload)
+         VALUES ($1::uuid, 'credentials.decrypted', 'info', now(), $2, $3, $4::uuid, $5, $6::jsonb)
+       ), k AS (
+         UPDATE machine_host_keys SET last_seen_at = now()
+          WHERE $7::text IS NOT NULL AND machine_id = $1::uuid AND fingerprint_sha256 = $7 AND status = 'approved'
+       )
+       SELECT 1`,
+      values: [
+        o.machineId,
+        o.actor.type,
+        o.actor.id,
+        o.jobId,
+        `credentials opened for ${o.purpose}`,
+        JSON.stringify({ purpose: o.purpose, fields: o.fields }),
+        o.seenHostKey,
+      ],
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import ssh2, { type Connection, type Server, type ServerChannel } from 'ssh2';
 import { readExec, type ExecRequest } from './sim-exec.ts';
@@ -224,10 +225,32 @@ function wordRe(word: string): RegExp {
 }
 
 /** A port nothing listens on (connections are refused): an unreachable machine. */
+/**
+ * A port nothing listens on, for an unreachable host: below the kernel's ephemeral range, so that neither another
+ * host's listen(0) nor a client socket's source port can take it later (a client connecting to 127.0.0.1:P from
+ * source port P connects to itself, and its SSH handshake then fails as if the host had answered).
+ */
 async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+  const low = ephemeralLow();
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
+    const s = createServer();
+    const bound = await new Promise<boolean>((r) => {
+      s.once('error', () => r(false));
+      s.listen(port, '127.0.0.1', () => r(true));
+    });
+    if (!bound) continue;
+    await new Promise<void>((r) => s.close(() => r()));
+    return port;
+  }
+}
+
+/** The low end of the kernel's ephemeral port range (Linux's default when it cannot be read). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return low > 11_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
 }
