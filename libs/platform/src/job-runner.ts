@@ -1,13 +1,21 @@
 import { hostname } from 'node:os';
 import type { AppConfig } from '@su/config';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JOB_DEFINITIONS, jobKindsOwnedBy, READ_ONLY_SSH_JOB_KINDS, type JobKind, type JobMessage } from '@su/contracts';
+import {
+  JOB_DEFINITIONS,
+  jobKindsOwnedBy,
+  parseJobPayload,
+  READ_ONLY_SSH_JOB_KINDS,
+  type JobKind,
+  type JobMessage,
+} from '@su/contracts';
 import {
   Database,
   ExecutionsRepository,
   JobClaimRepository,
   JobsRepository,
   MachineEventsRepository,
+  type QueuedJob,
   type Tx,
 } from '@su/db';
 import { JobQueue } from '@su/queue';
@@ -80,6 +88,9 @@ export class JobRunner {
   /** Jobs running in this process, to abort on a cancel request. */
   private readonly running = new Map<string, AbortController>();
   private readonly releases = new LocalReleases();
+  private handlers = new Map<JobKind, JobHandler>();
+  /** The kinds a job of this process may take after another on the same machine (read-only SSH kinds, ADR 0063). */
+  private chainKinds: JobKind[] = [];
 
   constructor(
     @Inject(Database) private readonly db: Database,
@@ -98,11 +109,13 @@ export class JobRunner {
     const perKind = typeof concurrency === 'number' ? { other: concurrency, readOnly: concurrency } : concurrency;
     // The host name tells replicas apart: in a container it is the container's id, and every container's pid is 1.
     const workerId = `${service}:${hostname()}:${process.pid}`;
+    this.handlers = byKind;
+    this.chainKinds = [...byKind.keys()].filter((k) => READ_ONLY_SSH_JOB_KINDS.has(k));
     for (const [kind, handler] of byKind) {
       await this.queue.work(
         kind,
         { concurrency: concurrencyOf(kind, perKind), onInvalid: (jobId, error) => this.closeInvalid(kind, jobId, error) },
-        (message, signal) => this.traced(service, { kind, handler, workerId, message, signal }),
+        (message, signal) => this.deliver(service, { kind, handler, workerId, message, signal }),
       );
     }
     // Dead workers' jobs are closed even when no new job comes for their machine, and jobs whose delivery died with
@@ -139,10 +152,19 @@ export class JobRunner {
   }
 
   /**
-   * One delivery inside the job's span (a child of the queue's, so of the request that sent it): SSH commands made
-   * while it runs carry its kind and machine.
+   * One delivery, then the machine's next queued read-only jobs that its end handed over (ADR 0063), each in the same
+   * slot and on the connection the previous one kept.
    */
-  private traced(service: string, run: Delivery): Promise<void> {
+  private async deliver(service: string, run: Delivery): Promise<void> {
+    let next: Delivery | null = run;
+    while (next) next = await this.traced(service, next);
+  }
+
+  /**
+   * One job inside its span (a child of the queue's, so of the request that sent it): SSH commands made while it
+   * runs carry its kind and machine. Answers the job to run next in its slot, if its end handed one over.
+   */
+  private traced(service: string, run: Delivery): Promise<Delivery | null> {
     const { message } = run;
     const job = { jobId: message.jobId, kind: run.kind, machineId: message.machineId };
     return withJobContext(job, () =>
@@ -153,7 +175,7 @@ export class JobRunner {
   }
 
   /** One delivered job: claimed, run, and its end recorded whatever happens. */
-  private async runOne(run: Delivery, span: Span): Promise<void> {
+  private async runOne(run: Delivery, span: Span): Promise<Delivery | null> {
     const { message } = run;
     const claim = await this.claim(run).catch(async (e: Error) => {
       // Reading or locking failed before the job started: it must get another delivery, not stay queued for good.
@@ -161,7 +183,7 @@ export class JobRunner {
       await this.requeue(message);
       return null;
     });
-    if (!claim) return;
+    if (!claim) return null;
     const started = performance.now();
     const { lock } = claim;
     const cancel = new AbortController();
@@ -170,6 +192,7 @@ export class JobRunner {
     // The job's final status and the machine's release commit together: whoever sees the job closed also
     // sees its machine free (and a crash between the two cannot leave a closed job holding a machine).
     let closed = false;
+    let next: QueuedJob | null = null;
     const close = async (write: (tx: Tx) => Promise<void>) => {
       lock?.stopHeartbeat();
       await this.db.transaction(async (tx) => {
@@ -184,17 +207,19 @@ export class JobRunner {
       observeOutcome(run.kind, span, started, 'result' in outcome ? null : failureOf(outcome.error, cancel.signal));
       if ('result' in outcome) {
         const result = outcome.result as object;
-        if (claim.quickClose && lock) await this.closeQuickly(lock, result);
+        if (claim.quickClose && lock) next = await this.closeQuickly(lock, result, run);
         else await close((tx) => new JobsRepository(tx).markFinished(message.jobId, { status: 'ok', result }));
         closed = true;
-        return;
+        return this.chained(run, next);
       }
       const failure = failureOf(outcome.error, cancel.signal);
       const verb = failure.status === 'cancelled' ? 'cancelled' : 'failed';
       this.logger.warn(`job ${message.jobId} (${run.kind}) ${verb}: ${failure.errorKind}: ${failure.errorMessage}`);
       await close((tx) => recordFailure(tx, run, failure));
+      return null;
     } catch (e) {
       await this.recordEndFailed(run, e as Error);
+      return null;
     } finally {
       this.running.delete(message.jobId);
       // Only when closing failed: the lock must not outlive the job in this process.
@@ -284,12 +309,36 @@ export class JobRunner {
   /**
    * A successful end that concerns no schedule run nor action request: the job `ok` and its machine freed, in one
    * statement (ADR 0049). The close hooks have nothing to do for such a job; its live event comes from the trigger.
+   * The same statement answers the machine's next queued read-only job, unless a claim of this process already waits
+   * for the machine (it takes it) or the worker is stopping.
    */
-  private async closeQuickly(lock: HeldLock, result: object): Promise<void> {
+  private async closeQuickly(lock: HeldLock, result: object, run: Delivery): Promise<QueuedJob | null> {
     lock.stopHeartbeat();
     const { jobId, machineId } = lock;
-    if (!(await new JobClaimRepository(this.db).finishOk({ jobId, machineId, result })))
-      throw new Error(`job ${jobId} is gone`);
+    const chainKinds = run.signal.aborted || this.releases.waiting(machineId) ? [] : this.chainKinds;
+    const end = await new JobClaimRepository(this.db).finishOk({ jobId, machineId, result, chainKinds });
+    if (!end.finished) throw new Error(`job ${jobId} is gone`);
+    return end.next;
+  }
+
+  /**
+   * The machine's next queued job, to run in this slot as if delivered (its own delivery, when it comes, finds it
+   * taken and is skipped). Null when this process has no handler for its kind or its payload is invalid: its
+   * delivery then handles it as usual.
+   */
+  private chained(run: Delivery, next: QueuedJob | null): Delivery | null {
+    if (!next || !run.message.machineId) return null;
+    const kind = next.kind as JobKind;
+    const handler = this.handlers.get(kind);
+    if (!handler) return null;
+    let payload: JobMessage['payload'];
+    try {
+      payload = parseJobPayload(kind, next.payload);
+    } catch {
+      return null;
+    }
+    const message: JobMessage = { jobId: next.id, kind, machineId: run.message.machineId, payload };
+    return { ...run, kind, handler, message };
   }
 
   /**

@@ -28,6 +28,11 @@ export class LocalReleases {
     for (const done of [...(this.waiters.get(machineId) ?? [])]) done();
   }
 
+  /** A claim of this process waits for `machineId`. */
+  waiting(machineId: string): boolean {
+    return (this.waiters.get(machineId)?.size ?? 0) > 0;
+  }
+
   /** Claims waiting now (for tests and metrics). */
   get size(): number {
     let n = 0;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@su/config';
-import { Database, JobsRepository, MachinesRepository } from '@su/db';
+import { Database, JobClaimRepository, JobsRepository, MachinesRepository } from '@su/db';
 import { createTestDatabase, type TestDatabase } from '@su/testing';
 import { JobCloseHooks } from './job-close.hooks.ts';
 import { MachineLockService } from './machine-lock.service.ts';
@@ -12,9 +12,9 @@ let locks: MachineLockService;
 const machineId = randomUUID();
 const actor = { type: 'system', id: 'test' } as const;
 
-async function job(status = 'queued'): Promise<string> {
+async function job(status = 'queued', kind: 'machine.probe' | 'apt.update_analyze' = 'machine.probe'): Promise<string> {
   const id = randomUUID();
-  await new JobsRepository(db.prisma).insert({ id, kind: 'machine.probe', machineId, requestedBy: actor, payload: {} });
+  await new JobsRepository(db.prisma).insert({ id, kind, machineId, requestedBy: actor, payload: {} });
   if (status === 'running') await new JobsRepository(db.prisma).markRunning(id, 'w');
   return id;
 }
@@ -78,5 +78,46 @@ describe('machine locks', () => {
     await new Promise((r) => setTimeout(r, 2200));
     expect(held!.lost.aborted).toBe(true);
     await held!.release();
+  });
+
+  it("hand a finished job's machine its next queued job of the kinds asked, and let only one of two claims of a job start it", async () => {
+    const claims = new JobClaimRepository(db);
+    const claim = (jobId: string, workerId: string) =>
+      claims.claimWithLock({ jobId, machineId, lockKind: 'read', workerId, ttlSeconds: 5 });
+    const probe = await job();
+    const analysis = await job('queued', 'apt.update_analyze');
+    expect(await claim(probe, 'w1')).toMatchObject({ started: true, locked: true });
+    // The analysis' own delivery, on another worker, finds the machine busy.
+    expect(await claim(analysis, 'w2')).toMatchObject({ status: 'queued', started: false, locked: false });
+    const none = await claims.finishOk({ jobId: probe, machineId, result: {}, chainKinds: [] });
+    expect(none).toEqual({ finished: true, next: null });
+    // Finished again (it overwrites), now asking for the read-only kinds: the queued analysis is handed over.
+    await tdb.query(`UPDATE jobs SET status = 'running' WHERE id = $1`, [probe]);
+    const end = await claims.finishOk({ jobId: probe, machineId, result: {}, chainKinds: ['apt.update_analyze'] });
+    expect(end).toEqual({ finished: true, next: { id: analysis, kind: 'apt.update_analyze', payload: {} } });
+    // The worker that finished the probe takes it while the delivery's next try is on its way: that try waits for the
+    // taking to commit, then reads the job running and leaves its lock alone (it used to take the lock over).
+    const w1 = await db.pool.connect();
+    try {
+      await w1.query('BEGIN');
+      await w1.query(`SELECT status FROM jobs WHERE id = $1 FOR UPDATE`, [analysis]);
+      await w1.query(`UPDATE jobs SET status = 'running', worker_id = 'w1' WHERE id = $1`, [analysis]);
+      await w1.query(
+        `INSERT INTO machine_locks (machine_id, job_id, lock_kind, worker_id, created_at, expires_at)
+         VALUES ($1, $2, 'read', 'w1', now(), now() + interval '5 seconds')`,
+        [machineId, analysis],
+      );
+      const second = claim(analysis, 'w2');
+      await new Promise((r) => setTimeout(r, 300));
+      await w1.query('COMMIT');
+      expect(await second).toMatchObject({ status: 'running', started: false, locked: false });
+    } finally {
+      w1.release();
+    }
+    const [lock] = await tdb.query(`SELECT job_id, worker_id FROM machine_locks WHERE machine_id = $1`, [machineId]);
+    expect(lock).toEqual({ job_id: analysis, worker_id: 'w1' });
+    const last = await claims.finishOk({ jobId: analysis, machineId, result: {}, chainKinds: ['apt.update_analyze'] });
+    expect(last).toEqual({ finished: true, next: null });
+    expect(await tdb.query(`SELECT * FROM machine_locks`)).toEqual([]);
   });
 });
