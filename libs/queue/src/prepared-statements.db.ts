@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { QueryConfig, QueryResult } from 'pg';
 // pg-boss's own connection pool and LISTEN connection (it has no exports map; the class is its default export).
 import Db from 'pg-boss/dist/db.js';
 
@@ -23,11 +22,11 @@ export class PreparedStatementsDb extends Db {
     text: string,
     values?: unknown[],
     opts: { signal?: AbortSignal; retire?: AbortSignal } = {},
-  ): Promise<QueryResult> {
+  ): ReturnType<Db['executeSql']> {
     const name = opts.signal || opts.retire ? null : this.nameOf(text);
     if (!name) return super.executeSql(text, values, opts);
     // Db.executeSql hands its first argument to pg's Pool#query, which takes a query config as well as a text.
-    const config: QueryConfig = { name, text, ...(values ? { values } : {}) };
+    const config = { name, text, ...(values ? { values } : {}) };
     return super.executeSql(config as unknown as string, undefined, opts);
   }
 
