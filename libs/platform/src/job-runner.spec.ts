@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@su/config';
 import { checkHandlers, concurrencyOf, HandlerRegistrationError, workerConcurrency } from './job-runner.ts';
-import { databasePoolSize } from './platform.module.ts';
 import { SelftestHandler } from './selftest.handler.ts';
 import type { JobHandler } from './job-handler.ts';
 
@@ -55,12 +54,8 @@ describe('concurrency per kind (ADR 0047)', () => {
     expect(concurrencyOf('docker.scan', settings)).toBe(4);
   });
 
-  it('reads both from the configuration, and sizes the pool of a service that runs read-only kinds to them', () => {
+  it('reads both from the configuration', () => {
     const config = loadConfig({ SU_WORKER_CONCURRENCY: '3', SU_WORKER_READ_CONCURRENCY: '80' });
     expect(workerConcurrency(config)).toEqual({ other: 3, readOnly: 80 });
-    expect(databasePoolSize('apt-worker', config)).toBe(20);
-    expect(databasePoolSize('docker-worker', config)).toBe(10);
-    expect(databasePoolSize('gateway', config)).toBe(10);
-    expect(databasePoolSize('apt-worker', loadConfig({}))).toBe(18);
   });
 });

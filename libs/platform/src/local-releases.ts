@@ -32,11 +32,4 @@ export class LocalReleases {
   waiting(machineId: string): boolean {
     return (this.waiters.get(machineId)?.size ?? 0) > 0;
   }
-
-  /** Claims waiting now (for tests and metrics). */
-  get size(): number {
-    let n = 0;
-    for (const s of this.waiters.values()) n += s.size;
-    return n;
-  }
 }

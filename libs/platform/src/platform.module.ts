@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@su/config';
-import { jobKindsOwnedBy, READ_ONLY_SSH_JOB_KINDS } from '@su/contracts';
 import { Database } from '@su/db';
 import { JobQueue } from '@su/queue';
 import { registerPoolMetrics } from '@su/telemetry';
@@ -30,14 +29,12 @@ class PlatformShutdown implements OnApplicationShutdown {
 }
 
 /**
- * Connections of a service's pool: 10, and for a service that runs read-only SSH jobs (many at once, each claiming,
- * writing its snapshot and closing in short transactions) one more per 8 of them, so a pass's jobs do not queue for
- * a connection until Prisma's transaction wait gives up (ADR 0047). 18 for the apt-worker by default.
+ * Connections of a service's pool. The apt-worker's was 10 + one per 8 read-only jobs (18 by default, ADR 0047),
+ * when a busy machine's job and its close went through Prisma transactions; they no longer do (ADR 0062), and every
+ * connection is a PostgreSQL backend that warms its caches and plans anew: with three workers the larger pools cost
+ * PostgreSQL about a fifth more CPU per pass (ADR 0062).
  */
-export function databasePoolSize(service: string, config: AppConfig): number {
-  const readOnly = jobKindsOwnedBy(service).some((k) => READ_ONLY_SSH_JOB_KINDS.has(k));
-  return readOnly ? 10 + Math.ceil(config.queue.readConcurrency / 8) : 10;
-}
+export const DATABASE_POOL_SIZE = 10;
 
 export interface PlatformOptions {
   service: string;
@@ -67,7 +64,7 @@ export class PlatformModule {
             const db = Database.connect({
               url: opts.databaseUrl,
               applicationName: `su-${opts.service}`,
-              maxConnections: databasePoolSize(opts.service, opts.config),
+              maxConnections: DATABASE_POOL_SIZE,
             });
             registerPoolMetrics(opts.service, db.pool);
             return db;
