@@ -225,9 +225,9 @@ function wordRe(word: string): RegExp {
 }
 
 /**
- * A port nothing listens on (connections are refused), for an unreachable host: below the kernel's ephemeral range, so that neither another
- * host's listen(0) nor a client socket's source port can take it later (a client connecting to 127.0.0.1:P from
- * source port P connects to itself, and its SSH handshake then fails as if the host had answered).
+ * A port nothing listens on (connections are refused), for an unreachable host: below the kernel's ephemeral range,
+ * so that neither another host's listen(0) nor a client socket's source port can take it later (a client connecting
+ * to 127.0.0.1:P from source port P connects to itself, and its SSH handshake then fails as if the host had answered).
  */
 async function freePort(): Promise<number> {
   const low = ephemeralLow();
