@@ -14,7 +14,13 @@ describe('checkHandlers (fail fast at start)', () => {
       new SelftestHandler('docker.selftest', 'docker-worker'),
       ...dockerKinds.map(fake),
     ]);
-    expect([...map.keys()].sort()).toEqual(['docker.apply', 'docker.check', 'docker.prune', 'docker.scan', 'docker.selftest']);
+    expect([...map.keys()].sort()).toEqual([
+      'docker.apply',
+      'docker.check',
+      'docker.prune',
+      'docker.scan',
+      'docker.selftest',
+    ]);
   });
 
   it('refuses a service with an owned kind left without a handler', () => {

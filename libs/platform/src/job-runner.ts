@@ -114,7 +114,10 @@ export class JobRunner {
     for (const [kind, handler] of byKind) {
       await this.queue.work(
         kind,
-        { concurrency: concurrencyOf(kind, perKind), onInvalid: (jobId, error) => this.closeInvalid(kind, jobId, error) },
+        {
+          concurrency: concurrencyOf(kind, perKind),
+          onInvalid: (jobId, error) => this.closeInvalid(kind, jobId, error),
+        },
         (message, signal) => this.deliver(service, { kind, handler, workerId, message, signal }),
       );
     }
