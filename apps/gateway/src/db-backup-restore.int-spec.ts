@@ -173,7 +173,7 @@ describe('npm run db -- backup | restore', () => {
       expect(names).toEqual(['alpha', 'bravo', 'charlie']);
       const repo = new MachineConnectionRepository(Database.connect({ url: restored.url, maxConnections: 1 }));
       for (const [id, password] of passwords) {
-        const info = await repo.findConnectionInfo(id);
+        const info = (await repo.connectionTarget(id))?.info;
         expect(decryptCredentials(app.get(SecretBox), id, info!.credentials!).auth.password).toBe(password);
       }
     } finally {

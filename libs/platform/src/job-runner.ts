@@ -195,7 +195,6 @@ export class JobRunner {
     // The job's final status and the machine's release commit together: whoever sees the job closed also
     // sees its machine free (and a crash between the two cannot leave a closed job holding a machine).
     let closed = false;
-    let next: QueuedJob | null = null;
     const close = async (write: (tx: Tx) => Promise<void>) => {
       lock?.stopHeartbeat();
       await this.db.transaction(async (tx) => {
@@ -210,6 +209,7 @@ export class JobRunner {
       observeOutcome(run.kind, span, started, 'result' in outcome ? null : failureOf(outcome.error, cancel.signal));
       if ('result' in outcome) {
         const result = outcome.result as object;
+        let next: QueuedJob | null = null;
         if (claim.quickClose && lock) next = await this.closeQuickly(lock, result, run);
         else await close((tx) => new JobsRepository(tx).markFinished(message.jobId, { status: 'ok', result }));
         closed = true;

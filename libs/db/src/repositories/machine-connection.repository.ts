@@ -50,13 +50,9 @@ export interface ConnectionOpened {
 export class MachineConnectionRepository {
   constructor(private readonly db: Database) {}
 
-  /** What a connection needs: address, login and the encrypted credentials (decrypted by the caller, audited). */
-  async findConnectionInfo(id: string): Promise<ConnectionInfo | null> {
-    return (await this.connectionTarget(id))?.info ?? null;
-  }
-
   /**
-   * `findConnectionInfo` and whether the machine is blocked (a changed host key), in one statement: every job's
+   * What a connection needs (address, login, the encrypted credentials, decrypted by the caller and audited, and the
+   * trusted host keys) and whether the machine is blocked (a changed host key), in one statement: every job's
    * connection reads them first, and Prisma's relation loads made them four (ADR 0049).
    */
   async connectionTarget(
